@@ -1,0 +1,444 @@
+#include "adminservice.h"
+#include "tokens.h"
+
+#include <QJsonArray>
+#include <QRegularExpression>
+
+using namespace Qt::StringLiterals;
+
+namespace Maestro {
+
+namespace {
+
+bool validUsername(const QString &name)
+{
+    static const QRegularExpression pattern(u"^[A-Za-z0-9._@-]{1,64}$"_s);
+    return pattern.match(name).hasMatch();
+}
+
+QString apiKeyRef(qint64 nodeId)
+{
+    return u"node/%1/api_key"_s.arg(nodeId);
+}
+
+ApiError storageFailed()
+{
+    return ApiError::internal(u"The database refused the change"_s);
+}
+
+} // namespace
+
+std::optional<qint64> parseContextLength(const QString &text)
+{
+    static const QRegularExpression pattern(u"^\\s*(\\d+(?:\\.\\d+)?)\\s*([kKmM]?)\\s*$"_s);
+    const auto match = pattern.match(text);
+    if (!match.hasMatch())
+        return std::nullopt;
+    double value = match.captured(1).toDouble();
+    const QString unit = match.captured(2).toLower();
+    if (unit == "k"_L1)
+        value *= 1024;
+    else if (unit == "m"_L1)
+        value *= 1024 * 1024;
+    if (value <= 0 || value > 1e12)
+        return std::nullopt;
+    return qint64(value);
+}
+
+AdminService::AdminService(Store *store, SecretStore *secrets, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_secrets(secrets)
+{
+}
+
+void AdminService::audit(const QString &action, const QString &entityType,
+                         const QString &entityId, const QJsonObject &details)
+{
+    AuditEntry entry;
+    entry.action = action;
+    entry.entityType = entityType;
+    entry.entityId = entityId;
+    entry.details = details;
+    entry.createdAt = QDateTime::currentDateTimeUtc();
+    m_store->insertAudit(entry);
+    Q_EMIT audited(entry);
+}
+
+Result<AdminService::CreatedUser> AdminService::createUser(const QString &username)
+{
+    if (!validUsername(username)) {
+        return ApiError::badRequest(
+            u"username must be 1-64 characters of letters, digits, '.', '_', '-' or '@'"_s);
+    }
+    if (const auto existing = m_store->user(username); existing && existing->active)
+        return ApiError::conflict(u"User already exists: %1"_s.arg(username));
+    const QString token = Tokens::generate();
+    if (m_store->createUser(username, Tokens::hash(token.toLatin1())) == 0)
+        return storageFailed();
+    auto user = m_store->user(username);
+    if (!user)
+        return storageFailed();
+    audit(u"user.create"_s, u"user"_s, username);
+    Q_EMIT changed();
+    return CreatedUser{*user, token};
+}
+
+Result<AdminService::CreatedUser> AdminService::rotateToken(const QString &username)
+{
+    auto user = findUser(username);
+    if (!user.ok())
+        return user.error();
+    const QString token = Tokens::generate();
+    if (!m_store->setTokenHash(user.value().id, Tokens::hash(token.toLatin1())))
+        return storageFailed();
+    audit(u"user.token_rotate"_s, u"user"_s, username);
+    Q_EMIT changed();
+    return CreatedUser{*m_store->user(username), token};
+}
+
+Result<bool> AdminService::deleteUser(const QString &username)
+{
+    auto user = findUser(username);
+    if (!user.ok())
+        return user.error();
+    if (!m_store->deactivateUser(user.value().id))
+        return storageFailed();
+    audit(u"user.delete"_s, u"user"_s, username);
+    Q_EMIT changed();
+    return true;
+}
+
+Result<User> AdminService::findUser(const QString &username)
+{
+    const auto user = m_store->user(username);
+    if (!user || !user->active)
+        return ApiError::notFound(u"User not found: %1"_s.arg(username));
+    return *user;
+}
+
+Result<User> AdminService::setUserModels(const QString &username, const QStringList &models)
+{
+    auto user = findUser(username);
+    if (!user.ok())
+        return user.error();
+    QStringList unique;
+    for (const QString &model : models) {
+        const QString trimmed = model.trimmed();
+        if (trimmed.isEmpty())
+            return ApiError::badRequest(u"model names must not be empty"_s);
+        if (!unique.contains(trimmed))
+            unique.append(trimmed);
+    }
+    if (!m_store->setUserModels(user.value().id, unique, false))
+        return storageFailed();
+    audit(u"user.models_set"_s, u"user"_s, username,
+          {{u"models"_s, QJsonArray::fromStringList(unique)}});
+    Q_EMIT changed();
+    return *m_store->user(username);
+}
+
+Result<User> AdminService::grantAllModels(const QString &username)
+{
+    auto user = findUser(username);
+    if (!user.ok())
+        return user.error();
+    if (!m_store->setUserModels(user.value().id, {}, true))
+        return storageFailed();
+    audit(u"user.models_all"_s, u"user"_s, username);
+    Q_EMIT changed();
+    return *m_store->user(username);
+}
+
+Result<User> AdminService::setUserLimits(const QString &username, std::optional<qint64> requests,
+                                         std::optional<qint64> tokens)
+{
+    auto user = findUser(username);
+    if (!user.ok())
+        return user.error();
+    if ((requests && *requests < 0) || (tokens && *tokens < 0))
+        return ApiError::badRequest(u"limits must be zero or positive, or null for unlimited"_s);
+    if (!m_store->setUserLimits(user.value().id, requests, tokens))
+        return storageFailed();
+    QJsonObject details;
+    details.insert(u"request_limit"_s, requests ? QJsonValue(double(*requests)) : QJsonValue());
+    details.insert(u"token_limit"_s, tokens ? QJsonValue(double(*tokens)) : QJsonValue());
+    audit(u"user.limits_set"_s, u"user"_s, username, details);
+    Q_EMIT changed();
+    return *m_store->user(username);
+}
+
+std::optional<ApiError> AdminService::validateNode(const Node &node)
+{
+    if (node.name.trimmed().isEmpty())
+        return ApiError::badRequest(u"name is required"_s);
+    if (!node.baseUrl.isValid() || node.baseUrl.host().isEmpty()
+        || (node.baseUrl.scheme() != "http"_L1 && node.baseUrl.scheme() != "https"_L1)) {
+        return ApiError::badRequest(u"base_url must be an http:// or https:// URL"_s);
+    }
+    if (node.weight < 0)
+        return ApiError::badRequest(u"weight must not be negative"_s);
+    return std::nullopt;
+}
+
+namespace {
+
+QJsonObject nodeAuditDetails(const Node &node, bool keyChanged)
+{
+    QJsonObject details{{u"name"_s, node.name},
+                        {u"base_url"_s, node.baseUrl.toString()},
+                        {u"node_type"_s, nodeTypeName(node.type)},
+                        {u"priority"_s, node.priority},
+                        {u"weight"_s, node.weight},
+                        {u"is_active"_s, node.active}};
+    if (keyChanged)
+        details.insert(u"api_key_changed"_s, true);
+    return details;
+}
+
+} // namespace
+
+Result<Node> AdminService::addNode(const NodeInput &input)
+{
+    Node node;
+    node.name = input.name.value_or(QString()).trimmed();
+    QString url = input.baseUrl.value_or(QString()).trimmed();
+    while (url.endsWith(u'/'))
+        url.chop(1);
+    node.baseUrl = QUrl(url, QUrl::StrictMode);
+    const auto type = nodeTypeFromName(input.nodeType.value_or(u"ollama"_s));
+    if (!type)
+        return ApiError::badRequest(u"node_type must be \"ollama\" or \"openai\""_s);
+    node.type = *type;
+    node.priority = input.priority.value_or(0);
+    node.weight = input.weight.value_or(100);
+    node.active = input.active.value_or(true);
+    node.hasApiKey = input.apiKey && !input.apiKey->isEmpty();
+    if (const auto error = validateNode(node))
+        return *error;
+    for (const Node &other : m_store->nodes()) {
+        if (other.name == node.name)
+            return ApiError::conflict(u"A node named %1 already exists"_s.arg(node.name));
+    }
+    node.createdAt = QDateTime::currentDateTimeUtc();
+    node.id = m_store->insertNode(node);
+    if (node.id == 0)
+        return storageFailed();
+    if (node.hasApiKey && !m_secrets->write(apiKeyRef(node.id), *input.apiKey)) {
+        m_store->deleteNode(node.id);
+        return ApiError::internal(u"The API key could not be stored in %1"_s.arg(m_secrets->description()));
+    }
+    audit(u"node.create"_s, u"node"_s, QString::number(node.id), nodeAuditDetails(node, node.hasApiKey));
+    Q_EMIT changed();
+    return *m_store->node(node.id);
+}
+
+Result<Node> AdminService::updateNode(qint64 id, const NodeInput &input)
+{
+    auto found = findNode(id);
+    if (!found.ok())
+        return found.error();
+    Node node = found.value();
+    if (input.name)
+        node.name = input.name->trimmed();
+    if (input.baseUrl) {
+        QString url = input.baseUrl->trimmed();
+        while (url.endsWith(u'/'))
+            url.chop(1);
+        node.baseUrl = QUrl(url, QUrl::StrictMode);
+    }
+    if (input.nodeType) {
+        const auto type = nodeTypeFromName(*input.nodeType);
+        if (!type)
+            return ApiError::badRequest(u"node_type must be \"ollama\" or \"openai\""_s);
+        node.type = *type;
+    }
+    if (input.priority)
+        node.priority = *input.priority;
+    if (input.weight)
+        node.weight = *input.weight;
+    if (input.active)
+        node.active = *input.active;
+    if (const auto error = validateNode(node))
+        return *error;
+    for (const Node &other : m_store->nodes()) {
+        if (other.id != id && other.name == node.name)
+            return ApiError::conflict(u"A node named %1 already exists"_s.arg(node.name));
+    }
+    if (input.apiKey) {
+        if (input.apiKey->isEmpty()) {
+            m_secrets->remove(apiKeyRef(id));
+            node.hasApiKey = false;
+        } else if (m_secrets->write(apiKeyRef(id), *input.apiKey)) {
+            node.hasApiKey = true;
+        } else {
+            return ApiError::internal(u"The API key could not be stored in %1"_s.arg(m_secrets->description()));
+        }
+    }
+    if (!m_store->updateNode(node))
+        return storageFailed();
+    audit(u"node.update"_s, u"node"_s, QString::number(id), nodeAuditDetails(node, input.apiKey.has_value()));
+    Q_EMIT changed();
+    return *m_store->node(id);
+}
+
+Result<Node> AdminService::toggleNode(qint64 id)
+{
+    auto found = findNode(id);
+    if (!found.ok())
+        return found.error();
+    Node node = found.value();
+    node.active = !node.active;
+    if (!m_store->updateNode(node))
+        return storageFailed();
+    audit(u"node.toggle"_s, u"node"_s, QString::number(id), {{u"is_active"_s, node.active}});
+    Q_EMIT changed();
+    return node;
+}
+
+Result<bool> AdminService::deleteNode(qint64 id)
+{
+    auto found = findNode(id);
+    if (!found.ok())
+        return found.error();
+    if (!m_store->deleteNode(id))
+        return storageFailed();
+    if (found.value().hasApiKey)
+        m_secrets->remove(apiKeyRef(id));
+    audit(u"node.delete"_s, u"node"_s, QString::number(id), {{u"name"_s, found.value().name}});
+    Q_EMIT changed();
+    return true;
+}
+
+Result<Node> AdminService::findNode(qint64 id)
+{
+    const auto node = m_store->node(id);
+    if (!node)
+        return ApiError::notFound(u"Node not found: %1"_s.arg(id));
+    return *node;
+}
+
+void AdminService::recordNodeHealth(qint64 id, Health health, const QString &error)
+{
+    const auto node = m_store->node(id);
+    if (!node)
+        return;
+    m_store->setNodeHealth(id, health, error, QDateTime::currentDateTimeUtc());
+    if (node->health != health)
+        Q_EMIT changed();
+}
+
+void AdminService::recordNodeModels(qint64 id, const QList<NodeModel> &models)
+{
+    if (!m_store->node(id))
+        return;
+    m_store->replaceNodeModels(id, models);
+    Q_EMIT changed();
+}
+
+namespace {
+
+QJsonObject mappingAuditDetails(const ModelMapping &mapping)
+{
+    QJsonArray nodes;
+    for (qint64 id : mapping.nodeIds)
+        nodes.append(double(id));
+    return {{u"display_name"_s, mapping.displayName},
+            {u"real_name"_s, mapping.realName},
+            {u"context_length"_s, double(mapping.contextLength)},
+            {u"capabilities"_s, QJsonArray::fromStringList(mapping.capabilities)},
+            {u"node_ids"_s, nodes}};
+}
+
+} // namespace
+
+Result<ModelMapping> AdminService::addMapping(const MappingInput &input)
+{
+    ModelMapping mapping;
+    mapping.displayName = input.displayName.value_or(QString()).trimmed();
+    mapping.realName = input.realName.value_or(QString()).trimmed();
+    if (mapping.displayName.isEmpty() || mapping.realName.isEmpty())
+        return ApiError::badRequest(u"display_name and real_name are required"_s);
+    mapping.contextLength = input.contextLength.value_or(0);
+    mapping.capabilities = input.capabilities.value_or(QStringList());
+    mapping.nodeIds = input.nodeIds.value_or(QList<qint64>());
+    for (qint64 nodeId : std::as_const(mapping.nodeIds)) {
+        if (!m_store->node(nodeId))
+            return ApiError::badRequest(u"Node not found: %1"_s.arg(nodeId));
+    }
+    mapping.createdAt = QDateTime::currentDateTimeUtc();
+    bool exists = false;
+    for (const ModelMapping &other : m_store->mappings())
+        exists = exists || other.displayName == mapping.displayName;
+    // Creating an existing display name updates it, as the seed's upsert did.
+    const bool ok = exists ? m_store->updateMapping(mapping.displayName, mapping)
+                           : m_store->insertMapping(mapping);
+    if (!ok)
+        return storageFailed();
+    audit(exists ? u"model_mapping.update"_s : u"model_mapping.create"_s, u"model_mapping"_s,
+          mapping.displayName, mappingAuditDetails(mapping));
+    Q_EMIT changed();
+    return mapping;
+}
+
+Result<ModelMapping> AdminService::updateMapping(const QString &displayName,
+                                                 const MappingInput &input)
+{
+    std::optional<ModelMapping> current;
+    const QList<ModelMapping> all = m_store->mappings();
+    for (const ModelMapping &mapping : all) {
+        if (mapping.displayName == displayName)
+            current = mapping;
+    }
+    if (!current)
+        return ApiError::notFound(u"Model mapping not found: %1"_s.arg(displayName));
+    ModelMapping mapping = *current;
+    if (input.displayName)
+        mapping.displayName = input.displayName->trimmed();
+    if (input.realName)
+        mapping.realName = input.realName->trimmed();
+    if (input.contextLength)
+        mapping.contextLength = *input.contextLength;
+    if (input.capabilities)
+        mapping.capabilities = *input.capabilities;
+    if (input.nodeIds)
+        mapping.nodeIds = *input.nodeIds;
+    if (mapping.displayName.isEmpty() || mapping.realName.isEmpty())
+        return ApiError::badRequest(u"display_name and real_name must not be empty"_s);
+    if (mapping.displayName != displayName) {
+        for (const ModelMapping &other : all) {
+            if (other.displayName == mapping.displayName)
+                return ApiError::conflict(u"Display name already exists"_s);
+        }
+    }
+    if (!m_store->updateMapping(displayName, mapping))
+        return storageFailed();
+    audit(u"model_mapping.update"_s, u"model_mapping"_s, displayName, mappingAuditDetails(mapping));
+    Q_EMIT changed();
+    return mapping;
+}
+
+Result<bool> AdminService::deleteMapping(const QString &displayName)
+{
+    bool exists = false;
+    for (const ModelMapping &mapping : m_store->mappings())
+        exists = exists || mapping.displayName == displayName;
+    if (!exists)
+        return ApiError::notFound(u"Model mapping not found: %1"_s.arg(displayName));
+    if (!m_store->deleteMapping(displayName))
+        return storageFailed();
+    audit(u"model_mapping.delete"_s, u"model_mapping"_s, displayName);
+    Q_EMIT changed();
+    return true;
+}
+
+Result<bool> AdminService::setSetting(const QString &key, const QString &value)
+{
+    if (!m_store->setSetting(key, value))
+        return storageFailed();
+    audit(u"setting.update"_s, u"setting"_s, key, {{u"value"_s, value}});
+    Q_EMIT changed();
+    return true;
+}
+
+} // namespace Maestro

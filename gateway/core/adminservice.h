@@ -1,0 +1,89 @@
+#pragma once
+
+#include "apierror.h"
+#include "entities.h"
+#include "store.h"
+
+#include <QObject>
+
+#include <optional>
+
+namespace Maestro {
+
+// Every administrative change, shared by the admin HTTP API and the desktop UI. Each change is
+// validated, written, audited (without secrets) and announced with changed(), after which the
+// gateway reloads its catalog. Lives on the gateway thread; the UI calls it through queued
+// invocations.
+class AdminService final : public QObject
+{
+    Q_OBJECT
+
+public:
+    AdminService(Store *store, SecretStore *secrets, QObject *parent = nullptr);
+
+    struct CreatedUser
+    {
+        User user;
+        QString token; // the only time the token is seen in clear
+    };
+    Result<CreatedUser> createUser(const QString &username);
+    Result<CreatedUser> rotateToken(const QString &username);
+    Result<bool> deleteUser(const QString &username);
+    Result<User> findUser(const QString &username);
+    Result<User> setUserModels(const QString &username, const QStringList &models);
+    Result<User> grantAllModels(const QString &username);
+    Result<User> setUserLimits(const QString &username, std::optional<qint64> requests,
+                               std::optional<qint64> tokens);
+
+    struct NodeInput
+    {
+        std::optional<QString> name;
+        std::optional<QString> baseUrl;
+        std::optional<QString> nodeType;
+        std::optional<QString> apiKey; // empty string clears the key
+        std::optional<int> priority;
+        std::optional<int> weight;
+        std::optional<bool> active;
+    };
+    Result<Node> addNode(const NodeInput &input);
+    Result<Node> updateNode(qint64 id, const NodeInput &input);
+    Result<Node> toggleNode(qint64 id);
+    Result<bool> deleteNode(qint64 id);
+    Result<Node> findNode(qint64 id);
+    // Records a health-check or discovery outcome (not audited: it is not an admin change).
+    void recordNodeHealth(qint64 id, Health health, const QString &error);
+    void recordNodeModels(qint64 id, const QList<NodeModel> &models);
+
+    struct MappingInput
+    {
+        std::optional<QString> displayName;
+        std::optional<QString> realName;
+        std::optional<qint64> contextLength;
+        std::optional<QStringList> capabilities;
+        std::optional<QList<qint64>> nodeIds;
+    };
+    Result<ModelMapping> addMapping(const MappingInput &input);
+    Result<ModelMapping> updateMapping(const QString &displayName, const MappingInput &input);
+    Result<bool> deleteMapping(const QString &displayName);
+
+    Result<bool> setSetting(const QString &key, const QString &value);
+
+    Store *store() const { return m_store; }
+
+Q_SIGNALS:
+    void changed();
+    void audited(const Maestro::AuditEntry &entry);
+
+private:
+    void audit(const QString &action, const QString &entityType, const QString &entityId,
+               const QJsonObject &details = {});
+    static std::optional<ApiError> validateNode(const Node &node);
+
+    Store *m_store;
+    SecretStore *m_secrets;
+};
+
+// Parses "32768", "128K", "1M", "32.5K" (K = 1024) as the seed does; nullopt when malformed.
+std::optional<qint64> parseContextLength(const QString &text);
+
+} // namespace Maestro

@@ -1,0 +1,126 @@
+#include "balancer.h"
+
+#include <QRandomGenerator>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace Maestro {
+
+std::optional<RoutingStrategy> routingStrategyFromName(const QString &name)
+{
+    if (name == "round_robin"_L1)
+        return RoutingStrategy::RoundRobin;
+    if (name == "weighted"_L1)
+        return RoutingStrategy::Weighted;
+    if (name == "priority"_L1)
+        return RoutingStrategy::Priority;
+    if (name == "least_busy"_L1 || name == "least-busy"_L1 || name == "least_loaded"_L1)
+        return RoutingStrategy::LeastBusy;
+    return std::nullopt;
+}
+
+QString routingStrategyName(RoutingStrategy strategy)
+{
+    switch (strategy) {
+    case RoutingStrategy::RoundRobin:
+        return u"round_robin"_s;
+    case RoutingStrategy::Weighted:
+        return u"weighted"_s;
+    case RoutingStrategy::Priority:
+        return u"priority"_s;
+    case RoutingStrategy::LeastBusy:
+        break;
+    }
+    return u"least_busy"_s;
+}
+
+Balancer::Balancer()
+    : m_random([](quint32 bound) { return QRandomGenerator::global()->bounded(bound); })
+{
+}
+
+void Balancer::finished(qint64 nodeId)
+{
+    auto it = m_active.find(nodeId);
+    if (it != m_active.end() && --it.value() <= 0)
+        m_active.erase(it);
+}
+
+int Balancer::activeTotal() const
+{
+    int total = 0;
+    for (int n : m_active)
+        total += n;
+    return total;
+}
+
+QList<const Node *> Balancer::order(QList<const Node *> candidates, RoutingStrategy strategy,
+                                    const QString &modelKey)
+{
+    if (candidates.size() <= 1)
+        return candidates;
+
+    // Failover order, and the base every strategy picks from: priority, then fewest in flight,
+    // then id for a stable order.
+    std::stable_sort(candidates.begin(), candidates.end(), [this](const Node *a, const Node *b) {
+        if (a->priority != b->priority)
+            return a->priority > b->priority;
+        const int la = active(a->id);
+        const int lb = active(b->id);
+        if (la != lb)
+            return la < lb;
+        return a->id < b->id;
+    });
+
+    qsizetype pick = 0;
+    switch (strategy) {
+    case RoutingStrategy::Priority:
+        break;
+    case RoutingStrategy::RoundRobin: {
+        // Ordered by id so the rotation does not depend on load.
+        QList<const Node *> byId = candidates;
+        std::sort(byId.begin(), byId.end(),
+                  [](const Node *a, const Node *b) { return a->id < b->id; });
+        const Node *chosen = byId.at(m_roundRobin[modelKey]++ % quint64(byId.size()));
+        pick = candidates.indexOf(chosen);
+        break;
+    }
+    case RoutingStrategy::Weighted: {
+        quint64 total = 0;
+        for (const Node *node : std::as_const(candidates))
+            total += quint64(std::max(node->weight, 0));
+        if (total == 0)
+            break;
+        quint64 ticket = m_random(quint32(std::min<quint64>(total, 0xffffffffu)));
+        for (qsizetype i = 0; i < candidates.size(); ++i) {
+            const quint64 w = quint64(std::max(candidates.at(i)->weight, 0));
+            if (ticket < w) {
+                pick = i;
+                break;
+            }
+            ticket -= w;
+        }
+        break;
+    }
+    case RoutingStrategy::LeastBusy: {
+        // Fewest requests in flight relative to weight; priority breaks ties (already sorted).
+        double best = 0;
+        for (qsizetype i = 0; i < candidates.size(); ++i) {
+            const Node *node = candidates.at(i);
+            const double score = double(active(node->id)) / double(std::max(node->weight, 1));
+            if (i == 0 || score < best) {
+                best = score;
+                pick = i;
+            }
+        }
+        break;
+    }
+    }
+    if (pick > 0)
+        candidates.move(pick, 0);
+    return candidates;
+}
+
+} // namespace Maestro

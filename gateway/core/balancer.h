@@ -1,0 +1,44 @@
+#pragma once
+
+#include "entities.h"
+
+#include <QHash>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <optional>
+
+namespace Maestro {
+
+enum class RoutingStrategy { RoundRobin, Weighted, Priority, LeastBusy };
+
+std::optional<RoutingStrategy> routingStrategyFromName(const QString &name);
+QString routingStrategyName(RoutingStrategy strategy);
+
+// Orders the nodes that can serve a request: the first is the strategy's pick, the rest are the
+// failover order (highest priority first, then least busy). Tracks requests in flight per node
+// for least-busy. Used from one thread.
+class Balancer
+{
+public:
+    using RandomSource = std::function<quint32(quint32 bound)>; // uniform in [0, bound)
+
+    Balancer();
+    void setRandomSource(RandomSource random) { m_random = std::move(random); }
+
+    QList<const Node *> order(QList<const Node *> candidates, RoutingStrategy strategy,
+                              const QString &modelKey);
+
+    void started(qint64 nodeId) { ++m_active[nodeId]; }
+    void finished(qint64 nodeId);
+    int active(qint64 nodeId) const { return m_active.value(nodeId); }
+    int activeTotal() const;
+
+private:
+    QHash<QString, quint64> m_roundRobin; // per model, so each model's traffic alternates
+    QHash<qint64, int> m_active;
+    RandomSource m_random;
+};
+
+} // namespace Maestro

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "entities.h"
+#include "store.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+namespace Maestro {
+
+// An immutable snapshot of everything the request path needs: users by token, grants, limits,
+// nodes with their keys and models, mappings. Built from the store after every change and
+// swapped in whole, so a request never sees half an update and never waits for the database.
+class Catalog
+{
+public:
+    static std::shared_ptr<const Catalog> load(Store &store, SecretStore *secrets);
+
+    const User *userByTokenHash(const QByteArray &digest) const;
+    const User *user(const QString &username) const;
+
+    const QList<Node> &nodes() const { return m_nodes; }
+    const Node *node(qint64 id) const;
+    QString apiKey(qint64 nodeId) const { return m_apiKeys.value(nodeId); }
+    const QList<NodeModel> &nodeModels() const { return m_nodeModels; }
+    const QList<ModelMapping> &mappings() const { return m_mappingList; }
+
+    struct Resolved
+    {
+        QString display;
+        QString real;
+        const ModelMapping *mapping = nullptr;
+    };
+    // What a requested name means: a mapping's display name, or a model some node serves under
+    // its own name ("llama3" also finds "llama3:latest", as Ollama does). Empty when unknown.
+    std::optional<Resolved> resolve(const QString &requested) const;
+
+    bool mayUse(const User &user, const QString &displayName) const;
+
+    // Active nodes that are not known to be down, serve the real model, and are allowed by the
+    // mapping's node restriction. `anyState` also returns inactive and unhealthy ones (to tell
+    // "no healthy node" from "nobody has it").
+    QList<const Node *> nodesFor(const Resolved &model, bool anyState = false) const;
+
+    struct ListedModel
+    {
+        QString name; // as the user sees it
+        const NodeModel *source = nullptr;
+        const ModelMapping *mapping = nullptr;
+    };
+    // The models a user may use, under display names, one entry per name, sorted by name.
+    QList<ListedModel> modelsFor(const User &user) const;
+
+private:
+    QList<User> m_users;
+    QHash<QByteArray, qsizetype> m_userByDigest;
+    QHash<QString, qsizetype> m_userByName;
+    QList<Node> m_nodes;
+    QHash<qint64, QString> m_apiKeys;
+    QList<NodeModel> m_nodeModels;
+    QHash<QString, QList<qsizetype>> m_modelsByName; // real name -> indexes into m_nodeModels
+    QList<ModelMapping> m_mappingList;
+    QHash<QString, qsizetype> m_mappingByDisplay;
+};
+
+} // namespace Maestro

@@ -1,0 +1,44 @@
+#include "entities.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Maestro {
+
+QString healthName(Health health)
+{
+    switch (health) {
+    case Health::Healthy:
+        return u"healthy"_s;
+    case Health::Unhealthy:
+        return u"unhealthy"_s;
+    case Health::Unknown:
+        break;
+    }
+    return u"unknown"_s;
+}
+
+Health healthFromName(const QString &name)
+{
+    if (name == "healthy"_L1)
+        return Health::Healthy;
+    if (name == "unhealthy"_L1)
+        return Health::Unhealthy;
+    return Health::Unknown;
+}
+
+QString nodeTypeName(NodeType type)
+{
+    return type == NodeType::Ollama ? u"ollama"_s : u"openai"_s;
+}
+
+std::optional<NodeType> nodeTypeFromName(const QString &name)
+{
+    if (name == "ollama"_L1)
+        return NodeType::Ollama;
+    // vLLM, LM Studio and llama.cpp all speak the OpenAI dialect; accept the seed's spellings.
+    if (name == "openai"_L1 || name == "vllm"_L1 || name == "openai_compatible"_L1)
+        return NodeType::OpenAi;
+    return std::nullopt;
+}
+
+} // namespace Maestro

@@ -1,0 +1,113 @@
+#pragma once
+
+#include "dialect.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+#include <optional>
+
+namespace Maestro {
+
+struct User
+{
+    qint64 id = 0;
+    QString username;
+    bool active = true;
+    bool allModels = false;
+    QStringList models; // display names (or group names) the user may request
+    std::optional<qint64> requestLimit; // per UTC day; empty = unlimited
+    std::optional<qint64> tokenLimit;
+    QDateTime createdAt;
+    QDateTime updatedAt;
+};
+
+enum class Health { Unknown, Healthy, Unhealthy };
+
+QString healthName(Health health);
+Health healthFromName(const QString &name);
+QString nodeTypeName(NodeType type);
+std::optional<NodeType> nodeTypeFromName(const QString &name);
+
+struct Node
+{
+    qint64 id = 0;
+    QString name;
+    QUrl baseUrl;
+    NodeType type = NodeType::Ollama;
+    bool hasApiKey = false; // the key itself lives in the secret store, never in SQL
+    int priority = 0;       // higher is preferred
+    int weight = 100;
+    bool active = true;
+    Health health = Health::Unknown;
+    QString lastError;
+    QDateTime lastHealthCheck;
+    QDateTime createdAt;
+};
+
+struct NodeModel
+{
+    qint64 nodeId = 0;
+    QString name;
+    qint64 size = 0;
+    QString digest;
+    QString modifiedAt;
+    QJsonObject details;
+};
+
+struct ModelMapping
+{
+    QString displayName;
+    QString realName;
+    qint64 contextLength = 0; // 0 = not set
+    QStringList capabilities;
+    QList<qint64> nodeIds; // empty = any node that has the real model
+    QDateTime createdAt;
+};
+
+// One proxied request, as written to the usage log.
+struct RequestLogEntry
+{
+    qint64 userId = 0;
+    QString username;
+    QString endpoint;     // the request path, e.g. /api/chat
+    QString model;        // as the client asked (display name)
+    QString realModel;    // as sent upstream
+    qint64 nodeId = 0;    // 0 when no node was reached
+    int statusCode = 0;
+    qint64 durationMs = 0;
+    qint64 ttfbMs = -1;   // time to the first byte sent to the client
+    qint64 promptTokens = 0;
+    qint64 completionTokens = 0;
+    bool streamed = false;
+    QString errorMessage;
+    QDateTime createdAt;
+
+    qint64 totalTokens() const { return promptTokens + completionTokens; }
+};
+
+struct AuditEntry
+{
+    qint64 id = 0;
+    QString action;     // e.g. user.create
+    QString entityType; // user, node, model_mapping, ...
+    QString entityId;
+    QJsonObject details; // never a secret
+    QDateTime createdAt;
+};
+
+struct LogQuery
+{
+    int limit = 100;
+    int offset = 0;
+    QString username;
+    QString model;
+    QString action;     // audit only
+    QString entityType; // audit only
+};
+
+} // namespace Maestro

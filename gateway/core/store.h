@@ -1,0 +1,83 @@
+#pragma once
+
+#include "entities.h"
+
+#include <QDate>
+#include <QHash>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace Maestro {
+
+// Persistent state. Implementations must be usable from several threads at once (each thread
+// gets its own database connection). Writes return false when the database refused them.
+class Store
+{
+public:
+    virtual ~Store() = default;
+
+    // Users and tokens (tokens are stored as SHA-256 hex digests only).
+    virtual QList<User> users() = 0;
+    virtual std::optional<User> user(const QString &username) = 0;
+    virtual QHash<QString, qint64> tokenHashes() = 0; // digest -> user id, active users only
+    // Creates a user, or reactivates a deleted one with a new token. Returns the id, 0 on failure.
+    virtual qint64 createUser(const QString &username, const QByteArray &tokenHash) = 0;
+    virtual bool setTokenHash(qint64 userId, const QByteArray &tokenHash) = 0;
+    virtual bool deactivateUser(qint64 userId) = 0;
+    virtual bool setUserModels(qint64 userId, const QStringList &models, bool allModels) = 0;
+    virtual bool setUserLimits(qint64 userId, std::optional<qint64> requests,
+                               std::optional<qint64> tokens) = 0;
+
+    // Nodes and what they serve.
+    virtual QList<Node> nodes() = 0;
+    virtual std::optional<Node> node(qint64 id) = 0;
+    virtual qint64 insertNode(const Node &node) = 0; // returns the new id, 0 on failure
+    virtual bool updateNode(const Node &node) = 0;
+    virtual bool deleteNode(qint64 id) = 0;
+    virtual bool setNodeHealth(qint64 id, Health health, const QString &error,
+                               const QDateTime &at) = 0;
+    virtual QList<NodeModel> nodeModels() = 0;
+    virtual bool replaceNodeModels(qint64 nodeId, const QList<NodeModel> &models) = 0;
+
+    // Display name <-> real name.
+    virtual QList<ModelMapping> mappings() = 0;
+    virtual bool insertMapping(const ModelMapping &mapping) = 0;
+    virtual bool updateMapping(const QString &displayName, const ModelMapping &mapping) = 0;
+    virtual bool deleteMapping(const QString &displayName) = 0;
+
+    // Usage log.
+    virtual bool insertRequestLogs(const QList<RequestLogEntry> &entries) = 0;
+    virtual QList<RequestLogEntry> requestLogs(const LogQuery &query, qint64 *total) = 0;
+    struct DayUsage
+    {
+        qint64 requests = 0;
+        qint64 tokens = 0;
+    };
+    // Per user id, what was used on the given UTC day (to restore limit counters on start).
+    virtual QHash<qint64, DayUsage> usageOn(QDate utcDay) = 0;
+
+    // Audit log.
+    virtual bool insertAudit(const AuditEntry &entry) = 0;
+    virtual QList<AuditEntry> auditLogs(const LogQuery &query, qint64 *total) = 0;
+
+    // System settings (string values; typed access lives in Settings).
+    virtual QHash<QString, QString> settings() = 0;
+    virtual bool setSetting(const QString &key, const QString &value) = 0;
+};
+
+// Secrets (node API keys, the admin token) live outside SQL, under scoped keys such as
+// "node/12/api_key". Implementations: the OS keychain, or a 0600 file when none answers.
+class SecretStore
+{
+public:
+    virtual ~SecretStore() = default;
+    virtual std::optional<QString> read(const QString &key) = 0;
+    virtual bool write(const QString &key, const QString &value) = 0;
+    virtual bool remove(const QString &key) = 0;
+    // A user-visible description of where secrets are kept, e.g. for a warning.
+    virtual QString description() const = 0;
+};
+
+} // namespace Maestro

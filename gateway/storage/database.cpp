@@ -1,0 +1,277 @@
+#include "database.h"
+
+#include <QAtomicInt>
+#include <QDir>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+#include <QUrl>
+
+using namespace Qt::StringLiterals;
+
+namespace Maestro {
+
+namespace {
+
+// The schema, as a list of migrations. Each statement is written once for both backends; the
+// only differences are spelled as placeholders: {ID} for an auto-increment primary key.
+// Timestamps are integer milliseconds since the epoch (UTC) and booleans are 0/1 integers in
+// both backends, which keeps queries and code identical.
+const QList<QStringList> &migrations()
+{
+    static const QList<QStringList> steps = {
+        // 1: the gateway core
+        {
+            u"CREATE TABLE users ("
+            "id {ID}, username TEXT NOT NULL UNIQUE, token_hash TEXT, "
+            "is_active INTEGER NOT NULL DEFAULT 1, has_all_models INTEGER NOT NULL DEFAULT 0, "
+            "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"_s,
+            u"CREATE UNIQUE INDEX users_token_hash ON users(token_hash)"_s,
+            u"CREATE TABLE user_models ("
+            "user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE, "
+            "model_name TEXT NOT NULL, PRIMARY KEY (user_id, model_name))"_s,
+            u"CREATE TABLE user_limits ("
+            "user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE, "
+            "request_limit BIGINT, token_limit BIGINT, updated_at BIGINT NOT NULL)"_s,
+            u"CREATE TABLE nodes ("
+            "id {ID}, name TEXT NOT NULL UNIQUE, base_url TEXT NOT NULL, "
+            "node_type TEXT NOT NULL DEFAULT 'ollama', has_api_key INTEGER NOT NULL DEFAULT 0, "
+            "priority INTEGER NOT NULL DEFAULT 0, weight INTEGER NOT NULL DEFAULT 100, "
+            "is_active INTEGER NOT NULL DEFAULT 1, health_status TEXT NOT NULL DEFAULT 'unknown', "
+            "last_error TEXT, last_health_check BIGINT, "
+            "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"_s,
+            u"CREATE TABLE node_models ("
+            "node_id BIGINT NOT NULL REFERENCES nodes(id) ON DELETE CASCADE, name TEXT NOT NULL, "
+            "size BIGINT NOT NULL DEFAULT 0, digest TEXT, modified_at TEXT, details TEXT, "
+            "PRIMARY KEY (node_id, name))"_s,
+            u"CREATE TABLE model_mappings ("
+            "display_name TEXT PRIMARY KEY, real_name TEXT NOT NULL, "
+            "context_length BIGINT NOT NULL DEFAULT 0, capabilities TEXT NOT NULL DEFAULT '[]', "
+            "node_ids TEXT NOT NULL DEFAULT '[]', "
+            "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"_s,
+            u"CREATE TABLE model_groups ("
+            "id {ID}, name TEXT NOT NULL UNIQUE, description TEXT, "
+            "strategy TEXT NOT NULL DEFAULT 'round_robin', is_active INTEGER NOT NULL DEFAULT 1, "
+            "list_in_catalog INTEGER NOT NULL DEFAULT 0, priority INTEGER NOT NULL DEFAULT 0, "
+            "max_failover_retries INTEGER, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"_s,
+            u"CREATE TABLE model_group_members ("
+            "id {ID}, group_id BIGINT NOT NULL REFERENCES model_groups(id) ON DELETE CASCADE, "
+            "model_display_name TEXT NOT NULL, priority INTEGER NOT NULL DEFAULT 0, "
+            "weight INTEGER NOT NULL DEFAULT 100, capability_tags TEXT NOT NULL DEFAULT '[]', "
+            "is_active INTEGER NOT NULL DEFAULT 1, created_at BIGINT NOT NULL)"_s,
+            u"CREATE TABLE request_logs ("
+            "id {ID}, user_id BIGINT, username TEXT, endpoint TEXT NOT NULL, model TEXT, "
+            "real_model TEXT, node_id BIGINT, status_code INTEGER NOT NULL, "
+            "duration_ms BIGINT NOT NULL DEFAULT 0, ttfb_ms BIGINT, "
+            "prompt_tokens BIGINT NOT NULL DEFAULT 0, completion_tokens BIGINT NOT NULL DEFAULT 0, "
+            "total_tokens BIGINT NOT NULL DEFAULT 0, streamed INTEGER NOT NULL DEFAULT 0, "
+            "error_message TEXT, created_at BIGINT NOT NULL)"_s,
+            u"CREATE INDEX request_logs_created ON request_logs(created_at)"_s,
+            u"CREATE INDEX request_logs_user_created ON request_logs(user_id, created_at)"_s,
+            u"CREATE TABLE audit_logs ("
+            "id {ID}, action TEXT NOT NULL, entity_type TEXT NOT NULL, entity_id TEXT, "
+            "details TEXT, created_at BIGINT NOT NULL)"_s,
+            u"CREATE INDEX audit_logs_created ON audit_logs(created_at)"_s,
+            u"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT, updated_at BIGINT NOT NULL)"_s,
+        },
+    };
+    return steps;
+}
+
+QAtomicInt s_instanceCounter;
+QAtomicInteger<quint64> s_threadCounter;
+
+// A per-thread tag: thread ids are reused by the OS, so they cannot name a connection.
+QString threadTag()
+{
+    thread_local const quint64 tag = s_threadCounter.fetchAndAddRelaxed(1);
+    return QString::number(tag);
+}
+
+} // namespace
+
+std::optional<DatabaseConfig> DatabaseConfig::fromUrl(const QString &text, QString *error)
+{
+    DatabaseConfig config;
+    if (text.startsWith("sqlite:"_L1)) {
+        QString path = text.mid(7);
+        if (path.startsWith("///"_L1))
+            path = path.mid(2); // sqlite:///abs -> /abs
+        else if (path.startsWith("//"_L1))
+            path = path.mid(2);
+        if (path.isEmpty()) {
+            *error = u"the sqlite URL names no file (use sqlite:///path/to/file.db)"_s;
+            return std::nullopt;
+        }
+        const QFileInfo info(path);
+        if (!info.absoluteDir().exists()) {
+            *error = u"the directory of %1 does not exist"_s.arg(info.absoluteFilePath());
+            return std::nullopt;
+        }
+        config.path = info.absoluteFilePath();
+        return config;
+    }
+    if (text.startsWith("postgresql://"_L1) || text.startsWith("postgres://"_L1)) {
+        const QUrl url(text, QUrl::StrictMode);
+        const QString database = url.path().mid(1);
+        if (!url.isValid() || url.host().isEmpty() || database.isEmpty()) {
+            *error = u"a PostgreSQL URL looks like postgresql://user:password@host:5432/dbname"_s;
+            return std::nullopt;
+        }
+        config.kind = Kind::Postgres;
+        config.host = url.host();
+        config.port = url.port(5432);
+        config.user = url.userName();
+        config.password = url.password();
+        config.database = database;
+        return config;
+    }
+    *error = u"unsupported database URL (use sqlite:///path/to/file.db or postgresql://user:password@host:port/dbname)"_s;
+    return std::nullopt;
+}
+
+DatabaseConfig DatabaseConfig::sqliteFile(const QString &path)
+{
+    DatabaseConfig config;
+    config.path = path;
+    return config;
+}
+
+QString DatabaseConfig::displayUrl() const
+{
+    if (kind == Kind::Sqlite)
+        return u"sqlite://"_s + path;
+    return u"postgresql://%1@%2:%3/%4"_s.arg(user, host).arg(port).arg(database);
+}
+
+Database::Database(DatabaseConfig config)
+    : m_config(std::move(config))
+    , m_prefix(u"maestro-%1-"_s.arg(s_instanceCounter.fetchAndAddRelaxed(1)))
+{
+}
+
+Database::~Database()
+{
+    closeThreadConnection();
+}
+
+int Database::latestSchemaVersion()
+{
+    return int(migrations().size());
+}
+
+QSqlDatabase Database::openConnection(const QString &name, QString *error)
+{
+    const bool pg = isPostgres();
+    QSqlDatabase db = QSqlDatabase::addDatabase(pg ? u"QPSQL"_s : u"QSQLITE"_s, name);
+    if (pg) {
+        db.setHostName(m_config.host);
+        db.setPort(m_config.port);
+        db.setUserName(m_config.user);
+        db.setPassword(m_config.password);
+        db.setDatabaseName(m_config.database);
+        db.setConnectOptions(u"connect_timeout=5"_s);
+    } else {
+        db.setDatabaseName(m_config.path);
+        db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+    }
+    if (!db.open()) {
+        if (error)
+            *error = db.lastError().text();
+        return db;
+    }
+    QSqlQuery query(db);
+    if (!pg) {
+        query.exec(u"PRAGMA journal_mode=WAL"_s);
+        query.exec(u"PRAGMA synchronous=NORMAL"_s);
+        query.exec(u"PRAGMA foreign_keys=ON"_s);
+    }
+    return db;
+}
+
+QSqlDatabase Database::connection()
+{
+    const QString name = m_prefix + threadTag();
+    if (QSqlDatabase::contains(name)) {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        if (db.isOpen())
+            return db;
+        db.open();
+        return db;
+    }
+    return openConnection(name, nullptr);
+}
+
+void Database::closeThreadConnection()
+{
+    const QString name = m_prefix + threadTag();
+    if (QSqlDatabase::contains(name)) {
+        QSqlDatabase::database(name, false).close();
+        QSqlDatabase::removeDatabase(name);
+    }
+}
+
+bool Database::open(QString *error)
+{
+    const QString name = m_prefix + threadTag();
+    QSqlDatabase db = openConnection(name, error);
+    if (!db.isOpen()) {
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
+        return false;
+    }
+    return migrate(db, error);
+}
+
+int Database::schemaVersion()
+{
+    QSqlQuery query(connection());
+    if (query.exec(u"SELECT version FROM schema_version"_s) && query.next())
+        return query.value(0).toInt();
+    return 0;
+}
+
+bool Database::migrate(QSqlDatabase &db, QString *error)
+{
+    QSqlQuery query(db);
+    if (!query.exec(u"CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"_s)) {
+        *error = query.lastError().text();
+        return false;
+    }
+    int version = 0;
+    if (query.exec(u"SELECT version FROM schema_version"_s) && query.next())
+        version = query.value(0).toInt();
+    else
+        query.exec(u"INSERT INTO schema_version (version) VALUES (0)"_s);
+    if (version > latestSchemaVersion()) {
+        *error = u"the database has schema version %1, newer than this program knows (%2)"_s.arg(version).arg(latestSchemaVersion());
+        return false;
+    }
+    const QString idType = isPostgres() ? u"BIGSERIAL PRIMARY KEY"_s
+                                        : u"INTEGER PRIMARY KEY AUTOINCREMENT"_s;
+    for (int step = version; step < latestSchemaVersion(); ++step) {
+        if (!db.transaction()) {
+            *error = db.lastError().text();
+            return false;
+        }
+        for (QString statement : migrations().at(step)) {
+            statement.replace("{ID}"_L1, idType);
+            if (!query.exec(statement)) {
+                *error = u"migration %1 failed: %2"_s.arg(step + 1).arg(query.lastError().text());
+                db.rollback();
+                return false;
+            }
+        }
+        query.prepare(u"UPDATE schema_version SET version = ?"_s);
+        query.addBindValue(step + 1);
+        if (!query.exec() || !db.commit()) {
+            *error = db.lastError().text();
+            db.rollback();
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace Maestro

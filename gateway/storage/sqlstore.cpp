@@ -1,0 +1,582 @@
+#include "sqlstore.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSqlRecord>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcStore, "maestro.storage")
+
+namespace Maestro {
+
+namespace {
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+QDateTime fromMs(const QVariant &value)
+{
+    if (value.isNull())
+        return {};
+    return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
+}
+
+QVariant toMs(const QDateTime &value)
+{
+    return value.isValid() ? QVariant(value.toMSecsSinceEpoch()) : QVariant(QMetaType::fromType<qint64>());
+}
+
+QVariant nullableInt(std::optional<qint64> value)
+{
+    return value ? QVariant(*value) : QVariant(QMetaType::fromType<qint64>());
+}
+
+QString jsonText(const QJsonArray &array)
+{
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+QJsonArray jsonArray(const QVariant &value)
+{
+    return QJsonDocument::fromJson(value.toString().toUtf8()).array();
+}
+
+// Runs a statement with positional bindings; logs and returns false on failure (the statement
+// text is logged, never the bound values, which may include token digests).
+bool run(QSqlQuery &query, const QString &sql, const QVariantList &bindings = {})
+{
+    if (!query.prepare(sql)) {
+        qCWarning(lcStore) << "prepare failed:" << query.lastError().text() << sql;
+        return false;
+    }
+    for (const QVariant &value : bindings)
+        query.addBindValue(value);
+    if (!query.exec()) {
+        qCWarning(lcStore) << "query failed:" << query.lastError().text() << sql;
+        return false;
+    }
+    return true;
+}
+
+class Transaction
+{
+public:
+    explicit Transaction(QSqlDatabase db) : m_db(std::move(db)) { m_active = m_db.transaction(); }
+    ~Transaction()
+    {
+        if (m_active)
+            m_db.rollback();
+    }
+    bool commit()
+    {
+        m_active = false;
+        return m_db.commit();
+    }
+
+private:
+    QSqlDatabase m_db;
+    bool m_active = false;
+};
+
+} // namespace
+
+SqlStore::SqlStore(Database *database)
+    : m_database(database)
+{
+}
+
+QList<User> SqlStore::selectUsers(const QString &where, const QVariantList &bindings)
+{
+    QSqlDatabase db = m_database->connection();
+    QSqlQuery query(db);
+    QList<User> users;
+    if (!run(query,
+             u"SELECT u.id, u.username, u.is_active, u.has_all_models, u.created_at, u.updated_at, "
+             "l.request_limit, l.token_limit FROM users u LEFT JOIN user_limits l ON l.user_id = u.id "_s
+                 + where + u" ORDER BY u.username"_s,
+             bindings))
+        return users;
+    QHash<qint64, qsizetype> index;
+    while (query.next()) {
+        User user;
+        user.id = query.value(0).toLongLong();
+        user.username = query.value(1).toString();
+        user.active = query.value(2).toInt() != 0;
+        user.allModels = query.value(3).toInt() != 0;
+        user.createdAt = fromMs(query.value(4));
+        user.updatedAt = fromMs(query.value(5));
+        if (!query.value(6).isNull())
+            user.requestLimit = query.value(6).toLongLong();
+        if (!query.value(7).isNull())
+            user.tokenLimit = query.value(7).toLongLong();
+        index.insert(user.id, users.size());
+        users.append(user);
+    }
+    if (users.isEmpty())
+        return users;
+    QSqlQuery models(db);
+    const QString filter = users.size() == 1 ? u" WHERE user_id = ?"_s : QString();
+    const QVariantList modelBindings = users.size() == 1 ? QVariantList{users.first().id} : QVariantList{};
+    if (run(models, u"SELECT user_id, model_name FROM user_models"_s + filter + u" ORDER BY model_name"_s,
+            modelBindings)) {
+        while (models.next()) {
+            const auto it = index.constFind(models.value(0).toLongLong());
+            if (it != index.cend())
+                users[*it].models.append(models.value(1).toString());
+        }
+    }
+    return users;
+}
+
+QList<User> SqlStore::users()
+{
+    return selectUsers(u"WHERE u.is_active = 1"_s, {});
+}
+
+std::optional<User> SqlStore::user(const QString &username)
+{
+    const QList<User> found = selectUsers(u"WHERE u.username = ?"_s, {username});
+    if (found.isEmpty())
+        return std::nullopt;
+    return found.first();
+}
+
+QHash<QString, qint64> SqlStore::tokenHashes()
+{
+    QSqlQuery query(m_database->connection());
+    QHash<QString, qint64> result;
+    if (run(query, u"SELECT token_hash, id FROM users WHERE is_active = 1 AND token_hash IS NOT NULL"_s)) {
+        while (query.next())
+            result.insert(query.value(0).toString(), query.value(1).toLongLong());
+    }
+    return result;
+}
+
+qint64 SqlStore::createUser(const QString &username, const QByteArray &tokenHash)
+{
+    QSqlDatabase db = m_database->connection();
+    Transaction tx(db);
+    QSqlQuery query(db);
+    const qint64 now = nowMs();
+    // A deleted user keeps its row (its usage log points at it) and comes back with a new token.
+    if (!run(query,
+             u"INSERT INTO users (username, token_hash, is_active, has_all_models, created_at, updated_at) "
+             "VALUES (?, ?, 1, 0, ?, ?) ON CONFLICT (username) DO UPDATE SET "
+             "token_hash = excluded.token_hash, is_active = 1, has_all_models = 0, updated_at = excluded.updated_at "
+             "RETURNING id"_s,
+             {username, QString::fromLatin1(tokenHash), now, now})
+        || !query.next())
+        return 0;
+    const qint64 id = query.value(0).toLongLong();
+    query.finish();
+    QSqlQuery cleanup(db);
+    if (!run(cleanup, u"DELETE FROM user_models WHERE user_id = ?"_s, {id})
+        || !run(cleanup, u"DELETE FROM user_limits WHERE user_id = ?"_s, {id}))
+        return 0;
+    return tx.commit() ? id : 0;
+}
+
+bool SqlStore::setTokenHash(qint64 userId, const QByteArray &tokenHash)
+{
+    QSqlQuery query(m_database->connection());
+    return run(query, u"UPDATE users SET token_hash = ?, updated_at = ? WHERE id = ?"_s,
+               {QString::fromLatin1(tokenHash), nowMs(), userId})
+        && query.numRowsAffected() == 1;
+}
+
+bool SqlStore::deactivateUser(qint64 userId)
+{
+    QSqlDatabase db = m_database->connection();
+    Transaction tx(db);
+    QSqlQuery query(db);
+    return run(query, u"UPDATE users SET is_active = 0, token_hash = NULL, updated_at = ? WHERE id = ?"_s,
+               {nowMs(), userId})
+        && run(query, u"DELETE FROM user_models WHERE user_id = ?"_s, {userId}) && tx.commit();
+}
+
+bool SqlStore::setUserModels(qint64 userId, const QStringList &models, bool allModels)
+{
+    QSqlDatabase db = m_database->connection();
+    Transaction tx(db);
+    QSqlQuery query(db);
+    if (!run(query, u"UPDATE users SET has_all_models = ?, updated_at = ? WHERE id = ?"_s,
+             {allModels ? 1 : 0, nowMs(), userId})
+        || !run(query, u"DELETE FROM user_models WHERE user_id = ?"_s, {userId}))
+        return false;
+    for (const QString &model : models) {
+        if (!run(query, u"INSERT INTO user_models (user_id, model_name) VALUES (?, ?)"_s, {userId, model}))
+            return false;
+    }
+    return tx.commit();
+}
+
+bool SqlStore::setUserLimits(qint64 userId, std::optional<qint64> requests,
+                             std::optional<qint64> tokens)
+{
+    QSqlQuery query(m_database->connection());
+    if (!requests && !tokens)
+        return run(query, u"DELETE FROM user_limits WHERE user_id = ?"_s, {userId});
+    return run(query,
+               u"INSERT INTO user_limits (user_id, request_limit, token_limit, updated_at) VALUES (?, ?, ?, ?) "
+               "ON CONFLICT (user_id) DO UPDATE SET request_limit = excluded.request_limit, "
+               "token_limit = excluded.token_limit, updated_at = excluded.updated_at"_s,
+               {userId, nullableInt(requests), nullableInt(tokens), nowMs()});
+}
+
+QList<Node> SqlStore::selectNodes(const QString &where, const QVariantList &bindings)
+{
+    QSqlQuery query(m_database->connection());
+    QList<Node> nodes;
+    if (!run(query,
+             u"SELECT id, name, base_url, node_type, has_api_key, priority, weight, is_active, "
+             "health_status, last_error, last_health_check, created_at FROM nodes "_s
+                 + where + u" ORDER BY id"_s,
+             bindings))
+        return nodes;
+    while (query.next()) {
+        Node node;
+        node.id = query.value(0).toLongLong();
+        node.name = query.value(1).toString();
+        node.baseUrl = QUrl(query.value(2).toString());
+        node.type = nodeTypeFromName(query.value(3).toString()).value_or(NodeType::Ollama);
+        node.hasApiKey = query.value(4).toInt() != 0;
+        node.priority = query.value(5).toInt();
+        node.weight = query.value(6).toInt();
+        node.active = query.value(7).toInt() != 0;
+        node.health = healthFromName(query.value(8).toString());
+        node.lastError = query.value(9).toString();
+        node.lastHealthCheck = fromMs(query.value(10));
+        node.createdAt = fromMs(query.value(11));
+        nodes.append(node);
+    }
+    return nodes;
+}
+
+QList<Node> SqlStore::nodes()
+{
+    return selectNodes(QString(), {});
+}
+
+std::optional<Node> SqlStore::node(qint64 id)
+{
+    const QList<Node> found = selectNodes(u"WHERE id = ?"_s, {id});
+    if (found.isEmpty())
+        return std::nullopt;
+    return found.first();
+}
+
+qint64 SqlStore::insertNode(const Node &node)
+{
+    QSqlQuery query(m_database->connection());
+    const qint64 now = nowMs();
+    if (!run(query,
+             u"INSERT INTO nodes (name, base_url, node_type, has_api_key, priority, weight, is_active, "
+             "health_status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
+             {node.name, node.baseUrl.toString(), nodeTypeName(node.type), node.hasApiKey ? 1 : 0,
+              node.priority, node.weight, node.active ? 1 : 0, healthName(node.health), now, now})
+        || !query.next())
+        return 0;
+    return query.value(0).toLongLong();
+}
+
+bool SqlStore::updateNode(const Node &node)
+{
+    QSqlQuery query(m_database->connection());
+    return run(query,
+               u"UPDATE nodes SET name = ?, base_url = ?, node_type = ?, has_api_key = ?, priority = ?, "
+               "weight = ?, is_active = ?, updated_at = ? WHERE id = ?"_s,
+               {node.name, node.baseUrl.toString(), nodeTypeName(node.type), node.hasApiKey ? 1 : 0,
+                node.priority, node.weight, node.active ? 1 : 0, nowMs(), node.id})
+        && query.numRowsAffected() == 1;
+}
+
+bool SqlStore::deleteNode(qint64 id)
+{
+    QSqlDatabase db = m_database->connection();
+    Transaction tx(db);
+    QSqlQuery query(db);
+    return run(query, u"DELETE FROM node_models WHERE node_id = ?"_s, {id})
+        && run(query, u"DELETE FROM nodes WHERE id = ?"_s, {id}) && tx.commit();
+}
+
+bool SqlStore::setNodeHealth(qint64 id, Health health, const QString &error, const QDateTime &at)
+{
+    QSqlQuery query(m_database->connection());
+    return run(query, u"UPDATE nodes SET health_status = ?, last_error = ?, last_health_check = ? WHERE id = ?"_s,
+               {healthName(health), error.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(error),
+                toMs(at), id});
+}
+
+QList<NodeModel> SqlStore::nodeModels()
+{
+    QSqlQuery query(m_database->connection());
+    QList<NodeModel> models;
+    if (!run(query, u"SELECT node_id, name, size, digest, modified_at, details FROM node_models ORDER BY node_id, name"_s))
+        return models;
+    while (query.next()) {
+        NodeModel model;
+        model.nodeId = query.value(0).toLongLong();
+        model.name = query.value(1).toString();
+        model.size = query.value(2).toLongLong();
+        model.digest = query.value(3).toString();
+        model.modifiedAt = query.value(4).toString();
+        model.details = QJsonDocument::fromJson(query.value(5).toString().toUtf8()).object();
+        models.append(model);
+    }
+    return models;
+}
+
+bool SqlStore::replaceNodeModels(qint64 nodeId, const QList<NodeModel> &models)
+{
+    QSqlDatabase db = m_database->connection();
+    Transaction tx(db);
+    QSqlQuery query(db);
+    if (!run(query, u"DELETE FROM node_models WHERE node_id = ?"_s, {nodeId}))
+        return false;
+    for (const NodeModel &model : models) {
+        if (!run(query,
+                 u"INSERT INTO node_models (node_id, name, size, digest, modified_at, details) "
+                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (node_id, name) DO NOTHING"_s,
+                 {nodeId, model.name, model.size, model.digest, model.modifiedAt,
+                  QString::fromUtf8(QJsonDocument(model.details).toJson(QJsonDocument::Compact))}))
+            return false;
+    }
+    return tx.commit();
+}
+
+QList<ModelMapping> SqlStore::mappings()
+{
+    QSqlQuery query(m_database->connection());
+    QList<ModelMapping> mappings;
+    if (!run(query, u"SELECT display_name, real_name, context_length, capabilities, node_ids, created_at "
+                    "FROM model_mappings ORDER BY display_name"_s))
+        return mappings;
+    while (query.next()) {
+        ModelMapping mapping;
+        mapping.displayName = query.value(0).toString();
+        mapping.realName = query.value(1).toString();
+        mapping.contextLength = query.value(2).toLongLong();
+        for (const QJsonValue &v : jsonArray(query.value(3)))
+            mapping.capabilities.append(v.toString());
+        for (const QJsonValue &v : jsonArray(query.value(4)))
+            mapping.nodeIds.append(qint64(v.toDouble()));
+        mapping.createdAt = fromMs(query.value(5));
+        mappings.append(mapping);
+    }
+    return mappings;
+}
+
+namespace {
+
+QVariantList mappingValues(const ModelMapping &mapping)
+{
+    QJsonArray nodes;
+    for (qint64 id : mapping.nodeIds)
+        nodes.append(double(id));
+    return {mapping.displayName, mapping.realName, mapping.contextLength,
+            jsonText(QJsonArray::fromStringList(mapping.capabilities)), jsonText(nodes)};
+}
+
+} // namespace
+
+bool SqlStore::insertMapping(const ModelMapping &mapping)
+{
+    QSqlQuery query(m_database->connection());
+    const qint64 now = nowMs();
+    return run(query,
+               u"INSERT INTO model_mappings (display_name, real_name, context_length, capabilities, "
+               "node_ids, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"_s,
+               mappingValues(mapping) + QVariantList{now, now});
+}
+
+bool SqlStore::updateMapping(const QString &displayName, const ModelMapping &mapping)
+{
+    QSqlQuery query(m_database->connection());
+    return run(query,
+               u"UPDATE model_mappings SET display_name = ?, real_name = ?, context_length = ?, "
+               "capabilities = ?, node_ids = ?, updated_at = ? WHERE display_name = ?"_s,
+               mappingValues(mapping) + QVariantList{nowMs(), displayName})
+        && query.numRowsAffected() == 1;
+}
+
+bool SqlStore::deleteMapping(const QString &displayName)
+{
+    QSqlQuery query(m_database->connection());
+    return run(query, u"DELETE FROM model_mappings WHERE display_name = ?"_s, {displayName});
+}
+
+bool SqlStore::insertRequestLogs(const QList<RequestLogEntry> &entries)
+{
+    if (entries.isEmpty())
+        return true;
+    QSqlDatabase db = m_database->connection();
+    Transaction tx(db);
+    QSqlQuery query(db);
+    if (!query.prepare(u"INSERT INTO request_logs (user_id, username, endpoint, model, real_model, node_id, "
+                       "status_code, duration_ms, ttfb_ms, prompt_tokens, completion_tokens, total_tokens, "
+                       "streamed, error_message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s)) {
+        qCWarning(lcStore) << "prepare failed:" << query.lastError().text();
+        return false;
+    }
+    const QVariant nullInt(QMetaType::fromType<qint64>());
+    for (const RequestLogEntry &e : entries) {
+        query.addBindValue(e.userId ? QVariant(e.userId) : nullInt);
+        query.addBindValue(e.username);
+        query.addBindValue(e.endpoint);
+        query.addBindValue(e.model);
+        query.addBindValue(e.realModel);
+        query.addBindValue(e.nodeId ? QVariant(e.nodeId) : nullInt);
+        query.addBindValue(e.statusCode);
+        query.addBindValue(e.durationMs);
+        query.addBindValue(e.ttfbMs >= 0 ? QVariant(e.ttfbMs) : nullInt);
+        query.addBindValue(e.promptTokens);
+        query.addBindValue(e.completionTokens);
+        query.addBindValue(e.totalTokens());
+        query.addBindValue(e.streamed ? 1 : 0);
+        query.addBindValue(e.errorMessage.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(e.errorMessage));
+        query.addBindValue(e.createdAt.toMSecsSinceEpoch());
+        if (!query.exec()) {
+            qCWarning(lcStore) << "request log insert failed:" << query.lastError().text();
+            return false;
+        }
+    }
+    return tx.commit();
+}
+
+QList<RequestLogEntry> SqlStore::requestLogs(const LogQuery &filter, qint64 *total)
+{
+    QString where = u" WHERE 1 = 1"_s;
+    QVariantList bindings;
+    if (!filter.username.isEmpty()) {
+        where += u" AND username = ?"_s;
+        bindings.append(filter.username);
+    }
+    if (!filter.model.isEmpty()) {
+        where += u" AND (model = ? OR real_model = ?)"_s;
+        bindings << filter.model << filter.model;
+    }
+    QSqlQuery query(m_database->connection());
+    if (total) {
+        *total = 0;
+        if (run(query, u"SELECT COUNT(*) FROM request_logs"_s + where, bindings) && query.next())
+            *total = query.value(0).toLongLong();
+    }
+    QList<RequestLogEntry> logs;
+    if (!run(query,
+             u"SELECT user_id, username, endpoint, model, real_model, node_id, status_code, duration_ms, "
+             "ttfb_ms, prompt_tokens, completion_tokens, streamed, error_message, created_at FROM request_logs"_s
+                 + where + u" ORDER BY id DESC LIMIT ? OFFSET ?"_s,
+             bindings + QVariantList{filter.limit, filter.offset}))
+        return logs;
+    while (query.next()) {
+        RequestLogEntry e;
+        e.userId = query.value(0).toLongLong();
+        e.username = query.value(1).toString();
+        e.endpoint = query.value(2).toString();
+        e.model = query.value(3).toString();
+        e.realModel = query.value(4).toString();
+        e.nodeId = query.value(5).toLongLong();
+        e.statusCode = query.value(6).toInt();
+        e.durationMs = query.value(7).toLongLong();
+        e.ttfbMs = query.value(8).isNull() ? -1 : query.value(8).toLongLong();
+        e.promptTokens = query.value(9).toLongLong();
+        e.completionTokens = query.value(10).toLongLong();
+        e.streamed = query.value(11).toInt() != 0;
+        e.errorMessage = query.value(12).toString();
+        e.createdAt = fromMs(query.value(13));
+        logs.append(e);
+    }
+    return logs;
+}
+
+QHash<qint64, Store::DayUsage> SqlStore::usageOn(QDate utcDay)
+{
+    const qint64 start = QDateTime(utcDay, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+    const qint64 end = QDateTime(utcDay.addDays(1), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+    QSqlQuery query(m_database->connection());
+    QHash<qint64, DayUsage> usage;
+    if (run(query,
+            u"SELECT user_id, COUNT(*), SUM(total_tokens) FROM request_logs "
+            "WHERE user_id IS NOT NULL AND created_at >= ? AND created_at < ? AND node_id IS NOT NULL "
+            "GROUP BY user_id"_s,
+            {start, end})) {
+        while (query.next())
+            usage.insert(query.value(0).toLongLong(), {query.value(1).toLongLong(), query.value(2).toLongLong()});
+    }
+    return usage;
+}
+
+bool SqlStore::insertAudit(const AuditEntry &entry)
+{
+    QSqlQuery query(m_database->connection());
+    return run(query,
+               u"INSERT INTO audit_logs (action, entity_type, entity_id, details, created_at) VALUES (?, ?, ?, ?, ?)"_s,
+               {entry.action, entry.entityType, entry.entityId,
+                QString::fromUtf8(QJsonDocument(entry.details).toJson(QJsonDocument::Compact)),
+                entry.createdAt.isValid() ? entry.createdAt.toMSecsSinceEpoch() : nowMs()});
+}
+
+QList<AuditEntry> SqlStore::auditLogs(const LogQuery &filter, qint64 *total)
+{
+    QString where = u" WHERE 1 = 1"_s;
+    QVariantList bindings;
+    if (!filter.action.isEmpty()) {
+        where += u" AND action = ?"_s;
+        bindings.append(filter.action);
+    }
+    if (!filter.entityType.isEmpty()) {
+        where += u" AND entity_type = ?"_s;
+        bindings.append(filter.entityType);
+    }
+    QSqlQuery query(m_database->connection());
+    if (total) {
+        *total = 0;
+        if (run(query, u"SELECT COUNT(*) FROM audit_logs"_s + where, bindings) && query.next())
+            *total = query.value(0).toLongLong();
+    }
+    QList<AuditEntry> logs;
+    if (!run(query,
+             u"SELECT id, action, entity_type, entity_id, details, created_at FROM audit_logs"_s + where
+                 + u" ORDER BY id DESC LIMIT ? OFFSET ?"_s,
+             bindings + QVariantList{filter.limit, filter.offset}))
+        return logs;
+    while (query.next()) {
+        AuditEntry e;
+        e.id = query.value(0).toLongLong();
+        e.action = query.value(1).toString();
+        e.entityType = query.value(2).toString();
+        e.entityId = query.value(3).toString();
+        e.details = QJsonDocument::fromJson(query.value(4).toString().toUtf8()).object();
+        e.createdAt = fromMs(query.value(5));
+        logs.append(e);
+    }
+    return logs;
+}
+
+QHash<QString, QString> SqlStore::settings()
+{
+    QSqlQuery query(m_database->connection());
+    QHash<QString, QString> values;
+    if (run(query, u"SELECT key, value FROM settings"_s)) {
+        while (query.next())
+            values.insert(query.value(0).toString(), query.value(1).toString());
+    }
+    return values;
+}
+
+bool SqlStore::setSetting(const QString &key, const QString &value)
+{
+    QSqlQuery query(m_database->connection());
+    return run(query,
+               u"INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) "
+               "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"_s,
+               {key, value, nowMs()});
+}
+
+} // namespace Maestro

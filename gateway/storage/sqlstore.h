@@ -1,0 +1,58 @@
+#pragma once
+
+#include "core/store.h"
+#include "database.h"
+
+namespace Maestro {
+
+// The Store over Qt Sql, the same SQL for SQLite and PostgreSQL.
+class SqlStore final : public Store
+{
+public:
+    explicit SqlStore(Database *database);
+
+    QList<User> users() override;
+    std::optional<User> user(const QString &username) override;
+    QHash<QString, qint64> tokenHashes() override;
+    qint64 createUser(const QString &username, const QByteArray &tokenHash) override;
+    bool setTokenHash(qint64 userId, const QByteArray &tokenHash) override;
+    bool deactivateUser(qint64 userId) override;
+    bool setUserModels(qint64 userId, const QStringList &models, bool allModels) override;
+    bool setUserLimits(qint64 userId, std::optional<qint64> requests,
+                       std::optional<qint64> tokens) override;
+
+    QList<Node> nodes() override;
+    std::optional<Node> node(qint64 id) override;
+    qint64 insertNode(const Node &node) override;
+    bool updateNode(const Node &node) override;
+    bool deleteNode(qint64 id) override;
+    bool setNodeHealth(qint64 id, Health health, const QString &error,
+                       const QDateTime &at) override;
+    QList<NodeModel> nodeModels() override;
+    bool replaceNodeModels(qint64 nodeId, const QList<NodeModel> &models) override;
+
+    QList<ModelMapping> mappings() override;
+    bool insertMapping(const ModelMapping &mapping) override;
+    bool updateMapping(const QString &displayName, const ModelMapping &mapping) override;
+    bool deleteMapping(const QString &displayName) override;
+
+    bool insertRequestLogs(const QList<RequestLogEntry> &entries) override;
+    QList<RequestLogEntry> requestLogs(const LogQuery &query, qint64 *total) override;
+    QHash<qint64, DayUsage> usageOn(QDate utcDay) override;
+
+    bool insertAudit(const AuditEntry &entry) override;
+    QList<AuditEntry> auditLogs(const LogQuery &query, qint64 *total) override;
+
+    QHash<QString, QString> settings() override;
+    bool setSetting(const QString &key, const QString &value) override;
+
+    Database *database() const { return m_database; }
+
+private:
+    QList<User> selectUsers(const QString &where, const QVariantList &bindings);
+    QList<Node> selectNodes(const QString &where, const QVariantList &bindings);
+
+    Database *m_database;
+};
+
+} // namespace Maestro

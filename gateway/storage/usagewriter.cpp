@@ -1,0 +1,100 @@
+#include "usagewriter.h"
+#include "database.h"
+
+#include <QLoggingCategory>
+#include <QMutexLocker>
+
+Q_DECLARE_LOGGING_CATEGORY(lcStore)
+
+namespace Maestro {
+
+UsageWriter::UsageWriter(Store *store, Database *database)
+    : m_store(store)
+    , m_database(database)
+{
+    m_thread.setObjectName(QStringLiteral("usage-writer"));
+}
+
+UsageWriter::~UsageWriter()
+{
+    stop();
+}
+
+void UsageWriter::start()
+{
+    if (m_thread.isRunning())
+        return;
+    m_worker = new QObject;
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread.start();
+}
+
+void UsageWriter::stop()
+{
+    if (!m_thread.isRunning())
+        return;
+    // The last drain and the connection cleanup run on the writer thread, where the connection
+    // lives.
+    QMetaObject::invokeMethod(
+        m_worker,
+        [this] {
+            drain();
+            m_database->closeThreadConnection();
+        },
+        Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+    m_worker = nullptr;
+}
+
+void UsageWriter::enqueue(const RequestLogEntry &entry)
+{
+    QMutexLocker lock(&m_mutex);
+    m_queue.append(entry);
+    if (m_scheduled || !m_worker)
+        return;
+    m_scheduled = true;
+    QMetaObject::invokeMethod(m_worker, [this] { drain(); }, Qt::QueuedConnection);
+}
+
+void UsageWriter::drain()
+{
+    for (;;) {
+        QList<RequestLogEntry> batch;
+        {
+            QMutexLocker lock(&m_mutex);
+            batch.swap(m_queue);
+            if (batch.isEmpty()) {
+                m_scheduled = false;
+                return;
+            }
+        }
+        if (!m_store->insertRequestLogs(batch)) {
+            qCWarning(lcStore) << "could not write" << batch.size() << "usage log entries; retrying";
+            QMutexLocker lock(&m_mutex);
+            m_queue = batch + m_queue;
+            m_scheduled = false;
+            return;
+        }
+        {
+            QMutexLocker lock(&m_mutex);
+            m_written += batch.size();
+        }
+        Q_EMIT written(batch);
+    }
+}
+
+qint64 UsageWriter::writtenCount() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_written;
+}
+
+qint64 UsageWriter::pendingCount() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_queue.size();
+}
+
+} // namespace Maestro
