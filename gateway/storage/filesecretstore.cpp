@@ -25,13 +25,19 @@ QJsonObject FileSecretStore::load() const
 
 bool FileSecretStore::save(const QJsonObject &object)
 {
+    const auto ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+    // Create the file owner-only before any secret goes in; QSaveFile keeps the permissions of
+    // the file it replaces.
+    if (!QFile::exists(m_path)) {
+        QFile empty(m_path);
+        if (!empty.open(QIODevice::WriteOnly) || !empty.setPermissions(ownerOnly))
+            return false;
+    }
     QSaveFile file(m_path);
     if (!file.open(QIODevice::WriteOnly))
         return false;
-    // Restrict before any secret is written.
-    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     file.write(QJsonDocument(object).toJson(QJsonDocument::Indented));
-    return file.commit();
+    return file.commit() && QFile::setPermissions(m_path, ownerOnly);
 }
 
 std::optional<QString> FileSecretStore::read(const QString &key)

@@ -1,0 +1,712 @@
+#include "admincontroller.h"
+#include "gateway.h"
+#include "httpwire.h"
+#include "core/adminservice.h"
+#include "core/tokens.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace Maestro {
+
+namespace {
+
+QJsonValue timeValue(const QDateTime &time)
+{
+    return time.isValid() ? QJsonValue(time.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue();
+}
+
+QJsonValue optionalNumber(std::optional<qint64> value)
+{
+    return value ? QJsonValue(double(*value)) : QJsonValue();
+}
+
+QJsonObject userJson(const User &user)
+{
+    return {{u"id"_s, double(user.id)},
+            {u"username"_s, user.username},
+            {u"is_active"_s, user.active},
+            {u"has_all_models"_s, user.allModels},
+            {u"models"_s, QJsonArray::fromStringList(user.models)},
+            {u"request_limit"_s, optionalNumber(user.requestLimit)},
+            {u"token_limit"_s, optionalNumber(user.tokenLimit)},
+            {u"created_at"_s, timeValue(user.createdAt)},
+            {u"updated_at"_s, timeValue(user.updatedAt)}};
+}
+
+QJsonObject modelJson(const NodeModel &model)
+{
+    return {{u"name"_s, model.name},
+            {u"size"_s, double(model.size)},
+            {u"digest"_s, model.digest},
+            {u"modified_at"_s, model.modifiedAt},
+            {u"details"_s, model.details}};
+}
+
+QJsonObject mappingJson(const ModelMapping &mapping, const Catalog &catalog)
+{
+    QJsonArray ids;
+    QJsonArray names;
+    for (qint64 id : mapping.nodeIds) {
+        ids.append(double(id));
+        const Node *node = catalog.node(id);
+        names.append(node ? QJsonValue(node->name) : QJsonValue());
+    }
+    QString display;
+    if (mapping.contextLength > 0) {
+        if (mapping.contextLength % (1024 * 1024) == 0)
+            display = QString::number(mapping.contextLength / (1024 * 1024)) + u'M';
+        else if (mapping.contextLength % 1024 == 0)
+            display = QString::number(mapping.contextLength / 1024) + u'K';
+        else
+            display = QString::number(mapping.contextLength);
+    }
+    return {{u"display_name"_s, mapping.displayName},
+            {u"real_name"_s, mapping.realName},
+            {u"context_length"_s, mapping.contextLength > 0 ? QJsonValue(double(mapping.contextLength)) : QJsonValue()},
+            {u"context_length_display"_s, display.isEmpty() ? QJsonValue() : QJsonValue(display)},
+            {u"capabilities"_s, QJsonArray::fromStringList(mapping.capabilities)},
+            {u"node_ids"_s, ids},
+            {u"node_names"_s, names},
+            {u"created_at"_s, timeValue(mapping.createdAt)}};
+}
+
+QJsonObject logJson(const RequestLogEntry &e)
+{
+    return {{u"username"_s, e.username},
+            {u"endpoint"_s, e.endpoint},
+            {u"request_type"_s, e.endpoint},
+            {u"model_name"_s, e.model},
+            {u"real_model"_s, e.realModel},
+            {u"node_id"_s, e.nodeId ? QJsonValue(double(e.nodeId)) : QJsonValue()},
+            {u"status_code"_s, e.statusCode},
+            {u"duration_ms"_s, double(e.durationMs)},
+            {u"ttfb_ms"_s, e.ttfbMs >= 0 ? QJsonValue(double(e.ttfbMs)) : QJsonValue()},
+            {u"prompt_tokens"_s, double(e.promptTokens)},
+            {u"completion_tokens"_s, double(e.completionTokens)},
+            {u"total_tokens"_s, double(e.totalTokens())},
+            {u"streamed"_s, e.streamed},
+            {u"error_message"_s, e.errorMessage.isEmpty() ? QJsonValue() : QJsonValue(e.errorMessage)},
+            {u"created_at"_s, timeValue(e.createdAt)}};
+}
+
+// Reads an optional typed field; a present value of the wrong type is a 400.
+template<typename T>
+bool readField(const QJsonObject &body, const QString &name, std::optional<T> *out, ApiError *error);
+
+template<>
+bool readField<QString>(const QJsonObject &body, const QString &name, std::optional<QString> *out, ApiError *error)
+{
+    const QJsonValue value = body.value(name);
+    if (value.isUndefined() || value.isNull())
+        return true;
+    if (!value.isString()) {
+        *error = ApiError::badRequest(u"\"%1\" must be a string"_s.arg(name));
+        return false;
+    }
+    *out = value.toString();
+    return true;
+}
+
+template<>
+bool readField<int>(const QJsonObject &body, const QString &name, std::optional<int> *out, ApiError *error)
+{
+    const QJsonValue value = body.value(name);
+    if (value.isUndefined() || value.isNull())
+        return true;
+    if (!value.isDouble() || value.toDouble() != double(qint64(value.toDouble()))) {
+        *error = ApiError::badRequest(u"\"%1\" must be an integer"_s.arg(name));
+        return false;
+    }
+    *out = value.toInt();
+    return true;
+}
+
+template<>
+bool readField<bool>(const QJsonObject &body, const QString &name, std::optional<bool> *out, ApiError *error)
+{
+    const QJsonValue value = body.value(name);
+    if (value.isUndefined() || value.isNull())
+        return true;
+    if (!value.isBool()) {
+        *error = ApiError::badRequest(u"\"%1\" must be a boolean"_s.arg(name));
+        return false;
+    }
+    *out = value.toBool();
+    return true;
+}
+
+bool readNodeInput(const QJsonObject &body, AdminService::NodeInput *input, ApiError *error)
+{
+    return readField(body, u"name"_s, &input->name, error)
+        && readField(body, u"base_url"_s, &input->baseUrl, error)
+        && readField(body, u"node_type"_s, &input->nodeType, error)
+        && readField(body, u"api_key"_s, &input->apiKey, error)
+        && readField(body, u"priority"_s, &input->priority, error)
+        && readField(body, u"weight"_s, &input->weight, error)
+        && readField(body, u"is_active"_s, &input->active, error);
+}
+
+bool readMappingInput(const QJsonObject &body, AdminService::MappingInput *input, ApiError *error)
+{
+    if (!readField(body, u"display_name"_s, &input->displayName, error)
+        || !readField(body, u"real_name"_s, &input->realName, error))
+        return false;
+    const QJsonValue context = body.value("context_length"_L1);
+    if (context.isString()) {
+        const auto parsed = parseContextLength(context.toString());
+        if (!parsed) {
+            *error = ApiError::badRequest(u"Invalid context_length format: %1 (use 32768, 128K or 1M)"_s.arg(context.toString()));
+            return false;
+        }
+        input->contextLength = *parsed;
+    } else if (context.isDouble() && context.toDouble() >= 0) {
+        input->contextLength = qint64(context.toDouble());
+    } else if (!context.isUndefined() && !context.isNull()) {
+        *error = ApiError::badRequest(u"\"context_length\" must be a number or a string such as \"128K\""_s);
+        return false;
+    }
+    const QJsonValue capabilities = body.value("capabilities"_L1);
+    if (capabilities.isArray()) {
+        QStringList list;
+        for (const QJsonValue &v : capabilities.toArray()) {
+            if (!v.isString()) {
+                *error = ApiError::badRequest(u"\"capabilities\" must be an array of strings"_s);
+                return false;
+            }
+            list.append(v.toString());
+        }
+        input->capabilities = list;
+    } else if (!capabilities.isUndefined() && !capabilities.isNull()) {
+        *error = ApiError::badRequest(u"\"capabilities\" must be an array of strings"_s);
+        return false;
+    }
+    QList<qint64> nodeIds;
+    bool haveNodes = false;
+    const QJsonValue ids = body.value("node_ids"_L1);
+    if (ids.isArray()) {
+        haveNodes = true;
+        for (const QJsonValue &v : ids.toArray()) {
+            if (!v.isDouble()) {
+                *error = ApiError::badRequest(u"\"node_ids\" must be an array of node ids"_s);
+                return false;
+            }
+            nodeIds.append(qint64(v.toDouble()));
+        }
+    } else if (!ids.isUndefined() && !ids.isNull()) {
+        *error = ApiError::badRequest(u"\"node_ids\" must be an array of node ids"_s);
+        return false;
+    }
+    // The seed's older single "node_id" is folded in.
+    if (body.value("node_id"_L1).isDouble()) {
+        haveNodes = true;
+        const qint64 id = qint64(body.value("node_id"_L1).toDouble());
+        if (!nodeIds.contains(id))
+            nodeIds.append(id);
+    }
+    if (haveNodes)
+        input->nodeIds = nodeIds;
+    return true;
+}
+
+LogQuery logQuery(const HttpContext &ctx)
+{
+    LogQuery query;
+    bool ok = false;
+    const int limit = ctx.query(u"limit"_s).toInt(&ok);
+    query.limit = ok ? std::clamp(limit, 1, 1000) : 100;
+    const int offset = ctx.query(u"offset"_s).toInt(&ok);
+    query.offset = ok ? std::max(offset, 0) : 0;
+    query.username = ctx.query(u"username"_s);
+    query.model = ctx.query(u"model"_s);
+    query.action = ctx.query(u"action"_s);
+    query.entityType = ctx.query(u"entity_type"_s);
+    return query;
+}
+
+qint64 idParam(const HttpContext &ctx, bool *ok)
+{
+    return ctx.param(u"id"_s).toLongLong(ok);
+}
+
+} // namespace
+
+AdminController::AdminController(Gateway *gateway)
+    : QObject(gateway)
+    , m_gateway(gateway)
+{
+}
+
+bool AdminController::authorize(HttpContext &ctx)
+{
+    const QByteArray token = ctx.bearerToken();
+    if (token.isEmpty()) {
+        ctx.fail(ApiError::unauthorized(u"Missing authorization header"_s));
+        return false;
+    }
+    if (!m_gateway->isAdminToken(token)) {
+        ctx.fail(ApiError::forbidden(u"Invalid admin token"_s));
+        return false;
+    }
+    return true;
+}
+
+void AdminController::createUser(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    const QJsonValue name = body.value().value("username"_L1);
+    if (!name.isString())
+        return ctx.fail(ApiError::badRequest(u"\"username\" is required and must be a string"_s));
+    auto created = m_gateway->admin()->createUser(name.toString().trimmed());
+    if (!created.ok())
+        return ctx.fail(created.error());
+    QJsonObject json = userJson(created.value().user);
+    json.insert(u"token"_s, created.value().token);
+    ctx.sendJson(201, json);
+}
+
+void AdminController::listUsers(HttpContext &ctx)
+{
+    QJsonArray users;
+    for (const User &user : m_gateway->store()->users())
+        users.append(userJson(user));
+    ctx.sendJson(200, users);
+}
+
+void AdminController::getUser(HttpContext &ctx)
+{
+    auto user = m_gateway->admin()->findUser(ctx.param(u"username"_s));
+    if (!user.ok())
+        return ctx.fail(user.error());
+    ctx.sendJson(200, userJson(user.value()));
+}
+
+void AdminController::deleteUser(HttpContext &ctx)
+{
+    auto result = m_gateway->admin()->deleteUser(ctx.param(u"username"_s));
+    if (!result.ok())
+        return ctx.fail(result.error());
+    ctx.sendNoContent();
+}
+
+void AdminController::rotateToken(HttpContext &ctx)
+{
+    auto rotated = m_gateway->admin()->rotateToken(ctx.param(u"username"_s));
+    if (!rotated.ok())
+        return ctx.fail(rotated.error());
+    QJsonObject json = userJson(rotated.value().user);
+    json.insert(u"token"_s, rotated.value().token);
+    ctx.sendJson(200, json);
+}
+
+namespace {
+
+QJsonObject grantsJson(const User &user)
+{
+    return {{u"username"_s, user.username},
+            {u"has_all_models"_s, user.allModels},
+            {u"models"_s, QJsonArray::fromStringList(user.models)}};
+}
+
+} // namespace
+
+void AdminController::setModels(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    const QJsonValue models = body.value().value("models"_L1);
+    if (!models.isArray())
+        return ctx.fail(ApiError::badRequest(u"\"models\" must be an array of model names"_s));
+    QStringList names;
+    for (const QJsonValue &value : models.toArray()) {
+        if (!value.isString())
+            return ctx.fail(ApiError::badRequest(u"\"models\" must be an array of model names"_s));
+        names.append(value.toString());
+    }
+    auto user = m_gateway->admin()->setUserModels(ctx.param(u"username"_s), names);
+    if (!user.ok())
+        return ctx.fail(user.error());
+    ctx.sendJson(200, grantsJson(user.value()));
+}
+
+void AdminController::grantAllModels(HttpContext &ctx)
+{
+    auto user = m_gateway->admin()->grantAllModels(ctx.param(u"username"_s));
+    if (!user.ok())
+        return ctx.fail(user.error());
+    ctx.sendJson(200, grantsJson(user.value()));
+}
+
+void AdminController::getModels(HttpContext &ctx)
+{
+    auto user = m_gateway->admin()->findUser(ctx.param(u"username"_s));
+    if (!user.ok())
+        return ctx.fail(user.error());
+    ctx.sendJson(200, grantsJson(user.value()));
+}
+
+namespace {
+
+QJsonObject limitsJson(const User &user, const Store::DayUsage &today)
+{
+    return {{u"username"_s, user.username},
+            {u"request_limit"_s, optionalNumber(user.requestLimit)},
+            {u"token_limit"_s, optionalNumber(user.tokenLimit)},
+            {u"requests_today"_s, double(today.requests)},
+            {u"tokens_today"_s, double(today.tokens)},
+            {u"updated_at"_s, timeValue(user.updatedAt)}};
+}
+
+bool readLimit(const QJsonObject &body, const QString &name, std::optional<qint64> *out, ApiError *error)
+{
+    const QJsonValue value = body.value(name);
+    if (value.isUndefined() || value.isNull())
+        return true;
+    if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() != double(qint64(value.toDouble()))) {
+        *error = ApiError::badRequest(u"\"%1\" must be a non-negative integer or null"_s.arg(name));
+        return false;
+    }
+    *out = qint64(value.toDouble());
+    return true;
+}
+
+} // namespace
+
+void AdminController::setLimits(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    std::optional<qint64> requests;
+    std::optional<qint64> tokens;
+    ApiError error;
+    if (!readLimit(body.value(), u"request_limit"_s, &requests, &error)
+        || !readLimit(body.value(), u"token_limit"_s, &tokens, &error))
+        return ctx.fail(error);
+    auto user = m_gateway->admin()->setUserLimits(ctx.param(u"username"_s), requests, tokens);
+    if (!user.ok())
+        return ctx.fail(user.error());
+    ctx.sendJson(200, limitsJson(user.value(), m_gateway->limiter().today(user.value().id)));
+}
+
+void AdminController::getLimits(HttpContext &ctx)
+{
+    auto user = m_gateway->admin()->findUser(ctx.param(u"username"_s));
+    if (!user.ok())
+        return ctx.fail(user.error());
+    ctx.sendJson(200, limitsJson(user.value(), m_gateway->limiter().today(user.value().id)));
+}
+
+void AdminController::deleteLimits(HttpContext &ctx)
+{
+    auto user = m_gateway->admin()->setUserLimits(ctx.param(u"username"_s), std::nullopt, std::nullopt);
+    if (!user.ok())
+        return ctx.fail(user.error());
+    ctx.sendNoContent();
+}
+
+void AdminController::activity(HttpContext &ctx)
+{
+    auto user = m_gateway->admin()->findUser(ctx.param(u"username"_s));
+    if (!user.ok())
+        return ctx.fail(user.error());
+    LogQuery query = logQuery(ctx);
+    query.model.clear();
+    query.username = user.value().username;
+    QJsonArray activities;
+    for (const RequestLogEntry &entry : m_gateway->store()->requestLogs(query, nullptr))
+        activities.append(logJson(entry));
+    ctx.sendJson(200, QJsonObject{{u"username"_s, user.value().username},
+                                  {u"activities"_s, activities},
+                                  {u"total_returned"_s, activities.size()},
+                                  {u"limit"_s, query.limit},
+                                  {u"offset"_s, query.offset}});
+}
+
+namespace {
+
+QJsonObject nodeJson(const Node &node, Gateway *gateway)
+{
+    const auto catalog = gateway->catalog();
+    int models = 0;
+    for (const NodeModel &model : catalog->nodeModels())
+        models += model.nodeId == node.id ? 1 : 0;
+    return {{u"id"_s, double(node.id)},
+            {u"name"_s, node.name},
+            {u"base_url"_s, node.baseUrl.toString()},
+            {u"node_type"_s, nodeTypeName(node.type)},
+            {u"api_key_set"_s, node.hasApiKey},
+            {u"priority"_s, node.priority},
+            {u"weight"_s, node.weight},
+            {u"is_active"_s, node.active},
+            {u"health_status"_s, healthName(node.health)},
+            {u"last_error"_s, node.lastError.isEmpty() ? QJsonValue() : QJsonValue(node.lastError)},
+            {u"last_health_check"_s, timeValue(node.lastHealthCheck)},
+            {u"model_count"_s, models},
+            {u"load"_s, QJsonObject{{u"active_requests"_s, gateway->balancer().active(node.id)}}},
+            {u"created_at"_s, timeValue(node.createdAt)}};
+}
+
+} // namespace
+
+void AdminController::nodeCheckThenAnswer(HttpContext &ctx, qint64 id, int status, bool withModels)
+{
+    QPointer<QTcpSocket> socket = ctx.socket();
+    auto responder = std::make_shared<QHttpServerResponder>(std::move(ctx.responder()));
+    Gateway *gateway = m_gateway;
+    m_gateway->checkNode(id, this, [socket, responder, gateway, id, status, withModels](bool, QString) {
+        if (!socket)
+            return;
+        const auto node = gateway->store()->node(id);
+        if (!node) {
+            socket->write(Wire::jsonResponse(404, R"({"detail":"Node not found"})"));
+            return;
+        }
+        QJsonObject json = nodeJson(*node, gateway);
+        if (withModels) {
+            QJsonArray models;
+            for (const NodeModel &model : gateway->catalog()->nodeModels()) {
+                if (model.nodeId == id)
+                    models.append(modelJson(model));
+            }
+            json.insert(u"models"_s, models);
+        }
+        socket->write(Wire::jsonResponse(status, QJsonDocument(json).toJson(QJsonDocument::Compact)));
+    });
+}
+
+void AdminController::addNode(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    AdminService::NodeInput input;
+    ApiError error;
+    if (!readNodeInput(body.value(), &input, &error))
+        return ctx.fail(error);
+    if (!input.name || !input.baseUrl)
+        return ctx.fail(ApiError::badRequest(u"\"name\" and \"base_url\" are required"_s));
+    auto node = m_gateway->admin()->addNode(input);
+    if (!node.ok())
+        return ctx.fail(node.error());
+    nodeCheckThenAnswer(ctx, node.value().id, 201, true);
+}
+
+void AdminController::listNodes(HttpContext &ctx)
+{
+    QJsonArray nodes;
+    for (const Node &node : m_gateway->store()->nodes())
+        nodes.append(nodeJson(node, m_gateway));
+    ctx.sendJson(200, nodes);
+}
+
+void AdminController::getNode(HttpContext &ctx)
+{
+    bool ok = false;
+    auto node = m_gateway->admin()->findNode(idParam(ctx, &ok));
+    if (!node.ok())
+        return ctx.fail(node.error());
+    ctx.sendJson(200, nodeJson(node.value(), m_gateway));
+}
+
+void AdminController::updateNode(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    AdminService::NodeInput input;
+    ApiError error;
+    if (!readNodeInput(body.value(), &input, &error))
+        return ctx.fail(error);
+    bool ok = false;
+    auto node = m_gateway->admin()->updateNode(idParam(ctx, &ok), input);
+    if (!node.ok())
+        return ctx.fail(node.error());
+    ctx.sendJson(200, nodeJson(node.value(), m_gateway));
+}
+
+void AdminController::toggleNode(HttpContext &ctx)
+{
+    bool ok = false;
+    auto node = m_gateway->admin()->toggleNode(idParam(ctx, &ok));
+    if (!node.ok())
+        return ctx.fail(node.error());
+    ctx.sendJson(200, nodeJson(node.value(), m_gateway));
+}
+
+void AdminController::deleteNode(HttpContext &ctx)
+{
+    bool ok = false;
+    auto result = m_gateway->admin()->deleteNode(idParam(ctx, &ok));
+    if (!result.ok())
+        return ctx.fail(result.error());
+    ctx.sendNoContent();
+}
+
+void AdminController::healthCheck(HttpContext &ctx)
+{
+    bool ok = false;
+    const qint64 id = idParam(ctx, &ok);
+    if (!m_gateway->store()->node(id))
+        return ctx.fail(ApiError::notFound(u"Node not found: %1"_s.arg(ctx.param(u"id"_s))));
+    QPointer<QTcpSocket> socket = ctx.socket();
+    auto responder = std::make_shared<QHttpServerResponder>(std::move(ctx.responder()));
+    Gateway *gateway = m_gateway;
+    m_gateway->checkNode(id, this, [socket, responder, gateway, id](bool healthy, const QString &error) {
+        if (!socket)
+            return;
+        const auto node = gateway->store()->node(id);
+        const QJsonObject json{{u"node_id"_s, double(id)},
+                               {u"node_name"_s, node ? node->name : QString()},
+                               {u"health_status"_s, healthy ? u"healthy"_s : u"unhealthy"_s},
+                               {u"error"_s, error.isEmpty() ? QJsonValue() : QJsonValue(error)},
+                               {u"checked_at"_s, timeValue(QDateTime::currentDateTimeUtc())}};
+        socket->write(Wire::jsonResponse(200, QJsonDocument(json).toJson(QJsonDocument::Compact)));
+    });
+}
+
+void AdminController::syncModels(HttpContext &ctx)
+{
+    bool ok = false;
+    const qint64 id = idParam(ctx, &ok);
+    if (!m_gateway->store()->node(id))
+        return ctx.fail(ApiError::notFound(u"Node not found: %1"_s.arg(ctx.param(u"id"_s))));
+    nodeCheckThenAnswer(ctx, id, 200, true);
+}
+
+void AdminController::nodeModels(HttpContext &ctx)
+{
+    bool ok = false;
+    const qint64 id = idParam(ctx, &ok);
+    if (!m_gateway->store()->node(id))
+        return ctx.fail(ApiError::notFound(u"Node not found: %1"_s.arg(ctx.param(u"id"_s))));
+    QJsonArray models;
+    for (const NodeModel &model : m_gateway->catalog()->nodeModels()) {
+        if (model.nodeId == id)
+            models.append(modelJson(model));
+    }
+    ctx.sendJson(200, models);
+}
+
+void AdminController::addMapping(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    AdminService::MappingInput input;
+    ApiError error;
+    if (!readMappingInput(body.value(), &input, &error))
+        return ctx.fail(error);
+    auto mapping = m_gateway->admin()->addMapping(input);
+    if (!mapping.ok())
+        return ctx.fail(mapping.error());
+    ctx.sendJson(201, mappingJson(mapping.value(), *m_gateway->catalog()));
+}
+
+void AdminController::listMappings(HttpContext &ctx)
+{
+    const auto catalog = m_gateway->catalog();
+    QJsonArray list;
+    for (const ModelMapping &mapping : catalog->mappings())
+        list.append(mappingJson(mapping, *catalog));
+    ctx.sendJson(200, list);
+}
+
+void AdminController::getMapping(HttpContext &ctx)
+{
+    const auto catalog = m_gateway->catalog();
+    const QString name = ctx.param(u"display_name"_s);
+    for (const ModelMapping &mapping : catalog->mappings()) {
+        if (mapping.displayName == name)
+            return ctx.sendJson(200, mappingJson(mapping, *catalog));
+    }
+    ctx.fail(ApiError::notFound(u"Model mapping not found: %1"_s.arg(name)));
+}
+
+void AdminController::updateMapping(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    AdminService::MappingInput input;
+    ApiError error;
+    if (!readMappingInput(body.value(), &input, &error))
+        return ctx.fail(error);
+    auto mapping = m_gateway->admin()->updateMapping(ctx.param(u"display_name"_s), input);
+    if (!mapping.ok())
+        return ctx.fail(mapping.error());
+    ctx.sendJson(200, mappingJson(mapping.value(), *m_gateway->catalog()));
+}
+
+void AdminController::deleteMapping(HttpContext &ctx)
+{
+    auto result = m_gateway->admin()->deleteMapping(ctx.param(u"display_name"_s));
+    if (!result.ok())
+        return ctx.fail(result.error());
+    ctx.sendNoContent();
+}
+
+void AdminController::requestLogs(HttpContext &ctx)
+{
+    qint64 total = 0;
+    QJsonArray logs;
+    for (const RequestLogEntry &entry : m_gateway->store()->requestLogs(logQuery(ctx), &total))
+        logs.append(logJson(entry));
+    ctx.sendJson(200, QJsonObject{{u"logs"_s, logs}, {u"total"_s, double(total)}});
+}
+
+void AdminController::auditLogs(HttpContext &ctx)
+{
+    qint64 total = 0;
+    QJsonArray logs;
+    for (const AuditEntry &entry : m_gateway->store()->auditLogs(logQuery(ctx), &total)) {
+        logs.append(QJsonObject{{u"id"_s, double(entry.id)},
+                                {u"action"_s, entry.action},
+                                {u"entity_type"_s, entry.entityType},
+                                {u"entity_id"_s, entry.entityId},
+                                {u"details"_s, entry.details},
+                                {u"created_at"_s, timeValue(entry.createdAt)}});
+    }
+    ctx.sendJson(200, QJsonObject{{u"logs"_s, logs}, {u"total"_s, double(total)}});
+}
+
+void AdminController::getSettings(HttpContext &ctx)
+{
+    QJsonObject settings{{u"routing_strategy"_s, routingStrategyName(m_gateway->routingStrategy())},
+                         {u"max_body_bytes"_s, double(m_gateway->config().maxBodyBytes)},
+                         {u"health_check_interval_seconds"_s, m_gateway->config().healthIntervalMs / 1000}};
+    const auto stored = m_gateway->store()->settings();
+    for (auto it = stored.cbegin(); it != stored.cend(); ++it)
+        settings.insert(it.key(), it.value());
+    ctx.sendJson(200, settings);
+}
+
+void AdminController::putSettings(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    const QJsonObject values = body.value();
+    if (values.contains("routing_strategy"_L1)
+        && !routingStrategyFromName(values.value("routing_strategy"_L1).toString())) {
+        return ctx.fail(ApiError::badRequest(
+            u"routing_strategy must be round_robin, weighted, priority or least_busy"_s));
+    }
+    for (auto it = values.constBegin(); it != values.constEnd(); ++it) {
+        const QString value = it.value().isString() ? it.value().toString()
+                                                    : QString::fromUtf8(QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
+        auto result = m_gateway->admin()->setSetting(it.key(), value);
+        if (!result.ok())
+            return ctx.fail(result.error());
+    }
+    getSettings(ctx);
+}
+
+} // namespace Maestro

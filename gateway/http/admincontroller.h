@@ -1,0 +1,93 @@
+#pragma once
+
+#include "httpcontext.h"
+
+#include <QObject>
+
+namespace Maestro {
+
+class Gateway;
+
+// /admin/...: users, tokens, grants, limits, nodes, mappings, logs. Every change goes through
+// AdminService, which audits it. Errors are {"detail": "..."} as the seed's API answered.
+class AdminController final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit AdminController(Gateway *gateway);
+
+    // Answers 401/403 and returns false unless the request carries the admin token.
+    bool authorize(HttpContext &ctx);
+
+    // POST /admin/users {"username"} -> 201 user with "token" (the only time it is shown)
+    void createUser(HttpContext &ctx);
+    // GET /admin/users -> [user]
+    void listUsers(HttpContext &ctx);
+    // GET /admin/users/{username} -> user
+    void getUser(HttpContext &ctx);
+    // DELETE /admin/users/{username} -> 204; the token stops working at once
+    void deleteUser(HttpContext &ctx);
+    // PUT /admin/users/{username}/token -> user with the new "token"
+    void rotateToken(HttpContext &ctx);
+    // POST /admin/users/{username}/models {"models": [display names]} (replaces the list)
+    void setModels(HttpContext &ctx);
+    // POST /admin/users/{username}/models/all
+    void grantAllModels(HttpContext &ctx);
+    // GET /admin/users/{username}/models -> {username, has_all_models, models}
+    void getModels(HttpContext &ctx);
+    // POST /admin/users/{username}/limits {"request_limit": N|null, "token_limit": N|null}
+    void setLimits(HttpContext &ctx);
+    // GET /admin/users/{username}/limits -> limits and today's usage (UTC day)
+    void getLimits(HttpContext &ctx);
+    // DELETE /admin/users/{username}/limits -> 204
+    void deleteLimits(HttpContext &ctx);
+    // GET /admin/users/{username}/activity?limit=100&offset=0 -> {activities: [...]}
+    void activity(HttpContext &ctx);
+
+    // POST /admin/nodes {"name","base_url","node_type","api_key"?,"priority"?,"weight"?}
+    //   -> 201 node, after a first health check and model discovery
+    void addNode(HttpContext &ctx);
+    // GET /admin/nodes -> [node] with live load
+    void listNodes(HttpContext &ctx);
+    // GET /admin/nodes/{id}
+    void getNode(HttpContext &ctx);
+    // PATCH /admin/nodes/{id} {any of the add fields, "is_active"}
+    void updateNode(HttpContext &ctx);
+    // PATCH /admin/nodes/{id}/toggle
+    void toggleNode(HttpContext &ctx);
+    // DELETE /admin/nodes/{id} -> 204
+    void deleteNode(HttpContext &ctx);
+    // POST /admin/nodes/{id}/health-check -> {node_id, node_name, health_status, error, checked_at}
+    void healthCheck(HttpContext &ctx);
+    // POST /admin/nodes/{id}/sync-models -> {node_id, models: [...], count}
+    void syncModels(HttpContext &ctx);
+    // GET /admin/nodes/{id}/models -> [discovered model]
+    void nodeModels(HttpContext &ctx);
+
+    // POST /admin/model-mappings {"display_name","real_name","context_length"?,"capabilities"?,"node_ids"?}
+    void addMapping(HttpContext &ctx);
+    // GET /admin/model-mappings -> [mapping]
+    void listMappings(HttpContext &ctx);
+    // GET /admin/model-mappings/{display_name}
+    void getMapping(HttpContext &ctx);
+    // PUT /admin/model-mappings/{display_name} (rename allowed)
+    void updateMapping(HttpContext &ctx);
+    // DELETE /admin/model-mappings/{display_name} -> 204
+    void deleteMapping(HttpContext &ctx);
+
+    // GET /admin/request-logs?limit=&offset=&username=&model= -> {logs, total}
+    void requestLogs(HttpContext &ctx);
+    // GET /admin/audit-logs?limit=&offset=&action=&entity_type= -> {logs, total}
+    void auditLogs(HttpContext &ctx);
+    // GET /admin/settings -> {key: value}; PUT /admin/settings {key: value, ...}
+    void getSettings(HttpContext &ctx);
+    void putSettings(HttpContext &ctx);
+
+private:
+    void nodeCheckThenAnswer(HttpContext &ctx, qint64 id, int status, bool withModels);
+
+    Gateway *m_gateway;
+};
+
+} // namespace Maestro

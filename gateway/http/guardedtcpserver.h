@@ -1,0 +1,30 @@
+#pragma once
+
+#include <QTcpServer>
+
+namespace Maestro {
+
+// The listening socket handed to QHttpServer. Qt 6.4's QHttpServer neither limits request
+// bodies nor answers "Expect: 100-continue" (curl then stalls a second before sending bodies
+// over 1 MB). Each connection gets a small watcher that sees every request head before
+// QHttpServer does: it refuses a declared body over the limit with 413 (in the dialect of the
+// path) before the body is sent, answers 100 Continue otherwise, and cuts off chunked bodies
+// that grow past the limit.
+class GuardedTcpServer final : public QTcpServer
+{
+    Q_OBJECT
+
+public:
+    explicit GuardedTcpServer(qint64 maxBodyBytes, QObject *parent = nullptr);
+
+    void setMaxBodyBytes(qint64 bytes) { m_maxBodyBytes = bytes; }
+    qint64 maxBodyBytes() const { return m_maxBodyBytes; }
+
+protected:
+    void incomingConnection(qintptr socketDescriptor) override;
+
+private:
+    qint64 m_maxBodyBytes;
+};
+
+} // namespace Maestro

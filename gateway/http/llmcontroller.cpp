@@ -1,0 +1,383 @@
+#include "llmcontroller.h"
+#include "gateway.h"
+#include "httpwire.h"
+#include "proxycall.h"
+#include "core/tokens.h"
+#include "providers/upstreamclient.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace Maestro {
+
+namespace {
+
+using Translate::ApiKind;
+
+QString typeName(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null: return u"null"_s;
+    case QJsonValue::Bool: return u"a boolean"_s;
+    case QJsonValue::Double: return u"a number"_s;
+    case QJsonValue::String: return u"a string"_s;
+    case QJsonValue::Array: return u"an array"_s;
+    case QJsonValue::Object: return u"an object"_s;
+    case QJsonValue::Undefined: break;
+    }
+    return u"missing"_s;
+}
+
+// Field checks that keep malformed requests from reaching a node, with messages that say what
+// was wrong.
+std::optional<ApiError> validate(ApiKind kind, Dialect dialect, const QJsonObject &body)
+{
+    auto wrong = [](const QString &field, const QString &expected, const QJsonValue &value) {
+        return ApiError::badRequest(u"\"%1\" must be %2, not %3"_s.arg(field, expected, typeName(value)));
+    };
+    const QJsonValue model = body.value("model"_L1);
+    if (model.isUndefined())
+        return ApiError::badRequest(u"\"model\" is required"_s);
+    if (!model.isString() || model.toString().isEmpty())
+        return wrong(u"model"_s, u"a non-empty string"_s, model);
+    const QJsonValue stream = body.value("stream"_L1);
+    if (!stream.isUndefined() && !stream.isNull() && !stream.isBool())
+        return wrong(u"stream"_s, u"a boolean"_s, stream);
+    const QJsonValue options = body.value("options"_L1);
+    if (!options.isUndefined() && !options.isNull() && !options.isObject())
+        return wrong(u"options"_s, u"an object"_s, options);
+    const QJsonValue tools = body.value("tools"_L1);
+    if (!tools.isUndefined() && !tools.isNull() && !tools.isArray())
+        return wrong(u"tools"_s, u"an array"_s, tools);
+    switch (kind) {
+    case ApiKind::Chat: {
+        const QJsonValue messages = body.value("messages"_L1);
+        // Ollama accepts a chat without messages (it loads the model); OpenAI does not.
+        if (messages.isUndefined() && dialect == Dialect::Ollama)
+            break;
+        if (!messages.isArray())
+            return wrong(u"messages"_s, u"an array"_s, messages);
+        for (const QJsonValue &message : messages.toArray()) {
+            if (!message.isObject())
+                return ApiError::badRequest(u"each entry of \"messages\" must be an object"_s);
+            if (!message.toObject().value("role"_L1).isString())
+                return ApiError::badRequest(u"each message needs a \"role\" string"_s);
+        }
+        break;
+    }
+    case ApiKind::Completion: {
+        const QJsonValue prompt = body.value("prompt"_L1);
+        if (dialect == Dialect::Ollama) {
+            if (!prompt.isUndefined() && !prompt.isString())
+                return wrong(u"prompt"_s, u"a string"_s, prompt);
+        } else if (!prompt.isString() && !prompt.isArray()) {
+            return wrong(u"prompt"_s, u"a string or an array"_s, prompt);
+        }
+        break;
+    }
+    case ApiKind::Embeddings: {
+        const QJsonValue input = body.value("input"_L1);
+        if (!input.isString() && !input.isArray())
+            return wrong(u"input"_s, u"a string or an array"_s, input);
+        break;
+    }
+    case ApiKind::LegacyEmbeddings: {
+        const QJsonValue prompt = body.value("prompt"_L1);
+        if (!prompt.isString())
+            return wrong(u"prompt"_s, u"a string"_s, prompt);
+        break;
+    }
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+LlmController::LlmController(Gateway *gateway)
+    : QObject(gateway)
+    , m_gateway(gateway)
+{
+}
+
+const User *LlmController::authenticate(HttpContext &ctx)
+{
+    const QByteArray token = ctx.bearerToken();
+    if (token.isEmpty()) {
+        ctx.fail(ApiError::unauthorized(
+            ctx.dialect() == Dialect::Anthropic
+                ? u"Missing API key: send \"Authorization: Bearer <token>\" or \"x-api-key: <token>\""_s
+                : u"Missing bearer token: send \"Authorization: Bearer <token>\""_s));
+        return nullptr;
+    }
+    const User *user = m_gateway->catalog()->userByTokenHash(Tokens::hash(token));
+    if (!user) {
+        ctx.fail(ApiError::unauthorized(u"Invalid or expired token"_s));
+        return nullptr;
+    }
+    return user;
+}
+
+void LlmController::proxy(HttpContext &ctx, ApiKind kind)
+{
+    const User *user = authenticate(ctx);
+    if (!user)
+        return;
+    auto parsed = ctx.jsonBody();
+    if (!parsed.ok())
+        return ctx.fail(parsed.error());
+    QJsonObject body = parsed.value();
+    if (const auto error = validate(kind, ctx.dialect(), body))
+        return ctx.fail(*error);
+
+    std::shared_ptr<const Catalog> catalog = m_gateway->catalog();
+    const QString requested = body.value("model"_L1).toString();
+    const auto model = catalog->resolve(requested);
+    if (!model)
+        return ctx.fail(ApiError::notFound(u"Model '%1' is not available"_s.arg(requested)));
+    if (!catalog->mayUse(*user, model->display))
+        return ctx.fail(ApiError::forbidden(u"You have no access to the model '%1'"_s.arg(model->display)));
+    QList<const Node *> nodes = catalog->nodesFor(*model);
+    if (nodes.isEmpty()) {
+        return ctx.fail(ApiError::unavailable(
+            u"No healthy node serves the model '%1' right now"_s.arg(model->display)));
+    }
+    if (const auto refused = m_gateway->limiter().admit(*user))
+        return ctx.fail(*refused);
+
+    ProxyPlan plan;
+    plan.kind = kind;
+    plan.client = ctx.dialect();
+    plan.endpoint = QString::fromLatin1(ctx.path());
+    plan.userId = user->id;
+    plan.username = user->username;
+    plan.displayModel = model->display;
+    plan.realModel = model->real;
+    plan.stream = Translate::wantsStream(kind, ctx.dialect(), body);
+    plan.clientWantsUsage = body.value("stream_options"_L1).toObject().value("include_usage"_L1).toBool();
+    body.insert(u"model"_s, model->real);
+    plan.body = std::move(body);
+    plan.nodes = m_gateway->balancer().order(std::move(nodes), m_gateway->routingStrategy(), model->real);
+    plan.catalog = std::move(catalog);
+
+    auto *call = new ProxyCall(m_gateway, std::move(plan), std::move(ctx.responder()));
+    call->start();
+}
+
+void LlmController::ollamaTags(HttpContext &ctx)
+{
+    const User *user = authenticate(ctx);
+    if (!user)
+        return;
+    const auto catalog = m_gateway->catalog();
+    QJsonArray models;
+    for (const Catalog::ListedModel &listed : catalog->modelsFor(*user)) {
+        QJsonObject details = listed.source->details;
+        QJsonObject entry{{u"name"_s, listed.name},
+                          {u"model"_s, listed.name},
+                          {u"modified_at"_s, listed.source->modifiedAt},
+                          {u"size"_s, double(listed.source->size)},
+                          {u"digest"_s, listed.source->digest},
+                          {u"details"_s, details}};
+        if (listed.mapping && listed.mapping->contextLength > 0)
+            entry.insert(u"context_length"_s, double(listed.mapping->contextLength));
+        if (listed.mapping && !listed.mapping->capabilities.isEmpty())
+            entry.insert(u"capabilities"_s, QJsonArray::fromStringList(listed.mapping->capabilities));
+        models.append(entry);
+    }
+    ctx.sendJson(200, QJsonObject{{u"models"_s, models}});
+}
+
+void LlmController::openAiModels(HttpContext &ctx)
+{
+    const User *user = authenticate(ctx);
+    if (!user)
+        return;
+    const auto catalog = m_gateway->catalog();
+    QJsonArray data;
+    for (const Catalog::ListedModel &listed : catalog->modelsFor(*user)) {
+        const QDateTime modified = QDateTime::fromString(listed.source->modifiedAt, Qt::ISODateWithMs);
+        QJsonObject entry{{u"id"_s, listed.name},
+                          {u"object"_s, u"model"_s},
+                          {u"created"_s, double(modified.isValid() ? modified.toSecsSinceEpoch() : 0)},
+                          {u"owned_by"_s, u"model-maestro"_s}};
+        if (listed.mapping && listed.mapping->contextLength > 0)
+            entry.insert(u"context_length"_s, double(listed.mapping->contextLength));
+        data.append(entry);
+    }
+    ctx.sendJson(200, QJsonObject{{u"object"_s, u"list"_s}, {u"data"_s, data}});
+}
+
+void LlmController::ollamaVersion(HttpContext &ctx)
+{
+    if (!authenticate(ctx))
+        return;
+    ctx.sendJson(200, QJsonObject{{u"version"_s, QStringLiteral(MAESTRO_VERSION)}});
+}
+
+namespace {
+
+// Sends one small JSON request to a node and hands the parsed answer (or an error) back.
+void fetchJson(Gateway *gateway, QObject *context, const Node &node, const QString &apiKey,
+               const QByteArray &method, const QByteArray &path, const QJsonObject &body,
+               std::function<void(int status, const QJsonObject &answer, const QString &error)> done)
+{
+    UpstreamRequest request;
+    request.method = method;
+    QUrl url = node.baseUrl;
+    QString base = url.path();
+    while (base.endsWith(u'/'))
+        base.chop(1);
+    url.setPath(base + QString::fromLatin1(path));
+    request.url = url;
+    request.connectTimeoutMs = gateway->config().upstreamConnectTimeoutMs;
+    request.idleTimeoutMs = 30'000;
+    if (!body.isEmpty()) {
+        request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+        request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+    }
+    if (!apiKey.isEmpty())
+        request.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + apiKey.toUtf8()});
+    UpstreamReply *reply = gateway->upstream()->send(request);
+    auto buffer = std::make_shared<QByteArray>();
+    QObject::connect(reply, &UpstreamReply::dataReceived, context,
+                     [buffer](const QByteArray &piece) { buffer->append(piece); });
+    QObject::connect(reply, &UpstreamReply::finished, context, [reply, buffer, done] {
+        reply->deleteLater();
+        done(reply->status(), QJsonDocument::fromJson(*buffer).object(), QString());
+    });
+    QObject::connect(reply, &UpstreamReply::failed, context,
+                     [reply, done](UpstreamError, const QString &message) {
+                         reply->deleteLater();
+                         done(0, {}, message);
+                     });
+    QObject::connect(context, &QObject::destroyed, reply, [reply] {
+        reply->abort();
+        reply->deleteLater();
+    });
+}
+
+} // namespace
+
+void LlmController::ollamaShow(HttpContext &ctx)
+{
+    const User *user = authenticate(ctx);
+    if (!user)
+        return;
+    auto parsed = ctx.jsonBody();
+    if (!parsed.ok())
+        return ctx.fail(parsed.error());
+    QString requested = parsed.value().value("model"_L1).toString();
+    if (requested.isEmpty())
+        requested = parsed.value().value("name"_L1).toString();
+    if (requested.isEmpty())
+        return ctx.fail(ApiError::badRequest(u"\"model\" is required"_s));
+    const auto catalog = m_gateway->catalog();
+    const auto model = catalog->resolve(requested);
+    if (!model)
+        return ctx.fail(ApiError::notFound(u"Model '%1' is not available"_s.arg(requested)));
+    if (!catalog->mayUse(*user, model->display))
+        return ctx.fail(ApiError::forbidden(u"You have no access to the model '%1'"_s.arg(model->display)));
+    const QList<const Node *> nodes = catalog->nodesFor(*model);
+    if (nodes.isEmpty())
+        return ctx.fail(ApiError::unavailable(u"No healthy node serves the model '%1' right now"_s.arg(model->display)));
+
+    const ModelMapping *mapping = model->mapping;
+    auto enrich = [mapping](QJsonObject answer) {
+        if (!mapping)
+            return answer;
+        if (!mapping->capabilities.isEmpty())
+            answer.insert(u"capabilities"_s, QJsonArray::fromStringList(mapping->capabilities));
+        if (mapping->contextLength > 0) {
+            QJsonObject info = answer.value("model_info"_L1).toObject();
+            const QString arch = info.value("general.architecture"_L1).toString(u"general"_s);
+            info.insert(arch + ".context_length"_L1, double(mapping->contextLength));
+            answer.insert(u"model_info"_s, info);
+        }
+        return answer;
+    };
+    const Node *node = nodes.first();
+    if (node->type == NodeType::OpenAi) {
+        // OpenAI-dialect nodes have no /api/show: describe the model from what is known.
+        QJsonObject answer{{u"modelfile"_s, QString()},
+                           {u"parameters"_s, QString()},
+                           {u"template"_s, QString()},
+                           {u"details"_s, QJsonObject{{u"format"_s, QString()}, {u"family"_s, QString()}}},
+                           {u"model_info"_s, QJsonObject()},
+                           {u"capabilities"_s, QJsonArray{u"completion"_s}}};
+        return ctx.sendJson(200, enrich(answer));
+    }
+    QPointer<QTcpSocket> socket = ctx.socket();
+    auto responder = std::make_shared<QHttpServerResponder>(std::move(ctx.responder()));
+    const Dialect dialect = ctx.dialect();
+    fetchJson(m_gateway, socket, *node, catalog->apiKey(node->id), QByteArrayLiteral("POST"),
+              QByteArrayLiteral("/api/show"), QJsonObject{{u"model"_s, model->real}},
+              [socket, responder, enrich, dialect, catalog](int status, const QJsonObject &answer, const QString &error) {
+                  if (!socket)
+                      return;
+                  if (status == 200) {
+                      socket->write(Wire::jsonResponse(200, QJsonDocument(enrich(answer)).toJson(QJsonDocument::Compact)));
+                      return;
+                  }
+                  ApiError failure = ApiError::upstream(error.isEmpty() ? answer.value("error"_L1).toString() : error);
+                  if (status == 404)
+                      failure = ApiError::notFound(answer.value("error"_L1).toString());
+                  socket->write(errorResponse(dialect, failure));
+              });
+}
+
+void LlmController::ollamaPs(HttpContext &ctx)
+{
+    const User *user = authenticate(ctx);
+    if (!user)
+        return;
+    const auto catalog = m_gateway->catalog();
+    QList<const Node *> nodes;
+    for (const Node &node : catalog->nodes()) {
+        if (node.active && node.health != Health::Unhealthy && node.type == NodeType::Ollama)
+            nodes.append(&node);
+    }
+    // Real name -> the display names this user may use for it.
+    QHash<QString, QStringList> visible;
+    for (const Catalog::ListedModel &listed : catalog->modelsFor(*user))
+        visible[listed.source->name].append(listed.name);
+
+    struct Gather
+    {
+        QJsonArray models;
+        int pending = 0;
+    };
+    auto gather = std::make_shared<Gather>();
+    gather->pending = int(nodes.size());
+    QPointer<QTcpSocket> socket = ctx.socket();
+    auto responder = std::make_shared<QHttpServerResponder>(std::move(ctx.responder()));
+    auto finish = [socket, responder, gather] {
+        if (socket)
+            socket->write(Wire::jsonResponse(200, QJsonDocument(QJsonObject{{u"models"_s, gather->models}}).toJson(QJsonDocument::Compact)));
+    };
+    if (nodes.isEmpty())
+        return finish();
+    for (const Node *node : std::as_const(nodes)) {
+        fetchJson(m_gateway, socket, *node, catalog->apiKey(node->id), QByteArrayLiteral("GET"),
+                  QByteArrayLiteral("/api/ps"), {},
+                  [gather, visible, finish, catalog](int status, const QJsonObject &answer, const QString &) {
+                      if (status == 200) {
+                          for (const QJsonValue &value : answer.value("models"_L1).toArray()) {
+                              QJsonObject entry = value.toObject();
+                              for (const QString &name : visible.value(entry.value("name"_L1).toString())) {
+                                  entry.insert(u"name"_s, name);
+                                  entry.insert(u"model"_s, name);
+                                  gather->models.append(entry);
+                              }
+                          }
+                      }
+                      if (--gather->pending == 0)
+                          finish();
+                  });
+    }
+}
+
+} // namespace Maestro

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "httpcontext.h"
+#include "providers/translate.h"
+
+#include <QObject>
+
+namespace Maestro {
+
+class Gateway;
+struct User;
+
+// The LLM endpoints of the Ollama and OpenAI dialects: authentication, validation, model
+// resolution, access and limits, then a ProxyCall to the chosen nodes.
+class LlmController final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit LlmController(Gateway *gateway);
+
+    // POST /api/chat, /api/generate, /api/embed, /api/embeddings,
+    //      /v1/chat/completions, /v1/completions, /v1/embeddings
+    // Body: the dialect's own request; "model" is a display name. Streams as the dialect does.
+    void proxy(HttpContext &ctx, Translate::ApiKind kind);
+
+    // GET /api/tags -> {"models": [{name, model, modified_at, size, digest, details}]}
+    void ollamaTags(HttpContext &ctx);
+    // GET /v1/models -> {"object": "list", "data": [{id, object, created, owned_by}]}
+    void openAiModels(HttpContext &ctx);
+    // POST /api/show {"model"|"name"} -> the node's answer with display names, plus the mapping's
+    // context length and capabilities.
+    void ollamaShow(HttpContext &ctx);
+    // GET /api/ps -> models loaded on the user's nodes right now.
+    void ollamaPs(HttpContext &ctx);
+    // GET /api/version -> {"version"}
+    void ollamaVersion(HttpContext &ctx);
+
+    // The authenticated user, or nullptr after answering 401.
+    const User *authenticate(HttpContext &ctx);
+
+private:
+    Gateway *m_gateway;
+};
+
+} // namespace Maestro

@@ -1,0 +1,394 @@
+#include "proxycall.h"
+#include "errorbody.h"
+#include "gateway.h"
+#include "httpwire.h"
+#include "storage/usagewriter.h"
+
+#include <QJsonDocument>
+#include <QJsonParseError>
+
+using namespace Qt::StringLiterals;
+
+namespace Maestro {
+
+namespace {
+
+constexpr qsizetype MaxBufferedBody = 256 * 1024 * 1024;
+
+QUrl upstreamUrl(const Node &node, const QByteArray &path)
+{
+    QUrl url = node.baseUrl;
+    QString base = url.path();
+    while (base.endsWith(u'/'))
+        base.chop(1);
+    QString tail = QString::fromLatin1(path);
+    // OpenAI-style base URLs are often given with their /v1 ("https://api.openai.com/v1").
+    if (base.endsWith("/v1"_L1) && tail.startsWith("/v1/"_L1))
+        tail = tail.mid(3);
+    url.setPath(base + tail);
+    return url;
+}
+
+// The message inside an upstream's error body, whatever its dialect.
+QString upstreamMessage(const QByteArray &body, int status)
+{
+    const QJsonObject object = QJsonDocument::fromJson(body).object();
+    const QJsonValue error = object.value("error"_L1);
+    QString message;
+    if (error.isString())
+        message = error.toString();
+    else if (error.isObject())
+        message = error.toObject().value("message"_L1).toString();
+    else if (object.value("detail"_L1).isString())
+        message = object.value("detail"_L1).toString();
+    if (message.isEmpty())
+        message = QString::fromUtf8(body.left(300)).trimmed();
+    if (message.isEmpty())
+        message = u"HTTP %1"_s.arg(status);
+    return message;
+}
+
+ApiError::Kind kindForStatus(int status)
+{
+    switch (status) {
+    case 401:
+    case 403:
+        return ApiError::Kind::UpstreamFailed; // the node refused the gateway's key, not the user
+    case 404:
+        return ApiError::Kind::NotFound;
+    case 413:
+        return ApiError::Kind::PayloadTooLarge;
+    case 429:
+        return ApiError::Kind::RateLimited;
+    default:
+        break;
+    }
+    return ApiError::Kind::BadRequest;
+}
+
+} // namespace
+
+ProxyCall::ProxyCall(Gateway *gateway, ProxyPlan plan, QHttpServerResponder &&responder)
+    : QObject(gateway)
+    , m_gateway(gateway)
+    , m_plan(std::move(plan))
+    , m_responder(std::move(responder))
+    , m_socket(m_responder.socket())
+{
+    m_timer.start();
+    m_gateway->callStarted(this);
+}
+
+ProxyCall::~ProxyCall()
+{
+    releaseReply();
+    m_gateway->callEnded(this);
+}
+
+void ProxyCall::start()
+{
+    if (!m_socket) {
+        complete(499, u"client went away before the request started"_s);
+        return;
+    }
+    connect(m_socket, &QTcpSocket::disconnected, this, &ProxyCall::onClientGone);
+    tryNext();
+}
+
+QByteArray ProxyCall::upstreamBody(NodeType type)
+{
+    std::optional<QByteArray> &cached = m_bodyFor[type == NodeType::Ollama ? 0 : 1];
+    if (!cached) {
+        const QJsonObject body = Translate::translateRequest(m_plan.kind, m_plan.client, type, m_plan.body);
+        cached = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    }
+    return *cached;
+}
+
+void ProxyCall::tryNext()
+{
+    releaseReply();
+    if (m_nextNode >= m_plan.nodes.size()) {
+        ApiError error{m_lastErrorKind, m_plan.nodes.size() > 1
+                                            ? u"All %1 nodes serving %2 failed; last error: %3"_s.arg(m_plan.nodes.size()).arg(m_plan.displayModel, m_lastError)
+                                            : u"The node serving %1 failed: %2"_s.arg(m_plan.displayModel, m_lastError)};
+        failBeforeStart(error);
+        return;
+    }
+    m_node = m_plan.nodes.at(m_nextNode++);
+    m_upstreamStatus = 0;
+    m_buffer.clear();
+    m_translator.reset();
+    m_sse = SseParser();
+    m_ndjson = NdjsonParser();
+
+    UpstreamRequest request;
+    request.url = upstreamUrl(*m_node, Translate::upstreamPath(m_plan.kind, m_node->type));
+    request.body = upstreamBody(m_node->type);
+    request.connectTimeoutMs = m_gateway->config().upstreamConnectTimeoutMs;
+    request.idleTimeoutMs = m_gateway->config().upstreamIdleTimeoutMs;
+    request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+    request.headers.append({QByteArrayLiteral("Accept"),
+                            m_plan.stream ? (m_node->type == NodeType::Ollama
+                                                 ? QByteArrayLiteral("application/x-ndjson")
+                                                 : QByteArrayLiteral("text/event-stream"))
+                                          : QByteArrayLiteral("application/json")});
+    const QString key = m_plan.catalog->apiKey(m_node->id);
+    if (!key.isEmpty())
+        request.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + key.toUtf8()});
+
+    m_gateway->balancer().started(m_node->id);
+    m_reply = m_gateway->upstream()->send(request);
+    connect(m_reply, &UpstreamReply::headReceived, this, &ProxyCall::onHead);
+    connect(m_reply, &UpstreamReply::dataReceived, this, &ProxyCall::onData);
+    connect(m_reply, &UpstreamReply::finished, this, &ProxyCall::onFinished);
+    connect(m_reply, &UpstreamReply::failed, this, &ProxyCall::onFailed);
+}
+
+void ProxyCall::releaseReply()
+{
+    if (m_reply) {
+        m_reply->disconnect(this);
+        if (!m_reply->isFinished())
+            m_reply->abort();
+        m_reply->deleteLater();
+        m_reply = nullptr;
+        if (m_node)
+            m_gateway->balancer().finished(m_node->id);
+    }
+}
+
+void ProxyCall::onHead()
+{
+    m_upstreamStatus = m_reply->status();
+    if (m_upstreamStatus >= 200 && m_upstreamStatus < 300 && m_plan.stream) {
+        m_translator = Translate::makeStreamTranslator(m_plan.kind, m_node->type, m_plan.client,
+                                                       m_plan.displayModel, m_plan.clientWantsUsage);
+    }
+}
+
+void ProxyCall::onData(const QByteArray &piece)
+{
+    if (!m_translator) {
+        if (m_buffer.size() + piece.size() > MaxBufferedBody) {
+            releaseReply();
+            failBeforeStart(ApiError::upstream(u"The node's response is larger than %1 bytes"_s.arg(MaxBufferedBody)));
+            return;
+        }
+        m_buffer += piece;
+        return;
+    }
+    QByteArray out;
+    if (m_node->type == NodeType::Ollama) {
+        for (const QByteArray &line : m_ndjson.feed(piece)) {
+            if (!handleStreamEvent(line, &out))
+                return;
+        }
+    } else {
+        for (const SseParser::Event &event : m_sse.feed(piece)) {
+            if (!handleStreamEvent(event.data, &out))
+                return;
+        }
+    }
+    writeStream(out);
+}
+
+// Returns false when the call ended (failure relayed or retried).
+bool ProxyCall::handleStreamEvent(const QByteArray &payload, QByteArray *out)
+{
+    if (m_streamEnded)
+        return true;
+    if (payload == "[DONE]") {
+        *out += m_translator->finish();
+        m_streamEnded = true;
+        return true;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(payload, &parseError);
+    if (!document.isObject()) {
+        // Not ours to judge a provider's keep-alive noise; skip what is not an event.
+        return true;
+    }
+    const QJsonObject event = document.object();
+    if (event.contains("error"_L1) && !event.contains("choices"_L1) && !event.contains("message"_L1)) {
+        const QString message = upstreamMessage(payload, m_upstreamStatus);
+        writeStream(*out);
+        out->clear();
+        if (!m_headSent) {
+            m_lastError = u"%1: %2"_s.arg(m_node->name, message);
+            tryNext();
+            return false;
+        }
+        if (m_socket)
+            m_socket->write(Wire::chunk(streamErrorEvent(m_plan.client, message)) + Wire::lastChunk());
+        m_usage = m_translator->usage();
+        complete(502, message);
+        return false;
+    }
+    *out += m_translator->translate(event);
+    return true;
+}
+
+void ProxyCall::writeStream(const QByteArray &bytes)
+{
+    if (bytes.isEmpty() || !m_socket)
+        return;
+    if (!m_headSent) {
+        m_headSent = true;
+        m_ttfbMs = m_timer.elapsed();
+        const QByteArrayView type = m_plan.client == Dialect::Ollama ? QByteArrayView("application/x-ndjson")
+                                                                      : QByteArrayView("text/event-stream");
+        m_socket->write(Wire::streamHead(200, type) + Wire::chunk(bytes));
+        return;
+    }
+    m_socket->write(Wire::chunk(bytes));
+}
+
+void ProxyCall::finishStream()
+{
+    QByteArray out;
+    if (m_node->type == NodeType::Ollama) {
+        for (const QByteArray &line : m_ndjson.finish()) {
+            if (!handleStreamEvent(line, &out))
+                return;
+        }
+    } else {
+        for (const SseParser::Event &event : m_sse.finish()) {
+            if (!handleStreamEvent(event.data, &out))
+                return;
+        }
+    }
+    if (!m_streamEnded) {
+        out += m_translator->finish();
+        m_streamEnded = true;
+    }
+    m_usage = m_translator->usage();
+    if (!m_socket) {
+        complete(499, u"client went away"_s);
+        return;
+    }
+    if (!m_headSent) {
+        m_headSent = true;
+        m_ttfbMs = m_timer.elapsed();
+        const QByteArrayView type = m_plan.client == Dialect::Ollama ? QByteArrayView("application/x-ndjson")
+                                                                      : QByteArrayView("text/event-stream");
+        m_socket->write(Wire::streamHead(200, type) + Wire::chunk(out) + Wire::lastChunk());
+    } else {
+        m_socket->write(Wire::chunk(out) + Wire::lastChunk());
+    }
+    complete(200, QString());
+}
+
+void ProxyCall::onFinished()
+{
+    const int status = m_upstreamStatus;
+    if (status >= 500) {
+        m_lastError = u"%1 answered %2: %3"_s.arg(m_node->name).arg(status).arg(upstreamMessage(m_buffer, status));
+        m_lastErrorKind = ApiError::Kind::UpstreamFailed;
+        tryNext();
+        return;
+    }
+    if (status < 200 || status >= 300) {
+        relayUpstreamError();
+        return;
+    }
+    if (m_translator) {
+        finishStream();
+        return;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(m_buffer, &parseError);
+    if (!document.isObject()) {
+        m_lastError = u"%1 returned a body that is not a JSON object"_s.arg(m_node->name);
+        m_lastErrorKind = ApiError::Kind::UpstreamFailed;
+        tryNext();
+        return;
+    }
+    const QJsonObject response = Translate::translateResponse(m_plan.kind, m_node->type, m_plan.client,
+                                                              document.object(), m_plan.displayModel, &m_usage);
+    m_ttfbMs = m_timer.elapsed();
+    if (m_socket)
+        m_socket->write(Wire::jsonResponse(200, QJsonDocument(response).toJson(QJsonDocument::Compact)));
+    complete(200, QString());
+}
+
+void ProxyCall::relayUpstreamError()
+{
+    ApiError error{kindForStatus(m_upstreamStatus), upstreamMessage(m_buffer, m_upstreamStatus)};
+    error.upstreamStatus = m_upstreamStatus;
+    if (m_upstreamStatus == 401 || m_upstreamStatus == 403) {
+        // The node refused the gateway's credentials: the user can do nothing about it.
+        error.upstreamStatus = 502;
+        error.message = u"%1 refused the gateway's API key: %2"_s.arg(m_node->name, error.message);
+    }
+    failBeforeStart(error);
+}
+
+void ProxyCall::onFailed(UpstreamError error, const QString &message)
+{
+    Q_UNUSED(error)
+    if (!m_headSent) {
+        m_lastError = u"%1: %2"_s.arg(m_node->name, message);
+        m_lastErrorKind = ApiError::Kind::UpstreamFailed;
+        tryNext();
+        return;
+    }
+    // The stream had started: end it in the client's dialect, then close the response cleanly.
+    if (m_translator)
+        m_usage = m_translator->usage();
+    const QString text = u"The upstream stream from %1 broke off: %2"_s.arg(m_node->name, message);
+    if (m_socket)
+        m_socket->write(Wire::chunk(streamErrorEvent(m_plan.client, text)) + Wire::lastChunk());
+    complete(502, text);
+}
+
+void ProxyCall::onClientGone()
+{
+    releaseReply();
+    if (m_translator)
+        m_usage = m_translator->usage();
+    complete(499, u"client closed the connection"_s);
+}
+
+void ProxyCall::failBeforeStart(const ApiError &error)
+{
+    if (m_headSent) {
+        if (m_socket)
+            m_socket->write(Wire::chunk(streamErrorEvent(m_plan.client, error.message)) + Wire::lastChunk());
+    } else if (m_socket) {
+        m_socket->write(errorResponse(m_plan.client, error));
+    }
+    complete(error.httpStatus(), error.message);
+}
+
+void ProxyCall::complete(int status, const QString &error)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    if (m_socket)
+        disconnect(m_socket, nullptr, this, nullptr);
+    releaseReply();
+
+    RequestLogEntry entry;
+    entry.userId = m_plan.userId;
+    entry.username = m_plan.username;
+    entry.endpoint = m_plan.endpoint;
+    entry.model = m_plan.displayModel;
+    entry.realModel = m_plan.realModel;
+    entry.nodeId = m_node ? m_node->id : 0;
+    entry.statusCode = status;
+    entry.durationMs = m_timer.elapsed();
+    entry.ttfbMs = m_ttfbMs;
+    entry.promptTokens = std::max<qint64>(m_usage.promptTokens, 0);
+    entry.completionTokens = std::max<qint64>(m_usage.completionTokens, 0);
+    entry.streamed = m_plan.stream;
+    entry.errorMessage = error;
+    entry.createdAt = m_gateway->clock()->nowUtc();
+    m_gateway->limiter().addTokens(m_plan.userId, entry.totalTokens());
+    m_gateway->usage()->enqueue(entry);
+    Q_EMIT m_gateway->requestLogged(entry);
+    deleteLater();
+}
+
+} // namespace Maestro

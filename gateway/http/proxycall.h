@@ -1,0 +1,97 @@
+#pragma once
+
+#include "core/catalog.h"
+#include "core/entities.h"
+#include "providers/streamparsers.h"
+#include "providers/translate.h"
+#include "providers/upstreamclient.h"
+
+#include <QElapsedTimer>
+#include <QHttpServerResponder>
+#include <QJsonObject>
+#include <QObject>
+#include <QPointer>
+#include <QTcpSocket>
+
+#include <memory>
+#include <optional>
+
+namespace Maestro {
+
+class Gateway;
+
+// Everything decided about a request before it goes upstream.
+struct ProxyPlan
+{
+    Translate::ApiKind kind = Translate::ApiKind::Chat;
+    Dialect client = Dialect::OpenAi;
+    QString endpoint;        // the client's path, for the log
+    qint64 userId = 0;
+    QString username;
+    QString displayModel;
+    QString realModel;
+    QJsonObject body;        // the client's body, model already replaced by the real name
+    bool stream = false;
+    bool clientWantsUsage = false;
+    QList<const Node *> nodes; // in the order to try them
+    std::shared_ptr<const Catalog> catalog; // keeps the nodes alive for the call
+};
+
+// One proxied request: tries the planned nodes in order until one answers, relays the answer
+// (translated to the client's dialect, streamed piece by piece as it arrives) and logs it.
+// A node that fails to connect or answers 5xx before anything reached the client is skipped
+// for the next; after the first byte, a failure ends the stream with an error event. A client
+// that goes away aborts the upstream request at once. Deletes itself when done.
+class ProxyCall final : public QObject
+{
+    Q_OBJECT
+
+public:
+    ProxyCall(Gateway *gateway, ProxyPlan plan, QHttpServerResponder &&responder);
+    ~ProxyCall() override;
+
+    void start();
+
+private:
+    void tryNext();
+    void onHead();
+    void onData(const QByteArray &piece);
+    void onFinished();
+    void onFailed(UpstreamError error, const QString &message);
+    void onClientGone();
+
+    bool handleStreamEvent(const QByteArray &payload, QByteArray *out);
+    void writeStream(const QByteArray &bytes);
+    void finishStream();
+    void failBeforeStart(const ApiError &error);
+    void relayUpstreamError();
+    void complete(int status, const QString &error);
+    void releaseReply();
+    QByteArray upstreamBody(NodeType type);
+
+    Gateway *m_gateway;
+    ProxyPlan m_plan;
+    QHttpServerResponder m_responder;
+    QPointer<QTcpSocket> m_socket;
+    QElapsedTimer m_timer;
+
+    qsizetype m_nextNode = 0;
+    const Node *m_node = nullptr;
+    UpstreamReply *m_reply = nullptr;
+    std::optional<QByteArray> m_bodyFor[2]; // translated body per node type
+    int m_upstreamStatus = 0;
+    QByteArray m_buffer;
+    QString m_lastError;
+    ApiError::Kind m_lastErrorKind = ApiError::Kind::UpstreamFailed;
+
+    std::unique_ptr<Translate::StreamTranslator> m_translator;
+    SseParser m_sse;
+    NdjsonParser m_ndjson;
+    bool m_headSent = false;
+    bool m_streamEnded = false;
+    qint64 m_ttfbMs = -1;
+    Usage m_usage;
+    bool m_done = false;
+};
+
+} // namespace Maestro

@@ -1,0 +1,89 @@
+#include "routes.h"
+#include "admincontroller.h"
+#include "llmcontroller.h"
+#include "router.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Maestro {
+
+void registerRoutes(Router &router, LlmController *llm, AdminController *admin)
+{
+    using M = QHttpServerRequest::Method;
+    using Kind = Translate::ApiKind;
+
+    // Probes (no auth).
+    const auto root = [](HttpContext &ctx) {
+        ctx.sendJson(200, QJsonObject{{u"message"_s, u"Model Maestro"_s},
+                                      {u"version"_s, QStringLiteral(MAESTRO_VERSION)},
+                                      {u"status"_s, u"running"_s}});
+    };
+    router.add(M::Get, u"/"_s, Dialect::Admin, root);
+    router.add(M::Head, u"/"_s, Dialect::Admin, root);
+    router.add(M::Get, u"/health"_s, Dialect::Admin, [](HttpContext &ctx) {
+        ctx.sendJson(200, QJsonObject{{u"status"_s, u"healthy"_s}});
+    });
+
+    // Ollama dialect (user token).
+    router.add(M::Post, u"/api/chat"_s, Dialect::Ollama, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Chat); });
+    router.add(M::Post, u"/api/generate"_s, Dialect::Ollama, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Completion); });
+    router.add(M::Post, u"/api/embed"_s, Dialect::Ollama, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Embeddings); });
+    router.add(M::Post, u"/api/embeddings"_s, Dialect::Ollama, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::LegacyEmbeddings); });
+    router.add(M::Get, u"/api/tags"_s, Dialect::Ollama, [llm](HttpContext &ctx) { llm->ollamaTags(ctx); });
+    router.add(M::Post, u"/api/show"_s, Dialect::Ollama, [llm](HttpContext &ctx) { llm->ollamaShow(ctx); });
+    router.add(M::Get, u"/api/ps"_s, Dialect::Ollama, [llm](HttpContext &ctx) { llm->ollamaPs(ctx); });
+    router.add(M::Get, u"/api/version"_s, Dialect::Ollama, [llm](HttpContext &ctx) { llm->ollamaVersion(ctx); });
+
+    // OpenAI dialect (user token).
+    router.add(M::Post, u"/v1/chat/completions"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Chat); });
+    router.add(M::Post, u"/v1/completions"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Completion); });
+    router.add(M::Post, u"/v1/embeddings"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Embeddings); });
+    router.add(M::Get, u"/v1/models"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->openAiModels(ctx); });
+
+    // Admin API (admin token). Each handler runs only after authorize().
+    const auto guarded = [admin](void (AdminController::*handler)(HttpContext &)) {
+        return [admin, handler](HttpContext &ctx) {
+            if (admin->authorize(ctx))
+                (admin->*handler)(ctx);
+        };
+    };
+    const auto A = [&](M method, const QString &path, void (AdminController::*handler)(HttpContext &)) {
+        router.add(method, path, Dialect::Admin, guarded(handler));
+    };
+    A(M::Post, u"/admin/users"_s, &AdminController::createUser);
+    A(M::Get, u"/admin/users"_s, &AdminController::listUsers);
+    A(M::Get, u"/admin/users/{username}"_s, &AdminController::getUser);
+    A(M::Delete, u"/admin/users/{username}"_s, &AdminController::deleteUser);
+    A(M::Put, u"/admin/users/{username}/token"_s, &AdminController::rotateToken);
+    A(M::Post, u"/admin/users/{username}/models"_s, &AdminController::setModels);
+    A(M::Post, u"/admin/users/{username}/models/all"_s, &AdminController::grantAllModels);
+    A(M::Get, u"/admin/users/{username}/models"_s, &AdminController::getModels);
+    A(M::Post, u"/admin/users/{username}/limits"_s, &AdminController::setLimits);
+    A(M::Get, u"/admin/users/{username}/limits"_s, &AdminController::getLimits);
+    A(M::Delete, u"/admin/users/{username}/limits"_s, &AdminController::deleteLimits);
+    A(M::Get, u"/admin/users/{username}/activity"_s, &AdminController::activity);
+
+    A(M::Post, u"/admin/nodes"_s, &AdminController::addNode);
+    A(M::Get, u"/admin/nodes"_s, &AdminController::listNodes);
+    A(M::Get, u"/admin/nodes/{id}"_s, &AdminController::getNode);
+    A(M::Patch, u"/admin/nodes/{id}"_s, &AdminController::updateNode);
+    A(M::Put, u"/admin/nodes/{id}"_s, &AdminController::updateNode);
+    A(M::Delete, u"/admin/nodes/{id}"_s, &AdminController::deleteNode);
+    A(M::Patch, u"/admin/nodes/{id}/toggle"_s, &AdminController::toggleNode);
+    A(M::Post, u"/admin/nodes/{id}/health-check"_s, &AdminController::healthCheck);
+    A(M::Post, u"/admin/nodes/{id}/sync-models"_s, &AdminController::syncModels);
+    A(M::Get, u"/admin/nodes/{id}/models"_s, &AdminController::nodeModels);
+
+    A(M::Post, u"/admin/model-mappings"_s, &AdminController::addMapping);
+    A(M::Get, u"/admin/model-mappings"_s, &AdminController::listMappings);
+    A(M::Get, u"/admin/model-mappings/{display_name*}"_s, &AdminController::getMapping);
+    A(M::Put, u"/admin/model-mappings/{display_name*}"_s, &AdminController::updateMapping);
+    A(M::Delete, u"/admin/model-mappings/{display_name*}"_s, &AdminController::deleteMapping);
+
+    A(M::Get, u"/admin/request-logs"_s, &AdminController::requestLogs);
+    A(M::Get, u"/admin/audit-logs"_s, &AdminController::auditLogs);
+    A(M::Get, u"/admin/settings"_s, &AdminController::getSettings);
+    A(M::Put, u"/admin/settings"_s, &AdminController::putSettings);
+}
+
+} // namespace Maestro

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "core/entities.h"
+
+#include <QObject>
+
+#include <functional>
+
+namespace Maestro {
+
+class UpstreamClient;
+
+// Asks a node what it serves: GET /api/tags (Ollama) or /v1/models (OpenAI). Success means the
+// node is healthy and the list is its current set of models.
+class NodeProber final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit NodeProber(UpstreamClient *client, QObject *parent = nullptr);
+
+    struct Outcome
+    {
+        bool ok = false;
+        QString error;
+        QList<NodeModel> models;
+        qint64 latencyMs = 0;
+    };
+    using Callback = std::function<void(const Outcome &)>;
+
+    void probe(const Node &node, const QString &apiKey, QObject *context, Callback done,
+               int timeoutMs = 10'000);
+
+    // Parses a model list body (exposed for tests).
+    static bool parseModels(NodeType type, qint64 nodeId, const QByteArray &body,
+                            QList<NodeModel> *models, QString *error);
+
+private:
+    UpstreamClient *m_client;
+};
+
+} // namespace Maestro
