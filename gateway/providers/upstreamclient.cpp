@@ -444,8 +444,9 @@ void UpstreamConnection::onSocketGone()
 
     if (m_socket->bytesAvailable() > 0) {
         UpstreamReply *reply = m_reply;
+        QPointer<UpstreamConnection> self(this);
         onReadyRead();
-        if (m_state != State::Busy || m_reply != reply)
+        if (!self || m_state != State::Busy || m_reply != reply)
             return;
     }
     if (m_phase == Phase::Body && m_framing == Framing::UntilClose) {
@@ -527,7 +528,8 @@ void UpstreamConnection::process()
                     m_headers.clear();
                     QPointer<UpstreamReply> guard(reply);
                     Q_EMIT reply->headReceived();
-                    if (!guard || !stillOurs())
+                    // As in deliver(): the slot may have deleted the client and this connection.
+                    if (!guard || reply->m_connection != this || !stillOurs())
                         return;
                 }
                 if (m_framing == Framing::None)
