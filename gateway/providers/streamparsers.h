@@ -14,7 +14,7 @@ public:
     struct Event
     {
         QByteArray event; // the "event:" field, empty when absent
-        QByteArray data;  // the joined "data:" lines
+        QByteArray data; // the joined "data:" lines
     };
 
     QList<Event> feed(const QByteArray &bytes);

@@ -21,7 +21,7 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 // How long an unused keep-alive connection is kept before it is closed.
-constexpr milliseconds IdleConnectionLifetime{60'000};
+constexpr milliseconds IdleConnectionLifetime { 60'000 };
 // Status line plus headers; anything larger is not a response we want to hold in memory.
 constexpr qsizetype MaxHeadSize = 256 * 1024;
 
@@ -337,8 +337,8 @@ void UpstreamConnection::armTimer(Clock::time_point deadline)
         return;
     const qint64 ms = std::chrono::ceil<milliseconds>(deadline - Clock::now()).count();
     m_timerDue = deadline;
-    m_timer.start(int(qBound<qint64>(0, ms, qint64(std::numeric_limits<int>::max()))), Qt::CoarseTimer,
-                  this);
+    m_timer.start(int(qBound<qint64>(0, ms, qint64(std::numeric_limits<int>::max()))),
+                  Qt::CoarseTimer, this);
 }
 
 Clock::time_point UpstreamConnection::currentDeadline() const
@@ -375,8 +375,9 @@ void UpstreamConnection::timerEvent(QTimerEvent *event)
              u"Timed out connecting to %1:%2"_s.arg(m_key.host).arg(m_key.port));
         break;
     case State::Busy:
-        fail(UpstreamError::Timeout,
-             u"No data from %1:%2 for %3 ms"_s.arg(m_key.host).arg(m_key.port).arg(m_idleTimeoutMs));
+        fail(
+            UpstreamError::Timeout,
+            u"No data from %1:%2 for %3 ms"_s.arg(m_key.host).arg(m_key.port).arg(m_idleTimeoutMs));
         break;
     case State::Idle:
     case State::Closed:
@@ -435,8 +436,9 @@ void UpstreamConnection::onSocketGone()
         return;
     case State::Connecting:
         fail(UpstreamError::ConnectFailed,
-             u"Cannot connect to %1:%2: %3"_s.arg(m_key.host).arg(m_key.port).arg(
-                 m_socket->errorString()));
+             u"Cannot connect to %1:%2: %3"_s.arg(m_key.host)
+                 .arg(m_key.port)
+                 .arg(m_socket->errorString()));
         return;
     case State::Busy:
         break;
@@ -481,7 +483,9 @@ void UpstreamConnection::onSocketGone()
 void UpstreamConnection::process()
 {
     UpstreamReply *const reply = m_reply;
-    const auto stillOurs = [this, reply] { return m_reply == reply && m_state == State::Busy; };
+    const auto stillOurs = [this, reply] {
+        return m_reply == reply && m_state == State::Busy;
+    };
 
     for (;;) {
         const char *data = m_buffer.constData();
@@ -684,7 +688,7 @@ bool UpstreamConnection::parseHeaderLine(QByteArrayView line)
     const QByteArrayView name = line.first(colon);
     if (name.back() == ' ' || name.back() == '\t')
         return false;
-    m_headers.append({name.toByteArray(), line.sliced(colon + 1).trimmed().toByteArray()});
+    m_headers.append({ name.toByteArray(), line.sliced(colon + 1).trimmed().toByteArray() });
     return true;
 }
 
@@ -785,8 +789,7 @@ void UpstreamConnection::fail(UpstreamError error, const QString &message)
 
 UpstreamReply::UpstreamReply(QObject *parent)
     : QObject(parent)
-{
-}
+{ }
 
 UpstreamReply::~UpstreamReply()
 {
@@ -817,8 +820,7 @@ void UpstreamReply::abort()
 UpstreamClient::UpstreamClient(QObject *parent)
     : QObject(parent)
     , m_pool(std::make_unique<Pool>())
-{
-}
+{ }
 
 UpstreamClient::~UpstreamClient()
 {
@@ -848,19 +850,19 @@ UpstreamReply *UpstreamClient::send(const UpstreamRequest &request)
         return reply;
     }
 
-    HostKey key{request.url.host(QUrl::FullyEncoded), quint16(request.url.port(tls ? 443 : 80)),
-                tls};
+    HostKey key { request.url.host(QUrl::FullyEncoded), quint16(request.url.port(tls ? 443 : 80)),
+                  tls };
 
-    QByteArray target = request.url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority
-                                              | QUrl::RemoveFragment);
+    QByteArray target
+        = request.url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment);
     if (target.isEmpty() || target.front() != '/')
         target.prepend('/');
 
     const bool sendLength = !request.body.isEmpty() || request.method == "POST"
         || request.method == "PUT" || request.method == "PATCH";
 
-    qsizetype estimate = request.method.size() + target.size() + key.host.size() + 64
-        + request.body.size();
+    qsizetype estimate
+        = request.method.size() + target.size() + key.host.size() + 64 + request.body.size();
     for (const auto &[name, value] : request.headers)
         estimate += name.size() + value.size() + 4;
 
@@ -879,7 +881,9 @@ UpstreamReply *UpstreamClient::send(const UpstreamRequest &request)
     for (const auto &[name, value] : request.headers)
         bytes.append(name).append(": ").append(value).append("\r\n");
     if (sendLength)
-        bytes.append("Content-Length: ").append(QByteArray::number(request.body.size())).append("\r\n");
+        bytes.append("Content-Length: ")
+            .append(QByteArray::number(request.body.size()))
+            .append("\r\n");
     bytes.append("\r\n");
     bytes.append(request.body);
 

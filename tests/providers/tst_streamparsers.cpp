@@ -24,7 +24,8 @@ Events feedSse(const QByteArray &stream, const QList<int> &cuts)
     qsizetype pos = 0;
     int index = 0;
     while (pos < stream.size()) {
-        const int size = cuts.isEmpty() ? int(stream.size()) : cuts.at(qMin(index, int(cuts.size()) - 1));
+        const int size
+            = cuts.isEmpty() ? int(stream.size()) : cuts.at(qMin(index, int(cuts.size()) - 1));
         events += parser.feed(stream.mid(pos, size));
         pos += size;
         ++index;
@@ -74,8 +75,10 @@ void TestStreamParsers::sseEvents_data()
         << QByteArray("event: a\n\ndata: 2\n\n") << QByteArray("[|2]");
     QTest::newRow("an empty data field gives an event with empty data")
         << QByteArray("data\n\n") << QByteArray("[|]");
-    QTest::newRow("CRLF line ends") << QByteArray("event: e\r\ndata: x\r\n\r\n") << QByteArray("[e|x]");
-    QTest::newRow("bare CR line ends") << QByteArray("data: x\rdata: y\r\r") << QByteArray("[|x\ny]");
+    QTest::newRow("CRLF line ends")
+        << QByteArray("event: e\r\ndata: x\r\n\r\n") << QByteArray("[e|x]");
+    QTest::newRow("bare CR line ends")
+        << QByteArray("data: x\rdata: y\r\r") << QByteArray("[|x\ny]");
     QTest::newRow("mixed line ends")
         << QByteArray("data: a\r\n\ndata: b\r\rdata: c\n\r\n") << QByteArray("[|a][|b][|c]");
     QTest::newRow("id and retry fields are ignored")
@@ -92,9 +95,9 @@ void TestStreamParsers::sseEvents()
     QFETCH(QByteArray, expected);
 
     QCOMPARE(describe(feedSse(stream, {})), expected);
-    QCOMPARE(describe(feedSse(stream, {1})), expected);
-    QCOMPARE(describe(feedSse(stream, {2})), expected);
-    QCOMPARE(describe(feedSse(stream, {3, 1})), expected);
+    QCOMPARE(describe(feedSse(stream, { 1 })), expected);
+    QCOMPARE(describe(feedSse(stream, { 2 })), expected);
+    QCOMPARE(describe(feedSse(stream, { 3, 1 })), expected);
 }
 
 void TestStreamParsers::sseEveryTwoWaySplit_data()
@@ -119,7 +122,8 @@ void TestStreamParsers::sseEveryTwoWaySplit()
         Events events = parser.feed(stream.first(cut));
         events += parser.feed(stream.sliced(cut));
         events += parser.finish();
-        QVERIFY2(describe(events) == expected, QByteArray("cut at " + QByteArray::number(cut)).constData());
+        QVERIFY2(describe(events) == expected,
+                 QByteArray("cut at " + QByteArray::number(cut)).constData());
     }
 }
 
@@ -155,14 +159,14 @@ void TestStreamParsers::ndjsonLines_data()
     QTest::addColumn<QByteArray>("stream");
     QTest::addColumn<QList<QByteArray>>("expected");
 
-    QTest::newRow("lines end with LF") << QByteArray("{\"a\":1}\n{\"b\":2}\n")
-                                       << QList<QByteArray>{"{\"a\":1}", "{\"b\":2}"};
-    QTest::newRow("a trailing CR is stripped")
-        << QByteArray("{\"a\":1}\r\n{\"b\":2}\r\n") << QList<QByteArray>{"{\"a\":1}", "{\"b\":2}"};
+    QTest::newRow("lines end with LF")
+        << QByteArray("{\"a\":1}\n{\"b\":2}\n") << QList<QByteArray> { "{\"a\":1}", "{\"b\":2}" };
+    QTest::newRow("a trailing CR is stripped") << QByteArray("{\"a\":1}\r\n{\"b\":2}\r\n")
+                                               << QList<QByteArray> { "{\"a\":1}", "{\"b\":2}" };
     QTest::newRow("empty lines are skipped")
-        << QByteArray("\n{}\n\r\n\n[]\n") << QList<QByteArray>{"{}", "[]"};
+        << QByteArray("\n{}\n\r\n\n[]\n") << QList<QByteArray> { "{}", "[]" };
     QTest::newRow("a last line without newline comes out at the end")
-        << QByteArray("{}\n{\"done\":true}") << QList<QByteArray>{"{}", "{\"done\":true}"};
+        << QByteArray("{}\n{\"done\":true}") << QList<QByteArray> { "{}", "{\"done\":true}" };
 }
 
 void TestStreamParsers::ndjsonLines()
@@ -170,7 +174,7 @@ void TestStreamParsers::ndjsonLines()
     QFETCH(QByteArray, stream);
     QFETCH(QList<QByteArray>, expected);
 
-    for (int pieceSize : {int(stream.size()), 1, 2, 5}) {
+    for (int pieceSize : { int(stream.size()), 1, 2, 5 }) {
         NdjsonParser parser;
         QList<QByteArray> lines;
         for (qsizetype pos = 0; pos < stream.size(); pos += pieceSize)
@@ -186,7 +190,7 @@ void TestStreamParsers::ndjsonPartialLinesAcrossFeeds()
     QVERIFY(parser.feed("{\"mess").isEmpty());
     QVERIFY(parser.feed("age\":\"hi\"}\r").isEmpty());
     QCOMPARE(parser.feed("\n{\"done\"").value(0), QByteArray("{\"message\":\"hi\"}"));
-    QCOMPARE(parser.feed(":true}\n"), QList<QByteArray>{"{\"done\":true}"});
+    QCOMPARE(parser.feed(":true}\n"), QList<QByteArray> { "{\"done\":true}" });
     QVERIFY(parser.finish().isEmpty());
 }
 

@@ -88,7 +88,7 @@ private:
             }
             if (peer.buffer.size() < head.size() + length)
                 return;
-            Request request{peer.socket, peer.index, head, peer.buffer.mid(head.size(), length)};
+            Request request { peer.socket, peer.index, head, peer.buffer.mid(head.size(), length) };
             peer.buffer.remove(0, head.size() + length);
             requests.append(request);
             if (onRequest)
@@ -121,7 +121,7 @@ void writeSlowly(QTcpSocket *socket, const QList<QByteArray> &parts, int gapMs =
 QList<QByteArray> cutEvery(const QByteArray &bytes, int size)
 {
     if (size <= 0)
-        return {bytes};
+        return { bytes };
     QList<QByteArray> parts;
     for (qsizetype pos = 0; pos < bytes.size(); pos += size)
         parts.append(bytes.mid(pos, size));
@@ -176,7 +176,7 @@ UpstreamRequest makeRequest(const QUrl &url, const QByteArray &method = "POST",
     request.url = url;
     request.method = method;
     request.body = body;
-    request.headers = {{"Content-Type", "application/json"}};
+    request.headers = { { "Content-Type", "application/json" } };
     return request;
 }
 
@@ -231,7 +231,8 @@ void TestUpstreamClient::responseFraming_data()
                                "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
     const QByteArray interim = "HTTP/1.1 100 Continue\r\n\r\n"
                                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
-    const QByteArray untilClose = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end";
+    const QByteArray untilClose
+        = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end";
 
     QTest::newRow("content-length body in a single write")
         << QByteArray("POST") << length << 0 << false << 200 << QByteArray("hello") << true;
@@ -267,8 +268,9 @@ void TestUpstreamClient::responseFraming_data()
         << QByteArray("DELETE") << QByteArray("HTTP/1.1 204 No Content\r\n\r\n") << 0 << false
         << 204 << QByteArray() << true;
     QTest::newRow("304 Not Modified has no body even with a Content-Length")
-        << QByteArray("GET") << QByteArray("HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n")
-        << 0 << false << 304 << QByteArray() << true;
+        << QByteArray("GET")
+        << QByteArray("HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n") << 0 << false
+        << 304 << QByteArray() << true;
     QTest::newRow("HEAD response has no body even with a Content-Length")
         << QByteArray("HEAD") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n") << 0
         << false << 200 << QByteArray() << true;
@@ -332,14 +334,15 @@ void TestUpstreamClient::chunkedBodyAtEverySplitPoint()
     RawServer server;
     int cut = 0;
     server.onRequest = [&](const RawServer::Request &request) {
-        writeSlowly(request.socket, {response.first(cut), response.sliced(cut)}, 4);
+        writeSlowly(request.socket, { response.first(cut), response.sliced(cut) }, 4);
     };
     UpstreamClient client;
     for (cut = 1; cut < response.size(); ++cut) {
         std::unique_ptr<UpstreamReply> reply(client.send(makeRequest(server.url())));
         Recorder recorder(reply.get());
         QTRY_VERIFY(recorder.done());
-        QVERIFY2(recorder.finishes == 1, qPrintable(u"cut at %1: %2"_s.arg(cut).arg(recorder.message)));
+        QVERIFY2(recorder.finishes == 1,
+                 qPrintable(u"cut at %1: %2"_s.arg(cut).arg(recorder.message)));
         QCOMPARE(recorder.body(), QByteArray("abc0123456789abcdef"));
     }
     QCOMPARE(server.accepted, 1);
@@ -358,7 +361,7 @@ void TestUpstreamClient::piecesAreDeliveredAsTheyArrive()
     QTRY_COMPARE(recorder.heads, 1);
     QVERIFY(recorder.pieces.isEmpty());
 
-    const QList<QByteArray> tokens = {"data: 1\n\n", "data: 22\n\n", "data: 333\n\n"};
+    const QList<QByteArray> tokens = { "data: 1\n\n", "data: 22\n\n", "data: 333\n\n" };
     for (const QByteArray &token : tokens) {
         socket->write(QByteArray::number(token.size(), 16) + "\r\n" + token + "\r\n");
         QTRY_COMPARE(recorder.body().endsWith(token), true);
@@ -384,7 +387,8 @@ void TestUpstreamClient::requestIsWrittenAsSpecified()
     Recorder firstRecorder(first.get());
     QTRY_VERIFY(firstRecorder.done());
 
-    std::unique_ptr<UpstreamReply> second(client.send(makeRequest(server.url(u"/v1/models"_s), "GET", "")));
+    std::unique_ptr<UpstreamReply> second(
+        client.send(makeRequest(server.url(u"/v1/models"_s), "GET", "")));
     Recorder secondRecorder(second.get());
     QTRY_VERIFY(secondRecorder.done());
 
@@ -527,7 +531,7 @@ void TestUpstreamClient::staleReusedConnectionIsRetried()
     Recorder recorder(reply.get());
     QTRY_VERIFY(recorder.done());
     QCOMPARE(recorder.message, QString());
-    QCOMPARE(recorder.log, (QList<QByteArray>{"head", "data", "finished"}));
+    QCOMPARE(recorder.log, (QList<QByteArray> { "head", "data", "finished" }));
     QCOMPARE(recorder.body(), QByteArray("ok"));
     QCOMPARE(server.accepted, 2);
     QCOMPARE(server.requests.last().connection, 1);
@@ -613,7 +617,7 @@ void TestUpstreamClient::connectFailures()
     std::unique_ptr<UpstreamReply> reply(client.send(request));
     Recorder recorder(reply.get());
     QTRY_VERIFY_WITH_TIMEOUT(recorder.done(), 10000);
-    QCOMPARE(recorder.log, QList<QByteArray>{"failed"});
+    QCOMPARE(recorder.log, QList<QByteArray> { "failed" });
     QCOMPARE(recorder.error, UpstreamError::ConnectFailed);
     QVERIFY(!recorder.message.isEmpty());
     QCOMPARE(client.openConnectionCount(), 0);
@@ -627,7 +631,8 @@ void TestUpstreamClient::serverClosesBeforeTheResponseIsComplete_data()
     QTest::newRow("closed in the middle of the headers")
         << QByteArray("HTTP/1.1 200 OK\r\nContent-") << QByteArray();
     QTest::newRow("closed in the middle of a content-length body")
-        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst ten.") << QByteArray("first ten.");
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst ten.")
+        << QByteArray("first ten.");
     QTest::newRow("closed in the middle of a chunk")
         << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n9\r\nwor")
         << QByteArray("hellowor");
@@ -643,7 +648,7 @@ void TestUpstreamClient::serverClosesBeforeTheResponseIsComplete()
 
     RawServer server;
     server.onRequest = [&](const RawServer::Request &request) {
-        writeSlowly(request.socket, {partial}, 5, true);
+        writeSlowly(request.socket, { partial }, 5, true);
     };
     UpstreamClient client;
     std::unique_ptr<UpstreamReply> reply(client.send(makeRequest(server.url())));
@@ -674,7 +679,9 @@ void TestUpstreamClient::idleTimeout()
     QFETCH(int, heads);
 
     RawServer server;
-    server.onRequest = [&](const RawServer::Request &request) { request.socket->write(partial); };
+    server.onRequest = [&](const RawServer::Request &request) {
+        request.socket->write(partial);
+    };
     UpstreamClient client;
     UpstreamRequest request = makeRequest(server.url());
     request.idleTimeoutMs = 200;
@@ -694,7 +701,7 @@ void TestUpstreamClient::steadyTrickleDoesNotTimeOut()
 {
     RawServer server;
     server.onRequest = [](const RawServer::Request &request) {
-        QList<QByteArray> parts{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"};
+        QList<QByteArray> parts { "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" };
         for (int i = 0; i < 8; ++i)
             parts.append("1\r\nx\r\n");
         parts.append("0\r\n\r\n");
@@ -762,7 +769,7 @@ void TestUpstreamClient::abortClosesTheUpstreamConnection()
     }
     QTest::qWait(50);
     QCOMPARE(recorder.signalCount(), signalsSoFar);
-    QCOMPARE(recorder.log, (QList<QByteArray>{"head", "data"}));
+    QCOMPARE(recorder.log, (QList<QByteArray> { "head", "data" }));
     if (how.startsWith("delete"_L1))
         QVERIFY(!guard);
     delete guard.data();
@@ -797,8 +804,8 @@ void TestUpstreamClient::malformedResponses_data()
         << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n");
     QTest::newRow("chunk size that is not hexadecimal")
         << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
-    QTest::newRow("chunk data not followed by a line end")
-        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokXX\r\n0\r\n\r\n");
+    QTest::newRow("chunk data not followed by a line end") << QByteArray(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokXX\r\n0\r\n\r\n");
     QTest::newRow("unrequested protocol switch")
         << QByteArray("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n");
 }
@@ -808,7 +815,9 @@ void TestUpstreamClient::malformedResponses()
     QFETCH(QByteArray, response);
 
     RawServer server;
-    server.onRequest = [&](const RawServer::Request &request) { request.socket->write(response); };
+    server.onRequest = [&](const RawServer::Request &request) {
+        request.socket->write(response);
+    };
     UpstreamClient client;
     std::unique_ptr<UpstreamReply> reply(client.send(makeRequest(server.url())));
     Recorder recorder(reply.get());
@@ -859,7 +868,7 @@ void TestUpstreamClient::deletingTheClientLeavesRepliesSafe()
     client.reset();
     QTRY_COMPARE(server.disconnected, server.accepted);
     QTest::qWait(20);
-    QCOMPARE(recorder.log, QList<QByteArray>{"head"});
+    QCOMPARE(recorder.log, QList<QByteArray> { "head" });
     QCOMPARE(connectingRecorder.signalCount(), 0);
     streaming->abort();
     streaming.reset();
