@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QList>
 
 namespace Maestro {
@@ -13,7 +14,7 @@ public:
     struct Event
     {
         QByteArray event; // the "event:" field, empty when absent
-        QByteArray data;  // the joined "data:" lines
+        QByteArray data; // the joined "data:" lines
     };
 
     QList<Event> feed(const QByteArray &bytes);
@@ -21,9 +22,12 @@ public:
     QList<Event> finish();
 
 private:
-    QByteArray m_buffer;
+    void processLine(QByteArrayView line, QList<Event> &events);
+
+    QByteArray m_buffer; // the incomplete last line, never containing a line end
     Event m_current;
     bool m_hasData = false;
+    bool m_pendingCr = false; // the previous feed ended with '\r'; a leading '\n' belongs to it
 };
 
 // Incremental newline-delimited JSON splitter: returns complete, non-empty lines.
@@ -34,7 +38,10 @@ public:
     QList<QByteArray> finish(); // a last line without a trailing newline
 
 private:
-    QByteArray m_buffer;
+    static void appendLine(const QByteArray &source, qsizetype from, qsizetype length,
+                           QList<QByteArray> &lines);
+
+    QByteArray m_buffer; // the incomplete last line
 };
 
 } // namespace Maestro
