@@ -70,12 +70,12 @@ private:
     {
         const qsizetype end = data.indexOf("\r\n\r\n", pos);
         if (end < 0) {
-            m_line += QByteArrayView(data).mid(pos);
+            m_line += QByteArrayView(data).sliced(pos);
             if (m_line.size() > 64 * 1024)
                 refuse(431, u"Request headers are too large"_s);
             return data.size();
         }
-        m_line += QByteArrayView(data).mid(pos, end + 4 - pos);
+        m_line += QByteArrayView(data).sliced(pos, end + 4 - pos);
         // A head split across reads can hide the terminator at the seam; the append above
         // restores it, so search the accumulated head.
         handleHead(m_line);
@@ -93,12 +93,12 @@ private:
         qint64 length = 0;
         bool chunked = false;
         bool expectContinue = false;
-        for (QByteArrayView line : QByteArrayView(head).mid(lineEnd + 2).split("\r\n")) {
+        for (const QByteArray &line : head.mid(lineEnd + 2).split('\n')) {
             const qsizetype colon = line.indexOf(':');
             if (colon <= 0)
                 continue;
-            const QByteArrayView name = line.left(colon).trimmed();
-            const QByteArrayView value = line.mid(colon + 1).trimmed();
+            const QByteArray name = line.left(colon).trimmed();
+            const QByteArray value = line.mid(colon + 1).trimmed();
             if (name.compare("content-length", Qt::CaseInsensitive) == 0)
                 length = value.toLongLong();
             else if (name.compare("transfer-encoding", Qt::CaseInsensitive) == 0)
@@ -125,10 +125,10 @@ private:
     {
         const qsizetype end = data.indexOf('\n', pos);
         if (end < 0) {
-            m_line += QByteArrayView(data).mid(pos);
+            m_line += QByteArrayView(data).sliced(pos);
             return data.size();
         }
-        m_line += QByteArrayView(data).mid(pos, end - pos);
+        m_line += QByteArrayView(data).sliced(pos, end - pos);
         const QByteArray line = m_line.trimmed();
         m_line.clear();
         switch (m_state) {

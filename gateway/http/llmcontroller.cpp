@@ -3,6 +3,7 @@
 #include "httpwire.h"
 #include "proxycall.h"
 #include "core/tokens.h"
+#include "errorbody.h"
 #include "providers/upstreamclient.h"
 
 #include <QJsonArray>

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/apierror.h"
 #include "core/catalog.h"
 #include "core/entities.h"
 #include "providers/streamparsers.h"

@@ -1,0 +1,175 @@
+#include "gateway.h"
+#include "admincontroller.h"
+#include "errorbody.h"
+#include "guardedtcpserver.h"
+#include "httpcontext.h"
+#include "llmcontroller.h"
+#include "routes.h"
+#include "core/tokens.h"
+#include "providers/nodeprober.h"
+#include "providers/upstreamclient.h"
+#include "storage/usagewriter.h"
+
+#include <QHttpServer>
+#include <QLoggingCategory>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcGateway, "maestro.gateway")
+
+namespace Maestro {
+
+Gateway::Gateway(GatewayConfig config, Store *store, SecretStore *secrets, UsageWriter *usage,
+                 const Clock *clock, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_store(store)
+    , m_secrets(secrets)
+    , m_usage(usage)
+    , m_clock(clock)
+    , m_admin(std::make_unique<AdminService>(store, secrets))
+    , m_upstream(std::make_unique<UpstreamClient>())
+    , m_prober(std::make_unique<NodeProber>(m_upstream.get()))
+    , m_limiter(clock)
+{
+    m_uptime.start();
+    connect(m_admin.get(), &AdminService::changed, this, &Gateway::reload);
+    registerRoutes(m_router, new LlmController(this), new AdminController(this));
+    m_healthTimer.setTimerType(Qt::VeryCoarseTimer);
+    connect(&m_healthTimer, &QTimer::timeout, this, &Gateway::checkAllNodes);
+    reload();
+    m_limiter.restore(m_limiter.currentDay(), m_store->usageOn(m_limiter.currentDay()));
+}
+
+Gateway::~Gateway()
+{
+    // Calls log themselves when destroyed; do it while the gateway is still whole.
+    const QSet<QObject *> calls = m_calls;
+    for (QObject *call : calls)
+        delete call;
+    m_server.reset();
+}
+
+bool Gateway::listen(QString *error)
+{
+    m_server = std::make_unique<QHttpServer>();
+    m_server->setMissingHandler([this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+        dispatch(request, std::move(responder));
+    });
+    m_tcp = new GuardedTcpServer(m_config.maxBodyBytes);
+    if (!m_tcp->listen(m_config.address, m_config.port)) {
+        *error = u"cannot listen on %1:%2: %3"_s.arg(m_config.address.toString()).arg(m_config.port).arg(m_tcp->errorString());
+        delete m_tcp;
+        m_tcp = nullptr;
+        return false;
+    }
+    m_port = m_tcp->serverPort();
+    m_server->bind(m_tcp);
+    if (m_config.healthIntervalMs > 0)
+        m_healthTimer.start(m_config.healthIntervalMs);
+    return true;
+}
+
+void Gateway::stopAccepting()
+{
+    m_healthTimer.stop();
+    if (m_tcp)
+        m_tcp->close();
+}
+
+void Gateway::applySettings()
+{
+    const auto settings = m_store->settings();
+    m_strategy = routingStrategyFromName(settings.value(u"routing_strategy"_s)).value_or(RoutingStrategy::LeastBusy);
+}
+
+void Gateway::reload()
+{
+    m_catalog = Catalog::load(*m_store, m_secrets);
+    applySettings();
+    Q_EMIT catalogReloaded();
+}
+
+bool Gateway::isAdminToken(const QByteArray &token) const
+{
+    return !m_config.adminToken.isEmpty() && Tokens::equal(token, m_config.adminToken);
+}
+
+void Gateway::callStarted(QObject *call)
+{
+    m_calls.insert(call);
+    Q_EMIT callsChanged(int(m_calls.size()));
+}
+
+void Gateway::callEnded(QObject *call)
+{
+    if (m_calls.remove(call))
+        Q_EMIT callsChanged(int(m_calls.size()));
+}
+
+void Gateway::dispatch(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    QTcpSocket *socket = responder.socket();
+    // The body guard already refused this request and is closing the connection.
+    if (!socket || socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    const QString path = request.url().path();
+    const Router::Match match = m_router.match(request.method(), path);
+    HttpContext ctx(request, responder, match.handler ? match.dialect : dialectForPath(path.toLatin1()));
+    if (!match.handler) {
+        ApiError error = ApiError::notFound(u"No such endpoint: %1"_s.arg(path));
+        if (match.pathKnown) {
+            error = ApiError::badRequest(u"Method not allowed on %1"_s.arg(path));
+            error.upstreamStatus = 405;
+        }
+        ctx.fail(error);
+        return;
+    }
+    ctx.setParams(match.params);
+    (*match.handler)(ctx);
+}
+
+void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QString)> done)
+{
+    const auto node = m_store->node(id);
+    if (!node) {
+        done(false, u"Node not found"_s);
+        return;
+    }
+    QString apiKey;
+    if (node->hasApiKey)
+        apiKey = m_secrets->read(u"node/%1/api_key"_s.arg(id)).value_or(QString());
+    QPointer<QObject> guard(context);
+    m_prober->probe(*node, apiKey, this, [this, id, guard, done, name = node->name, was = node->health](const NodeProber::Outcome &outcome) {
+        if (outcome.ok) {
+            // Discovery: write only when the list changed, so periodic checks stay cheap.
+            QList<NodeModel> current;
+            for (const NodeModel &model : m_catalog->nodeModels()) {
+                if (model.nodeId == id)
+                    current.append(model);
+            }
+            bool same = current.size() == outcome.models.size();
+            for (qsizetype i = 0; same && i < current.size(); ++i)
+                same = current.at(i).name == outcome.models.at(i).name && current.at(i).digest == outcome.models.at(i).digest;
+            if (!same)
+                m_admin->recordNodeModels(id, outcome.models);
+        }
+        m_admin->recordNodeHealth(id, outcome.ok ? Health::Healthy : Health::Unhealthy, outcome.error);
+        if (was != Health::Unknown && (was == Health::Healthy) != outcome.ok)
+            Q_EMIT nodeHealthChanged(id, name, outcome.ok);
+        if (!outcome.ok)
+            qCWarning(lcGateway).noquote() << "node" << name << "is unhealthy:" << outcome.error;
+        if (guard)
+            done(outcome.ok, outcome.error);
+    });
+}
+
+void Gateway::checkAllNodes()
+{
+    for (const Node &node : m_catalog->nodes()) {
+        if (node.active)
+            checkNode(node.id, this, [](bool, QString) {});
+    }
+}
+
+} // namespace Maestro
