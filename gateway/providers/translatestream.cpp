@@ -122,11 +122,12 @@ public:
     QByteArray translate(const QJsonObject &event) override
     {
         const QJsonValue error = event.value("error"_L1);
-        if (error.isObject())
-            return ndjsonLine(
-                QJsonObject{{u"error"_s, error.toObject().value("message"_L1).toString()}});
-        if (error.isString())
-            return ndjsonLine(QJsonObject{{u"error"_s, error}});
+        if (error.isObject() || error.isString()) {
+            m_failed = true;
+            return ndjsonLine(QJsonObject{
+                {u"error"_s, error.isString() ? error.toString()
+                                               : error.toObject().value("message"_L1).toString()}});
+        }
 
         if (event.value("usage"_L1).isObject())
             mergeUsage(usageFrom(NodeType::OpenAi, event));
@@ -168,7 +169,8 @@ public:
     // end of the stream.
     QByteArray finish() override
     {
-        if (m_finished)
+        // Ollama never sends a done line after an error line; clients would take it as success.
+        if (m_finished || m_failed)
             return {};
         m_finished = true;
         QByteArray out = flushToolCalls();
@@ -242,6 +244,7 @@ private:
 
     const bool m_chat;
     bool m_finished = false;
+    bool m_failed = false;
     QString m_finishReason;
     QList<PartialCall> m_calls;
     QElapsedTimer m_elapsed;
@@ -309,8 +312,11 @@ public:
             const QString reason =
                 finishReasonFor(event.value("done_reason"_L1).toString(), m_toolCalls > 0);
             out += m_chat ? chunk(QJsonObject(), reason) : chunk(QString(), reason);
-            if (m_clientWantsUsage)
-                out += sseData(envelope(QJsonArray(), openAiUsage(m_usage)));
+            if (m_clientWantsUsage) {
+                QJsonObject usageChunk = envelope(QJsonArray());
+                usageChunk.insert("usage"_L1, openAiUsage(m_usage));
+                out += sseData(usageChunk);
+            }
         }
         return out;
     }
@@ -318,16 +324,14 @@ public:
     QByteArray finish() override { return QByteArrayLiteral("data: [DONE]\n\n"); }
 
 private:
-    QJsonObject envelope(const QJsonArray &choices, const QJsonValue &usage = {}) const
+    QJsonObject envelope(const QJsonArray &choices) const
     {
-        QJsonObject object{{u"id"_s, m_id},
-                           {u"object"_s, m_chat ? u"chat.completion.chunk"_s : u"text_completion"_s},
-                           {u"created"_s, m_created},
-                           {u"model"_s, m_model},
-                           {u"choices"_s, choices}};
-        if (!usage.isUndefined())
-            object.insert("usage"_L1, usage);
-        return object;
+        return QJsonObject{
+            {u"id"_s, m_id},
+            {u"object"_s, m_chat ? u"chat.completion.chunk"_s : u"text_completion"_s},
+            {u"created"_s, m_created},
+            {u"model"_s, m_model},
+            {u"choices"_s, choices}};
     }
 
     static QJsonValue finishValue(const QString &reason)
