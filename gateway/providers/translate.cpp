@@ -31,8 +31,8 @@ qint64 nowUnix()
 
 QString randomId(QLatin1StringView prefix)
 {
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    static constexpr char alphabet[]
+        = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     constexpr int idLength = 24;
     QString id;
     id.reserve(prefix.size() + idLength);
@@ -64,9 +64,9 @@ QJsonObject argumentsToObject(const QJsonValue &arguments)
 
 QJsonObject ollamaToolCall(const QString &name, const QJsonValue &arguments)
 {
-    return QJsonObject{{u"function"_s,
-                        QJsonObject{{u"name"_s, name},
-                                    {u"arguments"_s, argumentsToObject(arguments)}}}};
+    return QJsonObject { { u"function"_s,
+                           QJsonObject { { u"name"_s, name },
+                                         { u"arguments"_s, argumentsToObject(arguments) } } } };
 }
 
 QJsonObject openAiToolCall(const QJsonObject &ollamaCall, const QString &fallbackId)
@@ -76,12 +76,13 @@ QJsonObject openAiToolCall(const QJsonObject &ollamaCall, const QString &fallbac
     QString id = ollamaCall.value("id"_L1).toString();
     if (id.isEmpty())
         id = fallbackId;
-    return QJsonObject{
-        {u"id"_s, id},
-        {u"type"_s, u"function"_s},
-        {u"function"_s,
-         QJsonObject{{u"name"_s, function.value("name"_L1).toString()},
-                     {u"arguments"_s, argumentsToString(function.value("arguments"_L1))}}}};
+    return QJsonObject {
+        { u"id"_s, id },
+        { u"type"_s, u"function"_s },
+        { u"function"_s,
+          QJsonObject { { u"name"_s, function.value("name"_L1).toString() },
+                        { u"arguments"_s, argumentsToString(function.value("arguments"_L1)) } } }
+    };
 }
 
 QString doneReasonFor(const QString &finishReason)
@@ -104,9 +105,9 @@ QJsonObject openAiUsage(const Usage &usage)
 {
     const qint64 prompt = qMax<qint64>(usage.promptTokens, 0);
     const qint64 completion = qMax<qint64>(usage.completionTokens, 0);
-    return QJsonObject{{u"prompt_tokens"_s, prompt},
-                       {u"completion_tokens"_s, completion},
-                       {u"total_tokens"_s, prompt + completion}};
+    return QJsonObject { { u"prompt_tokens"_s, prompt },
+                         { u"completion_tokens"_s, completion },
+                         { u"total_tokens"_s, prompt + completion } };
 }
 
 void insertOllamaCounts(QJsonObject *object, const Usage &usage)
@@ -195,7 +196,7 @@ QJsonArray ollamaMessagesToOpenAi(const QJsonArray &messages)
         const QJsonObject message = value.toObject();
         const QString role = message.value("role"_L1).toString();
         const QString text = message.value("content"_L1).toString();
-        QJsonObject converted{{u"role"_s, role}};
+        QJsonObject converted { { u"role"_s, role } };
 
         const QJsonArray images = message.value("images"_L1).toArray();
         if (images.isEmpty()) {
@@ -203,11 +204,12 @@ QJsonArray ollamaMessagesToOpenAi(const QJsonArray &messages)
         } else {
             QJsonArray parts;
             if (!text.isEmpty())
-                parts.append(QJsonObject{{u"type"_s, u"text"_s}, {u"text"_s, text}});
+                parts.append(QJsonObject { { u"type"_s, u"text"_s }, { u"text"_s, text } });
             for (const QJsonValue &image : images) {
-                parts.append(QJsonObject{
-                    {u"type"_s, u"image_url"_s},
-                    {u"image_url"_s, QJsonObject{{u"url"_s, imageDataUri(image.toString())}}}});
+                parts.append(QJsonObject {
+                    { u"type"_s, u"image_url"_s },
+                    { u"image_url"_s,
+                      QJsonObject { { u"url"_s, imageDataUri(image.toString()) } } } });
             }
             converted.insert("content"_L1, parts);
         }
@@ -219,13 +221,11 @@ QJsonArray ollamaMessagesToOpenAi(const QJsonArray &messages)
                 QJsonArray convertedCalls;
                 for (const QJsonValue &call : calls) {
                     const QJsonObject callObject = call.toObject();
-                    const QJsonObject openAiCall = openAiToolCall(
-                        callObject, u"call_"_s + QString::number(callNumber++));
-                    pending.append({openAiCall.value("id"_L1).toString(),
-                                    callObject.value("function"_L1)
-                                        .toObject()
-                                        .value("name"_L1)
-                                        .toString()});
+                    const QJsonObject openAiCall
+                        = openAiToolCall(callObject, u"call_"_s + QString::number(callNumber++));
+                    pending.append(
+                        { openAiCall.value("id"_L1).toString(),
+                          callObject.value("function"_L1).toObject().value("name"_L1).toString() });
                     convertedCalls.append(openAiCall);
                 }
                 converted.insert("tool_calls"_L1, convertedCalls);
@@ -258,8 +258,8 @@ QJsonArray ollamaMessagesToOpenAi(const QJsonArray &messages)
 
 void ollamaOptionsToOpenAi(const QJsonObject &options, QJsonObject *out)
 {
-    for (const QLatin1StringView key : {"temperature"_L1, "top_p"_L1, "seed"_L1, "stop"_L1,
-                                        "frequency_penalty"_L1, "presence_penalty"_L1})
+    for (const QLatin1StringView key : { "temperature"_L1, "top_p"_L1, "seed"_L1, "stop"_L1,
+                                         "frequency_penalty"_L1, "presence_penalty"_L1 })
         copyIfPresent(options, key, out);
     // Negative num_predict means "no limit" (-1) or "fill the context" (-2) in Ollama.
     const QJsonValue numPredict = options.value("num_predict"_L1);
@@ -270,12 +270,13 @@ void ollamaOptionsToOpenAi(const QJsonObject &options, QJsonObject *out)
 void ollamaFormatToOpenAi(const QJsonValue &format, QJsonObject *out)
 {
     if (format.isString() && format.toString() == "json"_L1) {
-        out->insert("response_format"_L1, QJsonObject{{u"type"_s, u"json_object"_s}});
+        out->insert("response_format"_L1, QJsonObject { { u"type"_s, u"json_object"_s } });
     } else if (format.isObject()) {
         out->insert("response_format"_L1,
-                    QJsonObject{{u"type"_s, u"json_schema"_s},
-                                {u"json_schema"_s, QJsonObject{{u"name"_s, u"response"_s},
-                                                               {u"schema"_s, format}}}});
+                    QJsonObject { { u"type"_s, u"json_schema"_s },
+                                  { u"json_schema"_s,
+                                    QJsonObject { { u"name"_s, u"response"_s },
+                                                  { u"schema"_s, format } } } });
     }
 }
 
@@ -283,7 +284,7 @@ void setOpenAiStream(bool stream, QJsonObject *out)
 {
     out->insert("stream"_L1, stream);
     if (stream)
-        out->insert("stream_options"_L1, QJsonObject{{u"include_usage"_s, true}});
+        out->insert("stream_options"_L1, QJsonObject { { u"include_usage"_s, true } });
 }
 
 QJsonObject ollamaChatToOpenAi(const QJsonObject &body)
@@ -341,7 +342,7 @@ struct ImageSplit
 ImageSplit openAiContentToOllama(const QJsonValue &content)
 {
     if (!content.isArray())
-        return {content.toString(), {}};
+        return { content.toString(), {} };
     ImageSplit split;
     QStringList texts;
     for (const QJsonValue &value : content.toArray()) {
@@ -353,8 +354,8 @@ ImageSplit openAiContentToOllama(const QJsonValue &content)
             texts.append(part.value("refusal"_L1).toString());
         } else if (type == "image_url"_L1) {
             const QJsonValue image = part.value("image_url"_L1);
-            const QString url = image.isObject() ? image.toObject().value("url"_L1).toString()
-                                                 : image.toString();
+            const QString url
+                = image.isObject() ? image.toObject().value("url"_L1).toString() : image.toString();
             const qsizetype comma = url.indexOf(u',');
             if (url.startsWith("data:"_L1) && comma > 0
                 && QStringView(url).first(comma).endsWith(u";base64")) {
@@ -382,7 +383,7 @@ QJsonArray openAiMessagesToOllama(const QJsonArray &messages)
             role = u"tool"_s;
 
         ImageSplit content = openAiContentToOllama(message.value("content"_L1));
-        QJsonObject converted{{u"role"_s, role}, {u"content"_s, content.text}};
+        QJsonObject converted { { u"role"_s, role }, { u"content"_s, content.text } };
         if (!content.images.isEmpty())
             converted.insert("images"_L1, content.images);
 
@@ -415,12 +416,12 @@ QJsonObject openAiOptionsToOllama(const QJsonObject &body)
 {
     QJsonObject options;
     // top_k is not OpenAI's, but clients written for vLLM send it.
-    for (const QLatin1StringView key : {"temperature"_L1, "top_p"_L1, "top_k"_L1, "seed"_L1,
-                                        "frequency_penalty"_L1, "presence_penalty"_L1})
+    for (const QLatin1StringView key : { "temperature"_L1, "top_p"_L1, "top_k"_L1, "seed"_L1,
+                                         "frequency_penalty"_L1, "presence_penalty"_L1 })
         copyIfPresent(body, key, &options);
     const QJsonValue stop = body.value("stop"_L1);
     if (stop.isString())
-        options.insert("stop"_L1, QJsonArray{stop});
+        options.insert("stop"_L1, QJsonArray { stop });
     else if (stop.isArray())
         options.insert("stop"_L1, stop);
     QJsonValue maxTokens = body.value("max_completion_tokens"_L1);
@@ -437,8 +438,8 @@ void openAiFormatToOllama(const QJsonObject &responseFormat, QJsonObject *out)
     if (type == "json_object"_L1) {
         out->insert("format"_L1, u"json"_s);
     } else if (type == "json_schema"_L1) {
-        const QJsonValue schema =
-            responseFormat.value("json_schema"_L1).toObject().value("schema"_L1);
+        const QJsonValue schema
+            = responseFormat.value("json_schema"_L1).toObject().value("schema"_L1);
         out->insert("format"_L1, schema.isObject() ? schema : QJsonValue(u"json"_s));
     }
 }
@@ -471,7 +472,7 @@ QJsonObject openAiCompletionToOllama(const QJsonObject &body)
     // Ollama generates for one prompt; a batch of prompts keeps its first.
     const QJsonValue prompt = body.value("prompt"_L1);
     out.insert("prompt"_L1,
-               prompt.isArray() ? prompt.toArray().first().toString() : prompt.toString());
+               prompt.isArray() ? prompt.toArray().at(0).toString() : prompt.toString());
     copyIfPresent(body, "suffix"_L1, &out);
     openAiSamplingToOllama(body, &out);
     // As Ollama's own /v1/completions does: the model's template still wraps the prompt.
@@ -607,17 +608,17 @@ namespace {
 
 QJsonObject firstChoice(const QJsonObject &body)
 {
-    return body.value("choices"_L1).toArray().first().toObject();
+    return body.value("choices"_L1).toArray().at(0).toObject();
 }
 
 QJsonObject ollamaDone(const QString &model, const QString &doneReason, const Usage &usage)
 {
-    QJsonObject out{{u"model"_s, model},
-                    {u"created_at"_s, nowRfc3339()},
-                    {u"done"_s, true},
-                    {u"done_reason"_s, doneReason},
-                    // The node did not say; Ollama clients expect the field.
-                    {u"total_duration"_s, 0}};
+    QJsonObject out { { u"model"_s, model },
+                      { u"created_at"_s, nowRfc3339() },
+                      { u"done"_s, true },
+                      { u"done_reason"_s, doneReason },
+                      // The node did not say; Ollama clients expect the field.
+                      { u"total_duration"_s, 0 } };
     insertOllamaCounts(&out, usage);
     return out;
 }
@@ -627,8 +628,8 @@ QJsonObject openAiChatToOllamaResponse(const QJsonObject &body, const QString &m
 {
     const QJsonObject choice = firstChoice(body);
     const QJsonObject message = choice.value("message"_L1).toObject();
-    QJsonObject converted{{u"role"_s, u"assistant"_s},
-                          {u"content"_s, message.value("content"_L1).toString()}};
+    QJsonObject converted { { u"role"_s, u"assistant"_s },
+                            { u"content"_s, message.value("content"_L1).toString() } };
     const QString thinking = reasoningOf(message);
     if (!thinking.isEmpty())
         converted.insert("thinking"_L1, thinking);
@@ -642,8 +643,8 @@ QJsonObject openAiChatToOllamaResponse(const QJsonObject &body, const QString &m
         }
         converted.insert("tool_calls"_L1, convertedCalls);
     }
-    QJsonObject out =
-        ollamaDone(model, doneReasonFor(choice.value("finish_reason"_L1).toString()), usage);
+    QJsonObject out
+        = ollamaDone(model, doneReasonFor(choice.value("finish_reason"_L1).toString()), usage);
     out.insert("message"_L1, converted);
     return out;
 }
@@ -652,8 +653,8 @@ QJsonObject openAiCompletionToOllamaResponse(const QJsonObject &body, const QStr
                                              const Usage &usage)
 {
     const QJsonObject choice = firstChoice(body);
-    QJsonObject out =
-        ollamaDone(model, doneReasonFor(choice.value("finish_reason"_L1).toString()), usage);
+    QJsonObject out
+        = ollamaDone(model, doneReasonFor(choice.value("finish_reason"_L1).toString()), usage);
     out.insert("response"_L1, choice.value("text"_L1).toString());
     return out;
 }
@@ -682,12 +683,12 @@ QJsonObject openAiEmbeddingsToOllamaResponse(ApiKind kind, const QJsonObject &bo
             vectors[index] = embeddingVector(item.value("embedding"_L1));
     }
     if (kind == ApiKind::LegacyEmbeddings)
-        return QJsonObject{{u"embedding"_s, vectors.value(0)}};
+        return QJsonObject { { u"embedding"_s, vectors.value(0) } };
 
     QJsonArray embeddings;
     for (const QJsonArray &vector : std::as_const(vectors))
         embeddings.append(vector);
-    QJsonObject out{{u"model"_s, model}, {u"embeddings"_s, embeddings}};
+    QJsonObject out { { u"model"_s, model }, { u"embeddings"_s, embeddings } };
     if (usage.promptTokens >= 0)
         out.insert("prompt_eval_count"_L1, usage.promptTokens);
     return out;
@@ -696,12 +697,12 @@ QJsonObject openAiEmbeddingsToOllamaResponse(ApiKind kind, const QJsonObject &bo
 QJsonObject openAiEnvelope(QLatin1StringView idPrefix, QLatin1StringView object,
                            const QString &model, const QJsonObject &choice, const Usage &usage)
 {
-    return QJsonObject{{u"id"_s, randomId(idPrefix)},
-                       {u"object"_s, object},
-                       {u"created"_s, nowUnix()},
-                       {u"model"_s, model},
-                       {u"choices"_s, QJsonArray{choice}},
-                       {u"usage"_s, openAiUsage(usage)}};
+    return QJsonObject { { u"id"_s, randomId(idPrefix) },
+                         { u"object"_s, object },
+                         { u"created"_s, nowUnix() },
+                         { u"model"_s, model },
+                         { u"choices"_s, QJsonArray { choice } },
+                         { u"usage"_s, openAiUsage(usage) } };
 }
 
 QJsonObject ollamaChatToOpenAiResponse(const QJsonObject &body, const QString &model,
@@ -709,10 +710,11 @@ QJsonObject ollamaChatToOpenAiResponse(const QJsonObject &body, const QString &m
 {
     const QJsonObject message = body.value("message"_L1).toObject();
     const QString content = message.value("content"_L1).toString();
-    QJsonObject converted{{u"role"_s, u"assistant"_s}};
+    QJsonObject converted { { u"role"_s, u"assistant"_s } };
     const QJsonArray calls = message.value("tool_calls"_L1).toArray();
-    converted.insert("content"_L1, content.isEmpty() && !calls.isEmpty() ? QJsonValue::Null
-                                                                           : QJsonValue(content));
+    converted.insert("content"_L1,
+                     content.isEmpty() && !calls.isEmpty() ? QJsonValue::Null
+                                                           : QJsonValue(content));
     const QString thinking = message.value("thinking"_L1).toString();
     if (!thinking.isEmpty())
         converted.insert("reasoning_content"_L1, thinking);
@@ -722,28 +724,29 @@ QJsonObject ollamaChatToOpenAiResponse(const QJsonObject &body, const QString &m
             convertedCalls.append(openAiToolCall(call.toObject(), randomId("call_"_L1)));
         converted.insert("tool_calls"_L1, convertedCalls);
     }
-    const QJsonObject choice{
-        {u"index"_s, 0},
-        {u"message"_s, converted},
-        {u"logprobs"_s, QJsonValue::Null},
-        {u"finish_reason"_s,
-         finishReasonFor(body.value("done_reason"_L1).toString(), !calls.isEmpty())}};
+    const QJsonObject choice { { u"index"_s, 0 },
+                               { u"message"_s, converted },
+                               { u"logprobs"_s, QJsonValue::Null },
+                               { u"finish_reason"_s,
+                                 finishReasonFor(body.value("done_reason"_L1).toString(),
+                                                 !calls.isEmpty()) } };
     return openAiEnvelope("chatcmpl-"_L1, "chat.completion"_L1, model, choice, usage);
 }
 
 QJsonObject ollamaGenerateToOpenAiResponse(const QJsonObject &body, const QString &model,
                                            const Usage &usage)
 {
-    const QJsonObject choice{
-        {u"index"_s, 0},
-        {u"text"_s, body.value("response"_L1).toString()},
-        {u"logprobs"_s, QJsonValue::Null},
-        {u"finish_reason"_s, finishReasonFor(body.value("done_reason"_L1).toString(), false)}};
+    const QJsonObject choice {
+        { u"index"_s, 0 },
+        { u"text"_s, body.value("response"_L1).toString() },
+        { u"logprobs"_s, QJsonValue::Null },
+        { u"finish_reason"_s, finishReasonFor(body.value("done_reason"_L1).toString(), false) }
+    };
     return openAiEnvelope("cmpl-"_L1, "text_completion"_L1, model, choice, usage);
 }
 
-QJsonObject ollamaEmbedToOpenAiResponse(ApiKind kind, const QJsonObject &body,
-                                        const QString &model, const Usage &usage)
+QJsonObject ollamaEmbedToOpenAiResponse(ApiKind kind, const QJsonObject &body, const QString &model,
+                                        const Usage &usage)
 {
     QJsonArray vectors;
     if (kind == ApiKind::LegacyEmbeddings)
@@ -752,16 +755,17 @@ QJsonObject ollamaEmbedToOpenAiResponse(ApiKind kind, const QJsonObject &body,
         vectors = body.value("embeddings"_L1).toArray();
     QJsonArray data;
     for (qsizetype i = 0; i < vectors.size(); ++i) {
-        data.append(QJsonObject{{u"object"_s, u"embedding"_s},
-                                {u"embedding"_s, vectors.at(i)},
-                                {u"index"_s, i}});
+        data.append(QJsonObject { { u"object"_s, u"embedding"_s },
+                                  { u"embedding"_s, vectors.at(i) },
+                                  { u"index"_s, i } });
     }
     const qint64 prompt = qMax<qint64>(usage.promptTokens, 0);
-    return QJsonObject{
-        {u"object"_s, u"list"_s},
-        {u"data"_s, data},
-        {u"model"_s, model},
-        {u"usage"_s, QJsonObject{{u"prompt_tokens"_s, prompt}, {u"total_tokens"_s, prompt}}}};
+    return QJsonObject { { u"object"_s, u"list"_s },
+                         { u"data"_s, data },
+                         { u"model"_s, model },
+                         { u"usage"_s,
+                           QJsonObject { { u"prompt_tokens"_s, prompt },
+                                         { u"total_tokens"_s, prompt } } } };
 }
 
 } // namespace
@@ -808,8 +812,7 @@ QJsonObject translateResponse(ApiKind kind, NodeType node, Dialect client, const
 
 bool wantsBase64Embeddings(Dialect client, const QJsonObject &requestBody)
 {
-    return !isOllama(client)
-        && requestBody.value("encoding_format"_L1).toString() == "base64"_L1;
+    return !isOllama(client) && requestBody.value("encoding_format"_L1).toString() == "base64"_L1;
 }
 
 void encodeEmbeddingsAsBase64(QJsonObject *response)

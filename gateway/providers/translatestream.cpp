@@ -18,8 +18,7 @@ class StreamBase : public StreamTranslator
 public:
     explicit StreamBase(const QString &model)
         : m_model(model)
-    {
-    }
+    { }
 
     Usage usage() const override { return m_usage; }
     bool sawEnd() const override { return m_sawEnd; }
@@ -76,8 +75,7 @@ public:
     OpenAiRelay(const QString &model, bool clientWantsUsage)
         : StreamBase(model)
         , m_clientWantsUsage(clientWantsUsage)
-    {
-    }
+    { }
 
     QByteArray translate(const QJsonObject &event) override
     {
@@ -124,9 +122,10 @@ public:
         const QJsonValue error = event.value("error"_L1);
         if (error.isObject() || error.isString()) {
             m_failed = true;
-            return ndjsonLine(QJsonObject{
-                {u"error"_s, error.isString() ? error.toString()
-                                               : error.toObject().value("message"_L1).toString()}});
+            return ndjsonLine(QJsonObject {
+                { u"error"_s,
+                  error.isString() ? error.toString()
+                                   : error.toObject().value("message"_L1).toString() } });
         }
 
         if (event.value("usage"_L1).isObject())
@@ -143,7 +142,7 @@ public:
             const QString content = delta.value("content"_L1).toString();
             const QString thinking = reasoningOf(delta);
             if (!content.isEmpty() || !thinking.isEmpty()) {
-                QJsonObject message{{u"role"_s, u"assistant"_s}, {u"content"_s, content}};
+                QJsonObject message { { u"role"_s, u"assistant"_s }, { u"content"_s, content } };
                 if (!thinking.isEmpty())
                     message.insert("thinking"_L1, thinking);
                 out += line(u"message"_s, message);
@@ -174,14 +173,14 @@ public:
             return {};
         m_finished = true;
         QByteArray out = flushToolCalls();
-        QJsonObject done{{u"model"_s, m_model},
-                         {u"created_at"_s, nowRfc3339()},
-                         {u"done"_s, true},
-                         {u"done_reason"_s, doneReasonFor(m_finishReason)},
-                         {u"total_duration"_s, m_elapsed.nsecsElapsed()}};
+        QJsonObject done { { u"model"_s, m_model },
+                           { u"created_at"_s, nowRfc3339() },
+                           { u"done"_s, true },
+                           { u"done_reason"_s, doneReasonFor(m_finishReason) },
+                           { u"total_duration"_s, m_elapsed.nsecsElapsed() } };
         if (m_chat)
             done.insert("message"_L1,
-                        QJsonObject{{u"role"_s, u"assistant"_s}, {u"content"_s, u""_s}});
+                        QJsonObject { { u"role"_s, u"assistant"_s }, { u"content"_s, u""_s } });
         else
             done.insert("response"_L1, u""_s);
         insertOllamaCounts(&done, m_usage);
@@ -199,10 +198,10 @@ private:
 
     QByteArray line(const QString &key, const QJsonValue &value) const
     {
-        return ndjsonLine(QJsonObject{{u"model"_s, m_model},
-                                      {u"created_at"_s, nowRfc3339()},
-                                      {key, value},
-                                      {u"done"_s, false}});
+        return ndjsonLine(QJsonObject { { u"model"_s, m_model },
+                                        { u"created_at"_s, nowRfc3339() },
+                                        { key, value },
+                                        { u"done"_s, false } });
     }
 
     void accumulate(const QJsonObject &piece)
@@ -214,7 +213,7 @@ private:
                 call = &candidate;
         }
         if (!call) {
-            m_calls.append(PartialCall{index, {}, {}});
+            m_calls.append(PartialCall { index, {}, {} });
             call = &m_calls.last();
         }
         const QJsonObject function = piece.value("function"_L1).toObject();
@@ -237,9 +236,10 @@ private:
         for (const PartialCall &call : std::as_const(m_calls))
             calls.append(ollamaToolCall(call.name, call.arguments));
         m_calls.clear();
-        return line(u"message"_s, QJsonObject{{u"role"_s, u"assistant"_s},
-                                              {u"content"_s, u""_s},
-                                              {u"tool_calls"_s, calls}});
+        return line(u"message"_s,
+                    QJsonObject { { u"role"_s, u"assistant"_s },
+                                  { u"content"_s, u""_s },
+                                  { u"tool_calls"_s, calls } });
     }
 
     const bool m_chat;
@@ -261,24 +261,24 @@ public:
         , m_clientWantsUsage(clientWantsUsage)
         , m_id(randomId(m_chat ? "chatcmpl-"_L1 : "cmpl-"_L1))
         , m_created(nowUnix())
-    {
-    }
+    { }
 
     QByteArray translate(const QJsonObject &event) override
     {
         const QJsonValue error = event.value("error"_L1);
         if (!error.isUndefined()) {
-            return sseData(QJsonObject{
-                {u"error"_s, QJsonObject{{u"message"_s, error.toString()},
-                                         {u"type"_s, u"server_error"_s},
-                                         {u"code"_s, QJsonValue::Null}}}});
+            return sseData(QJsonObject { { u"error"_s,
+                                           QJsonObject { { u"message"_s, error.toString() },
+                                                         { u"type"_s, u"server_error"_s },
+                                                         { u"code"_s, QJsonValue::Null } } } });
         }
 
         QByteArray out;
         if (m_chat) {
             if (!m_sentRole) {
                 m_sentRole = true;
-                out += chunk(QJsonObject{{u"role"_s, u"assistant"_s}, {u"content"_s, u""_s}});
+                out += chunk(
+                    QJsonObject { { u"role"_s, u"assistant"_s }, { u"content"_s, u""_s } });
             }
             const QJsonObject message = event.value("message"_L1).toObject();
             QJsonObject delta;
@@ -309,8 +309,8 @@ public:
         if (event.value("done"_L1).toBool() && !m_sawEnd) {
             m_sawEnd = true;
             mergeUsage(usageFrom(NodeType::Ollama, event));
-            const QString reason =
-                finishReasonFor(event.value("done_reason"_L1).toString(), m_toolCalls > 0);
+            const QString reason
+                = finishReasonFor(event.value("done_reason"_L1).toString(), m_toolCalls > 0);
             out += m_chat ? chunk(QJsonObject(), reason) : chunk(QString(), reason);
             if (m_clientWantsUsage) {
                 QJsonObject usageChunk = envelope(QJsonArray());
@@ -326,12 +326,12 @@ public:
 private:
     QJsonObject envelope(const QJsonArray &choices) const
     {
-        return QJsonObject{
-            {u"id"_s, m_id},
-            {u"object"_s, m_chat ? u"chat.completion.chunk"_s : u"text_completion"_s},
-            {u"created"_s, m_created},
-            {u"model"_s, m_model},
-            {u"choices"_s, choices}};
+        return QJsonObject { { u"id"_s, m_id },
+                             { u"object"_s,
+                               m_chat ? u"chat.completion.chunk"_s : u"text_completion"_s },
+                             { u"created"_s, m_created },
+                             { u"model"_s, m_model },
+                             { u"choices"_s, choices } };
     }
 
     static QJsonValue finishValue(const QString &reason)
@@ -341,20 +341,20 @@ private:
 
     QByteArray chunk(const QJsonObject &delta, const QString &finishReason = {}) const
     {
-        return sseData(envelope(QJsonArray{QJsonObject{{u"index"_s, 0},
-                                                       {u"delta"_s, delta},
-                                                       {u"logprobs"_s, QJsonValue::Null},
-                                                       {u"finish_reason"_s,
-                                                        finishValue(finishReason)}}}));
+        return sseData(envelope(
+            QJsonArray { QJsonObject { { u"index"_s, 0 },
+                                       { u"delta"_s, delta },
+                                       { u"logprobs"_s, QJsonValue::Null },
+                                       { u"finish_reason"_s, finishValue(finishReason) } } }));
     }
 
     QByteArray chunk(const QString &text, const QString &finishReason = {}) const
     {
-        return sseData(envelope(QJsonArray{QJsonObject{{u"index"_s, 0},
-                                                       {u"text"_s, text},
-                                                       {u"logprobs"_s, QJsonValue::Null},
-                                                       {u"finish_reason"_s,
-                                                        finishValue(finishReason)}}}));
+        return sseData(envelope(
+            QJsonArray { QJsonObject { { u"index"_s, 0 },
+                                       { u"text"_s, text },
+                                       { u"logprobs"_s, QJsonValue::Null },
+                                       { u"finish_reason"_s, finishValue(finishReason) } } }));
     }
 
     const bool m_chat;

@@ -50,7 +50,7 @@ QString compact(const QJsonValue &value)
     if (value.isArray())
         return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
     return QString::fromUtf8(
-        QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact).chopped(1).mid(1));
+        QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact).chopped(1).mid(1));
 }
 
 bool isWholeNumber(const QJsonValue &value)
@@ -71,8 +71,7 @@ QString checkPlaceholder(const QString &placeholder, const QJsonValue &actual, c
     bool ok = false;
     if (placeholder == "<created_at>"_L1) {
         const QString text = actual.toString();
-        ok = text.endsWith(u'Z')
-            && QDateTime::fromString(text, Qt::ISODateWithMs).isValid();
+        ok = text.endsWith(u'Z') && QDateTime::fromString(text, Qt::ISODateWithMs).isValid();
     } else if (placeholder == "<unix-time>"_L1) {
         ok = isWholeNumber(actual) && actual.toInteger() > 1'700'000'000;
     } else if (placeholder == "<nanoseconds>"_L1) {
@@ -101,8 +100,8 @@ QString jsonDifference(const QJsonValue &actual, const QJsonValue &expected, con
         for (auto it = expectedObject.begin(); it != expectedObject.end(); ++it) {
             if (!actualObject.contains(it.key()))
                 return path + u"."_s + it.key() + u": missing"_s;
-            const QString difference =
-                jsonDifference(actualObject.value(it.key()), it.value(), path + u'.' + it.key());
+            const QString difference
+                = jsonDifference(actualObject.value(it.key()), it.value(), path + u'.' + it.key());
             if (!difference.isEmpty())
                 return difference;
         }
@@ -279,23 +278,22 @@ void TestTranslate::requests_data()
     row("ollama chat with images becomes openai content parts with sniffed mime types",
         ApiKind::Chat, Dialect::Ollama, NodeType::OpenAi, u"ollama-chat-images.json"_s,
         u"ollama-chat-images.openai.json"_s);
-    row("ollama chat tool calls get ids, string arguments and matching tool results",
-        ApiKind::Chat, Dialect::Ollama, NodeType::OpenAi, u"ollama-chat-tools.json"_s,
+    row("ollama chat tool calls get ids, string arguments and matching tool results", ApiKind::Chat,
+        Dialect::Ollama, NodeType::OpenAi, u"ollama-chat-tools.json"_s,
         u"ollama-chat-tools.openai.json"_s);
     row("ollama chat json schema format becomes response_format json_schema and streams by default",
         ApiKind::Chat, Dialect::Ollama, NodeType::OpenAi, u"ollama-chat-schema.json"_s,
         u"ollama-chat-schema.openai.json"_s);
-    row("openai chat content parts become ollama text and images",
-        ApiKind::Chat, Dialect::OpenAi, NodeType::Ollama, u"openai-chat-vision.json"_s,
-        u"openai-chat-vision.ollama.json"_s);
+    row("openai chat content parts become ollama text and images", ApiKind::Chat, Dialect::OpenAi,
+        NodeType::Ollama, u"openai-chat-vision.json"_s, u"openai-chat-vision.ollama.json"_s);
     row("openai chat tool calls get object arguments and tool results get tool names",
         ApiKind::Chat, Dialect::OpenAi, NodeType::Ollama, u"openai-chat-tools.json"_s,
         u"openai-chat-tools.ollama.json"_s);
-    row("openai chat json_schema response format becomes the ollama format schema",
-        ApiKind::Chat, Dialect::OpenAi, NodeType::Ollama, u"openai-chat-schema.json"_s,
+    row("openai chat json_schema response format becomes the ollama format schema", ApiKind::Chat,
+        Dialect::OpenAi, NodeType::Ollama, u"openai-chat-schema.json"_s,
         u"openai-chat-schema.ollama.json"_s);
-    row("openai stream to openai node asks for usage and keeps other stream options",
-        ApiKind::Chat, Dialect::OpenAi, NodeType::OpenAi, u"openai-chat-stream.json"_s,
+    row("openai stream to openai node asks for usage and keeps other stream options", ApiKind::Chat,
+        Dialect::OpenAi, NodeType::OpenAi, u"openai-chat-stream.json"_s,
         u"openai-chat-stream.openai.json"_s);
     row("openai non-streamed chat to openai node is unchanged", ApiKind::Chat, Dialect::OpenAi,
         NodeType::OpenAi, u"openai-chat-schema.json"_s, u"openai-chat-schema.json"_s);
@@ -305,17 +303,16 @@ void TestTranslate::requests_data()
     row("ollama generate becomes an openai completion with the system line first",
         ApiKind::Completion, Dialect::Ollama, NodeType::OpenAi, u"ollama-generate.json"_s,
         u"ollama-generate.openai.json"_s);
-    row("openai completion with a one-prompt array becomes an ollama generate",
-        ApiKind::Completion, Dialect::OpenAi, NodeType::Ollama, u"openai-completion.json"_s,
+    row("openai completion with a one-prompt array becomes an ollama generate", ApiKind::Completion,
+        Dialect::OpenAi, NodeType::Ollama, u"openai-completion.json"_s,
         u"openai-completion.ollama.json"_s);
     row("ollama embed becomes openai embeddings with float encoding", ApiKind::Embeddings,
-        Dialect::Ollama, NodeType::OpenAi, u"ollama-embed.json"_s,
-        u"ollama-embed.openai.json"_s);
+        Dialect::Ollama, NodeType::OpenAi, u"ollama-embed.json"_s, u"ollama-embed.openai.json"_s);
     row("ollama legacy embeddings prompt becomes openai input", ApiKind::LegacyEmbeddings,
         Dialect::Ollama, NodeType::OpenAi, u"ollama-embeddings-legacy.json"_s,
         u"ollama-embeddings-legacy.openai.json"_s);
-    row("openai embeddings lose encoding_format and user on an ollama node",
-        ApiKind::Embeddings, Dialect::OpenAi, NodeType::Ollama, u"openai-embeddings.json"_s,
+    row("openai embeddings lose encoding_format and user on an ollama node", ApiKind::Embeddings,
+        Dialect::OpenAi, NodeType::Ollama, u"openai-embeddings.json"_s,
         u"openai-embeddings.ollama.json"_s);
     row("openai embeddings to openai node are unchanged", ApiKind::Embeddings, Dialect::OpenAi,
         NodeType::OpenAi, u"openai-embeddings.json"_s, u"openai-embeddings.json"_s);
@@ -347,12 +344,12 @@ void TestTranslate::responses_data()
     QTest::addColumn<qint64>("promptTokens");
     QTest::addColumn<qint64>("completionTokens");
 
-    const auto row = [](const char *name, ApiKind kind, NodeType node, Dialect client,
-                        const QString &model, const QString &input, const QString &expected,
-                        qint64 prompt, qint64 completion) {
-        QTest::newRow(name) << kind << node << client << model << u"responses/"_s + input
-                            << u"responses/"_s + expected << prompt << completion;
-    };
+    const auto row
+        = [](const char *name, ApiKind kind, NodeType node, Dialect client, const QString &model,
+             const QString &input, const QString &expected, qint64 prompt, qint64 completion) {
+              QTest::newRow(name) << kind << node << client << model << u"responses/"_s + input
+                                  << u"responses/"_s + expected << prompt << completion;
+          };
     row("vllm chat completion with reasoning becomes an ollama chat with thinking", ApiKind::Chat,
         NodeType::OpenAi, Dialect::Ollama, u"deepseek-r1"_s, u"vllm-chat-reasoning.json"_s,
         u"vllm-chat-reasoning.ollama.json"_s, 12, 21);
@@ -365,26 +362,26 @@ void TestTranslate::responses_data()
     row("ollama tool calls become openai tool calls with ids and string arguments", ApiKind::Chat,
         NodeType::Ollama, Dialect::OpenAi, u"llama-tools"_s, u"ollama-chat-toolcalls.json"_s,
         u"ollama-chat-toolcalls.openai.json"_s, 215, 41);
-    row("ollama generate becomes an openai text completion", ApiKind::Completion,
-        NodeType::Ollama, Dialect::OpenAi, u"llama"_s, u"ollama-generate.json"_s,
-        u"ollama-generate.openai.json"_s, 26, 290);
+    row("ollama generate becomes an openai text completion", ApiKind::Completion, NodeType::Ollama,
+        Dialect::OpenAi, u"llama"_s, u"ollama-generate.json"_s, u"ollama-generate.openai.json"_s,
+        26, 290);
     row("vllm text completion becomes an ollama generate response", ApiKind::Completion,
         NodeType::OpenAi, Dialect::Ollama, u"coder"_s, u"vllm-completion.json"_s,
         u"vllm-completion.ollama.json"_s, 6, 16);
     row("openai embeddings become ollama embeddings in index order", ApiKind::Embeddings,
         NodeType::OpenAi, Dialect::Ollama, u"embedder"_s, u"openai-embeddings.json"_s,
         u"openai-embeddings.ollama.json"_s, 8, -1);
-    row("base64 openai embeddings become the legacy ollama embedding",
-        ApiKind::LegacyEmbeddings, NodeType::OpenAi, Dialect::Ollama, u"embedder"_s,
-        u"openai-embeddings-base64.json"_s, u"openai-embeddings-base64.legacy.json"_s, 9, 0);
+    row("base64 openai embeddings become the legacy ollama embedding", ApiKind::LegacyEmbeddings,
+        NodeType::OpenAi, Dialect::Ollama, u"embedder"_s, u"openai-embeddings-base64.json"_s,
+        u"openai-embeddings-base64.legacy.json"_s, 9, 0);
     row("ollama embed becomes an openai embeddings list", ApiKind::Embeddings, NodeType::Ollama,
         Dialect::OpenAi, u"embedder"_s, u"ollama-embed.json"_s, u"ollama-embed.openai.json"_s, 8,
         -1);
-    row("ollama chat to an ollama client only renames the model", ApiKind::Chat,
-        NodeType::Ollama, Dialect::Ollama, u"assistant"_s, u"ollama-chat.json"_s,
-        u"ollama-chat.renamed.json"_s, 26, 8);
-    row("openai chat to an openai client only renames the model", ApiKind::Chat,
-        NodeType::OpenAi, Dialect::OpenAi, u"gpt"_s, u"openai-chat-toolcalls.json"_s,
+    row("ollama chat to an ollama client only renames the model", ApiKind::Chat, NodeType::Ollama,
+        Dialect::Ollama, u"assistant"_s, u"ollama-chat.json"_s, u"ollama-chat.renamed.json"_s, 26,
+        8);
+    row("openai chat to an openai client only renames the model", ApiKind::Chat, NodeType::OpenAi,
+        Dialect::OpenAi, u"gpt"_s, u"openai-chat-toolcalls.json"_s,
         u"openai-chat-toolcalls.renamed.json"_s, 82, 18);
     row("legacy ollama embedding to an ollama client is unchanged", ApiKind::LegacyEmbeddings,
         NodeType::Ollama, Dialect::Ollama, u"embedder"_s, u"ollama-embeddings-legacy.json"_s,
@@ -403,8 +400,8 @@ void TestTranslate::responses()
     QFETCH(qint64, completionTokens);
 
     Usage usage;
-    const QJsonObject translated =
-        translateResponse(kind, node, client, loadObject(input), model, &usage);
+    const QJsonObject translated
+        = translateResponse(kind, node, client, loadObject(input), model, &usage);
     QCOMPARE(jsonDifference(translated, loadObject(expected), u"$"_s), QString());
     QCOMPARE(usage.promptTokens, promptTokens);
     QCOMPARE(usage.completionTokens, completionTokens);
@@ -447,11 +444,10 @@ void TestTranslate::streams_data()
         u"openai-chat-toolcalls.relayed.json"_s, 6, 82, 31);
     row("openai relay keeps the usage chunk the client asked for and renames the model",
         ApiKind::Chat, NodeType::OpenAi, Dialect::OpenAi, u"gpt"_s, true,
-        u"openai-chat-toolcalls.json"_s, u"openai-chat-toolcalls.relayed-usage.json"_s, 6, 82,
-        31);
-    row("ollama relay renames the model in every line and adds nothing at the end",
-        ApiKind::Chat, NodeType::Ollama, Dialect::Ollama, u"qwen3"_s, false,
-        u"ollama-chat-thinking.json"_s, u"ollama-chat-thinking.relayed.json"_s, 4, 14, 9);
+        u"openai-chat-toolcalls.json"_s, u"openai-chat-toolcalls.relayed-usage.json"_s, 6, 82, 31);
+    row("ollama relay renames the model in every line and adds nothing at the end", ApiKind::Chat,
+        NodeType::Ollama, Dialect::Ollama, u"qwen3"_s, false, u"ollama-chat-thinking.json"_s,
+        u"ollama-chat-thinking.relayed.json"_s, 4, 14, 9);
     row("ollama generate stream becomes openai text completion chunks", ApiKind::Completion,
         NodeType::Ollama, Dialect::OpenAi, u"llama"_s, true, u"ollama-generate.json"_s,
         u"ollama-generate.openai.json"_s, 3, 26, 3);
@@ -459,11 +455,11 @@ void TestTranslate::streams_data()
         NodeType::OpenAi, Dialect::Ollama, u"coder"_s, false, u"vllm-completion.json"_s,
         u"vllm-completion.ollama.json"_s, 2, 6, 4);
     row("an ollama error line becomes an openai error event", ApiKind::Chat, NodeType::Ollama,
-        Dialect::OpenAi, u"llama"_s, false, u"ollama-error.json"_s,
-        u"ollama-error.openai.json"_s, -1, -1, -1);
+        Dialect::OpenAi, u"llama"_s, false, u"ollama-error.json"_s, u"ollama-error.openai.json"_s,
+        -1, -1, -1);
     row("an openai error event becomes an ollama error line", ApiKind::Chat, NodeType::OpenAi,
-        Dialect::Ollama, u"llama"_s, false, u"openai-error.json"_s,
-        u"openai-error.ollama.json"_s, -1, -1, -1);
+        Dialect::Ollama, u"llama"_s, false, u"openai-error.json"_s, u"openai-error.ollama.json"_s,
+        -1, -1, -1);
 }
 
 void TestTranslate::streams()
@@ -519,9 +515,8 @@ void TestTranslate::usageFrom_data()
         << NodeType::OpenAi << QByteArray(R"({"usage":{"prompt_tokens":3,"total_tokens":3}})")
         << qint64(3) << qint64(-1);
     QTest::newRow("ollama done line gives both counts")
-        << NodeType::Ollama
-        << QByteArray(R"({"done":true,"prompt_eval_count":10,"eval_count":20})") << qint64(10)
-        << qint64(20);
+        << NodeType::Ollama << QByteArray(R"({"done":true,"prompt_eval_count":10,"eval_count":20})")
+        << qint64(10) << qint64(20);
     QTest::newRow("ollama line before done says nothing even with counts")
         << NodeType::Ollama
         << QByteArray(R"({"done":false,"prompt_eval_count":10,"eval_count":20})") << qint64(-1)
@@ -545,8 +540,8 @@ void TestTranslate::usageFrom()
 
 void TestTranslate::openAiStreamIdIsStable()
 {
-    const auto translator =
-        makeStreamTranslator(ApiKind::Chat, NodeType::Ollama, Dialect::OpenAi, u"m"_s, true);
+    const auto translator
+        = makeStreamTranslator(ApiKind::Chat, NodeType::Ollama, Dialect::OpenAi, u"m"_s, true);
     QByteArray output;
     for (const QJsonValue &event : loadFixture(u"streams/ollama-chat-thinking.json"_s).toArray())
         output += translator->translate(event.toObject());
@@ -563,8 +558,8 @@ void TestTranslate::openAiStreamIdIsStable()
 
 void TestTranslate::finishClosesOnlyOnce()
 {
-    const auto translator =
-        makeStreamTranslator(ApiKind::Chat, NodeType::OpenAi, Dialect::Ollama, u"m"_s, false);
+    const auto translator
+        = makeStreamTranslator(ApiKind::Chat, NodeType::OpenAi, Dialect::Ollama, u"m"_s, false);
     QVERIFY(!translator->sawEnd());
     QVERIFY(!translator->finish().isEmpty());
     QVERIFY(translator->finish().isEmpty());
@@ -577,13 +572,13 @@ void TestTranslate::base64EmbeddingsForOpenAiClients()
     const QJsonObject npmRequest = loadObject(u"requests/openai-embeddings.json"_s);
     QVERIFY(wantsBase64Embeddings(Dialect::OpenAi, npmRequest));
     QVERIFY(!wantsBase64Embeddings(Dialect::Ollama, npmRequest));
-    QVERIFY(!wantsBase64Embeddings(Dialect::OpenAi, QJsonObject{{u"input"_s, u"x"_s}}));
+    QVERIFY(!wantsBase64Embeddings(Dialect::OpenAi, QJsonObject { { u"input"_s, u"x"_s } }));
 
     Usage usage;
     QJsonObject response = translateResponse(
         ApiKind::Embeddings, NodeType::Ollama, Dialect::OpenAi,
-        QJsonObject{{u"model"_s, u"nomic-embed-text"_s},
-                    {u"embeddings"_s, QJsonArray{QJsonArray{0.25, -0.5, 0.125}}}},
+        QJsonObject { { u"model"_s, u"nomic-embed-text"_s },
+                      { u"embeddings"_s, QJsonArray { QJsonArray { 0.25, -0.5, 0.125 } } } },
         u"embedder"_s, &usage);
     encodeEmbeddingsAsBase64(&response);
     const QJsonObject item = response.value("data"_L1).toArray().first().toObject();
