@@ -70,4 +70,12 @@ std::unique_ptr<StreamTranslator> makeStreamTranslator(ApiKind kind, NodeType no
 // Usage as reported in one upstream JSON object (a response body or a stream chunk).
 Usage usageFrom(NodeType node, const QJsonObject &object);
 
+// ---- Embeddings encoding ------------------------------------------------------------------------
+// The openai npm SDK asks for "encoding_format": "base64" unless told otherwise and decodes the
+// strings itself; Ollama nodes only return floats. When an OpenAI client asked for base64 and the
+// node is an Ollama one, the caller passes the translated response through
+// encodeEmbeddingsAsBase64() (little-endian float32, as OpenAI encodes them).
+bool wantsBase64Embeddings(Dialect client, const QJsonObject &requestBody);
+void encodeEmbeddingsAsBase64(QJsonObject *response);
+
 } // namespace Maestro::Translate

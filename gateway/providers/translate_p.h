@@ -1,0 +1,51 @@
+#pragma once
+
+// Helpers shared by the request/response and the stream halves of the translation.
+
+#include "providers/translate.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+
+namespace Maestro::Translate::Detail {
+
+// RFC 3339 UTC with milliseconds, as Ollama's "created_at" (Go parses it with time.RFC3339).
+QString nowRfc3339();
+qint64 nowUnix();
+// prefix + 24 random alphanumerics, the shape OpenAI uses for chatcmpl-/cmpl-/call_ ids.
+QString randomId(QLatin1StringView prefix);
+
+// Ollama sends tool arguments as an object, OpenAI as a string holding JSON.
+QString argumentsToString(const QJsonValue &arguments);
+QJsonObject argumentsToObject(const QJsonValue &arguments); // invalid JSON gives {}
+
+// {"function": {"name","arguments": {...}}} from an OpenAI tool call.
+QJsonObject ollamaToolCall(const QString &name, const QJsonValue &arguments);
+// {"id","type":"function","function":{"name","arguments":"..."}} from an Ollama tool call.
+QJsonObject openAiToolCall(const QJsonObject &ollamaCall, const QString &fallbackId);
+
+// OpenAI finish_reason to Ollama done_reason; Ollama only knows "stop" and "length" for
+// generation, and reports tool calls as "stop".
+QString doneReasonFor(const QString &finishReason);
+// Ollama done_reason to OpenAI finish_reason.
+QString finishReasonFor(const QString &doneReason, bool hadToolCalls);
+
+QJsonObject openAiUsage(const Usage &usage);
+// Adds prompt_eval_count / eval_count where the count is known.
+void insertOllamaCounts(QJsonObject *object, const Usage &usage);
+
+// The text of an OpenAI reasoning field: vLLM and DeepSeek say "reasoning_content", newer vLLM
+// and some llama.cpp builds "reasoning".
+QString reasoningOf(const QJsonObject &messageOrDelta);
+
+QByteArray ndjsonLine(const QJsonObject &object);
+QByteArray sseData(const QJsonObject &object);
+
+inline bool isOllama(Dialect dialect)
+{
+    return dialect == Dialect::Ollama;
+}
+
+} // namespace Maestro::Translate::Detail
