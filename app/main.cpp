@@ -1,1 +1,149 @@
-int main() { return 0; }
+// The composition root: the only place that creates the concrete classes and wires them up.
+
+#include "options.h"
+#include "core/clock.h"
+#include "core/tokens.h"
+#include "http/gatewaythread.h"
+#include "storage/database.h"
+#include "storage/filesecretstore.h"
+#include "storage/sqlstore.h"
+#include "storage/usagewriter.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QSocketNotifier>
+#include <QStandardPaths>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+using namespace Maestro;
+
+namespace {
+
+int s_signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const auto written = ::write(s_signalPipe[1], &byte, 1);
+}
+
+void printLine(FILE *stream, const QString &line)
+{
+    std::fputs(qPrintable(line + u'\n'), stream);
+    std::fflush(stream);
+}
+
+int fail(const QString &message)
+{
+    printLine(stderr, u"model-maestro: "_s + message);
+    return 2;
+}
+
+QString defaultDataDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication::setApplicationName(u"model-maestro"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(MAESTRO_VERSION));
+    QCoreApplication app(argc, argv);
+
+    QString error;
+    const auto options = Options::parse(app.arguments(), &error);
+    if (!options)
+        return fail(error + u" (see --help)"_s);
+    if (options->action == Options::Action::Help) {
+        printLine(stdout, options->helpText);
+        return 0;
+    }
+    if (options->action == Options::Action::Version) {
+        printLine(stdout, u"model-maestro "_s + QStringLiteral(MAESTRO_VERSION));
+        return 0;
+    }
+
+    const QString dataDir = QDir::cleanPath(options->dataDir.isEmpty() ? defaultDataDir() : options->dataDir);
+    DatabaseConfig dbConfig;
+    if (!options->databaseUrl.isEmpty())
+        dbConfig = *DatabaseConfig::fromUrl(options->databaseUrl, &error);
+    else
+        dbConfig = DatabaseConfig::sqliteFile(dataDir + "/maestro.db"_L1);
+
+    // The data dir holds the fallback secret file even when the database is elsewhere.
+    if (!QDir().mkpath(dataDir))
+        return fail(u"cannot create the data directory %1"_s.arg(dataDir));
+    FileSecretStore secrets(dataDir + "/secrets.json"_L1);
+
+    if (options->action == Options::Action::PrintAdminToken) {
+        const auto token = secrets.read(u"admin_token"_s);
+        if (!token)
+            return fail(u"no admin token has been generated in %1 yet"_s.arg(dataDir));
+        printLine(stdout, *token);
+        return 0;
+    }
+
+    Database database(dbConfig);
+    if (!database.open(&error))
+        return fail(u"cannot use the database %1: %2"_s.arg(dbConfig.displayUrl(), error));
+    SqlStore store(&database);
+
+    QByteArray adminToken = qgetenv("MAESTRO_ADMIN_TOKEN").trimmed();
+    if (adminToken.isEmpty()) {
+        if (const auto stored = secrets.read(u"admin_token"_s)) {
+            adminToken = stored->toUtf8();
+        } else {
+            const QString generated = Tokens::generate();
+            if (!secrets.write(u"admin_token"_s, generated))
+                return fail(u"cannot store the generated admin token in %1"_s.arg(secrets.description()));
+            adminToken = generated.toUtf8();
+            printLine(stderr, u"model-maestro: generated an admin token; show it with: model-maestro --print-admin-token --data-dir %1"_s.arg(dataDir));
+        }
+    }
+
+    Clock clock;
+    UsageWriter usage(&store, &database);
+    usage.start();
+
+    GatewayConfig config;
+    config.address = options->address;
+    config.port = options->port;
+    config.adminToken = adminToken;
+    GatewayThread gateway(config, &store, &secrets, &usage, &clock, &database);
+    if (!gateway.start(&error)) {
+        usage.stop();
+        return fail(error);
+    }
+
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, s_signalPipe) == 0) {
+        struct sigaction action = {};
+        action.sa_handler = onSignal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART;
+        sigaction(SIGINT, &action, nullptr);
+        sigaction(SIGTERM, &action, nullptr);
+    }
+    QSocketNotifier notifier(s_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&app] {
+        char byte = 0;
+        [[maybe_unused]] const auto got = ::read(s_signalPipe[0], &byte, 1);
+        app.quit();
+    });
+
+    const QString host = options->address.protocol() == QAbstractSocket::IPv6Protocol
+        ? u"[%1]"_s.arg(options->address.toString())
+        : options->address.toString();
+    printLine(stdout, u"Model Maestro listening on http://%1:%2"_s.arg(host).arg(gateway.port()));
+
+    const int code = app.exec();
+    gateway.stop(5000);
+    usage.stop();
+    return code;
+}

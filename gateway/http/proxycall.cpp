@@ -304,8 +304,11 @@ void ProxyCall::onFinished()
         tryNext();
         return;
     }
-    const QJsonObject response = Translate::translateResponse(m_plan.kind, m_node->type, m_plan.client,
-                                                              document.object(), m_plan.displayModel, &m_usage);
+    QJsonObject response = Translate::translateResponse(m_plan.kind, m_node->type, m_plan.client,
+                                                        document.object(), m_plan.displayModel, &m_usage);
+    // The openai SDKs ask for base64 embeddings by default; nodes may only give floats.
+    if (m_plan.kind == Translate::ApiKind::Embeddings && Translate::wantsBase64Embeddings(m_plan.client, m_plan.body))
+        Translate::encodeEmbeddingsAsBase64(&response);
     m_ttfbMs = m_timer.elapsed();
     if (m_socket)
         m_socket->write(Wire::jsonResponse(200, QJsonDocument(response).toJson(QJsonDocument::Compact)));
