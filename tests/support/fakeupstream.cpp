@@ -44,11 +44,21 @@ void appendJsonString(QByteArray &out, QByteArrayView utf8)
     for (const char ch : utf8) {
         const auto c = static_cast<unsigned char>(ch);
         switch (c) {
-        case '"': out.append("\\\"", 2); break;
-        case '\\': out.append("\\\\", 2); break;
-        case '\n': out.append("\\n", 2); break;
-        case '\r': out.append("\\r", 2); break;
-        case '\t': out.append("\\t", 2); break;
+        case '"':
+            out.append("\\\"", 2);
+            break;
+        case '\\':
+            out.append("\\\\", 2);
+            break;
+        case '\n':
+            out.append("\\n", 2);
+            break;
+        case '\r':
+            out.append("\\r", 2);
+            break;
+        case '\t':
+            out.append("\\t", 2);
+            break;
         default:
             if (c < 0x20) {
                 const char esc[] = { '\\', 'u', '0', '0', Hex[c >> 4], Hex[c & 0xf] };
@@ -118,8 +128,7 @@ public:
         : m_p(body.data())
         , m_end(body.data() + body.size())
         , m_facts(facts)
-    {
-    }
+    { }
 
     bool scan()
     {
@@ -286,23 +295,40 @@ private:
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 100: return "Continue"_ba;
-    case 200: return "OK"_ba;
-    case 400: return "Bad Request"_ba;
-    case 401: return "Unauthorized"_ba;
-    case 403: return "Forbidden"_ba;
-    case 404: return "Not Found"_ba;
-    case 405: return "Method Not Allowed"_ba;
-    case 408: return "Request Timeout"_ba;
-    case 413: return "Payload Too Large"_ba;
-    case 429: return "Too Many Requests"_ba;
-    case 431: return "Request Header Fields Too Large"_ba;
-    case 500: return "Internal Server Error"_ba;
-    case 501: return "Not Implemented"_ba;
-    case 502: return "Bad Gateway"_ba;
-    case 503: return "Service Unavailable"_ba;
-    case 504: return "Gateway Timeout"_ba;
-    default: return "Status"_ba;
+    case 100:
+        return "Continue"_ba;
+    case 200:
+        return "OK"_ba;
+    case 400:
+        return "Bad Request"_ba;
+    case 401:
+        return "Unauthorized"_ba;
+    case 403:
+        return "Forbidden"_ba;
+    case 404:
+        return "Not Found"_ba;
+    case 405:
+        return "Method Not Allowed"_ba;
+    case 408:
+        return "Request Timeout"_ba;
+    case 413:
+        return "Payload Too Large"_ba;
+    case 429:
+        return "Too Many Requests"_ba;
+    case 431:
+        return "Request Header Fields Too Large"_ba;
+    case 500:
+        return "Internal Server Error"_ba;
+    case 501:
+        return "Not Implemented"_ba;
+    case 502:
+        return "Bad Gateway"_ba;
+    case 503:
+        return "Service Unavailable"_ba;
+    case 504:
+        return "Gateway Timeout"_ba;
+    default:
+        return "Status"_ba;
     }
 }
 
@@ -349,8 +375,8 @@ QByteArray ollamaDetails()
            R"("parameter_size":"8.0B","quantization_level":"Q4_0"})"_ba;
 }
 
-const char *const Vocabulary[] = { "Hello", "from", "the", "fake", "upstream", "streaming",
-                                   "one", "word", "at", "a", "time", "for", "tests" };
+const char *const Vocabulary[] = { "Hello", "from", "the", "fake", "upstream", "streaming", "one",
+                                   "word",  "at",   "a",   "time", "for",      "tests" };
 
 } // namespace
 
@@ -370,8 +396,7 @@ public:
     explicit FakeUpstreamServer(FakeUpstream *upstream)
         : QTcpServer(upstream)
         , m_upstream(upstream)
-    {
-    }
+    { }
 
 protected:
     void incomingConnection(qintptr descriptor) override { m_upstream->handOff(descriptor); }
@@ -385,8 +410,7 @@ class FakeUpstreamWorker final : public QObject
 public:
     explicit FakeUpstreamWorker(FakeUpstream *upstream)
         : m_upstream(upstream)
-    {
-    }
+    { }
     ~FakeUpstreamWorker() override;
 
     void adopt(qintptr descriptor);
@@ -482,8 +506,7 @@ FakeUpstreamConnection::FakeUpstreamConnection(FakeUpstream *upstream, FakeUpstr
     : QObject(worker)
     , m_upstream(upstream)
     , m_worker(worker)
-{
-}
+{ }
 
 FakeUpstreamConnection::~FakeUpstreamConnection()
 {
@@ -705,10 +728,10 @@ void FakeUpstreamConnection::respondError(int status, QByteArrayView message,
         body.append('}');
     } else {
         if (openAiType.isEmpty()) {
-            openAiType = status == 429       ? QByteArrayView("rate_limit_error")
-                         : status >= 500     ? QByteArrayView("server_error")
-                         : status == 401     ? QByteArrayView("authentication_error")
-                                             : QByteArrayView("invalid_request_error");
+            openAiType = status == 429 ? QByteArrayView("rate_limit_error")
+                : status >= 500        ? QByteArrayView("server_error")
+                : status == 401        ? QByteArrayView("authentication_error")
+                                       : QByteArrayView("invalid_request_error");
         }
         body.append("{\"error\":{\"message\":");
         appendJsonString(body, message);
@@ -800,8 +823,8 @@ void FakeUpstreamConnection::handleOllama(const Request &request,
             return false;
         }
         if (!known(facts.model)) {
-            respondError(404, QByteArray("model \"" + facts.model
-                                         + "\" not found, try pulling it first"));
+            respondError(
+                404, QByteArray("model \"" + facts.model + "\" not found, try pulling it first"));
             return false;
         }
         return true;
@@ -851,9 +874,10 @@ void FakeUpstreamConnection::handleOllama(const Request &request,
         appendJsonString(out, QByteArray("FROM " + facts.model + '\n'));
         out.append(R"(,"parameters":"stop \"<|eot_id|>\"","template":"{{ .Prompt }}","details":)");
         out.append(ollamaDetails());
-        out.append(R"(,"model_info":{"general.architecture":"llama","general.parameter_count":8030261248,)"
-                   R"("llama.context_length":8192,"llama.embedding_length":4096},)"
-                   R"("capabilities":["completion","tools"],"modified_at":"2024-01-01T00:00:00Z"})");
+        out.append(
+            R"(,"model_info":{"general.architecture":"llama","general.parameter_count":8030261248,)"
+            R"("llama.context_length":8192,"llama.embedding_length":4096},)"
+            R"("capabilities":["completion","tools"],"modified_at":"2024-01-01T00:00:00Z"})");
         respondJson(200, out);
         return;
     }
@@ -867,7 +891,8 @@ void FakeUpstreamConnection::handleOllama(const Request &request,
         const bool tool = chat && !config.toolName.isEmpty();
         const int pieces = tool ? 1 : static_cast<int>(config.pieces.size());
         const int promptTokens = config.promptTokens >= 0 ? config.promptTokens : facts.words;
-        const int completionTokens = config.completionTokens >= 0 ? config.completionTokens : pieces;
+        const int completionTokens
+            = config.completionTokens >= 0 ? config.completionTokens : pieces;
 
         QByteArray head("{\"model\":");
         appendJsonString(head, facts.model);
@@ -1035,8 +1060,9 @@ void FakeUpstreamConnection::handleOpenAi(const Request &request,
     const auto modelObject = [](QByteArray &out, const QByteArray &id) {
         out.append("{\"id\":");
         appendJsonString(out, id);
-        out.append(",\"object\":\"model\",\"created\":").append(Created).append(
-            ",\"owned_by\":\"fake-upstream\"}");
+        out.append(",\"object\":\"model\",\"created\":")
+            .append(Created)
+            .append(",\"owned_by\":\"fake-upstream\"}");
     };
     const auto usageObject = [](int prompt, int completion) {
         return QByteArray("{\"prompt_tokens\":" + QByteArray::number(prompt)
@@ -1080,12 +1106,13 @@ void FakeUpstreamConnection::handleOpenAi(const Request &request,
         if (!requireModel())
             return;
         const bool tool = chat && !config.toolName.isEmpty();
-        const int pieces = static_cast<int>(tool ? config.toolArgumentPieces.size()
-                                                 : config.pieces.size());
+        const int pieces
+            = static_cast<int>(tool ? config.toolArgumentPieces.size() : config.pieces.size());
         const int promptTokens = config.promptTokens >= 0 ? config.promptTokens : facts.words;
-        const int completionTokens = config.completionTokens >= 0 ? config.completionTokens : pieces;
-        const QByteArray id = (chat ? "chatcmpl-fake-"_ba : "cmpl-fake-"_ba)
-            + QByteArray::number(serial);
+        const int completionTokens
+            = config.completionTokens >= 0 ? config.completionTokens : pieces;
+        const QByteArray id
+            = (chat ? "chatcmpl-fake-"_ba : "cmpl-fake-"_ba) + QByteArray::number(serial);
         const QByteArray callId = "call_fake_" + QByteArray::number(serial);
         const QByteArrayView finishReason = tool ? "tool_calls" : "stop";
 
@@ -1099,8 +1126,9 @@ void FakeUpstreamConnection::handleOpenAi(const Request &request,
             if (chat) {
                 out.append("\"message\":{\"role\":\"assistant\",\"content\":");
                 if (tool) {
-                    out.append("null,\"tool_calls\":[{\"id\":\"").append(callId).append(
-                        "\",\"type\":\"function\",\"function\":{\"name\":");
+                    out.append("null,\"tool_calls\":[{\"id\":\"")
+                        .append(callId)
+                        .append("\",\"type\":\"function\",\"function\":{\"name\":");
                     appendJsonString(out, config.toolName);
                     out.append(",\"arguments\":");
                     appendJsonString(out, config.toolArguments);
@@ -1112,7 +1140,9 @@ void FakeUpstreamConnection::handleOpenAi(const Request &request,
             } else {
                 out.append("\"text\":").append(config.escapedReplyText).append(',');
             }
-            out.append("\"logprobs\":null,\"finish_reason\":\"").append(finishReason).append("\"}]");
+            out.append("\"logprobs\":null,\"finish_reason\":\"")
+                .append(finishReason)
+                .append("\"}]");
             if (config.reportUsage)
                 out.append(",\"usage\":").append(usageObject(promptTokens, completionTokens));
             out.append('}');
@@ -1136,7 +1166,9 @@ void FakeUpstreamConnection::handleOpenAi(const Request &request,
         events.reserve(pieces + 4);
         const auto choice = [&](QByteArrayView payload, QByteArrayView finish) {
             QByteArray e = head;
-            e.append("{\"index\":0,").append(payload).append(",\"logprobs\":null,\"finish_reason\":");
+            e.append("{\"index\":0,")
+                .append(payload)
+                .append(",\"logprobs\":null,\"finish_reason\":");
             if (finish.isEmpty())
                 e.append("null");
             else
@@ -1146,15 +1178,17 @@ void FakeUpstreamConnection::handleOpenAi(const Request &request,
         };
         if (chat) {
             if (tool) {
-                QByteArray first(R"("delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":")");
+                QByteArray first(
+                    R"("delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":")");
                 first.append(callId).append(R"(","type":"function","function":{"name":)");
                 appendJsonString(first, config.toolName);
                 first.append(R"(,"arguments":""}}]})");
                 choice(first, {});
                 for (const QByteArray &piece : config.toolArgumentPieces) {
-                    choice(QByteArray(R"("delta":{"tool_calls":[{"index":0,"function":{"arguments":)"
-                                      + piece + "}}]}"),
-                           {});
+                    choice(
+                        QByteArray(R"("delta":{"tool_calls":[{"index":0,"function":{"arguments":)"
+                                   + piece + "}}]}"),
+                        {});
                 }
             } else {
                 choice(R"("delta":{"role":"assistant","content":""})", {});
@@ -1168,8 +1202,8 @@ void FakeUpstreamConnection::handleOpenAi(const Request &request,
             choice(R"("text":"")", finishReason);
         }
         if (usageChunk) {
-            events.append(QByteArray(head + "],\"usage\":"
-                                     + usageObject(promptTokens, completionTokens) + "}\n\n"));
+            events.append(QByteArray(
+                head + "],\"usage\":" + usageObject(promptTokens, completionTokens) + "}\n\n"));
         }
         events.append("data: [DONE]\n\n"_ba);
         startStream("text/event-stream", std::move(events), config.chunkDelayMs);
@@ -1215,7 +1249,8 @@ void FakeUpstreamConnection::startStream(QByteArrayView contentType, QList<QByte
                                          int delayMs, std::function<void()> onComplete)
 {
     QByteArray headOut("HTTP/1.1 200 OK\r\nContent-Type: ");
-    headOut.append(contentType).append("\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n");
+    headOut.append(contentType)
+        .append("\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n");
     if (!m_keepAlive)
         headOut.append("Connection: close\r\n");
     headOut.append("\r\n");
@@ -1300,8 +1335,9 @@ FakeUpstream::FakeUpstream(NodeType type, QObject *parent)
 {
     auto config = std::make_shared<Config>();
     m_config = config;
-    setModels(type == NodeType::Ollama ? QStringList { u"llama3.2:latest"_s, u"nomic-embed-text:latest"_s }
-                                       : QStringList { u"gpt-4o-mini"_s, u"text-embedding-3-small"_s });
+    setModels(type == NodeType::Ollama
+                  ? QStringList { u"llama3.2:latest"_s, u"nomic-embed-text:latest"_s }
+                  : QStringList { u"gpt-4o-mini"_s, u"text-embedding-3-small"_s });
     setReplyText(u"Hello from the fake upstream."_s);
 }
 
@@ -1313,8 +1349,8 @@ FakeUpstream::~FakeUpstream()
         FakeUpstreamWorker *worker = m_workers.at(i);
         QThread *thread = m_threads.value(i);
         if (thread) {
-            QMetaObject::invokeMethod(worker, [worker]() { delete worker; },
-                                      Qt::BlockingQueuedConnection);
+            QMetaObject::invokeMethod(
+                worker, [worker]() { delete worker; }, Qt::BlockingQueuedConnection);
             thread->quit();
             thread->wait();
             delete thread;
@@ -1360,8 +1396,8 @@ void FakeUpstream::close()
     for (qsizetype i = 0; i < m_workers.size(); ++i) {
         FakeUpstreamWorker *worker = m_workers.at(i);
         if (m_threads.value(i))
-            QMetaObject::invokeMethod(worker, [worker]() { worker->abortAll(); },
-                                      Qt::BlockingQueuedConnection);
+            QMetaObject::invokeMethod(
+                worker, [worker]() { worker->abortAll(); }, Qt::BlockingQueuedConnection);
         else
             worker->abortAll();
     }
@@ -1399,8 +1435,8 @@ void FakeUpstream::handOff(qintptr descriptor)
     m_acceptedConnections.fetch_add(1);
     FakeUpstreamWorker *worker = m_workers.at(m_nextWorker);
     if (m_threads.value(m_nextWorker))
-        QMetaObject::invokeMethod(worker, [worker, descriptor]() { worker->adopt(descriptor); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            worker, [worker, descriptor]() { worker->adopt(descriptor); }, Qt::QueuedConnection);
     else
         worker->adopt(descriptor);
     m_nextWorker = (m_nextWorker + 1) % m_workers.size();

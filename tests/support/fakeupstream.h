@@ -26,12 +26,15 @@ class FakeUpstreamConnection;
 struct RecordedRequest
 {
     QByteArray method;
-    QByteArray path;                       // as sent, query included
+    QByteArray path; // as sent, query included
     QHash<QByteArray, QByteArray> headers; // lower-cased names; repeated headers joined by ", "
     QByteArray rawBody;
-    QJsonObject body;                      // empty when the body is not a JSON object
+    QJsonObject body; // empty when the body is not a JSON object
 
-    QByteArray header(const QByteArray &lowerCaseName) const { return headers.value(lowerCaseName); }
+    QByteArray header(const QByteArray &lowerCaseName) const
+    {
+        return headers.value(lowerCaseName);
+    }
 };
 
 // A stand-in for an Ollama or OpenAI-compatible LLM server, speaking HTTP/1.1 on a raw
@@ -125,8 +128,8 @@ private:
     struct Config
     {
         QList<QByteArray> models;
-        QByteArray replyText;                // UTF-8
-        QList<QByteArray> pieces;            // JSON-escaped words, leading space kept
+        QByteArray replyText; // UTF-8
+        QList<QByteArray> pieces; // JSON-escaped words, leading space kept
         QByteArray escapedReplyText;
         int chunkDelayMs = 0;
         QByteArray apiKey;
@@ -134,8 +137,8 @@ private:
         bool reportUsage = true;
         int promptTokens = -1;
         int completionTokens = -1;
-        QByteArray toolName;                 // empty: no tool call
-        QByteArray toolArguments;            // JSON object text
+        QByteArray toolName; // empty: no tool call
+        QByteArray toolArguments; // JSON object text
         QList<QByteArray> toolArgumentPieces; // JSON-escaped string pieces
         int embeddingDimensions = 8;
         bool record = true;

@@ -47,9 +47,11 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     const QCommandLineOption dialectOption(u"dialect"_s, u"ollama or openai (default openai)."_s,
                                            u"dialect"_s, u"openai"_s);
-    const QCommandLineOption listenOption(u"listen"_s, u"HOST:PORT to listen on; port 0 picks one."_s,
+    const QCommandLineOption listenOption(u"listen"_s,
+                                          u"HOST:PORT to listen on; port 0 picks one."_s,
                                           u"address"_s, u"127.0.0.1:0"_s);
-    const QCommandLineOption modelsOption(u"models"_s, u"Comma-separated model names."_s, u"list"_s);
+    const QCommandLineOption modelsOption(u"models"_s, u"Comma-separated model names."_s,
+                                          u"list"_s);
     const QCommandLineOption delayOption(u"delay-ms"_s, u"Delay between stream events."_s, u"ms"_s,
                                          u"0"_s);
     const QCommandLineOption wordsOption(u"words"_s, u"Reply with this many words."_s, u"n"_s);
@@ -57,8 +59,8 @@ int main(int argc, char *argv[])
                                         u"text"_s);
     const QCommandLineOption apiKeyOption(u"api-key"_s, u"Require Authorization: Bearer KEY."_s,
                                           u"key"_s);
-    const QCommandLineOption toolOption(u"tool-call"_s,
-                                        u"Answer chats with a call of this tool."_s, u"name"_s);
+    const QCommandLineOption toolOption(u"tool-call"_s, u"Answer chats with a call of this tool."_s,
+                                        u"name"_s);
     const QCommandLineOption toolArgsOption(u"tool-args"_s, u"Tool call arguments (JSON object)."_s,
                                             u"json"_s, u"{}"_s);
     const QCommandLineOption noRecordOption(u"no-record"_s,

@@ -144,8 +144,9 @@ void TestFakeUpstream::openAiChatAndRecording()
     upstream.setReplyText(u"one two three"_s);
     QVERIFY(upstream.listen());
 
-    const QByteArray request = R"({"model":"m1","messages":[{"role":"system","content":"be brief"},)"
-                               R"({"role":"user","content":[{"type":"text","text":"hello there world"}]}]})";
+    const QByteArray request
+        = R"({"model":"m1","messages":[{"role":"system","content":"be brief"},)"
+          R"({"role":"user","content":[{"type":"text","text":"hello there world"}]}]})";
     std::unique_ptr<QNetworkReply> reply(post(upstream, u"/v1/chat/completions"_s, request));
     QVERIFY(waitFinished(reply.get()));
     QCOMPARE(status(reply.get()), 200);
@@ -154,7 +155,8 @@ void TestFakeUpstream::openAiChatAndRecording()
     QCOMPARE(body.value("model"_L1).toString(), u"m1"_s);
     const QJsonObject choice = body.value("choices"_L1).toArray().at(0).toObject();
     QCOMPARE(choice.value("finish_reason"_L1).toString(), u"stop"_s);
-    QCOMPARE(choice.value("message"_L1).toObject().value("content"_L1).toString(), u"one two three"_s);
+    QCOMPARE(choice.value("message"_L1).toObject().value("content"_L1).toString(),
+             u"one two three"_s);
     const QJsonObject usage = body.value("usage"_L1).toObject();
     QCOMPARE(usage.value("prompt_tokens"_L1).toInt(), 5);
     QCOMPARE(usage.value("completion_tokens"_L1).toInt(), 3);
@@ -190,8 +192,8 @@ void TestFakeUpstream::openAiStreamArrivesOverTime()
     upstream.setChunkDelay(60);
     QVERIFY(upstream.listen());
 
-    std::unique_ptr<QNetworkReply> reply(post(
-        upstream, u"/v1/chat/completions"_s, R"({"model":"m1","stream":true,"messages":[]})"));
+    std::unique_ptr<QNetworkReply> reply(
+        post(upstream, u"/v1/chat/completions"_s, R"({"model":"m1","stream":true,"messages":[]})"));
     QByteArray received;
     QList<qint64> arrivals;
     QElapsedTimer clock;
@@ -202,8 +204,9 @@ void TestFakeUpstream::openAiStreamArrivesOverTime()
     });
     QVERIFY(waitFinished(reply.get()));
     QCOMPARE(reply->error(), QNetworkReply::NoError);
-    QVERIFY(reply->header(QNetworkRequest::ContentTypeHeader).toString().startsWith(
-        u"text/event-stream"_s));
+    QVERIFY(reply->header(QNetworkRequest::ContentTypeHeader)
+                .toString()
+                .startsWith(u"text/event-stream"_s));
     QCOMPARE(reply->rawHeader("Transfer-Encoding"), "chunked"_ba);
 
     const QList<QByteArray> events = sseData(received);
@@ -212,16 +215,30 @@ void TestFakeUpstream::openAiStreamArrivesOverTime()
     QCOMPARE(events.constLast(), "[DONE]"_ba);
     const QJsonObject first = parseObject(events.at(0));
     QCOMPARE(first.value("object"_L1).toString(), u"chat.completion.chunk"_s);
-    QCOMPARE(first.value("choices"_L1).toArray().at(0).toObject().value("delta"_L1).toObject()
-                 .value("role"_L1).toString(),
+    QCOMPARE(first.value("choices"_L1)
+                 .toArray()
+                 .at(0)
+                 .toObject()
+                 .value("delta"_L1)
+                 .toObject()
+                 .value("role"_L1)
+                 .toString(),
              u"assistant"_s);
     QString text;
     for (int i = 1; i <= 4; ++i) {
-        text += parseObject(events.at(i)).value("choices"_L1).toArray().at(0).toObject()
-                    .value("delta"_L1).toObject().value("content"_L1).toString();
+        text += parseObject(events.at(i))
+                    .value("choices"_L1)
+                    .toArray()
+                    .at(0)
+                    .toObject()
+                    .value("delta"_L1)
+                    .toObject()
+                    .value("content"_L1)
+                    .toString();
     }
     QCOMPARE(text, u"a b c d"_s);
-    const QJsonObject finish = parseObject(events.at(5)).value("choices"_L1).toArray().at(0).toObject();
+    const QJsonObject finish
+        = parseObject(events.at(5)).value("choices"_L1).toArray().at(0).toObject();
     QCOMPARE(finish.value("finish_reason"_L1).toString(), u"stop"_s);
     QVERIFY(!parseObject(events.at(5)).contains("usage"_L1));
 
@@ -239,10 +256,10 @@ void TestFakeUpstream::openAiUsageChunkOnlyWhenAsked()
     upstream.setReplyText(u"x y"_s);
     QVERIFY(upstream.listen());
 
-    std::unique_ptr<QNetworkReply> reply(post(
-        upstream, u"/v1/chat/completions"_s,
-        R"({"model":"m1","stream":true,"stream_options":{"include_usage":true},)"
-        R"("messages":[{"role":"user","content":"four words right here"}]})"));
+    std::unique_ptr<QNetworkReply> reply(
+        post(upstream, u"/v1/chat/completions"_s,
+             R"({"model":"m1","stream":true,"stream_options":{"include_usage":true},)"
+             R"("messages":[{"role":"user","content":"four words right here"}]})"));
     QVERIFY(waitFinished(reply.get()));
     QList<QByteArray> events = sseData(reply->readAll());
     QCOMPARE(events.size(), 6); // role, x, y, finish, usage, [DONE]
@@ -253,13 +270,18 @@ void TestFakeUpstream::openAiUsageChunkOnlyWhenAsked()
     QVERIFY(parseObject(events.at(1)).value("usage"_L1).isNull());
 
     upstream.setReplyText(u"x y"_s);
-    reply.reset(post(upstream, u"/v1/completions"_s,
-                     R"({"model":"m1","stream":true,"prompt":"p"})"));
+    reply.reset(
+        post(upstream, u"/v1/completions"_s, R"({"model":"m1","stream":true,"prompt":"p"})"));
     QVERIFY(waitFinished(reply.get()));
     events = sseData(reply->readAll());
     QCOMPARE(events.size(), 4); // x, y, finish, [DONE]
-    QCOMPARE(parseObject(events.at(0)).value("choices"_L1).toArray().at(0).toObject()
-                 .value("text"_L1).toString(),
+    QCOMPARE(parseObject(events.at(0))
+                 .value("choices"_L1)
+                 .toArray()
+                 .at(0)
+                 .toObject()
+                 .value("text"_L1)
+                 .toString(),
              u"x"_s);
 }
 
@@ -271,13 +293,18 @@ void TestFakeUpstream::openAiToolCallStream()
     upstream.setToolCall(u"get_weather"_s, arguments);
     QVERIFY(upstream.listen());
 
-    std::unique_ptr<QNetworkReply> reply(post(
-        upstream, u"/v1/chat/completions"_s, R"({"model":"m1","stream":true,"messages":[]})"));
+    std::unique_ptr<QNetworkReply> reply(
+        post(upstream, u"/v1/chat/completions"_s, R"({"model":"m1","stream":true,"messages":[]})"));
     QVERIFY(waitFinished(reply.get()));
     const QList<QByteArray> events = sseData(reply->readAll());
     QVERIFY(events.size() >= 5);
-    const QJsonObject first = parseObject(events.at(0)).value("choices"_L1).toArray().at(0)
-                                  .toObject().value("delta"_L1).toObject();
+    const QJsonObject first = parseObject(events.at(0))
+                                  .value("choices"_L1)
+                                  .toArray()
+                                  .at(0)
+                                  .toObject()
+                                  .value("delta"_L1)
+                                  .toObject();
     const QJsonObject call = first.value("tool_calls"_L1).toArray().at(0).toObject();
     QCOMPARE(call.value("index"_L1).toInt(), 0);
     QVERIFY(call.value("id"_L1).toString().startsWith(u"call_"_s));
@@ -286,25 +313,54 @@ void TestFakeUpstream::openAiToolCallStream()
     QByteArray joined;
     int argumentPieces = 0;
     for (qsizetype i = 1; i < events.size() - 2; ++i) {
-        const QJsonObject delta = parseObject(events.at(i)).value("choices"_L1).toArray().at(0)
-                                      .toObject().value("delta"_L1).toObject();
-        joined += delta.value("tool_calls"_L1).toArray().at(0).toObject().value("function"_L1)
-                      .toObject().value("arguments"_L1).toString().toUtf8();
+        const QJsonObject delta = parseObject(events.at(i))
+                                      .value("choices"_L1)
+                                      .toArray()
+                                      .at(0)
+                                      .toObject()
+                                      .value("delta"_L1)
+                                      .toObject();
+        joined += delta.value("tool_calls"_L1)
+                      .toArray()
+                      .at(0)
+                      .toObject()
+                      .value("function"_L1)
+                      .toObject()
+                      .value("arguments"_L1)
+                      .toString()
+                      .toUtf8();
         ++argumentPieces;
     }
     QVERIFY(argumentPieces > 1);
     QCOMPARE(joined, arguments);
-    QCOMPARE(parseObject(events.at(events.size() - 2)).value("choices"_L1).toArray().at(0)
-                 .toObject().value("finish_reason"_L1).toString(),
+    QCOMPARE(parseObject(events.at(events.size() - 2))
+                 .value("choices"_L1)
+                 .toArray()
+                 .at(0)
+                 .toObject()
+                 .value("finish_reason"_L1)
+                 .toString(),
              u"tool_calls"_s);
 
     reply.reset(post(upstream, u"/v1/chat/completions"_s, R"({"model":"m1","messages":[]})"));
     QVERIFY(waitFinished(reply.get()));
-    const QJsonObject message = parseObject(reply->readAll()).value("choices"_L1).toArray().at(0)
-                                    .toObject().value("message"_L1).toObject();
+    const QJsonObject message = parseObject(reply->readAll())
+                                    .value("choices"_L1)
+                                    .toArray()
+                                    .at(0)
+                                    .toObject()
+                                    .value("message"_L1)
+                                    .toObject();
     QVERIFY(message.value("content"_L1).isNull());
-    QCOMPARE(message.value("tool_calls"_L1).toArray().at(0).toObject().value("function"_L1)
-                 .toObject().value("arguments"_L1).toString().toUtf8(),
+    QCOMPARE(message.value("tool_calls"_L1)
+                 .toArray()
+                 .at(0)
+                 .toObject()
+                 .value("function"_L1)
+                 .toObject()
+                 .value("arguments"_L1)
+                 .toString()
+                 .toUtf8(),
              arguments);
 }
 
@@ -331,8 +387,13 @@ void TestFakeUpstream::openAiErrors()
     QVERIFY(waitFinished(reply.get()));
     const QJsonObject embeddings = parseObject(reply->readAll());
     QCOMPARE(embeddings.value("data"_L1).toArray().size(), 2);
-    QCOMPARE(embeddings.value("data"_L1).toArray().at(1).toObject().value("embedding"_L1)
-                 .toArray().size(),
+    QCOMPARE(embeddings.value("data"_L1)
+                 .toArray()
+                 .at(1)
+                 .toObject()
+                 .value("embedding"_L1)
+                 .toArray()
+                 .size(),
              8);
     QCOMPARE(embeddings.value("usage"_L1).toObject().value("prompt_tokens"_L1).toInt(), 3);
 }
@@ -380,8 +441,9 @@ void TestFakeUpstream::ollamaShapes()
     QVERIFY(!parseObject(reply->readAll()).value("version"_L1).toString().isEmpty());
 
     // A name without a tag means ":latest", as in Ollama.
-    reply.reset(post(upstream, u"/api/chat"_s,
-                     R"({"model":"llama3","stream":false,"messages":[{"role":"user","content":"a b c"}]})"));
+    reply.reset(post(
+        upstream, u"/api/chat"_s,
+        R"({"model":"llama3","stream":false,"messages":[{"role":"user","content":"a b c"}]})"));
     QVERIFY(waitFinished(reply.get()));
     QCOMPARE(status(reply.get()), 200);
     const QJsonObject chat = parseObject(reply->readAll());
@@ -434,10 +496,11 @@ void TestFakeUpstream::ollamaChatStream()
     QVERIFY(upstream.listen());
 
     // Ollama streams unless told otherwise.
-    std::unique_ptr<QNetworkReply> reply(
-        post(upstream, u"/api/chat"_s, R"({"model":"m","messages":[{"role":"user","content":"q"}]})"));
+    std::unique_ptr<QNetworkReply> reply(post(
+        upstream, u"/api/chat"_s, R"({"model":"m","messages":[{"role":"user","content":"q"}]})"));
     QVERIFY(waitFinished(reply.get()));
-    QCOMPARE(reply->header(QNetworkRequest::ContentTypeHeader).toString(), u"application/x-ndjson"_s);
+    QCOMPARE(reply->header(QNetworkRequest::ContentTypeHeader).toString(),
+             u"application/x-ndjson"_s);
     const QList<QByteArray> lines = ndjsonLines(reply->readAll());
     QCOMPARE(lines.size(), 3);
     QCOMPARE(parseObject(lines.at(0)).value("message"_L1).toObject().value("content"_L1).toString(),
@@ -454,9 +517,15 @@ void TestFakeUpstream::ollamaChatStream()
     QVERIFY(waitFinished(reply.get()));
     const QList<QByteArray> toolLines = ndjsonLines(reply->readAll());
     QCOMPARE(toolLines.size(), 2);
-    const QJsonObject function = parseObject(toolLines.at(0)).value("message"_L1).toObject()
-                                     .value("tool_calls"_L1).toArray().at(0).toObject()
-                                     .value("function"_L1).toObject();
+    const QJsonObject function = parseObject(toolLines.at(0))
+                                     .value("message"_L1)
+                                     .toObject()
+                                     .value("tool_calls"_L1)
+                                     .toArray()
+                                     .at(0)
+                                     .toObject()
+                                     .value("function"_L1)
+                                     .toObject();
     QCOMPARE(function.value("name"_L1).toString(), u"lookup"_s);
     QCOMPARE(function.value("arguments"_L1).toObject().value("q"_L1).toString(), u"x"_s);
 }
@@ -525,8 +594,8 @@ void TestFakeUpstream::dropAfterChunks()
     upstream.dropAfterChunks(3);
     QSignalSpy dropped(&upstream, &FakeUpstream::streamDropped);
 
-    std::unique_ptr<QNetworkReply> reply(post(
-        upstream, u"/v1/chat/completions"_s, R"({"model":"m1","stream":true,"messages":[]})"));
+    std::unique_ptr<QNetworkReply> reply(
+        post(upstream, u"/v1/chat/completions"_s, R"({"model":"m1","stream":true,"messages":[]})"));
     QByteArray received;
     connect(reply.get(), &QIODevice::readyRead, this, [&]() { received += reply->readAll(); });
     QVERIFY(waitFinished(reply.get()));
@@ -539,8 +608,8 @@ void TestFakeUpstream::dropAfterChunks()
     QCOMPARE(upstream.droppedStreams(), 1);
 
     // Only the next stream is cut.
-    reply.reset(post(upstream, u"/v1/chat/completions"_s,
-                     R"({"model":"m1","stream":true,"messages":[]})"));
+    reply.reset(
+        post(upstream, u"/v1/chat/completions"_s, R"({"model":"m1","stream":true,"messages":[]})"));
     QVERIFY(waitFinished(reply.get()));
     QCOMPARE(reply->error(), QNetworkReply::NoError);
     QVERIFY(reply->readAll().contains("[DONE]"));
@@ -580,8 +649,8 @@ void TestFakeUpstream::closeDropsEverything()
     QVERIFY(upstream.listen());
     const quint16 port = upstream.port();
 
-    std::unique_ptr<QNetworkReply> reply(post(
-        upstream, u"/v1/chat/completions"_s, R"({"model":"m1","stream":true,"messages":[]})"));
+    std::unique_ptr<QNetworkReply> reply(
+        post(upstream, u"/v1/chat/completions"_s, R"({"model":"m1","stream":true,"messages":[]})"));
     QTRY_COMPARE(upstream.activeStreams(), 1);
     upstream.close();
     QCOMPARE(upstream.activeStreams(), 0);
