@@ -1,5 +1,6 @@
 #include "balancer.h"
 
+#include <QMutexLocker>
 #include <QRandomGenerator>
 
 #include <algorithm>
@@ -41,8 +42,21 @@ Balancer::Balancer()
 {
 }
 
+void Balancer::started(qint64 nodeId)
+{
+    QMutexLocker lock(&m_mutex);
+    ++m_active[nodeId];
+}
+
+int Balancer::active(qint64 nodeId) const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_active.value(nodeId);
+}
+
 void Balancer::finished(qint64 nodeId)
 {
+    QMutexLocker lock(&m_mutex);
     auto it = m_active.find(nodeId);
     if (it != m_active.end() && --it.value() <= 0)
         m_active.erase(it);
@@ -50,6 +64,7 @@ void Balancer::finished(qint64 nodeId)
 
 int Balancer::activeTotal() const
 {
+    QMutexLocker lock(&m_mutex);
     int total = 0;
     for (int n : m_active)
         total += n;
@@ -61,10 +76,12 @@ QList<const Node *> Balancer::order(QList<const Node *> candidates, RoutingStrat
 {
     if (candidates.size() <= 1)
         return candidates;
+    QMutexLocker lock(&m_mutex);
+    const auto active = [this](qint64 id) { return m_active.value(id); };
 
     // Failover order, and the base every strategy picks from: priority, then fewest in flight,
     // then id for a stable order.
-    std::stable_sort(candidates.begin(), candidates.end(), [this](const Node *a, const Node *b) {
+    std::stable_sort(candidates.begin(), candidates.end(), [&active](const Node *a, const Node *b) {
         if (a->priority != b->priority)
             return a->priority > b->priority;
         const int la = active(a->id);

@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QList>
+#include <QMutex>
 #include <QString>
 
 #include <functional>
@@ -18,7 +19,7 @@ QString routingStrategyName(RoutingStrategy strategy);
 
 // Orders the nodes that can serve a request: the first is the strategy's pick, the rest are the
 // failover order (highest priority first, then least busy). Tracks requests in flight per node
-// for least-busy. Used from one thread.
+// for least-busy. Thread-safe: the gateway's I/O threads share one balancer.
 class Balancer
 {
 public:
@@ -30,12 +31,13 @@ public:
     QList<const Node *> order(QList<const Node *> candidates, RoutingStrategy strategy,
                               const QString &modelKey);
 
-    void started(qint64 nodeId) { ++m_active[nodeId]; }
+    void started(qint64 nodeId);
     void finished(qint64 nodeId);
-    int active(qint64 nodeId) const { return m_active.value(nodeId); }
+    int active(qint64 nodeId) const;
     int activeTotal() const;
 
 private:
+    mutable QMutex m_mutex;
     QHash<QString, quint64> m_roundRobin; // per model, so each model's traffic alternates
     QHash<qint64, int> m_active;
     RandomSource m_random;

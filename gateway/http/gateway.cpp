@@ -20,7 +20,7 @@ Q_LOGGING_CATEGORY(lcGateway, "maestro.gateway")
 namespace Maestro {
 
 Gateway::Gateway(GatewayConfig config, Store *store, SecretStore *secrets, UsageWriter *usage,
-                 const Clock *clock, QObject *parent)
+                 const Clock *clock, GatewayShared *shared, bool primary, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_store(store)
@@ -30,15 +30,20 @@ Gateway::Gateway(GatewayConfig config, Store *store, SecretStore *secrets, Usage
     , m_admin(std::make_unique<AdminService>(store, secrets))
     , m_upstream(std::make_unique<UpstreamClient>())
     , m_prober(std::make_unique<NodeProber>(m_upstream.get()))
-    , m_limiter(clock)
+    , m_ownShared(shared ? nullptr : std::make_unique<GatewayShared>(clock))
+    , m_shared(shared ? shared : m_ownShared.get())
+    , m_primary(primary)
 {
     m_uptime.start();
     connect(m_admin.get(), &AdminService::changed, this, &Gateway::reload);
     registerRoutes(m_router, new LlmController(this), new AdminController(this));
     m_healthTimer.setTimerType(Qt::VeryCoarseTimer);
     connect(&m_healthTimer, &QTimer::timeout, this, &Gateway::checkAllNodes);
-    reload();
-    m_limiter.restore(m_limiter.currentDay(), m_store->usageOn(m_limiter.currentDay()));
+    if (m_primary) {
+        reload();
+        Limiter &counters = m_shared->limiter;
+        counters.restore(counters.currentDay(), m_store->usageOn(counters.currentDay()));
+    }
 }
 
 Gateway::~Gateway()
@@ -57,7 +62,7 @@ bool Gateway::listen(QString *error)
         dispatch(request, std::move(responder));
     });
     m_tcp = new GuardedTcpServer(m_config.maxBodyBytes);
-    if (!m_tcp->listen(m_config.address, m_config.port)) {
+    if (!m_tcp->listenShared(m_config.address, m_config.port)) {
         *error = u"cannot listen on %1:%2: %3"_s.arg(m_config.address.toString()).arg(m_config.port).arg(m_tcp->errorString());
         delete m_tcp;
         m_tcp = nullptr;
@@ -65,7 +70,7 @@ bool Gateway::listen(QString *error)
     }
     m_port = m_tcp->serverPort();
     m_server->bind(m_tcp);
-    if (m_config.healthIntervalMs > 0)
+    if (m_primary && m_config.healthIntervalMs > 0)
         m_healthTimer.start(m_config.healthIntervalMs);
     return true;
 }
@@ -77,16 +82,11 @@ void Gateway::stopAccepting()
         m_tcp->close();
 }
 
-void Gateway::applySettings()
-{
-    const auto settings = m_store->settings();
-    m_strategy = routingStrategyFromName(settings.value(u"routing_strategy"_s)).value_or(RoutingStrategy::LeastBusy);
-}
-
 void Gateway::reload()
 {
-    m_catalog = Catalog::load(*m_store, m_secrets);
-    applySettings();
+    const auto settings = m_store->settings();
+    m_shared->publish(Catalog::load(*m_store, m_secrets),
+                      routingStrategyFromName(settings.value(u"routing_strategy"_s)).value_or(RoutingStrategy::LeastBusy));
     Q_EMIT catalogReloaded();
 }
 
@@ -98,13 +98,16 @@ bool Gateway::isAdminToken(const QByteArray &token) const
 void Gateway::callStarted(QObject *call)
 {
     m_calls.insert(call);
-    Q_EMIT callsChanged(int(m_calls.size()));
+    ++m_shared->activeCalls;
+    Q_EMIT callsChanged(m_shared->activeCalls.load());
 }
 
 void Gateway::callEnded(QObject *call)
 {
-    if (m_calls.remove(call))
-        Q_EMIT callsChanged(int(m_calls.size()));
+    if (!m_calls.remove(call))
+        return;
+    --m_shared->activeCalls;
+    Q_EMIT callsChanged(m_shared->activeCalls.load());
 }
 
 void Gateway::dispatch(const QHttpServerRequest &request, QHttpServerResponder &&responder)
@@ -144,7 +147,7 @@ void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QS
         if (outcome.ok) {
             // Discovery: write only when the list changed, so periodic checks stay cheap.
             QList<NodeModel> current;
-            for (const NodeModel &model : m_catalog->nodeModels()) {
+            for (const NodeModel &model : catalog()->nodeModels()) {
                 if (model.nodeId == id)
                     current.append(model);
             }
@@ -166,7 +169,8 @@ void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QS
 
 void Gateway::checkAllNodes()
 {
-    for (const Node &node : m_catalog->nodes()) {
+    const auto current = catalog();
+    for (const Node &node : current->nodes()) {
         if (node.active)
             checkNode(node.id, this, [](bool, QString) {});
     }

@@ -9,10 +9,12 @@
 
 #include <QElapsedTimer>
 #include <QHostAddress>
+#include <QMutex>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
 
+#include <atomic>
 #include <memory>
 
 class QHttpServer;
@@ -26,6 +28,7 @@ class NodeProber;
 
 struct GatewayConfig
 {
+    int ioThreads = 0; // threads serving HTTP; 0: one per core, at most 8
     QHostAddress address = QHostAddress::LocalHost;
     quint16 port = 8000;
     QByteArray adminToken;
@@ -35,15 +38,53 @@ struct GatewayConfig
     int upstreamIdleTimeoutMs = 600'000; // an LLM may think for minutes before its first token
 };
 
-// The gateway: HTTP server, route table, catalog, routing, limits and node monitoring. Lives on
-// its own thread (see GatewayThread); everything here runs on that thread.
+// What every I/O thread of the gateway shares: the current catalog (swapped whole, under a
+// mutex held only to copy a pointer), routing state and the limit counters.
+class GatewayShared
+{
+public:
+    explicit GatewayShared(const Clock *clock) : limiter(clock) {}
+
+    std::shared_ptr<const Catalog> catalog() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_catalog;
+    }
+    RoutingStrategy strategy() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_strategy;
+    }
+    void publish(std::shared_ptr<const Catalog> catalog, RoutingStrategy strategy)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_catalog = std::move(catalog);
+        m_strategy = strategy;
+    }
+
+    Balancer balancer;
+    Limiter limiter;
+    std::atomic<int> activeCalls{0};
+
+private:
+    mutable QMutex m_mutex;
+    std::shared_ptr<const Catalog> m_catalog;
+    RoutingStrategy m_strategy = RoutingStrategy::LeastBusy;
+};
+
+// The gateway on one I/O thread: HTTP server, route table, upstream client, and (on the primary
+// thread) node monitoring. Several of these share one port and one GatewayShared (see
+// GatewayThread); everything in one object runs on its thread.
 class Gateway final : public QObject
 {
     Q_OBJECT
 
 public:
+    // Without `shared`, the gateway owns its shared state (a single-threaded gateway). The
+    // primary one restores limit counters and runs the periodic node checks.
     Gateway(GatewayConfig config, Store *store, SecretStore *secrets, UsageWriter *usage,
-            const Clock *clock, QObject *parent = nullptr);
+            const Clock *clock, GatewayShared *shared = nullptr, bool primary = true,
+            QObject *parent = nullptr);
     ~Gateway() override;
 
     bool listen(QString *error);
@@ -52,19 +93,20 @@ public:
     void stopAccepting();
     int activeCalls() const { return int(m_calls.size()); }
 
-    std::shared_ptr<const Catalog> catalog() const { return m_catalog; }
+    std::shared_ptr<const Catalog> catalog() const { return m_shared->catalog(); }
+    // Rebuilds the catalog from the store and publishes it to every I/O thread.
     void reload();
 
     const GatewayConfig &config() const { return m_config; }
     UpstreamClient *upstream() const { return m_upstream.get(); }
-    Balancer &balancer() { return m_balancer; }
-    Limiter &limiter() { return m_limiter; }
+    Balancer &balancer() { return m_shared->balancer; }
+    Limiter &limiter() { return m_shared->limiter; }
     AdminService *admin() const { return m_admin.get(); }
     UsageWriter *usage() const { return m_usage; }
     Store *store() const { return m_store; }
     NodeProber *prober() const { return m_prober.get(); }
     const Clock *clock() const { return m_clock; }
-    RoutingStrategy routingStrategy() const { return m_strategy; }
+    RoutingStrategy routingStrategy() const { return m_shared->strategy(); }
     qint64 uptimeMs() const { return m_uptime.elapsed(); }
 
     bool isAdminToken(const QByteArray &token) const;
@@ -85,7 +127,6 @@ Q_SIGNALS:
 private:
     void dispatch(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void checkAllNodes();
-    void applySettings();
 
     GatewayConfig m_config;
     Store *m_store;
@@ -98,10 +139,9 @@ private:
     std::unique_ptr<QHttpServer> m_server;
     GuardedTcpServer *m_tcp = nullptr;
     Router m_router;
-    std::shared_ptr<const Catalog> m_catalog;
-    Balancer m_balancer;
-    Limiter m_limiter;
-    RoutingStrategy m_strategy = RoutingStrategy::LeastBusy;
+    std::unique_ptr<GatewayShared> m_ownShared;
+    GatewayShared *m_shared;
+    bool m_primary;
     QTimer m_healthTimer;
     QSet<QObject *> m_calls;
     QElapsedTimer m_uptime;

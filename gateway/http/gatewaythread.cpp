@@ -5,6 +5,8 @@
 #include <QEventLoop>
 #include <QTimer>
 
+using namespace Qt::StringLiterals;
+
 namespace Maestro {
 
 GatewayThread::GatewayThread(GatewayConfig config, Store *store, SecretStore *secrets,
@@ -16,7 +18,6 @@ GatewayThread::GatewayThread(GatewayConfig config, Store *store, SecretStore *se
     , m_clock(clock)
     , m_database(database)
 {
-    m_thread.setObjectName(QStringLiteral("gateway"));
 }
 
 GatewayThread::~GatewayThread()
@@ -24,58 +25,95 @@ GatewayThread::~GatewayThread()
     stop(0);
 }
 
+QList<Gateway *> GatewayThread::gateways() const
+{
+    QList<Gateway *> list;
+    for (const Worker &worker : m_workers)
+        list.append(worker.gateway);
+    return list;
+}
+
 bool GatewayThread::start(QString *error)
 {
-    m_thread.start();
-    QObject anchor;
-    anchor.moveToThread(&m_thread);
-    bool ok = false;
-    QMetaObject::invokeMethod(
-        &anchor,
-        [&] {
-            m_gateway = new Gateway(m_config, m_store, m_secrets, m_usage, m_clock);
-            ok = m_gateway->listen(error);
-            m_port = m_gateway->port();
-            if (!ok) {
-                delete m_gateway;
-                m_gateway = nullptr;
-                m_database->closeThreadConnection();
+    if (!m_workers.isEmpty())
+        return true;
+    m_shared = std::make_unique<GatewayShared>(m_clock);
+    int count = m_config.ioThreads > 0 ? m_config.ioThreads : QThread::idealThreadCount();
+    count = std::clamp(count, 1, 8);
+    GatewayConfig config = m_config;
+    for (int i = 0; i < count; ++i) {
+        Worker worker;
+        worker.thread = new QThread;
+        worker.thread->setObjectName(u"gateway-%1"_s.arg(i));
+        worker.thread->start();
+        QObject anchor;
+        anchor.moveToThread(worker.thread);
+        bool ok = false;
+        QString failure;
+        QMetaObject::invokeMethod(
+            &anchor,
+            [&] {
+                worker.gateway = new Gateway(config, m_store, m_secrets, m_usage, m_clock,
+                                             m_shared.get(), i == 0);
+                ok = worker.gateway->listen(&failure);
+                if (!ok) {
+                    delete worker.gateway;
+                    worker.gateway = nullptr;
+                    m_database->closeThreadConnection();
+                }
+            },
+            Qt::BlockingQueuedConnection);
+        if (!ok) {
+            worker.thread->quit();
+            worker.thread->wait();
+            delete worker.thread;
+            if (i == 0) {
+                *error = failure;
+                return false;
             }
-        },
-        Qt::BlockingQueuedConnection);
-    if (!ok) {
-        m_thread.quit();
-        m_thread.wait();
+            // Extra threads are an optimisation: serve with those that started.
+            break;
+        }
+        if (i == 0) {
+            m_port = worker.gateway->port();
+            config.port = m_port; // the others join the primary's (possibly picked) port
+        }
+        m_workers.append(worker);
     }
-    return ok;
+    return true;
 }
 
 void GatewayThread::stop(int graceMs)
 {
-    if (!m_thread.isRunning())
+    if (m_workers.isEmpty())
         return;
-    if (m_gateway) {
-        Gateway *gateway = m_gateway;
+    for (const Worker &worker : std::as_const(m_workers)) {
+        Gateway *gateway = worker.gateway;
+        QMetaObject::invokeMethod(gateway, [gateway] { gateway->stopAccepting(); },
+                                  Qt::BlockingQueuedConnection);
+    }
+    // Let running requests (streams above all) finish, within the grace period.
+    QDeadlineTimer deadline(graceMs);
+    while (m_shared->activeCalls.load() > 0 && !deadline.hasExpired())
+        QThread::msleep(20);
+    // Secondary threads first: the primary owns the node checks others may have asked for.
+    for (qsizetype i = m_workers.size() - 1; i >= 0; --i) {
+        const Worker &worker = m_workers.at(i);
+        Gateway *gateway = worker.gateway;
         Database *database = m_database;
         QMetaObject::invokeMethod(
             gateway,
-            [gateway, database, graceMs] {
-                gateway->stopAccepting();
-                // Let running requests (streams above all) finish, within the grace period.
-                QDeadlineTimer deadline(graceMs);
-                while (gateway->activeCalls() > 0 && !deadline.hasExpired()) {
-                    QEventLoop loop;
-                    QTimer::singleShot(20, &loop, &QEventLoop::quit);
-                    loop.exec();
-                }
+            [gateway, database] {
                 delete gateway;
                 database->closeThreadConnection();
             },
             Qt::BlockingQueuedConnection);
-        m_gateway = nullptr;
+        worker.thread->quit();
+        worker.thread->wait();
+        delete worker.thread;
     }
-    m_thread.quit();
-    m_thread.wait();
+    m_workers.clear();
+    m_shared.reset();
 }
 
 } // namespace Maestro

@@ -2,37 +2,52 @@
 
 #include "gateway.h"
 
+#include <QList>
 #include <QThread>
+
+#include <memory>
 
 namespace Maestro {
 
-// Owns the gateway's worker thread: the Gateway is created, listens, and is destroyed on it.
-// start() and stop() block the caller until the thread has done so.
+class Database;
+
+// Owns the gateway's I/O threads. Each thread runs one Gateway on the same port (SO_REUSEPORT);
+// the first is the primary (node checks, the object the desktop app talks to). start() and
+// stop() block the caller until the threads have done so.
 class GatewayThread final
 {
 public:
     GatewayThread(GatewayConfig config, Store *store, SecretStore *secrets, UsageWriter *usage,
-                  const Clock *clock, class Database *database);
+                  const Clock *clock, Database *database);
     ~GatewayThread();
 
     bool start(QString *error);
-    // Stops accepting, lets running requests finish for up to graceMs, then ends the thread.
+    // Stops accepting, lets running requests finish for up to graceMs, then ends the threads.
     void stop(int graceMs = 5000);
 
     quint16 port() const { return m_port; }
-    // The gateway object (it lives on the worker thread: use queued calls from elsewhere).
-    Gateway *gateway() const { return m_gateway; }
-    bool isRunning() const { return m_thread.isRunning(); }
+    // The primary gateway (it lives on its I/O thread: use queued calls from elsewhere).
+    Gateway *gateway() const { return m_workers.isEmpty() ? nullptr : m_workers.first().gateway; }
+    QList<Gateway *> gateways() const;
+    GatewayShared *shared() const { return m_shared.get(); }
+    bool isRunning() const { return !m_workers.isEmpty(); }
+    int threadCount() const { return int(m_workers.size()); }
 
 private:
+    struct Worker
+    {
+        QThread *thread = nullptr;
+        Gateway *gateway = nullptr;
+    };
+
     GatewayConfig m_config;
     Store *m_store;
     SecretStore *m_secrets;
     UsageWriter *m_usage;
     const Clock *m_clock;
     Database *m_database;
-    QThread m_thread;
-    Gateway *m_gateway = nullptr;
+    std::unique_ptr<GatewayShared> m_shared;
+    QList<Worker> m_workers;
     quint16 m_port = 0;
 };
 

@@ -17,6 +17,10 @@ class GuardedTcpServer final : public QTcpServer
 public:
     explicit GuardedTcpServer(qint64 maxBodyBytes, QObject *parent = nullptr);
 
+    // Listens with SO_REUSEPORT so that several I/O threads can each accept on the same port,
+    // the kernel spreading connections across them. Falls back to listen() where unsupported.
+    bool listenShared(const QHostAddress &address, quint16 port);
+
     void setMaxBodyBytes(qint64 bytes) { m_maxBodyBytes = bytes; }
     qint64 maxBodyBytes() const { return m_maxBodyBytes; }
 
