@@ -36,6 +36,11 @@ public:
     // GET /api/version -> {"version"}
     void ollamaVersion(HttpContext &ctx);
 
+    // POST /api/pull, /api/push, /api/create, /api/copy, DELETE /api/delete (admin token; a user
+    // token gets 403). Acts on every active Ollama node, or on ?node=<id> only. Pull, push and
+    // create stream NDJSON progress tagged with "node" unless "stream": false.
+    void manageModels(HttpContext &ctx, bool streams);
+
     // The authenticated user, or nullptr after answering 401.
     const User *authenticate(HttpContext &ctx);
 

@@ -34,6 +34,13 @@ void registerRoutes(Router &router, LlmController *llm, AdminController *admin)
     router.add(M::Get, u"/api/ps"_s, Dialect::Ollama, [llm](HttpContext &ctx) { llm->ollamaPs(ctx); });
     router.add(M::Get, u"/api/version"_s, Dialect::Ollama, [llm](HttpContext &ctx) { llm->ollamaVersion(ctx); });
 
+    // Ollama model management (admin token): changes what the nodes hold.
+    router.add(M::Post, u"/api/pull"_s, Dialect::Ollama, [llm](HttpContext &ctx) { llm->manageModels(ctx, true); });
+    router.add(M::Post, u"/api/push"_s, Dialect::Ollama, [llm](HttpContext &ctx) { llm->manageModels(ctx, true); });
+    router.add(M::Post, u"/api/create"_s, Dialect::Ollama, [llm](HttpContext &ctx) { llm->manageModels(ctx, true); });
+    router.add(M::Post, u"/api/copy"_s, Dialect::Ollama, [llm](HttpContext &ctx) { llm->manageModels(ctx, false); });
+    router.add(M::Delete, u"/api/delete"_s, Dialect::Ollama, [llm](HttpContext &ctx) { llm->manageModels(ctx, false); });
+
     // OpenAI dialect (user token).
     router.add(M::Post, u"/v1/chat/completions"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Chat); });
     router.add(M::Post, u"/v1/completions"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Completion); });
