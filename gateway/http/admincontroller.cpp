@@ -694,6 +694,8 @@ void AdminController::putSettings(HttpContext &ctx)
     if (!body.ok())
         return ctx.fail(body.error());
     const QJsonObject values = body.value();
+    if (values.contains("max_body_bytes"_L1) && values.value("max_body_bytes"_L1).toDouble() < 1024)
+        return ctx.fail(ApiError::badRequest(u"max_body_bytes must be a number of bytes, at least 1024"_s));
     if (values.contains("routing_strategy"_L1)
         && !routingStrategyFromName(values.value("routing_strategy"_L1).toString())) {
         return ctx.fail(ApiError::badRequest(

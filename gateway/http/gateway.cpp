@@ -61,7 +61,7 @@ bool Gateway::listen(QString *error)
     m_server->setMissingHandler([this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
         dispatch(request, std::move(responder));
     });
-    m_tcp = new GuardedTcpServer(m_config.maxBodyBytes);
+    m_tcp = new GuardedTcpServer([shared = m_shared] { return shared->maxBodyBytes.load(); });
     if (!m_tcp->listenShared(m_config.address, m_config.port)) {
         *error = u"cannot listen on %1:%2: %3"_s.arg(m_config.address.toString()).arg(m_config.port).arg(m_tcp->errorString());
         delete m_tcp;
@@ -85,6 +85,9 @@ void Gateway::stopAccepting()
 void Gateway::reload()
 {
     const auto settings = m_store->settings();
+    bool ok = false;
+    const qint64 maxBody = settings.value(u"max_body_bytes"_s).toLongLong(&ok);
+    m_shared->maxBodyBytes = ok && maxBody > 0 ? maxBody : m_config.maxBodyBytes;
     m_shared->publish(Catalog::load(*m_store, m_secrets),
                       routingStrategyFromName(settings.value(u"routing_strategy"_s)).value_or(RoutingStrategy::LeastBusy));
     Q_EMIT catalogReloaded();

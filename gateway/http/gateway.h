@@ -32,7 +32,7 @@ struct GatewayConfig
     QHostAddress address = QHostAddress::LocalHost;
     quint16 port = 8000;
     QByteArray adminToken;
-    qint64 maxBodyBytes = 32 * 1024 * 1024;
+    qint64 maxBodyBytes = 32 * 1024 * 1024; // unless the max_body_bytes setting says otherwise
     int healthIntervalMs = 30'000;
     int upstreamConnectTimeoutMs = 10'000;
     int upstreamIdleTimeoutMs = 600'000; // an LLM may think for minutes before its first token
@@ -65,6 +65,7 @@ public:
     Balancer balancer;
     Limiter limiter;
     std::atomic<int> activeCalls{0};
+    std::atomic<qint64> maxBodyBytes{32 * 1024 * 1024};
 
 private:
     mutable QMutex m_mutex;

@@ -25,10 +25,10 @@ namespace {
 class RequestWatcher final : public QObject
 {
 public:
-    RequestWatcher(QTcpSocket *socket, qint64 limit)
+    RequestWatcher(QTcpSocket *socket, const std::function<qint64()> *limit)
         : QObject(socket)
         , m_socket(socket)
-        , m_limit(limit)
+        , m_limitFor(limit)
     {
         connect(socket, &QTcpSocket::readyRead, this, &RequestWatcher::inspect);
     }
@@ -93,6 +93,7 @@ private:
 
     void handleHead(const QByteArray &head)
     {
+        m_limit = (*m_limitFor)();
         const qsizetype lineEnd = head.indexOf("\r\n");
         const QByteArray requestLine = head.left(lineEnd);
         const qsizetype sp1 = requestLine.indexOf(' ');
@@ -188,7 +189,8 @@ private:
     }
 
     QPointer<QTcpSocket> m_socket;
-    qint64 m_limit;
+    const std::function<qint64()> *m_limitFor; // owned by the server, which outlives its sockets
+    qint64 m_limit = 0;
     State m_state = State::Head;
     QByteArray m_line;
     QByteArray m_path;
@@ -198,9 +200,9 @@ private:
 
 } // namespace
 
-GuardedTcpServer::GuardedTcpServer(qint64 maxBodyBytes, QObject *parent)
+GuardedTcpServer::GuardedTcpServer(std::function<qint64()> maxBodyBytes, QObject *parent)
     : QTcpServer(parent)
-    , m_maxBodyBytes(maxBodyBytes)
+    , m_maxBodyBytes(std::move(maxBodyBytes))
 {
 }
 
@@ -258,7 +260,7 @@ void GuardedTcpServer::incomingConnection(qintptr socketDescriptor)
         return;
     }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    new RequestWatcher(socket, m_maxBodyBytes);
+    new RequestWatcher(socket, &m_maxBodyBytes);
     addPendingConnection(socket);
 }
 

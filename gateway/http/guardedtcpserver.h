@@ -2,6 +2,8 @@
 
 #include <QTcpServer>
 
+#include <functional>
+
 namespace Maestro {
 
 // The listening socket handed to QHttpServer. Qt 6.4's QHttpServer neither limits request
@@ -15,20 +17,19 @@ class GuardedTcpServer final : public QTcpServer
     Q_OBJECT
 
 public:
-    explicit GuardedTcpServer(qint64 maxBodyBytes, QObject *parent = nullptr);
+    // `maxBodyBytes` is asked for each request head, so a changed setting applies at once.
+    explicit GuardedTcpServer(std::function<qint64()> maxBodyBytes, QObject *parent = nullptr);
 
     // Listens with SO_REUSEPORT so that several I/O threads can each accept on the same port,
     // the kernel spreading connections across them. Falls back to listen() where unsupported.
     bool listenShared(const QHostAddress &address, quint16 port);
 
-    void setMaxBodyBytes(qint64 bytes) { m_maxBodyBytes = bytes; }
-    qint64 maxBodyBytes() const { return m_maxBodyBytes; }
 
 protected:
     void incomingConnection(qintptr socketDescriptor) override;
 
 private:
-    qint64 m_maxBodyBytes;
+    std::function<qint64()> m_maxBodyBytes;
 };
 
 } // namespace Maestro
