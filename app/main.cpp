@@ -6,6 +6,7 @@
 #include "http/gatewaythread.h"
 #include "storage/database.h"
 #include "storage/filesecretstore.h"
+#include "storage/keychainsecretstore.h"
 #include "storage/sqlstore.h"
 #include "storage/usagewriter.h"
 
@@ -15,6 +16,7 @@
 #include <QStandardPaths>
 
 #include <csignal>
+#include <memory>
 #include <cstdio>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -49,13 +51,41 @@ QString defaultDataDir()
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
 }
 
+// The OS keychain when one answers, else a 0600 file in the data dir with a visible warning.
+// MAESTRO_SECRET_STORE=file or =keychain forces the choice. Secrets a previous run had to keep in
+// the file move into the keychain once it is available.
+std::unique_ptr<SecretStore> openSecretStore(const QString &dataDir)
+{
+    const QByteArray choice = qgetenv("MAESTRO_SECRET_STORE");
+    auto file = std::make_unique<FileSecretStore>(dataDir + "/secrets.json"_L1);
+    QString why = u"MAESTRO_SECRET_STORE=file"_s;
+#ifdef Q_OS_LINUX
+    const bool keychainPossible = !qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS");
+    if (!keychainPossible)
+        why = u"there is no D-Bus session for the Secret Service"_s;
+#else
+    const bool keychainPossible = true;
+#endif
+    if (choice != "file" && (keychainPossible || choice == "keychain")) {
+        auto keychain = std::make_unique<KeychainSecretStore>(dataDir);
+        if (keychain->probe(&why)) {
+            const QStringList moved = file->keys();
+            bool all = true;
+            for (const QString &key : moved)
+                all = keychain->write(key, file->read(key).value_or(QString())) && all;
+            if (!moved.isEmpty() && all)
+                file->discard();
+            return keychain;
+        }
+    }
+    printLine(stderr, u"model-maestro: warning: no OS keychain answered (%1); secrets are kept in %2"_s.arg(why, file->description()));
+    return file;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    // Qt's plain UNIX event dispatcher serves sockets with fewer system calls than the GLib one.
-    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
-        qputenv("QT_NO_GLIB", "1");
     QCoreApplication::setApplicationName(u"model-maestro"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(MAESTRO_VERSION));
     QCoreApplication app(argc, argv);
@@ -83,7 +113,8 @@ int main(int argc, char *argv[])
     // The data dir holds the fallback secret file even when the database is elsewhere.
     if (!QDir().mkpath(dataDir))
         return fail(u"cannot create the data directory %1"_s.arg(dataDir));
-    FileSecretStore secrets(dataDir + "/secrets.json"_L1);
+    const std::unique_ptr<SecretStore> secretStore = openSecretStore(dataDir);
+    SecretStore &secrets = *secretStore;
 
     if (options->action == Options::Action::PrintAdminToken) {
         const auto token = secrets.read(u"admin_token"_s);
@@ -92,6 +123,11 @@ int main(int argc, char *argv[])
         printLine(stdout, *token);
         return 0;
     }
+
+    // Threads started from here on (the gateway's I/O threads, the usage writer) serve sockets
+    // with Qt's UNIX event dispatcher, which needs fewer system calls than the GLib one. The main
+    // thread and the keychain's thread keep GLib: desktop integration and libsecret need it.
+    qputenv("QT_NO_THREADED_GLIB", "1");
 
     Database database(dbConfig);
     if (!database.open(&error))

@@ -67,6 +67,18 @@ bool FileSecretStore::remove(const QString &key)
     return save(object);
 }
 
+QStringList FileSecretStore::keys()
+{
+    QMutexLocker lock(&m_mutex);
+    return load().keys();
+}
+
+bool FileSecretStore::discard()
+{
+    QMutexLocker lock(&m_mutex);
+    return !QFile::exists(m_path) || QFile::remove(m_path);
+}
+
 QString FileSecretStore::description() const
 {
     return u"the file %1 (readable by its owner only)"_s.arg(m_path);

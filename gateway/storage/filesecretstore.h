@@ -4,6 +4,7 @@
 
 #include <QMutex>
 #include <QString>
+#include <QStringList>
 
 namespace Maestro {
 
@@ -18,6 +19,10 @@ public:
     bool write(const QString &key, const QString &value) override;
     bool remove(const QString &key) override;
     QString description() const override;
+
+    QStringList keys();
+    // Deletes the file (after its secrets moved to a keychain).
+    bool discard();
 
 private:
     QJsonObject load() const;
