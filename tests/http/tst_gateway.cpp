@@ -985,6 +985,9 @@ void TestGateway::failover()
                                     {u"stream"_s, false},
                                     {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"hi"_s}}}}});
 
+    first.clearRequests(); // the probes at node creation
+    second.clearRequests();
+
     // Both healthy: the higher priority answers.
     Response response = send("POST", u"/api/chat"_s, body, token);
     QCOMPARE(response.status, 200);
@@ -1227,7 +1230,7 @@ void TestGateway::nodeApiKeyNeverShown()
     }
     const Response node = admin("GET", u"/admin/nodes/%1"_s.arg(id));
     QCOMPARE(node.json().value("api_key_set"_L1).toBool(), true);
-    const Response patched = admin("PATCH", u"/admin/nodes/%1"_s.arg(id), {{u"api_key"_s, secret + u"-2"_s}});
+    const Response patched = admin("PATCH", u"/admin/nodes/%1"_s.arg(id), {{u"api_key"_s, QString(secret + u"-2"_s)}});
     QCOMPARE(patched.status, 200);
     QVERIFY(!patched.body.contains(secret.toUtf8()));
     QVERIFY(!admin("GET", u"/admin/audit-logs?limit=1000"_s).body.contains(secret.toUtf8()));
