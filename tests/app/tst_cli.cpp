@@ -15,6 +15,7 @@
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -190,6 +191,7 @@ void TestCli::unusableDatabase()
     QVERIFY2(result.err.startsWith("model-maestro: "), result.err.constData());
     const QStringList created = QDir(dataDir).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden);
     QVERIFY2(created.isEmpty(), qPrintable(created.join(u", "_s)));
+    QVERIFY(!QFileInfo::exists(dataDir));
     QVERIFY(!QFileInfo::exists(u"/nonexistent"_s));
 }
 
@@ -253,6 +255,15 @@ void TestCli::sigtermLetsStreamsFinishAndFlushesTheLog()
     QCOMPARE(upstream.activeStreams(), 1);
 
     ::kill(pid_t(process.processId()), SIGTERM);
+    // It stops accepting at once, while the stream goes on.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [port] {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, port);
+            return !probe.waitForConnected(200);
+        }(),
+        1500);
+    QVERIFY(!stream->isFinished());
     QVERIFY(wait(stream.get(), 10000));
     received += stream->readAll();
     QCOMPARE(stream->error(), QNetworkReply::NoError);

@@ -831,21 +831,28 @@ void TestGateway::bodyOverTheLimit_data()
 {
     QTest::addColumn<QByteArray>("path");
     QTest::addColumn<bool>("chunked");
+    QTest::addColumn<bool>("expectContinue");
     QTest::addColumn<QJsonObject>("expected");
     const QString message = u"Request body is larger than the limit of 1024 bytes"_s;
     QTest::newRow("ollama client, Content-Length over the limit -> 413 before the body is sent")
-        << QByteArray("/api/chat") << false << ollamaError(message);
+        << QByteArray("/api/chat") << false << false << ollamaError(message);
     QTest::newRow("openai client, Content-Length over the limit -> 413 before the body is sent")
-        << QByteArray("/v1/chat/completions") << false
+        << QByteArray("/v1/chat/completions") << false << false
+        << openAiError(message, u"invalid_request_error"_s, u"request_too_large"_s);
+    QTest::newRow("admin client, Content-Length over the limit -> 413 with a detail body")
+        << QByteArray("/admin/users") << false << false << adminError(message);
+    QTest::newRow("openai client, Expect: 100-continue over the limit -> 413 and no 100 Continue")
+        << QByteArray("/v1/chat/completions") << false << true
         << openAiError(message, u"invalid_request_error"_s, u"request_too_large"_s);
     QTest::newRow("ollama client, chunked body growing over the limit -> 413")
-        << QByteArray("/api/chat") << true << ollamaError(message);
+        << QByteArray("/api/chat") << true << false << ollamaError(message);
 }
 
 void TestGateway::bodyOverTheLimit()
 {
     QFETCH(QByteArray, path);
     QFETCH(bool, chunked);
+    QFETCH(bool, expectContinue);
     QFETCH(QJsonObject, expected);
 
     GatewayConfig config;
@@ -862,6 +869,8 @@ void TestGateway::bodyOverTheLimit()
     QVERIFY(socket.waitForConnected(5000));
     QByteArray head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + m_alice
         + "\r\nContent-Type: application/json\r\n";
+    if (expectContinue)
+        head += "Expect: 100-continue\r\n";
     head += chunked ? "Transfer-Encoding: chunked\r\n\r\n" : "Content-Length: 5000\r\n\r\n";
     if (chunked)
         head += "7d0\r\n" + QByteArray(2000, ' ') + "\r\n"; // one 2000-byte chunk, no end
@@ -869,6 +878,7 @@ void TestGateway::bodyOverTheLimit()
     QByteArray received;
     RawResponse response;
     QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll(), parseRaw(received, &response)), 5000);
+    QVERIFY2(received.startsWith("HTTP/1.1 413 "), received.constData());
     QCOMPARE(response.status(), 413);
     QCOMPARE(QJsonDocument::fromJson(response.body).object(), expected);
     QVERIFY(response.head.toLower().contains("connection: close"));
