@@ -173,6 +173,8 @@ private Q_SLOTS:
     void requestLimit();
     void tokenLimit();
     void failover();
+    void unhealthyNodeMeans503();
+    void ollamaStreamsByDefault();
     void midStreamFailure_data();
     void midStreamFailure();
     void clientDisconnectCancelsUpstream_data();
@@ -1062,6 +1064,50 @@ void TestGateway::failover()
 
     for (qint64 id : {firstId, secondId, goneId})
         QCOMPARE(admin("DELETE", u"/admin/nodes/%1"_s.arg(id)).status, 204);
+}
+
+void TestGateway::unhealthyNodeMeans503()
+{
+    FakeUpstream upstream(NodeType::OpenAi);
+    upstream.setModels({u"lonely-model"_s});
+    QVERIFY(upstream.listen());
+    const qint64 id = addNode(u"lonely-node"_s, &upstream);
+    QVERIFY(id > 0);
+    const QByteArray token = createUser(u"lonely"_s, {u"lonely-model"_s});
+    QVERIFY(!token.isEmpty());
+    upstream.close();
+    const Response check = admin("POST", u"/admin/nodes/%1/health-check"_s.arg(id));
+    QCOMPARE(check.status, 200);
+    QCOMPARE(check.json().value("health_status"_L1).toString(), u"unhealthy"_s);
+
+    const QByteArray body = toJson({{u"model"_s, u"lonely-model"_s},
+                                    {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"hi"_s}}}}});
+    const QString message = u"No healthy node serves the model 'lonely-model' right now"_s;
+    Response response = send("POST", u"/v1/chat/completions"_s, body, token);
+    QCOMPARE(response.status, 503);
+    QCOMPARE(response.json(), openAiError(message, u"api_error"_s, u"no_healthy_node"_s));
+    response = send("POST", u"/api/chat"_s, body, token);
+    QCOMPARE(response.status, 503);
+    QCOMPARE(response.json(), ollamaError(message));
+    // An unhealthy node's models are not listed.
+    QCOMPARE(send("GET", u"/v1/models"_s, {}, token).json().value("data"_L1).toArray().size(), 0);
+    QCOMPARE(admin("DELETE", u"/admin/nodes/%1"_s.arg(id)).status, 204);
+}
+
+void TestGateway::ollamaStreamsByDefault()
+{
+    const QJsonArray messages{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"hi"_s}}};
+    const Response ollama = send("POST", u"/api/chat"_s, toJson({{u"model"_s, u"chat-cloud"_s}, {u"messages"_s, messages}}), m_alice);
+    QCOMPARE(ollama.status, 200);
+    QCOMPARE(ollama.headers.value("content-type"), "application/x-ndjson");
+    QVERIFY(ndjsonLines(ollama.body).size() > 2);
+    QCOMPARE(m_openai->lastRequest().body.value("stream"_L1).toBool(), true);
+
+    const Response openai = send("POST", u"/v1/chat/completions"_s, toJson({{u"model"_s, u"chat-local"_s}, {u"messages"_s, messages}}), m_alice);
+    QCOMPARE(openai.status, 200);
+    QVERIFY(openai.headers.value("content-type").startsWith("application/json"));
+    QCOMPARE(openai.json().value("object"_L1).toString(), u"chat.completion"_s);
+    QCOMPARE(m_ollama->lastRequest().body.value("stream"_L1).toBool(true), false);
 }
 
 void TestGateway::midStreamFailure_data()
