@@ -193,7 +193,7 @@ void TestBalancer::pick_data()
         << Ids{1, 2, 3, 1, 2, 3};
     QTest::newRow("least_busy: a node with twice the weight takes twice the requests")
         << NodeSpecs{spec(1, 0, 200), spec(2, 0, 100)} << LB << Tickets{} << true
-        << Ids{1, 2, 1, 1, 2, 1};
+        << Ids{1, 2, 1, 2, 1, 1};
 
     QTest::newRow("any strategy: a single candidate is picked")
         << NodeSpecs{spec(4, 0, 0)} << W << Tickets{} << false << Ids{4};
