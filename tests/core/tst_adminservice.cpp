@@ -496,6 +496,8 @@ void TestAdminService::parseContextLength_data()
     QTest::newRow("an empty text is not a length") << QString() << V();
     QTest::newRow("zero is not a length") << u"0"_s << V();
     QTest::newRow("a negative number is not a length") << u"-5"_s << V();
+    QTest::newRow("a fraction of one token is not a length") << u"0.4"_s << V();
+    QTest::newRow("a fractional length is rounded down to whole tokens") << u"1.5K"_s << V(1536);
     QTest::newRow("KB is not a unit") << u"12KB"_s << V();
     QTest::newRow("G is not a unit") << u"1G"_s << V();
 }
