@@ -111,7 +111,7 @@ QByteArray TestAdminService::databaseBytes()
 qint64 TestAdminService::auditTotal()
 {
     qint64 total = -1;
-    m_store->auditLogs(LogQuery{}, &total);
+    m_store->auditLogs(LogQuery {}, &total);
     return total;
 }
 
@@ -256,7 +256,7 @@ void TestAdminService::rotateToken()
 void TestAdminService::deleteUser()
 {
     QVERIFY(m_service->createUser(u"alice"_s).ok());
-    QVERIFY(m_service->setUserModels(u"alice"_s, {u"chat"_s}).ok());
+    QVERIFY(m_service->setUserModels(u"alice"_s, { u"chat"_s }).ok());
     const QString hash = storedTokenHash(u"alice"_s);
 
     const auto deleted = m_service->deleteUser(u"alice"_s);
@@ -276,13 +276,12 @@ void TestAdminService::deleteUser()
 void TestAdminService::userModelsAndLimits()
 {
     QVERIFY(m_service->createUser(u"alice"_s).ok());
-    const auto models = m_service->setUserModels(
-        u"alice"_s, {u" chat "_s, u"fast"_s, u"chat"_s});
+    const auto models = m_service->setUserModels(u"alice"_s, { u" chat "_s, u"fast"_s, u"chat"_s });
     QVERIFY(models.ok());
-    QCOMPARE(models.value().models, (QStringList{u"chat"_s, u"fast"_s}));
+    QCOMPARE(models.value().models, (QStringList { u"chat"_s, u"fast"_s }));
     QVERIFY(!models.value().allModels);
 
-    const auto empty = m_service->setUserModels(u"alice"_s, {u"  "_s});
+    const auto empty = m_service->setUserModels(u"alice"_s, { u"  "_s });
     QVERIFY(!empty.ok());
     QCOMPARE(empty.error().kind, ApiError::Kind::BadRequest);
 
@@ -301,7 +300,7 @@ void TestAdminService::userModelsAndLimits()
     QVERIFY(cleared.ok());
     QVERIFY(!cleared.value().requestLimit);
 
-    const auto unknown = m_service->setUserModels(u"nobody"_s, {u"chat"_s});
+    const auto unknown = m_service->setUserModels(u"nobody"_s, { u"chat"_s });
     QCOMPARE(unknown.error().kind, ApiError::Kind::NotFound);
 }
 
@@ -327,12 +326,10 @@ void TestAdminService::addNode_data()
     QTest::newRow("a weight of 0 is accepted")
         << u"standby"_s << u"http://10.0.0.2:11434"_s << u"ollama"_s << 0 << true
         << u"http://10.0.0.2:11434"_s << NodeType::Ollama;
-    QTest::newRow("an ftp URL is refused")
-        << u"n"_s << u"ftp://host/x"_s << u"ollama"_s << 100 << false << QString()
-        << NodeType::Ollama;
+    QTest::newRow("an ftp URL is refused") << u"n"_s << u"ftp://host/x"_s << u"ollama"_s << 100
+                                           << false << QString() << NodeType::Ollama;
     QTest::newRow("text that is not a URL is refused")
-        << u"n"_s << u"not a url"_s << u"ollama"_s << 100 << false << QString()
-        << NodeType::Ollama;
+        << u"n"_s << u"not a url"_s << u"ollama"_s << 100 << false << QString() << NodeType::Ollama;
     QTest::newRow("a URL without a host is refused")
         << u"n"_s << u"http://"_s << u"ollama"_s << 100 << false << QString() << NodeType::Ollama;
     QTest::newRow("an empty URL is refused")
@@ -340,9 +337,8 @@ void TestAdminService::addNode_data()
     QTest::newRow("an unknown node type is refused")
         << u"n"_s << u"http://127.0.0.1:1"_s << u"anthropic"_s << 100 << false << QString()
         << NodeType::Ollama;
-    QTest::newRow("an empty name is refused")
-        << u"  "_s << u"http://127.0.0.1:1"_s << u"ollama"_s << 100 << false << QString()
-        << NodeType::Ollama;
+    QTest::newRow("an empty name is refused") << u"  "_s << u"http://127.0.0.1:1"_s << u"ollama"_s
+                                              << 100 << false << QString() << NodeType::Ollama;
     QTest::newRow("a negative weight is refused")
         << u"n"_s << u"http://127.0.0.1:1"_s << u"ollama"_s << -1 << false << QString()
         << NodeType::Ollama;
@@ -394,8 +390,8 @@ void TestAdminService::duplicateNodeNameIsAConflict()
 
     AdminService::NodeInput input;
     input.name = u"local"_s;
-    const auto added = m_service->addNode(
-        {u"local"_s, u"http://127.0.0.2:1"_s, u"openai"_s, {}, {}, {}, {}});
+    const auto added
+        = m_service->addNode({ u"local"_s, u"http://127.0.0.2:1"_s, u"openai"_s, {}, {}, {}, {} });
     QCOMPARE(added.error().kind, ApiError::Kind::Conflict);
     // Renaming another node to a taken name is refused too.
     const auto renamed = m_service->updateNode(other, input);
@@ -454,15 +450,15 @@ void TestAdminService::mappings()
     AdminService::MappingInput input;
     input.displayName = u"chat"_s;
     input.realName = u"qwen2:7b"_s;
-    input.nodeIds = QList<qint64>{node};
+    input.nodeIds = QList<qint64> { node };
     input.contextLength = 32768;
     const auto added = m_service->addMapping(input);
     QVERIFY(added.ok());
     QCOMPARE(m_store->mappings().size(), 1);
-    QCOMPARE(m_store->mappings().first().nodeIds, QList<qint64>{node});
+    QCOMPARE(m_store->mappings().first().nodeIds, QList<qint64> { node });
     QCOMPARE(m_store->mappings().first().contextLength, qint64(32768));
 
-    input.nodeIds = QList<qint64>{node + 100};
+    input.nodeIds = QList<qint64> { node + 100 };
     const auto badNode = m_service->addMapping(input);
     QCOMPARE(badNode.error().kind, ApiError::Kind::BadRequest);
 
@@ -576,7 +572,7 @@ void TestAdminService::eachChangeWritesOneAuditEntry()
     else if (change == "deleteUser"_L1)
         ok = m_service->deleteUser(u"alice"_s).ok();
     else if (change == "setUserModels"_L1)
-        ok = m_service->setUserModels(u"alice"_s, {u"chat"_s}).ok();
+        ok = m_service->setUserModels(u"alice"_s, { u"chat"_s }).ok();
     else if (change == "grantAllModels"_L1)
         ok = m_service->grantAllModels(u"alice"_s).ok();
     else if (change == "setUserLimits"_L1)

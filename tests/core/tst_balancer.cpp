@@ -21,7 +21,7 @@ using Tickets = QList<quint32>;
 
 NodeSpec spec(qint64 id, int priority = 0, int weight = 100, int inFlight = 0)
 {
-    return {id, priority, weight, inFlight};
+    return { id, priority, weight, inFlight };
 }
 
 } // namespace
@@ -143,60 +143,61 @@ void TestBalancer::pick_data()
     const auto LB = RoutingStrategy::LeastBusy;
 
     QTest::newRow("priority: the node with the highest priority is picked")
-        << NodeSpecs{spec(1, 0), spec(2, 5), spec(3, 1)} << P << Tickets{} << false
-        << Ids{2, 2, 2};
+        << NodeSpecs { spec(1, 0), spec(2, 5), spec(3, 1) } << P << Tickets {} << false
+        << Ids { 2, 2, 2 };
     QTest::newRow("priority: a negative priority loses to the default")
-        << NodeSpecs{spec(1, -3), spec(2, 0)} << P << Tickets{} << false << Ids{2};
+        << NodeSpecs { spec(1, -3), spec(2, 0) } << P << Tickets {} << false << Ids { 2 };
     QTest::newRow("priority: equal priorities go to the node with fewer requests in flight")
-        << NodeSpecs{spec(1, 0, 100, 2), spec(2, 0, 100, 0)} << P << Tickets{} << false
-        << Ids{2};
+        << NodeSpecs { spec(1, 0, 100, 2), spec(2, 0, 100, 0) } << P << Tickets {} << false
+        << Ids { 2 };
     QTest::newRow("priority: equal priority and load pick the lowest id")
-        << NodeSpecs{spec(7), spec(3), spec(5)} << P << Tickets{} << false << Ids{3};
+        << NodeSpecs { spec(7), spec(3), spec(5) } << P << Tickets {} << false << Ids { 3 };
     QTest::newRow("priority: a higher priority wins even when it is busier")
-        << NodeSpecs{spec(1, 0, 100, 0), spec(2, 1, 100, 9)} << P << Tickets{} << false
-        << Ids{2};
+        << NodeSpecs { spec(1, 0, 100, 0), spec(2, 1, 100, 9) } << P << Tickets {} << false
+        << Ids { 2 };
 
     QTest::newRow("round_robin: alternates over the nodes of one model")
-        << NodeSpecs{spec(1), spec(2), spec(3)} << RR << Tickets{} << false
-        << Ids{1, 2, 3, 1, 2, 3, 1};
+        << NodeSpecs { spec(1), spec(2), spec(3) } << RR << Tickets {} << false
+        << Ids { 1, 2, 3, 1, 2, 3, 1 };
     QTest::newRow("round_robin: rotates by id whatever order the candidates come in")
-        << NodeSpecs{spec(3), spec(1), spec(2)} << RR << Tickets{} << false << Ids{1, 2, 3, 1};
+        << NodeSpecs { spec(3), spec(1), spec(2) } << RR << Tickets {} << false
+        << Ids { 1, 2, 3, 1 };
     QTest::newRow("round_robin: ignores priority and load when rotating")
-        << NodeSpecs{spec(1, 0, 100, 3), spec(2, 9)} << RR << Tickets{} << true
-        << Ids{1, 2, 1, 2};
+        << NodeSpecs { spec(1, 0, 100, 3), spec(2, 9) } << RR << Tickets {} << true
+        << Ids { 1, 2, 1, 2 };
 
     QTest::newRow("weighted: the ticket falls into the weight ranges in failover order")
-        << NodeSpecs{spec(1, 0, 30), spec(2, 0, 70)} << W << Tickets{0, 29, 30, 99} << false
-        << Ids{1, 1, 2, 2};
+        << NodeSpecs { spec(1, 0, 30), spec(2, 0, 70) } << W << Tickets { 0, 29, 30, 99 } << false
+        << Ids { 1, 1, 2, 2 };
     QTest::newRow("weighted: a node with weight 0 is never picked")
-        << NodeSpecs{spec(1, 0, 0), spec(2, 0, 50), spec(3, 0, 50)} << W
-        << Tickets{0, 49, 50, 99} << false << Ids{2, 2, 3, 3};
+        << NodeSpecs { spec(1, 0, 0), spec(2, 0, 50), spec(3, 0, 50) } << W
+        << Tickets { 0, 49, 50, 99 } << false << Ids { 2, 2, 3, 3 };
     QTest::newRow("weighted: ranges follow the priority order, not the id order")
-        << NodeSpecs{spec(1, 0, 10), spec(2, 1, 90)} << W << Tickets{0, 89, 90, 99} << false
-        << Ids{2, 2, 1, 1};
+        << NodeSpecs { spec(1, 0, 10), spec(2, 1, 90) } << W << Tickets { 0, 89, 90, 99 } << false
+        << Ids { 2, 2, 1, 1 };
     QTest::newRow("weighted: when every weight is 0 the failover order's first node is picked")
-        << NodeSpecs{spec(1, 0, 0), spec(2, 1, 0)} << W << Tickets{} << false << Ids{2, 2};
+        << NodeSpecs { spec(1, 0, 0), spec(2, 1, 0) } << W << Tickets {} << false << Ids { 2, 2 };
 
     QTest::newRow("least_busy: the node with the fewest requests in flight is picked")
-        << NodeSpecs{spec(1, 0, 100, 3), spec(2, 0, 100, 1), spec(3, 0, 100, 2)} << LB
-        << Tickets{} << false << Ids{2};
+        << NodeSpecs { spec(1, 0, 100, 3), spec(2, 0, 100, 1), spec(3, 0, 100, 2) } << LB
+        << Tickets {} << false << Ids { 2 };
     QTest::newRow("least_busy: requests in flight count relative to weight")
-        << NodeSpecs{spec(1, 0, 100, 2), spec(2, 0, 300, 3)} << LB << Tickets{} << false
-        << Ids{2};
+        << NodeSpecs { spec(1, 0, 100, 2), spec(2, 0, 300, 3) } << LB << Tickets {} << false
+        << Ids { 2 };
     QTest::newRow("least_busy: ties go to the higher priority")
-        << NodeSpecs{spec(1, 0), spec(2, 3)} << LB << Tickets{} << false << Ids{2};
+        << NodeSpecs { spec(1, 0), spec(2, 3) } << LB << Tickets {} << false << Ids { 2 };
     QTest::newRow("least_busy: a busy high-priority node loses to an idle one")
-        << NodeSpecs{spec(1, 0, 100, 0), spec(2, 5, 100, 1)} << LB << Tickets{} << false
-        << Ids{1};
+        << NodeSpecs { spec(1, 0, 100, 0), spec(2, 5, 100, 1) } << LB << Tickets {} << false
+        << Ids { 1 };
     QTest::newRow("least_busy: concurrent requests spread over equal nodes")
-        << NodeSpecs{spec(1), spec(2), spec(3)} << LB << Tickets{} << true
-        << Ids{1, 2, 3, 1, 2, 3};
+        << NodeSpecs { spec(1), spec(2), spec(3) } << LB << Tickets {} << true
+        << Ids { 1, 2, 3, 1, 2, 3 };
     QTest::newRow("least_busy: a node with twice the weight takes twice the requests")
-        << NodeSpecs{spec(1, 0, 200), spec(2, 0, 100)} << LB << Tickets{} << true
-        << Ids{1, 2, 1, 2, 1, 1};
+        << NodeSpecs { spec(1, 0, 200), spec(2, 0, 100) } << LB << Tickets {} << true
+        << Ids { 1, 2, 1, 2, 1, 1 };
 
     QTest::newRow("any strategy: a single candidate is picked")
-        << NodeSpecs{spec(4, 0, 0)} << W << Tickets{} << false << Ids{4};
+        << NodeSpecs { spec(4, 0, 0) } << W << Tickets {} << false << Ids { 4 };
 }
 
 void TestBalancer::pick()
@@ -244,22 +245,22 @@ void TestBalancer::failoverOrder_data()
     QTest::addColumn<Ids>("expectedOrder");
 
     QTest::newRow("failover: after a round-robin pick the others follow by priority")
-        << NodeSpecs{spec(1, 0), spec(2, 5), spec(3, 3)} << RoutingStrategy::RoundRobin
-        << Tickets{} << Ids{1, 2, 3};
+        << NodeSpecs { spec(1, 0), spec(2, 5), spec(3, 3) } << RoutingStrategy::RoundRobin
+        << Tickets {} << Ids { 1, 2, 3 };
     QTest::newRow("failover: among equal priorities the less busy node comes first")
-        << NodeSpecs{spec(1, 0, 100, 2), spec(2, 0, 100, 0), spec(3, 1, 100, 5)}
-        << RoutingStrategy::Priority << Tickets{} << Ids{3, 2, 1};
+        << NodeSpecs { spec(1, 0, 100, 2), spec(2, 0, 100, 0), spec(3, 1, 100, 5) }
+        << RoutingStrategy::Priority << Tickets {} << Ids { 3, 2, 1 };
     QTest::newRow("failover: a weighted pick moves to the front, the rest keep priority order")
-        << NodeSpecs{spec(1, 2, 10), spec(2, 1, 10), spec(3, 0, 10)} << RoutingStrategy::Weighted
-        << Tickets{25} << Ids{3, 1, 2};
+        << NodeSpecs { spec(1, 2, 10), spec(2, 1, 10), spec(3, 0, 10) } << RoutingStrategy::Weighted
+        << Tickets { 25 } << Ids { 3, 1, 2 };
     QTest::newRow("failover: a least-busy pick moves to the front, the rest keep priority order")
-        << NodeSpecs{spec(1, 5, 100, 4), spec(2, 0, 100, 0), spec(3, 1, 100, 1)}
-        << RoutingStrategy::LeastBusy << Tickets{} << Ids{2, 1, 3};
+        << NodeSpecs { spec(1, 5, 100, 4), spec(2, 0, 100, 0), spec(3, 1, 100, 1) }
+        << RoutingStrategy::LeastBusy << Tickets {} << Ids { 2, 1, 3 };
     QTest::newRow("failover: a weight-0 node is still a failover target")
-        << NodeSpecs{spec(1, 9, 0), spec(2, 0, 100)} << RoutingStrategy::Weighted << Tickets{0}
-        << Ids{2, 1};
+        << NodeSpecs { spec(1, 9, 0), spec(2, 0, 100) } << RoutingStrategy::Weighted
+        << Tickets { 0 } << Ids { 2, 1 };
     QTest::newRow("failover: no candidates give an empty order")
-        << NodeSpecs{} << RoutingStrategy::Priority << Tickets{} << Ids{};
+        << NodeSpecs {} << RoutingStrategy::Priority << Tickets {} << Ids {};
 }
 
 void TestBalancer::failoverOrder()
@@ -271,9 +272,8 @@ void TestBalancer::failoverOrder()
 
     const QList<const Node *> candidates = setUp(nodes);
     qsizetype next = 0;
-    m_balancer.setRandomSource([&](quint32) {
-        return tickets.isEmpty() ? 0u : tickets.at(next++ % tickets.size());
-    });
+    m_balancer.setRandomSource(
+        [&](quint32) { return tickets.isEmpty() ? 0u : tickets.at(next++ % tickets.size()); });
     QCOMPARE(ids(m_balancer.order(candidates, strategy, u"model"_s)), expectedOrder);
 }
 
@@ -283,9 +283,10 @@ void TestBalancer::roundRobinIsPerModel_data()
     QTest::addColumn<Ids>("expectedPicks");
 
     QTest::newRow("round_robin: each model keeps its own rotation")
-        << QStringList{u"a"_s, u"a"_s, u"b"_s, u"b"_s, u"a"_s, u"b"_s} << Ids{1, 2, 1, 2, 1, 1};
+        << QStringList { u"a"_s, u"a"_s, u"b"_s, u"b"_s, u"a"_s, u"b"_s }
+        << Ids { 1, 2, 1, 2, 1, 1 };
     QTest::newRow("round_robin: interleaved models both alternate")
-        << QStringList{u"a"_s, u"b"_s, u"a"_s, u"b"_s} << Ids{1, 1, 2, 2};
+        << QStringList { u"a"_s, u"b"_s, u"a"_s, u"b"_s } << Ids { 1, 1, 2, 2 };
 }
 
 void TestBalancer::roundRobinIsPerModel()
@@ -293,7 +294,7 @@ void TestBalancer::roundRobinIsPerModel()
     QFETCH(QStringList, models);
     QFETCH(Ids, expectedPicks);
 
-    const QList<const Node *> candidates = setUp({spec(1), spec(2)});
+    const QList<const Node *> candidates = setUp({ spec(1), spec(2) });
     Ids picks;
     for (const QString &model : std::as_const(models))
         picks.append(m_balancer.order(candidates, RoutingStrategy::RoundRobin, model).first()->id);
@@ -305,9 +306,9 @@ void TestBalancer::weightedFollowsWeights_data()
     QTest::addColumn<QList<int>>("weights");
 
     QTest::newRow("weighted: weights 1:3 give one pick in four to the first node")
-        << QList<int>{25, 75};
-    QTest::newRow("weighted: three nodes share by 50:30:20") << QList<int>{50, 30, 20};
-    QTest::newRow("weighted: a node with weight 0 is never picked") << QList<int>{0, 10, 30};
+        << QList<int> { 25, 75 };
+    QTest::newRow("weighted: three nodes share by 50:30:20") << QList<int> { 50, 30, 20 };
+    QTest::newRow("weighted: a node with weight 0 is never picked") << QList<int> { 0, 10, 30 };
 }
 
 void TestBalancer::weightedFollowsWeights()

@@ -180,24 +180,28 @@ private:
 
 void TestCatalog::initTestCase()
 {
-    m_store.nodeList = {makeNode(1, true, Health::Healthy), makeNode(2, true, Health::Unknown, true),
-                        makeNode(3, false, Health::Healthy), makeNode(4, true, Health::Unhealthy)};
-    m_store.models = {served(1, u"llama3:latest"_s), served(1, u"qwen2:7b"_s),
-                      served(2, u"gpt-4o"_s),        served(2, u"qwen2:7b"_s),
-                      served(3, u"qwen2:7b"_s),      served(3, u"mistral:latest"_s),
-                      served(4, u"qwen2:7b"_s),      served(4, u"phi3"_s)};
-    m_store.mappingList = {mapping(u"chat"_s, u"qwen2:7b"_s), mapping(u"fast"_s, u"qwen2:7b"_s, {2}),
-                           mapping(u"smart"_s, u"gpt-4o"_s), mapping(u"ghost"_s, u"nothing"_s)};
-    m_store.userList = {makeUser(1, u"alice"_s, true, {}),
-                        makeUser(2, u"bob"_s, false, {u"chat"_s}),
-                        makeUser(3, u"carol"_s, false, {u"qwen2:7b"_s}),
-                        makeUser(4, u"dave"_s, false, {u"mistral:latest"_s}),
-                        makeUser(5, u"erin"_s, false, {}),
-                        makeUser(6, u"zed"_s, true, {}, false)};
+    m_store.nodeList
+        = { makeNode(1, true, Health::Healthy), makeNode(2, true, Health::Unknown, true),
+            makeNode(3, false, Health::Healthy), makeNode(4, true, Health::Unhealthy) };
+    m_store.models
+        = { served(1, u"llama3:latest"_s), served(1, u"qwen2:7b"_s), served(2, u"gpt-4o"_s),
+            served(2, u"qwen2:7b"_s),      served(3, u"qwen2:7b"_s), served(3, u"mistral:latest"_s),
+            served(4, u"qwen2:7b"_s),      served(4, u"phi3"_s) };
+    m_store.mappingList
+        = { mapping(u"chat"_s, u"qwen2:7b"_s), mapping(u"fast"_s, u"qwen2:7b"_s, { 2 }),
+            mapping(u"smart"_s, u"gpt-4o"_s), mapping(u"ghost"_s, u"nothing"_s) };
+    m_store.userList = { makeUser(1, u"alice"_s, true, {}),
+                         makeUser(2, u"bob"_s, false, { u"chat"_s }),
+                         makeUser(3, u"carol"_s, false, { u"qwen2:7b"_s }),
+                         makeUser(4, u"dave"_s, false, { u"mistral:latest"_s }),
+                         makeUser(5, u"erin"_s, false, {}),
+                         makeUser(6, u"zed"_s, true, {}, false) };
     // As the SQL store does: only active users' digests are handed out.
     for (const User &user : std::as_const(m_store.userList)) {
         if (user.active)
-            m_store.digests.insert(QString::fromLatin1(Tokens::hash(QByteArray("token-").append(user.username.toLatin1()))), user.id);
+            m_store.digests.insert(QString::fromLatin1(Tokens::hash(
+                                       QByteArray("token-").append(user.username.toLatin1()))),
+                                   user.id);
     }
     m_secrets.values.insert(u"node/2/api_key"_s, u"sk-node-two"_s);
     m_secrets.values.insert(u"node/1/api_key"_s, u"sk-stale"_s); // node 1 has no key set
@@ -269,8 +273,7 @@ void TestCatalog::mayUse_data()
         << u"bob"_s << u"qwen2:7b"_s << false;
     QTest::newRow("a user granted chat may not use another mapping")
         << u"bob"_s << u"fast"_s << false;
-    QTest::newRow("a grant is for the exact name, case included")
-        << u"bob"_s << u"Chat"_s << false;
+    QTest::newRow("a grant is for the exact name, case included") << u"bob"_s << u"Chat"_s << false;
     QTest::newRow("a user without grants may use nothing") << u"erin"_s << u"chat"_s << false;
 }
 
@@ -292,26 +295,26 @@ void TestCatalog::nodesFor_data()
     QTest::addColumn<Ids>("expected");
 
     QTest::newRow("inactive and unhealthy nodes are excluded")
-        << u"chat"_s << false << Ids{1, 2};
+        << u"chat"_s << false << Ids { 1, 2 };
     QTest::newRow("with anyState inactive and unhealthy nodes are included")
-        << u"chat"_s << true << Ids{1, 2, 3, 4};
+        << u"chat"_s << true << Ids { 1, 2, 3, 4 };
     QTest::newRow("a mapping restricted to node 2 only gets node 2")
-        << u"fast"_s << false << Ids{2};
+        << u"fast"_s << false << Ids { 2 };
     QTest::newRow("the mapping's node restriction holds with anyState too")
-        << u"fast"_s << true << Ids{2};
-    QTest::newRow("a node of unknown health is usable") << u"smart"_s << false << Ids{2};
+        << u"fast"_s << true << Ids { 2 };
+    QTest::newRow("a node of unknown health is usable") << u"smart"_s << false << Ids { 2 };
     QTest::newRow("only nodes that serve the real model are returned")
-        << u"llama3"_s << false << Ids{1};
+        << u"llama3"_s << false << Ids { 1 };
     QTest::newRow("a model only an inactive node serves has no usable node")
-        << u"mistral"_s << false << Ids{};
+        << u"mistral"_s << false << Ids {};
     QTest::newRow("a model only an inactive node serves is found with anyState")
-        << u"mistral"_s << true << Ids{3};
+        << u"mistral"_s << true << Ids { 3 };
     QTest::newRow("a model only an unhealthy node serves has no usable node")
-        << u"phi3"_s << false << Ids{};
+        << u"phi3"_s << false << Ids {};
     QTest::newRow("a model only an unhealthy node serves is found with anyState")
-        << u"phi3"_s << true << Ids{4};
+        << u"phi3"_s << true << Ids { 4 };
     QTest::newRow("a mapping whose real model nobody serves has no node")
-        << u"ghost"_s << true << Ids{};
+        << u"ghost"_s << true << Ids {};
 }
 
 void TestCatalog::nodesFor()
@@ -334,13 +337,13 @@ void TestCatalog::modelsFor_data()
     QTest::addColumn<QStringList>("expected");
 
     QTest::newRow("all models: display names, unmapped real names, mapped real names hidden")
-        << u"alice"_s << QStringList{u"chat"_s, u"fast"_s, u"llama3:latest"_s, u"smart"_s};
-    QTest::newRow("a user granted chat sees chat only") << u"bob"_s << QStringList{u"chat"_s};
+        << u"alice"_s << QStringList { u"chat"_s, u"fast"_s, u"llama3:latest"_s, u"smart"_s };
+    QTest::newRow("a user granted chat sees chat only") << u"bob"_s << QStringList { u"chat"_s };
     QTest::newRow("a user granted a mapped real name by that name sees it")
-        << u"carol"_s << QStringList{u"qwen2:7b"_s};
+        << u"carol"_s << QStringList { u"qwen2:7b"_s };
     QTest::newRow("a grant for a model no usable node serves lists nothing")
-        << u"dave"_s << QStringList{};
-    QTest::newRow("a user without grants sees nothing") << u"erin"_s << QStringList{};
+        << u"dave"_s << QStringList {};
+    QTest::newRow("a user without grants sees nothing") << u"erin"_s << QStringList {};
 }
 
 void TestCatalog::modelsFor()

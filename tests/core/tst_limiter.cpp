@@ -21,7 +21,9 @@ namespace {
 class FakeClock final : public Clock
 {
 public:
-    explicit FakeClock(const QDateTime &now) : m_now(now) {}
+    explicit FakeClock(const QDateTime &now)
+        : m_now(now)
+    { }
     QDateTime nowUtc() const override
     {
         QMutexLocker lock(&m_mutex);
@@ -131,15 +133,15 @@ void TestLimiter::tokenLimit_data()
     QTest::addColumn<bool>("nextAdmitted");
 
     QTest::newRow("tokens below the limit still admit")
-        << qint64(100) << QList<qint64>{40, 59} << true;
+        << qint64(100) << QList<qint64> { 40, 59 } << true;
     QTest::newRow("reaching the token limit exactly refuses the next request")
-        << qint64(100) << QList<qint64>{40, 60} << false;
+        << qint64(100) << QList<qint64> { 40, 60 } << false;
     QTest::newRow("one request overshooting the token limit refuses the next")
-        << qint64(100) << QList<qint64>{250} << false;
+        << qint64(100) << QList<qint64> { 250 } << false;
     QTest::newRow("zero and negative token reports change nothing")
-        << qint64(10) << QList<qint64>{0, -50, 9} << true;
+        << qint64(10) << QList<qint64> { 0, -50, 9 } << true;
     QTest::newRow("a token limit of 0 refuses the first request")
-        << qint64(0) << QList<qint64>{} << false;
+        << qint64(0) << QList<qint64> {} << false;
 }
 
 void TestLimiter::tokenLimit()
@@ -256,8 +258,8 @@ void TestLimiter::restore()
     Limiter limiter(&clock);
     const User user = makeUser(9, 5, 1000);
     QHash<qint64, Store::DayUsage> usage;
-    usage.insert(user.id, {requests, tokens});
-    usage.insert(10, {1, 1});
+    usage.insert(user.id, { requests, tokens });
+    usage.insert(10, { 1, 1 });
     limiter.restore(day, usage);
 
     const bool today = day == QDate(2024, 5, 1);
@@ -279,8 +281,8 @@ void TestLimiter::concurrentAdmitsNeverOvershoot()
     std::mutex gateMutex;
     std::condition_variable gate;
     bool open = false;
-    std::atomic<int> admitted{0};
-    std::atomic<int> refused{0};
+    std::atomic<int> admitted { 0 };
+    std::atomic<int> refused { 0 };
     std::vector<std::unique_ptr<QThread>> threads;
     for (int i = 0; i < threadCount; ++i) {
         threads.emplace_back(QThread::create([&] {

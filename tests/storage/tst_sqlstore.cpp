@@ -128,9 +128,9 @@ void TestSqlStore::migrationsCreateTheLatestSchema()
     QVERIFY(query.exec(u"SELECT COUNT(*) FROM schema_version"_s) && query.next());
     QCOMPARE(query.value(0).toInt(), 1);
     const QStringList tables = m_database->connection().tables();
-    for (const QString &table : {u"users"_s, u"user_models"_s, u"user_limits"_s, u"nodes"_s,
-                                 u"node_models"_s, u"model_mappings"_s, u"request_logs"_s,
-                                 u"audit_logs"_s, u"settings"_s})
+    for (const QString &table :
+         { u"users"_s, u"user_models"_s, u"user_limits"_s, u"nodes"_s, u"node_models"_s,
+           u"model_mappings"_s, u"request_logs"_s, u"audit_logs"_s, u"settings"_s })
         QVERIFY2(tables.contains(table), qPrintable(table));
 }
 
@@ -152,8 +152,8 @@ void TestSqlStore::newerSchemaIsRefused()
 {
     {
         QSqlQuery query(m_database->connection());
-        QVERIFY(query.exec(u"UPDATE schema_version SET version = %1"_s.arg(
-            Database::latestSchemaVersion() + 1)));
+        QVERIFY(query.exec(
+            u"UPDATE schema_version SET version = %1"_s.arg(Database::latestSchemaVersion() + 1)));
     }
     QString error;
     QVERIFY(!openStore(&error));
@@ -223,16 +223,16 @@ void TestSqlStore::users()
     QCOMPARE(alice->createdAt.timeSpec(), Qt::UTC);
     QCOMPARE(m_store->tokenHashes().value(QString::fromLatin1(hash)), id);
 
-    QVERIFY(m_store->setUserModels(id, {u"chat"_s, u"fast"_s}, false));
+    QVERIFY(m_store->setUserModels(id, { u"chat"_s, u"fast"_s }, false));
     QVERIFY(m_store->setUserLimits(id, 10, std::nullopt));
     alice = m_store->user(u"alice"_s);
-    QCOMPARE(alice->models, (QStringList{u"chat"_s, u"fast"_s}));
+    QCOMPARE(alice->models, (QStringList { u"chat"_s, u"fast"_s }));
     QCOMPARE(alice->requestLimit, std::optional<qint64>(10));
     QVERIFY(!alice->tokenLimit);
     // users() fills in every user's models, not just the first one's.
     const QList<User> all = m_store->users();
     QCOMPARE(all.size(), 2);
-    QCOMPARE(all.at(0).models, (QStringList{u"chat"_s, u"fast"_s}));
+    QCOMPARE(all.at(0).models, (QStringList { u"chat"_s, u"fast"_s }));
     QVERIFY(all.at(1).models.isEmpty());
 
     QVERIFY(m_store->setUserModels(id, {}, true));
@@ -303,16 +303,16 @@ void TestSqlStore::nodesAndModels()
     a.name = u"qwen2:7b"_s;
     a.size = 4'000'000'000;
     a.digest = u"sha256:abc"_s;
-    a.details = QJsonObject{{u"family"_s, u"qwen2"_s}};
+    a.details = QJsonObject { { u"family"_s, u"qwen2"_s } };
     NodeModel b = a;
     b.name = u"llama3:latest"_s;
-    QVERIFY(m_store->replaceNodeModels(id, {a, b, a})); // duplicates are ignored
+    QVERIFY(m_store->replaceNodeModels(id, { a, b, a })); // duplicates are ignored
     QList<NodeModel> models = m_store->nodeModels();
     QCOMPARE(models.size(), 2);
     QCOMPARE(models.at(0).name, u"llama3:latest"_s);
     QCOMPARE(models.at(1).size, qint64(4'000'000'000));
     QCOMPARE(models.at(1).details.value(u"family"_s).toString(), u"qwen2"_s);
-    QVERIFY(m_store->replaceNodeModels(id, {b}));
+    QVERIFY(m_store->replaceNodeModels(id, { b }));
     QCOMPARE(m_store->nodeModels().size(), 1);
 
     QVERIFY(m_store->deleteNode(id));
@@ -326,8 +326,8 @@ void TestSqlStore::mappings()
     m.displayName = u"chat"_s;
     m.realName = u"qwen2:7b"_s;
     m.contextLength = 131072;
-    m.capabilities = {u"tools"_s, u"vision"_s};
-    m.nodeIds = {3, 5};
+    m.capabilities = { u"tools"_s, u"vision"_s };
+    m.nodeIds = { 3, 5 };
     QVERIFY(m_store->insertMapping(m));
     QVERIFY(!m_store->insertMapping(m)); // display names are unique
 
@@ -335,8 +335,8 @@ void TestSqlStore::mappings()
     QCOMPARE(all.size(), 1);
     QCOMPARE(all.first().realName, u"qwen2:7b"_s);
     QCOMPARE(all.first().contextLength, qint64(131072));
-    QCOMPARE(all.first().capabilities, (QStringList{u"tools"_s, u"vision"_s}));
-    QCOMPARE(all.first().nodeIds, (QList<qint64>{3, 5}));
+    QCOMPARE(all.first().capabilities, (QStringList { u"tools"_s, u"vision"_s }));
+    QCOMPARE(all.first().nodeIds, (QList<qint64> { 3, 5 }));
 
     m.displayName = u"chat-v2"_s;
     m.nodeIds.clear();
@@ -365,7 +365,7 @@ void TestSqlStore::settingsAndAudit()
         entry.action = i % 2 ? u"node.create"_s : u"user.create"_s;
         entry.entityType = i % 2 ? u"node"_s : u"user"_s;
         entry.entityId = QString::number(i);
-        entry.details = QJsonObject{{u"i"_s, i}};
+        entry.details = QJsonObject { { u"i"_s, i } };
         entry.createdAt = utc(2024, 5, 1, 10, i);
         QVERIFY(m_store->insertAudit(entry));
     }
@@ -418,14 +418,13 @@ void TestSqlStore::requestLogs_data()
     QTest::addColumn<int>("rows");
     QTest::addColumn<qint64>("total");
 
-    QTest::newRow("no filter returns everything") << QString() << QString() << 100 << 0 << 10
-                                                  << qint64(10);
+    QTest::newRow("no filter returns everything")
+        << QString() << QString() << 100 << 0 << 10 << qint64(10);
     QTest::newRow("a limit cuts the page, not the total")
         << QString() << QString() << 3 << 0 << 3 << qint64(10);
     QTest::newRow("an offset past the end gives an empty page with the total")
         << QString() << QString() << 10 << 10 << 0 << qint64(10);
-    QTest::newRow("filtering by username") << u"alice"_s << QString() << 100 << 0 << 6
-                                           << qint64(6);
+    QTest::newRow("filtering by username") << u"alice"_s << QString() << 100 << 0 << 6 << qint64(6);
     QTest::newRow("filtering by the model the client asked for")
         << QString() << u"chat"_s << 100 << 0 << 7 << qint64(7);
     QTest::newRow("filtering by the real model sent upstream")
@@ -471,13 +470,13 @@ void TestSqlStore::usageOn_data()
     QTest::addColumn<qint64>("requests");
 
     QTest::newRow("the first and last millisecond of the day count")
-        << QList<QDateTime>{utc(2024, 5, 1, 0, 0, 0, 0), utc(2024, 5, 1, 23, 59, 59, 999)}
+        << QList<QDateTime> { utc(2024, 5, 1, 0, 0, 0, 0), utc(2024, 5, 1, 23, 59, 59, 999) }
         << qint64(2);
     QTest::newRow("the day before and the day after do not count")
-        << QList<QDateTime>{utc(2024, 4, 30, 23, 59, 59, 999), utc(2024, 5, 2, 0, 0, 0, 0)}
+        << QList<QDateTime> { utc(2024, 4, 30, 23, 59, 59, 999), utc(2024, 5, 2, 0, 0, 0, 0) }
         << qint64(0);
     QTest::newRow("a local midnight that is not UTC midnight counts by UTC")
-        << QList<QDateTime>{QDateTime(QDate(2024, 5, 2), QTime(1, 0), QTimeZone(2 * 3600))}
+        << QList<QDateTime> { QDateTime(QDate(2024, 5, 2), QTime(1, 0), QTimeZone(2 * 3600)) }
         << qint64(1);
 }
 
@@ -525,7 +524,7 @@ void TestSqlStore::usageWriterLosesNothing()
     QCOMPARE(writer.pendingCount(), 0);
     QCOMPARE(writer.writtenCount(), qint64(threadCount * perThread));
     qint64 total = 0;
-    m_store->requestLogs(LogQuery{}, &total);
+    m_store->requestLogs(LogQuery {}, &total);
     QCOMPARE(total, qint64(threadCount * perThread));
     for (int t = 1; t <= threadCount; ++t) {
         LogQuery query;
