@@ -78,6 +78,7 @@ private Q_SLOTS:
     void usageOn_data();
     void usageOn();
     void usageWriterLosesNothing();
+    void usageWriterWritesWhatCameBeforeStart();
     void fileSecretStore_data();
     void fileSecretStore();
 
@@ -532,6 +533,20 @@ void TestSqlStore::usageWriterLosesNothing()
         m_store->requestLogs(query, &total);
         QCOMPARE(total, qint64(perThread));
     }
+}
+
+void TestSqlStore::usageWriterWritesWhatCameBeforeStart()
+{
+    UsageWriter writer(m_store.get(), m_database.get());
+    for (int i = 0; i < 3; ++i)
+        writer.enqueue(logEntry(1, u"early"_s, u"m"_s, u"m"_s, 1, QDateTime::currentDateTimeUtc()));
+    QCOMPARE(writer.pendingCount(), 3);
+    writer.start();
+    writer.stop();
+    QCOMPARE(writer.pendingCount(), 0);
+    qint64 total = 0;
+    m_store->requestLogs(LogQuery {}, &total);
+    QCOMPARE(total, qint64(3));
 }
 
 void TestSqlStore::fileSecretStore_data()
