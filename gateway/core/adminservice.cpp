@@ -40,7 +40,8 @@ std::optional<qint64> parseContextLength(const QString &text)
         value *= 1024;
     else if (unit == "m"_L1)
         value *= 1024 * 1024;
-    if (value <= 0 || value > 1e12)
+    // Checked after truncation: "0.4" is no more a length than "0" is.
+    if (value > 1e12 || qint64(value) <= 0)
         return std::nullopt;
     return qint64(value);
 }
