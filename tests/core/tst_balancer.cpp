@@ -2,6 +2,8 @@
 
 #include <QTest>
 
+#include <memory>
+
 using namespace Maestro;
 using namespace Qt::StringLiterals;
 
@@ -52,13 +54,13 @@ private:
     QList<const Node *> setUp(const NodeSpecs &specs);
     static Ids ids(const QList<const Node *> &nodes);
 
-    Balancer m_balancer;
+    std::unique_ptr<Balancer> m_balancer = std::make_unique<Balancer>();
     QList<Node> m_nodes;
 };
 
 QList<const Node *> TestBalancer::setUp(const NodeSpecs &specs)
 {
-    m_balancer = Balancer();
+    m_balancer = std::make_unique<Balancer>();
     m_nodes.clear();
     m_nodes.reserve(specs.size()); // the pointers handed out must stay valid
     for (const NodeSpec &s : specs) {
@@ -69,7 +71,7 @@ QList<const Node *> TestBalancer::setUp(const NodeSpecs &specs)
         node.weight = s.weight;
         m_nodes.append(node);
         for (int i = 0; i < s.inFlight; ++i)
-            m_balancer.started(s.id);
+            m_balancer->started(s.id);
     }
     QList<const Node *> candidates;
     for (const Node &node : std::as_const(m_nodes))
@@ -211,18 +213,18 @@ void TestBalancer::pick()
     const QList<const Node *> candidates = setUp(nodes);
     qsizetype next = 0;
     QList<quint32> bounds;
-    m_balancer.setRandomSource([&](quint32 bound) {
+    m_balancer->setRandomSource([&](quint32 bound) {
         bounds.append(bound);
         return tickets.isEmpty() ? 0u : tickets.at(next++ % tickets.size());
     });
 
     Ids picks;
     for (qsizetype i = 0; i < expectedPicks.size(); ++i) {
-        const QList<const Node *> order = m_balancer.order(candidates, strategy, u"model"_s);
+        const QList<const Node *> order = m_balancer->order(candidates, strategy, u"model"_s);
         QCOMPARE(order.size(), candidates.size());
         picks.append(order.first()->id);
         if (countPicks)
-            m_balancer.started(order.first()->id);
+            m_balancer->started(order.first()->id);
     }
     QCOMPARE(picks, expectedPicks);
 
@@ -272,9 +274,9 @@ void TestBalancer::failoverOrder()
 
     const QList<const Node *> candidates = setUp(nodes);
     qsizetype next = 0;
-    m_balancer.setRandomSource(
+    m_balancer->setRandomSource(
         [&](quint32) { return tickets.isEmpty() ? 0u : tickets.at(next++ % tickets.size()); });
-    QCOMPARE(ids(m_balancer.order(candidates, strategy, u"model"_s)), expectedOrder);
+    QCOMPARE(ids(m_balancer->order(candidates, strategy, u"model"_s)), expectedOrder);
 }
 
 void TestBalancer::roundRobinIsPerModel_data()
@@ -297,7 +299,7 @@ void TestBalancer::roundRobinIsPerModel()
     const QList<const Node *> candidates = setUp({ spec(1), spec(2) });
     Ids picks;
     for (const QString &model : std::as_const(models))
-        picks.append(m_balancer.order(candidates, RoutingStrategy::RoundRobin, model).first()->id);
+        picks.append(m_balancer->order(candidates, RoutingStrategy::RoundRobin, model).first()->id);
     QCOMPARE(picks, expectedPicks);
 }
 
@@ -324,10 +326,10 @@ void TestBalancer::weightedFollowsWeights()
     const QList<const Node *> candidates = setUp(nodes);
     // Walk every ticket once: each node must be picked exactly as often as its weight says.
     quint32 ticket = 0;
-    m_balancer.setRandomSource([&](quint32 bound) { return ticket++ % bound; });
+    m_balancer->setRandomSource([&](quint32 bound) { return ticket++ % bound; });
     QHash<qint64, int> picks;
     for (int i = 0; i < total; ++i)
-        ++picks[m_balancer.order(candidates, RoutingStrategy::Weighted, u"m"_s).first()->id];
+        ++picks[m_balancer->order(candidates, RoutingStrategy::Weighted, u"m"_s).first()->id];
     for (qsizetype i = 0; i < weights.size(); ++i)
         QCOMPARE(picks.value(i + 1), weights.at(i));
 }
