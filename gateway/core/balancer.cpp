@@ -1,6 +1,7 @@
 #include "balancer.h"
 
 #include <QMutexLocker>
+#include <QJsonArray>
 #include <QRandomGenerator>
 
 #include <algorithm>
@@ -69,6 +70,75 @@ int Balancer::activeTotal() const
     for (int n : m_active)
         total += n;
     return total;
+}
+
+Balancer::Needs Balancer::needsOf(const QJsonObject &body)
+{
+    Needs needs;
+    needs.tools = !body.value("tools"_L1).toArray().isEmpty();
+    const QJsonArray messages = body.value("messages"_L1).toArray();
+    for (const QJsonValue &value : messages) {
+        const QJsonObject message = value.toObject();
+        if (!message.value("images"_L1).toArray().isEmpty()) {
+            needs.vision = true;
+            break;
+        }
+        for (const QJsonValue &part : message.value("content"_L1).toArray()) {
+            const QString type = part.toObject().value("type"_L1).toString();
+            if (type == "image_url"_L1 || type == "image"_L1 || type == "input_image"_L1) {
+                needs.vision = true;
+                break;
+            }
+        }
+    }
+    if (!body.value("images"_L1).toArray().isEmpty()) // /api/generate
+        needs.vision = true;
+    return needs;
+}
+
+QList<const GroupMember *> Balancer::orderMembers(const ModelGroup &group, const Needs &needs)
+{
+    QList<const GroupMember *> active;
+    for (const GroupMember &member : group.members) {
+        if (member.active)
+            active.append(&member);
+    }
+    QList<const GroupMember *> capable;
+    for (const GroupMember *member : std::as_const(active)) {
+        if ((!needs.vision || member->capabilityTags.contains("vision"_L1))
+            && (!needs.tools || member->capabilityTags.contains("tools"_L1)))
+            capable.append(member);
+    }
+    QList<const GroupMember *> members = capable.isEmpty() ? active : capable;
+    std::stable_sort(members.begin(), members.end(), [](const GroupMember *a, const GroupMember *b) {
+        return a->priority < b->priority;
+    });
+    if (members.size() <= 1)
+        return members;
+    qsizetype pick = 0;
+    QMutexLocker lock(&m_mutex);
+    if (group.strategy == "weighted"_L1) {
+        quint64 total = 0;
+        for (const GroupMember *member : std::as_const(members))
+            total += quint64(std::max(member->weight, 0));
+        if (total > 0) {
+            quint64 ticket = m_random(quint32(std::min<quint64>(total, 0xffffffffu)));
+            for (qsizetype i = 0; i < members.size(); ++i) {
+                const quint64 w = quint64(std::max(members.at(i)->weight, 0));
+                if (ticket < w) {
+                    pick = i;
+                    break;
+                }
+                ticket -= w;
+            }
+        }
+    } else if (group.strategy != "priority"_L1) {
+        // round_robin, and unknown strategies as the seed treats them.
+        pick = qsizetype(m_roundRobin[u"group:"_s + group.name]++ % quint64(members.size()));
+    }
+    if (pick > 0)
+        members.move(pick, 0);
+    return members;
 }
 
 QList<const Node *> Balancer::order(QList<const Node *> candidates, RoutingStrategy strategy,

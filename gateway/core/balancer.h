@@ -3,6 +3,7 @@
 #include "entities.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QList>
 #include <QMutex>
 #include <QString>
@@ -30,6 +31,20 @@ public:
 
     QList<const Node *> order(QList<const Node *> candidates, RoutingStrategy strategy,
                               const QString &modelKey);
+
+    // What a request needs from a model, for choosing among a group's members.
+    struct Needs
+    {
+        bool vision = false;
+        bool tools = false;
+    };
+    // Images in the messages (Ollama "images", OpenAI "image_url" parts, Anthropic "image"
+    // blocks) need vision; a non-empty "tools" needs tools.
+    static Needs needsOf(const QJsonObject &body);
+
+    // A group's active members in the order to try them: those with the needed capability tags
+    // (all of them when none has the tags), the strategy's pick first, then by priority.
+    QList<const GroupMember *> orderMembers(const ModelGroup &group, const Needs &needs);
 
     void started(qint64 nodeId);
     void finished(qint64 nodeId);

@@ -38,6 +38,7 @@ std::shared_ptr<const Catalog> Catalog::load(Store &store, SecretStore *secrets)
     catalog->m_nodeModels = store.nodeModels();
     for (qsizetype i = 0; i < catalog->m_nodeModels.size(); ++i)
         catalog->m_modelsByName[catalog->m_nodeModels.at(i).name].append(i);
+    catalog->m_groups = store.groups();
     catalog->m_mappingList = store.mappings();
     for (qsizetype i = 0; i < catalog->m_mappingList.size(); ++i)
         catalog->m_mappingByDisplay.insert(catalog->m_mappingList.at(i).displayName, i);
@@ -81,6 +82,15 @@ std::optional<Catalog::Resolved> Catalog::resolve(const QString &requested) cons
             return Resolved{requested, tagged, nullptr};
     }
     return std::nullopt;
+}
+
+const ModelGroup *Catalog::group(const QString &name) const
+{
+    for (const ModelGroup &group : m_groups) {
+        if (group.name == name && group.active)
+            return &group;
+    }
+    return nullptr;
 }
 
 bool Catalog::mayUse(const User &user, const QString &displayName) const

@@ -42,6 +42,10 @@ public:
 
     bool mayUse(const User &user, const QString &displayName) const;
 
+    const QList<ModelGroup> &groups() const { return m_groups; }
+    // The active group of that name, or nullptr.
+    const ModelGroup *group(const QString &name) const;
+
     // Active nodes that are not known to be down, serve the real model, and are allowed by the
     // mapping's node restriction. `anyState` also returns inactive and unhealthy ones (to tell
     // "no healthy node" from "nobody has it").
@@ -65,6 +69,7 @@ private:
     QList<NodeModel> m_nodeModels;
     QHash<QString, QList<qsizetype>> m_modelsByName; // real name -> indexes into m_nodeModels
     QList<ModelMapping> m_mappingList;
+    QList<ModelGroup> m_groups;
     QHash<QString, qsizetype> m_mappingByDisplay;
 };
 

@@ -69,6 +69,36 @@ struct ModelMapping
     QDateTime createdAt;
 };
 
+// A member of a model group: a display name (or real model name) the group can send to.
+struct GroupMember
+{
+    qint64 id = 0;
+    qint64 groupId = 0;
+    QString model;             // model_display_name
+    int priority = 0;          // lower is tried first (the seed's convention)
+    int weight = 100;
+    QStringList capabilityTags; // "vision", "tools", ...
+    bool active = true;
+    bool contextFallback = false; // takes over when another member refuses a too-long request
+};
+
+// A name clients request like a model, resolved per request to one of its members, with
+// fallback to the others on failure.
+struct ModelGroup
+{
+    qint64 id = 0;
+    QString name;
+    QString description;
+    QString strategy = QStringLiteral("round_robin"); // round_robin | weighted | priority
+    bool active = true;
+    bool listInCatalog = false;
+    int priority = 0;            // display order only
+    int maxFailoverRetries = 0;  // 0 = the default (5)
+    QList<GroupMember> members;  // ordered by priority
+    QDateTime createdAt;
+    QDateTime updatedAt;
+};
+
 // One proxied request, as written to the usage log.
 struct RequestLogEntry
 {

@@ -47,6 +47,15 @@ public:
     virtual bool updateMapping(const QString &displayName, const ModelMapping &mapping) = 0;
     virtual bool deleteMapping(const QString &displayName) = 0;
 
+    // Model groups and their members (members come ordered by priority, then id).
+    virtual QList<ModelGroup> groups() = 0;
+    virtual qint64 insertGroup(const ModelGroup &group) = 0; // returns the id, 0 on failure
+    virtual bool updateGroup(const ModelGroup &group) = 0;    // by id; members untouched
+    virtual bool deleteGroup(qint64 id) = 0;
+    virtual qint64 insertMember(const GroupMember &member) = 0;
+    virtual bool updateMember(const GroupMember &member) = 0;
+    virtual bool deleteMember(qint64 memberId) = 0;
+
     // Usage log.
     virtual bool insertRequestLogs(const QList<RequestLogEntry> &entries) = 0;
     virtual QList<RequestLogEntry> requestLogs(const LogQuery &query, qint64 *total) = 0;

@@ -75,6 +75,11 @@ const QList<QStringList> &migrations()
             u"CREATE INDEX audit_logs_created ON audit_logs(created_at)"_s,
             u"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT, updated_at BIGINT NOT NULL)"_s,
         },
+        // 2: a group member can be the one that takes over requests too long for the others
+        {
+            u"ALTER TABLE model_group_members ADD COLUMN context_fallback INTEGER NOT NULL DEFAULT 0"_s,
+            u"CREATE INDEX model_group_members_group ON model_group_members(group_id)"_s,
+        },
     };
     return steps;
 }

@@ -411,6 +411,118 @@ bool SqlStore::deleteMapping(const QString &displayName)
     return run(query, u"DELETE FROM model_mappings WHERE display_name = ?"_s, {displayName});
 }
 
+QList<ModelGroup> SqlStore::groups()
+{
+    QSqlDatabase db = m_database->connection();
+    QSqlQuery query(db);
+    QList<ModelGroup> groups;
+    if (!run(query, u"SELECT id, name, description, strategy, is_active, list_in_catalog, priority, "
+                    "max_failover_retries, created_at, updated_at FROM model_groups ORDER BY priority, name"_s))
+        return groups;
+    QHash<qint64, qsizetype> index;
+    while (query.next()) {
+        ModelGroup group;
+        group.id = query.value(0).toLongLong();
+        group.name = query.value(1).toString();
+        group.description = query.value(2).toString();
+        group.strategy = query.value(3).toString();
+        group.active = query.value(4).toInt() != 0;
+        group.listInCatalog = query.value(5).toInt() != 0;
+        group.priority = query.value(6).toInt();
+        group.maxFailoverRetries = query.value(7).toInt();
+        group.createdAt = fromMs(query.value(8));
+        group.updatedAt = fromMs(query.value(9));
+        index.insert(group.id, groups.size());
+        groups.append(group);
+    }
+    QSqlQuery members(db);
+    if (!run(members, u"SELECT id, group_id, model_display_name, priority, weight, capability_tags, is_active, "
+                      "context_fallback FROM model_group_members ORDER BY priority, id"_s))
+        return groups;
+    while (members.next()) {
+        GroupMember member;
+        member.id = members.value(0).toLongLong();
+        member.groupId = members.value(1).toLongLong();
+        member.model = members.value(2).toString();
+        member.priority = members.value(3).toInt();
+        member.weight = members.value(4).toInt();
+        for (const QJsonValue &tag : jsonArray(members.value(5)))
+            member.capabilityTags.append(tag.toString());
+        member.active = members.value(6).toInt() != 0;
+        member.contextFallback = members.value(7).toInt() != 0;
+        if (const auto it = index.constFind(member.groupId); it != index.cend())
+            groups[*it].members.append(member);
+    }
+    return groups;
+}
+
+qint64 SqlStore::insertGroup(const ModelGroup &group)
+{
+    QSqlQuery query(m_database->connection());
+    const qint64 now = nowMs();
+    if (!run(query,
+             u"INSERT INTO model_groups (name, description, strategy, is_active, list_in_catalog, priority, "
+             "max_failover_retries, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
+             {group.name, group.description, group.strategy, group.active ? 1 : 0, group.listInCatalog ? 1 : 0,
+              group.priority, group.maxFailoverRetries, now, now})
+        || !query.next())
+        return 0;
+    return query.value(0).toLongLong();
+}
+
+bool SqlStore::updateGroup(const ModelGroup &group)
+{
+    QSqlQuery query(m_database->connection());
+    return run(query,
+               u"UPDATE model_groups SET name = ?, description = ?, strategy = ?, is_active = ?, "
+               "list_in_catalog = ?, priority = ?, max_failover_retries = ?, updated_at = ? WHERE id = ?"_s,
+               {group.name, group.description, group.strategy, group.active ? 1 : 0, group.listInCatalog ? 1 : 0,
+                group.priority, group.maxFailoverRetries, nowMs(), group.id})
+        && query.numRowsAffected() == 1;
+}
+
+bool SqlStore::deleteGroup(qint64 id)
+{
+    QSqlDatabase db = m_database->connection();
+    Transaction tx(db);
+    QSqlQuery query(db);
+    return run(query, u"DELETE FROM model_group_members WHERE group_id = ?"_s, {id})
+        && run(query, u"DELETE FROM model_groups WHERE id = ?"_s, {id}) && tx.commit();
+}
+
+qint64 SqlStore::insertMember(const GroupMember &member)
+{
+    QSqlQuery query(m_database->connection());
+    if (!run(query,
+             u"INSERT INTO model_group_members (group_id, model_display_name, priority, weight, capability_tags, "
+             "is_active, context_fallback, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
+             {member.groupId, member.model, member.priority, member.weight,
+              jsonText(QJsonArray::fromStringList(member.capabilityTags)), member.active ? 1 : 0,
+              member.contextFallback ? 1 : 0, nowMs()})
+        || !query.next())
+        return 0;
+    return query.value(0).toLongLong();
+}
+
+bool SqlStore::updateMember(const GroupMember &member)
+{
+    QSqlQuery query(m_database->connection());
+    return run(query,
+               u"UPDATE model_group_members SET model_display_name = ?, priority = ?, weight = ?, "
+               "capability_tags = ?, is_active = ?, context_fallback = ? WHERE id = ?"_s,
+               {member.model, member.priority, member.weight,
+                jsonText(QJsonArray::fromStringList(member.capabilityTags)), member.active ? 1 : 0,
+                member.contextFallback ? 1 : 0, member.id})
+        && query.numRowsAffected() == 1;
+}
+
+bool SqlStore::deleteMember(qint64 memberId)
+{
+    QSqlQuery query(m_database->connection());
+    return run(query, u"DELETE FROM model_group_members WHERE id = ?"_s, {memberId})
+        && query.numRowsAffected() == 1;
+}
+
 bool SqlStore::insertRequestLogs(const QList<RequestLogEntry> &entries)
 {
     if (entries.isEmpty())

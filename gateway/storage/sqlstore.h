@@ -36,6 +36,14 @@ public:
     bool updateMapping(const QString &displayName, const ModelMapping &mapping) override;
     bool deleteMapping(const QString &displayName) override;
 
+    QList<ModelGroup> groups() override;
+    qint64 insertGroup(const ModelGroup &group) override;
+    bool updateGroup(const ModelGroup &group) override;
+    bool deleteGroup(qint64 id) override;
+    qint64 insertMember(const GroupMember &member) override;
+    bool updateMember(const GroupMember &member) override;
+    bool deleteMember(qint64 memberId) override;
+
     bool insertRequestLogs(const QList<RequestLogEntry> &entries) override;
     QList<RequestLogEntry> requestLogs(const LogQuery &query, qint64 *total) override;
     QHash<qint64, DayUsage> usageOn(QDate utcDay) override;
