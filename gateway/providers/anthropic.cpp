@@ -583,9 +583,10 @@ QByteArray StreamTranslator::toolCallPiece(const QJsonObject &piece)
     const QString id = piece.value("id"_L1).toString();
     int index = piece.value("index"_L1).toInt(-1);
     if (index < 0) {
-        // Servers that leave out the index send each call whole, or at least its id first.
-        index = m_block == Block::ToolUse && (id.isEmpty() || id == m_toolId) ? m_toolIndex
-                                                                               : 1000 + m_toolCalls;
+        // Servers that leave out the index send each call whole, or at least its id first; a new
+        // call gets a negative key of its own, apart from the indexes other pieces carry.
+        const bool sameCall = m_block == Block::ToolUse && (id.isEmpty() || id == m_toolId);
+        index = sameCall ? m_toolIndex : -2 - m_toolCalls;
     }
     const QJsonObject function = piece.value("function"_L1).toObject();
     const QJsonValue argumentsValue = function.value("arguments"_L1);

@@ -190,6 +190,7 @@ private Q_SLOTS:
     void finishClosesOnlyOnce();
     void interleavedToolFragmentsKeepTheirBlocks();
     void usageWithoutCountsIsEstimated();
+    void toolCallsWithoutIndexesAreToldApartByTheirIds();
 };
 
 void TestAnthropic::requests_data()
@@ -526,6 +527,49 @@ void TestAnthropic::usageWithoutCountsIsEstimated()
     QVERIFY(!usage.contains("input_tokens"_L1));
     QCOMPARE(translator.usage().completionTokens, -1);
     QVERIFY(translator.sawEnd());
+}
+
+void TestAnthropic::toolCallsWithoutIndexesAreToldApartByTheirIds()
+{
+    const auto chunk = [](const QJsonObject &call) {
+        return QJsonObject { { u"choices"_s,
+                               QJsonArray { QJsonObject {
+                                   { u"index"_s, 0 },
+                                   { u"delta"_s,
+                                     QJsonObject { { u"tool_calls"_s, QJsonArray { call } } } } } } } };
+    };
+    const auto call = [](const QString &id, const QString &name, const QString &arguments) {
+        QJsonObject function { { u"arguments"_s, arguments } };
+        if (!name.isEmpty())
+            function.insert("name"_L1, name);
+        QJsonObject object { { u"function"_s, function } };
+        if (!id.isEmpty())
+            object.insert("id"_L1, id);
+        return object;
+    };
+    Anthropic::StreamTranslator translator(u"m"_s);
+    QByteArray output;
+    output += translator.translate(chunk(call(u"call_a"_s, u"first"_s, u"{\"x\":"_s)));
+    output += translator.translate(chunk(call({}, {}, u"1}"_s)));
+    output += translator.translate(chunk(call(u"call_b"_s, u"second"_s, u"{}"_s)));
+    output += translator.finish();
+    QString error;
+    const QJsonArray events = parseEvents(output, &error);
+    QCOMPARE(error, QString());
+
+    QStringList starts;
+    QHash<int, QString> inputs;
+    for (const QJsonValue &value : events) {
+        const QJsonObject event = value.toObject();
+        if (event.value("type"_L1).toString() == "content_block_start"_L1)
+            starts.append(event.value("content_block"_L1).toObject().value("id"_L1).toString());
+        const QJsonObject delta = event.value("delta"_L1).toObject();
+        if (delta.value("type"_L1).toString() == "input_json_delta"_L1)
+            inputs[event.value("index"_L1).toInt()] += delta.value("partial_json"_L1).toString();
+    }
+    QCOMPARE(starts, QStringList({ u"call_a"_s, u"call_b"_s }));
+    QCOMPARE(inputs.value(0), u"{\"x\":1}"_s);
+    QCOMPARE(inputs.value(1), u"{}"_s);
 }
 
 QTEST_GUILESS_MAIN(TestAnthropic)
