@@ -135,9 +135,10 @@ void appendUserTurn(const QJsonArray &blocks, QJsonArray *out)
                 parts.append(textPart(text));
         } else if (type == "tool_result"_L1) {
             const QJsonValue content = block.value("content"_L1);
-            out->append(QJsonObject { { u"role"_s, u"tool"_s },
-                                      { u"tool_call_id"_s, block.value("tool_use_id"_L1).toString() },
-                                      { u"content"_s, textOf(content, u"\n"_s) } });
+            out->append(
+                QJsonObject { { u"role"_s, u"tool"_s },
+                              { u"tool_call_id"_s, block.value("tool_use_id"_L1).toString() },
+                              { u"content"_s, textOf(content, u"\n"_s) } });
             // Tool messages hold text only; an image a tool returned (a screenshot, a file read)
             // still reaches the model in the user message that follows.
             for (const QJsonValue &inner : content.toArray()) {
@@ -365,24 +366,23 @@ QJsonObject fromOpenAiChat(const QJsonObject &chatCompletion, const QString &mod
     QJsonArray content;
     const QString thinking = reasoningOf(message);
     if (!thinking.isEmpty()) {
-        content.append(QJsonObject { { u"type"_s, u"thinking"_s },
-                                     { u"thinking"_s, thinking },
-                                     { u"signature"_s, u""_s } });
+        content.append(QJsonObject {
+            { u"type"_s, u"thinking"_s }, { u"thinking"_s, thinking }, { u"signature"_s, u""_s } });
     }
     const QJsonValue messageContent = message.value("content"_L1);
-    const QString text = messageContent.isArray() ? textOf(messageContent, QString())
-                                                  : messageContent.toString();
+    const QString text
+        = messageContent.isArray() ? textOf(messageContent, QString()) : messageContent.toString();
     if (!text.isEmpty())
         content.append(QJsonObject { { u"type"_s, u"text"_s }, { u"text"_s, text } });
     const QJsonArray calls = message.value("tool_calls"_L1).toArray();
     for (const QJsonValue &value : calls) {
         const QJsonObject call = value.toObject();
         const QJsonObject function = call.value("function"_L1).toObject();
-        content.append(QJsonObject { { u"type"_s, u"tool_use"_s },
-                                     { u"id"_s, toolUseId(call.value("id"_L1).toString()) },
-                                     { u"name"_s, function.value("name"_L1).toString() },
-                                     { u"input"_s,
-                                       argumentsToObject(function.value("arguments"_L1)) } });
+        content.append(
+            QJsonObject { { u"type"_s, u"tool_use"_s },
+                          { u"id"_s, toolUseId(call.value("id"_L1).toString()) },
+                          { u"name"_s, function.value("name"_L1).toString() },
+                          { u"input"_s, argumentsToObject(function.value("arguments"_L1)) } });
     }
 
     return QJsonObject {
@@ -434,8 +434,8 @@ QByteArray StreamTranslator::translate(const QJsonObject &chunk)
     const QJsonValue error = chunk.value("error"_L1);
     if (error.isObject() || error.isString()) {
         m_failed = true;
-        const QString message = error.isString() ? error.toString()
-                                                 : error.toObject().value("message"_L1).toString();
+        const QString message
+            = error.isString() ? error.toString() : error.toObject().value("message"_L1).toString();
         return anthropicEvent("error",
                               QJsonObject { { u"type"_s, u"error"_s },
                                             { u"error"_s,
@@ -480,13 +480,13 @@ QByteArray StreamTranslator::finish()
     QJsonObject usage { { u"output_tokens"_s, outputTokens } };
     if (m_usage.promptTokens >= 0)
         usage.insert("input_tokens"_L1, m_usage.promptTokens);
-    out += anthropicEvent("message_delta",
-                          QJsonObject { { u"type"_s, u"message_delta"_s },
-                                        { u"delta"_s,
-                                          QJsonObject { { u"stop_reason"_s, stopReason() },
-                                                        { u"stop_sequence"_s,
-                                                          QJsonValue::Null } } },
-                                        { u"usage"_s, usage } });
+    out += anthropicEvent(
+        "message_delta",
+        QJsonObject { { u"type"_s, u"message_delta"_s },
+                      { u"delta"_s,
+                        QJsonObject { { u"stop_reason"_s, stopReason() },
+                                      { u"stop_sequence"_s, QJsonValue::Null } } },
+                      { u"usage"_s, usage } });
     out += anthropicEvent("message_stop", QJsonObject { { u"type"_s, u"message_stop"_s } });
     return out;
 }
@@ -507,8 +507,9 @@ QByteArray StreamTranslator::start()
                                 { u"stop_reason"_s, QJsonValue::Null },
                                 { u"stop_sequence"_s, QJsonValue::Null },
                                 { u"usage"_s, usage } };
-    return anthropicEvent("message_start",
-                          QJsonObject { { u"type"_s, u"message_start"_s }, { u"message"_s, message } })
+    return anthropicEvent(
+               "message_start",
+               QJsonObject { { u"type"_s, u"message_start"_s }, { u"message"_s, message } })
         + anthropicEvent("ping", QJsonObject { { u"type"_s, u"ping"_s } });
 }
 
@@ -530,9 +531,9 @@ QByteArray StreamTranslator::closeBlock()
         return {};
     m_block = Block::None;
     m_toolIndex = -1;
-    return anthropicEvent("content_block_stop",
-                          QJsonObject { { u"type"_s, u"content_block_stop"_s },
-                                        { u"index"_s, m_blockIndex } });
+    return anthropicEvent(
+        "content_block_stop",
+        QJsonObject { { u"type"_s, u"content_block_stop"_s }, { u"index"_s, m_blockIndex } });
 }
 
 namespace {
@@ -559,8 +560,9 @@ QByteArray StreamTranslator::delta(const QJsonObject &delta)
                                            { u"signature"_s, u""_s } });
         }
         m_outputChars += thinking.size();
-        out += blockDelta(m_blockIndex, QJsonObject { { u"type"_s, u"thinking_delta"_s },
-                                                      { u"thinking"_s, thinking } });
+        out += blockDelta(
+            m_blockIndex,
+            QJsonObject { { u"type"_s, u"thinking_delta"_s }, { u"thinking"_s, thinking } });
     }
 
     const QString text = delta.value("content"_L1).toString();
@@ -616,8 +618,9 @@ QByteArray StreamTranslator::toolCallPiece(const QJsonObject &piece)
     }
     if (!arguments.isEmpty()) {
         m_outputChars += arguments.size();
-        out += blockDelta(blockIndex, QJsonObject { { u"type"_s, u"input_json_delta"_s },
-                                                    { u"partial_json"_s, arguments } });
+        out += blockDelta(
+            blockIndex,
+            QJsonObject { { u"type"_s, u"input_json_delta"_s }, { u"partial_json"_s, arguments } });
     }
     return out;
 }

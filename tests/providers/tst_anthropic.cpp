@@ -238,12 +238,13 @@ void TestAnthropic::requests()
 
 void TestAnthropic::topKOnlyReachesOllamaNodes()
 {
-    const QJsonObject request { { u"model"_s, u"m"_s },
-                                { u"max_tokens"_s, 64 },
-                                { u"top_k"_s, 20 },
-                                { u"messages"_s,
-                                  QJsonArray { QJsonObject { { u"role"_s, u"user"_s },
-                                                             { u"content"_s, u"hi"_s } } } } };
+    const QJsonObject request {
+        { u"model"_s, u"m"_s },
+        { u"max_tokens"_s, 64 },
+        { u"top_k"_s, 20 },
+        { u"messages"_s,
+          QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } }
+    };
     QCOMPARE(Anthropic::toOpenAiChat(request).value("top_k"_L1).toInt(), 20);
     QVERIFY(!Anthropic::requestForNode(NodeType::OpenAi, request).contains("top_k"_L1));
     const QJsonObject ollama = Anthropic::requestForNode(NodeType::Ollama, request);
@@ -325,11 +326,12 @@ void TestAnthropic::streams()
     const auto translator = Anthropic::makeAnthropicStreamTranslator(node, model);
     int sawEndAt = -1;
     QString error;
-    const QJsonArray events = runStream(
-        translator.get(), loadFixture(u"streams/"_s + input + u".json"_s).toArray(), &sawEndAt,
-        &error);
+    const QJsonArray events
+        = runStream(translator.get(), loadFixture(u"streams/"_s + input + u".json"_s).toArray(),
+                    &sawEndAt, &error);
     QCOMPARE(error, QString());
-    QCOMPARE(differenceFromFixture(events, u"streams/"_s + input + u".anthropic.json"_s), QString());
+    QCOMPARE(differenceFromFixture(events, u"streams/"_s + input + u".anthropic.json"_s),
+             QString());
     QCOMPARE(sawEndAt, endEvent);
     QCOMPARE(translator->usage().promptTokens, promptTokens);
     QCOMPARE(translator->usage().completionTokens, completionTokens);
@@ -344,10 +346,10 @@ void TestAnthropic::matrix_data()
     for (const NodeType node : { NodeType::Ollama, NodeType::OpenAi }) {
         for (const bool stream : { false, true }) {
             for (const bool tools : { false, true }) {
-                const QByteArray name = QByteArray(node == NodeType::Ollama ? "an ollama node"
-                                                                            : "an openai node")
-                    + (stream ? " streams " : " answers ")
-                    + (tools ? "tool calls" : "text") + " to an anthropic client";
+                const QByteArray name
+                    = QByteArray(node == NodeType::Ollama ? "an ollama node" : "an openai node")
+                    + (stream ? " streams " : " answers ") + (tools ? "tool calls" : "text")
+                    + " to an anthropic client";
                 QTest::newRow(name.constData()) << node << stream << tools;
             }
         }
@@ -378,8 +380,8 @@ void TestAnthropic::matrix()
         + (tools ? u"tools"_s : u"text"_s) + (stream ? u".stream"_s : QString());
     if (!stream) {
         Usage usage;
-        const QJsonObject message = Anthropic::responseFromNode(
-            node, loadObject(base + u".json"_s), u"assistant"_s, &usage);
+        const QJsonObject message = Anthropic::responseFromNode(node, loadObject(base + u".json"_s),
+                                                                u"assistant"_s, &usage);
         QCOMPARE(differenceFromFixture(message, base + u".anthropic.json"_s), QString());
         QCOMPARE(usage.promptTokens, tools ? 215 : 26);
         QCOMPARE(usage.completionTokens, tools ? 41 : 14);
@@ -451,8 +453,7 @@ void TestAnthropic::emptyStreamStillClosesTheMessage()
     const QJsonArray events = parseEvents(translator.finish(), &error);
     QCOMPARE(error, QString());
     QCOMPARE(eventTypes(events),
-             QStringList({ u"message_start"_s, u"ping"_s, u"message_delta"_s,
-                           u"message_stop"_s }));
+             QStringList({ u"message_start"_s, u"ping"_s, u"message_delta"_s, u"message_stop"_s }));
     QVERIFY(!translator.sawEnd());
     QCOMPARE(events.at(2).toObject().value("usage"_L1).toObject().value("output_tokens"_L1).toInt(),
              0);
@@ -512,11 +513,12 @@ void TestAnthropic::interleavedToolFragmentsKeepTheirBlocks()
 void TestAnthropic::usageWithoutCountsIsEstimated()
 {
     Anthropic::StreamTranslator translator(u"m"_s);
-    QByteArray output = translator.translate(QJsonObject {
-        { u"choices"_s,
-          QJsonArray { QJsonObject { { u"index"_s, 0 },
-                                     { u"delta"_s, QJsonObject { { u"content"_s, u"123456789"_s } } },
-                                     { u"finish_reason"_s, u"stop"_s } } } } });
+    QByteArray output = translator.translate(
+        QJsonObject { { u"choices"_s,
+                        QJsonArray { QJsonObject {
+                            { u"index"_s, 0 },
+                            { u"delta"_s, QJsonObject { { u"content"_s, u"123456789"_s } } },
+                            { u"finish_reason"_s, u"stop"_s } } } } });
     output += translator.finish();
     QString error;
     const QJsonArray events = parseEvents(output, &error);
@@ -532,11 +534,12 @@ void TestAnthropic::usageWithoutCountsIsEstimated()
 void TestAnthropic::toolCallsWithoutIndexesAreToldApartByTheirIds()
 {
     const auto chunk = [](const QJsonObject &call) {
-        return QJsonObject { { u"choices"_s,
-                               QJsonArray { QJsonObject {
-                                   { u"index"_s, 0 },
-                                   { u"delta"_s,
-                                     QJsonObject { { u"tool_calls"_s, QJsonArray { call } } } } } } } };
+        return QJsonObject {
+            { u"choices"_s,
+              QJsonArray { QJsonObject {
+                  { u"index"_s, 0 },
+                  { u"delta"_s, QJsonObject { { u"tool_calls"_s, QJsonArray { call } } } } } } }
+        };
     };
     const auto call = [](const QString &id, const QString &name, const QString &arguments) {
         QJsonObject function { { u"arguments"_s, arguments } };
