@@ -7,7 +7,10 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QJsonValue>
+#include <QList>
 #include <QString>
+
+#include <memory>
 
 namespace Maestro::Translate::Detail {
 
@@ -42,6 +45,21 @@ QString reasoningOf(const QJsonObject &messageOrDelta);
 
 QByteArray ndjsonLine(const QJsonObject &object);
 QByteArray sseData(const QJsonObject &object);
+
+// The OpenAI chat.completion.chunk objects an Ollama chat stream becomes, before SSE framing, so
+// that other client dialects can be built on top of the Ollama -> OpenAI translation. Error lines
+// become {"error": {"message", ...}} objects; the usage chunk (empty choices) always follows the
+// finish_reason chunk.
+class OpenAiChunkSource
+{
+public:
+    virtual ~OpenAiChunkSource() = default;
+    virtual QList<QJsonObject> chunks(const QJsonObject &ollamaLine) = 0;
+    virtual Usage usage() const = 0;
+    virtual bool sawEnd() const = 0;
+};
+
+std::unique_ptr<OpenAiChunkSource> makeOllamaChatChunkSource(const QString &model);
 
 inline bool isOllama(Dialect dialect)
 {

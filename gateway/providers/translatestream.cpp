@@ -252,7 +252,7 @@ private:
 
 // ---- Ollama node, OpenAI client -----------------------------------------------------------------
 
-class OllamaToOpenAi final : public StreamBase
+class OllamaToOpenAi final : public StreamBase, public OpenAiChunkSource
 {
 public:
     OllamaToOpenAi(ApiKind kind, const QString &model, bool clientWantsUsage)
@@ -265,20 +265,28 @@ public:
 
     QByteArray translate(const QJsonObject &event) override
     {
+        QByteArray out;
+        for (const QJsonObject &chunk : chunks(event))
+            out += sseData(chunk);
+        return out;
+    }
+
+    QList<QJsonObject> chunks(const QJsonObject &event) override
+    {
         const QJsonValue error = event.value("error"_L1);
         if (!error.isUndefined()) {
-            return sseData(QJsonObject { { u"error"_s,
-                                           QJsonObject { { u"message"_s, error.toString() },
-                                                         { u"type"_s, u"server_error"_s },
-                                                         { u"code"_s, QJsonValue::Null } } } });
+            return { QJsonObject { { u"error"_s,
+                                     QJsonObject { { u"message"_s, error.toString() },
+                                                   { u"type"_s, u"server_error"_s },
+                                                   { u"code"_s, QJsonValue::Null } } } } };
         }
 
-        QByteArray out;
+        QList<QJsonObject> out;
         if (m_chat) {
             if (!m_sentRole) {
                 m_sentRole = true;
-                out += chunk(
-                    QJsonObject { { u"role"_s, u"assistant"_s }, { u"content"_s, u""_s } });
+                out.append(chunk(
+                    QJsonObject { { u"role"_s, u"assistant"_s }, { u"content"_s, u""_s } }));
             }
             const QJsonObject message = event.value("message"_L1).toObject();
             QJsonObject delta;
@@ -299,11 +307,11 @@ public:
                 delta.insert("tool_calls"_L1, converted);
             }
             if (!delta.isEmpty())
-                out += chunk(delta);
+                out.append(chunk(delta));
         } else {
             const QString text = event.value("response"_L1).toString();
             if (!text.isEmpty())
-                out += chunk(text);
+                out.append(chunk(text));
         }
 
         if (event.value("done"_L1).toBool() && !m_sawEnd) {
@@ -311,17 +319,21 @@ public:
             mergeUsage(usageFrom(NodeType::Ollama, event));
             const QString reason
                 = finishReasonFor(event.value("done_reason"_L1).toString(), m_toolCalls > 0);
-            out += m_chat ? chunk(QJsonObject(), reason) : chunk(QString(), reason);
+            out.append(m_chat ? chunk(QJsonObject(), reason) : chunk(QString(), reason));
             if (m_clientWantsUsage) {
                 QJsonObject usageChunk = envelope(QJsonArray());
                 usageChunk.insert("usage"_L1, openAiUsage(m_usage));
-                out += sseData(usageChunk);
+                out.append(usageChunk);
             }
         }
         return out;
     }
 
     QByteArray finish() override { return QByteArrayLiteral("data: [DONE]\n\n"); }
+
+    // Both bases declare these; one definition serves both.
+    Usage usage() const override { return m_usage; }
+    bool sawEnd() const override { return m_sawEnd; }
 
 private:
     QJsonObject envelope(const QJsonArray &choices) const
@@ -339,22 +351,22 @@ private:
         return reason.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(reason);
     }
 
-    QByteArray chunk(const QJsonObject &delta, const QString &finishReason = {}) const
+    QJsonObject chunk(const QJsonObject &delta, const QString &finishReason = {}) const
     {
-        return sseData(envelope(
+        return envelope(
             QJsonArray { QJsonObject { { u"index"_s, 0 },
                                        { u"delta"_s, delta },
                                        { u"logprobs"_s, QJsonValue::Null },
-                                       { u"finish_reason"_s, finishValue(finishReason) } } }));
+                                       { u"finish_reason"_s, finishValue(finishReason) } } });
     }
 
-    QByteArray chunk(const QString &text, const QString &finishReason = {}) const
+    QJsonObject chunk(const QString &text, const QString &finishReason = {}) const
     {
-        return sseData(envelope(
+        return envelope(
             QJsonArray { QJsonObject { { u"index"_s, 0 },
                                        { u"text"_s, text },
                                        { u"logprobs"_s, QJsonValue::Null },
-                                       { u"finish_reason"_s, finishValue(finishReason) } } }));
+                                       { u"finish_reason"_s, finishValue(finishReason) } } });
     }
 
     const bool m_chat;
@@ -379,6 +391,11 @@ std::unique_ptr<StreamTranslator> makeStreamTranslator(ApiKind kind, NodeType no
     if (ollamaClient)
         return std::make_unique<OpenAiToOllama>(kind, model);
     return std::make_unique<OpenAiRelay>(model, clientWantsUsage);
+}
+
+std::unique_ptr<OpenAiChunkSource> Detail::makeOllamaChatChunkSource(const QString &model)
+{
+    return std::make_unique<OllamaToOpenAi>(ApiKind::Chat, model, true);
 }
 
 } // namespace Maestro::Translate
