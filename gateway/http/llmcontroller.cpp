@@ -5,6 +5,7 @@
 #include "proxycall.h"
 #include "core/tokens.h"
 #include "errorbody.h"
+#include "providers/anthropic.h"
 #include "providers/upstreamclient.h"
 
 #include <QJsonArray>
@@ -137,32 +138,61 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind)
 
     std::shared_ptr<const Catalog> catalog = m_gateway->catalog();
     const QString requested = body.value("model"_L1).toString();
-    const auto model = catalog->resolve(requested);
-    if (!model)
-        return ctx.fail(ApiError::notFound(u"Model '%1' is not available"_s.arg(requested)));
-    if (!catalog->mayUse(*user, model->display))
-        return ctx.fail(ApiError::forbidden(u"You have no access to the model '%1'"_s.arg(model->display)));
-    QList<const Node *> nodes = catalog->nodesFor(*model);
-    if (nodes.isEmpty()) {
-        return ctx.fail(ApiError::unavailable(
-            u"No healthy node serves the model '%1' right now"_s.arg(model->display)));
+
+    ProxyPlan plan;
+    if (const ModelGroup *group = catalog->group(requested)) {
+        if (!catalog->mayUse(*user, group->name))
+            return ctx.fail(ApiError::forbidden(u"You have no access to the model '%1'"_s.arg(group->name)));
+        const QList<const GroupMember *> members = m_gateway->balancer().orderMembers(*group, Balancer::needsOf(body));
+        const int tries = group->maxFailoverRetries > 0 ? group->maxFailoverRetries : 5;
+        int used = 0;
+        for (const GroupMember *member : members) {
+            if (used >= tries)
+                break;
+            const auto resolved = catalog->resolve(member->model);
+            if (!resolved)
+                continue;
+            const QList<const Node *> nodes = m_gateway->balancer().order(catalog->nodesFor(*resolved),
+                                                                          m_gateway->routingStrategy(), resolved->real);
+            for (const Node *node : nodes)
+                (member->contextFallback ? plan.contextFallback : plan.attempts).append({node, resolved->real});
+            if (!nodes.isEmpty() && !member->contextFallback)
+                ++used;
+        }
+        if (plan.attempts.isEmpty()) {
+            plan.attempts = plan.contextFallback;
+            plan.contextFallback.clear();
+        }
+        if (plan.attempts.isEmpty())
+            return ctx.fail(ApiError::unavailable(u"No member of the group '%1' has a healthy node right now"_s.arg(group->name)));
+        plan.displayModel = group->name;
+    } else {
+        const auto model = catalog->resolve(requested);
+        if (!model)
+            return ctx.fail(ApiError::notFound(u"Model '%1' is not available"_s.arg(requested)));
+        if (!catalog->mayUse(*user, model->display))
+            return ctx.fail(ApiError::forbidden(u"You have no access to the model '%1'"_s.arg(model->display)));
+        const QList<const Node *> nodes = catalog->nodesFor(*model);
+        if (nodes.isEmpty()) {
+            return ctx.fail(ApiError::unavailable(
+                u"No healthy node serves the model '%1' right now"_s.arg(model->display)));
+        }
+        for (const Node *node : m_gateway->balancer().order(nodes, m_gateway->routingStrategy(), model->real))
+            plan.attempts.append({node, model->real});
+        plan.displayModel = model->display;
     }
     if (const auto refused = m_gateway->limiter().admit(*user))
         return ctx.fail(*refused);
 
-    ProxyPlan plan;
     plan.kind = kind;
     plan.client = ctx.dialect();
     plan.endpoint = QString::fromLatin1(ctx.path());
     plan.userId = user->id;
     plan.username = user->username;
-    plan.displayModel = model->display;
-    plan.realModel = model->real;
-    plan.stream = Translate::wantsStream(kind, ctx.dialect(), body);
+    plan.stream = ctx.dialect() == Dialect::Anthropic ? Anthropic::wantsStream(body)
+                                                      : Translate::wantsStream(kind, ctx.dialect(), body);
     plan.clientWantsUsage = body.value("stream_options"_L1).toObject().value("include_usage"_L1).toBool();
-    body.insert(u"model"_s, model->real);
     plan.body = std::move(body);
-    plan.nodes = m_gateway->balancer().order(std::move(nodes), m_gateway->routingStrategy(), model->real);
     plan.catalog = std::move(catalog);
 
     auto *call = new ProxyCall(m_gateway, std::move(plan), std::move(ctx.responder()));

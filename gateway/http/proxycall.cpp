@@ -2,6 +2,7 @@
 #include "errorbody.h"
 #include "gateway.h"
 #include "httpwire.h"
+#include "providers/anthropic.h"
 #include "storage/usagewriter.h"
 
 #include <QJsonDocument>
@@ -95,27 +96,35 @@ void ProxyCall::start()
     tryNext();
 }
 
-QByteArray ProxyCall::upstreamBody(NodeType type)
+QByteArray ProxyCall::upstreamBody(const Attempt &attempt)
 {
-    std::optional<QByteArray> &cached = m_bodyFor[type == NodeType::Ollama ? 0 : 1];
-    if (!cached) {
-        const QJsonObject body = Translate::translateRequest(m_plan.kind, m_plan.client, type, m_plan.body);
-        cached = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    const NodeType type = attempt.node->type;
+    const QString key = QString::number(int(type)) + u' ' + attempt.realModel;
+    auto it = m_bodies.find(key);
+    if (it == m_bodies.end()) {
+        QJsonObject body = m_plan.body;
+        body.insert(u"model"_s, attempt.realModel);
+        body = m_plan.client == Dialect::Anthropic
+            ? Anthropic::requestForNode(type, body)
+            : Translate::translateRequest(m_plan.kind, m_plan.client, type, body);
+        it = m_bodies.insert(key, QJsonDocument(body).toJson(QJsonDocument::Compact));
     }
-    return *cached;
+    return *it;
 }
 
 void ProxyCall::tryNext()
 {
     releaseReply();
-    if (m_nextNode >= m_plan.nodes.size()) {
-        ApiError error{m_lastErrorKind, m_plan.nodes.size() > 1
-                                            ? u"All %1 nodes serving %2 failed; last error: %3"_s.arg(m_plan.nodes.size()).arg(m_plan.displayModel, m_lastError)
+    if (m_nextAttempt >= m_plan.attempts.size()) {
+        ApiError error{m_lastErrorKind, m_plan.attempts.size() > 1
+                                            ? u"All %1 nodes serving %2 failed; last error: %3"_s.arg(m_plan.attempts.size()).arg(m_plan.displayModel, m_lastError)
                                             : u"The node serving %1 failed: %2"_s.arg(m_plan.displayModel, m_lastError)};
         failBeforeStart(error);
         return;
     }
-    m_node = m_plan.nodes.at(m_nextNode++);
+    const Attempt attempt = m_plan.attempts.at(m_nextAttempt++);
+    m_node = attempt.node;
+    m_realModel = attempt.realModel;
     m_upstreamStatus = 0;
     m_buffer.clear();
     m_translator.reset();
@@ -124,7 +133,7 @@ void ProxyCall::tryNext()
 
     UpstreamRequest request;
     request.url = upstreamUrl(*m_node, Translate::upstreamPath(m_plan.kind, m_node->type));
-    request.body = upstreamBody(m_node->type);
+    request.body = upstreamBody(attempt);
     request.connectTimeoutMs = m_gateway->config().upstreamConnectTimeoutMs;
     request.idleTimeoutMs = m_gateway->config().upstreamIdleTimeoutMs;
     request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
@@ -162,8 +171,10 @@ void ProxyCall::onHead()
 {
     m_upstreamStatus = m_reply->status();
     if (m_upstreamStatus >= 200 && m_upstreamStatus < 300 && m_plan.stream) {
-        m_translator = Translate::makeStreamTranslator(m_plan.kind, m_node->type, m_plan.client,
-                                                       m_plan.displayModel, m_plan.clientWantsUsage);
+        m_translator = m_plan.client == Dialect::Anthropic
+            ? Anthropic::makeAnthropicStreamTranslator(m_node->type, m_plan.displayModel)
+            : Translate::makeStreamTranslator(m_plan.kind, m_node->type, m_plan.client,
+                                              m_plan.displayModel, m_plan.clientWantsUsage);
     }
 }
 
@@ -289,6 +300,15 @@ void ProxyCall::onFinished()
         return;
     }
     if (status < 200 || status >= 300) {
+        if (isContextRefusal() && !m_usedContextFallback && !m_plan.contextFallback.isEmpty()) {
+            // Hand the request to the member meant for long inputs, before failing.
+            m_usedContextFallback = true;
+            m_lastError = u"%1 refused the request as too long"_s.arg(m_node->name);
+            m_plan.attempts = m_plan.contextFallback;
+            m_nextAttempt = 0;
+            tryNext();
+            return;
+        }
         relayUpstreamError();
         return;
     }
@@ -304,8 +324,10 @@ void ProxyCall::onFinished()
         tryNext();
         return;
     }
-    QJsonObject response = Translate::translateResponse(m_plan.kind, m_node->type, m_plan.client,
-                                                        document.object(), m_plan.displayModel, &m_usage);
+    QJsonObject response = m_plan.client == Dialect::Anthropic
+        ? Anthropic::responseFromNode(m_node->type, document.object(), m_plan.displayModel, &m_usage)
+        : Translate::translateResponse(m_plan.kind, m_node->type, m_plan.client, document.object(),
+                                       m_plan.displayModel, &m_usage);
     // The openai SDKs ask for base64 embeddings by default; nodes may only give floats.
     if (m_plan.kind == Translate::ApiKind::Embeddings && Translate::wantsBase64Embeddings(m_plan.client, m_plan.body))
         Translate::encodeEmbeddingsAsBase64(&response);
@@ -313,6 +335,18 @@ void ProxyCall::onFinished()
     if (m_socket)
         m_socket->write(Wire::jsonResponse(200, QJsonDocument(response).toJson(QJsonDocument::Compact)));
     complete(200, QString());
+}
+
+bool ProxyCall::isContextRefusal() const
+{
+    if (m_upstreamStatus == 413)
+        return true;
+    if (m_upstreamStatus != 400)
+        return false;
+    const QString message = upstreamMessage(m_buffer, m_upstreamStatus).toLower();
+    return message.contains("context length"_L1) || message.contains("context_length"_L1)
+        || message.contains("context window"_L1) || message.contains("too long"_L1)
+        || message.contains("maximum context"_L1);
 }
 
 void ProxyCall::relayUpstreamError()
@@ -378,7 +412,7 @@ void ProxyCall::complete(int status, const QString &error)
     entry.username = m_plan.username;
     entry.endpoint = m_plan.endpoint;
     entry.model = m_plan.displayModel;
-    entry.realModel = m_plan.realModel;
+    entry.realModel = m_realModel;
     entry.nodeId = m_node ? m_node->id : 0;
     entry.statusCode = status;
     entry.durationMs = m_timer.elapsed();

@@ -21,6 +21,13 @@ namespace Maestro {
 
 class Gateway;
 
+// One way to serve the request: a node and the real model name to ask it for.
+struct Attempt
+{
+    const Node *node = nullptr;
+    QString realModel;
+};
+
 // Everything decided about a request before it goes upstream.
 struct ProxyPlan
 {
@@ -29,12 +36,14 @@ struct ProxyPlan
     QString endpoint;        // the client's path, for the log
     qint64 userId = 0;
     QString username;
-    QString displayModel;
-    QString realModel;
-    QJsonObject body;        // the client's body, model already replaced by the real name
+    QString displayModel;    // as the client asked: a display name, real name or group
+    QJsonObject body;        // the client's body; "model" is set per attempt
     bool stream = false;
     bool clientWantsUsage = false;
-    QList<const Node *> nodes; // in the order to try them
+    QList<Attempt> attempts; // in the order to try them
+    // A group member flagged to take requests the others refuse as too long (413, context
+    // length exceeded): tried once when that happens.
+    QList<Attempt> contextFallback;
     std::shared_ptr<const Catalog> catalog; // keeps the nodes alive for the call
 };
 
@@ -68,7 +77,8 @@ private:
     void relayUpstreamError();
     void complete(int status, const QString &error);
     void releaseReply();
-    QByteArray upstreamBody(NodeType type);
+    QByteArray upstreamBody(const Attempt &attempt);
+    bool isContextRefusal() const;
 
     Gateway *m_gateway;
     ProxyPlan m_plan;
@@ -76,10 +86,12 @@ private:
     QPointer<QTcpSocket> m_socket;
     QElapsedTimer m_timer;
 
-    qsizetype m_nextNode = 0;
+    qsizetype m_nextAttempt = 0;
     const Node *m_node = nullptr;
+    QString m_realModel;
+    bool m_usedContextFallback = false;
     UpstreamReply *m_reply = nullptr;
-    std::optional<QByteArray> m_bodyFor[2]; // translated body per node type
+    QHash<QString, QByteArray> m_bodies; // translated body per node type and real model
     int m_upstreamStatus = 0;
     QByteArray m_buffer;
     QString m_lastError;
