@@ -26,7 +26,14 @@ arch=$(dpkg --print-architecture)
 deb=$build/model-maestro_${version}_${arch}.deb
 app_id=io.github.modelmaestro.ModelMaestro
 
-if [ ! -f "$deb" ] || [ "$build/bin/model-maestro" -nt "$deb" ]; then
+source=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# Rebuilt when anything it is made of changed since: the binary, the CPack config, the packaged files.
+stale() {
+    [ ! -f "$deb" ] && return 0
+    [ -n "$(find "$build/bin/model-maestro" "$build/CPackConfig.cmake" "$source/installer/linux" \
+        "$source/resources/icons" -newer "$deb" -print -quit)" ]
+}
+if stale; then
     echo "== building $(basename "$deb") with cpack"
     (cd "$build" && cpack -G DEB --config CPackConfig.cmake) >"$work/cpack.log" 2>&1 \
         || { cat "$work/cpack.log" >&2; echo "FAIL: cpack" >&2; exit 1; }
