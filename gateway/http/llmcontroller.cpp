@@ -56,6 +56,14 @@ std::optional<ApiError> validate(ApiKind kind, Dialect dialect, const QJsonObjec
     const QJsonValue tools = body.value("tools"_L1);
     if (!tools.isUndefined() && !tools.isNull() && !tools.isArray())
         return wrong(u"tools"_s, u"an array"_s, tools);
+    if (dialect == Dialect::Anthropic) {
+        const QJsonValue maxTokens = body.value("max_tokens"_L1);
+        if (!maxTokens.isUndefined() && !maxTokens.isDouble())
+            return wrong(u"max_tokens"_s, u"a number"_s, maxTokens);
+        const QJsonValue system = body.value("system"_L1);
+        if (!system.isUndefined() && !system.isString() && !system.isArray())
+            return wrong(u"system"_s, u"a string or an array of content blocks"_s, system);
+    }
     switch (kind) {
     case ApiKind::Chat: {
         const QJsonValue messages = body.value("messages"_L1);
@@ -197,6 +205,30 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind)
 
     auto *call = new ProxyCall(m_gateway, std::move(plan), std::move(ctx.responder()));
     call->start();
+}
+
+void LlmController::countTokens(HttpContext &ctx)
+{
+    const User *user = authenticate(ctx);
+    if (!user)
+        return;
+    auto parsed = ctx.jsonBody();
+    if (!parsed.ok())
+        return ctx.fail(parsed.error());
+    if (const auto error = validate(ApiKind::Chat, Dialect::Anthropic, parsed.value()))
+        return ctx.fail(*error);
+    const auto catalog = m_gateway->catalog();
+    const QString requested = parsed.value().value("model"_L1).toString();
+    QString display = requested;
+    if (!catalog->group(requested)) {
+        const auto model = catalog->resolve(requested);
+        if (!model)
+            return ctx.fail(ApiError::notFound(u"Model '%1' is not available"_s.arg(requested)));
+        display = model->display;
+    }
+    if (!catalog->mayUse(*user, display))
+        return ctx.fail(ApiError::forbidden(u"You have no access to the model '%1'"_s.arg(display)));
+    ctx.sendJson(200, QJsonObject{{u"input_tokens"_s, double(Anthropic::countTokens(parsed.value()))}});
 }
 
 void LlmController::ollamaTags(HttpContext &ctx)

@@ -24,6 +24,10 @@ public:
     // Body: the dialect's own request; "model" is a display name. Streams as the dialect does.
     void proxy(HttpContext &ctx, Translate::ApiKind kind);
 
+    // POST /v1/messages/count_tokens (Anthropic) -> {"input_tokens": n}, an estimate made
+    // locally (characters / 4, images ~1600), as no node exposes a tokenizer for it.
+    void countTokens(HttpContext &ctx);
+
     // GET /api/tags -> {"models": [{name, model, modified_at, size, digest, details}]}
     void ollamaTags(HttpContext &ctx);
     // GET /v1/models -> {"object": "list", "data": [{id, object, created, owned_by}]}

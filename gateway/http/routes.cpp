@@ -47,6 +47,10 @@ void registerRoutes(Router &router, LlmController *llm, AdminController *admin)
     router.add(M::Post, u"/v1/embeddings"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Embeddings); });
     router.add(M::Get, u"/v1/models"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->openAiModels(ctx); });
 
+    // Anthropic dialect (user token as bearer or x-api-key): what Claude Code speaks.
+    router.add(M::Post, u"/v1/messages"_s, Dialect::Anthropic, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Chat); });
+    router.add(M::Post, u"/v1/messages/count_tokens"_s, Dialect::Anthropic, [llm](HttpContext &ctx) { llm->countTokens(ctx); });
+
     // Admin API (admin token). Each handler runs only after authorize().
     const auto guarded = [admin](void (AdminController::*handler)(HttpContext &)) {
         return [admin, handler](HttpContext &ctx) {
