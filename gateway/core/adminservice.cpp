@@ -433,6 +433,220 @@ Result<bool> AdminService::deleteMapping(const QString &displayName)
     return true;
 }
 
+namespace {
+
+QJsonObject groupAuditDetails(const ModelGroup &group)
+{
+    QJsonArray members;
+    for (const GroupMember &member : group.members)
+        members.append(member.model);
+    return {{u"name"_s, group.name},
+            {u"strategy"_s, group.strategy},
+            {u"is_active"_s, group.active},
+            {u"list_in_catalog"_s, group.listInCatalog},
+            {u"members"_s, members}};
+}
+
+std::optional<ApiError> validateStrategy(const QString &strategy)
+{
+    if (strategy != "round_robin"_L1 && strategy != "weighted"_L1 && strategy != "priority"_L1)
+        return ApiError::badRequest(u"strategy must be round_robin, weighted or priority"_s);
+    return std::nullopt;
+}
+
+void applyMember(GroupMember *member, const AdminService::MemberInput &input)
+{
+    if (input.model)
+        member->model = input.model->trimmed();
+    if (input.priority)
+        member->priority = *input.priority;
+    if (input.weight)
+        member->weight = *input.weight;
+    if (input.capabilityTags)
+        member->capabilityTags = *input.capabilityTags;
+    if (input.active)
+        member->active = *input.active;
+    if (input.contextFallback)
+        member->contextFallback = *input.contextFallback;
+}
+
+} // namespace
+
+Result<ModelGroup> AdminService::findGroup(const QString &name)
+{
+    for (const ModelGroup &group : m_store->groups()) {
+        if (group.name == name)
+            return group;
+    }
+    return ApiError::notFound(u"Model group not found: %1"_s.arg(name));
+}
+
+Result<ModelGroup> AdminService::addGroup(const GroupInput &input, const QList<MemberInput> &members)
+{
+    ModelGroup group;
+    group.name = input.name.value_or(QString()).trimmed();
+    if (group.name.isEmpty())
+        return ApiError::badRequest(u"name is required"_s);
+    group.description = input.description.value_or(QString());
+    group.strategy = input.strategy.value_or(u"round_robin"_s);
+    if (const auto error = validateStrategy(group.strategy))
+        return *error;
+    group.active = input.active.value_or(true);
+    group.listInCatalog = input.listInCatalog.value_or(false);
+    group.priority = input.priority.value_or(0);
+    group.maxFailoverRetries = std::max(input.maxFailoverRetries.value_or(0), 0);
+    if (findGroup(group.name).ok())
+        return ApiError::conflict(u"Model group '%1' already exists"_s.arg(group.name));
+    for (const MemberInput &member : members) {
+        if (member.model.value_or(QString()).trimmed().isEmpty())
+            return ApiError::badRequest(u"each member needs a model_display_name"_s);
+    }
+    group.id = m_store->insertGroup(group);
+    if (group.id == 0)
+        return storageFailed();
+    int position = 0;
+    for (const MemberInput &input : members) {
+        GroupMember member;
+        member.groupId = group.id;
+        member.priority = position++;
+        applyMember(&member, input);
+        if (m_store->insertMember(member) == 0)
+            return storageFailed();
+    }
+    auto created = findGroup(group.name);
+    audit(u"model_group.create"_s, u"model_group"_s, group.name, groupAuditDetails(created.value()));
+    Q_EMIT changed();
+    return created;
+}
+
+Result<ModelGroup> AdminService::updateGroup(const QString &name, const GroupInput &input)
+{
+    auto found = findGroup(name);
+    if (!found.ok())
+        return found.error();
+    ModelGroup group = found.value();
+    if (input.name)
+        group.name = input.name->trimmed();
+    if (input.description)
+        group.description = *input.description;
+    if (input.strategy)
+        group.strategy = *input.strategy;
+    if (input.active)
+        group.active = *input.active;
+    if (input.listInCatalog)
+        group.listInCatalog = *input.listInCatalog;
+    if (input.priority)
+        group.priority = *input.priority;
+    if (input.maxFailoverRetries)
+        group.maxFailoverRetries = std::max(*input.maxFailoverRetries, 0);
+    if (group.name.isEmpty())
+        return ApiError::badRequest(u"name must not be empty"_s);
+    if (const auto error = validateStrategy(group.strategy))
+        return *error;
+    if (group.name != name && findGroup(group.name).ok())
+        return ApiError::conflict(u"Model group '%1' already exists"_s.arg(group.name));
+    if (!m_store->updateGroup(group))
+        return storageFailed();
+    audit(u"model_group.update"_s, u"model_group"_s, name, groupAuditDetails(group));
+    Q_EMIT changed();
+    return findGroup(group.name);
+}
+
+Result<bool> AdminService::deleteGroup(const QString &name)
+{
+    auto found = findGroup(name);
+    if (!found.ok())
+        return found.error();
+    if (!m_store->deleteGroup(found.value().id))
+        return storageFailed();
+    audit(u"model_group.delete"_s, u"model_group"_s, name);
+    Q_EMIT changed();
+    return true;
+}
+
+Result<ModelGroup> AdminService::addMember(const QString &groupName, const MemberInput &input)
+{
+    auto found = findGroup(groupName);
+    if (!found.ok())
+        return found.error();
+    GroupMember member;
+    member.groupId = found.value().id;
+    member.priority = found.value().members.isEmpty() ? 0 : found.value().members.last().priority + 1;
+    applyMember(&member, input);
+    if (member.model.isEmpty())
+        return ApiError::badRequest(u"model_display_name is required"_s);
+    member.id = m_store->insertMember(member);
+    if (member.id == 0)
+        return storageFailed();
+    audit(u"model_group.member_add"_s, u"model_group"_s, groupName,
+          {{u"member_id"_s, double(member.id)}, {u"model_display_name"_s, member.model}});
+    Q_EMIT changed();
+    return findGroup(groupName);
+}
+
+Result<ModelGroup> AdminService::updateMember(const QString &groupName, qint64 memberId, const MemberInput &input)
+{
+    auto found = findGroup(groupName);
+    if (!found.ok())
+        return found.error();
+    for (GroupMember member : found.value().members) {
+        if (member.id != memberId)
+            continue;
+        applyMember(&member, input);
+        if (member.model.isEmpty())
+            return ApiError::badRequest(u"model_display_name must not be empty"_s);
+        if (!m_store->updateMember(member))
+            return storageFailed();
+        audit(u"model_group.member_update"_s, u"model_group"_s, groupName,
+              {{u"member_id"_s, double(member.id)}, {u"model_display_name"_s, member.model}});
+        Q_EMIT changed();
+        return findGroup(groupName);
+    }
+    return ApiError::notFound(u"Member %1 not found in group %2"_s.arg(memberId).arg(groupName));
+}
+
+Result<ModelGroup> AdminService::deleteMember(const QString &groupName, qint64 memberId)
+{
+    auto found = findGroup(groupName);
+    if (!found.ok())
+        return found.error();
+    const bool present = std::any_of(found.value().members.cbegin(), found.value().members.cend(),
+                                     [memberId](const GroupMember &m) { return m.id == memberId; });
+    if (!present)
+        return ApiError::notFound(u"Member %1 not found in group %2"_s.arg(memberId).arg(groupName));
+    if (!m_store->deleteMember(memberId))
+        return storageFailed();
+    audit(u"model_group.member_delete"_s, u"model_group"_s, groupName, {{u"member_id"_s, double(memberId)}});
+    Q_EMIT changed();
+    return findGroup(groupName);
+}
+
+Result<ModelGroup> AdminService::reorderMembers(const QString &groupName, const QList<qint64> &memberIds)
+{
+    auto found = findGroup(groupName);
+    if (!found.ok())
+        return found.error();
+    QList<GroupMember> members = found.value().members;
+    if (memberIds.size() != members.size())
+        return ApiError::badRequest(u"member_ids must list every member of the group exactly once"_s);
+    for (GroupMember &member : members) {
+        const qsizetype position = memberIds.indexOf(member.id);
+        if (position < 0 || memberIds.count(member.id) != 1)
+            return ApiError::badRequest(u"member_ids must list every member of the group exactly once"_s);
+        member.priority = int(position);
+    }
+    for (const GroupMember &member : std::as_const(members)) {
+        if (!m_store->updateMember(member))
+            return storageFailed();
+    }
+    QJsonArray order;
+    for (qint64 id : memberIds)
+        order.append(double(id));
+    audit(u"model_group.reorder"_s, u"model_group"_s, groupName, {{u"member_ids"_s, order}});
+    Q_EMIT changed();
+    return findGroup(groupName);
+}
+
 Result<bool> AdminService::setSetting(const QString &key, const QString &value)
 {
     if (!m_store->setSetting(key, value))

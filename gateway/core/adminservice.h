@@ -66,6 +66,35 @@ public:
     Result<ModelMapping> updateMapping(const QString &displayName, const MappingInput &input);
     Result<bool> deleteMapping(const QString &displayName);
 
+    struct GroupInput
+    {
+        std::optional<QString> name;
+        std::optional<QString> description;
+        std::optional<QString> strategy;
+        std::optional<bool> active;
+        std::optional<bool> listInCatalog;
+        std::optional<int> priority;
+        std::optional<int> maxFailoverRetries;
+    };
+    struct MemberInput
+    {
+        std::optional<QString> model;
+        std::optional<int> priority;
+        std::optional<int> weight;
+        std::optional<QStringList> capabilityTags;
+        std::optional<bool> active;
+        std::optional<bool> contextFallback;
+    };
+    Result<ModelGroup> findGroup(const QString &name);
+    Result<ModelGroup> addGroup(const GroupInput &input, const QList<MemberInput> &members = {});
+    Result<ModelGroup> updateGroup(const QString &name, const GroupInput &input);
+    Result<bool> deleteGroup(const QString &name);
+    Result<ModelGroup> addMember(const QString &group, const MemberInput &input);
+    Result<ModelGroup> updateMember(const QString &group, qint64 memberId, const MemberInput &input);
+    Result<ModelGroup> deleteMember(const QString &group, qint64 memberId);
+    // Sets the members' priorities to their positions in `memberIds` (the fallback order).
+    Result<ModelGroup> reorderMembers(const QString &group, const QList<qint64> &memberIds);
+
     Result<bool> setSetting(const QString &key, const QString &value);
 
     Store *store() const { return m_store; }

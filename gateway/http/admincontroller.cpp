@@ -653,6 +653,196 @@ void AdminController::deleteMapping(HttpContext &ctx)
     ctx.sendNoContent();
 }
 
+namespace {
+
+QJsonObject groupJson(const ModelGroup &group)
+{
+    QJsonArray members;
+    for (const GroupMember &member : group.members) {
+        members.append(QJsonObject{{u"id"_s, double(member.id)},
+                                   {u"model_display_name"_s, member.model},
+                                   {u"priority"_s, member.priority},
+                                   {u"weight"_s, member.weight},
+                                   {u"capability_tags"_s, QJsonArray::fromStringList(member.capabilityTags)},
+                                   {u"is_active"_s, member.active},
+                                   {u"context_fallback"_s, member.contextFallback}});
+    }
+    return {{u"id"_s, double(group.id)},
+            {u"name"_s, group.name},
+            {u"description"_s, group.description},
+            {u"strategy"_s, group.strategy},
+            {u"is_active"_s, group.active},
+            {u"list_in_catalog"_s, group.listInCatalog},
+            {u"priority"_s, group.priority},
+            {u"max_failover_retries"_s, group.maxFailoverRetries > 0 ? QJsonValue(group.maxFailoverRetries) : QJsonValue()},
+            {u"members"_s, members},
+            {u"created_at"_s, timeValue(group.createdAt)},
+            {u"updated_at"_s, timeValue(group.updatedAt)}};
+}
+
+bool readGroupInput(const QJsonObject &body, AdminService::GroupInput *input, ApiError *error)
+{
+    return readField(body, u"name"_s, &input->name, error)
+        && readField(body, u"description"_s, &input->description, error)
+        && readField(body, u"strategy"_s, &input->strategy, error)
+        && readField(body, u"is_active"_s, &input->active, error)
+        && readField(body, u"list_in_catalog"_s, &input->listInCatalog, error)
+        && readField(body, u"priority"_s, &input->priority, error)
+        && readField(body, u"max_failover_retries"_s, &input->maxFailoverRetries, error);
+}
+
+bool readMemberInput(const QJsonObject &body, AdminService::MemberInput *input, ApiError *error)
+{
+    if (!readField(body, u"model_display_name"_s, &input->model, error)
+        || !readField(body, u"priority"_s, &input->priority, error)
+        || !readField(body, u"weight"_s, &input->weight, error)
+        || !readField(body, u"is_active"_s, &input->active, error)
+        || !readField(body, u"context_fallback"_s, &input->contextFallback, error))
+        return false;
+    const QJsonValue tags = body.value("capability_tags"_L1);
+    if (tags.isArray()) {
+        QStringList list;
+        for (const QJsonValue &tag : tags.toArray()) {
+            if (!tag.isString()) {
+                *error = ApiError::badRequest(u"\"capability_tags\" must be an array of strings"_s);
+                return false;
+            }
+            list.append(tag.toString());
+        }
+        input->capabilityTags = list;
+    } else if (!tags.isUndefined() && !tags.isNull()) {
+        *error = ApiError::badRequest(u"\"capability_tags\" must be an array of strings"_s);
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+void AdminController::addGroup(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    AdminService::GroupInput input;
+    ApiError error;
+    if (!readGroupInput(body.value(), &input, &error))
+        return ctx.fail(error);
+    QList<AdminService::MemberInput> members;
+    const QJsonValue list = body.value().value("members"_L1);
+    if (!list.isUndefined() && !list.isNull() && !list.isArray())
+        return ctx.fail(ApiError::badRequest(u"\"members\" must be an array"_s));
+    for (const QJsonValue &value : list.toArray()) {
+        AdminService::MemberInput member;
+        if (!value.isObject() || !readMemberInput(value.toObject(), &member, &error))
+            return ctx.fail(value.isObject() ? error : ApiError::badRequest(u"each member must be an object"_s));
+        members.append(member);
+    }
+    auto group = m_gateway->admin()->addGroup(input, members);
+    if (!group.ok())
+        return ctx.fail(group.error());
+    ctx.sendJson(201, groupJson(group.value()));
+}
+
+void AdminController::listGroups(HttpContext &ctx)
+{
+    QJsonArray groups;
+    for (const ModelGroup &group : m_gateway->store()->groups())
+        groups.append(groupJson(group));
+    ctx.sendJson(200, QJsonObject{{u"groups"_s, groups}, {u"total"_s, groups.size()}});
+}
+
+void AdminController::getGroup(HttpContext &ctx)
+{
+    auto group = m_gateway->admin()->findGroup(ctx.param(u"name"_s));
+    if (!group.ok())
+        return ctx.fail(group.error());
+    ctx.sendJson(200, groupJson(group.value()));
+}
+
+void AdminController::updateGroup(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    AdminService::GroupInput input;
+    ApiError error;
+    if (!readGroupInput(body.value(), &input, &error))
+        return ctx.fail(error);
+    auto group = m_gateway->admin()->updateGroup(ctx.param(u"name"_s), input);
+    if (!group.ok())
+        return ctx.fail(group.error());
+    ctx.sendJson(200, groupJson(group.value()));
+}
+
+void AdminController::deleteGroup(HttpContext &ctx)
+{
+    auto result = m_gateway->admin()->deleteGroup(ctx.param(u"name"_s));
+    if (!result.ok())
+        return ctx.fail(result.error());
+    ctx.sendNoContent();
+}
+
+void AdminController::addMember(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    AdminService::MemberInput input;
+    ApiError error;
+    if (!readMemberInput(body.value(), &input, &error))
+        return ctx.fail(error);
+    auto group = m_gateway->admin()->addMember(ctx.param(u"name"_s), input);
+    if (!group.ok())
+        return ctx.fail(group.error());
+    ctx.sendJson(201, groupJson(group.value()));
+}
+
+void AdminController::updateMember(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    AdminService::MemberInput input;
+    ApiError error;
+    if (!readMemberInput(body.value(), &input, &error))
+        return ctx.fail(error);
+    bool ok = false;
+    auto group = m_gateway->admin()->updateMember(ctx.param(u"name"_s), idParam(ctx, &ok), input);
+    if (!group.ok())
+        return ctx.fail(group.error());
+    ctx.sendJson(200, groupJson(group.value()));
+}
+
+void AdminController::deleteMember(HttpContext &ctx)
+{
+    bool ok = false;
+    auto group = m_gateway->admin()->deleteMember(ctx.param(u"name"_s), idParam(ctx, &ok));
+    if (!group.ok())
+        return ctx.fail(group.error());
+    ctx.sendJson(200, groupJson(group.value()));
+}
+
+void AdminController::reorderMembers(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    const QJsonValue ids = body.value().value("member_ids"_L1);
+    if (!ids.isArray())
+        return ctx.fail(ApiError::badRequest(u"\"member_ids\" must be an array of member ids"_s));
+    QList<qint64> order;
+    for (const QJsonValue &id : ids.toArray()) {
+        if (!id.isDouble())
+            return ctx.fail(ApiError::badRequest(u"\"member_ids\" must be an array of member ids"_s));
+        order.append(qint64(id.toDouble()));
+    }
+    auto group = m_gateway->admin()->reorderMembers(ctx.param(u"name"_s), order);
+    if (!group.ok())
+        return ctx.fail(group.error());
+    ctx.sendJson(200, groupJson(group.value()));
+}
+
 void AdminController::requestLogs(HttpContext &ctx)
 {
     qint64 total = 0;

@@ -76,6 +76,27 @@ public:
     // DELETE /admin/model-mappings/{display_name} -> 204
     void deleteMapping(HttpContext &ctx);
 
+    // POST /admin/model-groups {"name","strategy"?,"description"?,"is_active"?,"list_in_catalog"?,
+    //   "priority"?,"max_failover_retries"?,"members"?: [member]} -> 201 group
+    void addGroup(HttpContext &ctx);
+    // GET /admin/model-groups -> {"groups": [group], "total"}
+    void listGroups(HttpContext &ctx);
+    // GET /admin/model-groups/{name}
+    void getGroup(HttpContext &ctx);
+    // PUT /admin/model-groups/{name} (any of the create fields; rename allowed)
+    void updateGroup(HttpContext &ctx);
+    // DELETE /admin/model-groups/{name} -> 204
+    void deleteGroup(HttpContext &ctx);
+    // POST /admin/model-groups/{name}/members {"model_display_name","priority"?,"weight"?,
+    //   "capability_tags"?,"is_active"?,"context_fallback"?} -> 201 group
+    void addMember(HttpContext &ctx);
+    // PUT /admin/model-groups/{name}/members/{id} -> group
+    void updateMember(HttpContext &ctx);
+    // DELETE /admin/model-groups/{name}/members/{id} -> group
+    void deleteMember(HttpContext &ctx);
+    // PUT /admin/model-groups/{name}/reorder {"member_ids": [ids in fallback order]} -> group
+    void reorderMembers(HttpContext &ctx);
+
     // GET /admin/request-logs?limit=&offset=&username=&model= -> {logs, total}
     void requestLogs(HttpContext &ctx);
     // GET /admin/audit-logs?limit=&offset=&action=&entity_type= -> {logs, total}

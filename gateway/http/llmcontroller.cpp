@@ -106,6 +106,29 @@ std::optional<ApiError> validate(ApiKind kind, Dialect dialect, const QJsonObjec
     return std::nullopt;
 }
 
+// Groups shown in model lists: active, flagged for the catalog, with an active member that has a
+// usable node, and usable by the user.
+QList<ModelGroup> listedGroups(const Catalog &catalog, const User &user)
+{
+    QList<ModelGroup> listed;
+    for (const ModelGroup &group : catalog.groups()) {
+        if (!group.active || !group.listInCatalog || !catalog.mayUse(user, group.name))
+            continue;
+        const bool usable = std::any_of(group.members.cbegin(), group.members.cend(), [&](const GroupMember &member) {
+            const auto resolved = catalog.resolve(member.model);
+            return member.active && resolved && !catalog.nodesFor(*resolved).isEmpty();
+        });
+        if (usable)
+            listed.append(group);
+    }
+    return listed;
+}
+
+QString timeText(const QDateTime &time)
+{
+    return time.isValid() ? time.toUTC().toString(Qt::ISODateWithMs) : QString();
+}
+
 } // namespace
 
 LlmController::LlmController(Gateway *gateway)
@@ -252,6 +275,17 @@ void LlmController::ollamaTags(HttpContext &ctx)
             entry.insert(u"capabilities"_s, QJsonArray::fromStringList(listed.mapping->capabilities));
         models.append(entry);
     }
+    for (const ModelGroup &group : listedGroups(*catalog, *user)) {
+        models.append(QJsonObject{{u"name"_s, group.name},
+                                  {u"model"_s, group.name},
+                                  {u"modified_at"_s, timeText(group.updatedAt)},
+                                  {u"size"_s, 0},
+                                  {u"digest"_s, QString()},
+                                  {u"details"_s, QJsonObject{{u"family"_s, u"model_group"_s},
+                                                             {u"families"_s, QJsonArray{u"model_group"_s}},
+                                                             {u"parameter_size"_s, u"group"_s},
+                                                             {u"quantization_level"_s, QString()}}}});
+    }
     ctx.sendJson(200, QJsonObject{{u"models"_s, models}});
 }
 
@@ -271,6 +305,12 @@ void LlmController::openAiModels(HttpContext &ctx)
         if (listed.mapping && listed.mapping->contextLength > 0)
             entry.insert(u"context_length"_s, double(listed.mapping->contextLength));
         data.append(entry);
+    }
+    for (const ModelGroup &group : listedGroups(*catalog, *user)) {
+        data.append(QJsonObject{{u"id"_s, group.name},
+                                {u"object"_s, u"model"_s},
+                                {u"created"_s, double(group.createdAt.isValid() ? group.createdAt.toSecsSinceEpoch() : 0)},
+                                {u"owned_by"_s, u"model-maestro"_s}});
     }
     ctx.sendJson(200, QJsonObject{{u"object"_s, u"list"_s}, {u"data"_s, data}});
 }

@@ -91,6 +91,16 @@ void registerRoutes(Router &router, LlmController *llm, AdminController *admin)
     A(M::Put, u"/admin/model-mappings/{display_name*}"_s, &AdminController::updateMapping);
     A(M::Delete, u"/admin/model-mappings/{display_name*}"_s, &AdminController::deleteMapping);
 
+    A(M::Post, u"/admin/model-groups"_s, &AdminController::addGroup);
+    A(M::Get, u"/admin/model-groups"_s, &AdminController::listGroups);
+    A(M::Get, u"/admin/model-groups/{name}"_s, &AdminController::getGroup);
+    A(M::Put, u"/admin/model-groups/{name}"_s, &AdminController::updateGroup);
+    A(M::Delete, u"/admin/model-groups/{name}"_s, &AdminController::deleteGroup);
+    A(M::Post, u"/admin/model-groups/{name}/members"_s, &AdminController::addMember);
+    A(M::Put, u"/admin/model-groups/{name}/members/{id}"_s, &AdminController::updateMember);
+    A(M::Delete, u"/admin/model-groups/{name}/members/{id}"_s, &AdminController::deleteMember);
+    A(M::Put, u"/admin/model-groups/{name}/reorder"_s, &AdminController::reorderMembers);
+
     A(M::Get, u"/admin/request-logs"_s, &AdminController::requestLogs);
     A(M::Get, u"/admin/audit-logs"_s, &AdminController::auditLogs);
     A(M::Get, u"/admin/settings"_s, &AdminController::getSettings);

@@ -17,6 +17,7 @@ public:
     QList<Node> nodeList;
     QList<NodeModel> models;
     QList<ModelMapping> mappingList;
+    QList<ModelGroup> groupList;
 
     QList<User> users() override { return userList; }
     std::optional<User> user(const QString &username) override
@@ -58,6 +59,13 @@ public:
     bool insertMapping(const ModelMapping &) override { return false; }
     bool updateMapping(const QString &, const ModelMapping &) override { return false; }
     bool deleteMapping(const QString &) override { return false; }
+    QList<ModelGroup> groups() override { return groupList; }
+    qint64 insertGroup(const ModelGroup &) override { return 0; }
+    bool updateGroup(const ModelGroup &) override { return false; }
+    bool deleteGroup(qint64) override { return false; }
+    qint64 insertMember(const GroupMember &) override { return 0; }
+    bool updateMember(const GroupMember &) override { return false; }
+    bool deleteMember(qint64) override { return false; }
     bool insertRequestLogs(const QList<RequestLogEntry> &) override { return false; }
     QList<RequestLogEntry> requestLogs(const LogQuery &, qint64 *total) override
     {
