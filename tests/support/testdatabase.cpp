@@ -30,16 +30,7 @@ TestDatabase::TestDatabase(const QString &backend)
 {
 }
 
-TestDatabase::~TestDatabase()
-{
-    if (m_created && isPostgres()) {
-        // WITH (FORCE) ends connections other threads of the test may still hold.
-        QString error;
-        if (!adminExec(u"DROP DATABASE IF EXISTS \"%1\" WITH (FORCE)"_s.arg(m_config.database), &error))
-            qWarning("could not drop the test database %s: %s", qPrintable(m_config.database),
-                     qPrintable(error));
-    }
-}
+TestDatabase::~TestDatabase() = default;
 
 void TestDatabase::addBackendRows()
 {
@@ -65,7 +56,6 @@ bool TestDatabase::create(QString *error)
             return false;
         }
         m_config = DatabaseConfig::sqliteFile(m_dir->filePath(u"maestro.db"_s));
-        m_created = true;
         return true;
     }
     if (m_backend != "postgresql"_L1) {
@@ -86,13 +76,28 @@ bool TestDatabase::create(QString *error)
     }
     m_server = *server;
     m_config = *server;
-    // Unique across concurrent ctest processes and repeated runs.
-    m_config.database = u"maestro_test_%1_%2_%3"_s.arg(QCoreApplication::applicationPid())
-                            .arg(s_serial.fetchAndAddRelaxed(1))
-                            .arg(QRandomGenerator::global()->bounded(1u << 30));
-    if (!adminExec(u"CREATE DATABASE \"%1\""_s.arg(m_config.database), error))
+    // Creating a database costs about a second, so the process creates one, on first use, and
+    // each test empties it instead; it is dropped when the application object goes away.
+    static QString shared;
+    static DatabaseConfig sharedServer;
+    if (shared.isEmpty()) {
+        const QString name = u"maestro_test_%1_%2"_s.arg(QCoreApplication::applicationPid())
+                                 .arg(QRandomGenerator::global()->bounded(1u << 30));
+        if (!exec(m_server, u"CREATE DATABASE \"%1\""_s.arg(name), error))
+            return false;
+        shared = name;
+        sharedServer = m_server;
+        qAddPostRoutine([] {
+            QString dropError;
+            // WITH (FORCE) ends connections other threads of the test may still hold.
+            if (!exec(sharedServer, u"DROP DATABASE IF EXISTS \"%1\" WITH (FORCE)"_s.arg(shared), &dropError))
+                qWarning("could not drop the test database %s: %s", qPrintable(shared), qPrintable(dropError));
+        });
+    }
+    m_config.database = shared;
+    if (!exec(m_config, u"DROP SCHEMA IF EXISTS public CASCADE"_s, error)
+        || !exec(m_config, u"CREATE SCHEMA public"_s, error))
         return false;
-    m_created = true;
     return true;
 }
 
@@ -105,22 +110,23 @@ QString TestDatabase::url() const
         .arg(m_config.database);
 }
 
-bool TestDatabase::adminExec(const QString &sql, QString *error) const
+bool TestDatabase::exec(const DatabaseConfig &target, const QString &sql, QString *error)
 {
     const QString name = u"maestro-test-admin-%1"_s.arg(s_serial.fetchAndAddRelaxed(1));
     bool ok = false;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, name);
-        db.setHostName(m_server.host);
-        db.setPort(m_server.port);
-        db.setUserName(m_server.user);
-        db.setPassword(m_server.password);
-        db.setDatabaseName(m_server.database);
+        db.setHostName(target.host);
+        db.setPort(target.port);
+        db.setUserName(target.user);
+        db.setPassword(target.password);
+        db.setDatabaseName(target.database);
         db.setConnectOptions(u"connect_timeout=5"_s);
         if (!db.open()) {
             *error = db.lastError().text();
         } else {
             QSqlQuery query(db);
+            query.exec(u"SET client_min_messages TO WARNING"_s);
             ok = query.exec(sql);
             if (!ok)
                 *error = query.lastError().text();

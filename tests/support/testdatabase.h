@@ -12,8 +12,9 @@ class QTemporaryDir;
 namespace Maestro::Test {
 
 // A fresh, empty database for one test on a named backend: "sqlite" (a file in a temporary
-// directory) or "postgresql" (a uniquely named database on the server that MAESTRO_TEST_PG_URL
-// points at, dropped again by the destructor).
+// directory) or "postgresql" (on the server that MAESTRO_TEST_PG_URL points at, a database
+// named uniquely for this test process, emptied for each test and dropped at exit). One
+// PostgreSQL TestDatabase at a time per process.
 class TestDatabase
 {
 public:
@@ -37,13 +38,12 @@ public:
     QByteArray contents() const;
 
 private:
-    bool adminExec(const QString &sql, QString *error) const;
+    static bool exec(const DatabaseConfig &target, const QString &sql, QString *error);
 
     QString m_backend;
     DatabaseConfig m_config;
     DatabaseConfig m_server; // the maintenance database used to create and drop ours
     std::unique_ptr<QTemporaryDir> m_dir;
-    bool m_created = false;
 };
 
 } // namespace Maestro::Test
