@@ -68,8 +68,10 @@ start_test_postgres() {
     else
         pg_bin=$(dirname "$(command -v pg_ctl)")
     fi
-    pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/maestro-pg.XXXXXX")
+    # Under /tmp: the postgres user must reach it, and socket paths must stay short.
+    pg_dir=$(mktemp -d /tmp/maestro-pg.XXXXXX)
     trap stop_test_postgres EXIT
+    trap 'exit 130' INT TERM
     mkdir -p "$pg_dir/data" "$pg_dir/socket"
     [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$pg_dir"
     # Local socket connections are trusted: the socket directory is private to the owner.
