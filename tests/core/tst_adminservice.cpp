@@ -6,7 +6,6 @@
 #include "testdatabase.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSignalSpy>
