@@ -7,11 +7,13 @@
 #include "storage/database.h"
 #include "storage/filesecretstore.h"
 #include "storage/keychainsecretstore.h"
+#include "storage/migration.h"
 #include "storage/sqlstore.h"
 #include "storage/usagewriter.h"
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFileInfo>
 #include <QSocketNotifier>
 #include <QStandardPaths>
 
@@ -100,6 +102,25 @@ int main(int argc, char *argv[])
     }
     if (options->action == Options::Action::Version) {
         printLine(stdout, u"model-maestro "_s + QStringLiteral(MAESTRO_VERSION));
+        return 0;
+    }
+
+    if (options->action == Options::Action::Migrate) {
+        // Exit codes: 0 copied, 2 the target holds data already (or bad arguments), 1 otherwise.
+        const DatabaseConfig from = *DatabaseConfig::fromUrl(options->migrateFrom, &error);
+        const DatabaseConfig to = *DatabaseConfig::fromUrl(options->databaseUrl, &error);
+        if (from.kind == DatabaseConfig::Kind::Sqlite && !QFileInfo::exists(from.path))
+            return fail(u"the source database %1 does not exist"_s.arg(from.path));
+        Database source(from);
+        Database target(to);
+        const DatabaseCopy copy = DatabaseCopy::run(source, target);
+        if (copy.status == DatabaseCopy::Status::TargetNotEmpty)
+            return fail(copy.message);
+        if (copy.status != DatabaseCopy::Status::Copied) {
+            printLine(stderr, u"model-maestro: migration failed: "_s + copy.message);
+            return 1;
+        }
+        printLine(stdout, u"migrated %1 rows from %2 to %3"_s.arg(copy.rows).arg(from.displayUrl(), to.displayUrl()));
         return 0;
     }
 

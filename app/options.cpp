@@ -19,7 +19,8 @@ std::optional<Options> Options::parse(const QStringList &arguments, QString *err
     const QCommandLineOption database(u"database"_s, u"sqlite:///path/to.db or postgresql://user:pass@host:port/dbname (default: SQLite in the data dir)."_s, u"URL"_s);
     const QCommandLineOption headless(u"headless"_s, u"Run the gateway only, without windows (works with no display)."_s);
     const QCommandLineOption printToken(u"print-admin-token"_s, u"Print the admin token kept in the secret store and exit."_s);
-    parser.addOptions({help, version, listen, dataDir, database, headless, printToken});
+    const QCommandLineOption migrateFrom(u"migrate-from"_s, u"Copy every table of this database into the empty one given by --database, then exit."_s, u"URL"_s);
+    parser.addOptions({help, version, listen, dataDir, database, headless, printToken, migrateFrom});
 
     Options options;
     options.helpText = parser.helpText();
@@ -71,6 +72,19 @@ std::optional<Options> Options::parse(const QStringList &arguments, QString *err
             *error = u"--database: %1"_s.arg(dbError);
             return std::nullopt;
         }
+    }
+    if (parser.isSet(migrateFrom)) {
+        options.migrateFrom = parser.value(migrateFrom);
+        QString dbError;
+        if (!DatabaseConfig::fromUrl(options.migrateFrom, &dbError)) {
+            *error = u"--migrate-from: %1"_s.arg(dbError);
+            return std::nullopt;
+        }
+        if (!parser.isSet(database)) {
+            *error = u"--migrate-from needs --database with the (empty) target database"_s;
+            return std::nullopt;
+        }
+        options.action = Action::Migrate;
     }
     options.headless = parser.isSet(headless);
     return options;

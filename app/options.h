@@ -14,12 +14,13 @@ namespace Maestro {
 // whether to create a QApplication or a QCoreApplication depends on it.
 struct Options
 {
-    enum class Action { Run, Help, Version, PrintAdminToken };
+    enum class Action { Run, Help, Version, PrintAdminToken, Migrate };
     Action action = Action::Run;
     QHostAddress address = QHostAddress::LocalHost;
     quint16 port = 8000;
     QString dataDir;             // empty: the platform's application data location
     QString databaseUrl;         // empty: SQLite in the data dir
+    QString migrateFrom;         // Migrate: copy this database into databaseUrl
     bool headless = false;
     QString helpText;
 

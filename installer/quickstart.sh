@@ -6,6 +6,9 @@
 #   installer/quickstart.sh test                       build and run the whole test suite
 #
 # Environment: BUILD_DIR (default ./build), JOBS (default: number of cores).
+# `test` starts a throwaway PostgreSQL cluster on 127.0.0.1 (port 54329, or the next free one) so
+# the storage and gateway suites also run against PostgreSQL; it is stopped when the script ends.
+# Set MAESTRO_TEST_PG_URL=postgresql://user:pass@host:port/db to use an existing server instead.
 set -euo pipefail
 
 mode=${1:-run}
@@ -22,7 +25,7 @@ build_packages=(build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-tools-dev qt6-l10n-tools
     qt6-translations-l10n libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev
     libgl-dev)
-test_packages=(curl file desktop-file-utils appstream)
+test_packages=(curl postgresql file desktop-file-utils appstream)
 
 install_packages() {
     local missing=()
@@ -35,6 +38,63 @@ install_packages() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         "${missing[@]}" >/dev/null
+}
+
+# Runs a PostgreSQL program as the cluster's owner: the server refuses to run as root.
+as_pg() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_dir=
+pg_bin=
+stop_test_postgres() {
+    [ -n "$pg_dir" ] || return 0
+    as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+    pg_dir=
+}
+
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+start_test_postgres() {
+    if [ -n "${MAESTRO_TEST_PG_URL:-}" ]; then
+        echo "== PostgreSQL tests use MAESTRO_TEST_PG_URL"
+        return 0
+    fi
+    if [ -x /usr/lib/postgresql/15/bin/pg_ctl ]; then
+        pg_bin=/usr/lib/postgresql/15/bin
+    else
+        pg_bin=$(dirname "$(command -v pg_ctl)")
+    fi
+    # Under /tmp: the postgres user must reach it, and socket paths must stay short.
+    pg_dir=$(mktemp -d /tmp/maestro-pg.XXXXXX)
+    trap stop_test_postgres EXIT
+    trap 'exit 130' INT TERM
+    mkdir -p "$pg_dir/data" "$pg_dir/socket"
+    [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$pg_dir"
+    # Local socket connections are trusted: the socket directory is private to the owner.
+    as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth-local=trust \
+        --auth-host=scram-sha-256 >"$pg_dir/initdb.log" 2>&1 \
+        || { cat "$pg_dir/initdb.log" >&2; return 1; }
+    local port=${MAESTRO_TEST_PG_PORT:-54329} tries=0
+    # Durability is pointless for a cluster that is deleted afterwards; speed is not.
+    until ! port_in_use "$port" && as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
+        -o "-p $port -k $pg_dir/socket -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        start >/dev/null; do
+        tries=$((tries + 1))
+        if [ "$tries" -ge 20 ]; then
+            echo "could not start PostgreSQL on ports ${MAESTRO_TEST_PG_PORT:-54329}..$port" >&2
+            cat "$pg_dir/server.log" >&2 2>/dev/null || true
+            return 1
+        fi
+        port=$((port + 1))
+    done
+    as_pg "$pg_bin/psql" -q -h "$pg_dir/socket" -p "$port" -U postgres -d postgres \
+        -c "CREATE ROLE maestro LOGIN PASSWORD 'maestro' CREATEDB" >/dev/null
+    export MAESTRO_TEST_PG_URL="postgresql://maestro:maestro@127.0.0.1:$port/postgres"
+    echo "== PostgreSQL for the tests on 127.0.0.1:$port"
 }
 
 configure_and_build() {
@@ -62,6 +122,7 @@ test)
     fi
     (cd "$here/tests/npm" && npm ci --no-audit --no-fund --loglevel=error)
     configure_and_build -DMAESTRO_TESTS=ON
+    start_test_postgres
     echo "== running the tests"
     cd "$build"
     ctest --output-on-failure --timeout 300 -j "$jobs"

@@ -1,8 +1,11 @@
 #include "adminservice.h"
 #include "tokens.h"
 
+#include <QHash>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QRegularExpression>
+#include <QSet>
 
 using namespace Qt::StringLiterals;
 
@@ -654,6 +657,222 @@ Result<bool> AdminService::setSetting(const QString &key, const QString &value)
     audit(u"setting.update"_s, u"setting"_s, key, {{u"value"_s, value}});
     Q_EMIT changed();
     return true;
+}
+
+namespace {
+
+QJsonValue optionalNumber(std::optional<qint64> value)
+{
+    return value ? QJsonValue(double(*value)) : QJsonValue(QJsonValue::Null);
+}
+
+// A limit in a backup: absent or null is no limit; anything else must be a whole number >= 0.
+bool readLimit(const QJsonObject &object, const QString &key, std::optional<qint64> *limit)
+{
+    const QJsonValue value = object.value(key);
+    if (value.isUndefined() || value.isNull()) {
+        *limit = std::nullopt;
+        return true;
+    }
+    if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() != double(qint64(value.toDouble())))
+        return false;
+    *limit = qint64(value.toDouble());
+    return true;
+}
+
+QStringList stringList(const QJsonValue &value)
+{
+    QStringList list;
+    for (const QJsonValue &item : value.toArray())
+        list.append(item.toString());
+    return list;
+}
+
+} // namespace
+
+QJsonObject AdminService::exportBackup()
+{
+    QJsonArray nodes;
+    for (const Node &node : m_store->nodes()) {
+        nodes.append(QJsonObject{{u"id"_s, double(node.id)},
+                                 {u"name"_s, node.name},
+                                 {u"base_url"_s, node.baseUrl.toString()},
+                                 {u"node_type"_s, nodeTypeName(node.type)},
+                                 {u"priority"_s, node.priority},
+                                 {u"weight"_s, node.weight},
+                                 {u"is_active"_s, node.active},
+                                 {u"api_key_set"_s, node.hasApiKey}});
+    }
+    QJsonArray users;
+    for (const User &user : m_store->users()) {
+        users.append(QJsonObject{{u"username"_s, user.username},
+                                 {u"has_all_models"_s, user.allModels},
+                                 {u"models"_s, QJsonArray::fromStringList(user.models)},
+                                 {u"request_limit"_s, optionalNumber(user.requestLimit)},
+                                 {u"token_limit"_s, optionalNumber(user.tokenLimit)}});
+    }
+    QJsonArray mappings;
+    for (const ModelMapping &mapping : m_store->mappings())
+        mappings.append(mappingAuditDetails(mapping));
+    QJsonObject settings;
+    const auto stored = m_store->settings();
+    for (auto it = stored.cbegin(); it != stored.cend(); ++it)
+        settings.insert(it.key(), it.value());
+    return {{u"version"_s, BackupVersion},
+            {u"exported_at"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
+            {u"nodes"_s, nodes},
+            {u"users"_s, users},
+            {u"mappings"_s, mappings},
+            {u"settings"_s, settings}};
+}
+
+Result<AdminService::ImportOutcome> AdminService::importBackup(const QJsonObject &backup)
+{
+    if (backup.value("version"_L1).toInt(-1) != BackupVersion)
+        return ApiError::badRequest(u"not a Model Maestro backup of version %1"_s.arg(BackupVersion));
+    for (const char *section : {"nodes", "users", "mappings"}) {
+        const QJsonValue value = backup.value(QLatin1StringView(section));
+        if (!value.isUndefined() && !value.isArray())
+            return ApiError::badRequest(u"%1 must be an array"_s.arg(QLatin1StringView(section)));
+    }
+    if (!backup.value("settings"_L1).isUndefined() && !backup.value("settings"_L1).isObject())
+        return ApiError::badRequest(u"settings must be an object"_s);
+
+    // Everything is checked first, so a bad entry writes nothing.
+    QList<Node> nodes;
+    QHash<qint64, QString> nodeNameByBackupId;
+    for (const QJsonValue &value : backup.value("nodes"_L1).toArray()) {
+        const QJsonObject object = value.toObject();
+        Node node;
+        node.name = object.value("name"_L1).toString().trimmed();
+        QString url = object.value("base_url"_L1).toString().trimmed();
+        while (url.endsWith(u'/'))
+            url.chop(1);
+        node.baseUrl = QUrl(url, QUrl::StrictMode);
+        const auto type = nodeTypeFromName(object.value("node_type"_L1).toString(u"ollama"_s));
+        if (!type)
+            return ApiError::badRequest(u"node %1: node_type must be \"ollama\" or \"openai\""_s.arg(node.name));
+        node.type = *type;
+        node.priority = object.value("priority"_L1).toInt(0);
+        node.weight = object.value("weight"_L1).toInt(100);
+        node.active = object.value("is_active"_L1).toBool(true);
+        if (const auto error = validateNode(node))
+            return ApiError::badRequest(u"node %1: %2"_s.arg(node.name, error->message));
+        nodeNameByBackupId.insert(qint64(object.value("id"_L1).toDouble()), node.name);
+        nodes.append(node);
+    }
+    struct UserEntry
+    {
+        QString username;
+        bool allModels = false;
+        QStringList models;
+        std::optional<qint64> requests;
+        std::optional<qint64> tokens;
+    };
+    QList<UserEntry> users;
+    for (const QJsonValue &value : backup.value("users"_L1).toArray()) {
+        const QJsonObject object = value.toObject();
+        UserEntry user;
+        user.username = object.value("username"_L1).toString();
+        if (!validUsername(user.username))
+            return ApiError::badRequest(u"invalid username in the backup: \"%1\""_s.arg(user.username));
+        user.allModels = object.value("has_all_models"_L1).toBool();
+        user.models = stringList(object.value("models"_L1));
+        if (!readLimit(object, u"request_limit"_s, &user.requests)
+            || !readLimit(object, u"token_limit"_s, &user.tokens))
+            return ApiError::badRequest(u"user %1: limits must be whole numbers or null"_s.arg(user.username));
+        users.append(user);
+    }
+    QList<std::pair<ModelMapping, QStringList>> mappings; // with the names of their nodes
+    for (const QJsonValue &value : backup.value("mappings"_L1).toArray()) {
+        const QJsonObject object = value.toObject();
+        ModelMapping mapping;
+        mapping.displayName = object.value("display_name"_L1).toString().trimmed();
+        mapping.realName = object.value("real_name"_L1).toString().trimmed();
+        if (mapping.displayName.isEmpty() || mapping.realName.isEmpty())
+            return ApiError::badRequest(u"every mapping needs display_name and real_name"_s);
+        mapping.contextLength = qint64(object.value("context_length"_L1).toDouble(0));
+        mapping.capabilities = stringList(object.value("capabilities"_L1));
+        QStringList nodeNames;
+        for (const QJsonValue &id : object.value("node_ids"_L1).toArray()) {
+            const QString name = nodeNameByBackupId.value(qint64(id.toDouble()));
+            if (name.isEmpty())
+                return ApiError::badRequest(u"mapping %1 names node %2, which the backup does not contain"_s
+                                                .arg(mapping.displayName)
+                                                .arg(qint64(id.toDouble())));
+            nodeNames.append(name);
+        }
+        mappings.append({mapping, nodeNames});
+    }
+    const QJsonObject settings = backup.value("settings"_L1).toObject();
+
+    // Node ids differ between installations: nodes are matched by name, and mappings follow.
+    QHash<QString, qint64> nodeIdByName;
+    for (const Node &node : m_store->nodes())
+        nodeIdByName.insert(node.name, node.id);
+    for (Node node : std::as_const(nodes)) {
+        if (const auto it = nodeIdByName.constFind(node.name); it != nodeIdByName.cend()) {
+            const auto existing = m_store->node(*it);
+            node.id = *it;
+            node.hasApiKey = existing && existing->hasApiKey; // the key stays where it is
+            if (!m_store->updateNode(node))
+                return storageFailed();
+        } else {
+            node.hasApiKey = false;
+            node.id = m_store->insertNode(node);
+            if (node.id == 0)
+                return storageFailed();
+            nodeIdByName.insert(node.name, node.id);
+        }
+    }
+    ImportOutcome outcome;
+    for (const UserEntry &entry : std::as_const(users)) {
+        auto existing = m_store->user(entry.username);
+        qint64 id = existing && existing->active ? existing->id : 0;
+        if (id == 0) {
+            const QString token = Tokens::generate();
+            id = m_store->createUser(entry.username, Tokens::hash(token.toLatin1()));
+            if (id == 0)
+                return storageFailed();
+            outcome.createdUsers.append({entry.username, token});
+        }
+        if (!m_store->setUserModels(id, entry.allModels ? QStringList() : entry.models, entry.allModels)
+            || !m_store->setUserLimits(id, entry.requests, entry.tokens))
+            return storageFailed();
+    }
+    QSet<QString> mappingNames;
+    for (const ModelMapping &mapping : m_store->mappings())
+        mappingNames.insert(mapping.displayName);
+    for (auto [mapping, nodeNames] : std::as_const(mappings)) {
+        for (const QString &name : std::as_const(nodeNames))
+            mapping.nodeIds.append(nodeIdByName.value(name));
+        mapping.createdAt = QDateTime::currentDateTimeUtc();
+        const bool ok = mappingNames.contains(mapping.displayName)
+            ? m_store->updateMapping(mapping.displayName, mapping)
+            : m_store->insertMapping(mapping);
+        if (!ok)
+            return storageFailed();
+    }
+    for (auto it = settings.constBegin(); it != settings.constEnd(); ++it) {
+        const QString value = it.value().isString()
+            ? it.value().toString()
+            : QString::fromUtf8(QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
+        if (!m_store->setSetting(it.key(), value))
+            return storageFailed();
+    }
+
+    outcome.counts = {{u"nodes"_s, int(nodes.size())},
+                      {u"users"_s, int(users.size())},
+                      {u"mappings"_s, int(mappings.size())},
+                      {u"settings"_s, int(settings.size())}};
+    QJsonObject details = outcome.counts;
+    QJsonArray created;
+    for (const auto &[username, token] : std::as_const(outcome.createdUsers))
+        created.append(username);
+    details.insert(u"created_users"_s, created);
+    audit(u"backup.import"_s, u"backup"_s, QString(), details);
+    Q_EMIT changed();
+    return outcome;
 }
 
 } // namespace Maestro

@@ -4,6 +4,7 @@
 #include "entities.h"
 #include "store.h"
 
+#include <QJsonObject>
 #include <QObject>
 
 #include <optional>
@@ -96,6 +97,19 @@ public:
     Result<ModelGroup> reorderMembers(const QString &group, const QList<qint64> &memberIds);
 
     Result<bool> setSetting(const QString &key, const QString &value);
+
+    // A backup of the configuration: nodes (without API keys, which stay in the secret store),
+    // active users with grants and limits (without tokens), mappings and settings.
+    static constexpr int BackupVersion = 1;
+    QJsonObject exportBackup();
+    struct ImportOutcome
+    {
+        QJsonObject counts; // per section, how many entries were written
+        QList<std::pair<QString, QString>> createdUsers; // username, token: shown once
+    };
+    // Upserts a backup: nodes by name, users by username, mappings by display name, settings by
+    // key. The whole backup is validated before anything is written; one audit entry.
+    Result<ImportOutcome> importBackup(const QJsonObject &backup);
 
     Store *store() const { return m_store; }
 

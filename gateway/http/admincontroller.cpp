@@ -901,4 +901,23 @@ void AdminController::putSettings(HttpContext &ctx)
     getSettings(ctx);
 }
 
+void AdminController::exportBackup(HttpContext &ctx)
+{
+    ctx.sendJson(200, m_gateway->admin()->exportBackup());
+}
+
+void AdminController::importBackup(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    auto outcome = m_gateway->admin()->importBackup(body.value());
+    if (!outcome.ok())
+        return ctx.fail(outcome.error());
+    QJsonArray created;
+    for (const auto &[username, token] : std::as_const(outcome.value().createdUsers))
+        created.append(QJsonObject{{u"username"_s, username}, {u"token"_s, token}});
+    ctx.sendJson(200, QJsonObject{{u"imported"_s, outcome.value().counts}, {u"created_users"_s, created}});
+}
+
 } // namespace Maestro

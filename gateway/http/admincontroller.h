@@ -105,6 +105,12 @@ public:
     void getSettings(HttpContext &ctx);
     void putSettings(HttpContext &ctx);
 
+    // GET /admin/export -> {version, nodes, users, mappings, settings}: no tokens, no API keys
+    void exportBackup(HttpContext &ctx);
+    // POST /admin/import {backup} -> {imported: {nodes, users, mappings, settings},
+    //   created_users: [{username, token}]} (tokens of users the import created, shown once)
+    void importBackup(HttpContext &ctx);
+
 private:
     void nodeCheckThenAnswer(HttpContext &ctx, qint64 id, int status, bool withModels);
 

@@ -105,6 +105,8 @@ void registerRoutes(Router &router, LlmController *llm, AdminController *admin)
     A(M::Get, u"/admin/audit-logs"_s, &AdminController::auditLogs);
     A(M::Get, u"/admin/settings"_s, &AdminController::getSettings);
     A(M::Put, u"/admin/settings"_s, &AdminController::putSettings);
+    A(M::Get, u"/admin/export"_s, &AdminController::exportBackup);
+    A(M::Post, u"/admin/import"_s, &AdminController::importBackup);
 }
 
 } // namespace Maestro

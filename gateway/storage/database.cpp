@@ -187,7 +187,10 @@ QSqlDatabase Database::openConnection(const QString &name, QString *error)
         return db;
     }
     QSqlQuery query(db);
-    if (!pg) {
+    if (pg) {
+        // Keeps notices such as "relation already exists, skipping" out of the log.
+        query.exec(u"SET client_min_messages TO WARNING"_s);
+    } else {
         query.exec(u"PRAGMA journal_mode=WAL"_s);
         query.exec(u"PRAGMA synchronous=NORMAL"_s);
         query.exec(u"PRAGMA foreign_keys=ON"_s);

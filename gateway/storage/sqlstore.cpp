@@ -64,6 +64,8 @@ bool run(QSqlQuery &query, const QString &sql, const QVariantList &bindings = {}
     return true;
 }
 
+// Declare it after the queries it covers: it must roll back before they are destroyed, since
+// PostgreSQL refuses to free a prepared statement inside a failed transaction.
 class Transaction
 {
 public:
@@ -161,8 +163,9 @@ QHash<QString, qint64> SqlStore::tokenHashes()
 qint64 SqlStore::createUser(const QString &username, const QByteArray &tokenHash)
 {
     QSqlDatabase db = m_database->connection();
-    Transaction tx(db);
     QSqlQuery query(db);
+    QSqlQuery cleanup(db);
+    Transaction tx(db);
     const qint64 now = nowMs();
     // A deleted user keeps its row (its usage log points at it) and comes back with a new token.
     if (!run(query,
@@ -175,7 +178,6 @@ qint64 SqlStore::createUser(const QString &username, const QByteArray &tokenHash
         return 0;
     const qint64 id = query.value(0).toLongLong();
     query.finish();
-    QSqlQuery cleanup(db);
     if (!run(cleanup, u"DELETE FROM user_models WHERE user_id = ?"_s, {id})
         || !run(cleanup, u"DELETE FROM user_limits WHERE user_id = ?"_s, {id}))
         return 0;
@@ -193,8 +195,8 @@ bool SqlStore::setTokenHash(qint64 userId, const QByteArray &tokenHash)
 bool SqlStore::deactivateUser(qint64 userId)
 {
     QSqlDatabase db = m_database->connection();
-    Transaction tx(db);
     QSqlQuery query(db);
+    Transaction tx(db);
     return run(query, u"UPDATE users SET is_active = 0, token_hash = NULL, updated_at = ? WHERE id = ?"_s,
                {nowMs(), userId})
         && run(query, u"DELETE FROM user_models WHERE user_id = ?"_s, {userId}) && tx.commit();
@@ -203,8 +205,8 @@ bool SqlStore::deactivateUser(qint64 userId)
 bool SqlStore::setUserModels(qint64 userId, const QStringList &models, bool allModels)
 {
     QSqlDatabase db = m_database->connection();
-    Transaction tx(db);
     QSqlQuery query(db);
+    Transaction tx(db);
     if (!run(query, u"UPDATE users SET has_all_models = ?, updated_at = ? WHERE id = ?"_s,
              {allModels ? 1 : 0, nowMs(), userId})
         || !run(query, u"DELETE FROM user_models WHERE user_id = ?"_s, {userId}))
@@ -299,8 +301,8 @@ bool SqlStore::updateNode(const Node &node)
 bool SqlStore::deleteNode(qint64 id)
 {
     QSqlDatabase db = m_database->connection();
-    Transaction tx(db);
     QSqlQuery query(db);
+    Transaction tx(db);
     return run(query, u"DELETE FROM node_models WHERE node_id = ?"_s, {id})
         && run(query, u"DELETE FROM nodes WHERE id = ?"_s, {id}) && tx.commit();
 }
@@ -335,8 +337,8 @@ QList<NodeModel> SqlStore::nodeModels()
 bool SqlStore::replaceNodeModels(qint64 nodeId, const QList<NodeModel> &models)
 {
     QSqlDatabase db = m_database->connection();
-    Transaction tx(db);
     QSqlQuery query(db);
+    Transaction tx(db);
     if (!run(query, u"DELETE FROM node_models WHERE node_id = ?"_s, {nodeId}))
         return false;
     for (const NodeModel &model : models) {
@@ -528,8 +530,8 @@ bool SqlStore::insertRequestLogs(const QList<RequestLogEntry> &entries)
     if (entries.isEmpty())
         return true;
     QSqlDatabase db = m_database->connection();
-    Transaction tx(db);
     QSqlQuery query(db);
+    Transaction tx(db);
     if (!query.prepare(u"INSERT INTO request_logs (user_id, username, endpoint, model, real_model, node_id, "
                        "status_code, duration_ms, ttfb_ms, prompt_tokens, completion_tokens, total_tokens, "
                        "streamed, error_message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s)) {
@@ -614,7 +616,7 @@ QHash<qint64, Store::DayUsage> SqlStore::usageOn(QDate utcDay)
     QSqlQuery query(m_database->connection());
     QHash<qint64, DayUsage> usage;
     if (run(query,
-            u"SELECT user_id, COUNT(*), SUM(total_tokens) FROM request_logs "
+            u"SELECT user_id, COUNT(*), CAST(SUM(total_tokens) AS BIGINT) FROM request_logs "
             "WHERE user_id IS NOT NULL AND created_at >= ? AND created_at < ? AND node_id IS NOT NULL "
             "GROUP BY user_id"_s,
             {start, end})) {

@@ -2,6 +2,10 @@
 // lets a running stream finish and flushes the usage log.
 
 #include "fakeupstream.h"
+#include "core/tokens.h"
+#include "storage/database.h"
+#include "storage/sqlstore.h"
+#include "testdatabase.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -40,6 +44,7 @@ private Q_SLOTS:
     void unusableDatabase();
     void readyLineAndHealth();
     void sigtermLetsStreamsFinishAndFlushesTheLog();
+    void migrateFrom();
 
 private:
     struct Run
@@ -300,6 +305,116 @@ void TestCli::sigtermLetsStreamsFinishAndFlushesTheLog()
         QVERIFY(!query.next());
     }
     QSqlDatabase::removeDatabase(u"check"_s);
+}
+
+void TestCli::migrateFrom()
+{
+    using namespace Maestro;
+    // Into PostgreSQL when a test server is configured, else into a second SQLite file.
+    const QString backend = Test::TestDatabase::unavailableReason(u"postgresql"_s).isEmpty()
+        ? u"postgresql"_s
+        : u"sqlite"_s;
+    QTemporaryDir dir;
+    const QString sourcePath = dir.filePath(u"old.db"_s);
+    qint64 aliceId = 0;
+    qint64 nodeId = 0;
+    {
+        Database source(DatabaseConfig::sqliteFile(sourcePath));
+        QString error;
+        QVERIFY2(source.open(&error), qPrintable(error));
+        SqlStore store(&source);
+        QVERIFY(store.createUser(u"gone"_s, Tokens::hash("t0")) > 0);
+        aliceId = store.createUser(u"alice"_s, Tokens::hash("t1"));
+        QVERIFY(store.deactivateUser(aliceId - 1));
+        QVERIFY(store.setUserModels(aliceId, {u"chat"_s}, false));
+        QVERIFY(store.setUserLimits(aliceId, 5, 500));
+        Node node;
+        node.name = u"first"_s;
+        node.baseUrl = QUrl(u"http://127.0.0.1:1"_s);
+        const qint64 first = store.insertNode(node);
+        QVERIFY(store.deleteNode(first)); // leaves a gap: ids must be kept, not renumbered
+        node.name = u"second"_s;
+        nodeId = store.insertNode(node);
+        NodeModel model;
+        model.nodeId = nodeId;
+        model.name = u"llama3:latest"_s;
+        model.size = 5'000'000'000;
+        QVERIFY(store.replaceNodeModels(nodeId, {model}));
+        ModelMapping mapping;
+        mapping.displayName = u"chat"_s;
+        mapping.realName = u"llama3:latest"_s;
+        mapping.nodeIds = {nodeId};
+        QVERIFY(store.insertMapping(mapping));
+        RequestLogEntry entry;
+        entry.userId = aliceId;
+        entry.username = u"alice"_s;
+        entry.endpoint = u"/api/chat"_s;
+        entry.nodeId = nodeId;
+        entry.statusCode = 200;
+        entry.promptTokens = 7;
+        entry.createdAt = QDateTime::currentDateTimeUtc();
+        QVERIFY(store.insertRequestLogs({entry, entry, entry}));
+        AuditEntry audit;
+        audit.action = u"user.create"_s;
+        audit.entityType = u"user"_s;
+        QVERIFY(store.insertAudit(audit));
+        QVERIFY(store.setSetting(u"routing_strategy"_s, u"priority"_s));
+    }
+    // users 2, user_models 1, user_limits 1, nodes 1, node_models 1, mappings 1, logs 3, audit 1, settings 1
+    const int rows = 12;
+
+    Test::TestDatabase target(backend);
+    QString error;
+    QVERIFY2(target.create(&error), qPrintable(error));
+    const QStringList arguments{u"--migrate-from"_s, u"sqlite://"_s + sourcePath, u"--database"_s, target.url()};
+    const Run migrated = run(arguments);
+    QCOMPARE(migrated.status, QProcess::NormalExit);
+    QVERIFY2(migrated.exitCode == 0, migrated.err.constData());
+    QCOMPARE(QString::fromUtf8(migrated.out),
+             u"migrated %1 rows from sqlite://%2 to %3\n"_s.arg(rows).arg(sourcePath, target.config().displayUrl()));
+
+    {
+        Database copy(target.config());
+        QVERIFY2(copy.open(&error), qPrintable(error));
+        SqlStore store(&copy);
+        const auto alice = store.user(u"alice"_s);
+        QVERIFY(alice);
+        QCOMPARE(alice->id, aliceId);
+        QCOMPARE(alice->models, QStringList{u"chat"_s});
+        QCOMPARE(alice->requestLimit, std::optional<qint64>(5));
+        QVERIFY(store.user(u"gone"_s) && !store.user(u"gone"_s)->active);
+        QCOMPARE(store.tokenHashes().value(QString::fromLatin1(Tokens::hash("t1"))), aliceId);
+        QCOMPARE(store.nodes().size(), 1);
+        QCOMPARE(store.nodes().first().id, nodeId);
+        QCOMPARE(store.nodeModels().first().size, qint64(5'000'000'000));
+        QCOMPARE(store.mappings().first().nodeIds, QList<qint64>{nodeId});
+        qint64 total = 0;
+        store.requestLogs(LogQuery{}, &total);
+        QCOMPARE(total, qint64(3));
+        QCOMPARE(store.usageOn(QDateTime::currentDateTimeUtc().date()).value(aliceId).requests, qint64(3));
+        store.auditLogs(LogQuery{}, &total);
+        QCOMPARE(total, qint64(1));
+        QCOMPARE(store.settings().value(u"routing_strategy"_s), u"priority"_s);
+        // New rows continue after the copied ids.
+        Node node;
+        node.name = u"third"_s;
+        node.baseUrl = QUrl(u"http://127.0.0.1:2"_s);
+        QVERIFY(store.insertNode(node) > nodeId);
+        QVERIFY(store.createUser(u"carol"_s, Tokens::hash("t3")) > aliceId);
+    }
+
+    // A target that holds data is refused, and left alone.
+    const Run again = run(arguments);
+    QCOMPARE(again.status, QProcess::NormalExit);
+    QCOMPARE(again.exitCode, 2);
+    QVERIFY(again.out.isEmpty());
+    QCOMPARE(again.err.count('\n'), 1);
+    QVERIFY2(again.err.contains("not empty"), again.err.constData());
+
+    const Run missing = run({u"--migrate-from"_s, u"sqlite://"_s + dir.filePath(u"none.db"_s), u"--database"_s, target.url()});
+    QCOMPARE(missing.exitCode, 2);
+    QVERIFY(!QFileInfo::exists(dir.filePath(u"none.db"_s)));
+    QCOMPARE(run({u"--migrate-from"_s, u"sqlite://"_s + sourcePath}).exitCode, 2); // no target
 }
 
 QTEST_MAIN(TestCli)

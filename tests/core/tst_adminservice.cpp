@@ -3,9 +3,9 @@
 #include "storage/database.h"
 #include "storage/filesecretstore.h"
 #include "storage/sqlstore.h"
+#include "testdatabase.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -17,6 +17,7 @@
 
 using namespace Maestro;
 using namespace Qt::StringLiterals;
+using Maestro::Test::TestDatabase;
 
 Q_DECLARE_METATYPE(Maestro::ApiError::Kind)
 Q_DECLARE_METATYPE(std::optional<qint64>)
@@ -27,6 +28,7 @@ class TestAdminService final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase_data();
     void init();
     void cleanup();
 
@@ -49,28 +51,37 @@ private Q_SLOTS:
 
 private:
     QString storedTokenHash(const QString &username);
-    // Every byte the database keeps on disk: the main file, its WAL and shared memory.
+    // Every byte the database keeps: for SQLite the main file, its WAL and shared memory.
     QByteArray databaseBytes();
     qint64 auditTotal();
     QList<AuditEntry> auditEntries();
     qint64 addTestNode(const QString &name, const QString &apiKey = {});
 
     std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<TestDatabase> m_testDatabase;
     std::unique_ptr<Database> m_database;
     std::unique_ptr<SqlStore> m_store;
     std::unique_ptr<FileSecretStore> m_secrets;
     std::unique_ptr<AdminService> m_service;
 };
 
+void TestAdminService::initTestCase_data()
+{
+    TestDatabase::addBackendRows();
+}
+
 void TestAdminService::init()
 {
+    QFETCH_GLOBAL(QString, backend);
+    if (const QString reason = TestDatabase::unavailableReason(backend); !reason.isEmpty())
+        QSKIP(qPrintable(reason));
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
-    QVERIFY(QDir(m_dir->path()).mkpath(u"db"_s));
     QVERIFY(QDir(m_dir->path()).mkpath(u"secrets"_s));
-    m_database = std::make_unique<Database>(
-        DatabaseConfig::sqliteFile(m_dir->filePath(u"db/maestro.db"_s)));
+    m_testDatabase = std::make_unique<TestDatabase>(backend);
     QString error;
+    QVERIFY2(m_testDatabase->create(&error), qPrintable(error));
+    m_database = std::make_unique<Database>(m_testDatabase->config());
     QVERIFY2(m_database->open(&error), qPrintable(error));
     m_store = std::make_unique<SqlStore>(m_database.get());
     m_secrets = std::make_unique<FileSecretStore>(m_dir->filePath(u"secrets/secrets.json"_s));
@@ -83,6 +94,7 @@ void TestAdminService::cleanup()
     m_secrets.reset();
     m_store.reset();
     m_database.reset();
+    m_testDatabase.reset();
     m_dir.reset();
 }
 
@@ -98,14 +110,7 @@ QString TestAdminService::storedTokenHash(const QString &username)
 
 QByteArray TestAdminService::databaseBytes()
 {
-    QByteArray bytes;
-    QDirIterator it(m_dir->filePath(u"db"_s), QDir::Files);
-    while (it.hasNext()) {
-        QFile file(it.next());
-        if (file.open(QIODevice::ReadOnly))
-            bytes += file.readAll();
-    }
-    return bytes;
+    return m_testDatabase->contents();
 }
 
 qint64 TestAdminService::auditTotal()

@@ -1,5 +1,6 @@
-// The gateway end to end over real sockets: an in-process GatewayThread on a temporary SQLite
-// database, fake upstream LLM servers, and clients speaking HTTP to it.
+// The gateway end to end over real sockets: an in-process GatewayThread on a temporary database
+// (SQLite, and PostgreSQL when MAESTRO_TEST_PG_URL is set), fake upstream LLM servers, and clients
+// speaking HTTP to it.
 
 #include "fakeupstream.h"
 #include "core/clock.h"
@@ -8,6 +9,7 @@
 #include "storage/filesecretstore.h"
 #include "storage/sqlstore.h"
 #include "storage/usagewriter.h"
+#include "testdatabase.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -22,11 +24,13 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <map>
 #include <memory>
 
 using namespace Qt::StringLiterals;
 using namespace Maestro;
 using Maestro::Test::FakeUpstream;
+using Maestro::Test::TestDatabase;
 
 namespace {
 
@@ -147,7 +151,9 @@ class TestGateway : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase_data();
     void initTestCase();
+    void init();
     void cleanup();
     void cleanupTestCase();
 
@@ -195,13 +201,41 @@ private:
     QJsonArray logsFor(const QString &username);
     qint64 auditTotal();
 
+    // Everything one backend's gateway consists of. Each backend gets its own, built on first
+    // use and kept while the other backend's rows run, so both see the same test sequence.
+    struct Fixture
+    {
+        std::unique_ptr<QTemporaryDir> dir;
+        std::unique_ptr<TestDatabase> testDatabase;
+        std::unique_ptr<Database> database;
+        std::unique_ptr<SqlStore> store;
+        std::unique_ptr<FileSecretStore> secrets;
+        std::unique_ptr<UsageWriter> usage;
+        std::unique_ptr<GatewayThread> gateway;
+        std::unique_ptr<FakeUpstream> ollama;
+        std::unique_ptr<FakeUpstream> openai;
+        qint64 ollamaId = 0;
+        qint64 openaiId = 0;
+        QJsonObject ollamaCreated;
+        QByteArray alice;
+        QByteArray bob;
+        int userSerial = 0;
+        bool ready = false;
+    };
+    void swapFixture(Fixture &fixture);
+    void setUpGateway(const QString &backend);
+    void tearDownGateway();
+
     QNetworkAccessManager m_nam;
+    Clock m_clock;
+    QString m_backend; // whose fixture the members below hold
+    std::map<QString, Fixture> m_parked;
     std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<TestDatabase> m_testDatabase;
     std::unique_ptr<Database> m_database;
     std::unique_ptr<SqlStore> m_store;
     std::unique_ptr<FileSecretStore> m_secrets;
     std::unique_ptr<UsageWriter> m_usage;
-    Clock m_clock;
     std::unique_ptr<GatewayThread> m_gateway;
     std::unique_ptr<FakeUpstream> m_ollama;
     std::unique_ptr<FakeUpstream> m_openai;
@@ -211,6 +245,7 @@ private:
     QByteArray m_alice; // every mapped model
     QByteArray m_bob; // chat-local only
     int m_userSerial = 0;
+    bool m_ready = false;
 };
 
 QUrl TestGateway::url(const QString &path, quint16 port) const
@@ -306,13 +341,67 @@ qint64 TestGateway::auditTotal()
     return qint64(admin("GET", u"/admin/audit-logs?limit=1"_s).json().value("total"_L1).toDouble(-1));
 }
 
+void TestGateway::initTestCase_data()
+{
+    TestDatabase::addBackendRows();
+}
+
 void TestGateway::initTestCase()
 {
     m_nam.setProxy(QNetworkProxy::NoProxy);
+}
+
+void TestGateway::swapFixture(Fixture &f)
+{
+    using std::swap;
+    swap(m_dir, f.dir);
+    swap(m_testDatabase, f.testDatabase);
+    swap(m_database, f.database);
+    swap(m_store, f.store);
+    swap(m_secrets, f.secrets);
+    swap(m_usage, f.usage);
+    swap(m_gateway, f.gateway);
+    swap(m_ollama, f.ollama);
+    swap(m_openai, f.openai);
+    swap(m_ollamaId, f.ollamaId);
+    swap(m_openaiId, f.openaiId);
+    swap(m_ollamaCreated, f.ollamaCreated);
+    swap(m_alice, f.alice);
+    swap(m_bob, f.bob);
+    swap(m_userSerial, f.userSerial);
+    swap(m_ready, f.ready);
+}
+
+void TestGateway::init()
+{
+    QFETCH_GLOBAL(QString, backend);
+    if (const QString reason = TestDatabase::unavailableReason(backend); !reason.isEmpty())
+        QSKIP(qPrintable(reason));
+    if (backend != m_backend) {
+        if (!m_backend.isEmpty())
+            swapFixture(m_parked[m_backend]);
+        m_backend = backend;
+        if (const auto it = m_parked.find(backend); it != m_parked.end()) {
+            swapFixture(it->second);
+            m_parked.erase(it);
+        } else {
+            setUpGateway(backend);
+            if (QTest::currentTestFailed())
+                return;
+            m_ready = true;
+        }
+    }
+    QVERIFY2(m_ready, "the gateway for this backend could not be set up");
+}
+
+void TestGateway::setUpGateway(const QString &backend)
+{
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
-    m_database = std::make_unique<Database>(DatabaseConfig::sqliteFile(m_dir->filePath(u"maestro.db"_s)));
+    m_testDatabase = std::make_unique<TestDatabase>(backend);
     QString error;
+    QVERIFY2(m_testDatabase->create(&error), qPrintable(error));
+    m_database = std::make_unique<Database>(m_testDatabase->config());
     QVERIFY2(m_database->open(&error), qPrintable(error));
     m_store = std::make_unique<SqlStore>(m_database.get());
     m_secrets = std::make_unique<FileSecretStore>(m_dir->filePath(u"secrets.json"_s));
@@ -360,6 +449,8 @@ void TestGateway::initTestCase()
 void TestGateway::cleanup()
 {
     for (FakeUpstream *upstream : {m_ollama.get(), m_openai.get()}) {
+        if (!upstream)
+            continue;
         upstream->setChunkDelay(0);
         upstream->setReplyText(ReplyText);
         upstream->setTokenCounts(-1, -1);
@@ -369,6 +460,16 @@ void TestGateway::cleanup()
 
 void TestGateway::cleanupTestCase()
 {
+    tearDownGateway();
+    for (auto &[backend, fixture] : m_parked) {
+        swapFixture(fixture);
+        tearDownGateway();
+    }
+    m_parked.clear();
+}
+
+void TestGateway::tearDownGateway()
+{
     if (m_gateway)
         m_gateway->stop(1000);
     if (m_usage)
@@ -377,6 +478,11 @@ void TestGateway::cleanupTestCase()
     m_usage.reset();
     m_ollama.reset();
     m_openai.reset();
+    m_store.reset();
+    m_database.reset();
+    m_testDatabase.reset(); // drops a PostgreSQL test database
+    m_secrets.reset();
+    m_dir.reset();
 }
 
 void TestGateway::health()

@@ -3,6 +3,7 @@
 #include "storage/filesecretstore.h"
 #include "storage/sqlstore.h"
 #include "storage/usagewriter.h"
+#include "testdatabase.h"
 
 #include <QFile>
 #include <QSqlQuery>
@@ -17,6 +18,7 @@
 
 using namespace Maestro;
 using namespace Qt::StringLiterals;
+using Maestro::Test::TestDatabase;
 
 namespace {
 
@@ -61,6 +63,7 @@ class TestSqlStore final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase_data();
     void init();
     void cleanup();
 
@@ -83,20 +86,30 @@ private Q_SLOTS:
     void fileSecretStore();
 
 private:
-    QString dbPath() const { return m_dir->filePath(u"maestro.db"_s); }
     bool openStore(QString *error = nullptr);
     void seedRequestLogs();
 
     std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<TestDatabase> m_testDatabase;
     std::unique_ptr<Database> m_database;
     std::unique_ptr<SqlStore> m_store;
 };
 
+void TestSqlStore::initTestCase_data()
+{
+    TestDatabase::addBackendRows();
+}
+
 void TestSqlStore::init()
 {
+    QFETCH_GLOBAL(QString, backend);
+    if (const QString reason = TestDatabase::unavailableReason(backend); !reason.isEmpty())
+        QSKIP(qPrintable(reason));
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
+    m_testDatabase = std::make_unique<TestDatabase>(backend);
     QString error;
+    QVERIFY2(m_testDatabase->create(&error), qPrintable(error));
     QVERIFY2(openStore(&error), qPrintable(error));
 }
 
@@ -104,6 +117,7 @@ void TestSqlStore::cleanup()
 {
     m_store.reset();
     m_database.reset();
+    m_testDatabase.reset();
     m_dir.reset();
 }
 
@@ -111,7 +125,7 @@ bool TestSqlStore::openStore(QString *error)
 {
     m_store.reset();
     m_database.reset();
-    m_database = std::make_unique<Database>(DatabaseConfig::sqliteFile(dbPath()));
+    m_database = std::make_unique<Database>(m_testDatabase->config());
     QString message;
     const bool ok = m_database->open(&message);
     if (error)
@@ -160,7 +174,7 @@ void TestSqlStore::newerSchemaIsRefused()
     QVERIFY(!openStore(&error));
     QVERIFY2(error.contains(u"newer"_s), qPrintable(error));
     // Nothing was changed: the version is still the newer one.
-    Database raw(DatabaseConfig::sqliteFile(dbPath()));
+    Database raw(m_testDatabase->config());
     QSqlQuery query(raw.connection());
     QVERIFY(query.exec(u"SELECT version FROM schema_version"_s) && query.next());
     QCOMPARE(query.value(0).toInt(), Database::latestSchemaVersion() + 1);

@@ -1,0 +1,339 @@
+// GET /admin/export and POST /admin/import over real sockets, on SQLite and PostgreSQL: what a
+// backup holds, what it must never hold (tokens, API keys), and how an import upserts it.
+
+#include "fakeupstream.h"
+#include "core/clock.h"
+#include "core/tokens.h"
+#include "http/gatewaythread.h"
+#include "storage/database.h"
+#include "storage/filesecretstore.h"
+#include "storage/sqlstore.h"
+#include "storage/usagewriter.h"
+#include "testdatabase.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+using namespace Maestro;
+using Maestro::Test::FakeUpstream;
+using Maestro::Test::TestDatabase;
+
+namespace {
+
+const QByteArray AdminToken = QByteArrayLiteral("backup-admin");
+const QString NodeKey = u"sk-never-exported"_s;
+
+struct Response
+{
+    int status = 0;
+    QByteArray body;
+    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+};
+
+QJsonObject findBy(const QJsonArray &array, const QString &key, const QString &value)
+{
+    for (const QJsonValue &item : array) {
+        if (item.toObject().value(key).toString() == value)
+            return item.toObject();
+    }
+    return {};
+}
+
+} // namespace
+
+class TestBackup final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase_data();
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void exportHoldsConfigurationWithoutSecrets();
+    void importRestoresWhatWasLost();
+    void importIsIdempotent();
+    void badBackupsWriteNothing_data();
+    void badBackupsWriteNothing();
+
+private:
+    Response send(const QByteArray &method, const QString &path, const QByteArray &body,
+                  const QByteArray &token);
+    Response admin(const QByteArray &method, const QString &path, const QJsonObject &body = {});
+    qint64 auditTotal();
+    void seed();
+
+    QNetworkAccessManager m_nam;
+    Clock m_clock;
+    std::unique_ptr<FakeUpstream> m_upstream;
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<TestDatabase> m_testDatabase;
+    std::unique_ptr<Database> m_database;
+    std::unique_ptr<SqlStore> m_store;
+    std::unique_ptr<FileSecretStore> m_secrets;
+    std::unique_ptr<UsageWriter> m_usage;
+    std::unique_ptr<GatewayThread> m_gateway;
+    QByteArray m_aliceToken;
+    qint64 m_nodeId = 0;
+};
+
+void TestBackup::initTestCase_data()
+{
+    TestDatabase::addBackendRows();
+}
+
+void TestBackup::initTestCase()
+{
+    m_nam.setProxy(QNetworkProxy::NoProxy);
+    m_upstream = std::make_unique<FakeUpstream>(NodeType::Ollama);
+    QVERIFY(m_upstream->listen());
+}
+
+void TestBackup::init()
+{
+    QFETCH_GLOBAL(QString, backend);
+    if (const QString reason = TestDatabase::unavailableReason(backend); !reason.isEmpty())
+        QSKIP(qPrintable(reason));
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_testDatabase = std::make_unique<TestDatabase>(backend);
+    QString error;
+    QVERIFY2(m_testDatabase->create(&error), qPrintable(error));
+    m_database = std::make_unique<Database>(m_testDatabase->config());
+    QVERIFY2(m_database->open(&error), qPrintable(error));
+    m_store = std::make_unique<SqlStore>(m_database.get());
+    m_secrets = std::make_unique<FileSecretStore>(m_dir->filePath(u"secrets.json"_s));
+    m_usage = std::make_unique<UsageWriter>(m_store.get(), m_database.get());
+    m_usage->start();
+    GatewayConfig config;
+    config.port = 0;
+    config.adminToken = AdminToken;
+    config.healthIntervalMs = 0;
+    m_gateway = std::make_unique<GatewayThread>(config, m_store.get(), m_secrets.get(), m_usage.get(),
+                                                &m_clock, m_database.get());
+    QVERIFY2(m_gateway->start(&error), qPrintable(error));
+    seed();
+}
+
+void TestBackup::cleanup()
+{
+    if (m_gateway)
+        m_gateway->stop(1000);
+    if (m_usage)
+        m_usage->stop();
+    m_gateway.reset();
+    m_usage.reset();
+    m_store.reset();
+    m_database.reset();
+    m_testDatabase.reset();
+    m_secrets.reset();
+    m_dir.reset();
+}
+
+Response TestBackup::send(const QByteArray &method, const QString &path, const QByteArray &body,
+                          const QByteArray &token)
+{
+    QNetworkRequest request(QUrl(u"http://127.0.0.1:%1%2"_s.arg(m_gateway->port()).arg(path)));
+    if (!token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + token);
+    if (!body.isEmpty())
+        request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
+    std::unique_ptr<QNetworkReply> reply(m_nam.sendCustomRequest(request, method, body));
+    if (!reply->isFinished()) {
+        QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+        finished.wait(15000);
+    }
+    Response response;
+    response.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    response.body = reply->readAll();
+    return response;
+}
+
+Response TestBackup::admin(const QByteArray &method, const QString &path, const QJsonObject &body)
+{
+    return send(method, path, body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact),
+                AdminToken);
+}
+
+qint64 TestBackup::auditTotal()
+{
+    return qint64(admin("GET", u"/admin/audit-logs?limit=1"_s).json().value("total"_L1).toDouble(-1));
+}
+
+void TestBackup::seed()
+{
+    const Response node = admin("POST", u"/admin/nodes"_s,
+                                {{u"name"_s, u"gpu-1"_s},
+                                 {u"base_url"_s, m_upstream->baseUrl().toString()},
+                                 {u"node_type"_s, u"ollama"_s},
+                                 {u"priority"_s, 3},
+                                 {u"api_key"_s, NodeKey}});
+    QVERIFY2(node.status == 201, node.body.constData());
+    m_nodeId = qint64(node.json().value("id"_L1).toDouble());
+    QCOMPARE(admin("POST", u"/admin/model-mappings"_s,
+                   {{u"display_name"_s, u"chat"_s},
+                    {u"real_name"_s, u"llama3.2:latest"_s},
+                    {u"context_length"_s, 8192},
+                    {u"capabilities"_s, QJsonArray{u"tools"_s}},
+                    {u"node_ids"_s, QJsonArray{double(m_nodeId)}}})
+                 .status,
+             201);
+    const Response alice = admin("POST", u"/admin/users"_s, {{u"username"_s, u"alice"_s}});
+    QCOMPARE(alice.status, 201);
+    m_aliceToken = alice.json().value("token"_L1).toString().toUtf8();
+    QCOMPARE(admin("POST", u"/admin/users/alice/models"_s, {{u"models"_s, QJsonArray{u"chat"_s}}}).status, 200);
+    QCOMPARE(admin("POST", u"/admin/users/alice/limits"_s,
+                   {{u"request_limit"_s, 100}, {u"token_limit"_s, QJsonValue::Null}})
+                 .status,
+             200);
+    QCOMPARE(admin("POST", u"/admin/users"_s, {{u"username"_s, u"bob"_s}}).status, 201);
+    QCOMPARE(admin("POST", u"/admin/users/bob/models/all"_s).status, 200);
+    QCOMPARE(admin("PUT", u"/admin/settings"_s, {{u"routing_strategy"_s, u"priority"_s}}).status, 200);
+}
+
+void TestBackup::exportHoldsConfigurationWithoutSecrets()
+{
+    const Response exported = admin("GET", u"/admin/export"_s);
+    QCOMPARE(exported.status, 200);
+    const QJsonObject backup = exported.json();
+    QCOMPARE(backup.value("version"_L1).toInt(), 1);
+
+    const QJsonArray nodes = backup.value("nodes"_L1).toArray();
+    QCOMPARE(nodes.size(), 1);
+    const QJsonObject node = nodes.first().toObject();
+    QCOMPARE(node.value("name"_L1).toString(), u"gpu-1"_s);
+    QCOMPARE(node.value("priority"_L1).toInt(), 3);
+    QCOMPARE(node.value("api_key_set"_L1).toBool(), true);
+    QVERIFY(!node.contains("api_key"_L1));
+
+    const QJsonArray users = backup.value("users"_L1).toArray();
+    QCOMPARE(users.size(), 2);
+    const QJsonObject alice = findBy(users, u"username"_s, u"alice"_s);
+    QCOMPARE(alice.value("models"_L1).toArray(), (QJsonArray{u"chat"_s}));
+    QCOMPARE(alice.value("has_all_models"_L1).toBool(), false);
+    QCOMPARE(alice.value("request_limit"_L1).toInt(), 100);
+    QVERIFY(alice.value("token_limit"_L1).isNull());
+    QCOMPARE(findBy(users, u"username"_s, u"bob"_s).value("has_all_models"_L1).toBool(), true);
+
+    const QJsonObject chat = findBy(backup.value("mappings"_L1).toArray(), u"display_name"_s, u"chat"_s);
+    QCOMPARE(chat.value("real_name"_L1).toString(), u"llama3.2:latest"_s);
+    QCOMPARE(chat.value("context_length"_L1).toInt(), 8192);
+    QCOMPARE(chat.value("node_ids"_L1).toArray(), (QJsonArray{double(m_nodeId)}));
+    QCOMPARE(backup.value("settings"_L1).toObject().value("routing_strategy"_L1).toString(), u"priority"_s);
+
+    // Neither tokens, their digests nor API keys leave the gateway.
+    QVERIFY(!exported.body.contains(m_aliceToken));
+    QVERIFY(!exported.body.contains(Tokens::hash(m_aliceToken)));
+    QVERIFY(!exported.body.contains(NodeKey.toUtf8()));
+    QVERIFY(!exported.body.contains("token\""));
+    QCOMPARE(send("GET", u"/admin/export"_s, {}, m_aliceToken).status, 403);
+}
+
+void TestBackup::importRestoresWhatWasLost()
+{
+    const QJsonObject backup = admin("GET", u"/admin/export"_s).json();
+    QCOMPARE(admin("DELETE", u"/admin/users/alice"_s).status, 204);
+    QCOMPARE(admin("DELETE", u"/admin/model-mappings/chat"_s).status, 204);
+    QCOMPARE(admin("PATCH", u"/admin/nodes/%1"_s.arg(m_nodeId), {{u"priority"_s, 9}}).status, 200);
+    QCOMPARE(admin("PUT", u"/admin/settings"_s, {{u"routing_strategy"_s, u"weighted"_s}}).status, 200);
+    const qint64 auditBefore = auditTotal();
+
+    const Response imported = admin("POST", u"/admin/import"_s, backup);
+    QCOMPARE(imported.status, 200);
+    QCOMPARE(imported.json().value("imported"_L1).toObject(),
+             (QJsonObject{{u"nodes"_s, 1}, {u"users"_s, 2}, {u"mappings"_s, 1}, {u"settings"_s, 1}}));
+    // Only alice was created again, so only she gets a (new) token.
+    const QJsonArray created = imported.json().value("created_users"_L1).toArray();
+    QCOMPARE(created.size(), 1);
+    QCOMPARE(created.first().toObject().value("username"_L1).toString(), u"alice"_s);
+    const QByteArray newToken = created.first().toObject().value("token"_L1).toString().toUtf8();
+    QVERIFY(newToken.startsWith("mm-"));
+    QVERIFY(newToken != m_aliceToken);
+
+    // One audit entry, without the token.
+    QCOMPARE(auditTotal(), auditBefore + 1);
+    const QJsonObject entry = admin("GET", u"/admin/audit-logs?limit=1"_s).json().value("logs"_L1).toArray().first().toObject();
+    QCOMPARE(entry.value("action"_L1).toString(), u"backup.import"_s);
+    QVERIFY(!QJsonDocument(entry).toJson().contains(newToken));
+
+    // The restored state works: alice's new token reaches the restored mapping, the old one is dead.
+    const QJsonArray models = send("GET", u"/v1/models"_s, {}, newToken).json().value("data"_L1).toArray();
+    QCOMPARE(models.size(), 1);
+    QCOMPARE(models.first().toObject().value("id"_L1).toString(), u"chat"_s);
+    QCOMPARE(send("GET", u"/v1/models"_s, {}, m_aliceToken).status, 401);
+    const QJsonObject limits = admin("GET", u"/admin/users/alice/limits"_s).json();
+    QCOMPARE(limits.value("request_limit"_L1).toInt(), 100);
+
+    const QJsonObject after = admin("GET", u"/admin/export"_s).json();
+    QCOMPARE(after.value("nodes"_L1), backup.value("nodes"_L1)); // priority back to 3, key kept
+    QCOMPARE(after.value("users"_L1), backup.value("users"_L1));
+    QCOMPARE(after.value("mappings"_L1), backup.value("mappings"_L1));
+    QCOMPARE(after.value("settings"_L1), backup.value("settings"_L1));
+    QCOMPARE(m_secrets->read(u"node/%1/api_key"_s.arg(m_nodeId)), std::optional<QString>(NodeKey));
+}
+
+void TestBackup::importIsIdempotent()
+{
+    const QJsonObject backup = admin("GET", u"/admin/export"_s).json();
+    for (int i = 0; i < 2; ++i) {
+        const Response imported = admin("POST", u"/admin/import"_s, backup);
+        QCOMPARE(imported.status, 200);
+        QVERIFY(imported.json().value("created_users"_L1).toArray().isEmpty());
+    }
+    QCOMPARE(send("GET", u"/v1/models"_s, {}, m_aliceToken).status, 200);
+    const QJsonObject after = admin("GET", u"/admin/export"_s).json();
+    for (const char *section : {"nodes", "users", "mappings", "settings"})
+        QCOMPARE(after.value(QLatin1StringView(section)), backup.value(QLatin1StringView(section)));
+}
+
+void TestBackup::badBackupsWriteNothing_data()
+{
+    QTest::addColumn<QString>("change");
+    QTest::newRow("a newer version") << u"version"_s;
+    QTest::newRow("a mapping naming a node the backup lacks") << u"mapping-node"_s;
+    QTest::newRow("a node with a bad URL after good entries") << u"node-url"_s;
+    QTest::newRow("an invalid username") << u"username"_s;
+}
+
+void TestBackup::badBackupsWriteNothing()
+{
+    QFETCH(QString, change);
+    QJsonObject backup = admin("GET", u"/admin/export"_s).json();
+    QJsonArray users = backup.value("users"_L1).toArray();
+    users.append(QJsonObject{{u"username"_s, u"carol"_s}});
+    if (change == "version"_L1) {
+        backup.insert(u"version"_s, 2);
+    } else if (change == "mapping-node"_L1) {
+        QJsonArray mappings = backup.value("mappings"_L1).toArray();
+        mappings.append(QJsonObject{{u"display_name"_s, u"x"_s}, {u"real_name"_s, u"y"_s},
+                                    {u"node_ids"_s, QJsonArray{4242}}});
+        backup.insert(u"mappings"_s, mappings);
+    } else if (change == "node-url"_L1) {
+        QJsonArray nodes = backup.value("nodes"_L1).toArray();
+        nodes.append(QJsonObject{{u"id"_s, 77}, {u"name"_s, u"bad"_s}, {u"base_url"_s, u"ftp://x"_s}});
+        backup.insert(u"nodes"_s, nodes);
+    } else {
+        users.append(QJsonObject{{u"username"_s, u"no spaces"_s}});
+    }
+    backup.insert(u"users"_s, users);
+    const qint64 auditBefore = auditTotal();
+    const Response imported = admin("POST", u"/admin/import"_s, backup);
+    QCOMPARE(imported.status, 400);
+    QVERIFY(!imported.json().value("detail"_L1).toString().isEmpty());
+    QCOMPARE(auditTotal(), auditBefore);
+    QCOMPARE(admin("GET", u"/admin/users/carol"_s).status, 404);
+}
+
+QTEST_GUILESS_MAIN(TestBackup)
+#include "tst_backup.moc"
