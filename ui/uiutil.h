@@ -32,3 +32,20 @@ int rowWithData(QTableWidget *table, const QVariant &data);
 
 } // namespace Ui
 } // namespace Maestro
+
+#include <QSettings>
+
+namespace Maestro {
+
+// The desktop's own preferences (window state, language, tray). Named explicitly rather than
+// through the application's organization, which would move the gateway's data directory.
+class DesktopSettings final : public QSettings
+{
+public:
+    DesktopSettings()
+        : QSettings(QStringLiteral("model-maestro"), QStringLiteral("desktop"))
+    {
+    }
+};
+
+} // namespace Maestro
