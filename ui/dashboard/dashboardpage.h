@@ -5,6 +5,7 @@
 
 #include <QTimer>
 
+class QHBoxLayout;
 class QLabel;
 class QTableWidget;
 
@@ -26,7 +27,7 @@ public:
 private:
     void updateNodes();
     void recompute();
-    QLabel *addCard(const QString &title, QWidget *parent, class QHBoxLayout *row, QLabel **caption);
+    QLabel *addCard(const QString &title, QWidget *parent, QHBoxLayout *row, QLabel **caption);
 
     QLabel *m_nodes;
     QLabel *m_nodesCaption = nullptr;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/entities.h"
 #include "page.h"
 
 class QPushButton;
