@@ -70,7 +70,14 @@ GatewayClient::GatewayClient(GatewayThread *gateways, QObject *parent)
         return;
     // Requests are served (and logged) by every I/O thread; node checks run on the primary.
     for (Gateway *gateway : m_gateways->gateways()) {
-        connect(gateway, &Gateway::requestLogged, this, &GatewayClient::requestLogged);
+        connect(gateway, &Gateway::requestLogged, this, [this](const RequestLogEntry &entry) {
+            if (entry.userId != 0) {
+                Store::DayUsage &usage = m_snapshot.usageToday[entry.userId];
+                ++usage.requests;
+                usage.tokens += entry.totalTokens();
+            }
+            Q_EMIT requestLogged(entry);
+        });
         connect(gateway, &Gateway::callsChanged, this, [this](int active) {
             m_snapshot.activeCalls = active;
             Q_EMIT callsChanged(active);

@@ -26,6 +26,7 @@
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTest>
+#include <QTranslator>
 
 using namespace Qt::StringLiterals;
 using namespace Maestro;
@@ -48,6 +49,8 @@ private Q_SLOTS:
     void connectDialogSnippets();
     void wizardAddsNodeAndUser();
     void trayWithoutHostKeepsWindow();
+    void translationsAreEmbedded_data();
+    void translationsAreEmbedded();
 
 private:
     // Dialogs open with open(), not exec(): they appear as children once the gateway answered.
@@ -272,6 +275,23 @@ void TestDesktop::trayWithoutHostKeepsWindow()
     QVERIFY(tray.connectionSnippet().contains(m_client->baseUrl() + u"/v1"_s));
     m_window->close();
     QVERIFY(!m_window->isVisible());
+}
+
+void TestDesktop::translationsAreEmbedded_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("dashboard");
+    QTest::newRow("German") << u"de"_s << u"Übersicht"_s;
+    QTest::newRow("Turkish") << u"tr"_s << u"Pano"_s;
+}
+
+void TestDesktop::translationsAreEmbedded()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, dashboard);
+    QTranslator translator;
+    QVERIFY(translator.load(u":/i18n/model-maestro_%1.qm"_s.arg(file)));
+    QCOMPARE(translator.translate("Maestro::MainWindow", "Dashboard"), dashboard);
 }
 
 QTEST_MAIN(TestDesktop)

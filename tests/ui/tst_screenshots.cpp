@@ -26,6 +26,7 @@
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTest>
+#include <QTranslator>
 #include <QTabWidget>
 #include <QLineEdit>
 #include <QTreeWidget>
@@ -73,6 +74,10 @@ void TestScreenshots::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
     DesktopSettings().clear();
+    // English plural forms ("1 model", "2 models") come from the embedded translation.
+    auto *english = new QTranslator(this);
+    QVERIFY(english->load(u":/i18n/model-maestro_en.qm"_s));
+    QCoreApplication::installTranslator(english);
     QVERIFY(QDir().mkpath(QStringLiteral(MAESTRO_SCREENSHOT_DIR)));
     m_out = QDir(QStringLiteral(MAESTRO_SCREENSHOT_DIR));
     QString error;

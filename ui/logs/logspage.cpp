@@ -76,6 +76,10 @@ LogsPage::LogsPage(GatewayClient *client, QWidget *parent)
     m_requests->setObjectName(u"requests"_s);
     setupTable(m_requests, {tr("Time"), tr("User"), tr("Model"), tr("Node"), tr("Endpoint"),
                             tr("Status"), tr("Tokens"), tr("Duration")});
+    // Fixed widths: rows arrive one by one, so fitting to the contents would fit the first row only.
+    const int widths[] = {90, 90, 140, 120, 140, 55, 130};
+    for (int column = 0; column < int(std::size(widths)); ++column)
+        m_requests->setColumnWidth(column, widths[column]);
     m_details->setObjectName(u"details"_s);
     m_details->setReadOnly(true);
     m_details->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -87,7 +91,7 @@ LogsPage::LogsPage(GatewayClient *client, QWidget *parent)
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
     splitter->setChildrenCollapsible(false);
-    splitter->setSizes({720, 260});
+    splitter->setSizes({680, 300});
 
     auto *requestsTab = new QWidget(this);
     auto *requestsLayout = new QVBoxLayout(requestsTab);
@@ -120,6 +124,7 @@ LogsPage::LogsPage(GatewayClient *client, QWidget *parent)
         if (!m_live->isChecked() || !matches(entry))
             return;
         m_entries.prepend(entry);
+        m_total->setText(tr("%n request(s) in total", nullptr, int(++m_totalCount)));
         m_requests->insertRow(0);
         insertEntry(0, entry);
         if (m_requests->rowCount() > MaxRows) {
@@ -211,10 +216,8 @@ void LogsPage::reload()
         m_requests->setRowCount(int(m_entries.size()));
         for (int row = 0; row < m_entries.size(); ++row)
             insertEntry(row, m_entries.at(row));
-        m_total->setText(tr("%n request(s) in total", nullptr, int(page.total)));
-        m_requests->resizeColumnsToContents();
-        m_requests->setColumnWidth(1, std::max(m_requests->columnWidth(1), 90));
-        m_requests->setColumnWidth(2, std::max(m_requests->columnWidth(2), 120));
+        m_totalCount = page.total;
+        m_total->setText(tr("%n request(s) in total", nullptr, int(m_totalCount)));
     });
 }
 
@@ -251,7 +254,7 @@ void LogsPage::showDetails()
     const auto add = [&lines](const QString &label, const QString &value) {
         lines.append(u"%1  %2"_s.arg(label + u':', -14).arg(value));
     };
-    add(tr("Time"), QLocale().toString(entry.createdAt.toLocalTime(), QLocale::LongFormat));
+    add(tr("Time"), QLocale().toString(entry.createdAt.toLocalTime(), QLocale::ShortFormat));
     add(tr("User"), entry.username);
     add(tr("Endpoint"), entry.endpoint);
     add(tr("Model"), entry.model);

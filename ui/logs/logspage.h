@@ -45,6 +45,7 @@ private:
     QPlainTextEdit *m_details;
     QTableWidget *m_audit;
     QList<RequestLogEntry> m_entries; // one per row of m_requests
+    qint64 m_totalCount = 0;
 };
 
 } // namespace Maestro

@@ -62,7 +62,7 @@ MainWindow::MainWindow(GatewayClient *client, const DesktopContext &context, QWi
     m_sidebar->setAutoFillBackground(true);
     m_sidebar->setBackgroundRole(QPalette::AlternateBase);
     m_sidebar->setStyleSheet(u"QListWidget#sidebar { padding-top: 8px; font-size: 11pt; }"
-                             u"QListWidget#sidebar::item { padding-left: 14px; }"_s);
+                             u"QListWidget#sidebar::item { border: 0px; padding-left: 14px; }"_s);
     connect(m_sidebar, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
     connect(m_stack, &QStackedWidget::currentChanged, this, [this](int index) {
         if (index == Dashboard)
@@ -92,6 +92,7 @@ MainWindow::MainWindow(GatewayClient *client, const DesktopContext &context, QWi
     m_busy->setTextVisible(false);
     m_busy->hide();
     m_busy->setObjectName(u"busy"_s);
+    m_address->setContentsMargins(8, 0, 8, 0);
     statusBar()->addWidget(m_address);
     statusBar()->addWidget(m_activity, 1);
     statusBar()->addPermanentWidget(m_busy);

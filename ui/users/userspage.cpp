@@ -50,6 +50,9 @@ UsersPage::UsersPage(GatewayClient *client, QWidget *parent)
     m_activity->setObjectName(u"activity"_s);
     setupTable(m_activity, {tr("Time"), tr("Model"), tr("Endpoint"), tr("Status"), tr("Tokens"),
                             tr("Duration")});
+    const int widths[] = {90, 160, 160, 60, 90};
+    for (int column = 0; column < int(std::size(widths)); ++column)
+        m_activity->setColumnWidth(column, widths[column]);
     auto *activityBox = new QWidget(this);
     auto *activityLayout = new QVBoxLayout(activityBox);
     activityLayout->setContentsMargins(0, 8, 0, 0);
@@ -83,6 +86,13 @@ UsersPage::UsersPage(GatewayClient *client, QWidget *parent)
     connect(m_table, &QTableWidget::cellDoubleClicked, this, &UsersPage::editModels);
     connect(m_client, &GatewayClient::snapshotChanged, this, &UsersPage::rebuild);
     connect(m_client, &GatewayClient::requestLogged, this, [this](const RequestLogEntry &entry) {
+        // Today's counters move with every request; the snapshot is refreshed only on changes.
+        const int row = rowWithData(m_table, entry.username);
+        if (row >= 0) {
+            const Store::DayUsage usage = m_client->snapshot().usageToday.value(entry.userId);
+            m_table->item(row, 2)->setText(formatCount(usage.requests));
+            m_table->item(row, 3)->setText(formatCount(usage.tokens));
+        }
         if (entry.username == selectedUser())
             loadActivity();
     });
@@ -162,7 +172,6 @@ void UsersPage::loadActivity()
             m_activity->setItem(row, 4, cell(formatCount(entry.totalTokens())));
             m_activity->setItem(row, 5, cell(tr("%1 ms").arg(entry.durationMs)));
         }
-        m_activity->resizeColumnsToContents();
     });
 }
 
