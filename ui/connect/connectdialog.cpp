@@ -128,6 +128,7 @@ ConnectDialog::ConnectDialog(GatewayClient *client, QWidget *parent)
     }
     m_tools->setCurrentRow(0);
     m_tools->setMaximumWidth(200);
+    m_tools->setSpacing(3);
     m_snippet->setReadOnly(true);
     m_snippet->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_snippet->setLineWrapMode(QPlainTextEdit::NoWrap);

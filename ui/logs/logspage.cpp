@@ -77,7 +77,7 @@ LogsPage::LogsPage(GatewayClient *client, QWidget *parent)
     setupTable(m_requests, {tr("Time"), tr("User"), tr("Model"), tr("Node"), tr("Endpoint"),
                             tr("Status"), tr("Tokens"), tr("Duration")});
     // Fixed widths: rows arrive one by one, so fitting to the contents would fit the first row only.
-    const int widths[] = {90, 90, 140, 120, 140, 55, 130};
+    const int widths[] = {92, 70, 90, 100, 90, 48, 95};
     for (int column = 0; column < int(std::size(widths)); ++column)
         m_requests->setColumnWidth(column, widths[column]);
     m_details->setObjectName(u"details"_s);
@@ -91,7 +91,7 @@ LogsPage::LogsPage(GatewayClient *client, QWidget *parent)
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
     splitter->setChildrenCollapsible(false);
-    splitter->setSizes({680, 300});
+    splitter->setSizes({640, 240});
 
     auto *requestsTab = new QWidget(this);
     auto *requestsLayout = new QVBoxLayout(requestsTab);

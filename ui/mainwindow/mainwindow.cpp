@@ -62,7 +62,8 @@ MainWindow::MainWindow(GatewayClient *client, const DesktopContext &context, QWi
     m_sidebar->setAutoFillBackground(true);
     m_sidebar->setBackgroundRole(QPalette::AlternateBase);
     m_sidebar->setStyleSheet(u"QListWidget#sidebar { padding-top: 8px; font-size: 11pt; }"
-                             u"QListWidget#sidebar::item { border: 0px; padding-left: 14px; }"_s);
+                             u"QListWidget#sidebar::item { border: 0px; padding-left: 14px; }"
+                             u"QListWidget#sidebar::item:selected { background: palette(highlight); color: palette(highlighted-text); }"_s);
     connect(m_sidebar, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
     connect(m_stack, &QStackedWidget::currentChanged, this, [this](int index) {
         if (index == Dashboard)
