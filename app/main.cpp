@@ -10,6 +10,9 @@
 #include "storage/migration.h"
 #include "storage/sqlstore.h"
 #include "storage/usagewriter.h"
+#ifdef MAESTRO_WITH_GUI
+#include "desktop.h"
+#endif
 
 #include <QCoreApplication>
 #include <QDir>
@@ -84,16 +87,50 @@ std::unique_ptr<SecretStore> openSecretStore(const QString &dataDir)
     return file;
 }
 
+// The desktop application runs unless --headless is given or there is no display to show it on.
+bool wantsDesktop(int argc, char *argv[])
+{
+#ifdef MAESTRO_WITH_GUI
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    QString error;
+    const auto options = Options::parse(arguments, &error);
+    const bool display = qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY")
+        || qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+    return options && options->action == Options::Action::Run && !options->headless && display;
+#else
+    Q_UNUSED(argc);
+    Q_UNUSED(argv);
+    return false;
+#endif
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
     QCoreApplication::setApplicationName(u"model-maestro"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(MAESTRO_VERSION));
-    QCoreApplication app(argc, argv);
+    const bool desktop = wantsDesktop(argc, argv);
+#ifdef MAESTRO_WITH_GUI
+    const auto application = desktop ? createDesktopApplication(argc, argv)
+                                     : std::make_unique<QCoreApplication>(argc, argv);
+#else
+    const auto application = std::make_unique<QCoreApplication>(argc, argv);
+#endif
+    QCoreApplication &app = *application;
 
     QString error;
-    const auto options = Options::parse(app.arguments(), &error);
+    auto options = Options::parse(app.arguments(), &error);
+#ifdef MAESTRO_WITH_GUI
+    // A listen address chosen in Settings applies unless the command line names one.
+    const QString preferred = desktop ? preferredListenAddress() : QString();
+    if (options && !preferred.isEmpty() && !app.arguments().join(u' ').contains(u"--listen"_s)) {
+        if (auto withPreferred = Options::parse(app.arguments() << u"--listen"_s << preferred, &error))
+            options = withPreferred;
+    }
+#endif
     if (!options)
         return fail(error + u" (see --help)"_s);
     if (options->action == Options::Action::Help) {
@@ -202,7 +239,13 @@ int main(int argc, char *argv[])
         : options->address.toString();
     printLine(stdout, u"Model Maestro listening on http://%1:%2"_s.arg(host).arg(gateway.port()));
 
+#ifdef MAESTRO_WITH_GUI
+    const int code = desktop ? runDesktop({&store, &gateway, adminToken, dataDir, dbConfig.displayUrl(),
+                                           u"%1:%2"_s.arg(host).arg(gateway.port())})
+                             : app.exec();
+#else
     const int code = app.exec();
+#endif
     gateway.stop(5000);
     usage.stop();
     return code;

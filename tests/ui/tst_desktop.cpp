@@ -1,0 +1,298 @@
+// The desktop application driven as a team lead would drive it, against a real gateway: every
+// change goes through the pages and their dialogs, and its effect is checked over HTTP.
+
+#include "fakeupstream.h"
+#include "gatewayfixture.h"
+#include "connect/connectdialog.h"
+#include "gatewayclient.h"
+#include "logs/logspage.h"
+#include "mainwindow/mainwindow.h"
+#include "nodes/nodedialog.h"
+#include "nodes/nodespage.h"
+#include "tray/trayicon.h"
+#include "uiutil.h"
+#include "users/tokendialog.h"
+#include "users/userdialogs.h"
+#include "users/userspage.h"
+#include "wizard/firstrunwizard.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTest>
+#include <QTranslator>
+
+using namespace Qt::StringLiterals;
+using namespace Maestro;
+using Maestro::Test::FakeUpstream;
+using Maestro::Test::GatewayFixture;
+
+class TestDesktop : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void createUserThroughUsersPage();
+    void addNodeThroughNodesPage();
+    void chatRequestAppearsInLogsLive();
+    void shortcutsSwitchPages();
+    void connectDialogSnippets_data();
+    void connectDialogSnippets();
+    void wizardAddsNodeAndUser();
+    void trayWithoutHostKeepsWindow();
+    void translationsAreEmbedded_data();
+    void translationsAreEmbedded();
+
+private:
+    // Dialogs open with open(), not exec(): they appear as children once the gateway answered.
+    template<typename T>
+    T *waitForChild(QWidget *parent)
+    {
+        for (int waited = 0; waited < 10000; waited += 20) {
+            if (T *found = parent->findChild<T *>())
+                return found;
+            QTest::qWait(20);
+        }
+        return nullptr;
+    }
+
+    GatewayFixture m_fixture;
+    std::unique_ptr<FakeUpstream> m_ollama;
+    std::unique_ptr<FakeUpstream> m_second;
+    std::unique_ptr<GatewayClient> m_client;
+    std::unique_ptr<MainWindow> m_window;
+    QByteArray m_aliceToken;
+};
+
+void TestDesktop::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    DesktopSettings().clear();
+    QString error;
+    QVERIFY2(m_fixture.start(&error), qPrintable(error));
+    m_ollama = std::make_unique<FakeUpstream>(NodeType::Ollama);
+    QVERIFY(m_ollama->listen());
+    m_second = std::make_unique<FakeUpstream>(NodeType::OpenAi);
+    QVERIFY(m_second->listen());
+
+    m_client = std::make_unique<GatewayClient>(m_fixture.gateway());
+    m_window = std::make_unique<MainWindow>(m_client.get(), m_fixture.context());
+    m_window->show();
+    QTRY_VERIFY(m_client->snapshot().loaded);
+    QCOMPARE(m_window->size(), QSize(1100, 720));
+}
+
+void TestDesktop::cleanupTestCase()
+{
+    m_window.reset();
+    m_client.reset();
+    m_fixture.stop();
+}
+
+void TestDesktop::createUserThroughUsersPage()
+{
+    m_window->showPage(MainWindow::Users);
+    UsersPage *page = m_window->usersPage();
+    QVERIFY(page->isVisible());
+    QTest::mouseClick(page->findChild<QPushButton *>(u"newUser"_s), Qt::LeftButton);
+    auto *dialog = waitForChild<NewUserDialog>(page);
+    QVERIFY(dialog);
+    auto *name = dialog->findChild<QLineEdit *>(u"username"_s);
+    QTest::keyClicks(name, u"alice"_s);
+    QTest::keyClick(name, Qt::Key_Return); // the Create button is the default
+
+    auto *tokenDialog = waitForChild<TokenDialog>(page);
+    QVERIFY(tokenDialog);
+    const QString token = tokenDialog->token();
+    QVERIFY(token.size() >= 20);
+    QCOMPARE(tokenDialog->findChild<QLineEdit *>(u"token"_s)->text(), token);
+    QTRY_VERIFY(Ui::rowWithData(page->table(), u"alice"_s) >= 0);
+    // "Allow every model" was checked: the grant arrives with the next refresh.
+    QTRY_COMPARE(page->table()->item(Ui::rowWithData(page->table(), u"alice"_s), 1)->text(), u"All models"_s);
+    tokenDialog->accept();
+
+    m_aliceToken = token.toUtf8();
+    QCOMPARE(m_fixture.send("GET", u"/v1/models"_s, m_aliceToken).status, 200);
+    QCOMPARE(m_fixture.send("GET", u"/v1/models"_s, "not-" + m_aliceToken).status, 401);
+}
+
+void TestDesktop::addNodeThroughNodesPage()
+{
+    m_window->showPage(MainWindow::Nodes);
+    NodesPage *page = m_window->nodesPage();
+    // Ctrl+N creates on the current page.
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTest::keyClick(m_window.get(), Qt::Key_N, Qt::ControlModifier);
+    auto *dialog = waitForChild<NodeDialog>(page);
+    QVERIFY(dialog);
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(u"name"_s), u"gpu-1"_s);
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(u"baseUrl"_s), m_ollama->baseUrl().toString());
+    dialog->accept();
+
+    QTRY_VERIFY_WITH_TIMEOUT(page->table()->rowCount() == 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(page->table()->item(0, 3)->text(), Ui::healthText(Health::Healthy), 10000);
+    page->table()->selectRow(0);
+    QStringList models;
+    QTRY_VERIFY(page->modelsTable()->rowCount() == 2);
+    for (int row = 0; row < page->modelsTable()->rowCount(); ++row)
+        models.append(page->modelsTable()->item(row, 0)->text());
+    models.sort();
+    QCOMPARE(models, (QStringList{u"llama3.2:latest"_s, u"nomic-embed-text:latest"_s}));
+
+    // "Sync now" probes the node again through the gateway.
+    const int before = m_ollama->requestCount();
+    QTest::mouseClick(page->findChild<QPushButton *>(u"syncNow"_s), Qt::LeftButton);
+    QTRY_VERIFY(m_ollama->requestCount() > before);
+    QTRY_VERIFY(page->findChild<QLabel *>(u"status"_s)->text().contains(u"gpu-1"_s));
+}
+
+void TestDesktop::chatRequestAppearsInLogsLive()
+{
+    QVERIFY(!m_aliceToken.isEmpty());
+    m_window->showPage(MainWindow::Logs);
+    LogsPage *page = m_window->logsPage();
+    QTRY_VERIFY(!m_client->isBusy());
+    const int before = page->requestsTable()->rowCount();
+
+    const QJsonObject chat{{u"model"_s, u"llama3.2:latest"_s},
+                           {u"stream"_s, false},
+                           {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"hi"_s}}}}};
+    QCOMPARE(m_fixture.send("POST", u"/api/chat"_s, m_aliceToken, chat).status, 200);
+
+    QTRY_COMPARE_WITH_TIMEOUT(page->requestsTable()->rowCount(), before + 1, 10000);
+    QCOMPARE(page->requestsTable()->item(0, 1)->text(), u"alice"_s);
+    QCOMPARE(page->requestsTable()->item(0, 2)->text(), u"llama3.2:latest"_s);
+    QCOMPARE(page->requestsTable()->item(0, 5)->text(), u"200"_s);
+    page->requestsTable()->selectRow(0);
+    QVERIFY(page->details()->toPlainText().contains(u"/api/chat"_s));
+    QVERIFY(page->details()->toPlainText().contains(u"gpu-1"_s));
+
+    // A user filter that does not match hides new requests.
+    page->setUserFilter(u"nobody"_s);
+    QTRY_COMPARE(page->requestsTable()->rowCount(), 0);
+    QCOMPARE(m_fixture.send("POST", u"/api/chat"_s, m_aliceToken, chat).status, 200);
+    QTest::qWait(300);
+    QCOMPARE(page->requestsTable()->rowCount(), 0);
+    page->setUserFilter(u"alice"_s);
+    QTRY_COMPARE(page->requestsTable()->rowCount(), before + 2);
+    page->setUserFilter(QString());
+}
+
+void TestDesktop::shortcutsSwitchPages()
+{
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    for (int page = MainWindow::PageCount - 1; page >= 0; --page) {
+        QTest::keyClick(m_window.get(), Qt::Key(Qt::Key_1 + page), Qt::ControlModifier);
+        QCOMPARE(m_window->currentPage(), page);
+    }
+}
+
+void TestDesktop::connectDialogSnippets_data()
+{
+    QTest::addColumn<int>("tool");
+    QTest::addColumn<QStringList>("expected");
+    const QString v1 = u"/v1"_s;
+    QTest::newRow("Claude Code gets the three ANTHROPIC_ variables")
+        << int(ConnectDialog::Tool::ClaudeCode)
+        << QStringList{u"ANTHROPIC_BASE_URL="_s, u"ANTHROPIC_AUTH_TOKEN=\"secret-token\""_s, u"ANTHROPIC_MODEL=\"coder\""_s};
+    QTest::newRow("Codex gets a provider with the /v1 base URL")
+        << int(ConnectDialog::Tool::Codex) << QStringList{u"[model_providers.maestro]"_s, v1, u"secret-token"_s};
+    QTest::newRow("Continue gets a config.yaml model entry")
+        << int(ConnectDialog::Tool::Continue) << QStringList{u"provider: openai"_s, u"apiKey: secret-token"_s, v1};
+    QTest::newRow("Cline is an OpenAI Compatible provider")
+        << int(ConnectDialog::Tool::Cline) << QStringList{u"OpenAI Compatible"_s, u"coder"_s};
+    QTest::newRow("Cursor overrides the OpenAI base URL")
+        << int(ConnectDialog::Tool::Cursor) << QStringList{u"Override OpenAI Base URL"_s, v1};
+    QTest::newRow("the Ollama snippet sends the token as a bearer header")
+        << int(ConnectDialog::Tool::OllamaSdk) << QStringList{u"Bearer secret-token"_s, u"/api/chat"_s};
+    QTest::newRow("the OpenAI SDK snippet uses base_url and api_key")
+        << int(ConnectDialog::Tool::OpenAiSdk) << QStringList{u"base_url="_s, u"api_key=\"secret-token\""_s};
+}
+
+void TestDesktop::connectDialogSnippets()
+{
+    QFETCH(int, tool);
+    QFETCH(QStringList, expected);
+    ConnectDialog *dialog = m_window->openConnectDialog(u"secret-token"_s);
+    dialog->setModel(u"coder"_s);
+    dialog->setTool(ConnectDialog::Tool(tool));
+    const QString snippet = dialog->snippet();
+    QVERIFY(snippet.contains(m_client->baseUrl()));
+    for (const QString &part : std::as_const(expected))
+        QVERIFY2(snippet.contains(part), qPrintable(snippet));
+    dialog->close();
+}
+
+void TestDesktop::wizardAddsNodeAndUser()
+{
+    FirstRunWizard wizard(m_client.get(), GatewayFixture::AdminToken, m_window.get());
+    wizard.show();
+    QCOMPARE(wizard.findChild<QLineEdit *>(u"adminToken"_s)->text(), QString::fromLatin1(GatewayFixture::AdminToken));
+    wizard.next();
+    auto *name = wizard.findChild<QLineEdit *>(u"nodeName"_s);
+    name->setText(u"cloud"_s);
+    wizard.findChild<QLineEdit *>(u"nodeUrl"_s)->setText(m_second->baseUrl().toString());
+    auto *type = wizard.findChild<QComboBox *>(u"nodeType"_s);
+    type->setCurrentIndex(type->findData(u"openai"_s));
+    QTest::mouseClick(wizard.findChild<QPushButton *>(u"testConnection"_s), Qt::LeftButton);
+    auto *status = wizard.findChild<QLabel *>(u"nodeStatus"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(status->property("healthy").isValid(), 10000);
+    QVERIFY2(status->property("healthy").toBool(), qPrintable(status->text()));
+    QTRY_VERIFY(std::any_of(m_client->snapshot().nodes.cbegin(), m_client->snapshot().nodes.cend(),
+                            [](const Node &node) { return node.name == u"cloud"_s; }));
+
+    wizard.next();
+    QTest::keyClicks(wizard.findChild<QLineEdit *>(u"username"_s), u"bob"_s);
+    QTest::mouseClick(wizard.findChild<QPushButton *>(u"createUser"_s), Qt::LeftButton);
+    QTRY_VERIFY(!wizard.userToken().isEmpty());
+    const QByteArray token = wizard.userToken().toUtf8();
+    const QJsonObject chat{{u"model"_s, u"gpt-4o-mini"_s},
+                           {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"hi"_s}}}}};
+    // The wizard grants every model right after creating the user.
+    QTRY_COMPARE(m_fixture.send("POST", u"/v1/chat/completions"_s, token, chat).status, 200);
+    wizard.next();
+    QCOMPARE(wizard.currentId(), int(FirstRunWizard::Done));
+}
+
+void TestDesktop::trayWithoutHostKeepsWindow()
+{
+    // The offscreen platform has no tray, like a bare X server: the window stays the way in.
+    TrayIcon tray(m_client.get());
+    QVERIFY(!tray.isAvailable());
+    QTRY_VERIFY(tray.toolTip().contains(u"requests today"_s));
+    QCOMPARE(tray.state(), TrayIcon::State::Healthy);
+    QVERIFY(tray.connectionSnippet().contains(m_client->baseUrl() + u"/v1"_s));
+    m_window->close();
+    QVERIFY(!m_window->isVisible());
+}
+
+void TestDesktop::translationsAreEmbedded_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("dashboard");
+    QTest::newRow("German") << u"de"_s << u"Übersicht"_s;
+    QTest::newRow("Turkish") << u"tr"_s << u"Pano"_s;
+}
+
+void TestDesktop::translationsAreEmbedded()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, dashboard);
+    QTranslator translator;
+    QVERIFY(translator.load(u":/i18n/model-maestro_%1.qm"_s.arg(file)));
+    QCOMPARE(translator.translate("Maestro::MainWindow", "Dashboard"), dashboard);
+}
+
+QTEST_MAIN(TestDesktop)
+#include "tst_desktop.moc"

@@ -1,0 +1,232 @@
+// Renders every page of the desktop application, the setup wizard and the main dialogs to PNG
+// (QWidget::grab() under the offscreen platform), with a populated gateway behind them, so
+// that layout regressions can be seen. Output: MAESTRO_SCREENSHOT_DIR.
+
+#include "fakeupstream.h"
+#include "gatewayfixture.h"
+#include "connect/connectdialog.h"
+#include "dashboard/dashboardpage.h"
+#include "dashboard/usagechart.h"
+#include "gatewayclient.h"
+#include "logs/logspage.h"
+#include "mainwindow/mainwindow.h"
+#include "models/mappingdialog.h"
+#include "models/modelspage.h"
+#include "nodes/nodedialog.h"
+#include "nodes/nodespage.h"
+#include "uiutil.h"
+#include "users/tokendialog.h"
+#include "users/userspage.h"
+#include "wizard/firstrunwizard.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QJsonArray>
+#include <QLabel>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTest>
+#include <QTranslator>
+#include <QTabWidget>
+#include <QLineEdit>
+#include <QTreeWidget>
+
+using namespace Qt::StringLiterals;
+using namespace Maestro;
+using Maestro::Test::FakeUpstream;
+using Maestro::Test::GatewayFixture;
+
+class TestScreenshots : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void pages_data();
+    void pages();
+    void dialogs();
+    void wizard();
+
+private:
+    void save(QWidget *widget, const QString &name);
+
+    GatewayFixture m_fixture;
+    std::unique_ptr<FakeUpstream> m_ollama;
+    std::unique_ptr<FakeUpstream> m_openai;
+    std::unique_ptr<GatewayClient> m_client;
+    std::unique_ptr<MainWindow> m_window;
+    QDir m_out;
+    QByteArray m_token;
+};
+
+void TestScreenshots::save(QWidget *widget, const QString &name)
+{
+    QCoreApplication::processEvents();
+    const QPixmap pixmap = widget->grab();
+    QVERIFY(!pixmap.isNull());
+    const QString path = m_out.filePath(name + u".png"_s);
+    QVERIFY2(pixmap.save(path), qPrintable(path));
+    qInfo().noquote() << "screenshot:" << path;
+}
+
+void TestScreenshots::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    DesktopSettings().clear();
+    // English plural forms ("1 model", "2 models") come from the embedded translation.
+    auto *english = new QTranslator(this);
+    QVERIFY(english->load(u":/i18n/model-maestro_en.qm"_s));
+    QCoreApplication::installTranslator(english);
+    QVERIFY(QDir().mkpath(QStringLiteral(MAESTRO_SCREENSHOT_DIR)));
+    m_out = QDir(QStringLiteral(MAESTRO_SCREENSHOT_DIR));
+    QString error;
+    QVERIFY2(m_fixture.start(&error), qPrintable(error));
+
+    // A gateway in use: two nodes that answer, one that does not, mappings, users and traffic.
+    m_ollama = std::make_unique<FakeUpstream>(NodeType::Ollama);
+    m_openai = std::make_unique<FakeUpstream>(NodeType::OpenAi);
+    QVERIFY(m_ollama->listen());
+    QVERIFY(m_openai->listen());
+    m_ollama->setModels({u"llama3.2:latest"_s, u"qwen2.5-coder:32b"_s, u"nomic-embed-text:latest"_s});
+    const auto addNode = [this](const QString &name, const QString &url, const QString &type, int priority) {
+        const auto answer = m_fixture.admin("POST", u"/admin/nodes"_s,
+                                            {{u"name"_s, name}, {u"base_url"_s, url}, {u"node_type"_s, type},
+                                             {u"priority"_s, priority}});
+        QVERIFY2(answer.status == 201, answer.body.constData());
+    };
+    addNode(u"gpu-workstation"_s, m_ollama->baseUrl().toString(), u"ollama"_s, 10);
+    addNode(u"vllm-cluster"_s, m_openai->baseUrl().toString(), u"openai"_s, 5);
+    addNode(u"laptop"_s, u"http://127.0.0.1:9"_s, u"ollama"_s, 0);
+    const QList<QJsonObject> mappings{
+        {{u"display_name"_s, u"coder"_s}, {u"real_name"_s, u"qwen2.5-coder:32b"_s}, {u"context_length"_s, u"32K"_s},
+         {u"capabilities"_s, QJsonArray{u"completion"_s, u"tools"_s}}},
+        {{u"display_name"_s, u"chat"_s}, {u"real_name"_s, u"llama3.2:latest"_s}, {u"context_length"_s, u"128K"_s}},
+        {{u"display_name"_s, u"cloud"_s}, {u"real_name"_s, u"gpt-4o-mini"_s}},
+        {{u"display_name"_s, u"embed"_s}, {u"real_name"_s, u"nomic-embed-text:latest"_s},
+         {u"capabilities"_s, QJsonArray{u"embedding"_s}}},
+    };
+    for (const QJsonObject &mapping : mappings)
+        QCOMPARE(m_fixture.admin("POST", u"/admin/model-mappings"_s, mapping).status, 201);
+    QHash<QString, QByteArray> tokens;
+    for (const QString &user : {u"alice"_s, u"bob"_s, u"carol"_s, u"ci-bot"_s}) {
+        const auto created = m_fixture.admin("POST", u"/admin/users"_s, {{u"username"_s, user}});
+        QCOMPARE(created.status, 201);
+        tokens.insert(user, created.json().value("token"_L1).toString().toUtf8());
+    }
+    QCOMPARE(m_fixture.admin("POST", u"/admin/users/alice/models/all"_s).status, 200);
+    QCOMPARE(m_fixture.admin("POST", u"/admin/users/bob/models"_s, {{u"models"_s, QJsonArray{u"coder"_s, u"chat"_s}}}).status, 200);
+    QCOMPARE(m_fixture.admin("POST", u"/admin/users/ci-bot/models"_s, {{u"models"_s, QJsonArray{u"embed"_s}}}).status, 200);
+    QCOMPARE(m_fixture.admin("POST", u"/admin/users/bob/limits"_s, {{u"request_limit"_s, 500}, {u"token_limit"_s, 2000000}}).status, 200);
+    m_token = tokens.value(u"alice"_s);
+
+    m_client = std::make_unique<GatewayClient>(m_fixture.gateway());
+    m_window = std::make_unique<MainWindow>(m_client.get(), m_fixture.context());
+    m_window->show();
+    QTRY_VERIFY(m_client->snapshot().loaded);
+
+    const auto chat = [](const QString &model, const QString &text) {
+        return QJsonObject{{u"model"_s, model},
+                           {u"stream"_s, false},
+                           {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, text}}}}};
+    };
+    const QList<std::pair<QString, QString>> traffic{
+        {u"alice"_s, u"coder"_s}, {u"alice"_s, u"coder"_s}, {u"bob"_s, u"chat"_s},   {u"alice"_s, u"cloud"_s},
+        {u"bob"_s, u"coder"_s},   {u"alice"_s, u"chat"_s},  {u"alice"_s, u"coder"_s}, {u"bob"_s, u"coder"_s},
+        {u"alice"_s, u"coder"_s}, {u"bob"_s, u"chat"_s},    {u"alice"_s, u"cloud"_s}, {u"bob"_s, u"cloud"_s}};
+    for (const auto &[user, model] : traffic)
+        m_fixture.send("POST", u"/api/chat"_s, tokens.value(user), chat(model, u"write a function that sorts a list"_s));
+    QTRY_VERIFY(m_window->dashboardPage()->requestsToday()->text() != u"0"_s);
+}
+
+void TestScreenshots::cleanupTestCase()
+{
+    m_window.reset();
+    m_client.reset();
+    m_fixture.stop();
+}
+
+void TestScreenshots::pages_data()
+{
+    QTest::addColumn<int>("page");
+    QTest::addColumn<QString>("name");
+    QTest::newRow("dashboard") << int(MainWindow::Dashboard) << u"page-dashboard"_s;
+    QTest::newRow("users") << int(MainWindow::Users) << u"page-users"_s;
+    QTest::newRow("nodes") << int(MainWindow::Nodes) << u"page-nodes"_s;
+    QTest::newRow("models") << int(MainWindow::Models) << u"page-models"_s;
+    QTest::newRow("logs") << int(MainWindow::Logs) << u"page-logs"_s;
+    QTest::newRow("settings") << int(MainWindow::Settings) << u"page-settings"_s;
+}
+
+void TestScreenshots::pages()
+{
+    QFETCH(int, page);
+    QFETCH(QString, name);
+    m_window->showPage(page);
+    if (page == MainWindow::Users) {
+        m_window->usersPage()->table()->selectRow(0);
+        QTRY_VERIFY(m_window->usersPage()->findChild<QTableWidget *>(u"activity"_s)->rowCount() > 0);
+    } else if (page == MainWindow::Logs) {
+        QTRY_VERIFY(m_window->logsPage()->requestsTable()->rowCount() > 0);
+        m_window->logsPage()->requestsTable()->selectRow(0);
+    } else if (page == MainWindow::Models) {
+        QTRY_VERIFY(m_window->modelsPage()->mappingsTable()->rowCount() == 4);
+    }
+    QTRY_VERIFY(!m_client->isBusy());
+    save(m_window.get(), name);
+}
+
+void TestScreenshots::dialogs()
+{
+    m_window->showPage(MainWindow::Users);
+    TokenDialog token(u"alice"_s, QString::fromUtf8(m_token), m_window.get());
+    token.show();
+    save(&token, u"dialog-token"_s);
+
+    NodeDialog node(nullptr, m_window.get());
+    node.show();
+    save(&node, u"dialog-node"_s);
+
+    MappingDialog mapping(m_client->snapshot(), &m_client->snapshot().mappings.first(), m_window.get());
+    mapping.show();
+    save(&mapping, u"dialog-mapping"_s);
+
+    ConnectDialog *connect = m_window->openConnectDialog(QString::fromUtf8(m_token));
+    connect->setModel(u"coder"_s);
+    for (auto [tool, name] : {std::pair{ConnectDialog::Tool::ClaudeCode, u"claude-code"_s},
+                              std::pair{ConnectDialog::Tool::Continue, u"continue"_s}}) {
+        connect->setTool(tool);
+        save(connect, u"dialog-connect-"_s + name);
+    }
+    connect->close();
+
+    m_window->logsPage()->findChild<QTabWidget *>()->setCurrentIndex(1);
+    m_window->showPage(MainWindow::Logs);
+    QTRY_VERIFY(m_window->logsPage()->auditTable()->rowCount() > 0);
+    QTRY_VERIFY(!m_client->isBusy());
+    save(m_window.get(), u"page-logs-audit"_s);
+}
+
+void TestScreenshots::wizard()
+{
+    FirstRunWizard wizard(m_client.get(), GatewayFixture::AdminToken, m_window.get());
+    wizard.show();
+    const QStringList names{u"wizard-1-welcome"_s, u"wizard-2-node"_s, u"wizard-3-user"_s, u"wizard-4-done"_s};
+    for (int i = 0; i < names.size(); ++i) {
+        if (i == 1) {
+            wizard.findChild<QLineEdit *>(u"nodeUrl"_s)->setText(m_ollama->baseUrl().toString());
+            wizard.findChild<QLineEdit *>(u"nodeName"_s)->setText(u"workstation-2"_s);
+            wizard.testConnection();
+            QTRY_VERIFY(wizard.findChild<QLabel *>(u"nodeStatus"_s)->property("healthy").isValid());
+        } else if (i == 2) {
+            wizard.findChild<QLineEdit *>(u"username"_s)->setText(u"dave"_s);
+            wizard.createUser();
+            QTRY_VERIFY(!wizard.userToken().isEmpty());
+        }
+        save(&wizard, names.at(i));
+        wizard.next();
+    }
+}
+
+QTEST_MAIN(TestScreenshots)
+#include "tst_screenshots.moc"

@@ -1,0 +1,1308 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de">
+    <context>
+        <name>Maestro::ConnectDialog</name>
+        <message>
+            <source>Connect a client</source>
+            <translation>Client verbinden</translation>
+        </message>
+        <message>
+            <source>Paste the user's token</source>
+            <translation>Token des Benutzers einfügen</translation>
+        </message>
+        <message>
+            <source>Claude Code</source>
+            <translation>Claude Code</translation>
+        </message>
+        <message>
+            <source>Codex CLI</source>
+            <translation>Codex CLI</translation>
+        </message>
+        <message>
+            <source>Cursor</source>
+            <translation>Cursor</translation>
+        </message>
+        <message>
+            <source>Continue</source>
+            <translation>Continue</translation>
+        </message>
+        <message>
+            <source>Cline</source>
+            <translation>Cline</translation>
+        </message>
+        <message>
+            <source>OpenAI SDK (Python)</source>
+            <translation>OpenAI-SDK (Python)</translation>
+        </message>
+        <message>
+            <source>Ollama SDK and curl</source>
+            <translation>Ollama-SDK und curl</translation>
+        </message>
+        <message>
+            <source>&amp;Token:</source>
+            <translation>&amp;Token:</translation>
+        </message>
+        <message>
+            <source>&amp;Model:</source>
+            <translation>&amp;Modell:</translation>
+        </message>
+        <message>
+            <source>&amp;Copy</source>
+            <translation>&amp;Kopieren</translation>
+        </message>
+        <message>
+            <source>Copied to the clipboard.</source>
+            <translation>In die Zwischenablage kopiert.</translation>
+        </message>
+        <message>
+            <source>Run in a terminal, or put into a script:</source>
+            <translation>In einem Terminal ausführen oder in ein Skript übernehmen:</translation>
+        </message>
+        <message>
+            <source>Add to the configuration file named in the first line:</source>
+            <translation>In die in der ersten Zeile genannte Konfigurationsdatei einfügen:</translation>
+        </message>
+        <message>
+            <source>Enter in the tool's settings:</source>
+            <translation>In den Einstellungen des Werkzeugs eintragen:</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::DashboardPage</name>
+        <message>
+            <source>Nodes</source>
+            <translation>Knoten</translation>
+        </message>
+        <message>
+            <source>Requests today</source>
+            <translation>Anfragen heute</translation>
+        </message>
+        <message>
+            <source>Tokens today</source>
+            <translation>Tokens heute</translation>
+        </message>
+        <message>
+            <source>Active requests</source>
+            <translation>Aktive Anfragen</translation>
+        </message>
+        <message>
+            <source>User</source>
+            <translation>Benutzer</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Modell</translation>
+        </message>
+        <message>
+            <source>Requests</source>
+            <translation>Anfragen</translation>
+        </message>
+        <message>
+            <source>Tokens</source>
+            <translation>Tokens</translation>
+        </message>
+        <message>
+            <source>Top users (24 h)</source>
+            <translation>Aktivste Benutzer (24 h)</translation>
+        </message>
+        <message>
+            <source>Top models (24 h)</source>
+            <translation>Meistgenutzte Modelle (24 h)</translation>
+        </message>
+        <message>
+            <source>Requests per hour, last 24 hours</source>
+            <translation>Anfragen pro Stunde, letzte 24 Stunden</translation>
+        </message>
+        <message>
+            <source>%1 of %2</source>
+            <translation>%1 von %2</translation>
+        </message>
+        <message>
+            <source>No nodes yet</source>
+            <translation>Noch keine Knoten</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n down</source>
+            <translation>
+                <numerusform>%n ausgefallen</numerusform>
+                <numerusform>%n ausgefallen</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>healthy</source>
+            <translation>in Ordnung</translation>
+        </message>
+        <message>
+            <source>in flight now</source>
+            <translation>gerade in Bearbeitung</translation>
+        </message>
+        <message>
+            <source>since midnight</source>
+            <translation>seit Mitternacht</translation>
+        </message>
+        <message>
+            <source>prompt and completion</source>
+            <translation>Eingabe und Antwort</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::FirstRunWizard</name>
+        <message>
+            <source>Set up Model Maestro</source>
+            <translation>Model Maestro einrichten</translation>
+        </message>
+        <message>
+            <source>Welcome to Model Maestro</source>
+            <translation>Willkommen bei Model Maestro</translation>
+        </message>
+        <message>
+            <source>One authenticated gateway for every LLM your team uses.</source>
+            <translation>Ein authentifiziertes Gateway für jedes LLM, das Ihr Team nutzt.</translation>
+        </message>
+        <message>
+            <source>The gateway is running at &lt;b&gt;%1&lt;/b&gt;. In the next steps you add the first server that runs models (a &lt;i&gt;node&lt;/i&gt;) and the first user.</source>
+            <translation>Das Gateway läuft unter &lt;b&gt;%1&lt;/b&gt;. In den nächsten Schritten fügen Sie den ersten Server hinzu, der Modelle ausführt (einen &lt;i&gt;Knoten&lt;/i&gt;), und den ersten Benutzer.</translation>
+        </message>
+        <message>
+            <source>Scripts and the admin API authenticate with the &lt;b&gt;admin token&lt;/b&gt;. Keep it private; it is stored in the system keychain.</source>
+            <translation>Skripte und die Admin-API melden sich mit dem &lt;b&gt;Admin-Token&lt;/b&gt; an. Halten Sie es geheim; es liegt im Schlüsselbund des Systems.</translation>
+        </message>
+        <message>
+            <source>&amp;Show</source>
+            <translation>&amp;Anzeigen</translation>
+        </message>
+        <message>
+            <source>&amp;Copy</source>
+            <translation>&amp;Kopieren</translation>
+        </message>
+        <message>
+            <source>Add a first node</source>
+            <translation>Ersten Knoten hinzufügen</translation>
+        </message>
+        <message>
+            <source>An Ollama server or an OpenAI-compatible one (vLLM, LM Studio, llama.cpp). You can skip this and add nodes later.</source>
+            <translation>Ein Ollama-Server oder ein OpenAI-kompatibler Server (vLLM, LM Studio, llama.cpp). Sie können diesen Schritt überspringen und Knoten später hinzufügen.</translation>
+        </message>
+        <message>
+            <source>Ollama</source>
+            <translation>Ollama</translation>
+        </message>
+        <message>
+            <source>OpenAI-compatible</source>
+            <translation>OpenAI-kompatibel</translation>
+        </message>
+        <message>
+            <source>Optional</source>
+            <translation>Optional</translation>
+        </message>
+        <message>
+            <source>&amp;Test connection</source>
+            <translation>Verbindung &amp;testen</translation>
+        </message>
+        <message>
+            <source>&amp;Name:</source>
+            <translation>&amp;Name:</translation>
+        </message>
+        <message>
+            <source>&amp;Address:</source>
+            <translation>&amp;Adresse:</translation>
+        </message>
+        <message>
+            <source>&amp;Type:</source>
+            <translation>&amp;Typ:</translation>
+        </message>
+        <message>
+            <source>API &amp;key:</source>
+            <translation>API-&amp;Schlüssel:</translation>
+        </message>
+        <message>
+            <source>Connecting…</source>
+            <translation>Verbinde …</translation>
+        </message>
+        <message>
+            <source>Connected. The node answers.</source>
+            <translation>Verbunden. Der Knoten antwortet.</translation>
+        </message>
+        <message>
+            <source>No answer: %1</source>
+            <translation>Keine Antwort: %1</translation>
+        </message>
+        <message>
+            <source>Create a first user</source>
+            <translation>Ersten Benutzer anlegen</translation>
+        </message>
+        <message>
+            <source>Each person or tool gets a user with its own token, model list and limits.</source>
+            <translation>Jede Person und jedes Werkzeug erhält einen Benutzer mit eigenem Token, eigener Modellliste und eigenen Limits.</translation>
+        </message>
+        <message>
+            <source>e.g. alice</source>
+            <translation>z. B. alice</translation>
+        </message>
+        <message>
+            <source>C&amp;reate user</source>
+            <translation>Benutzer &amp;anlegen</translation>
+        </message>
+        <message>
+            <source>The token appears here, once.</source>
+            <translation>Das Token erscheint hier, einmalig.</translation>
+        </message>
+        <message>
+            <source>&amp;Username:</source>
+            <translation>&amp;Benutzername:</translation>
+        </message>
+        <message>
+            <source>Token:</source>
+            <translation>Token:</translation>
+        </message>
+        <message>
+            <source>Copied to the clipboard.</source>
+            <translation>In die Zwischenablage kopiert.</translation>
+        </message>
+        <message>
+            <source>%1 may use every model. Copy the token now: it is not shown again.</source>
+            <translation>%1 darf jedes Modell nutzen. Kopieren Sie das Token jetzt: Es wird nicht noch einmal angezeigt.</translation>
+        </message>
+        <message>
+            <source>Ready</source>
+            <translation>Fertig</translation>
+        </message>
+        <message>
+            <source>The gateway keeps running while this window is closed.</source>
+            <translation>Das Gateway läuft weiter, auch wenn dieses Fenster geschlossen ist.</translation>
+        </message>
+        <message>
+            <source>Point a tool at the gateway with the user's token: Claude Code, Codex, Cursor, Continue, Cline or any Ollama or OpenAI client.</source>
+            <translation>Richten Sie ein Werkzeug mit dem Token des Benutzers auf das Gateway: Claude Code, Codex, Cursor, Continue, Cline oder einen beliebigen Ollama- oder OpenAI-Client.</translation>
+        </message>
+        <message>
+            <source>Connect a &amp;client…</source>
+            <translation>&amp;Client verbinden …</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::LogsPage</name>
+        <message>
+            <source>All users</source>
+            <translation>Alle Benutzer</translation>
+        </message>
+        <message>
+            <source>All models</source>
+            <translation>Alle Modelle</translation>
+        </message>
+        <message>
+            <source>&amp;Live</source>
+            <translation>&amp;Live</translation>
+        </message>
+        <message>
+            <source>Show new requests as they finish</source>
+            <translation>Neue Anfragen anzeigen, sobald sie abgeschlossen sind</translation>
+        </message>
+        <message>
+            <source>&amp;Refresh</source>
+            <translation>A&amp;ktualisieren</translation>
+        </message>
+        <message>
+            <source>&amp;User:</source>
+            <translation>&amp;Benutzer:</translation>
+        </message>
+        <message>
+            <source>M&amp;odel:</source>
+            <translation>M&amp;odell:</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>Zeit</translation>
+        </message>
+        <message>
+            <source>User</source>
+            <translation>Benutzer</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Modell</translation>
+        </message>
+        <message>
+            <source>Node</source>
+            <translation>Knoten</translation>
+        </message>
+        <message>
+            <source>Endpoint</source>
+            <translation>Endpunkt</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Tokens</source>
+            <translation>Tokens</translation>
+        </message>
+        <message>
+            <source>Duration</source>
+            <translation>Dauer</translation>
+        </message>
+        <message>
+            <source>Select a request to see its details.</source>
+            <translation>Wählen Sie eine Anfrage, um ihre Details zu sehen.</translation>
+        </message>
+        <message>
+            <source>Action</source>
+            <translation>Aktion</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>Art</translation>
+        </message>
+        <message>
+            <source>Subject</source>
+            <translation>Objekt</translation>
+        </message>
+        <message>
+            <source>Details</source>
+            <translation>Details</translation>
+        </message>
+        <message>
+            <source>Every administrative change, newest first. Secrets are never recorded.</source>
+            <translation>Jede administrative Änderung, neueste zuerst. Geheimnisse werden nie aufgezeichnet.</translation>
+        </message>
+        <message>
+            <source>Requests</source>
+            <translation>Anfragen</translation>
+        </message>
+        <message>
+            <source>Audit log</source>
+            <translation>Änderungsprotokoll</translation>
+        </message>
+        <message>
+            <source>%1 in / %2 out</source>
+            <translation>%1 ein / %2 aus</translation>
+        </message>
+        <message>
+            <source>%1 ms</source>
+            <translation>%1 ms</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n request(s) in total</source>
+            <translation>
+                <numerusform>%n Anfrage insgesamt</numerusform>
+                <numerusform>%n Anfragen insgesamt</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Real model</source>
+            <translation>Echtes Modell</translation>
+        </message>
+        <message>
+            <source>Streamed</source>
+            <translation>Gestreamt</translation>
+        </message>
+        <message>
+            <source>yes</source>
+            <translation>ja</translation>
+        </message>
+        <message>
+            <source>no</source>
+            <translation>nein</translation>
+        </message>
+        <message>
+            <source>Prompt</source>
+            <translation>Eingabe</translation>
+        </message>
+        <message>
+            <source>%1 tokens</source>
+            <translation>%1 Tokens</translation>
+        </message>
+        <message>
+            <source>Completion</source>
+            <translation>Antwort</translation>
+        </message>
+        <message>
+            <source>First byte</source>
+            <translation>Erstes Byte</translation>
+        </message>
+        <message>
+            <source>Error</source>
+            <translation>Fehler</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::MainWindow</name>
+        <message>
+            <source>Model Maestro</source>
+            <translation>Model Maestro</translation>
+        </message>
+        <message>
+            <source>Dashboard</source>
+            <translation>Übersicht</translation>
+        </message>
+        <message>
+            <source>Users</source>
+            <translation>Benutzer</translation>
+        </message>
+        <message>
+            <source>Nodes</source>
+            <translation>Knoten</translation>
+        </message>
+        <message>
+            <source>Models</source>
+            <translation>Modelle</translation>
+        </message>
+        <message>
+            <source>Logs</source>
+            <translation>Protokolle</translation>
+        </message>
+        <message>
+            <source>Settings</source>
+            <translation>Einstellungen</translation>
+        </message>
+        <message>
+            <source>%1 (Ctrl+%2)</source>
+            <translation>%1 (Strg+%2)</translation>
+        </message>
+        <message>
+            <source>&amp;File</source>
+            <translation>&amp;Datei</translation>
+        </message>
+        <message>
+            <source>&amp;New…</source>
+            <translation>&amp;Neu …</translation>
+        </message>
+        <message>
+            <source>Create a user, node or mapping on the current page</source>
+            <translation>Auf der aktuellen Seite einen Benutzer, Knoten oder eine Zuordnung anlegen</translation>
+        </message>
+        <message>
+            <source>&amp;Connect a client…</source>
+            <translation>&amp;Client verbinden …</translation>
+        </message>
+        <message>
+            <source>Setup &amp;wizard…</source>
+            <translation>Einrichtungs&amp;assistent …</translation>
+        </message>
+        <message>
+            <source>&amp;Quit</source>
+            <translation>&amp;Beenden</translation>
+        </message>
+        <message>
+            <source>&amp;View</source>
+            <translation>&amp;Ansicht</translation>
+        </message>
+        <message>
+            <source>&amp;Help</source>
+            <translation>&amp;Hilfe</translation>
+        </message>
+        <message>
+            <source>&amp;About Model Maestro</source>
+            <translation>&amp;Über Model Maestro</translation>
+        </message>
+        <message>
+            <source>About Model Maestro</source>
+            <translation>Über Model Maestro</translation>
+        </message>
+        <message>
+            <source>&lt;h3&gt;Model Maestro %1&lt;/h3&gt;&lt;p&gt;One authenticated gateway for every LLM your team uses.&lt;/p&gt;</source>
+            <translation>&lt;h3&gt;Model Maestro %1&lt;/h3&gt;&lt;p&gt;Ein authentifiziertes Gateway für jedes LLM, das Ihr Team nutzt.&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Gateway at %1</source>
+            <translation>Gateway unter %1</translation>
+        </message>
+        <message>
+            <source>Gateway stopped</source>
+            <translation>Gateway angehalten</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n active request(s)</source>
+            <translation>
+                <numerusform>%n aktive Anfrage</numerusform>
+                <numerusform>%n aktive Anfragen</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n node(s) down</source>
+            <translation>
+                <numerusform>%n Knoten ausgefallen</numerusform>
+                <numerusform>%n Knoten ausgefallen</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::MappingDialog</name>
+        <message>
+            <source>Edit mapping %1</source>
+            <translation>Zuordnung %1 bearbeiten</translation>
+        </message>
+        <message>
+            <source>New model mapping</source>
+            <translation>Neue Modellzuordnung</translation>
+        </message>
+        <message>
+            <source>The name clients use, e.g. coder</source>
+            <translation>Der Name, den Clients verwenden, z. B. coder</translation>
+        </message>
+        <message>
+            <source>Optional, e.g. 32768, 128K or 1M</source>
+            <translation>Optional, z. B. 32768, 128K oder 1M</translation>
+        </message>
+        <message>
+            <source>&amp;Display name:</source>
+            <translation>&amp;Anzeigename:</translation>
+        </message>
+        <message>
+            <source>&amp;Real model:</source>
+            <translation>&amp;Echtes Modell:</translation>
+        </message>
+        <message>
+            <source>&amp;Context length:</source>
+            <translation>&amp;Kontextlänge:</translation>
+        </message>
+        <message>
+            <source>C&amp;apabilities:</source>
+            <translation>&amp;Fähigkeiten:</translation>
+        </message>
+        <message>
+            <source>Only on &amp;nodes:</source>
+            <translation>Nur auf &amp;Knoten:</translation>
+        </message>
+        <message>
+            <source>None checked: any node that serves the real model.</source>
+            <translation>Keiner ausgewählt: jeder Knoten, der das echte Modell bereitstellt.</translation>
+        </message>
+        <message>
+            <source>The context length should look like 32768, 128K or 1M.</source>
+            <translation>Die Kontextlänge sollte wie 32768, 128K oder 1M aussehen.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::ModelsPage</name>
+        <message>
+            <source>&amp;Map to a display name…</source>
+            <translation>Einem Anzeigenamen &amp;zuordnen …</translation>
+        </message>
+        <message>
+            <source>&amp;Edit…</source>
+            <translation>&amp;Bearbeiten …</translation>
+        </message>
+        <message>
+            <source>&amp;Delete</source>
+            <translation>&amp;Löschen</translation>
+        </message>
+        <message>
+            <source>Node / model</source>
+            <translation>Knoten / Modell</translation>
+        </message>
+        <message>
+            <source>Size</source>
+            <translation>Größe</translation>
+        </message>
+        <message>
+            <source>Parameters</source>
+            <translation>Parameter</translation>
+        </message>
+        <message>
+            <source>Mapped as</source>
+            <translation>Zugeordnet als</translation>
+        </message>
+        <message>
+            <source>Discovered on nodes</source>
+            <translation>Auf Knoten gefunden</translation>
+        </message>
+        <message>
+            <source>Display name</source>
+            <translation>Anzeigename</translation>
+        </message>
+        <message>
+            <source>Real model</source>
+            <translation>Echtes Modell</translation>
+        </message>
+        <message>
+            <source>Context</source>
+            <translation>Kontext</translation>
+        </message>
+        <message>
+            <source>Capabilities</source>
+            <translation>Fähigkeiten</translation>
+        </message>
+        <message>
+            <source>Nodes</source>
+            <translation>Knoten</translation>
+        </message>
+        <message>
+            <source>&amp;New mapping…</source>
+            <translation>&amp;Neue Zuordnung …</translation>
+        </message>
+        <message>
+            <source>Give a real model a name clients use (Ctrl+N)</source>
+            <translation>Einem echten Modell einen Namen für Clients geben (Strg+N)</translation>
+        </message>
+        <message>
+            <source>Display names</source>
+            <translation>Anzeigenamen</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n model(s)</source>
+            <translation>
+                <numerusform>%n Modell</numerusform>
+                <numerusform>%n Modelle</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Any</source>
+            <translation>Alle</translation>
+        </message>
+        <message>
+            <source>Could not save the mapping</source>
+            <translation>Die Zuordnung konnte nicht gespeichert werden</translation>
+        </message>
+        <message>
+            <source>Delete mapping</source>
+            <translation>Zuordnung löschen</translation>
+        </message>
+        <message>
+            <source>Delete the display name %1? Clients using it get "model not found".</source>
+            <translation>Den Anzeigenamen %1 löschen? Clients, die ihn verwenden, erhalten „Modell nicht gefunden“.</translation>
+        </message>
+        <message>
+            <source>Could not delete the mapping</source>
+            <translation>Die Zuordnung konnte nicht gelöscht werden</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::NewUserDialog</name>
+        <message>
+            <source>Allow every model (can be narrowed later)</source>
+            <translation>Jedes Modell erlauben (später einschränkbar)</translation>
+        </message>
+        <message>
+            <source>New user</source>
+            <translation>Neuer Benutzer</translation>
+        </message>
+        <message>
+            <source>e.g. alice</source>
+            <translation>z. B. alice</translation>
+        </message>
+        <message>
+            <source>&amp;Username:</source>
+            <translation>&amp;Benutzername:</translation>
+        </message>
+        <message>
+            <source>The access token is shown once, right after the user is created.</source>
+            <translation>Das Zugangstoken wird einmalig angezeigt, direkt nach dem Anlegen des Benutzers.</translation>
+        </message>
+        <message>
+            <source>Create</source>
+            <translation>Anlegen</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::NodeDialog</name>
+        <message>
+            <source>Edit node %1</source>
+            <translation>Knoten %1 bearbeiten</translation>
+        </message>
+        <message>
+            <source>Add node</source>
+            <translation>Knoten hinzufügen</translation>
+        </message>
+        <message>
+            <source>e.g. gpu-1</source>
+            <translation>z. B. gpu-1</translation>
+        </message>
+        <message>
+            <source>e.g. http://10.0.0.5:11434</source>
+            <translation>z. B. http://10.0.0.5:11434</translation>
+        </message>
+        <message>
+            <source>Ollama</source>
+            <translation>Ollama</translation>
+        </message>
+        <message>
+            <source>OpenAI-compatible (vLLM, LM Studio, llama.cpp, hosted)</source>
+            <translation>OpenAI-kompatibel (vLLM, LM Studio, llama.cpp, gehostet)</translation>
+        </message>
+        <message>
+            <source>Stored; type to replace</source>
+            <translation>Gespeichert; zum Ersetzen neu eingeben</translation>
+        </message>
+        <message>
+            <source>Optional</source>
+            <translation>Optional</translation>
+        </message>
+        <message>
+            <source>Higher is preferred by the priority strategy and for failover</source>
+            <translation>Höhere Werte werden von der Prioritätsstrategie und beim Ausweichen bevorzugt</translation>
+        </message>
+        <message>
+            <source>Share of requests under the weighted strategy; 0 never picks this node</source>
+            <translation>Anteil der Anfragen bei der gewichteten Strategie; 0 wählt diesen Knoten nie</translation>
+        </message>
+        <message>
+            <source>&amp;Name:</source>
+            <translation>&amp;Name:</translation>
+        </message>
+        <message>
+            <source>&amp;Address:</source>
+            <translation>&amp;Adresse:</translation>
+        </message>
+        <message>
+            <source>&amp;Type:</source>
+            <translation>&amp;Typ:</translation>
+        </message>
+        <message>
+            <source>API &amp;key:</source>
+            <translation>API-&amp;Schlüssel:</translation>
+        </message>
+        <message>
+            <source>&amp;Priority:</source>
+            <translation>&amp;Priorität:</translation>
+        </message>
+        <message>
+            <source>&amp;Weight:</source>
+            <translation>&amp;Gewicht:</translation>
+        </message>
+        <message>
+            <source>API keys are kept in the system keychain, never in the database.</source>
+            <translation>API-Schlüssel liegen im Schlüsselbund des Systems, nie in der Datenbank.</translation>
+        </message>
+        <message>
+            <source>Add</source>
+            <translation>Hinzufügen</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::NodesPage</name>
+        <message>
+            <source>&amp;Edit…</source>
+            <translation>&amp;Bearbeiten …</translation>
+        </message>
+        <message>
+            <source>Disa&amp;ble</source>
+            <translation>&amp;Deaktivieren</translation>
+        </message>
+        <message>
+            <source>&amp;Sync now</source>
+            <translation>Jetzt &amp;abgleichen</translation>
+        </message>
+        <message>
+            <source>&amp;Delete</source>
+            <translation>&amp;Löschen</translation>
+        </message>
+        <message>
+            <source>&amp;Add node…</source>
+            <translation>Knoten &amp;hinzufügen …</translation>
+        </message>
+        <message>
+            <source>Add an Ollama or OpenAI-compatible server (Ctrl+N)</source>
+            <translation>Einen Ollama- oder OpenAI-kompatiblen Server hinzufügen (Strg+N)</translation>
+        </message>
+        <message>
+            <source>Check health and discover models now</source>
+            <translation>Zustand jetzt prüfen und Modelle ermitteln</translation>
+        </message>
+        <message>
+            <source>Node</source>
+            <translation>Knoten</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>Typ</translation>
+        </message>
+        <message>
+            <source>Address</source>
+            <translation>Adresse</translation>
+        </message>
+        <message>
+            <source>Health</source>
+            <translation>Zustand</translation>
+        </message>
+        <message>
+            <source>Models</source>
+            <translation>Modelle</translation>
+        </message>
+        <message>
+            <source>In flight</source>
+            <translation>In Bearbeitung</translation>
+        </message>
+        <message>
+            <source>Priority</source>
+            <translation>Priorität</translation>
+        </message>
+        <message>
+            <source>Weight</source>
+            <translation>Gewicht</translation>
+        </message>
+        <message>
+            <source>Last check</source>
+            <translation>Letzte Prüfung</translation>
+        </message>
+        <message>
+            <source>Last error</source>
+            <translation>Letzter Fehler</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Modell</translation>
+        </message>
+        <message>
+            <source>Size</source>
+            <translation>Größe</translation>
+        </message>
+        <message>
+            <source>Family</source>
+            <translation>Familie</translation>
+        </message>
+        <message>
+            <source>Parameters</source>
+            <translation>Parameter</translation>
+        </message>
+        <message>
+            <source>Quantization</source>
+            <translation>Quantisierung</translation>
+        </message>
+        <message>
+            <source>No nodes yet. Add the Ollama or OpenAI-compatible servers your team uses.</source>
+            <translation>Noch keine Knoten. Fügen Sie die Ollama- oder OpenAI-kompatiblen Server hinzu, die Ihr Team nutzt.</translation>
+        </message>
+        <message>
+            <source>Discovered models</source>
+            <translation>Gefundene Modelle</translation>
+        </message>
+        <message numerus="yes">
+            <source>Models discovered on %1 (%n)</source>
+            <translation>
+                <numerusform>Auf %1 gefundene Modelle (%n)</numerusform>
+                <numerusform>Auf %1 gefundene Modelle (%n)</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Ena&amp;ble</source>
+            <translation>&amp;Aktivieren</translation>
+        </message>
+        <message>
+            <source>Could not add the node</source>
+            <translation>Der Knoten konnte nicht hinzugefügt werden</translation>
+        </message>
+        <message>
+            <source>Checking %1…</source>
+            <translation>Prüfe %1 …</translation>
+        </message>
+        <message>
+            <source>%1 answers; its models are listed below.</source>
+            <translation>%1 antwortet; seine Modelle stehen unten.</translation>
+        </message>
+        <message>
+            <source>%1 does not answer: %2</source>
+            <translation>%1 antwortet nicht: %2</translation>
+        </message>
+        <message>
+            <source>Could not change the node</source>
+            <translation>Der Knoten konnte nicht geändert werden</translation>
+        </message>
+        <message>
+            <source>Delete node</source>
+            <translation>Knoten löschen</translation>
+        </message>
+        <message>
+            <source>Delete %1? Requests stop going to it; its API key is removed from the keychain.</source>
+            <translation>%1 löschen? Anfragen gehen nicht mehr dorthin; sein API-Schlüssel wird aus dem Schlüsselbund entfernt.</translation>
+        </message>
+        <message>
+            <source>Could not delete the node</source>
+            <translation>Der Knoten konnte nicht gelöscht werden</translation>
+        </message>
+        <message>
+            <source>%1 is healthy; models are up to date.</source>
+            <translation>%1 ist in Ordnung; die Modelle sind aktuell.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::SettingsPage</name>
+        <message>
+            <source>Start minimized to the tray</source>
+            <translation>Minimiert im Infobereich starten</translation>
+        </message>
+        <message>
+            <source>Least busy</source>
+            <translation>Am wenigsten ausgelastet</translation>
+        </message>
+        <message>
+            <source>Round robin</source>
+            <translation>Reihum</translation>
+        </message>
+        <message>
+            <source>Weighted</source>
+            <translation>Gewichtet</translation>
+        </message>
+        <message>
+            <source>Priority</source>
+            <translation>Priorität</translation>
+        </message>
+        <message>
+            <source> MiB</source>
+            <translation> MiB</translation>
+        </message>
+        <message>
+            <source>System default</source>
+            <translation>Systemstandard</translation>
+        </message>
+        <message>
+            <source>This desktop has no system tray.</source>
+            <translation>Dieser Desktop hat keinen Infobereich.</translation>
+        </message>
+        <message>
+            <source>Gateway</source>
+            <translation>Gateway</translation>
+        </message>
+        <message>
+            <source>&amp;Listen address:</source>
+            <translation>&amp;Lauschadresse:</translation>
+        </message>
+        <message>
+            <source>HOST:PORT, e.g. 0.0.0.0:8000 to serve the LAN. Takes effect after a restart; --listen on the command line wins.</source>
+            <translation>HOST:PORT, z. B. 0.0.0.0:8000 für das lokale Netz. Gilt nach einem Neustart; --listen auf der Kommandozeile hat Vorrang.</translation>
+        </message>
+        <message>
+            <source>Database:</source>
+            <translation>Datenbank:</translation>
+        </message>
+        <message>
+            <source>&amp;Routing strategy:</source>
+            <translation>&amp;Verteilungsstrategie:</translation>
+        </message>
+        <message>
+            <source>How the first node is picked; the others are the failover order.</source>
+            <translation>Wie der erste Knoten gewählt wird; die übrigen bilden die Ausweichreihenfolge.</translation>
+        </message>
+        <message>
+            <source>&amp;Largest request body:</source>
+            <translation>&amp;Größter Anfragekörper:</translation>
+        </message>
+        <message>
+            <source>Desktop</source>
+            <translation>Desktop</translation>
+        </message>
+        <message>
+            <source>Lan&amp;guage:</source>
+            <translation>&amp;Sprache:</translation>
+        </message>
+        <message>
+            <source>Applied after a restart.</source>
+            <translation>Wird nach einem Neustart übernommen.</translation>
+        </message>
+        <message>
+            <source>&amp;Apply</source>
+            <translation>Ü&amp;bernehmen</translation>
+        </message>
+        <message>
+            <source>Re&amp;vert</source>
+            <translation>&amp;Zurücksetzen</translation>
+        </message>
+        <message>
+            <source>Could not save the settings</source>
+            <translation>Die Einstellungen konnten nicht gespeichert werden</translation>
+        </message>
+        <message>
+            <source>Saved. Some changes take effect after a restart.</source>
+            <translation>Gespeichert. Einige Änderungen gelten erst nach einem Neustart.</translation>
+        </message>
+        <message>
+            <source>Saved.</source>
+            <translation>Gespeichert.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::TokenDialog</name>
+        <message>
+            <source>&amp;Copy</source>
+            <translation>&amp;Kopieren</translation>
+        </message>
+        <message>
+            <source>Token for %1</source>
+            <translation>Token für %1</translation>
+        </message>
+        <message>
+            <source>This is &lt;b&gt;%1&lt;/b&gt;'s access token. Copy it now and hand it over safely: Model Maestro stores only a fingerprint and cannot show it again.</source>
+            <translation>Dies ist das Zugangstoken von &lt;b&gt;%1&lt;/b&gt;. Kopieren Sie es jetzt und geben Sie es sicher weiter: Model Maestro speichert nur einen Fingerabdruck und kann es nicht erneut anzeigen.</translation>
+        </message>
+        <message>
+            <source>Copied to the clipboard.</source>
+            <translation>In die Zwischenablage kopiert.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::TrayIcon</name>
+        <message>
+            <source>&amp;Open Model Maestro</source>
+            <translation>Model Maestro ö&amp;ffnen</translation>
+        </message>
+        <message>
+            <source>&amp;Copy connection snippet</source>
+            <translation>Verbindungs&amp;daten kopieren</translation>
+        </message>
+        <message>
+            <source>&amp;Quit</source>
+            <translation>&amp;Beenden</translation>
+        </message>
+        <message>
+            <source>Node back</source>
+            <translation>Knoten wieder da</translation>
+        </message>
+        <message>
+            <source>%1 answers again.</source>
+            <translation>%1 antwortet wieder.</translation>
+        </message>
+        <message>
+            <source>Node down</source>
+            <translation>Knoten ausgefallen</translation>
+        </message>
+        <message>
+            <source>%1 does not answer; requests go to the other nodes.</source>
+            <translation>%1 antwortet nicht; Anfragen gehen an die anderen Knoten.</translation>
+        </message>
+        <message>
+            <source>Gateway stopped</source>
+            <translation>Gateway angehalten</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n node(s) down</source>
+            <translation>
+                <numerusform>%n Knoten ausgefallen</numerusform>
+                <numerusform>%n Knoten ausgefallen</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>All nodes healthy</source>
+            <translation>Alle Knoten in Ordnung</translation>
+        </message>
+        <message>
+            <source>Model Maestro — %1
+%2 active requests, %3 requests today</source>
+            <translation>Model Maestro — %1
+%2 aktive Anfragen, %3 Anfragen heute</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::Ui</name>
+        <message>
+            <source>Disabled</source>
+            <translation>Deaktiviert</translation>
+        </message>
+        <message>
+            <source>Healthy</source>
+            <translation>In Ordnung</translation>
+        </message>
+        <message>
+            <source>Down</source>
+            <translation>Ausgefallen</translation>
+        </message>
+        <message>
+            <source>Not checked yet</source>
+            <translation>Noch nicht geprüft</translation>
+        </message>
+        <message>
+            <source>Unlimited</source>
+            <translation>Unbegrenzt</translation>
+        </message>
+        <message>
+            <source>Ollama</source>
+            <translation>Ollama</translation>
+        </message>
+        <message>
+            <source>OpenAI-compatible</source>
+            <translation>OpenAI-kompatibel</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::UsageChart</name>
+        <message numerus="yes">
+            <source>%1–%2: %n request(s), %3 tokens</source>
+            <translation>
+                <numerusform>%1–%2: %n Anfrage, %3 Tokens</numerusform>
+                <numerusform>%1–%2: %n Anfragen, %3 Tokens</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>No requests in the last 24 hours</source>
+            <translation>Keine Anfragen in den letzten 24 Stunden</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::UserLimitsDialog</name>
+        <message>
+            <source>Unlimited</source>
+            <translation>Unbegrenzt</translation>
+        </message>
+        <message>
+            <source>Daily limits for %1</source>
+            <translation>Tageslimits für %1</translation>
+        </message>
+        <message>
+            <source>&amp;Requests per day:</source>
+            <translation>&amp;Anfragen pro Tag:</translation>
+        </message>
+        <message>
+            <source>&amp;Tokens per day:</source>
+            <translation>&amp;Tokens pro Tag:</translation>
+        </message>
+        <message>
+            <source>Days are counted in UTC. 0 means unlimited.</source>
+            <translation>Tage werden in UTC gezählt. 0 bedeutet unbegrenzt.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::UserModelsDialog</name>
+        <message>
+            <source>&amp;All models, including ones added later</source>
+            <translation>&amp;Alle Modelle, auch später hinzugefügte</translation>
+        </message>
+        <message>
+            <source>Models for %1</source>
+            <translation>Modelle für %1</translation>
+        </message>
+        <message>
+            <source>Or only these (display names first, then models as nodes name them):</source>
+            <translation>Oder nur diese (zuerst Anzeigenamen, dann Modelle, wie die Knoten sie nennen):</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::UsersPage</name>
+        <message>
+            <source>&amp;Rotate token</source>
+            <translation>Token &amp;erneuern</translation>
+        </message>
+        <message>
+            <source>&amp;Models…</source>
+            <translation>&amp;Modelle …</translation>
+        </message>
+        <message>
+            <source>&amp;Limits…</source>
+            <translation>&amp;Limits …</translation>
+        </message>
+        <message>
+            <source>&amp;Delete</source>
+            <translation>&amp;Löschen</translation>
+        </message>
+        <message>
+            <source>&amp;New user…</source>
+            <translation>&amp;Neuer Benutzer …</translation>
+        </message>
+        <message>
+            <source>Create a user and show their access token (Ctrl+N)</source>
+            <translation>Einen Benutzer anlegen und sein Zugangstoken anzeigen (Strg+N)</translation>
+        </message>
+        <message>
+            <source>User</source>
+            <translation>Benutzer</translation>
+        </message>
+        <message>
+            <source>Models</source>
+            <translation>Modelle</translation>
+        </message>
+        <message>
+            <source>Requests today</source>
+            <translation>Anfragen heute</translation>
+        </message>
+        <message>
+            <source>Tokens today</source>
+            <translation>Tokens heute</translation>
+        </message>
+        <message>
+            <source>Request limit</source>
+            <translation>Anfragelimit</translation>
+        </message>
+        <message>
+            <source>Token limit</source>
+            <translation>Tokenlimit</translation>
+        </message>
+        <message>
+            <source>Created</source>
+            <translation>Angelegt</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>Zeit</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Modell</translation>
+        </message>
+        <message>
+            <source>Endpoint</source>
+            <translation>Endpunkt</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Tokens</source>
+            <translation>Tokens</translation>
+        </message>
+        <message>
+            <source>Duration</source>
+            <translation>Dauer</translation>
+        </message>
+        <message>
+            <source>Recent activity</source>
+            <translation>Letzte Aktivität</translation>
+        </message>
+        <message>
+            <source>All models</source>
+            <translation>Alle Modelle</translation>
+        </message>
+        <message>
+            <source>None yet</source>
+            <translation>Noch keine</translation>
+        </message>
+        <message>
+            <source>Recent activity (select a user)</source>
+            <translation>Letzte Aktivität (Benutzer auswählen)</translation>
+        </message>
+        <message>
+            <source>Recent activity of %1</source>
+            <translation>Letzte Aktivität von %1</translation>
+        </message>
+        <message>
+            <source>%1 ms</source>
+            <translation>%1 ms</translation>
+        </message>
+        <message>
+            <source>Could not create the user</source>
+            <translation>Der Benutzer konnte nicht angelegt werden</translation>
+        </message>
+        <message>
+            <source>Rotate token</source>
+            <translation>Token erneuern</translation>
+        </message>
+        <message>
+            <source>Issue a new token for %1? The current token stops working at once.</source>
+            <translation>Ein neues Token für %1 ausstellen? Das aktuelle Token funktioniert sofort nicht mehr.</translation>
+        </message>
+        <message>
+            <source>Could not rotate the token</source>
+            <translation>Das Token konnte nicht erneuert werden</translation>
+        </message>
+        <message>
+            <source>Delete user</source>
+            <translation>Benutzer löschen</translation>
+        </message>
+        <message>
+            <source>Delete %1? Their token stops working at once; their usage stays in the logs.</source>
+            <translation>%1 löschen? Das Token funktioniert sofort nicht mehr; die Nutzung bleibt in den Protokollen.</translation>
+        </message>
+        <message>
+            <source>Could not delete the user</source>
+            <translation>Der Benutzer konnte nicht gelöscht werden</translation>
+        </message>
+        <message>
+            <source>Could not change the models</source>
+            <translation>Die Modelle konnten nicht geändert werden</translation>
+        </message>
+        <message>
+            <source>Could not change the limits</source>
+            <translation>Die Limits konnten nicht geändert werden</translation>
+        </message>
+    </context>
+</TS>

@@ -1,0 +1,81 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+    <context>
+        <name>Maestro::DashboardPage</name>
+        <message numerus="yes">
+            <source>%n down</source>
+            <translation>
+                <numerusform>%n down</numerusform>
+                <numerusform>%n down</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::LogsPage</name>
+        <message numerus="yes">
+            <source>%n request(s) in total</source>
+            <translation>
+                <numerusform>%n request in total</numerusform>
+                <numerusform>%n requests in total</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::MainWindow</name>
+        <message numerus="yes">
+            <source>%n active request(s)</source>
+            <translation>
+                <numerusform>%n active request</numerusform>
+                <numerusform>%n active requests</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n node(s) down</source>
+            <translation>
+                <numerusform>%n node down</numerusform>
+                <numerusform>%n nodes down</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::ModelsPage</name>
+        <message numerus="yes">
+            <source>%n model(s)</source>
+            <translation>
+                <numerusform>%n model</numerusform>
+                <numerusform>%n models</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::NodesPage</name>
+        <message numerus="yes">
+            <source>Models discovered on %1 (%n)</source>
+            <translation>
+                <numerusform>Models discovered on %1 (%n)</numerusform>
+                <numerusform>Models discovered on %1 (%n)</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::TrayIcon</name>
+        <message numerus="yes">
+            <source>%n node(s) down</source>
+            <translation>
+                <numerusform>%n node down</numerusform>
+                <numerusform>%n nodes down</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::UsageChart</name>
+        <message numerus="yes">
+            <source>%1–%2: %n request(s), %3 tokens</source>
+            <translation>
+                <numerusform>%1–%2: %n request, %3 tokens</numerusform>
+                <numerusform>%1–%2: %n requests, %3 tokens</numerusform>
+            </translation>
+        </message>
+    </context>
+</TS>

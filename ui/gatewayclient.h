@@ -1,0 +1,156 @@
+#pragma once
+
+#include "core/adminservice.h"
+#include "core/balancer.h"
+#include "core/entities.h"
+#include "core/store.h"
+
+#include <QCoreApplication>
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <functional>
+#include <type_traits>
+
+namespace Maestro {
+
+class Gateway;
+class GatewayThread;
+
+// What the pages show, fetched in one queued call and replaced whole.
+struct GatewaySnapshot
+{
+    QList<User> users;
+    QList<Node> nodes;
+    QList<NodeModel> nodeModels;
+    QList<ModelMapping> mappings;
+    QHash<QString, QString> settings;
+    RoutingStrategy strategy = RoutingStrategy::LeastBusy;
+    qint64 maxBodyBytes = 0;
+    QHash<qint64, Store::DayUsage> usageToday; // per user id
+    QHash<qint64, int> nodeLoad;               // requests in flight per node id
+    int activeCalls = 0;
+    bool loaded = false;
+
+    // Names a user can be granted: display names of mappings, then real names nodes serve.
+    QStringList modelNames() const;
+    const Node *node(qint64 id) const;
+    int healthyNodes() const;
+    int downNodes() const; // active nodes known to be unhealthy
+};
+
+// The desktop application's only way to the gateway. Every operation runs on the primary
+// gateway's I/O thread (where the AdminService and its database connection live) through a queued
+// invocation, and its result comes back to the GUI thread the same way: the GUI thread never
+// waits for the database or a node. While calls are out, busy() is true.
+class GatewayClient final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit GatewayClient(GatewayThread *gateways, QObject *parent = nullptr);
+    ~GatewayClient() override;
+
+    const GatewaySnapshot &snapshot() const { return m_snapshot; }
+    bool isBusy() const { return m_pending > 0; }
+    bool isRunning() const;
+    quint16 port() const;
+    // The address clients use, e.g. http://127.0.0.1:8000.
+    QString baseUrl() const;
+
+    // Fetches a new snapshot; snapshotChanged() follows.
+    void refresh();
+
+    // Runs work(gateway) on the gateway's thread, then done(result) on the GUI thread, unless
+    // context was destroyed in between.
+    template<typename Work, typename Done>
+    void call(QObject *context, Work work, Done done, bool showBusy = true)
+    {
+        using T = std::invoke_result_t<Work, Gateway *>;
+        Gateway *gateway = primary();
+        if (!gateway)
+            return;
+        if (showBusy)
+            beginBusy();
+        QPointer<QObject> guard(context);
+        QPointer<GatewayClient> self(this);
+        QMetaObject::invokeMethod(
+            gateway,
+            [gateway, work = std::move(work), done = std::move(done), guard, self, showBusy]() mutable {
+                T result = work(gateway);
+                // The application object outlives every window, so the reply always has a home.
+                QMetaObject::invokeMethod(
+                    QCoreApplication::instance(),
+                    [result = std::move(result), done = std::move(done), guard, self, showBusy]() mutable {
+                        if (self && showBusy)
+                            self->endBusy();
+                        if (guard)
+                            done(result);
+                    },
+                    Qt::QueuedConnection);
+            },
+            Qt::QueuedConnection);
+    }
+
+    using CreatedUser = AdminService::CreatedUser;
+    template<typename T>
+    using Reply = std::function<void(const Result<T> &)>;
+
+    void createUser(const QString &username, QObject *context, Reply<CreatedUser> done);
+    void rotateToken(const QString &username, QObject *context, Reply<CreatedUser> done);
+    void deleteUser(const QString &username, QObject *context, Reply<bool> done);
+    void setUserModels(const QString &username, bool all, const QStringList &models,
+                       QObject *context, Reply<User> done);
+    void setUserLimits(const QString &username, std::optional<qint64> requests,
+                       std::optional<qint64> tokens, QObject *context, Reply<User> done);
+
+    void addNode(const AdminService::NodeInput &input, QObject *context, Reply<Node> done);
+    void updateNode(qint64 id, const AdminService::NodeInput &input, QObject *context,
+                    Reply<Node> done);
+    void toggleNode(qint64 id, QObject *context, Reply<Node> done);
+    void deleteNode(qint64 id, QObject *context, Reply<bool> done);
+    // Health check and model discovery now; done(healthy, error) when the node answered or not.
+    void checkNode(qint64 id, QObject *context, std::function<void(bool, const QString &)> done);
+
+    void addMapping(const AdminService::MappingInput &input, QObject *context,
+                    Reply<ModelMapping> done);
+    void updateMapping(const QString &displayName, const AdminService::MappingInput &input,
+                       QObject *context, Reply<ModelMapping> done);
+    void deleteMapping(const QString &displayName, QObject *context, Reply<bool> done);
+
+    void setSetting(const QString &key, const QString &value, QObject *context, Reply<bool> done);
+
+    struct LogPage
+    {
+        QList<RequestLogEntry> entries;
+        qint64 total = 0;
+    };
+    void requestLogs(const LogQuery &query, QObject *context, std::function<void(const LogPage &)> done);
+    void auditLogs(const LogQuery &query, QObject *context,
+                   std::function<void(const QList<AuditEntry> &)> done);
+    // Requests logged since `since`, newest first (for the dashboard).
+    void requestsSince(const QDateTime &since, QObject *context,
+                       std::function<void(const QList<RequestLogEntry> &)> done);
+
+Q_SIGNALS:
+    void snapshotChanged();
+    void busyChanged(bool busy);
+    void requestLogged(const Maestro::RequestLogEntry &entry);
+    void nodeHealthChanged(qint64 nodeId, const QString &name, bool healthy);
+    void callsChanged(int active);
+
+private:
+    Gateway *primary() const;
+    void beginBusy();
+    void endBusy();
+
+    GatewayThread *m_gateways;
+    GatewaySnapshot m_snapshot;
+    QTimer m_refreshTimer;
+    int m_pending = 0;
+};
+
+} // namespace Maestro

@@ -1,0 +1,74 @@
+#pragma once
+
+#include "desktop.h"
+
+#include <QMainWindow>
+
+class QLabel;
+class QListWidget;
+class QProgressBar;
+class QStackedWidget;
+
+namespace Maestro {
+
+class ConnectDialog;
+class DashboardPage;
+class GatewayClient;
+class LogsPage;
+class ModelsPage;
+class NodesPage;
+class Page;
+class SettingsPage;
+class UsersPage;
+
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    enum PageIndex { Dashboard, Users, Nodes, Models, Logs, Settings, PageCount };
+
+    MainWindow(GatewayClient *client, const DesktopContext &context, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void showPage(int index);
+    int currentPage() const;
+    Page *page(int index) const;
+    DashboardPage *dashboardPage() const { return m_dashboard; }
+    UsersPage *usersPage() const { return m_users; }
+    NodesPage *nodesPage() const { return m_nodes; }
+    ModelsPage *modelsPage() const { return m_models; }
+    LogsPage *logsPage() const { return m_logs; }
+    SettingsPage *settingsPage() const { return m_settings; }
+    ConnectDialog *openConnectDialog(const QString &token = {});
+    // When set, closing the window hides it (the tray icon brings it back).
+    void setHidesToTray(bool hides) { m_hidesToTray = hides; }
+
+Q_SIGNALS:
+    void setupWizardRequested();
+    void quitRequested();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createMenus();
+    void updateStatus();
+
+    GatewayClient *m_client;
+    DesktopContext m_context;
+    QListWidget *m_sidebar;
+    QStackedWidget *m_stack;
+    DashboardPage *m_dashboard;
+    UsersPage *m_users;
+    NodesPage *m_nodes;
+    ModelsPage *m_models;
+    LogsPage *m_logs;
+    SettingsPage *m_settings;
+    QLabel *m_address;
+    QLabel *m_activity;
+    QProgressBar *m_busy;
+    bool m_hidesToTray = false;
+};
+
+} // namespace Maestro

@@ -1,0 +1,95 @@
+#include "nodedialog.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QUrl>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace Maestro {
+
+NodeDialog::NodeDialog(const Node *node, QWidget *parent)
+    : QDialog(parent)
+    , m_editing(node != nullptr)
+    , m_name(new QLineEdit(this))
+    , m_url(new QLineEdit(this))
+    , m_type(new QComboBox(this))
+    , m_apiKey(new QLineEdit(this))
+    , m_priority(new QSpinBox(this))
+    , m_weight(new QSpinBox(this))
+{
+    setWindowTitle(node ? tr("Edit node %1").arg(node->name) : tr("Add node"));
+    m_name->setObjectName(u"name"_s);
+    m_url->setObjectName(u"baseUrl"_s);
+    m_type->setObjectName(u"nodeType"_s);
+    m_apiKey->setObjectName(u"apiKey"_s);
+    m_name->setPlaceholderText(tr("e.g. gpu-1"));
+    m_url->setPlaceholderText(tr("e.g. http://10.0.0.5:11434"));
+    m_type->addItem(tr("Ollama"), u"ollama"_s);
+    m_type->addItem(tr("OpenAI-compatible (vLLM, LM Studio, llama.cpp, hosted)"), u"openai"_s);
+    m_apiKey->setEchoMode(QLineEdit::Password);
+    m_apiKey->setPlaceholderText(node && node->hasApiKey ? tr("Stored; type to replace") : tr("Optional"));
+    m_priority->setRange(-1000, 1000);
+    m_priority->setToolTip(tr("Higher is preferred by the priority strategy and for failover"));
+    m_weight->setRange(0, 10000);
+    m_weight->setValue(100);
+    m_weight->setToolTip(tr("Share of requests under the weighted strategy; 0 never picks this node"));
+    if (node) {
+        m_name->setText(node->name);
+        m_url->setText(node->baseUrl.toString());
+        m_type->setCurrentIndex(node->type == NodeType::Ollama ? 0 : 1);
+        m_priority->setValue(node->priority);
+        m_weight->setValue(node->weight);
+    }
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("&Name:"), m_name);
+    form->addRow(tr("&Address:"), m_url);
+    form->addRow(tr("&Type:"), m_type);
+    form->addRow(tr("API &key:"), m_apiKey);
+    form->addRow(tr("&Priority:"), m_priority);
+    form->addRow(tr("&Weight:"), m_weight);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    auto *hint = new QLabel(tr("API keys are kept in the system keychain, never in the database."), this);
+    hint->setEnabled(false);
+    hint->setWordWrap(true);
+    layout->addWidget(hint);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    if (!node)
+        buttons->button(QDialogButtonBox::Ok)->setText(tr("Add"));
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(buttons);
+    const auto validate = [this, buttons] {
+        const QUrl url(m_url->text().trimmed());
+        buttons->button(QDialogButtonBox::Ok)->setEnabled(!m_name->text().trimmed().isEmpty() && url.isValid()
+                                                          && (url.scheme() == "http"_L1 || url.scheme() == "https"_L1)
+                                                          && !url.host().isEmpty());
+    };
+    connect(m_name, &QLineEdit::textChanged, this, validate);
+    connect(m_url, &QLineEdit::textChanged, this, validate);
+    validate();
+    resize(480, sizeHint().height());
+}
+
+AdminService::NodeInput NodeDialog::input() const
+{
+    AdminService::NodeInput input;
+    input.name = m_name->text().trimmed();
+    input.baseUrl = m_url->text().trimmed();
+    input.nodeType = m_type->currentData().toString();
+    if (!m_apiKey->text().isEmpty() || !m_editing)
+        input.apiKey = m_apiKey->text();
+    input.priority = m_priority->value();
+    input.weight = m_weight->value();
+    return input;
+}
+
+} // namespace Maestro

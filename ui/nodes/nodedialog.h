@@ -1,0 +1,33 @@
+#pragma once
+
+#include "core/adminservice.h"
+
+#include <QDialog>
+
+class QComboBox;
+class QLineEdit;
+class QSpinBox;
+
+namespace Maestro {
+
+// Adds a node, or edits one (then `node` is set and an empty API key field keeps the stored key).
+class NodeDialog final : public QDialog
+{
+    Q_OBJECT
+
+public:
+    explicit NodeDialog(const Node *node = nullptr, QWidget *parent = nullptr);
+
+    AdminService::NodeInput input() const;
+
+private:
+    bool m_editing;
+    QLineEdit *m_name;
+    QLineEdit *m_url;
+    QComboBox *m_type;
+    QLineEdit *m_apiKey;
+    QSpinBox *m_priority;
+    QSpinBox *m_weight;
+};
+
+} // namespace Maestro

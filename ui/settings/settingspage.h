@@ -1,0 +1,36 @@
+#pragma once
+
+#include "desktop.h"
+#include "page.h"
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+
+namespace Maestro {
+
+class SettingsPage final : public Page
+{
+    Q_OBJECT
+
+public:
+    SettingsPage(GatewayClient *client, const DesktopContext &context, QWidget *parent = nullptr);
+
+    void apply();
+
+private:
+    void load();
+
+    QLineEdit *m_listen;
+    QLabel *m_database;
+    QComboBox *m_strategy;
+    QSpinBox *m_maxBody;
+    QComboBox *m_language;
+    QCheckBox *m_startMinimized;
+    QLabel *m_status;
+    bool m_loaded = false;
+};
+
+} // namespace Maestro

@@ -1,0 +1,158 @@
+#include "userdialogs.h"
+
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QRegularExpressionValidator>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace Maestro {
+
+namespace {
+
+QDialogButtonBox *okCancel(QDialog *dialog)
+{
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
+    QObject::connect(buttons, &QDialogButtonBox::accepted, dialog, &QDialog::accept);
+    QObject::connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    return buttons;
+}
+
+// 0 in the spin box means no limit; the special text says so.
+QSpinBox *limitBox(QWidget *parent, std::optional<qint64> value, const QString &unlimited)
+{
+    auto *box = new QSpinBox(parent);
+    box->setRange(0, std::numeric_limits<int>::max());
+    box->setSpecialValueText(unlimited);
+    box->setGroupSeparatorShown(true);
+    box->setValue(value ? int(std::min<qint64>(*value, std::numeric_limits<int>::max())) : 0);
+    return box;
+}
+
+} // namespace
+
+NewUserDialog::NewUserDialog(QWidget *parent)
+    : QDialog(parent)
+    , m_username(new QLineEdit(this))
+    , m_allModels(new QCheckBox(tr("Allow every model (can be narrowed later)"), this))
+{
+    setWindowTitle(tr("New user"));
+    m_username->setObjectName(u"username"_s);
+    m_username->setPlaceholderText(tr("e.g. alice"));
+    m_username->setValidator(new QRegularExpressionValidator(QRegularExpression(u"[A-Za-z0-9._@-]{1,64}"_s), this));
+    m_allModels->setObjectName(u"allModels"_s);
+    m_allModels->setChecked(true);
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("&Username:"), m_username);
+    form->addRow(QString(), m_allModels);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    auto *hint = new QLabel(tr("The access token is shown once, right after the user is created."), this);
+    hint->setWordWrap(true);
+    hint->setEnabled(false);
+    layout->addWidget(hint);
+    auto *buttons = okCancel(this);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Create"));
+    buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
+    connect(m_username, &QLineEdit::textChanged, this, [this, buttons](const QString &text) {
+        buttons->button(QDialogButtonBox::Ok)->setEnabled(!text.trimmed().isEmpty());
+    });
+    layout->addWidget(buttons);
+    resize(420, sizeHint().height());
+}
+
+QString NewUserDialog::username() const
+{
+    return m_username->text().trimmed();
+}
+
+bool NewUserDialog::allModels() const
+{
+    return m_allModels->isChecked();
+}
+
+UserModelsDialog::UserModelsDialog(const QString &username, const QStringList &known, bool all,
+                                   const QStringList &granted, QWidget *parent)
+    : QDialog(parent)
+    , m_all(new QCheckBox(tr("&All models, including ones added later"), this))
+    , m_list(new QListWidget(this))
+{
+    setWindowTitle(tr("Models for %1").arg(username));
+    m_all->setChecked(all);
+    QStringList names = known;
+    for (const QString &name : granted) {
+        if (!names.contains(name))
+            names.append(name); // granted before the model disappeared: keep it visible
+    }
+    for (const QString &name : std::as_const(names)) {
+        auto *item = new QListWidgetItem(name, m_list);
+        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
+        item->setCheckState(granted.contains(name) ? Qt::Checked : Qt::Unchecked);
+    }
+    m_list->setEnabled(!all);
+    connect(m_all, &QCheckBox::toggled, m_list, [this](bool on) { m_list->setEnabled(!on); });
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_all);
+    layout->addWidget(new QLabel(tr("Or only these (display names first, then models as nodes name them):"), this));
+    layout->addWidget(m_list, 1);
+    layout->addWidget(okCancel(this));
+    resize(420, 420);
+}
+
+bool UserModelsDialog::allModels() const
+{
+    return m_all->isChecked();
+}
+
+QStringList UserModelsDialog::models() const
+{
+    QStringList checked;
+    for (int i = 0; i < m_list->count(); ++i) {
+        if (m_list->item(i)->checkState() == Qt::Checked)
+            checked.append(m_list->item(i)->text());
+    }
+    return checked;
+}
+
+UserLimitsDialog::UserLimitsDialog(const QString &username, std::optional<qint64> requests,
+                                   std::optional<qint64> tokens, QWidget *parent)
+    : QDialog(parent)
+    , m_requests(limitBox(this, requests, tr("Unlimited")))
+    , m_tokens(limitBox(this, tokens, tr("Unlimited")))
+{
+    setWindowTitle(tr("Daily limits for %1").arg(username));
+    m_requests->setObjectName(u"requestLimit"_s);
+    m_tokens->setObjectName(u"tokenLimit"_s);
+    m_tokens->setSingleStep(10'000);
+    auto *form = new QFormLayout;
+    form->addRow(tr("&Requests per day:"), m_requests);
+    form->addRow(tr("&Tokens per day:"), m_tokens);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    auto *hint = new QLabel(tr("Days are counted in UTC. 0 means unlimited."), this);
+    hint->setEnabled(false);
+    layout->addWidget(hint);
+    layout->addWidget(okCancel(this));
+    resize(380, sizeHint().height());
+}
+
+std::optional<qint64> UserLimitsDialog::requestLimit() const
+{
+    return m_requests->value() > 0 ? std::optional<qint64>(m_requests->value()) : std::nullopt;
+}
+
+std::optional<qint64> UserLimitsDialog::tokenLimit() const
+{
+    return m_tokens->value() > 0 ? std::optional<qint64>(m_tokens->value()) : std::nullopt;
+}
+
+} // namespace Maestro

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <QDialog>
+
+#include <optional>
+
+class QCheckBox;
+class QLineEdit;
+class QListWidget;
+class QSpinBox;
+
+namespace Maestro {
+
+class NewUserDialog final : public QDialog
+{
+    Q_OBJECT
+
+public:
+    explicit NewUserDialog(QWidget *parent = nullptr);
+
+    QString username() const;
+    bool allModels() const;
+
+private:
+    QLineEdit *m_username;
+    QCheckBox *m_allModels;
+};
+
+// Which models a user may request: everything, or a checked list of known names.
+class UserModelsDialog final : public QDialog
+{
+    Q_OBJECT
+
+public:
+    UserModelsDialog(const QString &username, const QStringList &known, bool all,
+                     const QStringList &granted, QWidget *parent = nullptr);
+
+    bool allModels() const;
+    QStringList models() const;
+
+private:
+    QCheckBox *m_all;
+    QListWidget *m_list;
+};
+
+class UserLimitsDialog final : public QDialog
+{
+    Q_OBJECT
+
+public:
+    UserLimitsDialog(const QString &username, std::optional<qint64> requests,
+                     std::optional<qint64> tokens, QWidget *parent = nullptr);
+
+    std::optional<qint64> requestLimit() const;
+    std::optional<qint64> tokenLimit() const;
+
+private:
+    QSpinBox *m_requests;
+    QSpinBox *m_tokens;
+};
+
+} // namespace Maestro
