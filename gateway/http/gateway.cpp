@@ -3,6 +3,7 @@
 #include "errorbody.h"
 #include "guardedtcpserver.h"
 #include "httpcontext.h"
+#include "httpwire.h"
 #include "llmcontroller.h"
 #include "routes.h"
 #include "core/tokens.h"
@@ -36,7 +37,7 @@ Gateway::Gateway(GatewayConfig config, Store *store, SecretStore *secrets, Usage
 {
     m_uptime.start();
     connect(m_admin.get(), &AdminService::changed, this, &Gateway::reload);
-    registerRoutes(m_router, new LlmController(this), new AdminController(this));
+    registerRoutes(m_router, this, new LlmController(this), new AdminController(this));
     m_healthTimer.setTimerType(Qt::VeryCoarseTimer);
     connect(&m_healthTimer, &QTimer::timeout, this, &Gateway::checkAllNodes);
     if (m_primary) {
@@ -88,6 +89,8 @@ void Gateway::reload()
     bool ok = false;
     const qint64 maxBody = settings.value(u"max_body_bytes"_s).toLongLong(&ok);
     m_shared->maxBodyBytes = ok && maxBody > 0 ? maxBody : m_config.maxBodyBytes;
+    const int threshold = settings.value(u"health_failure_threshold"_s).toInt(&ok);
+    m_shared->healthFailureThreshold = ok && threshold > 0 ? threshold : 2;
     m_shared->publish(Catalog::load(*m_store, m_secrets),
                       routingStrategyFromName(settings.value(u"routing_strategy"_s)).value_or(RoutingStrategy::LeastBusy));
     Q_EMIT catalogReloaded();
@@ -133,9 +136,32 @@ void Gateway::dispatch(const QHttpServerRequest &request, QHttpServerResponder &
     }
     ctx.setParams(match.params);
     (*match.handler)(ctx);
+    // Requests refused before reaching a node count in the metrics too (proxied ones record
+    // themselves when they end).
+    if (ctx.status() >= 400 && ctx.dialect() != Dialect::Admin) {
+        RequestLogEntry entry;
+        entry.endpoint = path;
+        entry.statusCode = ctx.status();
+        m_shared->metrics.record(entry, QString());
+    }
 }
 
-void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QString)> done)
+void Gateway::serveMetrics(HttpContext &ctx)
+{
+    const bool open = m_store->settings().value(u"metrics_public"_s) == "true"_L1;
+    if (!open && !isAdminToken(ctx.bearerToken())) {
+        ctx.fail(ctx.bearerToken().isEmpty() ? ApiError::unauthorized(u"Missing authorization header"_s)
+                                             : ApiError::forbidden(u"Invalid admin token"_s));
+        return;
+    }
+    Metrics::Gauges gauges;
+    gauges.activeRequests = m_shared->activeCalls.load();
+    for (const Node &node : catalog()->nodes())
+        gauges.nodes.append({node.name, node.active && node.health == Health::Healthy, balancer().active(node.id)});
+    ctx.send(Wire::fullResponse(200, "text/plain; version=0.0.4; charset=utf-8", m_shared->metrics.render(gauges)));
+}
+
+void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QString)> done, bool periodic)
 {
     const auto node = m_store->node(id);
     if (!node) {
@@ -146,7 +172,7 @@ void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QS
     if (node->hasApiKey)
         apiKey = m_secrets->read(u"node/%1/api_key"_s.arg(id)).value_or(QString());
     QPointer<QObject> guard(context);
-    m_prober->probe(*node, apiKey, this, [this, id, guard, done, name = node->name, was = node->health](const NodeProber::Outcome &outcome) {
+    m_prober->probe(*node, apiKey, this, [this, id, guard, done, periodic, name = node->name, was = node->health](const NodeProber::Outcome &outcome) {
         if (outcome.ok) {
             // Discovery: write only when the list changed, so periodic checks stay cheap.
             QList<NodeModel> current;
@@ -160,9 +186,13 @@ void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QS
             if (!same)
                 m_admin->recordNodeModels(id, outcome.models);
         }
-        m_admin->recordNodeHealth(id, outcome.ok ? Health::Healthy : Health::Unhealthy, outcome.error);
-        if (was != Health::Unknown && (was == Health::Healthy) != outcome.ok)
-            Q_EMIT nodeHealthChanged(id, name, outcome.ok);
+        const int failures = m_shared->noteProbe(id, outcome.ok);
+        Health health = outcome.ok ? Health::Healthy : Health::Unhealthy;
+        if (periodic && !outcome.ok && was == Health::Healthy && failures < m_shared->healthFailureThreshold)
+            health = Health::Healthy; // one lost probe does not take a working node out
+        m_admin->recordNodeHealth(id, health, outcome.error);
+        if (was != Health::Unknown && was != health)
+            Q_EMIT nodeHealthChanged(id, name, health == Health::Healthy);
         if (!outcome.ok)
             qCWarning(lcGateway).noquote() << "node" << name << "is unhealthy:" << outcome.error;
         if (guard)
@@ -175,7 +205,7 @@ void Gateway::checkAllNodes()
     const auto current = catalog();
     for (const Node &node : current->nodes()) {
         if (node.active)
-            checkNode(node.id, this, [](bool, QString) {});
+            checkNode(node.id, this, [](bool, QString) {}, true);
     }
 }
 

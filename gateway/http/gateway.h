@@ -5,6 +5,7 @@
 #include "core/catalog.h"
 #include "core/clock.h"
 #include "core/limiter.h"
+#include "core/metrics.h"
 #include "router.h"
 
 #include <QElapsedTimer>
@@ -64,13 +65,27 @@ public:
 
     Balancer balancer;
     Limiter limiter;
+    Metrics metrics;
     std::atomic<int> activeCalls{0};
     std::atomic<qint64> maxBodyBytes{32 * 1024 * 1024};
+    std::atomic<int> healthFailureThreshold{2};
+
+    // Consecutive failed periodic probes per node.
+    int noteProbe(qint64 nodeId, bool ok)
+    {
+        QMutexLocker lock(&m_mutex);
+        if (ok) {
+            m_probeFailures.remove(nodeId);
+            return 0;
+        }
+        return ++m_probeFailures[nodeId];
+    }
 
 private:
     mutable QMutex m_mutex;
     std::shared_ptr<const Catalog> m_catalog;
     RoutingStrategy m_strategy = RoutingStrategy::LeastBusy;
+    QHash<qint64, int> m_probeFailures;
 };
 
 // The gateway on one I/O thread: HTTP server, route table, upstream client, and (on the primary
@@ -102,6 +117,9 @@ public:
     UpstreamClient *upstream() const { return m_upstream.get(); }
     Balancer &balancer() { return m_shared->balancer; }
     Limiter &limiter() { return m_shared->limiter; }
+    Metrics &metrics() { return m_shared->metrics; }
+    // GET /metrics: Prometheus text; admin token unless the metrics_public setting is true.
+    void serveMetrics(HttpContext &ctx);
     AdminService *admin() const { return m_admin.get(); }
     UsageWriter *usage() const { return m_usage; }
     Store *store() const { return m_store; }
@@ -116,8 +134,12 @@ public:
     void callStarted(QObject *call);
     void callEnded(QObject *call);
 
-    // Probes a node now (health + model discovery), records the outcome, then calls done.
-    void checkNode(qint64 id, QObject *context, std::function<void(bool ok, QString error)> done);
+    // Probes a node now (health + model discovery), records the outcome, then calls done. A check
+    // someone asked for decides at once; the periodic ones (`periodic`) mark a healthy node down
+    // only after health_failure_threshold failures in a row (default 2), so one lost probe does
+    // not take a node out. A node that is down takes traffic again only once a probe passes.
+    void checkNode(qint64 id, QObject *context, std::function<void(bool ok, QString error)> done,
+                   bool periodic = false);
 
 Q_SIGNALS:
     void requestLogged(const Maestro::RequestLogEntry &entry);

@@ -46,6 +46,7 @@ public:
     void sendNoContent();
     void fail(const ApiError &error);
     bool answered() const { return m_answered; }
+    int status() const { return m_status; } // of what send() wrote, 0 before
 
 private:
     const QHttpServerRequest &m_request;
@@ -55,6 +56,7 @@ private:
     QByteArray m_path;
     QHash<QString, QString> m_params;
     bool m_answered = false;
+    int m_status = 0;
 };
 
 } // namespace Maestro

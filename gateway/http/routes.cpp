@@ -1,5 +1,6 @@
 #include "routes.h"
 #include "admincontroller.h"
+#include "gateway.h"
 #include "llmcontroller.h"
 #include "router.h"
 
@@ -7,7 +8,7 @@ using namespace Qt::StringLiterals;
 
 namespace Maestro {
 
-void registerRoutes(Router &router, LlmController *llm, AdminController *admin)
+void registerRoutes(Router &router, Gateway *gateway, LlmController *llm, AdminController *admin)
 {
     using M = QHttpServerRequest::Method;
     using Kind = Translate::ApiKind;
@@ -23,6 +24,9 @@ void registerRoutes(Router &router, LlmController *llm, AdminController *admin)
     router.add(M::Get, u"/health"_s, Dialect::Admin, [](HttpContext &ctx) {
         ctx.sendJson(200, QJsonObject{{u"status"_s, u"healthy"_s}});
     });
+
+    // Prometheus metrics (admin token unless the metrics_public setting is "true").
+    router.add(M::Get, u"/metrics"_s, Dialect::Admin, [gateway](HttpContext &ctx) { gateway->serveMetrics(ctx); });
 
     // Ollama dialect (user token).
     router.add(M::Post, u"/api/chat"_s, Dialect::Ollama, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Chat); });
