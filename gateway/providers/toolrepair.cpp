@@ -17,6 +17,10 @@ namespace {
 
 enum class Format { DeepSeek, Kimi, Hermes };
 
+// A section still open after this many characters is taken for prose that mentions a marker:
+// holding it longer would stall the client's stream until the end.
+constexpr qsizetype MaxSectionSize = 256 * 1024;
+
 struct Markers
 {
     Format format;
@@ -272,6 +276,11 @@ QList<TextFilter::Piece> TextFilter::feed(const QString &content)
         const Markers &markers = formats().at(m_section);
         const qsizetype end = rest.indexOf(markers.end, markers.begin.size());
         if (end < 0) {
+            if (rest.size() > MaxSectionSize) {
+                appendText(&out, rest);
+                m_section = -1;
+                break;
+            }
             m_held = rest.toString();
             break;
         }

@@ -161,6 +161,7 @@ private Q_SLOTS:
     void everyCharacterAChunk();
     void plainChunksPassUnchanged();
     void heldTailIsFlushedAtTheEnd();
+    void endlessSectionIsGivenUpAsText();
     void repairedCallsFollowTheNodesOwnIndexes();
     void usageOnTheLastChunkStaysLast();
     void openAiResponseIsRepaired();
@@ -323,6 +324,23 @@ void TestToolRepair::heldTailIsFlushedAtTheEnd()
     for (const QJsonObject &chunk : filter.finish())
         collectChunk(chunk, &collected);
     QCOMPARE(collected.text, u"see <tool_c"_s);
+}
+
+// Prose that mentions a marker must not stall the stream until its end.
+void TestToolRepair::endlessSectionIsGivenUpAsText()
+{
+    ToolRepair::TextFilter filter;
+    QString released;
+    for (const ToolRepair::TextFilter::Piece &piece : filter.feed(u"The tag <tool_call> opens a call. "_s))
+        released += piece.text;
+    QCOMPARE(released, u"The tag "_s);
+    const QString line = u"More prose about it.\n"_s;
+    for (int i = 0; i < 20000 && filter.isHolding(); ++i) {
+        for (const ToolRepair::TextFilter::Piece &piece : filter.feed(line))
+            released += piece.text;
+    }
+    QVERIFY(!filter.isHolding());
+    QVERIFY(released.startsWith(u"The tag <tool_call> opens a call. More prose"_s));
 }
 
 void TestToolRepair::repairedCallsFollowTheNodesOwnIndexes()
