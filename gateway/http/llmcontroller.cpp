@@ -6,6 +6,7 @@
 #include "core/tokens.h"
 #include "errorbody.h"
 #include "providers/anthropic.h"
+#include "providers/responses.h"
 #include "providers/upstreamclient.h"
 
 #include <QJsonArray>
@@ -102,6 +103,10 @@ std::optional<ApiError> validate(ApiKind kind, Dialect dialect, const QJsonObjec
             return wrong(u"prompt"_s, u"a string"_s, prompt);
         break;
     }
+    case ApiKind::Responses:
+        if (const QString problem = Responses::validate(body); !problem.isEmpty())
+            return ApiError::badRequest(problem);
+        break;
     }
     return std::nullopt;
 }

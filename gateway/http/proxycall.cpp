@@ -3,8 +3,11 @@
 #include "gateway.h"
 #include "httpwire.h"
 #include "providers/anthropic.h"
+#include "providers/responses.h"
+#include "providers/toolrepair.h"
 #include "storage/usagewriter.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
 
@@ -67,6 +70,14 @@ ApiError::Kind kindForStatus(int status)
     return ApiError::Kind::BadRequest;
 }
 
+// Tool calls a model printed as text are only turned into calls when the client offered tools:
+// otherwise it could not answer them, and the text is what it asked for.
+bool repairsToolCalls(const ProxyPlan &plan)
+{
+    return (plan.kind == Translate::ApiKind::Chat || plan.kind == Translate::ApiKind::Responses)
+        && !plan.body.value("tools"_L1).toArray().isEmpty();
+}
+
 } // namespace
 
 ProxyCall::ProxyCall(Gateway *gateway, ProxyPlan plan, QHttpServerResponder &&responder)
@@ -104,9 +115,12 @@ QByteArray ProxyCall::upstreamBody(const Attempt &attempt)
     if (it == m_bodies.end()) {
         QJsonObject body = m_plan.body;
         body.insert(u"model"_s, attempt.realModel);
-        body = m_plan.client == Dialect::Anthropic
-            ? Anthropic::requestForNode(type, body)
-            : Translate::translateRequest(m_plan.kind, m_plan.client, type, body);
+        if (m_plan.client == Dialect::Anthropic)
+            body = Anthropic::requestForNode(type, body);
+        else if (m_plan.kind == Translate::ApiKind::Responses)
+            body = Responses::requestForNode(type, body);
+        else
+            body = Translate::translateRequest(m_plan.kind, m_plan.client, type, body);
         it = m_bodies.insert(key, QJsonDocument(body).toJson(QJsonDocument::Compact));
     }
     return *it;
@@ -171,10 +185,15 @@ void ProxyCall::onHead()
 {
     m_upstreamStatus = m_reply->status();
     if (m_upstreamStatus >= 200 && m_upstreamStatus < 300 && m_plan.stream) {
-        m_translator = m_plan.client == Dialect::Anthropic
-            ? Anthropic::makeAnthropicStreamTranslator(m_node->type, m_plan.displayModel)
-            : Translate::makeStreamTranslator(m_plan.kind, m_node->type, m_plan.client,
-                                              m_plan.displayModel, m_plan.clientWantsUsage);
+        if (m_plan.client == Dialect::Anthropic)
+            m_translator = Anthropic::makeAnthropicStreamTranslator(m_node->type, m_plan.displayModel);
+        else if (m_plan.kind == Translate::ApiKind::Responses)
+            m_translator = Responses::makeResponsesStreamTranslator(m_node->type, m_plan.displayModel);
+        else
+            m_translator = Translate::makeStreamTranslator(m_plan.kind, m_node->type, m_plan.client,
+                                                           m_plan.displayModel, m_plan.clientWantsUsage);
+        if (repairsToolCalls(m_plan))
+            m_translator = ToolRepair::withToolRepair(m_node->type, std::move(m_translator));
     }
 }
 
@@ -324,10 +343,17 @@ void ProxyCall::onFinished()
         tryNext();
         return;
     }
-    QJsonObject response = m_plan.client == Dialect::Anthropic
-        ? Anthropic::responseFromNode(m_node->type, document.object(), m_plan.displayModel, &m_usage)
-        : Translate::translateResponse(m_plan.kind, m_node->type, m_plan.client, document.object(),
-                                       m_plan.displayModel, &m_usage);
+    QJsonObject nodeBody = document.object();
+    if (repairsToolCalls(m_plan))
+        ToolRepair::repairResponse(m_node->type, &nodeBody);
+    QJsonObject response;
+    if (m_plan.client == Dialect::Anthropic)
+        response = Anthropic::responseFromNode(m_node->type, nodeBody, m_plan.displayModel, &m_usage);
+    else if (m_plan.kind == Translate::ApiKind::Responses)
+        response = Responses::responseFromNode(m_node->type, nodeBody, m_plan.displayModel, &m_usage);
+    else
+        response = Translate::translateResponse(m_plan.kind, m_node->type, m_plan.client, nodeBody,
+                                                m_plan.displayModel, &m_usage);
     // The openai SDKs ask for base64 embeddings by default; nodes may only give floats.
     if (m_plan.kind == Translate::ApiKind::Embeddings && Translate::wantsBase64Embeddings(m_plan.client, m_plan.body))
         Translate::encodeEmbeddingsAsBase64(&response);

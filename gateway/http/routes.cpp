@@ -50,6 +50,8 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm, AdminC
     router.add(M::Post, u"/v1/completions"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Completion); });
     router.add(M::Post, u"/v1/embeddings"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Embeddings); });
     router.add(M::Get, u"/v1/models"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->openAiModels(ctx); });
+    // OpenAI Responses (what Codex CLI speaks), stateless; errors in the OpenAI shape.
+    router.add(M::Post, u"/v1/responses"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Responses); });
 
     // Anthropic dialect (user token as bearer or x-api-key): what Claude Code speaks.
     router.add(M::Post, u"/v1/messages"_s, Dialect::Anthropic, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Chat); });

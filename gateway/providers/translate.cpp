@@ -497,6 +497,7 @@ QByteArray upstreamPath(ApiKind kind, NodeType node)
     if (node == NodeType::Ollama) {
         switch (kind) {
         case ApiKind::Chat:
+        case ApiKind::Responses:
             return QByteArrayLiteral("/api/chat");
         case ApiKind::Completion:
             return QByteArrayLiteral("/api/generate");
@@ -508,6 +509,7 @@ QByteArray upstreamPath(ApiKind kind, NodeType node)
     } else {
         switch (kind) {
         case ApiKind::Chat:
+        case ApiKind::Responses:
             return QByteArrayLiteral("/v1/chat/completions");
         case ApiKind::Completion:
             return QByteArrayLiteral("/v1/completions");
@@ -551,6 +553,7 @@ QJsonObject translateRequest(ApiKind kind, Dialect client, NodeType node, const 
     if (ollamaClient) {
         switch (kind) {
         case ApiKind::Chat:
+        case ApiKind::Responses:
             return ollamaChatToOpenAi(body);
         case ApiKind::Completion:
             return ollamaGenerateToOpenAi(body);
@@ -561,6 +564,7 @@ QJsonObject translateRequest(ApiKind kind, Dialect client, NodeType node, const 
     } else {
         switch (kind) {
         case ApiKind::Chat:
+        case ApiKind::Responses:
             return openAiChatToOllama(body);
         case ApiKind::Completion:
             return openAiCompletionToOllama(body);
@@ -788,6 +792,7 @@ QJsonObject translateResponse(ApiKind kind, NodeType node, Dialect client, const
     if (ollamaClient) {
         switch (kind) {
         case ApiKind::Chat:
+        case ApiKind::Responses:
             return openAiChatToOllamaResponse(body, model, counts);
         case ApiKind::Completion:
             return openAiCompletionToOllamaResponse(body, model, counts);
@@ -798,6 +803,7 @@ QJsonObject translateResponse(ApiKind kind, NodeType node, Dialect client, const
     } else {
         switch (kind) {
         case ApiKind::Chat:
+        case ApiKind::Responses:
             return ollamaChatToOpenAiResponse(body, model, counts);
         case ApiKind::Completion:
             return ollamaGenerateToOpenAiResponse(body, model, counts);

@@ -19,6 +19,7 @@ enum class ApiKind {
     Completion,  // /api/generate, /v1/completions
     Embeddings,  // /api/embed, /v1/embeddings
     LegacyEmbeddings, // /api/embeddings ({"prompt"} -> {"embedding": [...]})
+    Responses,   // /v1/responses: a chat underneath, translated by providers/responses.h
 };
 
 // Where a request of `kind` in `dialect` is sent on a node of that dialect.

@@ -189,6 +189,10 @@ private Q_SLOTS:
     void nodeApiKeyNeverShown();
     void userTokens();
     void auditTrail();
+    void responsesEndpoint_data();
+    void responsesEndpoint();
+    void responsesBadInput_data();
+    void responsesBadInput();
 
 private:
     QUrl url(const QString &path, quint16 port = 0) const;
@@ -1502,6 +1506,88 @@ void TestGateway::auditTrail()
     QCOMPARE(filtered.status, 200);
     for (const QJsonValue &entry : filtered.json().value("logs"_L1).toArray())
         QCOMPARE(entry.toObject().value("entity_type"_L1).toString(), u"model_mapping"_s);
+}
+
+void TestGateway::responsesEndpoint_data()
+{
+    QTest::addColumn<bool>("ollamaNode");
+    QTest::addColumn<bool>("stream");
+
+    for (const bool ollamaNode : {true, false}) {
+        for (const bool stream : {false, true}) {
+            const QByteArray name = QByteArray("responses client on ") + (ollamaNode ? "an ollama node" : "an openai node")
+                + (stream ? ", streamed as response events" : ", answered with a response object");
+            QTest::newRow(name.constData()) << ollamaNode << stream;
+        }
+    }
+}
+
+void TestGateway::responsesEndpoint()
+{
+    QFETCH(bool, ollamaNode);
+    QFETCH(bool, stream);
+
+    const QString model = ollamaNode ? u"chat-local"_s : u"chat-cloud"_s;
+    QJsonObject body{{u"model"_s, model}, {u"instructions"_s, u"Be brief."_s}, {u"input"_s, u"Say hello"_s}, {u"store"_s, false}};
+    if (stream)
+        body.insert(u"stream"_s, true);
+    const Response response = send("POST", u"/v1/responses"_s, toJson(body), m_alice);
+    QVERIFY2(response.status == 200, response.body.constData());
+
+    FakeUpstream *upstream = ollamaNode ? m_ollama.get() : m_openai.get();
+    QCOMPARE(upstream->requestCount(), 1);
+    const auto recorded = upstream->lastRequest();
+    QCOMPARE(recorded.path, ollamaNode ? QByteArray("/api/chat") : QByteArray("/v1/chat/completions"));
+    const QJsonArray messages = recorded.body.value("messages"_L1).toArray();
+    QCOMPARE(messages.size(), 2);
+    QCOMPARE(messages.at(0).toObject().value("role"_L1).toString(), u"system"_s);
+    QCOMPARE(messages.at(1).toObject().value("content"_L1).toString(), u"Say hello"_s);
+
+    if (!stream) {
+        const QJsonObject answer = response.json();
+        QCOMPARE(answer.value("object"_L1).toString(), u"response"_s);
+        QCOMPARE(answer.value("status"_L1).toString(), u"completed"_s);
+        QCOMPARE(answer.value("model"_L1).toString(), model);
+        const QJsonObject message = answer.value("output"_L1).toArray().last().toObject();
+        QCOMPARE(message.value("content"_L1).toArray().at(0).toObject().value("text"_L1).toString(), ReplyText);
+        return;
+    }
+
+    QVERIFY(response.headers.value("content-type").startsWith("text/event-stream"));
+    QString text;
+    QString lastType;
+    for (const QByteArray &data : sseData(response.body)) {
+        const QJsonObject event = QJsonDocument::fromJson(data).object();
+        QVERIFY2(!event.isEmpty(), data.constData());
+        lastType = event.value("type"_L1).toString();
+        if (lastType == "response.output_text.delta"_L1)
+            text += event.value("delta"_L1).toString();
+    }
+    QCOMPARE(text, ReplyText);
+    QCOMPARE(lastType, u"response.completed"_s);
+}
+
+void TestGateway::responsesBadInput_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("a responses request without input -> 400")
+        << QByteArray(R"({"model":"chat-local"})") << u"\"input\" must be a string or an array of input items"_s;
+    QTest::newRow("a responses request continuing a stored response -> 400")
+        << QByteArray(R"({"model":"chat-local","input":"hi","previous_response_id":"resp_abc"})")
+        << u"\"previous_response_id\" is not supported: this gateway stores no responses. "
+           "Send the whole conversation in \"input\" (with \"store\": false)."_s;
+}
+
+void TestGateway::responsesBadInput()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, message);
+    const Response response = send("POST", u"/v1/responses"_s, body, m_alice);
+    QCOMPARE(response.status, 400);
+    QCOMPARE(response.json(), openAiError(message, u"invalid_request_error"_s, u"invalid_request"_s));
+    QCOMPARE(m_ollama->requestCount() + m_openai->requestCount(), 0);
 }
 
 QTEST_MAIN(TestGateway)
