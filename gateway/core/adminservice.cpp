@@ -650,6 +650,73 @@ Result<ModelGroup> AdminService::reorderMembers(const QString &groupName, const 
     return findGroup(groupName);
 }
 
+Result<ToolSet> AdminService::saveToolSet(const ToolSet &input)
+{
+    ToolSet set = input;
+    set.name = set.name.trimmed();
+    if (set.name.isEmpty())
+        return ApiError::badRequest(u"name is required"_s);
+    set.tools.removeAll(QString());
+    set.tools.removeDuplicates();
+    if (!m_store->saveToolSet(set))
+        return storageFailed();
+    audit(u"tool_set.save"_s, u"tool_set"_s, set.name, {{u"tools"_s, QJsonArray::fromStringList(set.tools)}});
+    Q_EMIT changed();
+    for (const ToolSet &saved : m_store->toolSets()) {
+        if (saved.name == set.name)
+            return saved;
+    }
+    return set;
+}
+
+Result<bool> AdminService::deleteToolSet(const QString &name)
+{
+    if (!m_store->deleteToolSet(name))
+        return ApiError::notFound(u"Tool set not found: %1"_s.arg(name));
+    audit(u"tool_set.delete"_s, u"tool_set"_s, name);
+    Q_EMIT changed();
+    return true;
+}
+
+Result<ModelConfig> AdminService::saveModelConfig(const ModelConfig &input)
+{
+    ModelConfig config = input;
+    config.pattern = config.pattern.trimmed();
+    if (config.pattern.isEmpty() || config.pattern == "*"_L1)
+        return ApiError::badRequest(u"model_pattern must name a model, or a prefix ending with '*'"_s);
+    if (config.defaultContextLength < 0 || config.maxContextLength < 0
+        || (config.maxContextLength > 0 && config.defaultContextLength > config.maxContextLength))
+        return ApiError::badRequest(u"context lengths must be positive, the default no larger than the maximum"_s);
+    const QList<ToolSet> sets = m_store->toolSets();
+    for (const QString &name : std::as_const(config.toolSets)) {
+        if (std::none_of(sets.cbegin(), sets.cend(), [&](const ToolSet &set) { return set.name == name; }))
+            return ApiError::badRequest(u"Tool set not found: %1"_s.arg(name));
+    }
+    if (!m_store->saveModelConfig(config))
+        return storageFailed();
+    audit(u"model_config.save"_s, u"model_config"_s, config.pattern,
+          {{u"maintenance"_s, config.maintenance},
+           {u"tools_restricted"_s, config.toolsRestricted},
+           {u"allowed_tools"_s, QJsonArray::fromStringList(config.allowedTools)},
+           {u"tool_sets"_s, QJsonArray::fromStringList(config.toolSets)},
+           {u"stripped_params"_s, QJsonArray::fromStringList(config.strippedParams)}});
+    Q_EMIT changed();
+    for (const ModelConfig &saved : m_store->modelConfigs()) {
+        if (saved.pattern == config.pattern)
+            return saved;
+    }
+    return config;
+}
+
+Result<bool> AdminService::deleteModelConfig(const QString &pattern)
+{
+    if (!m_store->deleteModelConfig(pattern))
+        return ApiError::notFound(u"Model configuration not found: %1"_s.arg(pattern));
+    audit(u"model_config.delete"_s, u"model_config"_s, pattern);
+    Q_EMIT changed();
+    return true;
+}
+
 Result<bool> AdminService::setSetting(const QString &key, const QString &value)
 {
     if (!m_store->setSetting(key, value))

@@ -96,6 +96,11 @@ public:
     // Sets the members' priorities to their positions in `memberIds` (the fallback order).
     Result<ModelGroup> reorderMembers(const QString &group, const QList<qint64> &memberIds);
 
+    Result<ToolSet> saveToolSet(const ToolSet &set);   // create or replace by name
+    Result<bool> deleteToolSet(const QString &name);
+    Result<ModelConfig> saveModelConfig(const ModelConfig &config); // create or replace by pattern
+    Result<bool> deleteModelConfig(const QString &pattern);
+
     Result<bool> setSetting(const QString &key, const QString &value);
 
     // A backup of the configuration: nodes (without API keys, which stay in the secret store),

@@ -39,6 +39,8 @@ std::shared_ptr<const Catalog> Catalog::load(Store &store, SecretStore *secrets)
     for (qsizetype i = 0; i < catalog->m_nodeModels.size(); ++i)
         catalog->m_modelsByName[catalog->m_nodeModels.at(i).name].append(i);
     catalog->m_groups = store.groups();
+    catalog->m_toolSets = store.toolSets();
+    catalog->m_modelConfigs = store.modelConfigs();
     catalog->m_mappingList = store.mappings();
     for (qsizetype i = 0; i < catalog->m_mappingList.size(); ++i)
         catalog->m_mappingByDisplay.insert(catalog->m_mappingList.at(i).displayName, i);

@@ -43,6 +43,8 @@ public:
     bool mayUse(const User &user, const QString &displayName) const;
 
     const QList<ModelGroup> &groups() const { return m_groups; }
+    const QList<ToolSet> &toolSets() const { return m_toolSets; }
+    const QList<ModelConfig> &modelConfigs() const { return m_modelConfigs; }
     // The active group of that name, or nullptr.
     const ModelGroup *group(const QString &name) const;
 
@@ -70,6 +72,8 @@ private:
     QHash<QString, QList<qsizetype>> m_modelsByName; // real name -> indexes into m_nodeModels
     QList<ModelMapping> m_mappingList;
     QList<ModelGroup> m_groups;
+    QList<ToolSet> m_toolSets;
+    QList<ModelConfig> m_modelConfigs;
     QHash<QString, qsizetype> m_mappingByDisplay;
 };
 

@@ -99,6 +99,37 @@ struct ModelGroup
     QDateTime updatedAt;
 };
 
+// A named list of tools that model configurations can allow together.
+struct ToolSet
+{
+    qint64 id = 0;
+    QString name;
+    QString description;
+    QStringList tools;
+};
+
+// Per-model policy. `pattern` names a model exactly, or every model starting with it when it ends
+// with '*' ("qwen*"); it is matched against the requested name, then the real name.
+struct ModelConfig
+{
+    qint64 id = 0;
+    QString pattern;
+    bool toolsRestricted = false; // when true only allowedTools and the tool sets' tools pass
+    QStringList allowedTools;
+    QStringList toolSets;         // names
+    QStringList strippedParams;   // parameters the upstream does not support
+    qint64 defaultContextLength = 0; // Ollama options.num_ctx when the client gave none
+    qint64 maxContextLength = 0;     // upper bound for options.num_ctx
+    bool maintenance = false;
+    QString maintenanceMessage;
+    QDateTime updatedAt;
+
+    bool matches(const QString &model) const
+    {
+        return pattern.endsWith(u'*') ? model.startsWith(QStringView(pattern).chopped(1)) : model == pattern;
+    }
+};
+
 // One proxied request, as written to the usage log.
 struct RequestLogEntry
 {

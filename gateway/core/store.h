@@ -56,6 +56,14 @@ public:
     virtual bool updateMember(const GroupMember &member) = 0;
     virtual bool deleteMember(qint64 memberId) = 0;
 
+    // Tool sets and per-model configuration.
+    virtual QList<ToolSet> toolSets() = 0;
+    virtual bool saveToolSet(const ToolSet &set) = 0; // insert or update by name
+    virtual bool deleteToolSet(const QString &name) = 0;
+    virtual QList<ModelConfig> modelConfigs() = 0;
+    virtual bool saveModelConfig(const ModelConfig &config) = 0; // insert or update by pattern
+    virtual bool deleteModelConfig(const QString &pattern) = 0;
+
     // Usage log.
     virtual bool insertRequestLogs(const QList<RequestLogEntry> &entries) = 0;
     virtual QList<RequestLogEntry> requestLogs(const LogQuery &query, qint64 *total) = 0;

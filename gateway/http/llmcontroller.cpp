@@ -3,6 +3,7 @@
 #include "httpwire.h"
 #include "nodeoperation.h"
 #include "proxycall.h"
+#include "core/modelpolicy.h"
 #include "core/tokens.h"
 #include "errorbody.h"
 #include "providers/anthropic.h"
@@ -182,11 +183,19 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind)
         const QList<const GroupMember *> members = m_gateway->balancer().orderMembers(*group, Balancer::needsOf(body));
         const int tries = group->maxFailoverRetries > 0 ? group->maxFailoverRetries : 5;
         int used = 0;
+        if (const ModelConfig *config = ModelPolicy::configFor(catalog->modelConfigs(), group->name, group->name)) {
+            if (const auto refused = ModelPolicy::apply(*config, catalog->toolSets(), ctx.dialect(), &body))
+                return ctx.fail(*refused);
+        }
         for (const GroupMember *member : members) {
             if (used >= tries)
                 break;
             const auto resolved = catalog->resolve(member->model);
             if (!resolved)
+                continue;
+            // A member under maintenance is passed over rather than failing the group.
+            const ModelConfig *memberConfig = ModelPolicy::configFor(catalog->modelConfigs(), resolved->display, resolved->real);
+            if (memberConfig && memberConfig->maintenance)
                 continue;
             const QList<const Node *> nodes = m_gateway->balancer().order(catalog->nodesFor(*resolved),
                                                                           m_gateway->routingStrategy(), resolved->real);
@@ -216,6 +225,10 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind)
         for (const Node *node : m_gateway->balancer().order(nodes, m_gateway->routingStrategy(), model->real))
             plan.attempts.append({node, model->real});
         plan.displayModel = model->display;
+        if (const ModelConfig *config = ModelPolicy::configFor(catalog->modelConfigs(), model->display, model->real)) {
+            if (const auto refused = ModelPolicy::apply(*config, catalog->toolSets(), ctx.dialect(), &body))
+                return ctx.fail(*refused);
+        }
     }
     if (const auto refused = m_gateway->limiter().admit(*user))
         return ctx.fail(*refused);

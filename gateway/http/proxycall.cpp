@@ -2,6 +2,7 @@
 #include "errorbody.h"
 #include "gateway.h"
 #include "httpwire.h"
+#include "core/modelpolicy.h"
 #include "providers/anthropic.h"
 #include "providers/responses.h"
 #include "providers/toolrepair.h"
@@ -121,6 +122,11 @@ QByteArray ProxyCall::upstreamBody(const Attempt &attempt)
             body = Responses::requestForNode(type, body);
         else
             body = Translate::translateRequest(m_plan.kind, m_plan.client, type, body);
+        if (type == NodeType::Ollama) {
+            if (const ModelConfig *config = ModelPolicy::configFor(m_plan.catalog->modelConfigs(),
+                                                                   m_plan.displayModel, attempt.realModel))
+                ModelPolicy::applyContext(*config, &body);
+        }
         it = m_bodies.insert(key, QJsonDocument(body).toJson(QJsonDocument::Compact));
     }
     return *it;

@@ -80,6 +80,16 @@ const QList<QStringList> &migrations()
             u"ALTER TABLE model_group_members ADD COLUMN context_fallback INTEGER NOT NULL DEFAULT 0"_s,
             u"CREATE INDEX model_group_members_group ON model_group_members(group_id)"_s,
         },
+        // 3: tool sets and per-model configuration
+        {
+            u"CREATE TABLE tool_sets (id {ID}, name TEXT NOT NULL UNIQUE, description TEXT, "
+            "tools TEXT NOT NULL DEFAULT '[]', updated_at BIGINT NOT NULL)"_s,
+            u"CREATE TABLE model_configs (id {ID}, pattern TEXT NOT NULL UNIQUE, "
+            "tools_restricted INTEGER NOT NULL DEFAULT 0, allowed_tools TEXT NOT NULL DEFAULT '[]', "
+            "tool_sets TEXT NOT NULL DEFAULT '[]', stripped_params TEXT NOT NULL DEFAULT '[]', "
+            "default_context BIGINT NOT NULL DEFAULT 0, max_context BIGINT NOT NULL DEFAULT 0, "
+            "maintenance INTEGER NOT NULL DEFAULT 0, maintenance_message TEXT, updated_at BIGINT NOT NULL)"_s,
+        },
     };
     return steps;
 }

@@ -525,6 +525,95 @@ bool SqlStore::deleteMember(qint64 memberId)
         && query.numRowsAffected() == 1;
 }
 
+namespace {
+
+QStringList stringList(const QVariant &value)
+{
+    QStringList list;
+    for (const QJsonValue &item : jsonArray(value))
+        list.append(item.toString());
+    return list;
+}
+
+} // namespace
+
+QList<ToolSet> SqlStore::toolSets()
+{
+    QSqlQuery query(m_database->connection());
+    QList<ToolSet> sets;
+    if (!run(query, u"SELECT id, name, description, tools FROM tool_sets ORDER BY name"_s))
+        return sets;
+    while (query.next())
+        sets.append({query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toString(),
+                     stringList(query.value(3))});
+    return sets;
+}
+
+bool SqlStore::saveToolSet(const ToolSet &set)
+{
+    QSqlQuery query(m_database->connection());
+    return run(query,
+               u"INSERT INTO tool_sets (name, description, tools, updated_at) VALUES (?, ?, ?, ?) "
+               "ON CONFLICT (name) DO UPDATE SET description = excluded.description, tools = excluded.tools, "
+               "updated_at = excluded.updated_at"_s,
+               {set.name, set.description, jsonText(QJsonArray::fromStringList(set.tools)), nowMs()});
+}
+
+bool SqlStore::deleteToolSet(const QString &name)
+{
+    QSqlQuery query(m_database->connection());
+    return run(query, u"DELETE FROM tool_sets WHERE name = ?"_s, {name}) && query.numRowsAffected() == 1;
+}
+
+QList<ModelConfig> SqlStore::modelConfigs()
+{
+    QSqlQuery query(m_database->connection());
+    QList<ModelConfig> configs;
+    if (!run(query, u"SELECT id, pattern, tools_restricted, allowed_tools, tool_sets, stripped_params, "
+                    "default_context, max_context, maintenance, maintenance_message, updated_at "
+                    "FROM model_configs ORDER BY pattern"_s))
+        return configs;
+    while (query.next()) {
+        ModelConfig config;
+        config.id = query.value(0).toLongLong();
+        config.pattern = query.value(1).toString();
+        config.toolsRestricted = query.value(2).toInt() != 0;
+        config.allowedTools = stringList(query.value(3));
+        config.toolSets = stringList(query.value(4));
+        config.strippedParams = stringList(query.value(5));
+        config.defaultContextLength = query.value(6).toLongLong();
+        config.maxContextLength = query.value(7).toLongLong();
+        config.maintenance = query.value(8).toInt() != 0;
+        config.maintenanceMessage = query.value(9).toString();
+        config.updatedAt = fromMs(query.value(10));
+        configs.append(config);
+    }
+    return configs;
+}
+
+bool SqlStore::saveModelConfig(const ModelConfig &c)
+{
+    QSqlQuery query(m_database->connection());
+    return run(query,
+               u"INSERT INTO model_configs (pattern, tools_restricted, allowed_tools, tool_sets, stripped_params, "
+               "default_context, max_context, maintenance, maintenance_message, updated_at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pattern) DO UPDATE SET "
+               "tools_restricted = excluded.tools_restricted, allowed_tools = excluded.allowed_tools, "
+               "tool_sets = excluded.tool_sets, stripped_params = excluded.stripped_params, "
+               "default_context = excluded.default_context, max_context = excluded.max_context, "
+               "maintenance = excluded.maintenance, maintenance_message = excluded.maintenance_message, "
+               "updated_at = excluded.updated_at"_s,
+               {c.pattern, c.toolsRestricted ? 1 : 0, jsonText(QJsonArray::fromStringList(c.allowedTools)),
+                jsonText(QJsonArray::fromStringList(c.toolSets)), jsonText(QJsonArray::fromStringList(c.strippedParams)),
+                c.defaultContextLength, c.maxContextLength, c.maintenance ? 1 : 0, c.maintenanceMessage, nowMs()});
+}
+
+bool SqlStore::deleteModelConfig(const QString &pattern)
+{
+    QSqlQuery query(m_database->connection());
+    return run(query, u"DELETE FROM model_configs WHERE pattern = ?"_s, {pattern}) && query.numRowsAffected() == 1;
+}
+
 bool SqlStore::insertRequestLogs(const QList<RequestLogEntry> &entries)
 {
     if (entries.isEmpty())

@@ -44,6 +44,13 @@ public:
     bool updateMember(const GroupMember &member) override;
     bool deleteMember(qint64 memberId) override;
 
+    QList<ToolSet> toolSets() override;
+    bool saveToolSet(const ToolSet &set) override;
+    bool deleteToolSet(const QString &name) override;
+    QList<ModelConfig> modelConfigs() override;
+    bool saveModelConfig(const ModelConfig &config) override;
+    bool deleteModelConfig(const QString &pattern) override;
+
     bool insertRequestLogs(const QList<RequestLogEntry> &entries) override;
     QList<RequestLogEntry> requestLogs(const LogQuery &query, qint64 *total) override;
     QHash<qint64, DayUsage> usageOn(QDate utcDay) override;

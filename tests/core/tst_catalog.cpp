@@ -66,6 +66,12 @@ public:
     qint64 insertMember(const GroupMember &) override { return 0; }
     bool updateMember(const GroupMember &) override { return false; }
     bool deleteMember(qint64) override { return false; }
+    QList<ToolSet> toolSets() override { return {}; }
+    bool saveToolSet(const ToolSet &) override { return false; }
+    bool deleteToolSet(const QString &) override { return false; }
+    QList<ModelConfig> modelConfigs() override { return {}; }
+    bool saveModelConfig(const ModelConfig &) override { return false; }
+    bool deleteModelConfig(const QString &) override { return false; }
     bool insertRequestLogs(const QList<RequestLogEntry> &) override { return false; }
     QList<RequestLogEntry> requestLogs(const LogQuery &, qint64 *total) override
     {

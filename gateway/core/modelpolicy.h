@@ -1,0 +1,29 @@
+#pragma once
+
+#include "apierror.h"
+#include "dialect.h"
+#include "entities.h"
+
+#include <QJsonObject>
+#include <QList>
+
+#include <optional>
+
+namespace Maestro::ModelPolicy {
+
+// The configuration for a request: the first whose pattern matches the requested name, else the
+// first matching the real name; exact patterns win over prefixes.
+const ModelConfig *configFor(const QList<ModelConfig> &configs, const QString &requested,
+                             const QString &real);
+
+// Applies a configuration to a client's request body, in the client's dialect: refuses models
+// under maintenance (503), removes parameters the upstream does not support, removes tools the
+// configuration does not allow, and turns a tool_choice naming a removed tool into "auto".
+std::optional<ApiError> apply(const ModelConfig &config, const QList<ToolSet> &toolSets,
+                              Dialect client, QJsonObject *body);
+
+// Sets options.num_ctx on a body bound for an Ollama node: the default when the client gave
+// none, never above the maximum.
+void applyContext(const ModelConfig &config, QJsonObject *ollamaBody);
+
+} // namespace Maestro::ModelPolicy
