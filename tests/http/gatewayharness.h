@@ -122,9 +122,9 @@ public:
         m_openai->setModels(openAiModels);
         if (!m_ollama->listen() || !m_openai->listen())
             return false;
-        reset();
         m_ollamaId = addNode(u"ollama-node"_s, m_ollama.get());
         m_openaiId = addNode(u"openai-node"_s, m_openai.get());
+        reset(); // forget the discovery requests
         return m_ollamaId > 0 && m_openaiId > 0;
     }
 
