@@ -59,6 +59,9 @@ private Q_SLOTS:
     void unknownBetaHeaderIgnored();
     void requestLogWithUsage_data();
     void requestLogWithUsage();
+    void brokenStreamEndsWithErrorEvent_data();
+    void brokenStreamEndsWithErrorEvent();
+    void dailyLimitInAnthropicShape();
 
 private:
     void addNodeColumns();
@@ -551,6 +554,57 @@ void TestAnthropicHttp::requestLogWithUsage()
     QCOMPARE(log.value("total_tokens"_L1).toInt(), 18);
     QCOMPARE(log.value("streamed"_L1).toBool(), stream);
     QCOMPARE(qint64(log.value("node_id"_L1).toDouble()), ollamaNode ? m_harness.ollamaId() : m_harness.openaiId());
+}
+
+void TestAnthropicHttp::brokenStreamEndsWithErrorEvent_data()
+{
+    addNodeColumns();
+    QTest::newRow("a stream an Ollama node breaks off ends with an Anthropic error event")
+        << true << LocalModel << u"llama3.2:latest"_s;
+    QTest::newRow("a stream an OpenAI node breaks off ends with an Anthropic error event")
+        << false << CloudModel << u"gpt-4o-mini"_s;
+}
+
+void TestAnthropicHttp::brokenStreamEndsWithErrorEvent()
+{
+    QFETCH(bool, ollamaNode);
+    QFETCH(QString, model);
+    FakeUpstream *upstream = node(ollamaNode);
+    upstream->setReplyWords(10);
+    upstream->setChunkDelay(20);
+    upstream->dropAfterChunks(3);
+    const auto [username, token] = m_harness.freshUser();
+    const Response response = m_harness.send(
+        "POST", u"/v1/messages"_s, toJson(messagesBody(model, userMessage(u"hi"_s), {{u"stream"_s, true}})), {},
+        {{"x-api-key", token}});
+    QVERIFY(response.finished);
+    QCOMPARE(response.status, 200); // the stream had started
+    const auto events = sseEvents(response.body);
+    QVERIFY2(!events.isEmpty(), response.body.constData());
+    QCOMPARE(events.first().first, QByteArray("message_start"));
+    QCOMPARE(events.last().first, QByteArray("error"));
+    const QJsonObject error = QJsonDocument::fromJson(events.last().second).object();
+    QCOMPARE(error.value("type"_L1).toString(), u"error"_s);
+    QCOMPARE(error.value("error"_L1).toObject().value("type"_L1).toString(), u"api_error"_s);
+    for (const auto &event : events)
+        QVERIFY(event.first != "message_stop");
+    const QJsonArray logs = m_harness.waitForLogs(username, 1);
+    QCOMPARE(logs.size(), 1);
+    QCOMPARE(logs.at(0).toObject().value("status_code"_L1).toInt(), 502);
+}
+
+void TestAnthropicHttp::dailyLimitInAnthropicShape()
+{
+    const auto [username, token] = m_harness.freshUser();
+    QCOMPARE(m_harness.admin("POST", u"/admin/users/%1/limits"_s.arg(username),
+                             {{u"request_limit"_s, 1}, {u"token_limit"_s, QJsonValue()}}).status, 200);
+    const QByteArray body = toJson(messagesBody(LocalModel, userMessage(u"hi"_s)));
+    QCOMPARE(m_harness.send("POST", u"/v1/messages"_s, body, {}, {{"x-api-key", token}}).status, 200);
+    const Response refused = m_harness.send("POST", u"/v1/messages"_s, body, {}, {{"x-api-key", token}});
+    QCOMPARE(refused.status, 429);
+    QVERIFY(refused.headers.value("retry-after").toInt() > 0);
+    QCOMPARE(refused.json().value("type"_L1).toString(), u"error"_s);
+    QCOMPARE(refused.json().value("error"_L1).toObject().value("type"_L1).toString(), u"rate_limit_error"_s);
 }
 
 QTEST_GUILESS_MAIN(TestAnthropicHttp)

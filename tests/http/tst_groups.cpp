@@ -420,6 +420,11 @@ void TestGroups::fallback_data()
         QTest::addRow("%s: inactive members are skipped", who)
             << path << u"g-inactive-member"_s << QString() << 0 << QByteArray() << 200 << u"gpt-two"_s << 1;
     }
+    QTest::newRow("a streamed request: the first member's node answers 500 before the stream starts and the next member serves")
+        << u"stream:"_s + OpenAiChat << u"g-fallback"_s << u"ollama"_s << 500 << QByteArray() << 200 << u"gpt-two"_s << 2;
+    QTest::newRow("a streamed Anthropic request: a context refusal hands over to the context fallback member")
+        << u"stream:"_s + AnthropicMessages << u"g-context-ollama"_s << u"ollama"_s << 400 << ollamaContext << 200
+        << u"gpt-long"_s << 2;
     QTest::newRow("a 400 that is not about the context length is relayed without trying the fallback member")
         << OllamaChat << u"g-context-ollama"_s << u"ollama"_s << 400 << QByteArray(R"({"error":"invalid option \"foo\""})")
         << 400 << u"alpha:latest"_s << 1;
@@ -432,6 +437,9 @@ void TestGroups::fallback()
     QFETCH(QString, path);
     QFETCH(QString, group);
     QFETCH(QString, failing);
+    const bool stream = path.startsWith("stream:"_L1);
+    if (stream)
+        path = path.mid(7);
     QFETCH(int, failStatus);
     QFETCH(QByteArray, failBody);
     QFETCH(int, expectedStatus);
@@ -444,9 +452,14 @@ void TestGroups::fallback()
             upstream(failing)->failNextWith(failStatus, failBody);
     }
     const auto [username, token] = m_harness.freshUser();
-    const Response response = m_harness.send("POST", path, toJson(chatBody(path, group, userMessage(u"hi"_s))), token);
+    const Response response = m_harness.send(
+        "POST", path, toJson(chatBody(path, group, userMessage(u"hi"_s), {{u"stream"_s, stream}})), token);
     QVERIFY2(response.status == expectedStatus, response.body.constData());
-    if (expectedStatus == 200) {
+    if (stream) {
+        QVERIFY2(response.body.contains(QByteArray("\"model\":\"" + group.toUtf8() + '"')), response.body.constData());
+        for (const QString &word : ReplyText.split(u' '))
+            QVERIFY2(response.body.contains(word.toUtf8()), response.body.constData());
+    } else if (expectedStatus == 200) {
         QCOMPARE(response.json().value("model"_L1).toString(), group);
         QCOMPARE(replyText(path, response.json()), ReplyText);
     } else {
