@@ -32,6 +32,13 @@ bool equals(QByteArrayView a, const char *literal)
     return a.size() == n && std::memcmp(a.data(), literal, static_cast<size_t>(n)) == 0;
 }
 
+// Whether a chat request's last message is a tool result (OpenAI and Ollama: "role": "tool").
+bool endsWithToolResult(QByteArrayView body)
+{
+    const QJsonArray messages = QJsonDocument::fromJson(body.toByteArray()).object().value("messages"_L1).toArray();
+    return !messages.isEmpty() && messages.last().toObject().value("role"_L1).toString() == "tool"_L1;
+}
+
 bool equalsNoCase(QByteArrayView a, const char *literal)
 {
     return qstrnicmp(a.data(), a.size(), literal) == 0;
@@ -675,7 +682,7 @@ void FakeUpstreamConnection::processBuffer()
         request.body = pending.sliced(bodyStart, contentLength);
         m_consumed += bodyStart + contentLength;
 
-        if (record && !equals(request.path, "/__stats")) {
+        if (record && !request.path.startsWith("/__")) {
             recorded.method = request.method.toByteArray();
             recorded.path = request.target.toByteArray();
             recorded.rawBody = request.body.toByteArray();
@@ -753,9 +760,32 @@ void FakeUpstreamConnection::handle(const Request &request, RecordedRequest *rec
         respondJson(200, m_upstream->statsJson());
         return;
     }
+    if (equals(request.path, "/__last")) {
+        // The body of the last recorded request, for programs that drive the standalone fake.
+        const RecordedRequest last = m_upstream->lastRequest();
+        respondJson(200, last.rawBody.isEmpty() ? QByteArray("{}") : last.rawBody);
+        return;
+    }
+    if (equals(request.path, "/__requests")) {
+        respondJson(200, m_upstream->requestsJson());
+        return;
+    }
     const FakeUpstream::Admission admission = m_upstream->admit(record);
     Q_EMIT m_upstream->requestReceived(request.method.toByteArray(), request.target.toByteArray());
-    const FakeUpstream::Config &config = *admission.config;
+    const FakeUpstream::Config *effective = admission.config.get();
+    FakeUpstream::Config withoutTool;
+    if (!effective->toolName.isEmpty() && effective->toolCallUntilResult && endsWithToolResult(request.body)) {
+        withoutTool = *effective;
+        withoutTool.toolName.clear();
+        withoutTool.toolArguments.clear();
+        withoutTool.toolArgumentPieces.clear();
+        effective = &withoutTool;
+    }
+    const FakeUpstream::Config &config = *effective;
+    if (admission.failStatus && !admission.failBody.isEmpty()) {
+        respondJson(admission.failStatus, admission.failBody);
+        return;
+    }
     if (admission.failStatus) {
         respondError(admission.failStatus,
                      QByteArray("fake upstream failure (status "
@@ -1502,6 +1532,15 @@ void FakeUpstream::failNext(int status, int count)
     QMutexLocker locker(&m_mutex);
     m_failStatus = status;
     m_failRemaining = qMax(0, count);
+    m_failBody.clear();
+}
+
+void FakeUpstream::failNextWith(int status, const QByteArray &body)
+{
+    QMutexLocker locker(&m_mutex);
+    m_failStatus = status;
+    m_failRemaining = 1;
+    m_failBody = body;
 }
 
 void FakeUpstream::dropAfterChunks(int events, int count)
@@ -1532,6 +1571,11 @@ void FakeUpstream::clearToolCall()
         c.toolArguments.clear();
         c.toolArgumentPieces.clear();
     });
+}
+
+void FakeUpstream::setToolCallUntilResult(bool enabled)
+{
+    mutateConfig([enabled](Config &c) { c.toolCallUntilResult = enabled; });
 }
 
 void FakeUpstream::setHealthy(bool healthy)
@@ -1601,6 +1645,7 @@ FakeUpstream::Admission FakeUpstream::admit(RecordedRequest *record)
     if (m_failRemaining > 0) {
         --m_failRemaining;
         admission.failStatus = m_failStatus;
+        admission.failBody = m_failBody;
     }
     if (record)
         m_requests.append(std::move(*record));
@@ -1676,6 +1721,17 @@ QByteArray FakeUpstream::statsJson() const
         + ",\"dropped_streams\":" + QByteArray::number(droppedStreams())
         + ",\"open_connections\":" + QByteArray::number(openConnections())
         + ",\"accepted_connections\":" + QByteArray::number(acceptedConnections()) + '}';
+}
+
+QByteArray FakeUpstream::requestsJson() const
+{
+    QJsonArray list;
+    for (const RecordedRequest &request : requests()) {
+        list.append(QJsonObject{{u"method"_s, QString::fromLatin1(request.method)},
+                                {u"path"_s, QString::fromLatin1(request.path)},
+                                {u"body"_s, request.body}});
+    }
+    return QJsonDocument(list).toJson(QJsonDocument::Compact);
 }
 
 } // namespace Maestro::Test

@@ -79,15 +79,21 @@ public:
     void setReplyWords(int count); // deterministic text of that many words
     QString replyText() const;
     void setChunkDelay(int ms); // between stream events; 0 writes the whole stream at once
-    // The next `count` requests (any path but /__stats) get `status` and the dialect's error
+    // The next `count` requests (any path but the /__ ones) get `status` and the dialect's error
     // body, before any other byte.
     void failNext(int status, int count = 1);
+    // The next request (any path but the /__ ones) gets `status` with exactly this JSON body,
+    // before any other byte: for the error messages of particular servers.
+    void failNextWith(int status, const QByteArray &body);
     // The next `count` streamed responses are cut after `events` stream events: the TCP
     // connection is closed without the terminating chunk.
     void dropAfterChunks(int events, int count = 1);
     // Chat answers become one tool call. argumentsJson is a JSON object text.
     void setToolCall(const QString &name, const QByteArray &argumentsJson);
     void clearToolCall();
+    // With a tool call set: a chat whose last message is a tool result ("role": "tool") gets the
+    // reply text instead, as a model answers once it has what it asked for.
+    void setToolCallUntilResult(bool enabled);
     void setHealthy(bool healthy); // false: the model list endpoints answer 500
     void setApiKey(const QString &key); // empty: no authentication
     // -1 restores the computed counts.
@@ -140,6 +146,7 @@ private:
         QByteArray toolName; // empty: no tool call
         QByteArray toolArguments; // JSON object text
         QList<QByteArray> toolArgumentPieces; // JSON-escaped string pieces
+        bool toolCallUntilResult = false;
         int embeddingDimensions = 8;
         bool record = true;
     };
@@ -148,6 +155,7 @@ private:
     {
         std::shared_ptr<const Config> config;
         int failStatus = 0;
+        QByteArray failBody; // empty: the dialect's error body
         qint64 serial = 0;
     };
 
@@ -161,6 +169,7 @@ private:
     void onConnectionClosed();
     void handOff(qintptr descriptor);
     QByteArray statsJson() const;
+    QByteArray requestsJson() const;
 
     template<typename Fn> void mutateConfig(Fn fn);
 
@@ -176,6 +185,7 @@ private:
     std::shared_ptr<const Config> m_config;
     int m_failStatus = 0;
     int m_failRemaining = 0;
+    QByteArray m_failBody;
     int m_dropEvents = -1;
     int m_dropRemaining = 0;
     QList<RecordedRequest> m_requests;

@@ -63,12 +63,14 @@ int main(int argc, char *argv[])
                                         u"name"_s);
     const QCommandLineOption toolArgsOption(u"tool-args"_s, u"Tool call arguments (JSON object)."_s,
                                             u"json"_s, u"{}"_s);
+    const QCommandLineOption toolOnceOption(u"tool-call-until-result"_s,
+                                            u"Answer with the reply text once the chat ends with a tool result."_s);
     const QCommandLineOption noRecordOption(u"no-record"_s,
                                             u"Do not keep requests (benchmark fast path)."_s);
     const QCommandLineOption threadsOption(u"threads"_s, u"Worker threads for connections."_s,
                                            u"n"_s, u"1"_s);
     parser.addOptions({ dialectOption, listenOption, modelsOption, delayOption, wordsOption,
-                        textOption, apiKeyOption, toolOption, toolArgsOption, noRecordOption,
+                        textOption, apiKeyOption, toolOption, toolArgsOption, toolOnceOption, noRecordOption,
                         threadsOption });
     parser.process(app);
 
@@ -111,6 +113,7 @@ int main(int argc, char *argv[])
         upstream.setApiKey(parser.value(apiKeyOption));
     if (parser.isSet(toolOption))
         upstream.setToolCall(parser.value(toolOption), parser.value(toolArgsOption).toUtf8());
+    upstream.setToolCallUntilResult(parser.isSet(toolOnceOption));
 
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalPipe) != 0)
         return fail(u"socketpair failed"_s);

@@ -66,6 +66,9 @@ private Q_SLOTS:
     void ollamaChatStream();
     void ollamaPull();
     void failNext();
+    void failNextWithBody();
+    void toolCallUntilResult();
+    void lastAndRecordedRequests();
     void dropAfterChunks();
     void clientDisconnectCancelsStream();
     void closeDropsEverything();
@@ -747,6 +750,71 @@ void TestFakeUpstream::workerThreads()
     QCOMPARE(upstream.requestCount(), 4);
     QTRY_COMPARE(upstream.completedStreams(), 4);
     upstream.close();
+}
+
+void TestFakeUpstream::failNextWithBody()
+{
+    FakeUpstream upstream(NodeType::Ollama);
+    upstream.setModels({ u"m1"_s });
+    QVERIFY(upstream.listen());
+    const QByteArray body = R"({"error":"input exceeds the context length of the model"})";
+    upstream.failNextWith(400, body);
+
+    std::unique_ptr<QNetworkReply> reply(post(upstream, u"/api/chat"_s,
+                                              R"({"model":"m1","stream":false,"messages":[]})"));
+    QVERIFY(waitFinished(reply.get()));
+    QCOMPARE(status(reply.get()), 400);
+    QCOMPARE(reply->readAll(), body);
+
+    reply.reset(post(upstream, u"/api/chat"_s, R"({"model":"m1","stream":false,"messages":[]})"));
+    QVERIFY(waitFinished(reply.get()));
+    QCOMPARE(status(reply.get()), 200);
+}
+
+void TestFakeUpstream::toolCallUntilResult()
+{
+    FakeUpstream upstream(NodeType::OpenAi);
+    upstream.setModels({ u"m1"_s });
+    upstream.setReplyText(u"all done"_s);
+    upstream.setToolCall(u"lookup"_s, R"({"q":"x"})");
+    upstream.setToolCallUntilResult(true);
+    QVERIFY(upstream.listen());
+
+    std::unique_ptr<QNetworkReply> reply(post(upstream, u"/v1/chat/completions"_s,
+        R"({"model":"m1","messages":[{"role":"user","content":"hi"}]})"));
+    QVERIFY(waitFinished(reply.get()));
+    QJsonObject message = parseObject(reply->readAll()).value("choices"_L1).toArray().at(0).toObject()
+                              .value("message"_L1).toObject();
+    QCOMPARE(message.value("tool_calls"_L1).toArray().size(), 1);
+
+    reply.reset(post(upstream, u"/v1/chat/completions"_s,
+        R"({"model":"m1","messages":[{"role":"user","content":"hi"},{"role":"tool","tool_call_id":"c","content":"42"}]})"));
+    QVERIFY(waitFinished(reply.get()));
+    message = parseObject(reply->readAll()).value("choices"_L1).toArray().at(0).toObject()
+                  .value("message"_L1).toObject();
+    QCOMPARE(message.value("content"_L1).toString(), u"all done"_s);
+    QVERIFY(!message.contains("tool_calls"_L1));
+}
+
+void TestFakeUpstream::lastAndRecordedRequests()
+{
+    FakeUpstream upstream(NodeType::OpenAi);
+    upstream.setModels({ u"m1"_s });
+    QVERIFY(upstream.listen());
+    const QByteArray body = R"({"model":"m1","messages":[{"role":"user","content":"first"}]})";
+    std::unique_ptr<QNetworkReply> reply(post(upstream, u"/v1/chat/completions"_s, body));
+    QVERIFY(waitFinished(reply.get()));
+
+    reply.reset(get(upstream, u"/__last"_s));
+    QVERIFY(waitFinished(reply.get()));
+    QCOMPARE(reply->readAll(), body);
+
+    reply.reset(get(upstream, u"/__requests"_s));
+    QVERIFY(waitFinished(reply.get()));
+    const QJsonArray list = QJsonDocument::fromJson(reply->readAll()).array();
+    QCOMPARE(list.size(), 1); // the /__ requests are not recorded
+    QCOMPARE(list.at(0).toObject().value("path"_L1).toString(), u"/v1/chat/completions"_s);
+    QCOMPARE(list.at(0).toObject().value("body"_L1).toObject(), QJsonDocument::fromJson(body).object());
 }
 
 QTEST_GUILESS_MAIN(TestFakeUpstream)
