@@ -367,7 +367,10 @@ void TestDesktop::groupReorderedByDragServesFromNewFirst()
     QCOMPARE(m_ollama->requestCount(), ollama);
 
     // Move down (keyboard: Ctrl+Down in the list) puts it back.
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
     view->setFocus();
+    QTRY_VERIFY(view->hasFocus());
     QTest::keyClick(view, Qt::Key_Down, Qt::ControlModifier);
     QCOMPARE(model->members().at(1).id, dragged);
     QTRY_COMPARE(m_client->snapshot().group(u"team-chat"_s)->members.at(0).model, u"llama3.2:latest"_s);
