@@ -423,10 +423,6 @@
             <translation>Status</translation>
         </message>
         <message>
-            <source>In catalog</source>
-            <translation>Im Katalog</translation>
-        </message>
-        <message>
             <source>Model groups</source>
             <translation>Modellgruppen</translation>
         </message>
@@ -501,6 +497,14 @@
         <message>
             <source>Could not change the order</source>
             <translation>Die Reihenfolge konnte nicht geändert werden</translation>
+        </message>
+        <message>
+            <source>Catalog</source>
+            <translation>Katalog</translation>
+        </message>
+        <message>
+            <source>Listed in the model catalog (/api/tags, /v1/models)</source>
+            <translation>Im Modellkatalog aufgeführt (/api/tags, /v1/models)</translation>
         </message>
     </context>
     <context>
@@ -883,10 +887,6 @@
             <translation>Deaktiviert</translation>
         </message>
         <message>
-            <source>Yes</source>
-            <translation>Ja</translation>
-        </message>
-        <message>
             <source>Takes requests the other members refuse as too long</source>
             <translation>Übernimmt Anfragen, die die anderen Mitglieder als zu lang ablehnen</translation>
         </message>
@@ -911,8 +911,16 @@
             <translation>Status</translation>
         </message>
         <message>
-            <source>Long-context fallback</source>
+            <source>Long context</source>
             <translation>Langer Kontext</translation>
+        </message>
+        <message>
+            <source>Long-context fallback: takes requests the other members refuse as too long</source>
+            <translation>Ausweichen bei langem Kontext: übernimmt Anfragen, die die anderen Mitglieder als zu lang ablehnen</translation>
+        </message>
+        <message>
+            <source>Fallback</source>
+            <translation>Ausweichen</translation>
         </message>
     </context>
     <context>

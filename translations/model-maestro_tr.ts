@@ -422,10 +422,6 @@
             <translation>Durum</translation>
         </message>
         <message>
-            <source>In catalog</source>
-            <translation>Katalogda</translation>
-        </message>
-        <message>
             <source>Model groups</source>
             <translation>Model grupları</translation>
         </message>
@@ -500,6 +496,14 @@
         <message>
             <source>Could not change the order</source>
             <translation>Sıra değiştirilemedi</translation>
+        </message>
+        <message>
+            <source>Catalog</source>
+            <translation>Katalog</translation>
+        </message>
+        <message>
+            <source>Listed in the model catalog (/api/tags, /v1/models)</source>
+            <translation>Model kataloğunda listelenir (/api/tags, /v1/models)</translation>
         </message>
     </context>
     <context>
@@ -879,10 +883,6 @@
             <translation>Devre dışı</translation>
         </message>
         <message>
-            <source>Yes</source>
-            <translation>Evet</translation>
-        </message>
-        <message>
             <source>Takes requests the other members refuse as too long</source>
             <translation>Diğer üyelerin çok uzun diye reddettiği istekleri üstlenir</translation>
         </message>
@@ -907,8 +907,16 @@
             <translation>Durum</translation>
         </message>
         <message>
-            <source>Long-context fallback</source>
+            <source>Long context</source>
             <translation>Uzun bağlam</translation>
+        </message>
+        <message>
+            <source>Long-context fallback: takes requests the other members refuse as too long</source>
+            <translation>Uzun bağlam yedeği: diğer üyelerin çok uzun diye reddettiği istekleri üstlenir</translation>
+        </message>
+        <message>
+            <source>Fallback</source>
+            <translation>Yedek</translation>
         </message>
     </context>
     <context>

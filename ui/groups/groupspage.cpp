@@ -13,6 +13,7 @@
 #include <QSignalBlocker>
 #include <QSplitter>
 #include <QStyle>
+#include <QStyledItemDelegate>
 #include <QTableWidget>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -33,6 +34,19 @@ QLabel *heading(const QString &text, QWidget *parent)
     label->setFont(bold);
     return label;
 }
+
+// Rows as tall as those of the tables on every page.
+class RowHeightDelegate final : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override
+    {
+        const QSize size = QStyledItemDelegate::sizeHint(option, index);
+        return {size.width(), std::max(size.height(), 26)};
+    }
+};
 
 } // namespace
 
@@ -64,7 +78,8 @@ GroupsPage::GroupsPage(GatewayClient *client, QWidget *parent)
     m_down->setToolTip(tr("Try this member later (Ctrl+Down)"));
 
     m_groups->setObjectName(u"groups"_s);
-    setupTable(m_groups, {tr("Group"), tr("Strategy"), tr("Members"), tr("State"), tr("In catalog")});
+    setupTable(m_groups, {tr("Group"), tr("Strategy"), tr("Members"), tr("State"), tr("Catalog")});
+    m_groups->horizontalHeaderItem(4)->setToolTip(tr("Listed in the model catalog (/api/tags, /v1/models)"));
     m_groups->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_groups->horizontalHeader()->setStretchLastSection(false);
 
@@ -77,12 +92,16 @@ GroupsPage::GroupsPage(GatewayClient *client, QWidget *parent)
     groupButtons->addWidget(m_toggle);
     groupButtons->addStretch(1);
     groupButtons->addWidget(m_delete);
-    leftLayout->addWidget(heading(tr("Model groups"), left));
+    // Same height as the members' title row, whose buttons make it taller than a label.
+    auto *groupsTitle = heading(tr("Model groups"), left);
+    groupsTitle->setMinimumHeight(m_up->sizeHint().height());
+    leftLayout->addWidget(groupsTitle);
     leftLayout->addWidget(m_groups, 1);
     leftLayout->addLayout(groupButtons);
 
     m_members->setObjectName(u"members"_s);
     m_members->setModel(m_memberModel);
+    m_members->setItemDelegate(new RowHeightDelegate(m_members));
     m_members->setRootIsDecorated(false);
     m_members->setItemsExpandable(false);
     m_members->setUniformRowHeights(true);
@@ -114,29 +133,32 @@ GroupsPage::GroupsPage(GatewayClient *client, QWidget *parent)
     auto *right = new QWidget(this);
     auto *rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(6, 0, 0, 0);
+    // The order buttons sit by the title so that both lists keep the same height.
+    auto *titleRow = new QHBoxLayout;
+    titleRow->addWidget(m_membersTitle, 1);
+    titleRow->addWidget(m_up);
+    titleRow->addWidget(m_down);
     auto *memberButtons = new QHBoxLayout;
     memberButtons->addWidget(m_addMember);
     memberButtons->addWidget(m_editMember);
-    memberButtons->addWidget(m_removeMember);
     memberButtons->addStretch(1);
-    memberButtons->addWidget(m_up);
-    memberButtons->addWidget(m_down);
-    auto *dragHint = new QLabel(tr("Requests try the members from the top down. Drag a member to change the order."), right);
-    dragHint->setEnabled(false);
-    dragHint->setWordWrap(true);
-    rightLayout->addWidget(m_membersTitle);
+    memberButtons->addWidget(m_removeMember);
+    rightLayout->addLayout(titleRow);
     rightLayout->addWidget(m_members, 1);
-    rightLayout->addWidget(dragHint);
     rightLayout->addLayout(memberButtons);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(left);
     splitter->addWidget(right);
-    splitter->setStretchFactor(0, 2);
-    splitter->setStretchFactor(1, 3);
+    splitter->setStretchFactor(0, 4);
+    splitter->setStretchFactor(1, 5);
+    splitter->setSizes({400, 500});
     splitter->setChildrenCollapsible(false);
+    auto *dragHint = new QLabel(tr("Requests try the members from the top down. Drag a member to change the order."), this);
+    dragHint->setEnabled(false);
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(splitter);
+    layout->addWidget(splitter, 1);
+    layout->addWidget(dragHint);
 
     connect(create, &QPushButton::clicked, this, &GroupsPage::createNew);
     connect(m_edit, &QPushButton::clicked, this, &GroupsPage::editGroup);
@@ -199,10 +221,8 @@ void GroupsPage::rebuild()
             m_groups->setItem(row, 4, cell(group.listInCatalog ? tr("Listed") : tr("Hidden")));
             m_groups->item(row, 2)->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         }
-        for (int column = 1; column < m_groups->columnCount(); ++column) {
+        for (int column = 1; column < m_groups->columnCount(); ++column)
             m_groups->resizeColumnToContents(column);
-            m_groups->setColumnWidth(column, std::max(m_groups->columnWidth(column), 70));
-        }
         const int row = rowWithData(m_groups, m_shownGroup);
         if (row >= 0)
             m_groups->selectRow(row);

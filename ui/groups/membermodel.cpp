@@ -100,7 +100,7 @@ QVariant MemberModel::data(const QModelIndex &index, int role) const
         case Active:
             return member.active ? tr("Active") : tr("Disabled");
         case ContextFallback:
-            return member.contextFallback ? tr("Yes") : QString();
+            return member.contextFallback ? tr("Long context") : QString();
         }
     }
     if (role == Qt::DecorationRole && index.column() == Active)
@@ -116,6 +116,8 @@ QVariant MemberModel::data(const QModelIndex &index, int role) const
 
 QVariant MemberModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section == ContextFallback)
+        return tr("Long-context fallback: takes requests the other members refuse as too long");
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
@@ -130,7 +132,7 @@ QVariant MemberModel::headerData(int section, Qt::Orientation orientation, int r
     case Active:
         return tr("State");
     case ContextFallback:
-        return tr("Long-context fallback");
+        return tr("Fallback");
     }
     return {};
 }
