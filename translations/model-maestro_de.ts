@@ -282,6 +282,232 @@
         </message>
     </context>
     <context>
+        <name>Maestro::GroupDialog</name>
+        <message>
+            <source>Clients can &amp;request this group</source>
+            <translation>Clients können diese Gruppe &amp;anfragen</translation>
+        </message>
+        <message>
+            <source>&amp;List in the model catalog (/api/tags, /v1/models)</source>
+            <translation>Im Modell&amp;katalog auflisten (/api/tags, /v1/models)</translation>
+        </message>
+        <message>
+            <source>Edit group %1</source>
+            <translation>Gruppe %1 bearbeiten</translation>
+        </message>
+        <message>
+            <source>New model group</source>
+            <translation>Neue Modellgruppe</translation>
+        </message>
+        <message>
+            <source>The name clients request like a model, e.g. coding</source>
+            <translation>Der Name, den Clients wie ein Modell anfragen, z. B. coding</translation>
+        </message>
+        <message>
+            <source>Optional</source>
+            <translation>Optional</translation>
+        </message>
+        <message>
+            <source>Default (5)</source>
+            <translation>Standard (5)</translation>
+        </message>
+        <message>
+            <source>How many other members a failed request may try; 0 uses the default of 5</source>
+            <translation>Wie viele andere Mitglieder eine fehlgeschlagene Anfrage versuchen darf; 0 nimmt den Standardwert 5</translation>
+        </message>
+        <message>
+            <source>&amp;Name:</source>
+            <translation>&amp;Name:</translation>
+        </message>
+        <message>
+            <source>&amp;Description:</source>
+            <translation>&amp;Beschreibung:</translation>
+        </message>
+        <message>
+            <source>&amp;Strategy:</source>
+            <translation>&amp;Strategie:</translation>
+        </message>
+        <message>
+            <source>Max failover &amp;retries:</source>
+            <translation>Max. Ausweich&amp;versuche:</translation>
+        </message>
+        <message>
+            <source>Round robin</source>
+            <translation>Reihum</translation>
+        </message>
+        <message>
+            <source>Weighted</source>
+            <translation>Gewichtet</translation>
+        </message>
+        <message>
+            <source>Priority</source>
+            <translation>Priorität</translation>
+        </message>
+        <message>
+            <source>Takes turns: each request goes to the next active member.</source>
+            <translation>Abwechselnd: Jede Anfrage geht an das nächste aktive Mitglied.</translation>
+        </message>
+        <message>
+            <source>Picks a member at random, in proportion to its weight.</source>
+            <translation>Wählt ein Mitglied zufällig, im Verhältnis zu seinem Gewicht.</translation>
+        </message>
+        <message>
+            <source>Always the first member in the list; the others only when it fails.</source>
+            <translation>Immer das erste Mitglied der Liste; die anderen nur, wenn es ausfällt.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::GroupsPage</name>
+        <message>
+            <source>&amp;Edit…</source>
+            <translation>&amp;Bearbeiten …</translation>
+        </message>
+        <message>
+            <source>Disa&amp;ble</source>
+            <translation>&amp;Deaktivieren</translation>
+        </message>
+        <message>
+            <source>&amp;Delete</source>
+            <translation>&amp;Löschen</translation>
+        </message>
+        <message>
+            <source>&amp;Add member…</source>
+            <translation>Mitglied &amp;hinzufügen …</translation>
+        </message>
+        <message>
+            <source>Edi&amp;t member…</source>
+            <translation>Mitglied bearbei&amp;ten …</translation>
+        </message>
+        <message>
+            <source>&amp;Remove member</source>
+            <translation>Mitglied ent&amp;fernen</translation>
+        </message>
+        <message>
+            <source>Move &amp;up</source>
+            <translation>Nach &amp;oben</translation>
+        </message>
+        <message>
+            <source>Move do&amp;wn</source>
+            <translation>Nach &amp;unten</translation>
+        </message>
+        <message>
+            <source>&amp;New group…</source>
+            <translation>&amp;Neue Gruppe …</translation>
+        </message>
+        <message>
+            <source>Create a name clients request like a model, served by several models (Ctrl+N)</source>
+            <translation>Einen Namen anlegen, den Clients wie ein Modell anfragen und den mehrere Modelle bedienen (Strg+N)</translation>
+        </message>
+        <message>
+            <source>Try this member earlier (Ctrl+Up)</source>
+            <translation>Dieses Mitglied früher versuchen (Strg+Hoch)</translation>
+        </message>
+        <message>
+            <source>Try this member later (Ctrl+Down)</source>
+            <translation>Dieses Mitglied später versuchen (Strg+Runter)</translation>
+        </message>
+        <message>
+            <source>Group</source>
+            <translation>Gruppe</translation>
+        </message>
+        <message>
+            <source>Strategy</source>
+            <translation>Strategie</translation>
+        </message>
+        <message>
+            <source>Members</source>
+            <translation>Mitglieder</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Model groups</source>
+            <translation>Modellgruppen</translation>
+        </message>
+        <message>
+            <source>Requests try the members from the top down. Drag a member to change the order.</source>
+            <translation>Anfragen versuchen die Mitglieder von oben nach unten. Ziehen Sie ein Mitglied, um die Reihenfolge zu ändern.</translation>
+        </message>
+        <message>
+            <source>Active</source>
+            <translation>Aktiv</translation>
+        </message>
+        <message>
+            <source>Disabled</source>
+            <translation>Deaktiviert</translation>
+        </message>
+        <message>
+            <source>Listed</source>
+            <translation>Aufgeführt</translation>
+        </message>
+        <message>
+            <source>Hidden</source>
+            <translation>Verborgen</translation>
+        </message>
+        <message>
+            <source>Members (select a group)</source>
+            <translation>Mitglieder (Gruppe auswählen)</translation>
+        </message>
+        <message>
+            <source>Members of %1 in fallback order</source>
+            <translation>Mitglieder von %1 in Ausweichreihenfolge</translation>
+        </message>
+        <message>
+            <source>Ena&amp;ble</source>
+            <translation>&amp;Aktivieren</translation>
+        </message>
+        <message>
+            <source>Could not save the group</source>
+            <translation>Die Gruppe konnte nicht gespeichert werden</translation>
+        </message>
+        <message>
+            <source>Could not change the group</source>
+            <translation>Die Gruppe konnte nicht geändert werden</translation>
+        </message>
+        <message>
+            <source>Delete group</source>
+            <translation>Gruppe löschen</translation>
+        </message>
+        <message>
+            <source>Delete the group %1? Clients requesting it get "model not found"; its members stay available under their own names.</source>
+            <translation>Die Gruppe %1 löschen? Clients, die sie anfragen, erhalten „Modell nicht gefunden“; ihre Mitglieder bleiben unter ihren eigenen Namen verfügbar.</translation>
+        </message>
+        <message>
+            <source>Could not delete the group</source>
+            <translation>Die Gruppe konnte nicht gelöscht werden</translation>
+        </message>
+        <message>
+            <source>Could not save the member</source>
+            <translation>Das Mitglied konnte nicht gespeichert werden</translation>
+        </message>
+        <message>
+            <source>Remove member</source>
+            <translation>Mitglied entfernen</translation>
+        </message>
+        <message>
+            <source>Remove %1 from the group %2?</source>
+            <translation>%1 aus der Gruppe %2 entfernen?</translation>
+        </message>
+        <message>
+            <source>Could not remove the member</source>
+            <translation>Das Mitglied konnte nicht entfernt werden</translation>
+        </message>
+        <message>
+            <source>Could not change the order</source>
+            <translation>Die Reihenfolge konnte nicht geändert werden</translation>
+        </message>
+        <message>
+            <source>Catalog</source>
+            <translation>Katalog</translation>
+        </message>
+        <message>
+            <source>Listed in the model catalog (/api/tags, /v1/models)</source>
+            <translation>Im Modellkatalog aufgeführt (/api/tags, /v1/models)</translation>
+        </message>
+    </context>
+    <context>
         <name>Maestro::LogsPage</name>
         <message>
             <source>All users</source>
@@ -470,10 +696,6 @@
             <translation>&amp;Neu …</translation>
         </message>
         <message>
-            <source>Create a user, node or mapping on the current page</source>
-            <translation>Auf der aktuellen Seite einen Benutzer, Knoten oder eine Zuordnung anlegen</translation>
-        </message>
-        <message>
             <source>&amp;Connect a client…</source>
             <translation>&amp;Client verbinden …</translation>
         </message>
@@ -527,6 +749,14 @@
                 <numerusform>%n Knoten ausgefallen</numerusform>
             </translation>
         </message>
+        <message>
+            <source>Groups</source>
+            <translation>Gruppen</translation>
+        </message>
+        <message>
+            <source>Create a user, node, mapping or group on the current page</source>
+            <translation>Auf der aktuellen Seite einen Benutzer, Knoten, eine Zuordnung oder Gruppe anlegen</translation>
+        </message>
     </context>
     <context>
         <name>Maestro::MappingDialog</name>
@@ -573,6 +803,124 @@
         <message>
             <source>The context length should look like 32768, 128K or 1M.</source>
             <translation>Die Kontextlänge sollte wie 32768, 128K oder 1M aussehen.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::MemberDialog</name>
+        <message>
+            <source>&amp;vision (images)</source>
+            <translation>&amp;vision (Bilder)</translation>
+        </message>
+        <message>
+            <source>&amp;tools (function calls)</source>
+            <translation>&amp;tools (Funktionsaufrufe)</translation>
+        </message>
+        <message>
+            <source>&amp;embedding</source>
+            <translation>&amp;embedding</translation>
+        </message>
+        <message>
+            <source>A&amp;ctive</source>
+            <translation>A&amp;ktiv</translation>
+        </message>
+        <message>
+            <source>&amp;Long-context fallback</source>
+            <translation>Ausweichen bei &amp;langem Kontext</translation>
+        </message>
+        <message>
+            <source>Edit member %1 of %2</source>
+            <translation>Mitglied %1 von %2 bearbeiten</translation>
+        </message>
+        <message>
+            <source>Add a member to %1</source>
+            <translation>Mitglied zu %1 hinzufügen</translation>
+        </message>
+        <message>
+            <source>A display name or a real model name</source>
+            <translation>Ein Anzeigename oder ein echter Modellname</translation>
+        </message>
+        <message>
+            <source>Share of requests under the weighted strategy</source>
+            <translation>Anteil der Anfragen bei der gewichteten Strategie</translation>
+        </message>
+        <message>
+            <source>Other tags, separated by commas</source>
+            <translation>Weitere Tags, durch Kommas getrennt</translation>
+        </message>
+        <message>
+            <source>Takes requests the other members refuse as too long</source>
+            <translation>Übernimmt Anfragen, die die anderen Mitglieder als zu lang ablehnen</translation>
+        </message>
+        <message>
+            <source>&amp;Model:</source>
+            <translation>&amp;Modell:</translation>
+        </message>
+        <message>
+            <source>&amp;Weight:</source>
+            <translation>&amp;Gewicht:</translation>
+        </message>
+        <message>
+            <source>Capability tags:</source>
+            <translation>Fähigkeits-Tags:</translation>
+        </message>
+        <message>
+            <source>&amp;Other tags:</source>
+            <translation>&amp;Weitere Tags:</translation>
+        </message>
+        <message>
+            <source>Requests with images or tools go to members tagged vision or tools first.</source>
+            <translation>Anfragen mit Bildern oder Tools gehen zuerst an Mitglieder mit den Tags vision oder tools.</translation>
+        </message>
+        <message>
+            <source>A long-context fallback takes over when another member refuses a request as too long.</source>
+            <translation>Ein Ausweichmitglied für langen Kontext übernimmt, wenn ein anderes Mitglied eine Anfrage als zu lang ablehnt.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::MemberModel</name>
+        <message>
+            <source>Active</source>
+            <translation>Aktiv</translation>
+        </message>
+        <message>
+            <source>Disabled</source>
+            <translation>Deaktiviert</translation>
+        </message>
+        <message>
+            <source>Takes requests the other members refuse as too long</source>
+            <translation>Übernimmt Anfragen, die die anderen Mitglieder als zu lang ablehnen</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Modell</translation>
+        </message>
+        <message>
+            <source>Priority</source>
+            <translation>Priorität</translation>
+        </message>
+        <message>
+            <source>Weight</source>
+            <translation>Gewicht</translation>
+        </message>
+        <message>
+            <source>Capability tags</source>
+            <translation>Fähigkeits-Tags</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Long context</source>
+            <translation>Langer Kontext</translation>
+        </message>
+        <message>
+            <source>Long-context fallback: takes requests the other members refuse as too long</source>
+            <translation>Ausweichen bei langem Kontext: übernimmt Anfragen, die die anderen Mitglieder als zu lang ablehnen</translation>
+        </message>
+        <message>
+            <source>Fallback</source>
+            <translation>Ausweichen</translation>
         </message>
     </context>
     <context>

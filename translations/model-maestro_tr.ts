@@ -281,6 +281,232 @@
         </message>
     </context>
     <context>
+        <name>Maestro::GroupDialog</name>
+        <message>
+            <source>Clients can &amp;request this group</source>
+            <translation>İstemciler bu grubu &amp;kullanabilir</translation>
+        </message>
+        <message>
+            <source>&amp;List in the model catalog (/api/tags, /v1/models)</source>
+            <translation>Model kataloğunda &amp;listele (/api/tags, /v1/models)</translation>
+        </message>
+        <message>
+            <source>Edit group %1</source>
+            <translation>%1 grubunu düzenle</translation>
+        </message>
+        <message>
+            <source>New model group</source>
+            <translation>Yeni model grubu</translation>
+        </message>
+        <message>
+            <source>The name clients request like a model, e.g. coding</source>
+            <translation>İstemcilerin model gibi istediği ad, ör. coding</translation>
+        </message>
+        <message>
+            <source>Optional</source>
+            <translation>İsteğe bağlı</translation>
+        </message>
+        <message>
+            <source>Default (5)</source>
+            <translation>Varsayılan (5)</translation>
+        </message>
+        <message>
+            <source>How many other members a failed request may try; 0 uses the default of 5</source>
+            <translation>Başarısız bir isteğin kaç başka üyeyi deneyebileceği; 0 varsayılan değer olan 5’i kullanır</translation>
+        </message>
+        <message>
+            <source>&amp;Name:</source>
+            <translation>&amp;Ad:</translation>
+        </message>
+        <message>
+            <source>&amp;Description:</source>
+            <translation>A&amp;çıklama:</translation>
+        </message>
+        <message>
+            <source>&amp;Strategy:</source>
+            <translation>&amp;Strateji:</translation>
+        </message>
+        <message>
+            <source>Max failover &amp;retries:</source>
+            <translation>En fazla yedeğe geçiş &amp;denemesi:</translation>
+        </message>
+        <message>
+            <source>Round robin</source>
+            <translation>Sırayla</translation>
+        </message>
+        <message>
+            <source>Weighted</source>
+            <translation>Ağırlıklı</translation>
+        </message>
+        <message>
+            <source>Priority</source>
+            <translation>Öncelik</translation>
+        </message>
+        <message>
+            <source>Takes turns: each request goes to the next active member.</source>
+            <translation>Sırayla: her istek bir sonraki etkin üyeye gider.</translation>
+        </message>
+        <message>
+            <source>Picks a member at random, in proportion to its weight.</source>
+            <translation>Ağırlığıyla orantılı olarak rastgele bir üye seçer.</translation>
+        </message>
+        <message>
+            <source>Always the first member in the list; the others only when it fails.</source>
+            <translation>Her zaman listedeki ilk üye; diğerleri yalnızca o başarısız olursa.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::GroupsPage</name>
+        <message>
+            <source>&amp;Edit…</source>
+            <translation>&amp;Düzenle…</translation>
+        </message>
+        <message>
+            <source>Disa&amp;ble</source>
+            <translation>Devre dışı &amp;bırak</translation>
+        </message>
+        <message>
+            <source>&amp;Delete</source>
+            <translation>&amp;Sil</translation>
+        </message>
+        <message>
+            <source>&amp;Add member…</source>
+            <translation>Üye e&amp;kle…</translation>
+        </message>
+        <message>
+            <source>Edi&amp;t member…</source>
+            <translation>Üyeyi düze&amp;nle…</translation>
+        </message>
+        <message>
+            <source>&amp;Remove member</source>
+            <translation>Üyeyi çıka&amp;r</translation>
+        </message>
+        <message>
+            <source>Move &amp;up</source>
+            <translation>Y&amp;ukarı taşı</translation>
+        </message>
+        <message>
+            <source>Move do&amp;wn</source>
+            <translation>&amp;Aşağı taşı</translation>
+        </message>
+        <message>
+            <source>&amp;New group…</source>
+            <translation>&amp;Yeni grup…</translation>
+        </message>
+        <message>
+            <source>Create a name clients request like a model, served by several models (Ctrl+N)</source>
+            <translation>İstemcilerin model gibi istediği, birden çok modelin hizmet verdiği bir ad oluştur (Ctrl+N)</translation>
+        </message>
+        <message>
+            <source>Try this member earlier (Ctrl+Up)</source>
+            <translation>Bu üyeyi daha önce dene (Ctrl+Yukarı)</translation>
+        </message>
+        <message>
+            <source>Try this member later (Ctrl+Down)</source>
+            <translation>Bu üyeyi daha sonra dene (Ctrl+Aşağı)</translation>
+        </message>
+        <message>
+            <source>Group</source>
+            <translation>Grup</translation>
+        </message>
+        <message>
+            <source>Strategy</source>
+            <translation>Strateji</translation>
+        </message>
+        <message>
+            <source>Members</source>
+            <translation>Üyeler</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>Durum</translation>
+        </message>
+        <message>
+            <source>Model groups</source>
+            <translation>Model grupları</translation>
+        </message>
+        <message>
+            <source>Requests try the members from the top down. Drag a member to change the order.</source>
+            <translation>İstekler üyeleri yukarıdan aşağıya dener. Sırayı değiştirmek için bir üyeyi sürükleyin.</translation>
+        </message>
+        <message>
+            <source>Active</source>
+            <translation>Etkin</translation>
+        </message>
+        <message>
+            <source>Disabled</source>
+            <translation>Devre dışı</translation>
+        </message>
+        <message>
+            <source>Listed</source>
+            <translation>Listeleniyor</translation>
+        </message>
+        <message>
+            <source>Hidden</source>
+            <translation>Gizli</translation>
+        </message>
+        <message>
+            <source>Members (select a group)</source>
+            <translation>Üyeler (bir grup seçin)</translation>
+        </message>
+        <message>
+            <source>Members of %1 in fallback order</source>
+            <translation>%1 üyeleri, yedeğe geçiş sırasıyla</translation>
+        </message>
+        <message>
+            <source>Ena&amp;ble</source>
+            <translation>&amp;Etkinleştir</translation>
+        </message>
+        <message>
+            <source>Could not save the group</source>
+            <translation>Grup kaydedilemedi</translation>
+        </message>
+        <message>
+            <source>Could not change the group</source>
+            <translation>Grup değiştirilemedi</translation>
+        </message>
+        <message>
+            <source>Delete group</source>
+            <translation>Grubu sil</translation>
+        </message>
+        <message>
+            <source>Delete the group %1? Clients requesting it get "model not found"; its members stay available under their own names.</source>
+            <translation>%1 grubu silinsin mi? Onu isteyen istemciler "model bulunamadı" yanıtı alır; üyeleri kendi adlarıyla kullanılabilir kalır.</translation>
+        </message>
+        <message>
+            <source>Could not delete the group</source>
+            <translation>Grup silinemedi</translation>
+        </message>
+        <message>
+            <source>Could not save the member</source>
+            <translation>Üye kaydedilemedi</translation>
+        </message>
+        <message>
+            <source>Remove member</source>
+            <translation>Üyeyi çıkar</translation>
+        </message>
+        <message>
+            <source>Remove %1 from the group %2?</source>
+            <translation>%1, %2 grubundan çıkarılsın mı?</translation>
+        </message>
+        <message>
+            <source>Could not remove the member</source>
+            <translation>Üye çıkarılamadı</translation>
+        </message>
+        <message>
+            <source>Could not change the order</source>
+            <translation>Sıra değiştirilemedi</translation>
+        </message>
+        <message>
+            <source>Catalog</source>
+            <translation>Katalog</translation>
+        </message>
+        <message>
+            <source>Listed in the model catalog (/api/tags, /v1/models)</source>
+            <translation>Model kataloğunda listelenir (/api/tags, /v1/models)</translation>
+        </message>
+    </context>
+    <context>
         <name>Maestro::LogsPage</name>
         <message>
             <source>All users</source>
@@ -468,10 +694,6 @@
             <translation>&amp;Yeni…</translation>
         </message>
         <message>
-            <source>Create a user, node or mapping on the current page</source>
-            <translation>Geçerli sayfada bir kullanıcı, düğüm veya eşleme oluştur</translation>
-        </message>
-        <message>
             <source>&amp;Connect a client…</source>
             <translation>&amp;İstemci bağla…</translation>
         </message>
@@ -523,6 +745,14 @@
                 <numerusform>%n düğüm çalışmıyor</numerusform>
             </translation>
         </message>
+        <message>
+            <source>Groups</source>
+            <translation>Gruplar</translation>
+        </message>
+        <message>
+            <source>Create a user, node, mapping or group on the current page</source>
+            <translation>Geçerli sayfada kullanıcı, düğüm, eşleme veya grup oluştur</translation>
+        </message>
     </context>
     <context>
         <name>Maestro::MappingDialog</name>
@@ -569,6 +799,124 @@
         <message>
             <source>The context length should look like 32768, 128K or 1M.</source>
             <translation>Bağlam uzunluğu 32768, 128K veya 1M gibi olmalıdır.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::MemberDialog</name>
+        <message>
+            <source>&amp;vision (images)</source>
+            <translation>&amp;vision (görseller)</translation>
+        </message>
+        <message>
+            <source>&amp;tools (function calls)</source>
+            <translation>&amp;tools (işlev çağrıları)</translation>
+        </message>
+        <message>
+            <source>&amp;embedding</source>
+            <translation>&amp;embedding</translation>
+        </message>
+        <message>
+            <source>A&amp;ctive</source>
+            <translation>Et&amp;kin</translation>
+        </message>
+        <message>
+            <source>&amp;Long-context fallback</source>
+            <translation>&amp;Uzun bağlam yedeği</translation>
+        </message>
+        <message>
+            <source>Edit member %1 of %2</source>
+            <translation>%2 grubunun %1 üyesini düzenle</translation>
+        </message>
+        <message>
+            <source>Add a member to %1</source>
+            <translation>%1 grubuna üye ekle</translation>
+        </message>
+        <message>
+            <source>A display name or a real model name</source>
+            <translation>Bir görünen ad veya gerçek model adı</translation>
+        </message>
+        <message>
+            <source>Share of requests under the weighted strategy</source>
+            <translation>Ağırlıklı stratejide isteklerden alınan pay</translation>
+        </message>
+        <message>
+            <source>Other tags, separated by commas</source>
+            <translation>Diğer etiketler, virgülle ayrılmış</translation>
+        </message>
+        <message>
+            <source>Takes requests the other members refuse as too long</source>
+            <translation>Diğer üyelerin çok uzun diye reddettiği istekleri üstlenir</translation>
+        </message>
+        <message>
+            <source>&amp;Model:</source>
+            <translation>&amp;Model:</translation>
+        </message>
+        <message>
+            <source>&amp;Weight:</source>
+            <translation>&amp;Ağırlık:</translation>
+        </message>
+        <message>
+            <source>Capability tags:</source>
+            <translation>Yetenek etiketleri:</translation>
+        </message>
+        <message>
+            <source>&amp;Other tags:</source>
+            <translation>&amp;Diğer etiketler:</translation>
+        </message>
+        <message>
+            <source>Requests with images or tools go to members tagged vision or tools first.</source>
+            <translation>Görsel veya araç içeren istekler önce vision veya tools etiketli üyelere gider.</translation>
+        </message>
+        <message>
+            <source>A long-context fallback takes over when another member refuses a request as too long.</source>
+            <translation>Uzun bağlam yedeği, başka bir üye bir isteği çok uzun diye reddettiğinde devralır.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::MemberModel</name>
+        <message>
+            <source>Active</source>
+            <translation>Etkin</translation>
+        </message>
+        <message>
+            <source>Disabled</source>
+            <translation>Devre dışı</translation>
+        </message>
+        <message>
+            <source>Takes requests the other members refuse as too long</source>
+            <translation>Diğer üyelerin çok uzun diye reddettiği istekleri üstlenir</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Model</translation>
+        </message>
+        <message>
+            <source>Priority</source>
+            <translation>Öncelik</translation>
+        </message>
+        <message>
+            <source>Weight</source>
+            <translation>Ağırlık</translation>
+        </message>
+        <message>
+            <source>Capability tags</source>
+            <translation>Yetenek etiketleri</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>Durum</translation>
+        </message>
+        <message>
+            <source>Long context</source>
+            <translation>Uzun bağlam</translation>
+        </message>
+        <message>
+            <source>Long-context fallback: takes requests the other members refuse as too long</source>
+            <translation>Uzun bağlam yedeği: diğer üyelerin çok uzun diye reddettiği istekleri üstlenir</translation>
+        </message>
+        <message>
+            <source>Fallback</source>
+            <translation>Yedek</translation>
         </message>
     </context>
     <context>

@@ -19,6 +19,12 @@ QStringList GatewaySnapshot::modelNames() const
             names.append(mapping.displayName);
         }
     }
+    for (const ModelGroup &group : groups) {
+        if (!seen.contains(group.name)) {
+            seen.insert(group.name);
+            names.append(group.name);
+        }
+    }
     QStringList real;
     for (const NodeModel &model : nodeModels) {
         if (!seen.contains(model.name)) {
@@ -28,6 +34,36 @@ QStringList GatewaySnapshot::modelNames() const
     }
     real.sort();
     return names + real;
+}
+
+QStringList GatewaySnapshot::memberModelNames() const
+{
+    QStringList names;
+    QSet<QString> seen;
+    for (const ModelMapping &mapping : mappings) {
+        if (!seen.contains(mapping.displayName)) {
+            seen.insert(mapping.displayName);
+            names.append(mapping.displayName);
+        }
+    }
+    QStringList real;
+    for (const NodeModel &model : nodeModels) {
+        if (!seen.contains(model.name)) {
+            seen.insert(model.name);
+            real.append(model.name);
+        }
+    }
+    real.sort();
+    return names + real;
+}
+
+const ModelGroup *GatewaySnapshot::group(const QString &name) const
+{
+    for (const ModelGroup &candidate : groups) {
+        if (candidate.name == name)
+            return &candidate;
+    }
+    return nullptr;
 }
 
 const Node *GatewaySnapshot::node(qint64 id) const
@@ -146,6 +182,7 @@ void GatewayClient::refresh()
             snapshot.nodes = store->nodes();
             snapshot.nodeModels = store->nodeModels();
             snapshot.mappings = store->mappings();
+            snapshot.groups = store->groups();
             snapshot.settings = store->settings();
             snapshot.strategy = gateway->routingStrategy();
             bool ok = false;
@@ -268,6 +305,57 @@ void GatewayClient::updateMapping(const QString &displayName, const AdminService
 void GatewayClient::deleteMapping(const QString &displayName, QObject *context, Reply<bool> done)
 {
     call(context, [displayName](Gateway *g) { return g->admin()->deleteMapping(displayName); },
+         std::move(done));
+}
+
+void GatewayClient::addGroup(const AdminService::GroupInput &input,
+                             const QList<AdminService::MemberInput> &members, QObject *context,
+                             Reply<ModelGroup> done)
+{
+    call(context, [input, members](Gateway *g) { return g->admin()->addGroup(input, members); },
+         std::move(done));
+}
+
+void GatewayClient::updateGroup(const QString &name, const AdminService::GroupInput &input,
+                                QObject *context, Reply<ModelGroup> done)
+{
+    call(context, [name, input](Gateway *g) { return g->admin()->updateGroup(name, input); },
+         std::move(done));
+}
+
+void GatewayClient::deleteGroup(const QString &name, QObject *context, Reply<bool> done)
+{
+    call(context, [name](Gateway *g) { return g->admin()->deleteGroup(name); }, std::move(done));
+}
+
+void GatewayClient::addMember(const QString &group, const AdminService::MemberInput &input,
+                              QObject *context, Reply<ModelGroup> done)
+{
+    call(context, [group, input](Gateway *g) { return g->admin()->addMember(group, input); },
+         std::move(done));
+}
+
+void GatewayClient::updateMember(const QString &group, qint64 memberId,
+                                 const AdminService::MemberInput &input, QObject *context,
+                                 Reply<ModelGroup> done)
+{
+    call(context,
+         [group, memberId, input](Gateway *g) { return g->admin()->updateMember(group, memberId, input); },
+         std::move(done));
+}
+
+void GatewayClient::deleteMember(const QString &group, qint64 memberId, QObject *context,
+                                 Reply<ModelGroup> done)
+{
+    call(context, [group, memberId](Gateway *g) { return g->admin()->deleteMember(group, memberId); },
+         std::move(done));
+}
+
+void GatewayClient::reorderMembers(const QString &group, const QList<qint64> &memberIds,
+                                   QObject *context, Reply<ModelGroup> done)
+{
+    call(context,
+         [group, memberIds](Gateway *g) { return g->admin()->reorderMembers(group, memberIds); },
          std::move(done));
 }
 

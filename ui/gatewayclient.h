@@ -27,6 +27,7 @@ struct GatewaySnapshot
     QList<Node> nodes;
     QList<NodeModel> nodeModels;
     QList<ModelMapping> mappings;
+    QList<ModelGroup> groups;
     QHash<QString, QString> settings;
     RoutingStrategy strategy = RoutingStrategy::LeastBusy;
     qint64 maxBodyBytes = 0;
@@ -35,9 +36,14 @@ struct GatewaySnapshot
     int activeCalls = 0;
     bool loaded = false;
 
-    // Names a user can be granted: display names of mappings, then real names nodes serve.
+    // Names a user can be granted: display names of mappings, group names, then real names nodes
+    // serve.
     QStringList modelNames() const;
+    // Names a group member can send to: display names of mappings, then real names nodes serve
+    // (a group is not a member of another group).
+    QStringList memberModelNames() const;
     const Node *node(qint64 id) const;
+    const ModelGroup *group(const QString &name) const;
     int healthyNodes() const;
     int downNodes() const; // active nodes known to be unhealthy
 };
@@ -120,6 +126,20 @@ public:
     void updateMapping(const QString &displayName, const AdminService::MappingInput &input,
                        QObject *context, Reply<ModelMapping> done);
     void deleteMapping(const QString &displayName, QObject *context, Reply<bool> done);
+
+    void addGroup(const AdminService::GroupInput &input, const QList<AdminService::MemberInput> &members,
+                  QObject *context, Reply<ModelGroup> done);
+    void updateGroup(const QString &name, const AdminService::GroupInput &input, QObject *context,
+                     Reply<ModelGroup> done);
+    void deleteGroup(const QString &name, QObject *context, Reply<bool> done);
+    void addMember(const QString &group, const AdminService::MemberInput &input, QObject *context,
+                   Reply<ModelGroup> done);
+    void updateMember(const QString &group, qint64 memberId, const AdminService::MemberInput &input,
+                      QObject *context, Reply<ModelGroup> done);
+    void deleteMember(const QString &group, qint64 memberId, QObject *context, Reply<ModelGroup> done);
+    // memberIds: every member of the group, in the new fallback order.
+    void reorderMembers(const QString &group, const QList<qint64> &memberIds, QObject *context,
+                        Reply<ModelGroup> done);
 
     void setSetting(const QString &key, const QString &value, QObject *context, Reply<bool> done);
 

@@ -5,6 +5,9 @@
 #include "gatewayfixture.h"
 #include "connect/connectdialog.h"
 #include "gatewayclient.h"
+#include "groups/groupdialogs.h"
+#include "groups/groupspage.h"
+#include "groups/membermodel.h"
 #include "logs/logspage.h"
 #include "mainwindow/mainwindow.h"
 #include "nodes/nodedialog.h"
@@ -17,16 +20,19 @@
 #include "wizard/firstrunwizard.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTest>
 #include <QTranslator>
+#include <QTreeView>
 
 using namespace Qt::StringLiterals;
 using namespace Maestro;
@@ -48,6 +54,7 @@ private Q_SLOTS:
     void connectDialogSnippets_data();
     void connectDialogSnippets();
     void wizardAddsNodeAndUser();
+    void groupReorderedByDragServesFromNewFirst();
     void trayWithoutHostKeepsWindow();
     void translationsAreEmbedded_data();
     void translationsAreEmbedded();
@@ -196,6 +203,13 @@ void TestDesktop::shortcutsSwitchPages()
         QTest::keyClick(m_window.get(), Qt::Key(Qt::Key_1 + page), Qt::ControlModifier);
         QCOMPARE(m_window->currentPage(), page);
     }
+    // Connecting a client takes the shortcut after the last page.
+    QTest::keyClick(m_window.get(), Qt::Key(Qt::Key_1 + int(MainWindow::PageCount)), Qt::ControlModifier);
+    auto *dialog = waitForChild<ConnectDialog>(m_window.get());
+    QVERIFY(dialog);
+    QPointer<ConnectDialog> guard(dialog);
+    dialog->close();
+    QTRY_VERIFY(!guard);
 }
 
 void TestDesktop::connectDialogSnippets_data()
@@ -263,6 +277,105 @@ void TestDesktop::wizardAddsNodeAndUser()
     QTRY_COMPARE(m_fixture.send("POST", u"/v1/chat/completions"_s, token, chat).status, 200);
     wizard.next();
     QCOMPARE(wizard.currentId(), int(FirstRunWizard::Done));
+}
+
+void TestDesktop::groupReorderedByDragServesFromNewFirst()
+{
+    // gpu-1 (m_ollama) serves llama3.2:latest, cloud (m_second, from the wizard) gpt-4o-mini.
+    QVERIFY(!m_aliceToken.isEmpty());
+    m_window->showPage(MainWindow::Groups);
+    GroupsPage *page = m_window->groupsPage();
+    QVERIFY(page->isVisible());
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTest::keyClick(m_window.get(), Qt::Key_N, Qt::ControlModifier);
+    QPointer<GroupDialog> groupDialog = waitForChild<GroupDialog>(page);
+    QVERIFY(groupDialog);
+    QTest::keyClicks(groupDialog->findChild<QLineEdit *>(u"groupName"_s), u"team-chat"_s);
+    auto *strategy = groupDialog->findChild<QComboBox *>(u"strategy"_s);
+    strategy->setCurrentIndex(strategy->findData(u"priority"_s));
+    groupDialog->findChild<QCheckBox *>(u"listInCatalog"_s)->setChecked(true);
+    groupDialog->accept();
+    QTRY_VERIFY(!groupDialog);
+    QTRY_COMPARE(page->selectedGroup(), u"team-chat"_s);
+
+    const auto addMember = [this, page](const QString &model, bool tools) {
+        auto *add = page->findChild<QPushButton *>(u"addMember"_s);
+        QVERIFY(add->isEnabled());
+        QTest::mouseClick(add, Qt::LeftButton);
+        QPointer<MemberDialog> dialog = waitForChild<MemberDialog>(page);
+        QVERIFY(dialog);
+        auto *name = dialog->findChild<QComboBox *>(u"model"_s);
+        name->clearEditText();
+        QTest::keyClicks(name->lineEdit(), model);
+        QCOMPARE(name->currentText(), model);
+        dialog->findChild<QCheckBox *>(u"tools"_s)->setChecked(tools);
+        dialog->accept();
+        QTRY_VERIFY(!dialog);
+    };
+    addMember(u"llama3.2:latest"_s, false);
+    QVERIFY(!QTest::currentTestFailed());
+    QTRY_COMPARE(page->memberModel()->rowCount(), 1);
+    addMember(u"gpt-4o-mini"_s, true);
+    QVERIFY(!QTest::currentTestFailed());
+    MemberModel *model = page->memberModel();
+    QTRY_COMPARE(model->rowCount(), 2);
+    QCOMPARE(model->members().at(0).model, u"llama3.2:latest"_s);
+    QCOMPARE(model->index(1, MemberModel::Tags).data().toString(), u"[tools]"_s);
+
+    const QJsonObject chat{{u"model"_s, u"team-chat"_s},
+                           {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"hi"_s}}}}};
+    int ollama = m_ollama->requestCount();
+    int cloud = m_second->requestCount();
+    QCOMPARE(m_fixture.send("POST", u"/v1/chat/completions"_s, m_aliceToken, chat).status, 200);
+    QCOMPARE(m_ollama->requestCount(), ollama + 1);
+    QCOMPARE(m_second->requestCount(), cloud);
+
+    // A drag in the list ends, on the drop, in the view asking its model for the dragged rows'
+    // data and handing it back at the drop position (above the first row here). The view only
+    // does that for a drag it started itself (InternalMove), which a test cannot start, so the
+    // same two calls are made here.
+    QTreeView *view = page->membersView();
+    QCOMPARE(view->dragDropMode(), QAbstractItemView::InternalMove);
+    QVERIFY(model->flags(model->index(1, 0)) & Qt::ItemIsDragEnabled);
+    QVERIFY(model->flags(QModelIndex()) & Qt::ItemIsDropEnabled);
+    view->selectionModel()->select(model->index(1, 0),
+                                   QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    const qint64 dragged = page->selectedMember();
+    std::unique_ptr<QMimeData> data(model->mimeData(view->selectionModel()->selectedIndexes()));
+    QVERIFY(model->canDropMimeData(data.get(), Qt::MoveAction, 0, 0, QModelIndex()));
+    QVERIFY(model->dropMimeData(data.get(), Qt::MoveAction, 0, 0, QModelIndex()));
+    QCOMPARE(model->members().at(0).model, u"gpt-4o-mini"_s);
+
+    // The gateway has the new order: the admin API (the AdminService) lists it first...
+    QTRY_VERIFY_WITH_TIMEOUT(m_fixture.admin("GET", u"/admin/model-groups/team-chat"_s)
+                                     .json().value("members"_L1).toArray().at(0).toObject()
+                                     .value("model_display_name"_L1).toString() == u"gpt-4o-mini"_s,
+                             5000);
+    const QJsonArray members = m_fixture.admin("GET", u"/admin/model-groups/team-chat"_s).json().value("members"_L1).toArray();
+    QCOMPARE(members.size(), 2);
+    QCOMPARE(members.at(1).toObject().value("model_display_name"_L1).toString(), u"llama3.2:latest"_s);
+    // ...the page shows it after the refresh, the dragged member still selected...
+    QTRY_COMPARE(m_client->snapshot().group(u"team-chat"_s)->members.at(0).model, u"gpt-4o-mini"_s);
+    QCOMPARE(model->members().at(0).priority, 0);
+    QCOMPARE(page->selectedMember(), dragged);
+    // ...and a chat request for the group is served by the member now first.
+    ollama = m_ollama->requestCount();
+    cloud = m_second->requestCount();
+    QCOMPARE(m_fixture.send("POST", u"/v1/chat/completions"_s, m_aliceToken, chat).status, 200);
+    QCOMPARE(m_second->requestCount(), cloud + 1);
+    QCOMPARE(m_ollama->requestCount(), ollama);
+
+    // Move down (keyboard: Ctrl+Down in the list) puts it back.
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    view->setFocus();
+    QTRY_VERIFY(view->hasFocus());
+    QTest::keyClick(view, Qt::Key_Down, Qt::ControlModifier);
+    QCOMPARE(model->members().at(1).id, dragged);
+    QTRY_COMPARE(m_client->snapshot().group(u"team-chat"_s)->members.at(0).model, u"llama3.2:latest"_s);
+    QCOMPARE(m_fixture.send("POST", u"/v1/chat/completions"_s, m_aliceToken, chat).status, 200);
+    QCOMPARE(m_ollama->requestCount(), ollama + 1);
 }
 
 void TestDesktop::trayWithoutHostKeepsWindow()

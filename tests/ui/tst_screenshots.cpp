@@ -8,6 +8,9 @@
 #include "dashboard/dashboardpage.h"
 #include "dashboard/usagechart.h"
 #include "gatewayclient.h"
+#include "groups/groupdialogs.h"
+#include "groups/groupspage.h"
+#include "groups/membermodel.h"
 #include "logs/logspage.h"
 #include "mainwindow/mainwindow.h"
 #include "models/mappingdialog.h"
@@ -29,6 +32,7 @@
 #include <QTranslator>
 #include <QTabWidget>
 #include <QLineEdit>
+#include <QTreeView>
 #include <QTreeWidget>
 
 using namespace Qt::StringLiterals;
@@ -108,6 +112,28 @@ void TestScreenshots::initTestCase()
     };
     for (const QJsonObject &mapping : mappings)
         QCOMPARE(m_fixture.admin("POST", u"/admin/model-mappings"_s, mapping).status, 201);
+    // A group as a team would set it up: the local coder first, the cloud model when it fails,
+    // and the long-context chat model for requests too long for both.
+    const QJsonObject group{
+        {u"name"_s, u"team-coding"_s},
+        {u"description"_s, u"Coding assistants for the whole team"_s},
+        {u"strategy"_s, u"priority"_s},
+        {u"list_in_catalog"_s, true},
+        {u"members"_s, QJsonArray{
+            QJsonObject{{u"model_display_name"_s, u"coder"_s}, {u"capability_tags"_s, QJsonArray{u"tools"_s}}},
+            QJsonObject{{u"model_display_name"_s, u"cloud"_s}, {u"weight"_s, 50},
+                        {u"capability_tags"_s, QJsonArray{u"vision"_s, u"tools"_s}}},
+            QJsonObject{{u"model_display_name"_s, u"chat"_s}, {u"weight"_s, 20}, {u"context_fallback"_s, true},
+                        {u"capability_tags"_s, QJsonArray{u"long-context"_s}}},
+        }}};
+    const auto createdGroup = m_fixture.admin("POST", u"/admin/model-groups"_s, group);
+    QVERIFY2(createdGroup.status == 201, createdGroup.body.constData());
+    QCOMPARE(m_fixture.admin("POST", u"/admin/model-groups"_s,
+                             {{u"name"_s, u"embeddings"_s}, {u"strategy"_s, u"round_robin"_s}, {u"is_active"_s, false},
+                              {u"members"_s, QJsonArray{QJsonObject{{u"model_display_name"_s, u"embed"_s},
+                                                                    {u"capability_tags"_s, QJsonArray{u"embedding"_s}}}}}})
+                 .status,
+             201);
     QHash<QString, QByteArray> tokens;
     for (const QString &user : {u"alice"_s, u"bob"_s, u"carol"_s, u"ci-bot"_s}) {
         const auto created = m_fixture.admin("POST", u"/admin/users"_s, {{u"username"_s, user}});
@@ -154,6 +180,7 @@ void TestScreenshots::pages_data()
     QTest::newRow("users") << int(MainWindow::Users) << u"page-users"_s;
     QTest::newRow("nodes") << int(MainWindow::Nodes) << u"page-nodes"_s;
     QTest::newRow("models") << int(MainWindow::Models) << u"page-models"_s;
+    QTest::newRow("groups") << int(MainWindow::Groups) << u"page-groups"_s;
     QTest::newRow("logs") << int(MainWindow::Logs) << u"page-logs"_s;
     QTest::newRow("settings") << int(MainWindow::Settings) << u"page-settings"_s;
 }
@@ -171,6 +198,13 @@ void TestScreenshots::pages()
         m_window->logsPage()->requestsTable()->selectRow(0);
     } else if (page == MainWindow::Models) {
         QTRY_VERIFY(m_window->modelsPage()->mappingsTable()->rowCount() == 4);
+    } else if (page == MainWindow::Groups) {
+        QTRY_COMPARE(m_window->groupsPage()->groupsTable()->rowCount(), 2);
+        m_window->groupsPage()->selectGroup(u"team-coding"_s);
+        QTRY_COMPARE(m_window->groupsPage()->memberModel()->rowCount(), 3);
+        QTreeView *members = m_window->groupsPage()->membersView();
+        members->selectionModel()->select(members->model()->index(0, 0),
+                                          QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     }
     QTRY_VERIFY(!m_client->isBusy());
     save(m_window.get(), name);
@@ -190,6 +224,15 @@ void TestScreenshots::dialogs()
     MappingDialog mapping(m_client->snapshot(), &m_client->snapshot().mappings.first(), m_window.get());
     mapping.show();
     save(&mapping, u"dialog-mapping"_s);
+
+    const ModelGroup *group = m_client->snapshot().group(u"team-coding"_s);
+    QVERIFY(group);
+    GroupDialog groupDialog(group, m_window.get());
+    groupDialog.show();
+    save(&groupDialog, u"dialog-group"_s);
+    MemberDialog memberDialog(m_client->snapshot(), group->name, &group->members.at(1), m_window.get());
+    memberDialog.show();
+    save(&memberDialog, u"dialog-group-member"_s);
 
     ConnectDialog *connect = m_window->openConnectDialog(QString::fromUtf8(m_token));
     connect->setModel(u"coder"_s);

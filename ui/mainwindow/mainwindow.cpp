@@ -2,6 +2,7 @@
 #include "connect/connectdialog.h"
 #include "dashboard/dashboardpage.h"
 #include "gatewayclient.h"
+#include "groups/groupspage.h"
 #include "logs/logspage.h"
 #include "models/modelspage.h"
 #include "nodes/nodespage.h"
@@ -38,6 +39,7 @@ MainWindow::MainWindow(GatewayClient *client, const DesktopContext &context, QWi
     , m_users(new UsersPage(client, this))
     , m_nodes(new NodesPage(client, this))
     , m_models(new ModelsPage(client, this))
+    , m_groups(new GroupsPage(client, this))
     , m_logs(new LogsPage(client, this))
     , m_settings(new SettingsPage(client, context, this))
     , m_address(new QLabel(this))
@@ -48,8 +50,9 @@ MainWindow::MainWindow(GatewayClient *client, const DesktopContext &context, QWi
     setWindowTitle(tr("Model Maestro"));
     setWindowIcon(TrayIcon::icon(TrayIcon::State::Healthy));
 
-    const QStringList titles{tr("Dashboard"), tr("Users"), tr("Nodes"), tr("Models"), tr("Logs"), tr("Settings")};
-    const QList<QWidget *> pages{m_dashboard, m_users, m_nodes, m_models, m_logs, m_settings};
+    const QStringList titles{tr("Dashboard"), tr("Users"), tr("Nodes"), tr("Models"), tr("Groups"), tr("Logs"),
+                             tr("Settings")};
+    const QList<QWidget *> pages{m_dashboard, m_users, m_nodes, m_models, m_groups, m_logs, m_settings};
     for (int i = 0; i < PageCount; ++i) {
         auto *item = new QListWidgetItem(titles.at(i), m_sidebar);
         item->setToolTip(tr("%1 (Ctrl+%2)").arg(titles.at(i)).arg(i + 1));
@@ -121,8 +124,10 @@ void MainWindow::createMenus()
         if (Page *current = page(currentPage()); current && current->canCreate())
             current->createNew();
     });
-    create->setToolTip(tr("Create a user, node or mapping on the current page"));
-    file->addAction(tr("&Connect a client…"), QKeySequence(Qt::CTRL | Qt::Key_7), this, [this] { openConnectDialog(); });
+    create->setToolTip(tr("Create a user, node, mapping or group on the current page"));
+    // The pages take Ctrl+1 to Ctrl+PageCount; connecting a client comes right after them.
+    file->addAction(tr("&Connect a client…"), QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + int(PageCount))), this,
+                    [this] { openConnectDialog(); });
     file->addAction(tr("Setup &wizard…"), this, &MainWindow::setupWizardRequested);
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), QKeySequence::Quit, this, &MainWindow::quitRequested);

@@ -14,6 +14,7 @@ namespace Maestro {
 class ConnectDialog;
 class DashboardPage;
 class GatewayClient;
+class GroupsPage;
 class LogsPage;
 class ModelsPage;
 class NodesPage;
@@ -26,7 +27,7 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
 
 public:
-    enum PageIndex { Dashboard, Users, Nodes, Models, Logs, Settings, PageCount };
+    enum PageIndex { Dashboard, Users, Nodes, Models, Groups, Logs, Settings, PageCount };
 
     MainWindow(GatewayClient *client, const DesktopContext &context, QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -38,6 +39,7 @@ public:
     UsersPage *usersPage() const { return m_users; }
     NodesPage *nodesPage() const { return m_nodes; }
     ModelsPage *modelsPage() const { return m_models; }
+    GroupsPage *groupsPage() const { return m_groups; }
     LogsPage *logsPage() const { return m_logs; }
     SettingsPage *settingsPage() const { return m_settings; }
     ConnectDialog *openConnectDialog(const QString &token = {});
@@ -63,6 +65,7 @@ private:
     UsersPage *m_users;
     NodesPage *m_nodes;
     ModelsPage *m_models;
+    GroupsPage *m_groups;
     LogsPage *m_logs;
     SettingsPage *m_settings;
     QLabel *m_address;
