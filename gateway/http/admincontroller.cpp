@@ -843,6 +843,195 @@ void AdminController::reorderMembers(HttpContext &ctx)
     ctx.sendJson(200, groupJson(group.value()));
 }
 
+namespace {
+
+QJsonObject toolSetJson(const ToolSet &set)
+{
+    return {{u"id"_s, double(set.id)},
+            {u"name"_s, set.name},
+            {u"description"_s, set.description},
+            {u"tools"_s, QJsonArray::fromStringList(set.tools)}};
+}
+
+QJsonObject modelConfigJson(const ModelConfig &c)
+{
+    return {{u"id"_s, double(c.id)},
+            {u"model_pattern"_s, c.pattern},
+            {u"tools_restricted"_s, c.toolsRestricted},
+            {u"allowed_tools"_s, QJsonArray::fromStringList(c.allowedTools)},
+            {u"tool_sets"_s, QJsonArray::fromStringList(c.toolSets)},
+            {u"stripped_params"_s, QJsonArray::fromStringList(c.strippedParams)},
+            {u"default_context_length"_s, c.defaultContextLength > 0 ? QJsonValue(double(c.defaultContextLength)) : QJsonValue()},
+            {u"max_context_length"_s, c.maxContextLength > 0 ? QJsonValue(double(c.maxContextLength)) : QJsonValue()},
+            {u"maintenance"_s, c.maintenance},
+            {u"maintenance_message"_s, c.maintenanceMessage},
+            {u"updated_at"_s, timeValue(c.updatedAt)}};
+}
+
+bool readStrings(const QJsonObject &body, const QString &name, QStringList *out, ApiError *error)
+{
+    const QJsonValue value = body.value(name);
+    if (value.isUndefined() || value.isNull())
+        return true;
+    if (!value.isArray()) {
+        *error = ApiError::badRequest(u"\"%1\" must be an array of strings"_s.arg(name));
+        return false;
+    }
+    out->clear();
+    for (const QJsonValue &item : value.toArray()) {
+        if (!item.isString()) {
+            *error = ApiError::badRequest(u"\"%1\" must be an array of strings"_s.arg(name));
+            return false;
+        }
+        out->append(item.toString());
+    }
+    return true;
+}
+
+bool readContext(const QJsonObject &body, const QString &name, qint64 *out, ApiError *error)
+{
+    const QJsonValue value = body.value(name);
+    if (value.isUndefined() || value.isNull())
+        return true;
+    std::optional<qint64> parsed;
+    if (value.isDouble() && value.toDouble() >= 0)
+        parsed = qint64(value.toDouble());
+    else if (value.isString())
+        parsed = parseContextLength(value.toString());
+    if (!parsed) {
+        *error = ApiError::badRequest(u"\"%1\" must be a number of tokens or a size such as \"32K\""_s.arg(name));
+        return false;
+    }
+    *out = *parsed;
+    return true;
+}
+
+} // namespace
+
+void AdminController::saveToolSet(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    ToolSet set;
+    const QString pathName = ctx.param(u"name"_s);
+    if (!pathName.isEmpty()) {
+        const auto sets = m_gateway->store()->toolSets();
+        const auto it = std::find_if(sets.cbegin(), sets.cend(), [&](const ToolSet &s) { return s.name == pathName; });
+        if (it == sets.cend())
+            return ctx.fail(ApiError::notFound(u"Tool set not found: %1"_s.arg(pathName)));
+        set = *it;
+    }
+    std::optional<QString> name;
+    std::optional<QString> description;
+    ApiError error;
+    if (!readField(body.value(), u"name"_s, &name, &error) || !readField(body.value(), u"description"_s, &description, &error)
+        || !readStrings(body.value(), u"tools"_s, &set.tools, &error))
+        return ctx.fail(error);
+    if (!pathName.isEmpty() && name && *name != pathName)
+        return ctx.fail(ApiError::badRequest(u"a tool set cannot be renamed; create a new one"_s));
+    set.name = pathName.isEmpty() ? name.value_or(QString()) : pathName;
+    if (description)
+        set.description = *description;
+    auto saved = m_gateway->admin()->saveToolSet(set);
+    if (!saved.ok())
+        return ctx.fail(saved.error());
+    ctx.sendJson(pathName.isEmpty() ? 201 : 200, toolSetJson(saved.value()));
+}
+
+void AdminController::listToolSets(HttpContext &ctx)
+{
+    QJsonArray list;
+    for (const ToolSet &set : m_gateway->store()->toolSets())
+        list.append(toolSetJson(set));
+    ctx.sendJson(200, list);
+}
+
+void AdminController::getToolSet(HttpContext &ctx)
+{
+    for (const ToolSet &set : m_gateway->store()->toolSets()) {
+        if (set.name == ctx.param(u"name"_s))
+            return ctx.sendJson(200, toolSetJson(set));
+    }
+    ctx.fail(ApiError::notFound(u"Tool set not found: %1"_s.arg(ctx.param(u"name"_s))));
+}
+
+void AdminController::deleteToolSet(HttpContext &ctx)
+{
+    auto result = m_gateway->admin()->deleteToolSet(ctx.param(u"name"_s));
+    if (!result.ok())
+        return ctx.fail(result.error());
+    ctx.sendNoContent();
+}
+
+void AdminController::saveModelConfig(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    const QJsonObject json = body.value();
+    ModelConfig config;
+    const QString pathPattern = ctx.param(u"pattern"_s);
+    if (!pathPattern.isEmpty()) {
+        const auto configs = m_gateway->store()->modelConfigs();
+        const auto it = std::find_if(configs.cbegin(), configs.cend(), [&](const ModelConfig &c) { return c.pattern == pathPattern; });
+        if (it == configs.cend())
+            return ctx.fail(ApiError::notFound(u"Model configuration not found: %1"_s.arg(pathPattern)));
+        config = *it;
+    }
+    std::optional<QString> pattern;
+    std::optional<bool> restricted;
+    std::optional<bool> maintenance;
+    std::optional<QString> message;
+    ApiError error;
+    if (!readField(json, u"model_pattern"_s, &pattern, &error) || !readField(json, u"tools_restricted"_s, &restricted, &error)
+        || !readField(json, u"maintenance"_s, &maintenance, &error) || !readField(json, u"maintenance_message"_s, &message, &error)
+        || !readStrings(json, u"allowed_tools"_s, &config.allowedTools, &error)
+        || !readStrings(json, u"tool_sets"_s, &config.toolSets, &error)
+        || !readStrings(json, u"stripped_params"_s, &config.strippedParams, &error)
+        || !readContext(json, u"default_context_length"_s, &config.defaultContextLength, &error)
+        || !readContext(json, u"max_context_length"_s, &config.maxContextLength, &error))
+        return ctx.fail(error);
+    if (!pathPattern.isEmpty() && pattern && *pattern != pathPattern)
+        return ctx.fail(ApiError::badRequest(u"model_pattern cannot change; delete and create instead"_s));
+    config.pattern = pathPattern.isEmpty() ? pattern.value_or(QString()) : pathPattern;
+    // Naming tools or tool sets means "only these", unless tools_restricted says otherwise.
+    config.toolsRestricted = restricted.value_or(config.toolsRestricted || json.contains("allowed_tools"_L1) || json.contains("tool_sets"_L1));
+    if (maintenance)
+        config.maintenance = *maintenance;
+    if (message)
+        config.maintenanceMessage = *message;
+    auto saved = m_gateway->admin()->saveModelConfig(config);
+    if (!saved.ok())
+        return ctx.fail(saved.error());
+    ctx.sendJson(pathPattern.isEmpty() ? 201 : 200, modelConfigJson(saved.value()));
+}
+
+void AdminController::listModelConfigs(HttpContext &ctx)
+{
+    QJsonArray list;
+    for (const ModelConfig &config : m_gateway->store()->modelConfigs())
+        list.append(modelConfigJson(config));
+    ctx.sendJson(200, list);
+}
+
+void AdminController::getModelConfig(HttpContext &ctx)
+{
+    for (const ModelConfig &config : m_gateway->store()->modelConfigs()) {
+        if (config.pattern == ctx.param(u"pattern"_s))
+            return ctx.sendJson(200, modelConfigJson(config));
+    }
+    ctx.fail(ApiError::notFound(u"Model configuration not found: %1"_s.arg(ctx.param(u"pattern"_s))));
+}
+
+void AdminController::deleteModelConfig(HttpContext &ctx)
+{
+    auto result = m_gateway->admin()->deleteModelConfig(ctx.param(u"pattern"_s));
+    if (!result.ok())
+        return ctx.fail(result.error());
+    ctx.sendNoContent();
+}
+
 void AdminController::requestLogs(HttpContext &ctx)
 {
     qint64 total = 0;

@@ -97,6 +97,21 @@ public:
     // PUT /admin/model-groups/{name}/reorder {"member_ids": [ids in fallback order]} -> group
     void reorderMembers(HttpContext &ctx);
 
+    // POST /admin/tool-sets {"name","description"?,"tools":[...]} -> 201; PUT /admin/tool-sets/{name}
+    void saveToolSet(HttpContext &ctx);
+    // GET /admin/tool-sets -> [tool set]; GET /admin/tool-sets/{name}
+    void listToolSets(HttpContext &ctx);
+    void getToolSet(HttpContext &ctx);
+    // DELETE /admin/tool-sets/{name} -> 204
+    void deleteToolSet(HttpContext &ctx);
+    // POST /admin/model-configs {"model_pattern", ...} -> 201; PUT /admin/model-configs/{pattern}
+    void saveModelConfig(HttpContext &ctx);
+    // GET /admin/model-configs -> [config]; GET /admin/model-configs/{pattern}
+    void listModelConfigs(HttpContext &ctx);
+    void getModelConfig(HttpContext &ctx);
+    // DELETE /admin/model-configs/{pattern} -> 204
+    void deleteModelConfig(HttpContext &ctx);
+
     // GET /admin/request-logs?limit=&offset=&username=&model= -> {logs, total}
     void requestLogs(HttpContext &ctx);
     // GET /admin/audit-logs?limit=&offset=&action=&entity_type= -> {logs, total}

@@ -107,6 +107,17 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm, AdminC
     A(M::Delete, u"/admin/model-groups/{name}/members/{id}"_s, &AdminController::deleteMember);
     A(M::Put, u"/admin/model-groups/{name}/reorder"_s, &AdminController::reorderMembers);
 
+    A(M::Post, u"/admin/tool-sets"_s, &AdminController::saveToolSet);
+    A(M::Get, u"/admin/tool-sets"_s, &AdminController::listToolSets);
+    A(M::Get, u"/admin/tool-sets/{name}"_s, &AdminController::getToolSet);
+    A(M::Put, u"/admin/tool-sets/{name}"_s, &AdminController::saveToolSet);
+    A(M::Delete, u"/admin/tool-sets/{name}"_s, &AdminController::deleteToolSet);
+    A(M::Post, u"/admin/model-configs"_s, &AdminController::saveModelConfig);
+    A(M::Get, u"/admin/model-configs"_s, &AdminController::listModelConfigs);
+    A(M::Get, u"/admin/model-configs/{pattern*}"_s, &AdminController::getModelConfig);
+    A(M::Put, u"/admin/model-configs/{pattern*}"_s, &AdminController::saveModelConfig);
+    A(M::Delete, u"/admin/model-configs/{pattern*}"_s, &AdminController::deleteModelConfig);
+
     A(M::Get, u"/admin/request-logs"_s, &AdminController::requestLogs);
     A(M::Get, u"/admin/audit-logs"_s, &AdminController::auditLogs);
     A(M::Get, u"/admin/settings"_s, &AdminController::getSettings);
