@@ -75,6 +75,16 @@ public:
     // Per user id, what was used on the given UTC day (to restore limit counters on start).
     virtual QHash<qint64, DayUsage> usageOn(QDate utcDay) = 0;
 
+    struct ModelUsage
+    {
+        QString model;
+        qint64 requests = 0;
+        qint64 promptTokens = 0;
+        qint64 completionTokens = 0;
+    };
+    // Requests and tokens per model in [from, to), for one user (userId > 0) or everyone.
+    virtual QList<ModelUsage> usageByModel(qint64 userId, const QDateTime &from, const QDateTime &to) = 0;
+
     // Audit log.
     virtual bool insertAudit(const AuditEntry &entry) = 0;
     virtual QList<AuditEntry> auditLogs(const LogQuery &query, qint64 *total) = 0;

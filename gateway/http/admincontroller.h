@@ -45,6 +45,17 @@ public:
     // GET /admin/users/{username}/activity?limit=100&offset=0 -> {activities: [...]}
     void activity(HttpContext &ctx);
 
+    // GET /admin/users/{username}/token-usage?start_date=&end_date= (ISO dates; default: the
+    //   last 30 days) -> {username, usage: {prompt_tokens, completion_tokens, total_tokens,
+    //   total_requests}, period: {start_date, end_date}}
+    void tokenUsage(HttpContext &ctx);
+    // GET /admin/users/{username}/model-usage?start_date=&end_date=
+    //   -> {username, model_usage: [{model_name, request_count, total_tokens}], period}
+    void modelUsage(HttpContext &ctx);
+    // GET /admin/stats -> users, nodes, today's requests and tokens, per-model usage today, and
+    //   requests and tokens per UTC day over ?days= (default 7)
+    void stats(HttpContext &ctx);
+
     // POST /admin/nodes {"name","base_url","node_type","api_key"?,"priority"?,"weight"?}
     //   -> 201 node, after a first health check and model discovery
     void addNode(HttpContext &ctx);

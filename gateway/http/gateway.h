@@ -108,6 +108,7 @@ public:
     // Stops accepting connections; running requests go on.
     void stopAccepting();
     int activeCalls() const { return int(m_calls.size()); }
+    int activeCallsTotal() const { return m_shared->activeCalls.load(); } // all I/O threads
 
     std::shared_ptr<const Catalog> catalog() const { return m_shared->catalog(); }
     // Rebuilds the catalog from the store and publishes it to every I/O thread.

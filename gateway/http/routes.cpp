@@ -79,6 +79,9 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm, AdminC
     A(M::Get, u"/admin/users/{username}/limits"_s, &AdminController::getLimits);
     A(M::Delete, u"/admin/users/{username}/limits"_s, &AdminController::deleteLimits);
     A(M::Get, u"/admin/users/{username}/activity"_s, &AdminController::activity);
+    A(M::Get, u"/admin/users/{username}/token-usage"_s, &AdminController::tokenUsage);
+    A(M::Get, u"/admin/users/{username}/model-usage"_s, &AdminController::modelUsage);
+    A(M::Get, u"/admin/stats"_s, &AdminController::stats);
 
     A(M::Post, u"/admin/nodes"_s, &AdminController::addNode);
     A(M::Get, u"/admin/nodes"_s, &AdminController::listNodes);

@@ -715,6 +715,26 @@ QHash<qint64, Store::DayUsage> SqlStore::usageOn(QDate utcDay)
     return usage;
 }
 
+QList<Store::ModelUsage> SqlStore::usageByModel(qint64 userId, const QDateTime &from, const QDateTime &to)
+{
+    QString sql = u"SELECT model, COUNT(*), CAST(SUM(prompt_tokens) AS BIGINT), CAST(SUM(completion_tokens) AS BIGINT) "
+                  "FROM request_logs WHERE created_at >= ? AND created_at < ?"_s;
+    QVariantList bindings{from.toMSecsSinceEpoch(), to.toMSecsSinceEpoch()};
+    if (userId > 0) {
+        sql += u" AND user_id = ?"_s;
+        bindings.append(userId);
+    }
+    sql += u" GROUP BY model ORDER BY COUNT(*) DESC, model"_s;
+    QSqlQuery query(m_database->connection());
+    QList<ModelUsage> usage;
+    if (!run(query, sql, bindings))
+        return usage;
+    while (query.next())
+        usage.append({query.value(0).toString(), query.value(1).toLongLong(), query.value(2).toLongLong(),
+                      query.value(3).toLongLong()});
+    return usage;
+}
+
 bool SqlStore::insertAudit(const AuditEntry &entry)
 {
     QSqlQuery query(m_database->connection());
