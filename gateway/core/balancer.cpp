@@ -72,6 +72,23 @@ int Balancer::activeTotal() const
     return total;
 }
 
+qsizetype Balancer::pickWeighted(const QList<int> &weights) const
+{
+    quint64 total = 0;
+    for (int weight : weights)
+        total += quint64(std::max(weight, 0));
+    if (total == 0)
+        return 0;
+    quint64 ticket = m_random(quint32(std::min<quint64>(total, 0xffffffffu)));
+    for (qsizetype i = 0; i < weights.size(); ++i) {
+        const quint64 weight = quint64(std::max(weights.at(i), 0));
+        if (ticket < weight)
+            return i;
+        ticket -= weight;
+    }
+    return 0;
+}
+
 Balancer::Needs Balancer::needsOf(const QJsonObject &body)
 {
     Needs needs;
@@ -118,20 +135,10 @@ QList<const GroupMember *> Balancer::orderMembers(const ModelGroup &group, const
     qsizetype pick = 0;
     QMutexLocker lock(&m_mutex);
     if (group.strategy == "weighted"_L1) {
-        quint64 total = 0;
+        QList<int> weights;
         for (const GroupMember *member : std::as_const(members))
-            total += quint64(std::max(member->weight, 0));
-        if (total > 0) {
-            quint64 ticket = m_random(quint32(std::min<quint64>(total, 0xffffffffu)));
-            for (qsizetype i = 0; i < members.size(); ++i) {
-                const quint64 w = quint64(std::max(members.at(i)->weight, 0));
-                if (ticket < w) {
-                    pick = i;
-                    break;
-                }
-                ticket -= w;
-            }
-        }
+            weights.append(member->weight);
+        pick = pickWeighted(weights);
     } else if (group.strategy != "priority"_L1) {
         // round_robin, and unknown strategies as the seed treats them.
         pick = qsizetype(m_roundRobin[u"group:"_s + group.name]++ % quint64(members.size()));
@@ -175,20 +182,10 @@ QList<const Node *> Balancer::order(QList<const Node *> candidates, RoutingStrat
         break;
     }
     case RoutingStrategy::Weighted: {
-        quint64 total = 0;
+        QList<int> weights;
         for (const Node *node : std::as_const(candidates))
-            total += quint64(std::max(node->weight, 0));
-        if (total == 0)
-            break;
-        quint64 ticket = m_random(quint32(std::min<quint64>(total, 0xffffffffu)));
-        for (qsizetype i = 0; i < candidates.size(); ++i) {
-            const quint64 w = quint64(std::max(candidates.at(i)->weight, 0));
-            if (ticket < w) {
-                pick = i;
-                break;
-            }
-            ticket -= w;
-        }
+            weights.append(node->weight);
+        pick = pickWeighted(weights);
         break;
     }
     case RoutingStrategy::LeastBusy: {

@@ -52,6 +52,10 @@ public:
     int activeTotal() const;
 
 private:
+    // An index drawn with probability proportional to its weight (negative counts as 0); the
+    // caller holds m_mutex.
+    qsizetype pickWeighted(const QList<int> &weights) const;
+
     mutable QMutex m_mutex;
     QHash<QString, quint64> m_roundRobin; // per model, so each model's traffic alternates
     QHash<qint64, int> m_active;

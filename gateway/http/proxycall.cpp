@@ -269,15 +269,17 @@ void ProxyCall::writeStream(const QByteArray &bytes)
 {
     if (bytes.isEmpty() || !m_socket)
         return;
-    if (!m_headSent) {
-        m_headSent = true;
-        m_ttfbMs = m_timer.elapsed();
-        const QByteArrayView type = m_plan.client == Dialect::Ollama ? QByteArrayView("application/x-ndjson")
-                                                                      : QByteArrayView("text/event-stream");
-        m_socket->write(Wire::streamHead(200, type) + Wire::chunk(bytes));
-        return;
-    }
-    m_socket->write(Wire::chunk(bytes));
+    m_socket->write(streamHeadOnce() + Wire::chunk(bytes));
+}
+
+QByteArray ProxyCall::streamHeadOnce()
+{
+    if (m_headSent)
+        return {};
+    m_headSent = true;
+    m_ttfbMs = m_timer.elapsed();
+    return Wire::streamHead(200, m_plan.client == Dialect::Ollama ? QByteArrayView("application/x-ndjson")
+                                                                  : QByteArrayView("text/event-stream"));
 }
 
 void ProxyCall::finishStream()
@@ -303,15 +305,7 @@ void ProxyCall::finishStream()
         complete(499, u"client went away"_s);
         return;
     }
-    if (!m_headSent) {
-        m_headSent = true;
-        m_ttfbMs = m_timer.elapsed();
-        const QByteArrayView type = m_plan.client == Dialect::Ollama ? QByteArrayView("application/x-ndjson")
-                                                                      : QByteArrayView("text/event-stream");
-        m_socket->write(Wire::streamHead(200, type) + Wire::chunk(out) + Wire::lastChunk());
-    } else {
-        m_socket->write(Wire::chunk(out) + Wire::lastChunk());
-    }
+    m_socket->write(streamHeadOnce() + Wire::chunk(out) + Wire::lastChunk());
     complete(200, QString());
 }
 

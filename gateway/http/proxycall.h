@@ -72,6 +72,8 @@ private:
 
     bool handleStreamEvent(const QByteArray &payload, QByteArray *out);
     void writeStream(const QByteArray &bytes);
+    // The response head, the first time a stream writes (it also marks the time to first byte).
+    QByteArray streamHeadOnce();
     void finishStream();
     void failBeforeStart(const ApiError &error);
     void relayUpstreamError();
