@@ -159,6 +159,7 @@ public:
     qint64 ollamaId() const { return m_ollamaId; }
     qint64 openaiId() const { return m_openaiId; }
     quint16 port() const { return m_gateway->port(); }
+    GatewayThread *gatewayThread() const { return m_gateway.get(); }
 
     Response send(const QByteArray &method, const QString &path, const QByteArray &body,
                   const QByteArray &token, const Headers &headers = {}, int timeoutMs = 15000)
