@@ -3,6 +3,7 @@
 #include <QAtomicInt>
 #include <QDir>
 #include <QFileInfo>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
@@ -243,6 +244,17 @@ int Database::schemaVersion()
 bool Database::migrate(QSqlDatabase &db, QString *error)
 {
     QSqlQuery query(db);
+    // Gateways that start together on one PostgreSQL database would each create the schema and
+    // all but one fail; this session lock makes the others wait, then find it up to date.
+    constexpr qint64 MigrationLock = 0x6d61657374726f; // "maestro"
+    if (isPostgres() && !query.exec(u"SELECT pg_advisory_lock(%1)"_s.arg(MigrationLock))) {
+        *error = query.lastError().text();
+        return false;
+    }
+    const auto unlock = qScopeGuard([&] {
+        if (isPostgres())
+            QSqlQuery(db).exec(u"SELECT pg_advisory_unlock(%1)"_s.arg(MigrationLock));
+    });
     if (!query.exec(u"CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"_s)) {
         *error = query.lastError().text();
         return false;
