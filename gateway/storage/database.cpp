@@ -81,6 +81,16 @@ const QList<QStringList> &migrations()
             u"ALTER TABLE model_group_members ADD COLUMN context_fallback INTEGER NOT NULL DEFAULT 0"_s,
             u"CREATE INDEX model_group_members_group ON model_group_members(group_id)"_s,
         },
+        // 3: several gateway processes on one database: limit counters they share (one row per
+        // limited user and UTC day, 'yyyy-MM-dd'), and a number every configuration change
+        // moves so the others notice it
+        {
+            u"CREATE TABLE usage_counters ("
+            "user_id BIGINT NOT NULL, day TEXT NOT NULL, requests BIGINT NOT NULL DEFAULT 0, "
+            "tokens BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (user_id, day))"_s,
+            u"CREATE TABLE config_version (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)"_s,
+            u"INSERT INTO config_version (id, version) VALUES (1, 0)"_s,
+        },
     };
     return steps;
 }
