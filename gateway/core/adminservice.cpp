@@ -54,6 +54,9 @@ AdminService::AdminService(Store *store, SecretStore *secrets, QObject *parent)
     , m_store(store)
     , m_secrets(secrets)
 {
+    // Connected first, so the version has moved before anyone reloads: a gateway that reloads
+    // after its own change then sees no news when it next polls the version.
+    connect(this, &AdminService::changed, this, [this] { m_store->bumpConfigVersion(); });
 }
 
 void AdminService::audit(const QString &action, const QString &entityType,

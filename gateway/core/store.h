@@ -92,6 +92,50 @@ public:
     // System settings (string values; typed access lives in Settings).
     virtual QHash<QString, QString> settings() = 0;
     virtual bool setSetting(const QString &key, const QString &value) = 0;
+
+    // Several gateway processes on one database (PostgreSQL) share limit counters and learn of
+    // each other's configuration changes through what follows. A store that only one process
+    // uses answers false here and need not implement the rest.
+    virtual bool isShared() const { return false; }
+
+    enum class Admission { Admitted, RequestLimitReached, TokenLimitReached, Failed };
+    // Counts one request of the user on the UTC day unless a limit is reached, atomically
+    // across processes.
+    virtual Admission countRequest(qint64 userId, QDate utcDay, std::optional<qint64> requestLimit,
+                                   std::optional<qint64> tokenLimit)
+    {
+        Q_UNUSED(userId);
+        Q_UNUSED(utcDay);
+        Q_UNUSED(requestLimit);
+        Q_UNUSED(tokenLimit);
+        return Admission::Failed;
+    }
+    virtual bool addCountedTokens(qint64 userId, QDate utcDay, qint64 tokens)
+    {
+        Q_UNUSED(userId);
+        Q_UNUSED(utcDay);
+        Q_UNUSED(tokens);
+        return false;
+    }
+    // The shared counters of a user who was counted on that day.
+    virtual std::optional<DayUsage> countedUsage(qint64 userId, QDate utcDay)
+    {
+        Q_UNUSED(userId);
+        Q_UNUSED(utcDay);
+        return std::nullopt;
+    }
+    // Starts the day's counters of users that have none yet (from the usage log) and drops
+    // those of earlier days.
+    virtual bool seedCounters(QDate utcDay, const QHash<qint64, DayUsage> &usage)
+    {
+        Q_UNUSED(utcDay);
+        Q_UNUSED(usage);
+        return false;
+    }
+
+    // A number that every configuration change moves; -1 when it cannot be read.
+    virtual qint64 configVersion() { return 0; }
+    virtual bool bumpConfigVersion() { return true; }
 };
 
 // Secrets (node API keys, the admin token) live outside SQL, under scoped keys such as

@@ -40,10 +40,17 @@ Gateway::Gateway(GatewayConfig config, Store *store, SecretStore *secrets, Usage
     registerRoutes(m_router, this, new LlmController(this), new AdminController(this));
     m_healthTimer.setTimerType(Qt::VeryCoarseTimer);
     connect(&m_healthTimer, &QTimer::timeout, this, &Gateway::checkAllNodes);
+    connect(&m_configTimer, &QTimer::timeout, this, &Gateway::pollConfigVersion);
     if (m_primary) {
         reload();
         Limiter &counters = m_shared->limiter;
-        counters.restore(counters.currentDay(), m_store->usageOn(counters.currentDay()));
+        const QDate day = counters.currentDay();
+        const auto usage = m_store->usageOn(day);
+        counters.restore(day, usage);
+        if (m_store->isShared()) {
+            m_store->seedCounters(day, usage);
+            counters.shareCounters(m_store);
+        }
     }
 }
 
@@ -73,18 +80,24 @@ bool Gateway::listen(QString *error)
     m_server->bind(m_tcp);
     if (m_primary && m_config.healthIntervalMs > 0)
         m_healthTimer.start(m_config.healthIntervalMs);
+    if (m_primary && m_store->isShared() && m_config.configPollMs > 0)
+        m_configTimer.start(m_config.configPollMs);
     return true;
 }
 
 void Gateway::stopAccepting()
 {
     m_healthTimer.stop();
+    m_configTimer.stop();
     if (m_tcp)
         m_tcp->close();
 }
 
 void Gateway::reload()
 {
+    // Read before the catalog: a change made meanwhile then shows as a newer version next poll.
+    if (m_store->isShared())
+        m_shared->configVersion = m_store->configVersion();
     const auto settings = m_store->settings();
     bool ok = false;
     const qint64 maxBody = settings.value(u"max_body_bytes"_s).toLongLong(&ok);
@@ -198,6 +211,13 @@ void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QS
         if (guard)
             done(outcome.ok, outcome.error);
     });
+}
+
+void Gateway::pollConfigVersion()
+{
+    const qint64 version = m_store->configVersion();
+    if (version >= 0 && version != m_shared->configVersion.load())
+        reload();
 }
 
 void Gateway::checkAllNodes()

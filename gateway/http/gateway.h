@@ -37,6 +37,8 @@ struct GatewayConfig
     int healthIntervalMs = 30'000;
     int upstreamConnectTimeoutMs = 10'000;
     int upstreamIdleTimeoutMs = 600'000; // an LLM may think for minutes before its first token
+    // With a database several gateways share: how often to look for their config changes.
+    int configPollMs = 2000;
 };
 
 // What every I/O thread of the gateway shares: the current catalog (swapped whole, under a
@@ -69,6 +71,7 @@ public:
     std::atomic<int> activeCalls{0};
     std::atomic<qint64> maxBodyBytes{32 * 1024 * 1024};
     std::atomic<int> healthFailureThreshold{2};
+    std::atomic<qint64> configVersion{-1}; // of the published catalog, with a shared store
 
     // Consecutive failed periodic probes per node.
     int noteProbe(qint64 nodeId, bool ok)
@@ -151,6 +154,7 @@ Q_SIGNALS:
 private:
     void dispatch(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void checkAllNodes();
+    void pollConfigVersion();
 
     GatewayConfig m_config;
     Store *m_store;
@@ -167,6 +171,7 @@ private:
     GatewayShared *m_shared;
     bool m_primary;
     QTimer m_healthTimer;
+    QTimer m_configTimer;
     QSet<QObject *> m_calls;
     QElapsedTimer m_uptime;
     quint16 m_port = 0;

@@ -3,6 +3,7 @@
 #include <QAtomicInt>
 #include <QDir>
 #include <QFileInfo>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
@@ -89,6 +90,16 @@ const QList<QStringList> &migrations()
             "tool_sets TEXT NOT NULL DEFAULT '[]', stripped_params TEXT NOT NULL DEFAULT '[]', "
             "default_context BIGINT NOT NULL DEFAULT 0, max_context BIGINT NOT NULL DEFAULT 0, "
             "maintenance INTEGER NOT NULL DEFAULT 0, maintenance_message TEXT, updated_at BIGINT NOT NULL)"_s,
+        },
+        // 4: several gateway processes on one database: limit counters they share (one row per
+        // limited user and UTC day, 'yyyy-MM-dd'), and a number every configuration change
+        // moves so the others notice it
+        {
+            u"CREATE TABLE usage_counters ("
+            "user_id BIGINT NOT NULL, day TEXT NOT NULL, requests BIGINT NOT NULL DEFAULT 0, "
+            "tokens BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (user_id, day))"_s,
+            u"CREATE TABLE config_version (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)"_s,
+            u"INSERT INTO config_version (id, version) VALUES (1, 0)"_s,
         },
     };
     return steps;
@@ -253,6 +264,17 @@ int Database::schemaVersion()
 bool Database::migrate(QSqlDatabase &db, QString *error)
 {
     QSqlQuery query(db);
+    // Gateways that start together on one PostgreSQL database would each create the schema and
+    // all but one fail; this session lock makes the others wait, then find it up to date.
+    constexpr qint64 MigrationLock = 0x6d61657374726f; // "maestro"
+    if (isPostgres() && !query.exec(u"SELECT pg_advisory_lock(%1)"_s.arg(MigrationLock))) {
+        *error = query.lastError().text();
+        return false;
+    }
+    const auto unlock = qScopeGuard([&] {
+        if (isPostgres())
+            QSqlQuery(db).exec(u"SELECT pg_advisory_unlock(%1)"_s.arg(MigrationLock));
+    });
     if (!query.exec(u"CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"_s)) {
         *error = query.lastError().text();
         return false;

@@ -13,6 +13,8 @@ namespace Maestro {
 // instances on one machine keep apart. QtKeychain works with jobs that need an event loop; they
 // run on a private thread and callers wait for them, so no caller ever spins a nested event loop
 // (which on the gateway's threads would re-enter request handling). Reads are cached.
+// Use one instance per process: libsecret ties its connection to the first store's thread, so
+// a second instance alive at the same time crashes it and a later one hangs until its timeout.
 class KeychainSecretStore final : public SecretStore
 {
 public:

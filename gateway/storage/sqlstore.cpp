@@ -7,6 +7,8 @@
 #include <QSqlQuery>
 #include <QSqlRecord>
 
+#include <limits>
+
 using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcStore, "maestro.storage")
@@ -800,6 +802,91 @@ bool SqlStore::setSetting(const QString &key, const QString &value)
                u"INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) "
                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"_s,
                {key, value, nowMs()});
+}
+
+namespace {
+
+QString dayKey(QDate day)
+{
+    return day.toString(Qt::ISODate);
+}
+
+} // namespace
+
+Store::Admission SqlStore::countRequest(qint64 userId, QDate utcDay, std::optional<qint64> requestLimit,
+                                        std::optional<qint64> tokenLimit)
+{
+    // A first row is inserted without the WHERE below, so a zero limit is decided here.
+    if (requestLimit && *requestLimit <= 0)
+        return Admission::RequestLimitReached;
+    if (tokenLimit && *tokenLimit <= 0)
+        return Admission::TokenLimitReached;
+    const qint64 noLimit = std::numeric_limits<qint64>::max();
+    QSqlQuery query(m_database->connection());
+    // One statement, so concurrent requests of all processes serialise on the row: the update
+    // re-checks the limits against the row as the previous writer left it.
+    if (!run(query,
+             u"INSERT INTO usage_counters (user_id, day, requests, tokens) VALUES (?, ?, 1, 0) "
+             "ON CONFLICT (user_id, day) DO UPDATE SET requests = usage_counters.requests + 1 "
+             "WHERE usage_counters.requests < ? AND usage_counters.tokens < ? RETURNING requests"_s,
+             {userId, dayKey(utcDay), requestLimit.value_or(noLimit), tokenLimit.value_or(noLimit)})) {
+        return Admission::Failed;
+    }
+    if (query.next())
+        return Admission::Admitted;
+    const auto usage = countedUsage(userId, utcDay);
+    if (!usage)
+        return Admission::Failed;
+    return requestLimit && usage->requests >= *requestLimit ? Admission::RequestLimitReached
+                                                            : Admission::TokenLimitReached;
+}
+
+bool SqlStore::addCountedTokens(qint64 userId, QDate utcDay, qint64 tokens)
+{
+    QSqlQuery query(m_database->connection());
+    return run(query,
+               u"INSERT INTO usage_counters (user_id, day, requests, tokens) VALUES (?, ?, 0, ?) "
+               "ON CONFLICT (user_id, day) DO UPDATE SET tokens = usage_counters.tokens + excluded.tokens"_s,
+               {userId, dayKey(utcDay), tokens});
+}
+
+std::optional<Store::DayUsage> SqlStore::countedUsage(qint64 userId, QDate utcDay)
+{
+    QSqlQuery query(m_database->connection());
+    if (!run(query, u"SELECT requests, tokens FROM usage_counters WHERE user_id = ? AND day = ?"_s,
+             {userId, dayKey(utcDay)})
+        || !query.next()) {
+        return std::nullopt;
+    }
+    return DayUsage{query.value(0).toLongLong(), query.value(1).toLongLong()};
+}
+
+bool SqlStore::seedCounters(QDate utcDay, const QHash<qint64, DayUsage> &usage)
+{
+    QSqlQuery query(m_database->connection());
+    bool ok = run(query, u"DELETE FROM usage_counters WHERE day < ?"_s, {dayKey(utcDay)});
+    for (auto it = usage.cbegin(); it != usage.cend(); ++it) {
+        ok = run(query,
+                 u"INSERT INTO usage_counters (user_id, day, requests, tokens) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT (user_id, day) DO NOTHING"_s,
+                 {it.key(), dayKey(utcDay), it->requests, it->tokens})
+            && ok;
+    }
+    return ok;
+}
+
+qint64 SqlStore::configVersion()
+{
+    QSqlQuery query(m_database->connection());
+    if (!run(query, u"SELECT version FROM config_version WHERE id = 1"_s) || !query.next())
+        return -1;
+    return query.value(0).toLongLong();
+}
+
+bool SqlStore::bumpConfigVersion()
+{
+    QSqlQuery query(m_database->connection());
+    return run(query, u"UPDATE config_version SET version = version + 1 WHERE id = 1"_s);
 }
 
 } // namespace Maestro

@@ -62,6 +62,15 @@ public:
     QHash<QString, QString> settings() override;
     bool setSetting(const QString &key, const QString &value) override;
 
+    bool isShared() const override { return m_database->isPostgres(); }
+    Admission countRequest(qint64 userId, QDate utcDay, std::optional<qint64> requestLimit,
+                           std::optional<qint64> tokenLimit) override;
+    bool addCountedTokens(qint64 userId, QDate utcDay, qint64 tokens) override;
+    std::optional<DayUsage> countedUsage(qint64 userId, QDate utcDay) override;
+    bool seedCounters(QDate utcDay, const QHash<qint64, DayUsage> &usage) override;
+    qint64 configVersion() override;
+    bool bumpConfigVersion() override;
+
     Database *database() const { return m_database; }
 
 private:

@@ -12,6 +12,7 @@
 #include <QThread>
 #include <QTimeZone>
 
+#include <atomic>
 #include <memory>
 #include <sys/stat.h>
 #include <vector>
@@ -80,6 +81,9 @@ private Q_SLOTS:
     void requestLogs();
     void usageOn_data();
     void usageOn();
+    void sharedCounters();
+    void sharedCountersUnderContention();
+    void configVersion();
     void usageWriterLosesNothing();
     void usageWriterWritesWhatCameBeforeStart();
     void fileSecretStore_data();
@@ -514,6 +518,84 @@ void TestSqlStore::usageOn()
     QCOMPARE(usage.value(2).requests, qint64(1));
     QCOMPARE(usage.value(2).tokens, qint64(2));
     QVERIFY(m_store->usageOn(QDate(2020, 1, 1)).isEmpty());
+}
+
+void TestSqlStore::sharedCounters()
+{
+    using Admission = Store::Admission;
+    const QDate day(2024, 5, 1);
+    QCOMPARE(m_store->countedUsage(1, day), std::nullopt);
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(m_store->countRequest(1, day, 3, std::nullopt), Admission::Admitted);
+    QCOMPARE(m_store->countRequest(1, day, 3, std::nullopt), Admission::RequestLimitReached);
+    QCOMPARE(m_store->countedUsage(1, day)->requests, 3);
+    // Another day, another counter.
+    QCOMPARE(m_store->countRequest(1, day.addDays(1), 3, std::nullopt), Admission::Admitted);
+    QCOMPARE(m_store->countedUsage(1, day.addDays(1))->requests, 1);
+
+    // Tokens count against the token limit once reported.
+    QCOMPARE(m_store->countRequest(2, day, std::nullopt, 40), Admission::Admitted);
+    QVERIFY(m_store->addCountedTokens(2, day, 25));
+    QCOMPARE(m_store->countRequest(2, day, std::nullopt, 40), Admission::Admitted);
+    QVERIFY(m_store->addCountedTokens(2, day, 25));
+    QCOMPARE(m_store->countRequest(2, day, std::nullopt, 40), Admission::TokenLimitReached);
+    QCOMPARE(m_store->countedUsage(2, day)->requests, 2);
+    QCOMPARE(m_store->countedUsage(2, day)->tokens, 50);
+    // Tokens of a request that began before midnight start the next day's row.
+    QVERIFY(m_store->addCountedTokens(2, day.addDays(1), 5));
+    QCOMPARE(m_store->countedUsage(2, day.addDays(1))->tokens, 5);
+
+    // A zero limit admits nothing, not even a first request.
+    QCOMPARE(m_store->countRequest(3, day, 0, std::nullopt), Admission::RequestLimitReached);
+    QCOMPARE(m_store->countRequest(3, day, std::nullopt, 0), Admission::TokenLimitReached);
+    QCOMPARE(m_store->countedUsage(3, day), std::nullopt);
+
+    // Seeding starts missing rows only, and drops earlier days.
+    QVERIFY(m_store->seedCounters(day, {{1, {9, 9}}, {4, {5, 7}}}));
+    QCOMPARE(m_store->countedUsage(1, day)->requests, 3);
+    QCOMPARE(m_store->countedUsage(4, day)->requests, 5);
+    QCOMPARE(m_store->countedUsage(4, day)->tokens, 7);
+    QVERIFY(m_store->seedCounters(day.addDays(1), {}));
+    QCOMPARE(m_store->countedUsage(1, day), std::nullopt);
+    QCOMPARE(m_store->countedUsage(1, day.addDays(1))->requests, 1);
+}
+
+void TestSqlStore::sharedCountersUnderContention()
+{
+    // Threads with a connection each stand in for gateway processes.
+    const QDate day(2024, 5, 2);
+    const int limit = 15;
+    std::atomic<int> admitted{0};
+    std::atomic<int> refused{0};
+    std::vector<std::unique_ptr<QThread>> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back(QThread::create([this, day, limit, &admitted, &refused] {
+            for (int i = 0; i < 10; ++i) {
+                const auto outcome = m_store->countRequest(7, day, limit, std::nullopt);
+                if (outcome == Store::Admission::Admitted)
+                    ++admitted;
+                else if (outcome == Store::Admission::RequestLimitReached)
+                    ++refused;
+            }
+            m_database->closeThreadConnection();
+        }));
+        threads.back()->start();
+    }
+    for (const auto &thread : threads)
+        QVERIFY(thread->wait(60000));
+    QCOMPARE(admitted.load(), limit);
+    QCOMPARE(refused.load(), 40 - limit);
+    QCOMPARE(m_store->countedUsage(7, day)->requests, limit);
+}
+
+void TestSqlStore::configVersion()
+{
+    const qint64 first = m_store->configVersion();
+    QCOMPARE(first, 0);
+    QVERIFY(m_store->bumpConfigVersion());
+    QVERIFY(m_store->bumpConfigVersion());
+    QCOMPARE(m_store->configVersion(), first + 2);
+    QCOMPARE(m_store->isShared(), m_testDatabase->isPostgres());
 }
 
 void TestSqlStore::usageWriterLosesNothing()
