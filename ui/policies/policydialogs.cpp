@@ -124,6 +124,7 @@ ModelConfigDialog::ModelConfigDialog(const GatewaySnapshot &snapshot, const Mode
         // The pattern is the configuration's key.
         m_pattern->setReadOnly(true);
         m_pattern->setToolTip(tr("A configuration keeps its pattern; create a new one for another."));
+        m_maintenance->setFocus();
         m_maintenance->setChecked(config->maintenance);
         m_message->setText(config->maintenanceMessage);
         m_restrict->setChecked(config->toolsRestricted);
@@ -239,6 +240,7 @@ ToolSetDialog::ToolSetDialog(const GatewaySnapshot &snapshot, const ToolSet *set
         // The name is the set's key: model configurations refer to it.
         m_name->setReadOnly(true);
         m_name->setToolTip(tr("A tool set keeps its name; create a new one to use another."));
+        m_description->setFocus();
         m_description->setText(set->description);
         m_tools->setPlainText(set->tools.join(u'\n'));
     }
