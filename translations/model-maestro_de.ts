@@ -754,8 +754,12 @@
             <translation>Gruppen</translation>
         </message>
         <message>
-            <source>Create a user, node, mapping or group on the current page</source>
-            <translation>Auf der aktuellen Seite einen Benutzer, Knoten, eine Zuordnung oder Gruppe anlegen</translation>
+            <source>Policies</source>
+            <translation>Richtlinien</translation>
+        </message>
+        <message>
+            <source>Create a user, node, mapping, group or model configuration on the current page</source>
+            <translation>Auf der aktuellen Seite einen Benutzer, Knoten, eine Zuordnung, Gruppe oder Modellkonfiguration anlegen</translation>
         </message>
     </context>
     <context>
@@ -921,6 +925,121 @@
         <message>
             <source>Fallback</source>
             <translation>Ausweichen</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::ModelConfigDialog</name>
+        <message>
+            <source>&amp;Under maintenance: refuse requests</source>
+            <translation>&amp;Wartung: Anfragen ablehnen</translation>
+        </message>
+        <message>
+            <source>&amp;Restrict tools</source>
+            <translation>Werkzeuge &amp;einschränken</translation>
+        </message>
+        <message>
+            <source>Edit configuration %1</source>
+            <translation>Konfiguration %1 bearbeiten</translation>
+        </message>
+        <message>
+            <source>New model configuration</source>
+            <translation>Neue Modellkonfiguration</translation>
+        </message>
+        <message>
+            <source>e.g. llama3.2:latest or qwen*</source>
+            <translation>z. B. llama3.2:latest oder qwen*</translation>
+        </message>
+        <message>
+            <source>Optional, e.g. Back at 14:00</source>
+            <translation>Optional, z. B. Ab 14:00 wieder da</translation>
+        </message>
+        <message>
+            <source>Tool names, separated by commas</source>
+            <translation>Werkzeugnamen, durch Kommas getrennt</translation>
+        </message>
+        <message>
+            <source>e.g. reasoning_effort, parallel_tool_calls</source>
+            <translation>z. B. reasoning_effort, parallel_tool_calls</translation>
+        </message>
+        <message>
+            <source>Not set</source>
+            <translation>Nicht gesetzt</translation>
+        </message>
+        <message>
+            <source>Context length (Ollama num_ctx) when the client gives none: 32768, 32K or 1M</source>
+            <translation>Kontextlänge (Ollama num_ctx), wenn der Client keine angibt: 32768, 32K oder 1M</translation>
+        </message>
+        <message>
+            <source>Largest context length (Ollama num_ctx) a client may ask for: 32768, 32K or 1M</source>
+            <translation>Größte Kontextlänge (Ollama num_ctx), die ein Client anfordern darf: 32768, 32K oder 1M</translation>
+        </message>
+        <message>
+            <source>No tool sets yet</source>
+            <translation>Noch keine Werkzeugsätze</translation>
+        </message>
+        <message>
+            <source>A configuration keeps its pattern; create a new one for another.</source>
+            <translation>Eine Konfiguration behält ihr Muster; für ein anderes eine neue anlegen.</translation>
+        </message>
+        <message>
+            <source>&amp;Model pattern:</source>
+            <translation>&amp;Modellmuster:</translation>
+        </message>
+        <message>
+            <source>An exact name, or a prefix ending with *</source>
+            <translation>Ein exakter Name oder ein Präfix, das mit * endet</translation>
+        </message>
+        <message>
+            <source>Maintenance messa&amp;ge:</source>
+            <translation>Wartungs&amp;hinweis:</translation>
+        </message>
+        <message>
+            <source>&amp;Allowed tools:</source>
+            <translation>Erla&amp;ubte Werkzeuge:</translation>
+        </message>
+        <message>
+            <source>Tool &amp;sets:</source>
+            <translation>Werkzeug&amp;sätze:</translation>
+        </message>
+        <message>
+            <source>When tools are restricted, only the allowed tools and those of the checked sets reach the model.</source>
+            <translation>Sind Werkzeuge eingeschränkt, erreichen nur die erlaubten Werkzeuge und die der angehakten Sätze das Modell.</translation>
+        </message>
+        <message>
+            <source>S&amp;tripped parameters:</source>
+            <translation>Ent&amp;fernte Parameter:</translation>
+        </message>
+        <message>
+            <source>Request parameters removed before the request reaches the model, separated by commas.</source>
+            <translation>Anfrageparameter, die entfernt werden, bevor die Anfrage das Modell erreicht, durch Kommas getrennt.</translation>
+        </message>
+        <message>
+            <source>&amp;Default context:</source>
+            <translation>Standard&amp;kontext:</translation>
+        </message>
+        <message>
+            <source>Ma&amp;ximum context:</source>
+            <translation>Ma&amp;ximaler Kontext:</translation>
+        </message>
+        <message>
+            <source>There is a configuration for %1 already; edit that one instead.</source>
+            <translation>Für %1 gibt es bereits eine Konfiguration; bitte diese bearbeiten.</translation>
+        </message>
+        <message>
+            <source>A pattern of * alone would match every model; name a prefix before it.</source>
+            <translation>Ein Muster aus nur * träfe jedes Modell; davor ein Präfix angeben.</translation>
+        </message>
+        <message>
+            <source>The default context is not a length (32768, 32K or 1M).</source>
+            <translation>Der Standardkontext ist keine Länge (32768, 32K oder 1M).</translation>
+        </message>
+        <message>
+            <source>The maximum context is not a length (32768, 32K or 1M).</source>
+            <translation>Der maximale Kontext ist keine Länge (32768, 32K oder 1M).</translation>
+        </message>
+        <message>
+            <source>The default context is larger than the maximum.</source>
+            <translation>Der Standardkontext ist größer als das Maximum.</translation>
         </message>
     </context>
     <context>
@@ -1266,6 +1385,133 @@
         </message>
     </context>
     <context>
+        <name>Maestro::PoliciesPage</name>
+        <message>
+            <source>&amp;Edit…</source>
+            <translation>&amp;Bearbeiten…</translation>
+        </message>
+        <message>
+            <source>&amp;Delete</source>
+            <translation>&amp;Löschen</translation>
+        </message>
+        <message>
+            <source>Edi&amp;t…</source>
+            <translation>Bearbei&amp;ten…</translation>
+        </message>
+        <message>
+            <source>De&amp;lete</source>
+            <translation>Lösc&amp;hen</translation>
+        </message>
+        <message>
+            <source>&amp;New configuration…</source>
+            <translation>&amp;Neue Konfiguration…</translation>
+        </message>
+        <message>
+            <source>Set maintenance, tools, parameters and context lengths for a model or a model prefix (Ctrl+N)</source>
+            <translation>Wartung, Werkzeuge, Parameter und Kontextlängen für ein Modell oder ein Modellpräfix festlegen (Strg+N)</translation>
+        </message>
+        <message>
+            <source>New tool &amp;set…</source>
+            <translation>Neuer Werkzeug&amp;satz…</translation>
+        </message>
+        <message>
+            <source>Name a list of tools that model configurations can allow together</source>
+            <translation>Eine Liste von Werkzeugen benennen, die Modellkonfigurationen gemeinsam erlauben können</translation>
+        </message>
+        <message>
+            <source>Pattern</source>
+            <translation>Muster</translation>
+        </message>
+        <message>
+            <source>Maintenance</source>
+            <translation>Wartung</translation>
+        </message>
+        <message>
+            <source>Tools</source>
+            <translation>Werkzeuge</translation>
+        </message>
+        <message>
+            <source>Stripped parameters</source>
+            <translation>Entfernte Parameter</translation>
+        </message>
+        <message>
+            <source>Context default / max</source>
+            <translation>Kontext Standard / max.</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Description</source>
+            <translation>Beschreibung</translation>
+        </message>
+        <message>
+            <source>Model configuration</source>
+            <translation>Modellkonfiguration</translation>
+        </message>
+        <message>
+            <source>Tool sets</source>
+            <translation>Werkzeugsätze</translation>
+        </message>
+        <message>
+            <source>A configuration applies to the model it names, or to every model starting with a prefix ending in *.</source>
+            <translation>Eine Konfiguration gilt für das genannte Modell oder, bei einem Präfix mit * am Ende, für jedes Modell, das damit beginnt.</translation>
+        </message>
+        <message>
+            <source>all</source>
+            <translation>alle</translation>
+        </message>
+        <message>
+            <source>set %1</source>
+            <translation>Satz %1</translation>
+        </message>
+        <message>
+            <source>none</source>
+            <translation>keine</translation>
+        </message>
+        <message>
+            <source>only: %1</source>
+            <translation>nur: %1</translation>
+        </message>
+        <message>
+            <source>Serving</source>
+            <translation>In Betrieb</translation>
+        </message>
+        <message>
+            <source>Could not save the model configuration</source>
+            <translation>Die Modellkonfiguration konnte nicht gespeichert werden</translation>
+        </message>
+        <message>
+            <source>Delete model configuration</source>
+            <translation>Modellkonfiguration löschen</translation>
+        </message>
+        <message>
+            <source>Delete the configuration for %1? Matching models are served without it.</source>
+            <translation>Die Konfiguration für %1 löschen? Passende Modelle werden dann ohne sie bedient.</translation>
+        </message>
+        <message>
+            <source>Could not delete the model configuration</source>
+            <translation>Die Modellkonfiguration konnte nicht gelöscht werden</translation>
+        </message>
+        <message>
+            <source>Could not save the tool set</source>
+            <translation>Der Werkzeugsatz konnte nicht gespeichert werden</translation>
+        </message>
+        <message>
+            <source>Delete tool set</source>
+            <translation>Werkzeugsatz löschen</translation>
+        </message>
+        <message>
+            <source>Delete the tool set %1? Configurations that allow it no longer pass its tools.</source>
+            <translation>Den Werkzeugsatz %1 löschen? Konfigurationen, die ihn erlauben, lassen seine Werkzeuge dann nicht mehr durch.</translation>
+        </message>
+        <message>
+            <source>Could not delete the tool set</source>
+            <translation>Der Werkzeugsatz konnte nicht gelöscht werden</translation>
+        </message>
+    </context>
+    <context>
         <name>Maestro::SettingsPage</name>
         <message>
             <source>Start minimized to the tray</source>
@@ -1377,6 +1623,49 @@
         <message>
             <source>Copied to the clipboard.</source>
             <translation>In die Zwischenablage kopiert.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::ToolSetDialog</name>
+        <message>
+            <source>Edit tool set %1</source>
+            <translation>Werkzeugsatz %1 bearbeiten</translation>
+        </message>
+        <message>
+            <source>New tool set</source>
+            <translation>Neuer Werkzeugsatz</translation>
+        </message>
+        <message>
+            <source>e.g. file-access</source>
+            <translation>z. B. file-access</translation>
+        </message>
+        <message>
+            <source>Optional</source>
+            <translation>Optional</translation>
+        </message>
+        <message>
+            <source>A tool set keeps its name; create a new one to use another.</source>
+            <translation>Ein Werkzeugsatz behält seinen Namen; für einen anderen einen neuen anlegen.</translation>
+        </message>
+        <message>
+            <source>&amp;Name:</source>
+            <translation>&amp;Name:</translation>
+        </message>
+        <message>
+            <source>&amp;Description:</source>
+            <translation>&amp;Beschreibung:</translation>
+        </message>
+        <message>
+            <source>&amp;Tools:</source>
+            <translation>&amp;Werkzeuge:</translation>
+        </message>
+        <message>
+            <source>One tool name per line.</source>
+            <translation>Ein Werkzeugname pro Zeile.</translation>
+        </message>
+        <message>
+            <source>There is a tool set named %1 already; edit that one instead.</source>
+            <translation>Es gibt bereits einen Werkzeugsatz namens %1; bitte diesen bearbeiten.</translation>
         </message>
     </context>
     <context>

@@ -750,8 +750,12 @@
             <translation>Gruplar</translation>
         </message>
         <message>
-            <source>Create a user, node, mapping or group on the current page</source>
-            <translation>Geçerli sayfada kullanıcı, düğüm, eşleme veya grup oluştur</translation>
+            <source>Policies</source>
+            <translation>Politikalar</translation>
+        </message>
+        <message>
+            <source>Create a user, node, mapping, group or model configuration on the current page</source>
+            <translation>Geçerli sayfada kullanıcı, düğüm, eşleme, grup veya model yapılandırması oluştur</translation>
         </message>
     </context>
     <context>
@@ -917,6 +921,121 @@
         <message>
             <source>Fallback</source>
             <translation>Yedek</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::ModelConfigDialog</name>
+        <message>
+            <source>&amp;Under maintenance: refuse requests</source>
+            <translation>&amp;Bakımda: istekleri reddet</translation>
+        </message>
+        <message>
+            <source>&amp;Restrict tools</source>
+            <translation>Araçla&amp;rı kısıtla</translation>
+        </message>
+        <message>
+            <source>Edit configuration %1</source>
+            <translation>%1 yapılandırmasını düzenle</translation>
+        </message>
+        <message>
+            <source>New model configuration</source>
+            <translation>Yeni model yapılandırması</translation>
+        </message>
+        <message>
+            <source>e.g. llama3.2:latest or qwen*</source>
+            <translation>ör. llama3.2:latest veya qwen*</translation>
+        </message>
+        <message>
+            <source>Optional, e.g. Back at 14:00</source>
+            <translation>İsteğe bağlı, ör. 14:00'te geri</translation>
+        </message>
+        <message>
+            <source>Tool names, separated by commas</source>
+            <translation>Araç adları, virgülle ayrılmış</translation>
+        </message>
+        <message>
+            <source>e.g. reasoning_effort, parallel_tool_calls</source>
+            <translation>ör. reasoning_effort, parallel_tool_calls</translation>
+        </message>
+        <message>
+            <source>Not set</source>
+            <translation>Ayarlanmadı</translation>
+        </message>
+        <message>
+            <source>Context length (Ollama num_ctx) when the client gives none: 32768, 32K or 1M</source>
+            <translation>İstemci belirtmediğinde bağlam uzunluğu (Ollama num_ctx): 32768, 32K veya 1M</translation>
+        </message>
+        <message>
+            <source>Largest context length (Ollama num_ctx) a client may ask for: 32768, 32K or 1M</source>
+            <translation>Bir istemcinin isteyebileceği en büyük bağlam uzunluğu (Ollama num_ctx): 32768, 32K veya 1M</translation>
+        </message>
+        <message>
+            <source>No tool sets yet</source>
+            <translation>Henüz araç seti yok</translation>
+        </message>
+        <message>
+            <source>A configuration keeps its pattern; create a new one for another.</source>
+            <translation>Bir yapılandırma desenini korur; başka bir desen için yenisini oluşturun.</translation>
+        </message>
+        <message>
+            <source>&amp;Model pattern:</source>
+            <translation>&amp;Model deseni:</translation>
+        </message>
+        <message>
+            <source>An exact name, or a prefix ending with *</source>
+            <translation>Tam bir ad veya * ile biten bir önek</translation>
+        </message>
+        <message>
+            <source>Maintenance messa&amp;ge:</source>
+            <translation>Bakım mesa&amp;jı:</translation>
+        </message>
+        <message>
+            <source>&amp;Allowed tools:</source>
+            <translation>İzin verilen &amp;araçlar:</translation>
+        </message>
+        <message>
+            <source>Tool &amp;sets:</source>
+            <translation>Araç &amp;setleri:</translation>
+        </message>
+        <message>
+            <source>When tools are restricted, only the allowed tools and those of the checked sets reach the model.</source>
+            <translation>Araçlar kısıtlıysa modele yalnızca izin verilen araçlar ve işaretli setlerin araçları ulaşır.</translation>
+        </message>
+        <message>
+            <source>S&amp;tripped parameters:</source>
+            <translation>Ka&amp;ldırılan parametreler:</translation>
+        </message>
+        <message>
+            <source>Request parameters removed before the request reaches the model, separated by commas.</source>
+            <translation>İstek modele ulaşmadan önce kaldırılan istek parametreleri, virgülle ayrılmış.</translation>
+        </message>
+        <message>
+            <source>&amp;Default context:</source>
+            <translation>&amp;Varsayılan bağlam:</translation>
+        </message>
+        <message>
+            <source>Ma&amp;ximum context:</source>
+            <translation>Ma&amp;ksimum bağlam:</translation>
+        </message>
+        <message>
+            <source>There is a configuration for %1 already; edit that one instead.</source>
+            <translation>%1 için zaten bir yapılandırma var; onun yerine onu düzenleyin.</translation>
+        </message>
+        <message>
+            <source>A pattern of * alone would match every model; name a prefix before it.</source>
+            <translation>Yalnızca * deseni her modelle eşleşir; önüne bir önek yazın.</translation>
+        </message>
+        <message>
+            <source>The default context is not a length (32768, 32K or 1M).</source>
+            <translation>Varsayılan bağlam bir uzunluk değil (32768, 32K veya 1M).</translation>
+        </message>
+        <message>
+            <source>The maximum context is not a length (32768, 32K or 1M).</source>
+            <translation>Maksimum bağlam bir uzunluk değil (32768, 32K veya 1M).</translation>
+        </message>
+        <message>
+            <source>The default context is larger than the maximum.</source>
+            <translation>Varsayılan bağlam maksimumdan büyük.</translation>
         </message>
     </context>
     <context>
@@ -1260,6 +1379,133 @@
         </message>
     </context>
     <context>
+        <name>Maestro::PoliciesPage</name>
+        <message>
+            <source>&amp;Edit…</source>
+            <translation>&amp;Düzenle…</translation>
+        </message>
+        <message>
+            <source>&amp;Delete</source>
+            <translation>&amp;Sil</translation>
+        </message>
+        <message>
+            <source>Edi&amp;t…</source>
+            <translation>Düzen&amp;le…</translation>
+        </message>
+        <message>
+            <source>De&amp;lete</source>
+            <translation>S&amp;il</translation>
+        </message>
+        <message>
+            <source>&amp;New configuration…</source>
+            <translation>&amp;Yeni yapılandırma…</translation>
+        </message>
+        <message>
+            <source>Set maintenance, tools, parameters and context lengths for a model or a model prefix (Ctrl+N)</source>
+            <translation>Bir model veya model öneki için bakım, araçlar, parametreler ve bağlam uzunluklarını ayarla (Ctrl+N)</translation>
+        </message>
+        <message>
+            <source>New tool &amp;set…</source>
+            <translation>Yeni araç se&amp;ti…</translation>
+        </message>
+        <message>
+            <source>Name a list of tools that model configurations can allow together</source>
+            <translation>Model yapılandırmalarının birlikte izin verebileceği bir araç listesine ad ver</translation>
+        </message>
+        <message>
+            <source>Pattern</source>
+            <translation>Desen</translation>
+        </message>
+        <message>
+            <source>Maintenance</source>
+            <translation>Bakım</translation>
+        </message>
+        <message>
+            <source>Tools</source>
+            <translation>Araçlar</translation>
+        </message>
+        <message>
+            <source>Stripped parameters</source>
+            <translation>Kaldırılan parametreler</translation>
+        </message>
+        <message>
+            <source>Context default / max</source>
+            <translation>Bağlam varsayılan / maks.</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Ad</translation>
+        </message>
+        <message>
+            <source>Description</source>
+            <translation>Açıklama</translation>
+        </message>
+        <message>
+            <source>Model configuration</source>
+            <translation>Model yapılandırması</translation>
+        </message>
+        <message>
+            <source>Tool sets</source>
+            <translation>Araç setleri</translation>
+        </message>
+        <message>
+            <source>A configuration applies to the model it names, or to every model starting with a prefix ending in *.</source>
+            <translation>Bir yapılandırma adını verdiği modele veya * ile biten bir önekle başlayan her modele uygulanır.</translation>
+        </message>
+        <message>
+            <source>all</source>
+            <translation>tümü</translation>
+        </message>
+        <message>
+            <source>set %1</source>
+            <translation>set %1</translation>
+        </message>
+        <message>
+            <source>none</source>
+            <translation>hiçbiri</translation>
+        </message>
+        <message>
+            <source>only: %1</source>
+            <translation>yalnızca: %1</translation>
+        </message>
+        <message>
+            <source>Serving</source>
+            <translation>Hizmette</translation>
+        </message>
+        <message>
+            <source>Could not save the model configuration</source>
+            <translation>Model yapılandırması kaydedilemedi</translation>
+        </message>
+        <message>
+            <source>Delete model configuration</source>
+            <translation>Model yapılandırmasını sil</translation>
+        </message>
+        <message>
+            <source>Delete the configuration for %1? Matching models are served without it.</source>
+            <translation>%1 yapılandırması silinsin mi? Eşleşen modeller onsuz sunulur.</translation>
+        </message>
+        <message>
+            <source>Could not delete the model configuration</source>
+            <translation>Model yapılandırması silinemedi</translation>
+        </message>
+        <message>
+            <source>Could not save the tool set</source>
+            <translation>Araç seti kaydedilemedi</translation>
+        </message>
+        <message>
+            <source>Delete tool set</source>
+            <translation>Araç setini sil</translation>
+        </message>
+        <message>
+            <source>Delete the tool set %1? Configurations that allow it no longer pass its tools.</source>
+            <translation>%1 araç seti silinsin mi? Ona izin veren yapılandırmalar artık araçlarını geçirmez.</translation>
+        </message>
+        <message>
+            <source>Could not delete the tool set</source>
+            <translation>Araç seti silinemedi</translation>
+        </message>
+    </context>
+    <context>
         <name>Maestro::SettingsPage</name>
         <message>
             <source>Start minimized to the tray</source>
@@ -1371,6 +1617,49 @@
         <message>
             <source>Copied to the clipboard.</source>
             <translation>Panoya kopyalandı.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Maestro::ToolSetDialog</name>
+        <message>
+            <source>Edit tool set %1</source>
+            <translation>%1 araç setini düzenle</translation>
+        </message>
+        <message>
+            <source>New tool set</source>
+            <translation>Yeni araç seti</translation>
+        </message>
+        <message>
+            <source>e.g. file-access</source>
+            <translation>ör. file-access</translation>
+        </message>
+        <message>
+            <source>Optional</source>
+            <translation>İsteğe bağlı</translation>
+        </message>
+        <message>
+            <source>A tool set keeps its name; create a new one to use another.</source>
+            <translation>Bir araç seti adını korur; başka bir ad için yenisini oluşturun.</translation>
+        </message>
+        <message>
+            <source>&amp;Name:</source>
+            <translation>&amp;Ad:</translation>
+        </message>
+        <message>
+            <source>&amp;Description:</source>
+            <translation>A&amp;çıklama:</translation>
+        </message>
+        <message>
+            <source>&amp;Tools:</source>
+            <translation>A&amp;raçlar:</translation>
+        </message>
+        <message>
+            <source>One tool name per line.</source>
+            <translation>Satır başına bir araç adı.</translation>
+        </message>
+        <message>
+            <source>There is a tool set named %1 already; edit that one instead.</source>
+            <translation>%1 adında bir araç seti zaten var; onun yerine onu düzenleyin.</translation>
         </message>
     </context>
     <context>

@@ -66,6 +66,24 @@ const ModelGroup *GatewaySnapshot::group(const QString &name) const
     return nullptr;
 }
 
+const ToolSet *GatewaySnapshot::toolSet(const QString &name) const
+{
+    for (const ToolSet &candidate : toolSets) {
+        if (candidate.name == name)
+            return &candidate;
+    }
+    return nullptr;
+}
+
+const ModelConfig *GatewaySnapshot::modelConfig(const QString &pattern) const
+{
+    for (const ModelConfig &candidate : modelConfigs) {
+        if (candidate.pattern == pattern)
+            return &candidate;
+    }
+    return nullptr;
+}
+
 const Node *GatewaySnapshot::node(qint64 id) const
 {
     for (const Node &candidate : nodes) {
@@ -183,6 +201,8 @@ void GatewayClient::refresh()
             snapshot.nodeModels = store->nodeModels();
             snapshot.mappings = store->mappings();
             snapshot.groups = store->groups();
+            snapshot.toolSets = store->toolSets();
+            snapshot.modelConfigs = store->modelConfigs();
             snapshot.settings = store->settings();
             snapshot.strategy = gateway->routingStrategy();
             bool ok = false;
@@ -356,6 +376,29 @@ void GatewayClient::reorderMembers(const QString &group, const QList<qint64> &me
 {
     call(context,
          [group, memberIds](Gateway *g) { return g->admin()->reorderMembers(group, memberIds); },
+         std::move(done));
+}
+
+void GatewayClient::saveToolSet(const ToolSet &set, QObject *context, Reply<ToolSet> done)
+{
+    call(context, [set](Gateway *g) { return g->admin()->saveToolSet(set); }, std::move(done));
+}
+
+void GatewayClient::deleteToolSet(const QString &name, QObject *context, Reply<bool> done)
+{
+    call(context, [name](Gateway *g) { return g->admin()->deleteToolSet(name); }, std::move(done));
+}
+
+void GatewayClient::saveModelConfig(const ModelConfig &config, QObject *context,
+                                    Reply<ModelConfig> done)
+{
+    call(context, [config](Gateway *g) { return g->admin()->saveModelConfig(config); },
+         std::move(done));
+}
+
+void GatewayClient::deleteModelConfig(const QString &pattern, QObject *context, Reply<bool> done)
+{
+    call(context, [pattern](Gateway *g) { return g->admin()->deleteModelConfig(pattern); },
          std::move(done));
 }
 

@@ -28,6 +28,8 @@ struct GatewaySnapshot
     QList<NodeModel> nodeModels;
     QList<ModelMapping> mappings;
     QList<ModelGroup> groups;
+    QList<ToolSet> toolSets;
+    QList<ModelConfig> modelConfigs;
     QHash<QString, QString> settings;
     RoutingStrategy strategy = RoutingStrategy::LeastBusy;
     qint64 maxBodyBytes = 0;
@@ -44,6 +46,8 @@ struct GatewaySnapshot
     QStringList memberModelNames() const;
     const Node *node(qint64 id) const;
     const ModelGroup *group(const QString &name) const;
+    const ToolSet *toolSet(const QString &name) const;
+    const ModelConfig *modelConfig(const QString &pattern) const;
     int healthyNodes() const;
     int downNodes() const; // active nodes known to be unhealthy
 };
@@ -140,6 +144,12 @@ public:
     // memberIds: every member of the group, in the new fallback order.
     void reorderMembers(const QString &group, const QList<qint64> &memberIds, QObject *context,
                         Reply<ModelGroup> done);
+
+    // Both save by their key (the tool set's name, the configuration's pattern): create or replace.
+    void saveToolSet(const ToolSet &set, QObject *context, Reply<ToolSet> done);
+    void deleteToolSet(const QString &name, QObject *context, Reply<bool> done);
+    void saveModelConfig(const ModelConfig &config, QObject *context, Reply<ModelConfig> done);
+    void deleteModelConfig(const QString &pattern, QObject *context, Reply<bool> done);
 
     void setSetting(const QString &key, const QString &value, QObject *context, Reply<bool> done);
 

@@ -12,6 +12,8 @@
 #include "mainwindow/mainwindow.h"
 #include "nodes/nodedialog.h"
 #include "nodes/nodespage.h"
+#include "policies/policiespage.h"
+#include "policies/policydialogs.h"
 #include "tray/trayicon.h"
 #include "uiutil.h"
 #include "users/tokendialog.h"
@@ -22,9 +24,11 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -55,6 +59,7 @@ private Q_SLOTS:
     void connectDialogSnippets();
     void wizardAddsNodeAndUser();
     void groupReorderedByDragServesFromNewFirst();
+    void maintenanceConfigRefusesChat();
     void trayWithoutHostKeepsWindow();
     void translationsAreEmbedded_data();
     void translationsAreEmbedded();
@@ -203,8 +208,17 @@ void TestDesktop::shortcutsSwitchPages()
         QTest::keyClick(m_window.get(), Qt::Key(Qt::Key_1 + page), Qt::ControlModifier);
         QCOMPARE(m_window->currentPage(), page);
     }
-    // Connecting a client takes the shortcut after the last page.
-    QTest::keyClick(m_window.get(), Qt::Key(Qt::Key_1 + int(MainWindow::PageCount)), Qt::ControlModifier);
+    // Policies follow Groups: Ctrl+6; Logs and Settings move up to Ctrl+7 and Ctrl+8.
+    QTest::keyClick(m_window.get(), Qt::Key_6, Qt::ControlModifier);
+    QCOMPARE(m_window->currentPage(), int(MainWindow::Policies));
+    QVERIFY(m_window->policiesPage()->isVisible());
+    QTest::keyClick(m_window.get(), Qt::Key_7, Qt::ControlModifier);
+    QCOMPARE(m_window->currentPage(), int(MainWindow::Logs));
+    QTest::keyClick(m_window.get(), Qt::Key_8, Qt::ControlModifier);
+    QCOMPARE(m_window->currentPage(), int(MainWindow::Settings));
+    // Connecting a client takes the shortcut after the last page: Ctrl+9.
+    QCOMPARE(int(MainWindow::PageCount), 8);
+    QTest::keyClick(m_window.get(), Qt::Key_9, Qt::ControlModifier);
     auto *dialog = waitForChild<ConnectDialog>(m_window.get());
     QVERIFY(dialog);
     QPointer<ConnectDialog> guard(dialog);
@@ -376,6 +390,106 @@ void TestDesktop::groupReorderedByDragServesFromNewFirst()
     QTRY_COMPARE(m_client->snapshot().group(u"team-chat"_s)->members.at(0).model, u"llama3.2:latest"_s);
     QCOMPARE(m_fixture.send("POST", u"/v1/chat/completions"_s, m_aliceToken, chat).status, 200);
     QCOMPARE(m_ollama->requestCount(), ollama + 1);
+}
+
+void TestDesktop::maintenanceConfigRefusesChat()
+{
+    // gpu-1 (m_ollama) serves llama3.2:latest, and alice may use every model.
+    QVERIFY(!m_aliceToken.isEmpty());
+    m_window->showPage(MainWindow::Policies);
+    PoliciesPage *page = m_window->policiesPage();
+    QVERIFY(page->isVisible());
+
+    // A tool set first, through its dialog.
+    QTest::mouseClick(page->findChild<QPushButton *>(u"newToolSet"_s), Qt::LeftButton);
+    QPointer<ToolSetDialog> setDialog = waitForChild<ToolSetDialog>(page);
+    QVERIFY(setDialog);
+    QTest::keyClicks(setDialog->findChild<QLineEdit *>(u"toolSetName"_s), u"files"_s);
+    QTest::keyClicks(setDialog->findChild<QLineEdit *>(u"description"_s), u"Read and write files"_s);
+    setDialog->findChild<QPlainTextEdit *>(u"tools"_s)->setPlainText(u"read_file\nwrite_file\n\nread_file\n"_s);
+    setDialog->accept();
+    QTRY_VERIFY(!setDialog);
+    QTRY_COMPARE(page->toolSetsTable()->rowCount(), 1);
+    QCOMPARE(page->toolSetsTable()->item(0, 0)->text(), u"files"_s);
+    QCOMPARE(page->toolSetsTable()->item(0, 2)->text(), u"read_file, write_file"_s);
+
+    // Then a configuration for the model with maintenance on (Ctrl+N on this page).
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTest::keyClick(m_window.get(), Qt::Key_N, Qt::ControlModifier);
+    QPointer<ModelConfigDialog> dialog = waitForChild<ModelConfigDialog>(page);
+    QVERIFY(dialog);
+    auto *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    QVERIFY(!ok->isEnabled());
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(u"pattern"_s), u"llama3.2:latest"_s);
+    QVERIFY(ok->isEnabled());
+    auto *maintenance = dialog->findChild<QCheckBox *>(u"maintenance"_s);
+    auto *message = dialog->findChild<QLineEdit *>(u"maintenanceMessage"_s);
+    QVERIFY(!message->isEnabled());
+    maintenance->setChecked(true);
+    QVERIFY(message->isEnabled());
+    QTest::keyClicks(message, u"Back after the driver update"_s);
+    dialog->findChild<QCheckBox *>(u"restrictTools"_s)->setChecked(true);
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(u"allowedTools"_s), u"search, fetch"_s);
+    auto *sets = dialog->findChild<QListWidget *>(u"toolSets"_s);
+    QCOMPARE(sets->count(), 1);
+    sets->item(0)->setCheckState(Qt::Checked);
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(u"strippedParams"_s), u"reasoning_effort"_s);
+    // Context lengths: a bad one keeps OK disabled; 32K and 1M are accepted.
+    auto *defaultContext = dialog->findChild<QLineEdit *>(u"defaultContext"_s);
+    auto *maxContext = dialog->findChild<QLineEdit *>(u"maxContext"_s);
+    QTest::keyClicks(defaultContext, u"lots"_s);
+    QVERIFY(!ok->isEnabled());
+    defaultContext->setText(u"2M"_s);
+    QTest::keyClicks(maxContext, u"1M"_s);
+    QVERIFY(!ok->isEnabled()); // the default is larger than the maximum
+    defaultContext->setText(u"32K"_s);
+    QVERIFY(ok->isEnabled());
+    QTest::mouseClick(ok, Qt::LeftButton);
+    QTRY_VERIFY(!dialog);
+
+    QTRY_COMPARE(page->configsTable()->rowCount(), 1);
+    QTRY_COMPARE(page->selectedConfig(), u"llama3.2:latest"_s);
+    QCOMPARE(page->configsTable()->item(0, 1)->text(), u"Maintenance"_s);
+    QCOMPARE(page->configsTable()->item(0, 2)->text(), u"only: search, fetch + set files"_s);
+    QCOMPARE(page->configsTable()->item(0, 3)->text(), u"reasoning_effort"_s);
+    QCOMPARE(page->configsTable()->item(0, 4)->text(), u"32K / 1M"_s);
+    const ModelConfig *saved = m_client->snapshot().modelConfig(u"llama3.2:latest"_s);
+    QVERIFY(saved);
+    QCOMPARE(saved->defaultContextLength, qint64(32768));
+    QCOMPARE(saved->maxContextLength, qint64(1024 * 1024));
+    QCOMPARE(saved->toolSets, QStringList{u"files"_s});
+
+    // The gateway refuses the model with the message.
+    const QJsonObject chat{{u"model"_s, u"llama3.2:latest"_s},
+                           {u"stream"_s, false},
+                           {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"hi"_s}}}}};
+    const int before = m_ollama->requestCount();
+    const auto refused = m_fixture.send("POST", u"/v1/chat/completions"_s, m_aliceToken, chat);
+    QCOMPARE(refused.status, 503);
+    QVERIFY2(refused.body.contains("Back after the driver update"), refused.body.constData());
+    QCOMPARE(m_ollama->requestCount(), before);
+
+    // Edited back out of maintenance, the model serves again.
+    QTest::mouseClick(page->findChild<QPushButton *>(u"editConfig"_s), Qt::LeftButton);
+    dialog = waitForChild<ModelConfigDialog>(page);
+    QVERIFY(dialog);
+    QCOMPARE(dialog->findChild<QLineEdit *>(u"maxContext"_s)->text(), u"1M"_s);
+    QVERIFY(dialog->findChild<QListWidget *>(u"toolSets"_s)->item(0)->checkState() == Qt::Checked);
+    dialog->findChild<QCheckBox *>(u"maintenance"_s)->setChecked(false);
+    dialog->accept();
+    QTRY_VERIFY(!dialog);
+    QTRY_COMPARE(page->configsTable()->item(0, 1)->text(), u"Serving"_s);
+    QCOMPARE(m_fixture.send("POST", u"/v1/chat/completions"_s, m_aliceToken, chat).status, 200);
+
+    // Editing a tool set keeps its name.
+    page->toolSetsTable()->selectRow(0);
+    QTest::mouseClick(page->findChild<QPushButton *>(u"editToolSet"_s), Qt::LeftButton);
+    setDialog = waitForChild<ToolSetDialog>(page);
+    QVERIFY(setDialog);
+    QVERIFY(setDialog->findChild<QLineEdit *>(u"toolSetName"_s)->isReadOnly());
+    setDialog->reject();
+    QTRY_VERIFY(!setDialog);
 }
 
 void TestDesktop::trayWithoutHostKeepsWindow()

@@ -17,6 +17,8 @@
 #include "models/modelspage.h"
 #include "nodes/nodedialog.h"
 #include "nodes/nodespage.h"
+#include "policies/policiespage.h"
+#include "policies/policydialogs.h"
 #include "uiutil.h"
 #include "users/tokendialog.h"
 #include "users/userspage.h"
@@ -163,6 +165,42 @@ void TestScreenshots::initTestCase()
     for (const auto &[user, model] : traffic)
         m_fixture.send("POST", u"/api/chat"_s, tokens.value(user), chat(model, u"write a function that sorts a list"_s));
     QTRY_VERIFY(m_window->dashboardPage()->requestsToday()->text() != u"0"_s);
+
+    // Policies, after the traffic (a model under maintenance would have refused some of it): tool
+    // sets, a restricted coder, a model under maintenance, a prefix with a context limit.
+    const QList<QJsonObject> toolSets{
+        {{u"name"_s, u"files"_s}, {u"description"_s, u"Read and write the workspace"_s},
+         {u"tools"_s, QJsonArray{u"read_file"_s, u"write_file"_s, u"list_directory"_s}}},
+        {{u"name"_s, u"web"_s}, {u"description"_s, u"Search and fetch pages"_s},
+         {u"tools"_s, QJsonArray{u"web_search"_s, u"fetch_url"_s}}},
+    };
+    for (const QJsonObject &set : toolSets) {
+        ToolSet toolSet;
+        toolSet.name = set.value("name"_L1).toString();
+        toolSet.description = set.value("description"_L1).toString();
+        for (const auto &tool : set.value("tools"_L1).toArray())
+            toolSet.tools.append(tool.toString());
+        QVERIFY(m_fixture.store()->saveToolSet(toolSet));
+    }
+    ModelConfig coder;
+    coder.pattern = u"qwen2.5-coder*"_s;
+    coder.toolsRestricted = true;
+    coder.allowedTools = {u"run_tests"_s};
+    coder.toolSets = {u"files"_s};
+    coder.strippedParams = {u"reasoning_effort"_s};
+    coder.defaultContextLength = 32768;
+    coder.maxContextLength = 128 * 1024;
+    ModelConfig chatConfig;
+    chatConfig.pattern = u"llama3.2:latest"_s;
+    chatConfig.maintenance = true;
+    chatConfig.maintenanceMessage = u"Driver update until 14:00"_s;
+    ModelConfig cloudConfig;
+    cloudConfig.pattern = u"gpt-4o*"_s;
+    cloudConfig.strippedParams = {u"keep_alive"_s, u"num_ctx"_s};
+    cloudConfig.maxContextLength = 1024 * 1024;
+    for (const ModelConfig &config : {coder, chatConfig, cloudConfig})
+        QVERIFY(m_fixture.store()->saveModelConfig(config));
+    m_client->refresh();
 }
 
 void TestScreenshots::cleanupTestCase()
@@ -181,6 +219,7 @@ void TestScreenshots::pages_data()
     QTest::newRow("nodes") << int(MainWindow::Nodes) << u"page-nodes"_s;
     QTest::newRow("models") << int(MainWindow::Models) << u"page-models"_s;
     QTest::newRow("groups") << int(MainWindow::Groups) << u"page-groups"_s;
+    QTest::newRow("policies") << int(MainWindow::Policies) << u"page-policies"_s;
     QTest::newRow("logs") << int(MainWindow::Logs) << u"page-logs"_s;
     QTest::newRow("settings") << int(MainWindow::Settings) << u"page-settings"_s;
 }
@@ -198,6 +237,10 @@ void TestScreenshots::pages()
         m_window->logsPage()->requestsTable()->selectRow(0);
     } else if (page == MainWindow::Models) {
         QTRY_VERIFY(m_window->modelsPage()->mappingsTable()->rowCount() == 4);
+    } else if (page == MainWindow::Policies) {
+        QTRY_COMPARE(m_window->policiesPage()->configsTable()->rowCount(), 3);
+        QTRY_COMPARE(m_window->policiesPage()->toolSetsTable()->rowCount(), 2);
+        m_window->policiesPage()->configsTable()->selectRow(1);
     } else if (page == MainWindow::Groups) {
         QTRY_COMPARE(m_window->groupsPage()->groupsTable()->rowCount(), 2);
         m_window->groupsPage()->selectGroup(u"team-coding"_s);
@@ -233,6 +276,15 @@ void TestScreenshots::dialogs()
     MemberDialog memberDialog(m_client->snapshot(), group->name, &group->members.at(1), m_window.get());
     memberDialog.show();
     save(&memberDialog, u"dialog-group-member"_s);
+
+    const ModelConfig *config = m_client->snapshot().modelConfig(u"qwen2.5-coder*"_s);
+    QVERIFY(config);
+    ModelConfigDialog configDialog(m_client->snapshot(), config, m_window.get());
+    configDialog.show();
+    save(&configDialog, u"dialog-model-config"_s);
+    ToolSetDialog toolSetDialog(m_client->snapshot(), m_client->snapshot().toolSet(u"files"_s), m_window.get());
+    toolSetDialog.show();
+    save(&toolSetDialog, u"dialog-tool-set"_s);
 
     ConnectDialog *connect = m_window->openConnectDialog(QString::fromUtf8(m_token));
     connect->setModel(u"coder"_s);

@@ -19,6 +19,7 @@ class LogsPage;
 class ModelsPage;
 class NodesPage;
 class Page;
+class PoliciesPage;
 class SettingsPage;
 class UsersPage;
 
@@ -27,7 +28,7 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
 
 public:
-    enum PageIndex { Dashboard, Users, Nodes, Models, Groups, Logs, Settings, PageCount };
+    enum PageIndex { Dashboard, Users, Nodes, Models, Groups, Policies, Logs, Settings, PageCount };
 
     MainWindow(GatewayClient *client, const DesktopContext &context, QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -40,6 +41,7 @@ public:
     NodesPage *nodesPage() const { return m_nodes; }
     ModelsPage *modelsPage() const { return m_models; }
     GroupsPage *groupsPage() const { return m_groups; }
+    PoliciesPage *policiesPage() const { return m_policies; }
     LogsPage *logsPage() const { return m_logs; }
     SettingsPage *settingsPage() const { return m_settings; }
     ConnectDialog *openConnectDialog(const QString &token = {});
@@ -66,6 +68,7 @@ private:
     NodesPage *m_nodes;
     ModelsPage *m_models;
     GroupsPage *m_groups;
+    PoliciesPage *m_policies;
     LogsPage *m_logs;
     SettingsPage *m_settings;
     QLabel *m_address;
