@@ -784,11 +784,52 @@ QJsonObject AdminService::exportBackup()
     QJsonArray mappings;
     for (const ModelMapping &mapping : m_store->mappings())
         mappings.append(mappingAuditDetails(mapping));
+    QJsonArray groups;
+    for (const ModelGroup &group : m_store->groups()) {
+        QJsonArray members;
+        for (const GroupMember &member : group.members) {
+            members.append(QJsonObject{{u"model_display_name"_s, member.model},
+                                       {u"priority"_s, member.priority},
+                                       {u"weight"_s, member.weight},
+                                       {u"capability_tags"_s, QJsonArray::fromStringList(member.capabilityTags)},
+                                       {u"is_active"_s, member.active},
+                                       {u"context_fallback"_s, member.contextFallback}});
+        }
+        groups.append(QJsonObject{{u"name"_s, group.name},
+                                  {u"description"_s, group.description},
+                                  {u"strategy"_s, group.strategy},
+                                  {u"is_active"_s, group.active},
+                                  {u"list_in_catalog"_s, group.listInCatalog},
+                                  {u"priority"_s, group.priority},
+                                  {u"max_failover_retries"_s, group.maxFailoverRetries},
+                                  {u"members"_s, members}});
+    }
+    QJsonArray toolSets;
+    for (const ToolSet &set : m_store->toolSets()) {
+        toolSets.append(QJsonObject{{u"name"_s, set.name},
+                                    {u"description"_s, set.description},
+                                    {u"tools"_s, QJsonArray::fromStringList(set.tools)}});
+    }
+    QJsonArray modelConfigs;
+    for (const ModelConfig &config : m_store->modelConfigs()) {
+        modelConfigs.append(QJsonObject{{u"model_pattern"_s, config.pattern},
+                                        {u"tools_restricted"_s, config.toolsRestricted},
+                                        {u"allowed_tools"_s, QJsonArray::fromStringList(config.allowedTools)},
+                                        {u"tool_sets"_s, QJsonArray::fromStringList(config.toolSets)},
+                                        {u"stripped_params"_s, QJsonArray::fromStringList(config.strippedParams)},
+                                        {u"default_context_length"_s, double(config.defaultContextLength)},
+                                        {u"max_context_length"_s, double(config.maxContextLength)},
+                                        {u"maintenance"_s, config.maintenance},
+                                        {u"maintenance_message"_s, config.maintenanceMessage}});
+    }
     QJsonObject settings;
     const auto stored = m_store->settings();
     for (auto it = stored.cbegin(); it != stored.cend(); ++it)
         settings.insert(it.key(), it.value());
     return {{u"version"_s, BackupVersion},
+            {u"groups"_s, groups},
+            {u"tool_sets"_s, toolSets},
+            {u"model_configs"_s, modelConfigs},
             {u"exported_at"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
             {u"nodes"_s, nodes},
             {u"users"_s, users},
@@ -800,7 +841,7 @@ Result<AdminService::ImportOutcome> AdminService::importBackup(const QJsonObject
 {
     if (backup.value("version"_L1).toInt(-1) != BackupVersion)
         return ApiError::badRequest(u"not a Model Maestro backup of version %1"_s.arg(BackupVersion));
-    for (const char *section : {"nodes", "users", "mappings"}) {
+    for (const char *section : {"nodes", "users", "mappings", "groups", "tool_sets", "model_configs"}) {
         const QJsonValue value = backup.value(QLatin1StringView(section));
         if (!value.isUndefined() && !value.isArray())
             return ApiError::badRequest(u"%1 must be an array"_s.arg(QLatin1StringView(section)));
@@ -874,6 +915,70 @@ Result<AdminService::ImportOutcome> AdminService::importBackup(const QJsonObject
         }
         mappings.append({mapping, nodeNames});
     }
+    QList<ModelGroup> groups;
+    for (const QJsonValue &value : backup.value("groups"_L1).toArray()) {
+        const QJsonObject object = value.toObject();
+        ModelGroup group;
+        group.name = object.value("name"_L1).toString().trimmed();
+        group.description = object.value("description"_L1).toString();
+        group.strategy = object.value("strategy"_L1).toString(u"round_robin"_s);
+        group.active = object.value("is_active"_L1).toBool(true);
+        group.listInCatalog = object.value("list_in_catalog"_L1).toBool(false);
+        group.priority = object.value("priority"_L1).toInt();
+        group.maxFailoverRetries = std::max(object.value("max_failover_retries"_L1).toInt(), 0);
+        if (group.name.isEmpty())
+            return ApiError::badRequest(u"every group needs a name"_s);
+        if (const auto error = validateStrategy(group.strategy))
+            return *error;
+        for (const QJsonValue &item : object.value("members"_L1).toArray()) {
+            const QJsonObject m = item.toObject();
+            GroupMember member;
+            member.model = m.value("model_display_name"_L1).toString().trimmed();
+            member.priority = m.value("priority"_L1).toInt();
+            member.weight = m.value("weight"_L1).toInt(100);
+            member.capabilityTags = stringList(m.value("capability_tags"_L1));
+            member.active = m.value("is_active"_L1).toBool(true);
+            member.contextFallback = m.value("context_fallback"_L1).toBool(false);
+            if (member.model.isEmpty())
+                return ApiError::badRequest(u"every member of group %1 needs a model_display_name"_s.arg(group.name));
+            group.members.append(member);
+        }
+        groups.append(group);
+    }
+    QList<ToolSet> toolSets;
+    QSet<QString> toolSetNames;
+    for (const ToolSet &set : m_store->toolSets())
+        toolSetNames.insert(set.name);
+    for (const QJsonValue &value : backup.value("tool_sets"_L1).toArray()) {
+        const QJsonObject object = value.toObject();
+        ToolSet set{0, object.value("name"_L1).toString().trimmed(), object.value("description"_L1).toString(),
+                    stringList(object.value("tools"_L1))};
+        if (set.name.isEmpty())
+            return ApiError::badRequest(u"every tool set needs a name"_s);
+        toolSetNames.insert(set.name);
+        toolSets.append(set);
+    }
+    QList<ModelConfig> modelConfigs;
+    for (const QJsonValue &value : backup.value("model_configs"_L1).toArray()) {
+        const QJsonObject object = value.toObject();
+        ModelConfig config;
+        config.pattern = object.value("model_pattern"_L1).toString().trimmed();
+        config.toolsRestricted = object.value("tools_restricted"_L1).toBool(false);
+        config.allowedTools = stringList(object.value("allowed_tools"_L1));
+        config.toolSets = stringList(object.value("tool_sets"_L1));
+        config.strippedParams = stringList(object.value("stripped_params"_L1));
+        config.defaultContextLength = qint64(object.value("default_context_length"_L1).toDouble(0));
+        config.maxContextLength = qint64(object.value("max_context_length"_L1).toDouble(0));
+        config.maintenance = object.value("maintenance"_L1).toBool(false);
+        config.maintenanceMessage = object.value("maintenance_message"_L1).toString();
+        if (config.pattern.isEmpty() || config.pattern == "*"_L1)
+            return ApiError::badRequest(u"every model configuration needs a model_pattern"_s);
+        for (const QString &name : std::as_const(config.toolSets)) {
+            if (!toolSetNames.contains(name))
+                return ApiError::badRequest(u"model configuration %1 names tool set %2, which does not exist"_s.arg(config.pattern, name));
+        }
+        modelConfigs.append(config);
+    }
     const QJsonObject settings = backup.value("settings"_L1).toObject();
 
     // Node ids differ between installations: nodes are matched by name, and mappings follow.
@@ -923,6 +1028,40 @@ Result<AdminService::ImportOutcome> AdminService::importBackup(const QJsonObject
         if (!ok)
             return storageFailed();
     }
+    // Groups are matched by name; an imported group's members replace the existing ones.
+    QHash<QString, qint64> groupIdByName;
+    for (const ModelGroup &group : m_store->groups())
+        groupIdByName.insert(group.name, group.id);
+    for (ModelGroup group : std::as_const(groups)) {
+        if (const auto it = groupIdByName.constFind(group.name); it != groupIdByName.cend()) {
+            group.id = *it;
+            if (!m_store->updateGroup(group))
+                return storageFailed();
+            if (const auto current = findGroup(group.name); current.ok()) {
+                for (const GroupMember &old : current.value().members) {
+                    if (!m_store->deleteMember(old.id))
+                        return storageFailed();
+                }
+            }
+        } else {
+            group.id = m_store->insertGroup(group);
+            if (group.id == 0)
+                return storageFailed();
+        }
+        for (GroupMember member : std::as_const(group.members)) {
+            member.groupId = group.id;
+            if (m_store->insertMember(member) == 0)
+                return storageFailed();
+        }
+    }
+    for (const ToolSet &set : std::as_const(toolSets)) {
+        if (!m_store->saveToolSet(set))
+            return storageFailed();
+    }
+    for (const ModelConfig &config : std::as_const(modelConfigs)) {
+        if (!m_store->saveModelConfig(config))
+            return storageFailed();
+    }
     for (auto it = settings.constBegin(); it != settings.constEnd(); ++it) {
         const QString value = it.value().isString()
             ? it.value().toString()
@@ -934,6 +1073,9 @@ Result<AdminService::ImportOutcome> AdminService::importBackup(const QJsonObject
     outcome.counts = {{u"nodes"_s, int(nodes.size())},
                       {u"users"_s, int(users.size())},
                       {u"mappings"_s, int(mappings.size())},
+                      {u"groups"_s, int(groups.size())},
+                      {u"tool_sets"_s, int(toolSets.size())},
+                      {u"model_configs"_s, int(modelConfigs.size())},
                       {u"settings"_s, int(settings.size())}};
     QJsonObject details = outcome.counts;
     QJsonArray created;

@@ -200,6 +200,21 @@ void TestBackup::seed()
     QCOMPARE(admin("POST", u"/admin/users"_s, {{u"username"_s, u"bob"_s}}).status, 201);
     QCOMPARE(admin("POST", u"/admin/users/bob/models/all"_s).status, 200);
     QCOMPARE(admin("PUT", u"/admin/settings"_s, {{u"routing_strategy"_s, u"priority"_s}}).status, 200);
+    QCOMPARE(admin("POST", u"/admin/model-groups"_s,
+                   {{u"name"_s, u"team"_s},
+                    {u"strategy"_s, u"priority"_s},
+                    {u"list_in_catalog"_s, true},
+                    {u"members"_s, QJsonArray{QJsonObject{{u"model_display_name"_s, u"chat"_s},
+                                                          {u"capability_tags"_s, QJsonArray{u"tools"_s}}},
+                                              QJsonObject{{u"model_display_name"_s, u"llama3.2:latest"_s},
+                                                          {u"context_fallback"_s, true}}}}})
+                 .status,
+             201);
+    QCOMPARE(admin("POST", u"/admin/tool-sets"_s, {{u"name"_s, u"files"_s}, {u"tools"_s, QJsonArray{u"read_file"_s}}}).status, 201);
+    QCOMPARE(admin("POST", u"/admin/model-configs"_s,
+                   {{u"model_pattern"_s, u"chat"_s}, {u"tool_sets"_s, QJsonArray{u"files"_s}}, {u"max_context_length"_s, u"32K"_s}})
+                 .status,
+             201);
 }
 
 void TestBackup::exportHoldsConfigurationWithoutSecrets()
@@ -232,6 +247,19 @@ void TestBackup::exportHoldsConfigurationWithoutSecrets()
     QCOMPARE(chat.value("node_ids"_L1).toArray(), (QJsonArray{double(m_nodeId)}));
     QCOMPARE(backup.value("settings"_L1).toObject().value("routing_strategy"_L1).toString(), u"priority"_s);
 
+    const QJsonObject team = findBy(backup.value("groups"_L1).toArray(), u"name"_s, u"team"_s);
+    QCOMPARE(team.value("strategy"_L1).toString(), u"priority"_s);
+    QCOMPARE(team.value("list_in_catalog"_L1).toBool(), true);
+    const QJsonArray members = team.value("members"_L1).toArray();
+    QCOMPARE(members.size(), 2);
+    QCOMPARE(members.at(0).toObject().value("model_display_name"_L1).toString(), u"chat"_s);
+    QCOMPARE(members.at(1).toObject().value("context_fallback"_L1).toBool(), true);
+    QCOMPARE(findBy(backup.value("tool_sets"_L1).toArray(), u"name"_s, u"files"_s).value("tools"_L1).toArray(),
+             (QJsonArray{u"read_file"_s}));
+    const QJsonObject config = findBy(backup.value("model_configs"_L1).toArray(), u"model_pattern"_s, u"chat"_s);
+    QCOMPARE(config.value("tool_sets"_L1).toArray(), (QJsonArray{u"files"_s}));
+    QCOMPARE(config.value("max_context_length"_L1).toInt(), 32768);
+
     // Neither tokens, their digests nor API keys leave the gateway.
     QVERIFY(!exported.body.contains(m_aliceToken));
     QVERIFY(!exported.body.contains(Tokens::hash(m_aliceToken)));
@@ -247,12 +275,15 @@ void TestBackup::importRestoresWhatWasLost()
     QCOMPARE(admin("DELETE", u"/admin/model-mappings/chat"_s).status, 204);
     QCOMPARE(admin("PATCH", u"/admin/nodes/%1"_s.arg(m_nodeId), {{u"priority"_s, 9}}).status, 200);
     QCOMPARE(admin("PUT", u"/admin/settings"_s, {{u"routing_strategy"_s, u"weighted"_s}}).status, 200);
+    QCOMPARE(admin("DELETE", u"/admin/model-groups/team"_s).status, 204);
+    QCOMPARE(admin("DELETE", u"/admin/model-configs/chat"_s).status, 204);
     const qint64 auditBefore = auditTotal();
 
     const Response imported = admin("POST", u"/admin/import"_s, backup);
     QCOMPARE(imported.status, 200);
     QCOMPARE(imported.json().value("imported"_L1).toObject(),
-             (QJsonObject{{u"nodes"_s, 1}, {u"users"_s, 2}, {u"mappings"_s, 1}, {u"settings"_s, 1}}));
+             (QJsonObject{{u"nodes"_s, 1}, {u"users"_s, 2}, {u"mappings"_s, 1}, {u"groups"_s, 1},
+                          {u"tool_sets"_s, 1}, {u"model_configs"_s, 1}, {u"settings"_s, 1}}));
     // Only alice was created again, so only she gets a (new) token.
     const QJsonArray created = imported.json().value("created_users"_L1).toArray();
     QCOMPARE(created.size(), 1);
@@ -280,6 +311,9 @@ void TestBackup::importRestoresWhatWasLost()
     QCOMPARE(after.value("users"_L1), backup.value("users"_L1));
     QCOMPARE(after.value("mappings"_L1), backup.value("mappings"_L1));
     QCOMPARE(after.value("settings"_L1), backup.value("settings"_L1));
+    QCOMPARE(after.value("groups"_L1), backup.value("groups"_L1));
+    QCOMPARE(after.value("tool_sets"_L1), backup.value("tool_sets"_L1));
+    QCOMPARE(after.value("model_configs"_L1), backup.value("model_configs"_L1));
     QCOMPARE(m_secrets->read(u"node/%1/api_key"_s.arg(m_nodeId)), std::optional<QString>(NodeKey));
 }
 
@@ -293,7 +327,7 @@ void TestBackup::importIsIdempotent()
     }
     QCOMPARE(send("GET", u"/v1/models"_s, {}, m_aliceToken).status, 200);
     const QJsonObject after = admin("GET", u"/admin/export"_s).json();
-    for (const char *section : {"nodes", "users", "mappings", "settings"})
+    for (const char *section : {"nodes", "users", "mappings", "groups", "tool_sets", "model_configs", "settings"})
         QCOMPARE(after.value(QLatin1StringView(section)), backup.value(QLatin1StringView(section)));
 }
 
