@@ -632,40 +632,11 @@ QString StreamTranslator::stopReason() const
 
 // ---- Composition --------------------------------------------------------------------------------
 
-namespace {
-
-class OllamaChain final : public Translate::StreamTranslator
-{
-public:
-    explicit OllamaChain(const QString &model)
-        : m_source(makeOllamaChatChunkSource(model))
-        , m_anthropic(model)
-    { }
-
-    QByteArray translate(const QJsonObject &line) override
-    {
-        QByteArray out;
-        for (const QJsonObject &chunk : m_source->chunks(line))
-            out += m_anthropic.translate(chunk);
-        return out;
-    }
-
-    QByteArray finish() override { return m_anthropic.finish(); }
-    Usage usage() const override { return m_source->usage(); }
-    bool sawEnd() const override { return m_source->sawEnd(); }
-
-private:
-    const std::unique_ptr<OpenAiChunkSource> m_source;
-    Anthropic::StreamTranslator m_anthropic;
-};
-
-} // namespace
-
 std::unique_ptr<Translate::StreamTranslator> makeAnthropicStreamTranslator(NodeType node,
                                                                            const QString &model)
 {
     if (node == NodeType::Ollama)
-        return std::make_unique<OllamaChain>(model);
+        return std::make_unique<OllamaChunkChain<StreamTranslator>>(model);
     return std::make_unique<StreamTranslator>(model);
 }
 

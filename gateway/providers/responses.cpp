@@ -689,40 +689,11 @@ QByteArray StreamTranslator::finish()
 
 // ---- Composition --------------------------------------------------------------------------------
 
-namespace {
-
-class OllamaChain final : public Translate::StreamTranslator
-{
-public:
-    explicit OllamaChain(const QString &model)
-        : m_source(makeOllamaChatChunkSource(model))
-        , m_responses(model)
-    { }
-
-    QByteArray translate(const QJsonObject &line) override
-    {
-        QByteArray out;
-        for (const QJsonObject &chunk : m_source->chunks(line))
-            out += m_responses.translate(chunk);
-        return out;
-    }
-
-    QByteArray finish() override { return m_responses.finish(); }
-    Usage usage() const override { return m_source->usage(); }
-    bool sawEnd() const override { return m_source->sawEnd(); }
-
-private:
-    const std::unique_ptr<OpenAiChunkSource> m_source;
-    Responses::StreamTranslator m_responses;
-};
-
-} // namespace
-
 std::unique_ptr<Translate::StreamTranslator> makeResponsesStreamTranslator(NodeType node,
                                                                            const QString &model)
 {
     if (node == NodeType::Ollama)
-        return std::make_unique<OllamaChain>(model);
+        return std::make_unique<OllamaChunkChain<StreamTranslator>>(model);
     return std::make_unique<StreamTranslator>(model);
 }
 

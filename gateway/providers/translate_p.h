@@ -61,6 +61,35 @@ public:
 
 std::unique_ptr<OpenAiChunkSource> makeOllamaChatChunkSource(const QString &model);
 
+// A client dialect built on OpenAI chunks (Anthropic, Responses) served by an Ollama node: the
+// node's lines become OpenAI chunks first, then `Inner` (constructed from the model name) frames
+// them. Usage and the end come from the node's own lines.
+template<typename Inner>
+class OllamaChunkChain final : public StreamTranslator
+{
+public:
+    explicit OllamaChunkChain(const QString &model)
+        : m_source(makeOllamaChatChunkSource(model))
+        , m_inner(model)
+    { }
+
+    QByteArray translate(const QJsonObject &line) override
+    {
+        QByteArray out;
+        for (const QJsonObject &chunk : m_source->chunks(line))
+            out += m_inner.translate(chunk);
+        return out;
+    }
+
+    QByteArray finish() override { return m_inner.finish(); }
+    Usage usage() const override { return m_source->usage(); }
+    bool sawEnd() const override { return m_source->sawEnd(); }
+
+private:
+    const std::unique_ptr<OpenAiChunkSource> m_source;
+    Inner m_inner;
+};
+
 inline bool isOllama(Dialect dialect)
 {
     return dialect == Dialect::Ollama;
