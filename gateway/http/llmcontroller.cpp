@@ -7,6 +7,7 @@
 #include "core/tokens.h"
 #include "errorbody.h"
 #include "providers/anthropic.h"
+#include "providers/noderequest.h"
 #include "providers/responses.h"
 #include "providers/upstreamclient.h"
 
@@ -347,22 +348,13 @@ void fetchJson(Gateway *gateway, QObject *context, const Node &node, const QStri
                const QByteArray &method, const QByteArray &path, const QJsonObject &body,
                std::function<void(int status, const QJsonObject &answer, const QString &error)> done)
 {
-    UpstreamRequest request;
-    request.method = method;
-    QUrl url = node.baseUrl;
-    QString base = url.path();
-    while (base.endsWith(u'/'))
-        base.chop(1);
-    url.setPath(base + QString::fromLatin1(path));
-    request.url = url;
+    UpstreamRequest request = nodeRequest(node, method, path, apiKey);
     request.connectTimeoutMs = gateway->config().upstreamConnectTimeoutMs;
     request.idleTimeoutMs = 30'000;
     if (!body.isEmpty()) {
         request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
         request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
     }
-    if (!apiKey.isEmpty())
-        request.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + apiKey.toUtf8()});
     UpstreamReply *reply = gateway->upstream()->send(request);
     auto buffer = std::make_shared<QByteArray>();
     QObject::connect(reply, &UpstreamReply::dataReceived, context,

@@ -2,6 +2,7 @@
 #include "errorbody.h"
 #include "gateway.h"
 #include "httpwire.h"
+#include "providers/noderequest.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -67,20 +68,10 @@ void NodeOperation::start()
     const QByteArray payload = QJsonDocument(m_body).toJson(QJsonDocument::Compact);
     for (auto &owned : m_targets) {
         Target *target = owned.get();
-        UpstreamRequest request;
-        request.method = m_method;
-        QUrl url = target->node.baseUrl;
-        QString base = url.path();
-        while (base.endsWith(u'/'))
-            base.chop(1);
-        url.setPath(base + QString::fromLatin1(m_path));
-        request.url = url;
+        UpstreamRequest request = nodeRequest(target->node, m_method, m_path, m_catalog->apiKey(target->node.id));
         request.body = payload;
         request.idleTimeoutMs = 600'000; // a large pull can pause between progress lines
         request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
-        const QString key = m_catalog->apiKey(target->node.id);
-        if (!key.isEmpty())
-            request.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + key.toUtf8()});
         target->reply = m_gateway->upstream()->send(request);
         target->reply->setParent(this);
         connect(target->reply, &UpstreamReply::headReceived, this,

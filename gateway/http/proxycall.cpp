@@ -4,6 +4,7 @@
 #include "httpwire.h"
 #include "core/modelpolicy.h"
 #include "providers/anthropic.h"
+#include "providers/noderequest.h"
 #include "providers/responses.h"
 #include "providers/toolrepair.h"
 #include "storage/usagewriter.h"
@@ -19,20 +20,6 @@ namespace Maestro {
 namespace {
 
 constexpr qsizetype MaxBufferedBody = 256 * 1024 * 1024;
-
-QUrl upstreamUrl(const Node &node, const QByteArray &path)
-{
-    QUrl url = node.baseUrl;
-    QString base = url.path();
-    while (base.endsWith(u'/'))
-        base.chop(1);
-    QString tail = QString::fromLatin1(path);
-    // OpenAI-style base URLs are often given with their /v1 ("https://api.openai.com/v1").
-    if (base.endsWith("/v1"_L1) && tail.startsWith("/v1/"_L1))
-        tail = tail.mid(3);
-    url.setPath(base + tail);
-    return url;
-}
 
 // The message inside an upstream's error body, whatever its dialect.
 QString upstreamMessage(const QByteArray &body, int status)
@@ -151,8 +138,9 @@ void ProxyCall::tryNext()
     m_sse = SseParser();
     m_ndjson = NdjsonParser();
 
-    UpstreamRequest request;
-    request.url = upstreamUrl(*m_node, Translate::upstreamPath(m_plan.kind, m_node->type));
+    UpstreamRequest request = nodeRequest(*m_node, QByteArrayLiteral("POST"),
+                                          Translate::upstreamPath(m_plan.kind, m_node->type),
+                                          m_plan.catalog->apiKey(m_node->id));
     request.body = upstreamBody(attempt);
     request.connectTimeoutMs = m_gateway->config().upstreamConnectTimeoutMs;
     request.idleTimeoutMs = m_gateway->config().upstreamIdleTimeoutMs;
@@ -162,10 +150,6 @@ void ProxyCall::tryNext()
                                                  ? QByteArrayLiteral("application/x-ndjson")
                                                  : QByteArrayLiteral("text/event-stream"))
                                           : QByteArrayLiteral("application/json")});
-    const QString key = m_plan.catalog->apiKey(m_node->id);
-    if (!key.isEmpty())
-        request.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + key.toUtf8()});
-
     m_gateway->balancer().started(m_node->id);
     m_reply = m_gateway->upstream()->send(request);
     connect(m_reply, &UpstreamReply::headReceived, this, &ProxyCall::onHead);

@@ -1,4 +1,5 @@
 #include "nodeprober.h"
+#include "noderequest.h"
 #include "upstreamclient.h"
 
 #include <QElapsedTimer>
@@ -64,19 +65,13 @@ bool NodeProber::parseModels(NodeType type, qint64 nodeId, const QByteArray &bod
 void NodeProber::probe(const Node &node, const QString &apiKey, QObject *context, Callback done,
                        int timeoutMs)
 {
-    UpstreamRequest request;
-    request.method = QByteArrayLiteral("GET");
-    QUrl url = node.baseUrl;
-    QString path = url.path();
-    while (path.endsWith(u'/'))
-        path.chop(1);
-    url.setPath(path + (node.type == NodeType::Ollama ? "/api/tags"_L1 : "/v1/models"_L1));
-    request.url = url;
+    UpstreamRequest request = nodeRequest(node, QByteArrayLiteral("GET"),
+                                          node.type == NodeType::Ollama ? QByteArrayLiteral("/api/tags")
+                                                                        : QByteArrayLiteral("/v1/models"),
+                                          apiKey);
     request.connectTimeoutMs = timeoutMs;
     request.idleTimeoutMs = timeoutMs;
     request.headers.append({QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json")});
-    if (!apiKey.isEmpty())
-        request.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + apiKey.toUtf8()});
 
     UpstreamReply *reply = m_client->send(request);
     auto body = std::make_shared<QByteArray>();
