@@ -1,6 +1,6 @@
+#include "jsonfixtures.h"
 #include "providers/responses.h"
 
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -13,24 +13,9 @@ Q_DECLARE_METATYPE(Maestro::NodeType)
 
 namespace {
 
-QString fixturePath(const QString &name)
-{
-    const QString root = qEnvironmentVariable("MAESTRO_SOURCE_DIR");
-    if (!root.isEmpty())
-        return root + u"/tests/providers/fixtures/responses/"_s + name;
-    return QFINDTESTDATA(u"fixtures/responses/"_s + name);
-}
-
 QJsonValue loadFixture(const QString &name)
 {
-    QFile file(fixturePath(name));
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot open fixture %s", qPrintable(file.fileName()));
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
-    if (error.error != QJsonParseError::NoError)
-        qFatal("fixture %s: %s", qPrintable(name), qPrintable(error.errorString()));
-    return document.isArray() ? QJsonValue(document.array()) : QJsonValue(document.object());
+    return Test::loadJsonFixture(u"providers/fixtures/responses/"_s + name);
 }
 
 QJsonObject loadObject(const QString &name)
@@ -38,75 +23,7 @@ QJsonObject loadObject(const QString &name)
     return loadFixture(name).toObject();
 }
 
-QString compact(const QJsonValue &value)
-{
-    if (value.isObject())
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
-    if (value.isArray())
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    return QString::fromUtf8(
-        QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact).chopped(1).mid(1));
-}
-
-// Ids and times vary: the expected fixtures say "<id:prefix>" for "any id starting with prefix"
-// and "<number>" for any number.
-QString jsonDifference(const QJsonValue &actual, const QJsonValue &expected, const QString &path)
-{
-    if (expected.isString()) {
-        const QString text = expected.toString();
-        if (text == "<number>"_L1) {
-            if (actual.isDouble())
-                return {};
-            return path + u": "_s + compact(actual) + u" is not a number"_s;
-        }
-        if (text.startsWith("<id:"_L1) && text.endsWith(u'>')) {
-            const QString prefix = text.mid(4).chopped(1);
-            const QString id = actual.toString();
-            if (actual.isString() && id.startsWith(prefix) && id.size() > prefix.size())
-                return {};
-            return path + u": "_s + compact(actual) + u" is not "_s + text;
-        }
-    }
-    if (expected.isObject()) {
-        if (!actual.isObject())
-            return path + u": expected an object, got "_s + compact(actual);
-        const QJsonObject actualObject = actual.toObject();
-        const QJsonObject expectedObject = expected.toObject();
-        for (auto it = expectedObject.begin(); it != expectedObject.end(); ++it) {
-            if (!actualObject.contains(it.key()))
-                return path + u"."_s + it.key() + u": missing"_s;
-            const QString difference
-                = jsonDifference(actualObject.value(it.key()), it.value(), path + u'.' + it.key());
-            if (!difference.isEmpty())
-                return difference;
-        }
-        for (auto it = actualObject.begin(); it != actualObject.end(); ++it) {
-            if (!expectedObject.contains(it.key()))
-                return path + u"."_s + it.key() + u": unexpected "_s + compact(it.value());
-        }
-        return {};
-    }
-    if (expected.isArray()) {
-        if (!actual.isArray())
-            return path + u": expected an array, got "_s + compact(actual);
-        const QJsonArray actualArray = actual.toArray();
-        const QJsonArray expectedArray = expected.toArray();
-        if (actualArray.size() != expectedArray.size()) {
-            return path + u": expected "_s + QString::number(expectedArray.size())
-                + u" elements, got "_s + compact(actualArray);
-        }
-        for (qsizetype i = 0; i < expectedArray.size(); ++i) {
-            const QString difference = jsonDifference(actualArray.at(i), expectedArray.at(i),
-                                                      path + u'[' + QString::number(i) + u']');
-            if (!difference.isEmpty())
-                return difference;
-        }
-        return {};
-    }
-    if (actual != expected)
-        return path + u": expected "_s + compact(expected) + u", got "_s + compact(actual);
-    return {};
-}
+using Test::jsonDifference;
 
 QString differenceFromFixture(const QJsonValue &actual, const QString &name)
 {
