@@ -40,9 +40,51 @@ struct Response
     bool finished = false;
 
     QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+    QJsonArray array() const { return QJsonDocument::fromJson(body).array(); }
 };
 
 using Headers = QList<std::pair<QByteArray, QByteArray>>;
+
+// Sends one request and collects the answer piece by piece (with the time each piece arrived),
+// waiting up to timeoutMs for the end; an unfinished reply is aborted.
+inline Response sendRequest(QNetworkAccessManager &nam, const QUrl &url, const QByteArray &method,
+                            const QByteArray &body, const QByteArray &token, const Headers &headers = {},
+                            int timeoutMs = 15000)
+{
+    QNetworkRequest request(url);
+    if (!token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + token);
+    if (!body.isEmpty())
+        request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
+    for (const auto &[name, value] : headers)
+        request.setRawHeader(name, value);
+    QElapsedTimer timer;
+    timer.start();
+    QNetworkReply *reply = nam.sendCustomRequest(request, method, body);
+    Response response;
+    QObject::connect(reply, &QNetworkReply::readyRead, reply, [&] {
+        const QByteArray piece = reply->readAll();
+        if (piece.isEmpty())
+            return;
+        response.pieces.append(piece);
+        response.times.append(timer.elapsed());
+        response.body += piece;
+    });
+    if (!reply->isFinished()) {
+        QSignalSpy spy(reply, &QNetworkReply::finished);
+        spy.wait(timeoutMs);
+    }
+    response.finished = reply->isFinished();
+    if (!response.finished)
+        reply->abort();
+    response.body += reply->readAll();
+    response.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    response.error = reply->error();
+    for (const auto &pair : reply->rawHeaderPairs())
+        response.headers.insert(pair.first.toLower(), pair.second);
+    delete reply;
+    return response;
+}
 
 inline QByteArray toJson(const QJsonObject &object)
 {
@@ -164,39 +206,8 @@ public:
     Response send(const QByteArray &method, const QString &path, const QByteArray &body,
                   const QByteArray &token, const Headers &headers = {}, int timeoutMs = 15000)
     {
-        QNetworkRequest request(QUrl(u"http://127.0.0.1:%1%2"_s.arg(m_gateway->port()).arg(path)));
-        if (!token.isEmpty())
-            request.setRawHeader("Authorization", "Bearer " + token);
-        if (!body.isEmpty())
-            request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
-        for (const auto &[name, value] : headers)
-            request.setRawHeader(name, value);
-        QElapsedTimer timer;
-        timer.start();
-        QNetworkReply *reply = m_nam.sendCustomRequest(request, method, body);
-        Response response;
-        QObject::connect(reply, &QNetworkReply::readyRead, reply, [&] {
-            const QByteArray piece = reply->readAll();
-            if (piece.isEmpty())
-                return;
-            response.pieces.append(piece);
-            response.times.append(timer.elapsed());
-            response.body += piece;
-        });
-        if (!reply->isFinished()) {
-            QSignalSpy spy(reply, &QNetworkReply::finished);
-            spy.wait(timeoutMs);
-        }
-        response.finished = reply->isFinished();
-        if (!response.finished)
-            reply->abort();
-        response.body += reply->readAll();
-        response.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        response.error = reply->error();
-        for (const auto &pair : reply->rawHeaderPairs())
-            response.headers.insert(pair.first.toLower(), pair.second);
-        delete reply;
-        return response;
+        return sendRequest(m_nam, QUrl(u"http://127.0.0.1:%1%2"_s.arg(m_gateway->port()).arg(path)), method,
+                           body, token, headers, timeoutMs);
     }
 
     Response admin(const QByteArray &method, const QString &path, const QJsonObject &body = {})

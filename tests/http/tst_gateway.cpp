@@ -3,6 +3,7 @@
 // speaking HTTP to it.
 
 #include "fakeupstream.h"
+#include "gatewayharness.h"
 #include "core/clock.h"
 #include "http/gatewaythread.h"
 #include "storage/database.h"
@@ -30,26 +31,13 @@
 using namespace Qt::StringLiterals;
 using namespace Maestro;
 using Maestro::Test::FakeUpstream;
+using Maestro::Test::Response;
 using Maestro::Test::TestDatabase;
 
 namespace {
 
 const QByteArray AdminToken = QByteArrayLiteral("test-admin");
 const QString ReplyText = u"Hello from the fake node"_s;
-
-struct Response
-{
-    int status = 0;
-    QNetworkReply::NetworkError error = QNetworkReply::NoError;
-    QByteArray body;
-    QList<QByteArray> pieces;
-    QList<qint64> times; // ms after the request was sent, one per readyRead
-    QHash<QByteArray, QByteArray> headers; // lower-cased names
-    bool finished = false;
-
-    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-    QJsonArray array() const { return QJsonDocument::fromJson(body).array(); }
-};
 
 QJsonObject ollamaError(const QString &message)
 {
@@ -260,37 +248,7 @@ QUrl TestGateway::url(const QString &path, quint16 port) const
 Response TestGateway::send(const QByteArray &method, const QString &path, const QByteArray &body,
                            const QByteArray &token, int timeoutMs)
 {
-    QNetworkRequest request(url(path));
-    if (!token.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + token);
-    if (!body.isEmpty())
-        request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
-    QElapsedTimer timer;
-    timer.start();
-    QNetworkReply *reply = m_nam.sendCustomRequest(request, method, body);
-    Response response;
-    QObject::connect(reply, &QNetworkReply::readyRead, reply, [&] {
-        const QByteArray piece = reply->readAll();
-        if (piece.isEmpty())
-            return;
-        response.pieces.append(piece);
-        response.times.append(timer.elapsed());
-        response.body += piece;
-    });
-    if (!reply->isFinished()) {
-        QSignalSpy spy(reply, &QNetworkReply::finished);
-        spy.wait(timeoutMs);
-    }
-    response.finished = reply->isFinished();
-    if (!response.finished)
-        reply->abort();
-    response.body += reply->readAll();
-    response.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    response.error = reply->error();
-    for (const auto &pair : reply->rawHeaderPairs())
-        response.headers.insert(pair.first.toLower(), pair.second);
-    delete reply;
-    return response;
+    return Test::sendRequest(m_nam, url(path), method, body, token, {}, timeoutMs);
 }
 
 Response TestGateway::admin(const QByteArray &method, const QString &path, const QJsonObject &body)
