@@ -240,7 +240,7 @@ bool ProxyCall::handleStreamEvent(const QByteArray &payload, QByteArray *out)
             return false;
         }
         if (m_socket)
-            m_socket->write(Wire::chunk(streamErrorEvent(m_plan.client, message)) + Wire::lastChunk());
+            m_socket->write(Wire::chunk(streamFailure(message)) + Wire::lastChunk());
         m_usage = m_translator->usage();
         complete(502, message);
         return false;
@@ -385,7 +385,7 @@ void ProxyCall::onFailed(UpstreamError error, const QString &message)
         m_usage = m_translator->usage();
     const QString text = u"The upstream stream from %1 broke off: %2"_s.arg(m_node->name, message);
     if (m_socket)
-        m_socket->write(Wire::chunk(streamErrorEvent(m_plan.client, text)) + Wire::lastChunk());
+        m_socket->write(Wire::chunk(streamFailure(text)) + Wire::lastChunk());
     complete(502, text);
 }
 
@@ -397,11 +397,20 @@ void ProxyCall::onClientGone()
     complete(499, u"client closed the connection"_s);
 }
 
+QByteArray ProxyCall::streamFailure(const QString &message)
+{
+    // A Responses stream ends with response.failed, which carries the response built so far: only
+    // its translator can write that. The other dialects have a plain error event.
+    if (m_translator && m_plan.kind == Translate::ApiKind::Responses)
+        return m_translator->translate(QJsonObject{{u"error"_s, message}});
+    return streamErrorEvent(m_plan.client, message);
+}
+
 void ProxyCall::failBeforeStart(const ApiError &error)
 {
     if (m_headSent) {
         if (m_socket)
-            m_socket->write(Wire::chunk(streamErrorEvent(m_plan.client, error.message)) + Wire::lastChunk());
+            m_socket->write(Wire::chunk(streamFailure(error.message)) + Wire::lastChunk());
     } else if (m_socket) {
         m_socket->write(errorResponse(m_plan.client, error));
     }

@@ -76,6 +76,8 @@ private:
     QByteArray streamHeadOnce();
     void finishStream();
     void failBeforeStart(const ApiError &error);
+    // The bytes that end a stream already under way with an error, in the client's dialect.
+    QByteArray streamFailure(const QString &message);
     void relayUpstreamError();
     void complete(int status, const QString &error);
     void releaseReply();

@@ -181,6 +181,8 @@ private Q_SLOTS:
     void responsesEndpoint();
     void responsesBadInput_data();
     void responsesBadInput();
+    void responsesMidStreamFailure_data();
+    void responsesMidStreamFailure();
 
 private:
     QUrl url(const QString &path, quint16 port = 0) const;
@@ -1546,6 +1548,51 @@ void TestGateway::responsesBadInput()
     QCOMPARE(response.status, 400);
     QCOMPARE(response.json(), openAiError(message, u"invalid_request_error"_s, u"invalid_request"_s));
     QCOMPARE(m_ollama->requestCount() + m_openai->requestCount(), 0);
+}
+
+void TestGateway::responsesMidStreamFailure_data()
+{
+    QTest::addColumn<bool>("ollamaNode");
+    QTest::newRow("responses stream from an ollama node that drops -> text so far, then response.failed")
+        << true;
+    QTest::newRow("responses stream from an openai node that drops -> text so far, then response.failed")
+        << false;
+}
+
+void TestGateway::responsesMidStreamFailure()
+{
+    QFETCH(bool, ollamaNode);
+    FakeUpstream *upstream = ollamaNode ? m_ollama.get() : m_openai.get();
+    const QString nodeName = ollamaNode ? u"ollama-1"_s : u"openai-1"_s;
+    upstream->setReplyWords(10);
+    upstream->setChunkDelay(20);
+    upstream->dropAfterChunks(3);
+    const QJsonObject body{{u"model"_s, ollamaNode ? u"chat-local"_s : u"chat-cloud"_s},
+                           {u"input"_s, u"Say hello"_s},
+                           {u"stream"_s, true}};
+    const Response response = send("POST", u"/v1/responses"_s, toJson(body), m_alice);
+    QCOMPARE(response.status, 200);
+    QCOMPARE(response.error, QNetworkReply::NoError);
+
+    // Codex and the OpenAI SDK only recognise a failure as the response.failed event; an
+    // OpenAI chat-style error chunk would read as an unknown event and a truncated answer.
+    QList<QJsonObject> events;
+    for (const QByteArray &data : sseData(response.body))
+        events.append(QJsonDocument::fromJson(data).object());
+    QVERIFY2(events.size() >= 3, response.body.constData());
+    QCOMPARE(events.first().value("type"_L1).toString(), u"response.created"_s);
+    bool sawText = false;
+    for (const QJsonObject &event : events.first(events.size() - 1)) {
+        QVERIFY2(!event.value("type"_L1).toString().isEmpty(), response.body.constData());
+        sawText |= event.value("type"_L1).toString() == "response.output_text.delta"_L1;
+    }
+    QVERIFY2(sawText, response.body.constData());
+    const QJsonObject last = events.last();
+    QCOMPARE(last.value("type"_L1).toString(), u"response.failed"_s);
+    const QJsonObject failed = last.value("response"_L1).toObject();
+    QCOMPARE(failed.value("status"_L1).toString(), u"failed"_s);
+    const QString message = failed.value("error"_L1).toObject().value("message"_L1).toString();
+    QVERIFY2(message.startsWith(u"The upstream stream from %1 broke off"_s.arg(nodeName)), qPrintable(message));
 }
 
 QTEST_MAIN(TestGateway)
