@@ -4,6 +4,7 @@
 #include "http/gatewaythread.h"
 
 #include <QSet>
+#include <QThread>
 
 using namespace Qt::StringLiterals;
 
@@ -120,8 +121,22 @@ GatewayClient::GatewayClient(GatewayThread *gateways, QObject *parent)
     m_refreshTimer.setInterval(100);
     connect(&m_refreshTimer, &QTimer::timeout, this, &GatewayClient::refresh);
 
-    if (!m_gateways)
-        return;
+    if (m_gateways && m_gateways->isRunning())
+        attach();
+    refresh();
+}
+
+Gateway *GatewayClient::primary() const
+{
+    return m_primary;
+}
+
+void GatewayClient::attach()
+{
+    m_run = Run::Running;
+    m_startError.clear();
+    m_port = m_gateways->port();
+    m_primary = m_gateways->gateway();
     // Requests are served (and logged) by every I/O thread; node checks run on the primary.
     for (Gateway *gateway : m_gateways->gateways()) {
         connect(gateway, &Gateway::requestLogged, this, [this](const RequestLogEntry &entry) {
@@ -138,28 +153,65 @@ GatewayClient::GatewayClient(GatewayThread *gateways, QObject *parent)
         });
         connect(gateway, &Gateway::catalogReloaded, this, [this] { m_refreshTimer.start(); });
     }
-    if (Gateway *gateway = primary()) {
-        connect(gateway, &Gateway::nodeHealthChanged, this, &GatewayClient::nodeHealthChanged);
-    }
-    refresh();
+    connect(m_primary, &Gateway::nodeHealthChanged, this, &GatewayClient::nodeHealthChanged);
+}
+
+void GatewayClient::switchGateway(Run during, std::function<bool(QString *)> operation)
+{
+    m_run = during;
+    m_primary = nullptr;
+    Q_EMIT runningChanged(false);
+    QPointer<GatewayClient> self(this);
+    QThread *worker = QThread::create([self, operation = std::move(operation)] {
+        QString error;
+        const bool ok = operation(&error);
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [self, ok, error] {
+                if (!self)
+                    return;
+                // Calls that were out when the gateways went away never answer.
+                if (self->m_pending > 0) {
+                    self->m_pending = 0;
+                    Q_EMIT self->busyChanged(false);
+                }
+                self->m_snapshot.activeCalls = 0;
+                if (ok && self->m_gateways->isRunning()) {
+                    self->attach();
+                    Q_EMIT self->runningChanged(true);
+                    self->refresh();
+                } else {
+                    self->m_run = Run::Stopped;
+                    self->m_startError = error;
+                    Q_EMIT self->runningChanged(false);
+                }
+            },
+            Qt::QueuedConnection);
+    });
+    connect(worker, &QThread::finished, worker, &QObject::deleteLater);
+    worker->start();
+}
+
+void GatewayClient::stopGateway()
+{
+    if (!m_gateways || m_run != Run::Running)
+        return;
+    GatewayThread *gateways = m_gateways;
+    switchGateway(Run::Stopping, [gateways](QString *) {
+        gateways->stop(5000);
+        return false;
+    });
+}
+
+void GatewayClient::startGateway()
+{
+    if (!m_gateways || m_run != Run::Stopped)
+        return;
+    GatewayThread *gateways = m_gateways;
+    switchGateway(Run::Starting, [gateways](QString *error) { return gateways->start(error); });
 }
 
 GatewayClient::~GatewayClient() = default;
-
-Gateway *GatewayClient::primary() const
-{
-    return m_gateways ? m_gateways->gateway() : nullptr;
-}
-
-bool GatewayClient::isRunning() const
-{
-    return m_gateways && m_gateways->isRunning();
-}
-
-quint16 GatewayClient::port() const
-{
-    return m_gateways ? m_gateways->port() : 0;
-}
 
 QString GatewayClient::baseUrl() const
 {
@@ -190,7 +242,7 @@ void GatewayClient::endBusy()
 
 void GatewayClient::refresh()
 {
-    GatewayShared *shared = m_gateways ? m_gateways->shared() : nullptr;
+    GatewayShared *shared = primary() ? m_gateways->shared() : nullptr;
     call(
         this,
         [shared](Gateway *gateway) {

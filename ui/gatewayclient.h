@@ -66,13 +66,22 @@ public:
 
     const GatewaySnapshot &snapshot() const { return m_snapshot; }
     bool isBusy() const { return m_pending > 0; }
-    bool isRunning() const;
-    quint16 port() const;
+    bool isRunning() const { return m_run == Run::Running; }
+    // True between startGateway()/stopGateway() and runningChanged().
+    bool isSwitching() const { return m_run == Run::Starting || m_run == Run::Stopping; }
+    // Why the last start failed (empty after a successful one).
+    QString startError() const { return m_startError; }
+    quint16 port() const { return m_port; }
     // The address clients use, e.g. http://127.0.0.1:8000.
     QString baseUrl() const;
 
     // Fetches a new snapshot; snapshotChanged() follows.
     void refresh();
+
+    // Stop lets running requests finish (up to 5 s) and start binds the listening sockets; both
+    // happen off the GUI thread, and runningChanged() follows. While stopped, calls are dropped.
+    void stopGateway();
+    void startGateway();
 
     // Runs work(gateway) on the gateway's thread, then done(result) on the GUI thread, unless
     // context was destroyed in between.
@@ -171,13 +180,26 @@ Q_SIGNALS:
     void requestLogged(const Maestro::RequestLogEntry &entry);
     void nodeHealthChanged(qint64 nodeId, const QString &name, bool healthy);
     void callsChanged(int active);
+    void runningChanged(bool running);
 
 private:
+    enum class Run { Running, Stopping, Stopped, Starting };
+
     Gateway *primary() const;
+    // Follows the gateways now running: their signals, the primary, the port.
+    void attach();
+    // Runs a blocking GatewayThread operation on a thread of its own, then settles the state.
+    void switchGateway(Run during, std::function<bool(QString *)> operation);
     void beginBusy();
     void endBusy();
 
     GatewayThread *m_gateways;
+    // Set on the GUI thread only, and cleared before a stop begins, so no call reaches a gateway
+    // that is going away.
+    QPointer<Gateway> m_primary;
+    Run m_run = Run::Stopped;
+    QString m_startError;
+    quint16 m_port = 0;
     GatewaySnapshot m_snapshot;
     QTimer m_refreshTimer;
     int m_pending = 0;

@@ -77,6 +77,7 @@ bool GatewayThread::start(QString *error)
         if (i == 0) {
             m_port = worker.gateway->port();
             config.port = m_port; // the others join the primary's (possibly picked) port
+            m_config.port = m_port; // and a restart comes back where the clients know it
         }
         m_workers.append(worker);
     }

@@ -21,6 +21,7 @@ public:
                   const Clock *clock, Database *database);
     ~GatewayThread();
 
+    // Starts serving; after a stop(), it serves on the port it had before.
     bool start(QString *error);
     // Stops accepting, lets running requests finish for up to graceMs, then ends the threads.
     void stop(int graceMs = 5000);

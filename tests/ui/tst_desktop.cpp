@@ -27,6 +27,7 @@
 #include <QDialogButtonBox>
 #include <QJsonArray>
 #include <QLabel>
+#include <QMenu>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMimeData>
@@ -61,6 +62,7 @@ private Q_SLOTS:
     void groupReorderedByDragServesFromNewFirst();
     void maintenanceConfigRefusesChat();
     void trayWithoutHostKeepsWindow();
+    void trayShowsErrorsAndStopsGateway();
     void translationsAreEmbedded_data();
     void translationsAreEmbedded();
 
@@ -502,6 +504,51 @@ void TestDesktop::trayWithoutHostKeepsWindow()
     QVERIFY(tray.connectionSnippet().contains(m_client->baseUrl() + u"/v1"_s));
     m_window->close();
     QVERIFY(!m_window->isVisible());
+}
+
+void TestDesktop::trayShowsErrorsAndStopsGateway()
+{
+    QVERIFY(!m_aliceToken.isEmpty());
+    TrayIcon tray(m_client.get());
+    QTRY_COMPARE(tray.state(), TrayIcon::State::Healthy);
+    const QJsonObject chat{{u"model"_s, u"llama3.2:latest"_s},
+                           {u"stream"_s, false},
+                           {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"hi"_s}}}}};
+
+    // A request the node fails turns the icon red, with the count in the tooltip.
+    m_ollama->failNextWith(500, R"({"error":"out of memory"})");
+    QCOMPARE(m_fixture.send("POST", u"/api/chat"_s, m_aliceToken, chat).status, 502);
+    QTRY_COMPARE(tray.state(), TrayIcon::State::Errors);
+    QVERIFY2(tray.toolTip().contains(u"1 failed request"_s), qPrintable(tray.toolTip()));
+
+    // The menu stops the gateway without freezing the window, and starts it again on its port.
+    QAction *startStop = nullptr;
+    for (QAction *action : tray.menu()->actions())
+        startStop = action->text() == u"&Stop gateway"_s ? action : startStop;
+    QVERIFY(startStop);
+    const quint16 port = m_client->port();
+    auto *address = m_window->findChild<QLabel *>(u"gatewayAddress"_s);
+    startStop->trigger();
+    QVERIFY(!m_client->isRunning());
+    QTRY_COMPARE(tray.state(), TrayIcon::State::Stopped);
+    QTRY_COMPARE(startStop->text(), u"&Start gateway"_s);
+    QTRY_VERIFY(startStop->isEnabled());
+    QCOMPARE(address->text(), u"Gateway stopped"_s);
+    QVERIFY(tray.toolTip().contains(u"Gateway stopped"_s));
+    QCOMPARE(m_fixture.send("POST", u"/api/chat"_s, m_aliceToken, chat).status, 0); // refused
+
+    startStop->trigger();
+    QTRY_VERIFY(m_client->isRunning());
+    QCOMPARE(m_client->port(), port);
+    QTRY_COMPARE(startStop->text(), u"&Stop gateway"_s);
+    QCOMPARE(address->text(), u"Gateway at %1"_s.arg(m_client->baseUrl()));
+    QCOMPARE(m_fixture.send("POST", u"/api/chat"_s, m_aliceToken, chat).status, 200);
+    // The window works with the new gateway objects: a change made there shows up.
+    QTRY_VERIFY(m_client->snapshot().loaded);
+    const int users = int(m_client->snapshot().users.size());
+    QCOMPARE(m_fixture.send("POST", u"/admin/users"_s, GatewayFixture::AdminToken,
+                            QJsonObject{{u"username"_s, u"after-restart"_s}}).status, 201);
+    QTRY_COMPARE(m_client->snapshot().users.size(), users + 1);
 }
 
 void TestDesktop::translationsAreEmbedded_data()

@@ -99,12 +99,14 @@ MainWindow::MainWindow(GatewayClient *client, const DesktopContext &context, QWi
     m_busy->hide();
     m_busy->setObjectName(u"busy"_s);
     m_address->setContentsMargins(8, 0, 8, 0);
+    m_address->setObjectName(u"gatewayAddress"_s);
     statusBar()->addWidget(m_address);
     statusBar()->addWidget(m_activity, 1);
     statusBar()->addPermanentWidget(m_busy);
     connect(m_client, &GatewayClient::busyChanged, m_busy, &QWidget::setVisible);
     connect(m_client, &GatewayClient::snapshotChanged, this, &MainWindow::updateStatus);
     connect(m_client, &GatewayClient::callsChanged, this, &MainWindow::updateStatus);
+    connect(m_client, &GatewayClient::runningChanged, this, &MainWindow::updateStatus);
 
     createMenus();
     setTabOrder(m_sidebar, m_stack);
@@ -177,7 +179,9 @@ ConnectDialog *MainWindow::openConnectDialog(const QString &token)
 void MainWindow::updateStatus()
 {
     const GatewaySnapshot &snapshot = m_client->snapshot();
-    m_address->setText(m_client->isRunning() ? tr("Gateway at %1").arg(m_client->baseUrl()) : tr("Gateway stopped"));
+    m_address->setText(m_client->isRunning()     ? tr("Gateway at %1").arg(m_client->baseUrl())
+                       : m_client->isSwitching() ? tr("Gateway starting or stopping…")
+                                                 : tr("Gateway stopped"));
     const int down = snapshot.downNodes();
     m_activity->setText(tr("%n active request(s)", nullptr, snapshot.activeCalls)
                         + (down > 0 ? u" · "_s + tr("%n node(s) down", nullptr, down) : QString()));
