@@ -92,15 +92,18 @@ std::optional<ApiError> apply(const ModelConfig &config, const QList<ToolSet> &t
     return std::nullopt;
 }
 
-void applyContext(const ModelConfig &config, QJsonObject *ollamaBody)
+void applyContext(const ModelConfig *config, qint64 mappingLength, QJsonObject *ollamaBody)
 {
-    if (config.defaultContextLength <= 0 && config.maxContextLength <= 0)
+    const qint64 defaultLength = config && config->defaultContextLength > 0 ? config->defaultContextLength
+                                                                            : mappingLength;
+    const qint64 maxLength = config ? config->maxContextLength : 0;
+    if (defaultLength <= 0 && maxLength <= 0)
         return;
     QJsonObject options = ollamaBody->value("options"_L1).toObject();
     qint64 context = options.contains("num_ctx"_L1) ? qint64(options.value("num_ctx"_L1).toDouble())
-                                                     : config.defaultContextLength;
-    if (context > 0 && config.maxContextLength > 0)
-        context = std::min(context, config.maxContextLength);
+                                                     : defaultLength;
+    if (context > 0 && maxLength > 0)
+        context = std::min(context, maxLength);
     if (context <= 0)
         return;
     options.insert(u"num_ctx"_s, double(context));

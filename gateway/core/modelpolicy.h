@@ -22,8 +22,10 @@ const ModelConfig *configFor(const QList<ModelConfig> &configs, const QString &r
 std::optional<ApiError> apply(const ModelConfig &config, const QList<ToolSet> &toolSets,
                               Dialect client, QJsonObject *body);
 
-// Sets options.num_ctx on a body bound for an Ollama node: the default when the client gave
-// none, never above the maximum.
-void applyContext(const ModelConfig &config, QJsonObject *ollamaBody);
+// Sets options.num_ctx on a body bound for an Ollama node when the client gave none: the
+// configuration's default, else the context length of the mapping the request went through
+// (Ollama would otherwise cut long prompts to its own small default without a word). Never above
+// the configuration's maximum. `config` may be null.
+void applyContext(const ModelConfig *config, qint64 mappingLength, QJsonObject *ollamaBody);
 
 } // namespace Maestro::ModelPolicy

@@ -22,6 +22,11 @@ namespace Maestro {
 
 namespace {
 
+qint64 contextOf(const Catalog::Resolved &model)
+{
+    return model.mapping ? model.mapping->contextLength : 0;
+}
+
 using Translate::ApiKind;
 
 QString typeName(const QJsonValue &value)
@@ -201,7 +206,7 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind)
             const QList<const Node *> nodes = m_gateway->balancer().order(catalog->nodesFor(*resolved),
                                                                           m_gateway->routingStrategy(), resolved->real);
             for (const Node *node : nodes)
-                (member->contextFallback ? plan.contextFallback : plan.attempts).append({node, resolved->real});
+                (member->contextFallback ? plan.contextFallback : plan.attempts).append({node, resolved->real, contextOf(*resolved)});
             if (!nodes.isEmpty() && !member->contextFallback)
                 ++used;
         }
@@ -224,7 +229,7 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind)
                 u"No healthy node serves the model '%1' right now"_s.arg(model->display)));
         }
         for (const Node *node : m_gateway->balancer().order(nodes, m_gateway->routingStrategy(), model->real))
-            plan.attempts.append({node, model->real});
+            plan.attempts.append({node, model->real, contextOf(*model)});
         plan.displayModel = model->display;
         if (const ModelConfig *config = ModelPolicy::configFor(catalog->modelConfigs(), model->display, model->real)) {
             if (const auto refused = ModelPolicy::apply(*config, catalog->toolSets(), ctx.dialect(), &body))

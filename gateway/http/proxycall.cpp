@@ -98,7 +98,7 @@ void ProxyCall::start()
 QByteArray ProxyCall::upstreamBody(const Attempt &attempt)
 {
     const NodeType type = attempt.node->type;
-    const QString key = QString::number(int(type)) + u' ' + attempt.realModel;
+    const QString key = u"%1 %2 %3"_s.arg(int(type)).arg(attempt.contextLength).arg(attempt.realModel);
     auto it = m_bodies.find(key);
     if (it == m_bodies.end()) {
         QJsonObject body = m_plan.body;
@@ -110,9 +110,9 @@ QByteArray ProxyCall::upstreamBody(const Attempt &attempt)
         else
             body = Translate::translateRequest(m_plan.kind, m_plan.client, type, body);
         if (type == NodeType::Ollama) {
-            if (const ModelConfig *config = ModelPolicy::configFor(m_plan.catalog->modelConfigs(),
-                                                                   m_plan.displayModel, attempt.realModel))
-                ModelPolicy::applyContext(*config, &body);
+            const ModelConfig *config = ModelPolicy::configFor(m_plan.catalog->modelConfigs(),
+                                                               m_plan.displayModel, attempt.realModel);
+            ModelPolicy::applyContext(config, attempt.contextLength, &body);
         }
         it = m_bodies.insert(key, QJsonDocument(body).toJson(QJsonDocument::Compact));
     }

@@ -26,6 +26,7 @@ struct Attempt
 {
     const Node *node = nullptr;
     QString realModel;
+    qint64 contextLength = 0; // the mapping's, when the model was reached through one
 };
 
 // Everything decided about a request before it goes upstream.

@@ -316,46 +316,58 @@ void TestModelPolicy::applyContext_data()
 {
     QTest::addColumn<qint64>("defaultLength");
     QTest::addColumn<qint64>("maxLength");
+    QTest::addColumn<qint64>("mappingLength");
     QTest::addColumn<QJsonObject>("body");
     QTest::addColumn<QJsonObject>("expected");
 
     QTest::newRow("the default is set when the client gave none")
-        << qint64(8192) << qint64(32768) << chat() << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 8192}}}});
+        << qint64(8192) << qint64(32768) << qint64(0) << chat() << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 8192}}}});
     QTest::newRow("the default joins the client's other options")
-        << qint64(8192) << qint64(0) << chat({{u"options"_s, QJsonObject{{u"temperature"_s, 0.5}}}})
+        << qint64(8192) << qint64(0) << qint64(0) << chat({{u"options"_s, QJsonObject{{u"temperature"_s, 0.5}}}})
         << chat({{u"options"_s, QJsonObject{{u"temperature"_s, 0.5}, {u"num_ctx"_s, 8192}}}});
     QTest::newRow("a client value above the maximum is clamped to it")
-        << qint64(8192) << qint64(32768) << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 131072}}}})
+        << qint64(8192) << qint64(32768) << qint64(0) << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 131072}}}})
         << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 32768}}}});
     QTest::newRow("a client value above the maximum is clamped without a default")
-        << qint64(0) << qint64(32768) << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 65536}}}})
+        << qint64(0) << qint64(32768) << qint64(0) << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 65536}}}})
         << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 32768}}}});
     QTest::newRow("a client value under the maximum is kept")
-        << qint64(8192) << qint64(32768) << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 4096}}}})
+        << qint64(8192) << qint64(32768) << qint64(0) << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 4096}}}})
         << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 4096}}}});
     QTest::newRow("a client value is kept when there is no maximum")
-        << qint64(8192) << qint64(0) << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 100000}}}})
+        << qint64(8192) << qint64(0) << qint64(0) << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 100000}}}})
         << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 100000}}}});
     QTest::newRow("a maximum alone sets nothing when the client gave nothing")
-        << qint64(0) << qint64(32768) << chat() << chat();
+        << qint64(0) << qint64(32768) << qint64(0) << chat() << chat();
     QTest::newRow("nothing is set when neither is configured")
-        << qint64(0) << qint64(0) << chat() << chat();
+        << qint64(0) << qint64(0) << qint64(0) << chat() << chat();
     QTest::newRow("the client's value stays when neither is configured")
-        << qint64(0) << qint64(0) << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 999999}}}})
+        << qint64(0) << qint64(0) << qint64(0) << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 999999}}}})
         << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 999999}}}});
+    QTest::newRow("without a configuration, the mapping's context length is the default")
+        << qint64(-1) << qint64(0) << qint64(131072) << chat() << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 131072}}}});
+    QTest::newRow("without a configuration, the client's value beats the mapping's")
+        << qint64(-1) << qint64(0) << qint64(131072) << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 4096}}}})
+        << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 4096}}}});
+    QTest::newRow("the configuration's default beats the mapping's context length")
+        << qint64(8192) << qint64(0) << qint64(131072) << chat() << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 8192}}}});
+    QTest::newRow("the mapping's context length is clamped to the configuration's maximum")
+        << qint64(0) << qint64(32768) << qint64(131072) << chat() << chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 32768}}}});
 }
 
 void TestModelPolicy::applyContext()
 {
     QFETCH(qint64, defaultLength);
     QFETCH(qint64, maxLength);
+    QFETCH(qint64, mappingLength);
     QFETCH(QJsonObject, body);
     QFETCH(QJsonObject, expected);
 
     ModelConfig c = config(u"m"_s);
     c.defaultContextLength = defaultLength;
     c.maxContextLength = maxLength;
-    ModelPolicy::applyContext(c, &body);
+    // A default of -1 stands for "no configuration matches".
+    ModelPolicy::applyContext(defaultLength < 0 ? nullptr : &c, mappingLength, &body);
     QCOMPARE(text(body), text(expected));
 }
 

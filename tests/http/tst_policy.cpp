@@ -193,6 +193,9 @@ void TestPolicy::initTestCase()
     };
     for (const auto &[display, real] : mappings)
         QVERIFY(m_harness.addMapping(display, real));
+    QCOMPARE(m_harness.admin("POST", u"/admin/model-mappings"_s,
+                             {{u"display_name"_s, u"m-long"_s}, {u"real_name"_s, u"plain:latest"_s},
+                              {u"context_length"_s, u"64K"_s}}).status, 201);
 
     QCOMPARE(m_harness.admin("POST", u"/admin/tool-sets"_s,
                              {{u"name"_s, u"web"_s}, {u"description"_s, u"Browsing"_s},
@@ -413,8 +416,12 @@ void TestPolicy::contextLength_data()
         << OpenAiChat << u"m-ctx-openai"_s << u"openai"_s << QJsonObject{} << 0;
     QTest::newRow("an OpenAI node gets no num_ctx from an Ollama client either")
         << OllamaChat << u"m-ctx-openai"_s << u"openai"_s << QJsonObject{} << 0;
-    QTest::newRow("a model without a configuration gets no num_ctx")
+    QTest::newRow("a model without a configuration or a mapped context length gets no num_ctx")
         << OllamaChat << u"m-plain"_s << u"ollama"_s << QJsonObject{} << 0;
+    QTest::newRow("without a configuration, the mapping's context length is the default")
+        << OllamaChat << u"m-long"_s << u"ollama"_s << QJsonObject{} << 65536;
+    QTest::newRow("an OpenAI client through a mapping with a context length gets it on an Ollama node")
+        << OpenAiChat << u"m-long"_s << u"ollama"_s << QJsonObject{} << 65536;
 }
 
 void TestPolicy::contextLength()
