@@ -8,6 +8,7 @@ int ApiError::httpStatus() const
         return upstreamStatus;
     switch (kind) {
     case Kind::BadRequest:
+    case Kind::ContextTooLong:
         return 400;
     case Kind::Unauthorized:
         return 401;

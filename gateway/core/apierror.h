@@ -15,6 +15,7 @@ struct ApiError
         NotFound,         // 404 unknown model, user, node...
         Conflict,         // 400/409 already exists (the seed answers 400)
         PayloadTooLarge,  // 413 body over the limit
+        ContextTooLong,   // 400 the node refused the input as longer than the model's context
         RateLimited,      // 429 daily limit reached
         UpstreamFailed,   // 502 every node failed
         Unavailable,      // 503 no healthy node

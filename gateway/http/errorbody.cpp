@@ -36,6 +36,8 @@ QString openAiCode(const ApiError &error)
     case ApiError::Kind::Forbidden: return u"model_not_allowed"_s;
     case ApiError::Kind::NotFound: return u"model_not_found"_s;
     case ApiError::Kind::PayloadTooLarge: return u"request_too_large"_s;
+    // What OpenAI answers, and what Codex and the SDKs look for to compact a conversation.
+    case ApiError::Kind::ContextTooLong: return u"context_length_exceeded"_s;
     case ApiError::Kind::RateLimited: return u"rate_limit_exceeded"_s;
     case ApiError::Kind::UpstreamFailed: return u"upstream_error"_s;
     case ApiError::Kind::Unavailable: return u"no_healthy_node"_s;
@@ -72,10 +74,14 @@ QJsonObject errorObject(Dialect dialect, const ApiError &error)
                                          {u"type"_s, openAiType(error)},
                                          {u"param"_s, QJsonValue()},
                                          {u"code"_s, openAiCode(error)}}}};
-    case Dialect::Anthropic:
+    case Dialect::Anthropic: {
+        // Anthropic words it this way, and Claude Code compacts the conversation when it reads it.
+        const QString message = error.kind == ApiError::Kind::ContextTooLong
+                                    ? u"prompt is too long: "_s + error.message
+                                    : error.message;
         return {{u"type"_s, u"error"_s},
-                {u"error"_s, QJsonObject{{u"type"_s, anthropicType(error)},
-                                         {u"message"_s, error.message}}}};
+                {u"error"_s, QJsonObject{{u"type"_s, anthropicType(error)}, {u"message"_s, message}}}};
+    }
     case Dialect::Admin:
         break;
     }

@@ -367,6 +367,10 @@ void ProxyCall::relayUpstreamError()
         // The node refused the gateway's credentials: the user can do nothing about it.
         error.upstreamStatus = 502;
         error.message = u"%1 refused the gateway's API key: %2"_s.arg(m_node->name, error.message);
+    } else if (isContextRefusal()) {
+        // Said the way each client recognises, so agents can shorten the conversation and retry.
+        error.kind = ApiError::Kind::ContextTooLong;
+        error.upstreamStatus = 0;
     }
     failBeforeStart(error);
 }

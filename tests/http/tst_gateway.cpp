@@ -183,6 +183,8 @@ private Q_SLOTS:
     void responsesBadInput();
     void responsesMidStreamFailure_data();
     void responsesMidStreamFailure();
+    void contextRefusalInClientDialect_data();
+    void contextRefusalInClientDialect();
 
 private:
     QUrl url(const QString &path, quint16 port = 0) const;
@@ -1593,6 +1595,50 @@ void TestGateway::responsesMidStreamFailure()
     QCOMPARE(failed.value("status"_L1).toString(), u"failed"_s);
     const QString message = failed.value("error"_L1).toObject().value("message"_L1).toString();
     QVERIFY2(message.startsWith(u"The upstream stream from %1 broke off"_s.arg(nodeName)), qPrintable(message));
+}
+
+void TestGateway::contextRefusalInClientDialect_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::newRow("openai client -> 400 context_length_exceeded") << u"/v1/chat/completions"_s;
+    QTest::newRow("responses client -> 400 context_length_exceeded") << u"/v1/responses"_s;
+    QTest::newRow("anthropic client -> 400 \"prompt is too long\"") << u"/v1/messages"_s;
+    QTest::newRow("ollama client -> 400 with the node's words") << u"/api/chat"_s;
+}
+
+void TestGateway::contextRefusalInClientDialect()
+{
+    QFETCH(QString, path);
+    // What vLLM answers when the input does not fit.
+    const QString nodeMessage = u"This model's maximum context length is 8192 tokens. However, you requested 9000 tokens."_s;
+    m_openai->failNextWith(400, toJson({{u"object"_s, u"error"_s},
+                                        {u"message"_s, nodeMessage},
+                                        {u"type"_s, u"BadRequestError"_s},
+                                        {u"code"_s, 400}}));
+    const QJsonArray messages{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"a very long prompt"_s}}};
+    QJsonObject body{{u"model"_s, u"chat-cloud"_s}, {u"stream"_s, false}};
+    if (path == "/v1/responses"_L1)
+        body.insert(u"input"_s, u"a very long prompt"_s);
+    else
+        body.insert(u"messages"_s, messages);
+    if (path == "/v1/messages"_L1)
+        body.insert(u"max_tokens"_s, 100);
+    const Response response = send("POST", path, toJson(body), m_alice);
+    QCOMPARE(response.status, 400);
+    const QJsonObject answer = response.json();
+    if (path == "/api/chat"_L1) {
+        QVERIFY2(answer.value("error"_L1).toString().contains(nodeMessage), response.body.constData());
+    } else if (path == "/v1/messages"_L1) {
+        const QJsonObject error = answer.value("error"_L1).toObject();
+        QCOMPARE(error.value("type"_L1).toString(), u"invalid_request_error"_s);
+        QVERIFY2(error.value("message"_L1).toString().startsWith(u"prompt is too long: "_s), response.body.constData());
+        QVERIFY2(error.value("message"_L1).toString().contains(nodeMessage), response.body.constData());
+    } else {
+        const QJsonObject error = answer.value("error"_L1).toObject();
+        QCOMPARE(error.value("type"_L1).toString(), u"invalid_request_error"_s);
+        QCOMPARE(error.value("code"_L1).toString(), u"context_length_exceeded"_s);
+        QVERIFY2(error.value("message"_L1).toString().contains(nodeMessage), response.body.constData());
+    }
 }
 
 QTEST_MAIN(TestGateway)
