@@ -119,6 +119,7 @@ SettingsPage::SettingsPage(GatewayClient *client, const DesktopContext &context,
     auto *applyButton = new QPushButton(tr("&Apply"), this);
     applyButton->setObjectName(u"apply"_s);
     auto *revert = new QPushButton(tr("Re&vert"), this);
+    revert->setObjectName(u"revert"_s);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_status, 1);
     buttons->addWidget(revert);
