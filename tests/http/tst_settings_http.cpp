@@ -34,6 +34,7 @@ private Q_SLOTS:
     void deleteResetsToTheDefault();
     void auditHasOneEntryPerChangedKey();
     void gatewayObeysTheSettings();
+    void healthChecksFollowTheInterval();
     void newUsersGetDefaultLimits_data();
     void newUsersGetDefaultLimits();
     void importValidatesSettings();
@@ -253,6 +254,41 @@ void TestSettingsHttp::gatewayObeysTheSettings()
     QCOMPARE(admin("POST", u"/admin/users"_s, big).status, 400); // read, and refused as a username
     QCOMPARE(admin("PUT", u"/admin/settings"_s, {{u"max_body_bytes"_s, 2048}}).status, 200);
     QCOMPARE(admin("POST", u"/admin/users"_s, big).status, 413);
+}
+
+void TestSettingsHttp::healthChecksFollowTheInterval()
+{
+    // A gateway with periodic checks on (the suite's own has them off), on the same database.
+    GatewayConfig config;
+    config.port = 0;
+    config.adminToken = AdminToken;
+    GatewayThread checking(config, m_store.get(), m_secrets.get(), m_usage.get(), &m_clock, m_database.get());
+    QString error;
+    QVERIFY2(checking.start(&error), qPrintable(error));
+    Test::FakeUpstream node(NodeType::Ollama);
+    QVERIFY(node.listen());
+    const auto send = [&](const QByteArray &method, const QString &path, const QJsonObject &body) {
+        return Test::sendRequest(m_nam, QUrl(u"http://127.0.0.1:%1%2"_s.arg(checking.port()).arg(path)), method,
+                                 QJsonDocument(body).toJson(QJsonDocument::Compact), AdminToken);
+    };
+    QCOMPARE(send("POST", u"/admin/nodes"_s,
+                  {{u"name"_s, u"n"_s}, {u"base_url"_s, node.baseUrl().toString()}, {u"node_type"_s, u"ollama"_s}})
+                 .status,
+             201);
+    // At the default of 30 s nothing comes within two seconds of the discovery probe.
+    node.clearRequests();
+    QTest::qWait(2000);
+    QCOMPARE(node.requestCount(), 0);
+
+    QCOMPARE(send("PUT", u"/admin/settings"_s, {{u"health_check_interval_seconds"_s, 1}}).status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(node.requestCount() >= 2, 5000);
+
+    QCOMPARE(send("PUT", u"/admin/settings"_s, {{u"health_check_interval_seconds"_s, 0}}).status, 200);
+    QTest::qWait(300); // a probe under way may still land
+    node.clearRequests();
+    QTest::qWait(2000);
+    QCOMPARE(node.requestCount(), 0);
+    checking.stop(1000);
 }
 
 void TestSettingsHttp::newUsersGetDefaultLimits_data()
