@@ -255,12 +255,7 @@ void GatewayClient::refresh()
             snapshot.groups = store->groups();
             snapshot.toolSets = store->toolSets();
             snapshot.modelConfigs = store->modelConfigs();
-            snapshot.settings = store->settings();
-            snapshot.strategy = gateway->routingStrategy();
-            bool ok = false;
-            snapshot.maxBodyBytes = snapshot.settings.value(u"max_body_bytes"_s).toLongLong(&ok);
-            if (!ok || snapshot.maxBodyBytes <= 0)
-                snapshot.maxBodyBytes = gateway->config().maxBodyBytes;
+            snapshot.settings = Settings(store->settings());
             for (const User &user : std::as_const(snapshot.users))
                 snapshot.usageToday.insert(user.id, gateway->limiter().today(user.id));
             for (const Node &node : std::as_const(snapshot.nodes))
@@ -454,11 +449,9 @@ void GatewayClient::deleteModelConfig(const QString &pattern, QObject *context, 
          std::move(done));
 }
 
-void GatewayClient::setSetting(const QString &key, const QString &value, QObject *context,
-                               Reply<bool> done)
+void GatewayClient::updateSettings(const QJsonObject &values, QObject *context, Reply<QJsonObject> done)
 {
-    call(context, [key, value](Gateway *g) { return g->admin()->setSetting(key, value); },
-         std::move(done));
+    call(context, [values](Gateway *g) { return g->admin()->updateSettings(values); }, std::move(done));
 }
 
 void GatewayClient::requestLogs(const LogQuery &query, QObject *context,

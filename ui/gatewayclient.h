@@ -3,6 +3,7 @@
 #include "core/adminservice.h"
 #include "core/balancer.h"
 #include "core/entities.h"
+#include "core/settings.h"
 #include "core/store.h"
 
 #include <QCoreApplication>
@@ -30,9 +31,7 @@ struct GatewaySnapshot
     QList<ModelGroup> groups;
     QList<ToolSet> toolSets;
     QList<ModelConfig> modelConfigs;
-    QHash<QString, QString> settings;
-    RoutingStrategy strategy = RoutingStrategy::LeastBusy;
-    qint64 maxBodyBytes = 0;
+    Settings settings; // effective values
     QHash<qint64, Store::DayUsage> usageToday; // per user id
     QHash<qint64, int> nodeLoad;               // requests in flight per node id
     int activeCalls = 0;
@@ -160,7 +159,8 @@ public:
     void saveModelConfig(const ModelConfig &config, QObject *context, Reply<ModelConfig> done);
     void deleteModelConfig(const QString &pattern, QObject *context, Reply<bool> done);
 
-    void setSetting(const QString &key, const QString &value, QObject *context, Reply<bool> done);
+    // All or nothing, as AdminService::updateSettings; done gets the effective settings.
+    void updateSettings(const QJsonObject &values, QObject *context, Reply<QJsonObject> done);
 
     struct LogPage
     {

@@ -1,9 +1,9 @@
 #include "adminservice.h"
+#include "settings.h"
 #include "tokens.h"
 
 #include <QHash>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSet>
 
@@ -72,21 +72,37 @@ void AdminService::audit(const QString &action, const QString &entityType,
     Q_EMIT audited(entry);
 }
 
-Result<AdminService::CreatedUser> AdminService::createUser(const QString &username)
+Result<AdminService::CreatedUser> AdminService::createUser(const QString &username,
+                                                          const NewUserLimits &limits)
 {
     if (!validUsername(username)) {
         return ApiError::badRequest(
             u"username must be 1-64 characters of letters, digits, '.', '_', '-' or '@'"_s);
     }
+    for (const auto &limit : {limits.requests, limits.tokens}) {
+        if (limit && *limit && **limit < 0)
+            return ApiError::badRequest(u"limits must be zero or positive, or null for unlimited"_s);
+    }
     if (const auto existing = m_store->user(username); existing && existing->active)
         return ApiError::conflict(u"User already exists: %1"_s.arg(username));
+    // A default of 0 means no limit.
+    const Settings settings(m_store->settings());
+    const auto fallback = [&](const QString &key) -> std::optional<qint64> {
+        const qint64 value = settings.integer(key);
+        return value > 0 ? std::optional<qint64>(value) : std::nullopt;
+    };
+    const std::optional<qint64> requests = limits.requests ? *limits.requests : fallback(u"default_daily_requests"_s);
+    const std::optional<qint64> tokens = limits.tokens ? *limits.tokens : fallback(u"default_daily_tokens"_s);
     const QString token = Tokens::generate();
-    if (m_store->createUser(username, Tokens::hash(token.toLatin1())) == 0)
+    const qint64 id = m_store->createUser(username, Tokens::hash(token.toLatin1()));
+    if (id == 0 || ((requests || tokens) && !m_store->setUserLimits(id, requests, tokens)))
         return storageFailed();
     auto user = m_store->user(username);
     if (!user)
         return storageFailed();
-    audit(u"user.create"_s, u"user"_s, username);
+    audit(u"user.create"_s, u"user"_s, username,
+          {{u"request_limit"_s, requests ? QJsonValue(double(*requests)) : QJsonValue()},
+           {u"token_limit"_s, tokens ? QJsonValue(double(*tokens)) : QJsonValue()}});
     Q_EMIT changed();
     return CreatedUser{*user, token};
 }
@@ -720,13 +736,50 @@ Result<bool> AdminService::deleteModelConfig(const QString &pattern)
     return true;
 }
 
-Result<bool> AdminService::setSetting(const QString &key, const QString &value)
+QJsonObject AdminService::settings()
 {
-    if (!m_store->setSetting(key, value))
+    return Settings(m_store->settings()).toJson();
+}
+
+Result<QJsonObject> AdminService::updateSettings(const QJsonObject &values)
+{
+    QHash<QString, QJsonValue> typed;
+    for (auto it = values.constBegin(); it != values.constEnd(); ++it) {
+        auto parsed = Settings::parse(it.key(), it.value());
+        if (!parsed.ok())
+            return parsed.error();
+        typed.insert(it.key(), parsed.value());
+    }
+    const Settings before(m_store->settings());
+    QHash<QString, std::optional<QString>> changes;
+    for (auto it = typed.cbegin(); it != typed.cend(); ++it)
+        changes.insert(it.key(), storedSettingForm(it.value()));
+    if (!changes.isEmpty() && !m_store->writeSettings(changes))
         return storageFailed();
-    audit(u"setting.update"_s, u"setting"_s, key, {{u"value"_s, value}});
+    bool changedAny = false;
+    for (auto it = typed.cbegin(); it != typed.cend(); ++it) {
+        if (before.value(it.key()) == it.value())
+            continue;
+        audit(u"setting.update"_s, u"setting"_s, it.key(),
+              {{u"value"_s, it.value()}, {u"previous"_s, before.value(it.key())}});
+        changedAny = true;
+    }
+    if (changedAny)
+        Q_EMIT changed();
+    return settings();
+}
+
+Result<QJsonObject> AdminService::resetSetting(const QString &key)
+{
+    const SettingSpec *spec = Settings::find(key);
+    if (!spec)
+        return ApiError::notFound(u"Unknown setting: %1 (known settings: %2)"_s.arg(key, Settings::keys().join(u", "_s)));
+    const QJsonValue previous = Settings(m_store->settings()).value(key);
+    if (!m_store->writeSettings({{key, std::nullopt}}))
+        return storageFailed();
+    audit(u"setting.reset"_s, u"setting"_s, key, {{u"value"_s, spec->defaultValue}, {u"previous"_s, previous}});
     Q_EMIT changed();
-    return true;
+    return settings();
 }
 
 namespace {
@@ -822,10 +875,13 @@ QJsonObject AdminService::exportBackup()
                                         {u"maintenance"_s, config.maintenance},
                                         {u"maintenance_message"_s, config.maintenanceMessage}});
     }
+    // The settings that were set (typed); the others follow the defaults of the importing side.
     QJsonObject settings;
     const auto stored = m_store->settings();
-    for (auto it = stored.cbegin(); it != stored.cend(); ++it)
-        settings.insert(it.key(), it.value());
+    for (auto it = stored.cbegin(); it != stored.cend(); ++it) {
+        if (auto typed = Settings::parse(it.key(), it.value()); typed.ok())
+            settings.insert(it.key(), typed.value());
+    }
     return {{u"version"_s, BackupVersion},
             {u"groups"_s, groups},
             {u"tool_sets"_s, toolSets},
@@ -980,6 +1036,13 @@ Result<AdminService::ImportOutcome> AdminService::importBackup(const QJsonObject
         modelConfigs.append(config);
     }
     const QJsonObject settings = backup.value("settings"_L1).toObject();
+    QHash<QString, std::optional<QString>> settingValues;
+    for (auto it = settings.constBegin(); it != settings.constEnd(); ++it) {
+        auto typed = Settings::parse(it.key(), it.value());
+        if (!typed.ok())
+            return ApiError::badRequest(u"settings: %1"_s.arg(typed.error().message));
+        settingValues.insert(it.key(), storedSettingForm(typed.value()));
+    }
 
     // Node ids differ between installations: nodes are matched by name, and mappings follow.
     QHash<QString, qint64> nodeIdByName;
@@ -1062,13 +1125,8 @@ Result<AdminService::ImportOutcome> AdminService::importBackup(const QJsonObject
         if (!m_store->saveModelConfig(config))
             return storageFailed();
     }
-    for (auto it = settings.constBegin(); it != settings.constEnd(); ++it) {
-        const QString value = it.value().isString()
-            ? it.value().toString()
-            : QString::fromUtf8(QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
-        if (!m_store->setSetting(it.key(), value))
-            return storageFailed();
-    }
+    if (!settingValues.isEmpty() && !m_store->writeSettings(settingValues))
+        return storageFailed();
 
     outcome.counts = {{u"nodes"_s, int(nodes.size())},
                       {u"users"_s, int(users.size())},

@@ -27,7 +27,14 @@ public:
         User user;
         QString token; // the only time the token is seen in clear
     };
-    Result<CreatedUser> createUser(const QString &username);
+    // Daily limits a new user starts with. Unset: the default_daily_requests/_tokens setting
+    // applies; set to nullopt: explicitly unlimited.
+    struct NewUserLimits
+    {
+        std::optional<std::optional<qint64>> requests;
+        std::optional<std::optional<qint64>> tokens;
+    };
+    Result<CreatedUser> createUser(const QString &username, const NewUserLimits &limits = {});
     Result<CreatedUser> rotateToken(const QString &username);
     Result<bool> deleteUser(const QString &username);
     Result<User> findUser(const QString &username);
@@ -101,7 +108,14 @@ public:
     Result<ModelConfig> saveModelConfig(const ModelConfig &config); // create or replace by pattern
     Result<bool> deleteModelConfig(const QString &pattern);
 
-    Result<bool> setSetting(const QString &key, const QString &value);
+    // The effective settings, {key: typed value} (see Settings).
+    QJsonObject settings();
+    // Checks every value through the settings registry (JSON-typed or string forms) before
+    // writing any, then writes them all at once; one audit entry per key whose effective value
+    // changed. Returns the effective settings.
+    Result<QJsonObject> updateSettings(const QJsonObject &values);
+    // Back to the registry's default.
+    Result<QJsonObject> resetSetting(const QString &key);
 
     // A backup of the configuration: nodes (without API keys, which stay in the secret store),
     // active users with grants and limits (without tokens), mappings and settings.

@@ -89,9 +89,10 @@ public:
     virtual bool insertAudit(const AuditEntry &entry) = 0;
     virtual QList<AuditEntry> auditLogs(const LogQuery &query, qint64 *total) = 0;
 
-    // System settings (string values; typed access lives in Settings).
+    // System settings (string values; typed access lives in Settings). writeSettings applies
+    // every change or none: a value is stored, nullopt removes the key (back to its default).
     virtual QHash<QString, QString> settings() = 0;
-    virtual bool setSetting(const QString &key, const QString &value) = 0;
+    virtual bool writeSettings(const QHash<QString, std::optional<QString>> &changes) = 0;
 
     // Several gateway processes on one database (PostgreSQL) share limit counters and learn of
     // each other's configuration changes through what follows. A store that only one process

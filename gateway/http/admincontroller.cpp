@@ -2,6 +2,7 @@
 #include "gateway.h"
 #include "httpwire.h"
 #include "core/adminservice.h"
+#include "core/settings.h"
 #include "core/tokens.h"
 
 #include <QJsonArray>
@@ -23,6 +24,32 @@ QJsonValue timeValue(const QDateTime &time)
 QJsonValue optionalNumber(std::optional<qint64> value)
 {
     return value ? QJsonValue(double(*value)) : QJsonValue();
+}
+
+bool readLimit(const QJsonObject &body, const QString &name, std::optional<qint64> *out, ApiError *error)
+{
+    const QJsonValue value = body.value(name);
+    if (value.isUndefined() || value.isNull())
+        return true;
+    if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() != double(qint64(value.toDouble()))) {
+        *error = ApiError::badRequest(u"\"%1\" must be a non-negative integer or null"_s.arg(name));
+        return false;
+    }
+    *out = qint64(value.toDouble());
+    return true;
+}
+
+// A limit given with a new user: absent leaves it to the default setting, null is unlimited.
+bool readNewUserLimit(const QJsonObject &body, const QString &name,
+                      std::optional<std::optional<qint64>> *out, ApiError *error)
+{
+    if (!body.contains(name))
+        return true;
+    std::optional<qint64> limit;
+    if (!readLimit(body, name, &limit, error))
+        return false;
+    *out = limit;
+    return true;
 }
 
 QJsonObject userJson(const User &user)
@@ -263,7 +290,12 @@ void AdminController::createUser(HttpContext &ctx)
     const QJsonValue name = body.value().value("username"_L1);
     if (!name.isString())
         return ctx.fail(ApiError::badRequest(u"\"username\" is required and must be a string"_s));
-    auto created = m_gateway->admin()->createUser(name.toString().trimmed());
+    AdminService::NewUserLimits limits;
+    ApiError error;
+    if (!readNewUserLimit(body.value(), u"request_limit"_s, &limits.requests, &error)
+        || !readNewUserLimit(body.value(), u"token_limit"_s, &limits.tokens, &error))
+        return ctx.fail(error);
+    auto created = m_gateway->admin()->createUser(name.toString().trimmed(), limits);
     if (!created.ok())
         return ctx.fail(created.error());
     QJsonObject json = userJson(created.value().user);
@@ -362,19 +394,6 @@ QJsonObject limitsJson(const User &user, const Store::DayUsage &today)
             {u"requests_today"_s, double(today.requests)},
             {u"tokens_today"_s, double(today.tokens)},
             {u"updated_at"_s, timeValue(user.updatedAt)}};
-}
-
-bool readLimit(const QJsonObject &body, const QString &name, std::optional<qint64> *out, ApiError *error)
-{
-    const QJsonValue value = body.value(name);
-    if (value.isUndefined() || value.isNull())
-        return true;
-    if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() != double(qint64(value.toDouble()))) {
-        *error = ApiError::badRequest(u"\"%1\" must be a non-negative integer or null"_s.arg(name));
-        return false;
-    }
-    *out = qint64(value.toDouble());
-    return true;
 }
 
 } // namespace
@@ -1190,13 +1209,12 @@ void AdminController::auditLogs(HttpContext &ctx)
 
 void AdminController::getSettings(HttpContext &ctx)
 {
-    QJsonObject settings{{u"routing_strategy"_s, routingStrategyName(m_gateway->routingStrategy())},
-                         {u"max_body_bytes"_s, double(m_gateway->config().maxBodyBytes)},
-                         {u"health_check_interval_seconds"_s, m_gateway->config().healthIntervalMs / 1000}};
-    const auto stored = m_gateway->store()->settings();
-    for (auto it = stored.cbegin(); it != stored.cend(); ++it)
-        settings.insert(it.key(), it.value());
-    ctx.sendJson(200, settings);
+    ctx.sendJson(200, m_gateway->admin()->settings());
+}
+
+void AdminController::settingsSchema(HttpContext &ctx)
+{
+    ctx.sendJson(200, Settings::schema());
 }
 
 void AdminController::putSettings(HttpContext &ctx)
@@ -1204,22 +1222,18 @@ void AdminController::putSettings(HttpContext &ctx)
     auto body = ctx.jsonBody();
     if (!body.ok())
         return ctx.fail(body.error());
-    const QJsonObject values = body.value();
-    if (values.contains("max_body_bytes"_L1) && values.value("max_body_bytes"_L1).toDouble() < 1024)
-        return ctx.fail(ApiError::badRequest(u"max_body_bytes must be a number of bytes, at least 1024"_s));
-    if (values.contains("routing_strategy"_L1)
-        && !routingStrategyFromName(values.value("routing_strategy"_L1).toString())) {
-        return ctx.fail(ApiError::badRequest(
-            u"routing_strategy must be round_robin, weighted, priority or least_busy"_s));
-    }
-    for (auto it = values.constBegin(); it != values.constEnd(); ++it) {
-        const QString value = it.value().isString() ? it.value().toString()
-                                                    : QString::fromUtf8(QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
-        auto result = m_gateway->admin()->setSetting(it.key(), value);
-        if (!result.ok())
-            return ctx.fail(result.error());
-    }
-    getSettings(ctx);
+    auto settings = m_gateway->admin()->updateSettings(body.value());
+    if (!settings.ok())
+        return ctx.fail(settings.error());
+    ctx.sendJson(200, settings.value());
+}
+
+void AdminController::resetSetting(HttpContext &ctx)
+{
+    auto settings = m_gateway->admin()->resetSetting(ctx.param(u"key"_s));
+    if (!settings.ok())
+        return ctx.fail(settings.error());
+    ctx.sendJson(200, settings.value());
 }
 
 void AdminController::exportBackup(HttpContext &ctx)

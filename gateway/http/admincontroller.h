@@ -20,7 +20,9 @@ public:
     // Answers 401/403 and returns false unless the request carries the admin token.
     bool authorize(HttpContext &ctx);
 
-    // POST /admin/users {"username"} -> 201 user with "token" (the only time it is shown)
+    // POST /admin/users {"username", "request_limit"?, "token_limit"?} -> 201 user with "token"
+    // (the only time it is shown). A limit left out comes from default_daily_requests/_tokens;
+    // null is unlimited.
     void createUser(HttpContext &ctx);
     // GET /admin/users -> [user]
     void listUsers(HttpContext &ctx);
@@ -127,9 +129,17 @@ public:
     void requestLogs(HttpContext &ctx);
     // GET /admin/audit-logs?limit=&offset=&action=&entity_type= -> {logs, total}
     void auditLogs(HttpContext &ctx);
-    // GET /admin/settings -> {key: value}; PUT /admin/settings {key: value, ...}
+    // GET /admin/settings -> {key: value} of every setting's effective value (stored or default),
+    // JSON-typed.
     void getSettings(HttpContext &ctx);
+    // GET /admin/settings/schema -> [{key, type, default, minimum?, maximum?, choices?,
+    // description, restart_required}]
+    void settingsSchema(HttpContext &ctx);
+    // PUT /admin/settings {key: value, ...} -> as GET. Values JSON-typed or as strings ("true",
+    // "120"); every key is checked before anything is written (400 naming the key and the rule).
     void putSettings(HttpContext &ctx);
+    // DELETE /admin/settings/{key} -> as GET, with the key back at its default; 404 if unknown.
+    void resetSetting(HttpContext &ctx);
 
     // GET /admin/export -> {version, nodes, users, mappings, settings}: no tokens, no API keys
     void exportBackup(HttpContext &ctx);

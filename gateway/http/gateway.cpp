@@ -6,6 +6,7 @@
 #include "httpwire.h"
 #include "llmcontroller.h"
 #include "routes.h"
+#include "core/settings.h"
 #include "core/tokens.h"
 #include "providers/nodeprober.h"
 #include "providers/upstreamclient.h"
@@ -36,6 +37,8 @@ Gateway::Gateway(GatewayConfig config, Store *store, SecretStore *secrets, Usage
     , m_primary(primary)
 {
     m_uptime.start();
+    if (m_primary)
+        m_shared->primary = this;
     connect(m_admin.get(), &AdminService::changed, this, &Gateway::reload);
     registerRoutes(m_router, this, new LlmController(this), new AdminController(this));
     m_healthTimer.setTimerType(Qt::VeryCoarseTimer);
@@ -78,8 +81,7 @@ bool Gateway::listen(QString *error)
     }
     m_port = m_tcp->serverPort();
     m_server->bind(m_tcp);
-    if (m_primary && m_config.healthIntervalMs > 0)
-        m_healthTimer.start(m_config.healthIntervalMs);
+    scheduleHealthChecks();
     if (m_primary && m_store->isShared() && m_config.configPollMs > 0)
         m_configTimer.start(m_config.configPollMs);
     return true;
@@ -98,15 +100,25 @@ void Gateway::reload()
     // Read before the catalog: a change made meanwhile then shows as a newer version next poll.
     if (m_store->isShared())
         m_shared->configVersion = m_store->configVersion();
-    const auto settings = m_store->settings();
-    bool ok = false;
-    const qint64 maxBody = settings.value(u"max_body_bytes"_s).toLongLong(&ok);
-    m_shared->maxBodyBytes = ok && maxBody > 0 ? maxBody : m_config.maxBodyBytes;
-    const int threshold = settings.value(u"health_failure_threshold"_s).toInt(&ok);
-    m_shared->healthFailureThreshold = ok && threshold > 0 ? threshold : 2;
+    const Settings settings(m_store->settings());
+    m_shared->maxBodyBytes = settings.integer(u"max_body_bytes"_s);
+    m_shared->healthFailureThreshold = int(settings.integer(u"health_failure_threshold"_s));
+    m_shared->metricsPublic = settings.flag(u"metrics_public"_s);
+    const int interval = int(settings.integer(u"health_check_interval_seconds"_s));
+    if (m_shared->healthIntervalSeconds.exchange(interval) != interval && m_shared->primary)
+        QMetaObject::invokeMethod(m_shared->primary, &Gateway::scheduleHealthChecks, Qt::QueuedConnection);
     m_shared->publish(Catalog::load(*m_store, m_secrets),
-                      routingStrategyFromName(settings.value(u"routing_strategy"_s)).value_or(RoutingStrategy::LeastBusy));
+                      routingStrategyFromName(settings.string(u"routing_strategy"_s)).value_or(RoutingStrategy::LeastBusy));
     Q_EMIT catalogReloaded();
+}
+
+void Gateway::scheduleHealthChecks()
+{
+    const int seconds = m_shared->healthIntervalSeconds.load();
+    if (m_primary && m_config.healthIntervalMs > 0 && m_tcp && m_tcp->isListening() && seconds > 0)
+        m_healthTimer.start(seconds * 1000);
+    else
+        m_healthTimer.stop();
 }
 
 bool Gateway::isAdminToken(const QByteArray &token) const
@@ -161,8 +173,7 @@ void Gateway::dispatch(const QHttpServerRequest &request, QHttpServerResponder &
 
 void Gateway::serveMetrics(HttpContext &ctx)
 {
-    const bool open = m_store->settings().value(u"metrics_public"_s) == "true"_L1;
-    if (!open && !isAdminToken(ctx.bearerToken())) {
+    if (!m_shared->metricsPublic && !isAdminToken(ctx.bearerToken())) {
         ctx.fail(ctx.bearerToken().isEmpty() ? ApiError::unauthorized(u"Missing authorization header"_s)
                                              : ApiError::forbidden(u"Invalid admin token"_s));
         return;

@@ -12,6 +12,7 @@
 #include <QHostAddress>
 #include <QMutex>
 #include <QObject>
+#include <QPointer>
 #include <QSet>
 #include <QTimer>
 
@@ -22,6 +23,7 @@ class QHttpServer;
 
 namespace Maestro {
 
+class Gateway;
 class GuardedTcpServer;
 class UpstreamClient;
 class UsageWriter;
@@ -33,7 +35,8 @@ struct GatewayConfig
     QHostAddress address = QHostAddress::LocalHost;
     quint16 port = 8000;
     QByteArray adminToken;
-    qint64 maxBodyBytes = 32 * 1024 * 1024; // unless the max_body_bytes setting says otherwise
+    // 0 turns the periodic node checks off; otherwise the health_check_interval_seconds setting
+    // says how often they run.
     int healthIntervalMs = 30'000;
     int upstreamConnectTimeoutMs = 10'000;
     int upstreamIdleTimeoutMs = 600'000; // an LLM may think for minutes before its first token
@@ -71,6 +74,10 @@ public:
     std::atomic<int> activeCalls{0};
     std::atomic<qint64> maxBodyBytes{32 * 1024 * 1024};
     std::atomic<int> healthFailureThreshold{2};
+    std::atomic<bool> metricsPublic{false};
+    std::atomic<int> healthIntervalSeconds{0}; // of the periodic node checks; 0: none
+    // The gateway that runs the periodic node checks (it lives on its own thread).
+    QPointer<Gateway> primary;
     std::atomic<qint64> configVersion{-1}; // of the published catalog, with a shared store
 
     // Consecutive failed periodic probes per node.
@@ -154,6 +161,8 @@ Q_SIGNALS:
 private:
     void dispatch(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void checkAllNodes();
+    // (Re)starts the periodic node checks at the current interval (primary gateway only).
+    void scheduleHealthChecks();
     void pollConfigVersion();
 
     GatewayConfig m_config;

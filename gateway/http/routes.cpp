@@ -124,7 +124,9 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm, AdminC
     A(M::Get, u"/admin/request-logs"_s, &AdminController::requestLogs);
     A(M::Get, u"/admin/audit-logs"_s, &AdminController::auditLogs);
     A(M::Get, u"/admin/settings"_s, &AdminController::getSettings);
+    A(M::Get, u"/admin/settings/schema"_s, &AdminController::settingsSchema);
     A(M::Put, u"/admin/settings"_s, &AdminController::putSettings);
+    A(M::Delete, u"/admin/settings/{key}"_s, &AdminController::resetSetting);
     A(M::Get, u"/admin/export"_s, &AdminController::exportBackup);
     A(M::Post, u"/admin/import"_s, &AdminController::importBackup);
 }

@@ -795,13 +795,23 @@ QHash<QString, QString> SqlStore::settings()
     return values;
 }
 
-bool SqlStore::setSetting(const QString &key, const QString &value)
+bool SqlStore::writeSettings(const QHash<QString, std::optional<QString>> &changes)
 {
-    QSqlQuery query(m_database->connection());
-    return run(query,
-               u"INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) "
-               "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"_s,
-               {key, value, nowMs()});
+    QSqlDatabase db = m_database->connection();
+    QSqlQuery query(db);
+    Transaction tx(db);
+    const qint64 now = nowMs();
+    for (auto it = changes.cbegin(); it != changes.cend(); ++it) {
+        const bool ok = it.value()
+            ? run(query,
+                  u"INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) "
+                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"_s,
+                  {it.key(), *it.value(), now})
+            : run(query, u"DELETE FROM settings WHERE key = ?"_s, {it.key()});
+        if (!ok)
+            return false;
+    }
+    return tx.commit();
 }
 
 namespace {

@@ -60,7 +60,7 @@ public:
     QList<AuditEntry> auditLogs(const LogQuery &query, qint64 *total) override;
 
     QHash<QString, QString> settings() override;
-    bool setSetting(const QString &key, const QString &value) override;
+    bool writeSettings(const QHash<QString, std::optional<QString>> &changes) override;
 
     bool isShared() const override { return m_database->isPostgres(); }
     Admission countRequest(qint64 userId, QDate utcDay, std::optional<qint64> requestLimit,

@@ -358,7 +358,7 @@ void TestCli::migrateFrom()
         audit.action = u"user.create"_s;
         audit.entityType = u"user"_s;
         QVERIFY(store.insertAudit(audit));
-        QVERIFY(store.setSetting(u"routing_strategy"_s, u"priority"_s));
+        QVERIFY(store.writeSettings({{u"routing_strategy"_s, u"priority"_s}}));
     }
     // users 2, user_models 1, user_limits 1, nodes 1, node_models 1, mappings 1, logs 3, audit 1, settings 1
     const int rows = 12;

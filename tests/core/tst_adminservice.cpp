@@ -540,6 +540,8 @@ void TestAdminService::eachChangeWritesOneAuditEntry_data()
         << u"deleteMapping"_s << u"model_mapping.delete"_s;
     QTest::newRow("a setting change writes setting.update")
         << u"setSetting"_s << u"setting.update"_s;
+    QTest::newRow("setting a value equal to the current one writes nothing")
+        << u"setSettingUnchanged"_s << QString();
     QTest::newRow("a refused change writes nothing") << u"refused"_s << QString();
     QTest::newRow("recording node health is not an admin change")
         << u"recordNodeHealth"_s << QString();
@@ -599,7 +601,9 @@ void TestAdminService::eachChangeWritesOneAuditEntry()
     else if (change == "deleteMapping"_L1)
         ok = m_service->deleteMapping(u"chat"_s).ok();
     else if (change == "setSetting"_L1)
-        ok = m_service->setSetting(u"health_check_interval"_s, u"30"_s).ok();
+        ok = m_service->updateSettings({{u"health_check_interval_seconds"_s, 60}}).ok();
+    else if (change == "setSettingUnchanged"_L1)
+        ok = m_service->updateSettings({{u"health_check_interval_seconds"_s, u"30"_s}}).ok();
     else if (change == "refused"_L1)
         ok = m_service->createUser(u"alice"_s).ok();
     else if (change == "recordNodeHealth"_L1) {

@@ -89,7 +89,7 @@ public:
         return {};
     }
     QHash<QString, QString> settings() override { return {}; }
-    bool setSetting(const QString &, const QString &) override { return false; }
+    bool writeSettings(const QHash<QString, std::optional<QString>> &) override { return false; }
 };
 
 class MemorySecretStore final : public SecretStore

@@ -21,6 +21,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QSignalSpy>
+#include <QScopeGuard>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -933,7 +934,9 @@ void TestGateway::bodyOverTheLimit()
     config.port = 0;
     config.adminToken = AdminToken;
     config.healthIntervalMs = 0;
-    config.maxBodyBytes = 1024;
+    // Written behind the shared gateway's back, and gone before it next reloads.
+    QVERIFY(m_store->writeSettings({{u"max_body_bytes"_s, u"1024"_s}}));
+    const auto restore = qScopeGuard([this] { m_store->writeSettings({{u"max_body_bytes"_s, std::nullopt}}); });
     GatewayThread small(config, m_store.get(), m_secrets.get(), m_usage.get(), &m_clock, m_database.get());
     QString error;
     QVERIFY2(small.start(&error), qPrintable(error));

@@ -372,12 +372,12 @@ void TestSqlStore::mappings()
 
 void TestSqlStore::settingsAndAudit()
 {
-    QVERIFY(m_store->setSetting(u"a"_s, u"1"_s));
-    QVERIFY(m_store->setSetting(u"a"_s, u"2"_s));
-    QVERIFY(m_store->setSetting(u"b"_s, u"x"_s));
+    QVERIFY(m_store->writeSettings({{u"a"_s, u"1"_s}, {u"c"_s, u"gone soon"_s}}));
+    QVERIFY(m_store->writeSettings({{u"a"_s, u"2"_s}, {u"b"_s, u"x"_s}, {u"c"_s, std::nullopt}}));
     const QHash<QString, QString> settings = m_store->settings();
     QCOMPARE(settings.size(), 2);
     QCOMPARE(settings.value(u"a"_s), u"2"_s);
+    QVERIFY(!settings.contains(u"c"_s));
 
     for (int i = 0; i < 5; ++i) {
         AuditEntry entry;

@@ -14,6 +14,8 @@
 #include "nodes/nodespage.h"
 #include "policies/policiespage.h"
 #include "policies/policydialogs.h"
+#include "settings/autostart.h"
+#include "settings/settingspage.h"
 #include "tray/trayicon.h"
 #include "uiutil.h"
 #include "users/tokendialog.h"
@@ -25,6 +27,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QFile>
 #include <QJsonArray>
 #include <QLabel>
 #include <QMenu>
@@ -32,9 +35,13 @@
 #include <QListWidget>
 #include <QMimeData>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QPushButton>
+#include <QScopeGuard>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
 #include <QTreeView>
@@ -63,6 +70,10 @@ private Q_SLOTS:
     void maintenanceConfigRefusesChat();
     void trayWithoutHostKeepsWindow();
     void trayShowsErrorsAndStopsGateway();
+    void defaultLimitsFromSettingsPageReachNewUsers();
+    void startOnLoginWritesAutostartEntry();
+    void autostartExecQuoting_data();
+    void autostartExecQuoting();
     void translationsAreEmbedded_data();
     void translationsAreEmbedded();
 
@@ -549,6 +560,116 @@ void TestDesktop::trayShowsErrorsAndStopsGateway()
     QCOMPARE(m_fixture.send("POST", u"/admin/users"_s, GatewayFixture::AdminToken,
                             QJsonObject{{u"username"_s, u"after-restart"_s}}).status, 201);
     QTRY_COMPARE(m_client->snapshot().users.size(), users + 1);
+}
+
+void TestDesktop::defaultLimitsFromSettingsPageReachNewUsers()
+{
+    m_window->showPage(MainWindow::Settings);
+    SettingsPage *settings = m_window->settingsPage();
+    settings->findChild<QPushButton *>(u"revert"_s)->click();
+    auto *requests = settings->findChild<QSpinBox *>(u"defaultRequests"_s);
+    auto *tokens = settings->findChild<QSpinBox *>(u"defaultTokens"_s);
+    QCOMPARE(requests->value(), 0);
+    QCOMPARE(requests->text(), u"Unlimited"_s);
+    requests->setValue(40);
+    tokens->setValue(90000);
+    settings->apply();
+    QTRY_COMPARE(m_fixture.admin("GET", u"/admin/settings"_s).json().value("default_daily_requests"_L1), QJsonValue(40));
+    QCOMPARE(m_fixture.admin("GET", u"/admin/settings"_s).json().value("default_daily_tokens"_L1), QJsonValue(90000));
+    // A second apply with nothing edited writes nothing (no audit entry).
+    QTRY_COMPARE(m_client->snapshot().settings.integer(u"default_daily_requests"_s), 40);
+    const auto auditTotal = [this] { return m_fixture.admin("GET", u"/admin/audit-logs?limit=1"_s).json().value("total"_L1).toInt(); };
+    const int audits = auditTotal();
+    settings->apply();
+    QTest::qWait(200);
+    QCOMPARE(auditTotal(), audits);
+
+    m_window->showPage(MainWindow::Users);
+    UsersPage *page = m_window->usersPage();
+    QTest::mouseClick(page->findChild<QPushButton *>(u"newUser"_s), Qt::LeftButton);
+    auto *dialog = waitForChild<NewUserDialog>(page);
+    QVERIFY(dialog);
+    auto *name = dialog->findChild<QLineEdit *>(u"username"_s);
+    QTest::keyClicks(name, u"limited"_s);
+    QTest::keyClick(name, Qt::Key_Return);
+    auto *tokenDialog = waitForChild<TokenDialog>(page);
+    QVERIFY(tokenDialog);
+    tokenDialog->accept();
+    const QJsonObject limits = m_fixture.admin("GET", u"/admin/users/limited/limits"_s).json();
+    QCOMPARE(limits.value("request_limit"_L1), QJsonValue(40));
+    QCOMPARE(limits.value("token_limit"_L1), QJsonValue(90000));
+
+    // Later suites expect new users without limits.
+    for (const QString &key : {u"default_daily_requests"_s, u"default_daily_tokens"_s})
+        QCOMPARE(m_fixture.admin("DELETE", u"/admin/settings/"_s + key).status, 200);
+}
+
+void TestDesktop::startOnLoginWritesAutostartEntry()
+{
+    QTemporaryDir config;
+    QVERIFY(config.isValid());
+    const QByteArray previous = qgetenv("XDG_CONFIG_HOME");
+    qputenv("XDG_CONFIG_HOME", config.path().toLocal8Bit());
+    const auto restore = qScopeGuard([&] { qputenv("XDG_CONFIG_HOME", previous); });
+    const QString entry = config.filePath(u"autostart/model-maestro.desktop"_s);
+
+    m_window->showPage(MainWindow::Settings);
+    SettingsPage *settings = m_window->settingsPage();
+    auto *revert = settings->findChild<QPushButton *>(u"revert"_s);
+    revert->click();
+    auto *startOnLogin = settings->findChild<QCheckBox *>(u"startOnLogin"_s);
+    QVERIFY(!startOnLogin->isChecked());
+
+    startOnLogin->setChecked(true);
+    settings->apply();
+    QVERIFY(QFile::exists(entry));
+    QFile file(entry);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(file.readAll());
+    QVERIFY(text.startsWith("[Desktop Entry]\n"_L1));
+    QVERIFY2(text.contains(u"\nExec="_s + Autostart::execArgument(QCoreApplication::applicationFilePath()) + u'\n'), qPrintable(text));
+    if (const QString validator = QStandardPaths::findExecutable(u"desktop-file-validate"_s); !validator.isEmpty()) {
+        QProcess validate;
+        validate.start(validator, {entry});
+        QVERIFY(validate.waitForFinished(10000));
+        const QByteArray output = validate.readAllStandardOutput() + validate.readAllStandardError();
+        QVERIFY2(validate.exitCode() == 0 && output.trimmed().isEmpty(), output.constData());
+    }
+    revert->click();
+    QVERIFY(startOnLogin->isChecked());
+
+    startOnLogin->setChecked(false);
+    settings->apply();
+    QVERIFY(!QFile::exists(entry));
+    revert->click();
+    QVERIFY(!startOnLogin->isChecked());
+
+    // The page shows what is on disk, whoever wrote it.
+    QString error;
+    QVERIFY2(Autostart().setEnabled(true, &error), qPrintable(error));
+    revert->click();
+    QVERIFY(startOnLogin->isChecked());
+    QVERIFY(Autostart().setEnabled(false, &error));
+}
+
+void TestDesktop::autostartExecQuoting_data()
+{
+    QTest::addColumn<QString>("program");
+    QTest::addColumn<QString>("exec");
+    QTest::newRow("a plain path stays as it is") << u"/usr/bin/model-maestro"_s << u"/usr/bin/model-maestro"_s;
+    QTest::newRow("a space needs double quotes") << u"/opt/Model Maestro/model-maestro"_s << u"\"/opt/Model Maestro/model-maestro\""_s;
+    QTest::newRow("a dollar is escaped inside the quotes, the backslash doubled for the string value")
+        << u"/home/a$b/mm"_s << u"\"/home/a\\\\$b/mm\""_s;
+    QTest::newRow("a percent sign is doubled") << u"/opt/100%/mm"_s << u"/opt/100%%/mm"_s;
+}
+
+void TestDesktop::autostartExecQuoting()
+{
+    QFETCH(QString, program);
+    QFETCH(QString, exec);
+    QCOMPARE(Autostart::execArgument(program), exec);
+    QVERIFY(Autostart::desktopEntry(program).contains(u"\nExec="_s + exec + u'\n'));
+    QVERIFY(Autostart::launchAgent(u"/Applications/A&B.app/mm"_s).contains("<string>/Applications/A&amp;B.app/mm</string>"_L1));
 }
 
 void TestDesktop::translationsAreEmbedded_data()

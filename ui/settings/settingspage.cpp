@@ -1,4 +1,5 @@
 #include "settingspage.h"
+#include "autostart.h"
 #include "gatewayclient.h"
 #include "uiutil.h"
 
@@ -7,6 +8,7 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -15,6 +17,8 @@
 #include <QSpinBox>
 #include <QSystemTrayIcon>
 #include <QVBoxLayout>
+
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -30,6 +34,27 @@ QLabel *note(const QString &text, QWidget *parent)
     return label;
 }
 
+// A daily limit; 0 reads "Unlimited".
+QSpinBox *limitBox(const QString &name, QWidget *parent)
+{
+    auto *box = new QSpinBox(parent);
+    box->setObjectName(name);
+    box->setRange(0, std::numeric_limits<int>::max());
+    box->setGroupSeparatorShown(true);
+    box->setSpecialValueText(SettingsPage::tr("Unlimited"));
+    return box;
+}
+
+int shownLimit(qint64 value)
+{
+    return int(std::min<qint64>(value, std::numeric_limits<int>::max()));
+}
+
+qint64 mebibytesUp(qint64 bytes)
+{
+    return std::max<qint64>(1, (bytes + (1 << 20) - 1) >> 20);
+}
+
 } // namespace
 
 SettingsPage::SettingsPage(GatewayClient *client, const DesktopContext &context, QWidget *parent)
@@ -38,14 +63,18 @@ SettingsPage::SettingsPage(GatewayClient *client, const DesktopContext &context,
     , m_database(new QLabel(context.databaseUrl, this))
     , m_strategy(new QComboBox(this))
     , m_maxBody(new QSpinBox(this))
+    , m_defaultRequests(limitBox(u"defaultRequests"_s, this))
+    , m_defaultTokens(limitBox(u"defaultTokens"_s, this))
     , m_language(new QComboBox(this))
     , m_startMinimized(new QCheckBox(tr("Start minimized to the tray"), this))
+    , m_startOnLogin(new QCheckBox(tr("Start when I log in"), this))
     , m_status(new QLabel(this))
 {
     m_listen->setObjectName(u"listen"_s);
     m_strategy->setObjectName(u"strategy"_s);
     m_maxBody->setObjectName(u"maxBody"_s);
     m_language->setObjectName(u"language"_s);
+    m_startOnLogin->setObjectName(u"startOnLogin"_s);
     m_listen->setPlaceholderText(context.listenAddress);
     m_listen->setValidator(new QRegularExpressionValidator(QRegularExpression(u"[0-9a-fA-F.:\\[\\]]*:[0-9]{1,5}"_s), this));
     m_database->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -73,15 +102,24 @@ SettingsPage::SettingsPage(GatewayClient *client, const DesktopContext &context,
     gatewayForm->addRow(QString(), note(tr("How the first node is picked; the others are the failover order."), gateway));
     gatewayForm->addRow(tr("&Largest request body:"), m_maxBody);
 
+    auto *limits = new QGroupBox(tr("Default limits for new users"), this);
+    auto *limitsForm = new QFormLayout(limits);
+    limitsForm->addRow(tr("Re&quests per day:"), m_defaultRequests);
+    limitsForm->addRow(tr("&Tokens per day:"), m_defaultTokens);
+    limitsForm->addRow(QString(), note(tr("Given to each user created from now on, unless the creation names limits. Existing users keep theirs."), limits));
+
     auto *desktop = new QGroupBox(tr("Desktop"), this);
     auto *desktopForm = new QFormLayout(desktop);
     desktopForm->addRow(tr("Lan&guage:"), m_language);
     desktopForm->addRow(QString(), note(tr("Applied after a restart."), desktop));
     desktopForm->addRow(QString(), m_startMinimized);
+    desktopForm->addRow(QString(), m_startOnLogin);
+    desktopForm->addRow(QString(), note(tr("With \"Start minimized to the tray\" the app starts in the tray."), desktop));
 
     auto *applyButton = new QPushButton(tr("&Apply"), this);
     applyButton->setObjectName(u"apply"_s);
     auto *revert = new QPushButton(tr("Re&vert"), this);
+    revert->setObjectName(u"revert"_s);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_status, 1);
     buttons->addWidget(revert);
@@ -89,6 +127,7 @@ SettingsPage::SettingsPage(GatewayClient *client, const DesktopContext &context,
 
     auto *column = new QVBoxLayout;
     column->addWidget(gateway);
+    column->addWidget(limits);
     column->addWidget(desktop);
     column->addLayout(buttons);
     column->addStretch(1);
@@ -113,10 +152,13 @@ void SettingsPage::load()
     DesktopSettings settings;
     m_listen->setText(settings.value(u"gateway/listen"_s).toString());
     const GatewaySnapshot &snapshot = m_client->snapshot();
-    m_strategy->setCurrentIndex(std::max(0, m_strategy->findData(routingStrategyName(snapshot.strategy))));
-    m_maxBody->setValue(int(std::max<qint64>(1, (snapshot.maxBodyBytes + (1 << 20) - 1) >> 20)));
+    m_strategy->setCurrentIndex(std::max(0, m_strategy->findData(snapshot.settings.string(u"routing_strategy"_s))));
+    m_maxBody->setValue(int(mebibytesUp(snapshot.settings.integer(u"max_body_bytes"_s))));
+    m_defaultRequests->setValue(shownLimit(snapshot.settings.integer(u"default_daily_requests"_s)));
+    m_defaultTokens->setValue(shownLimit(snapshot.settings.integer(u"default_daily_tokens"_s)));
     m_language->setCurrentIndex(std::max(0, m_language->findData(settings.value(u"ui/language"_s).toString())));
     m_startMinimized->setChecked(settings.value(u"ui/startMinimized"_s, false).toBool());
+    m_startOnLogin->setChecked(Autostart().isEnabled());
     m_status->clear();
 }
 
@@ -133,17 +175,32 @@ void SettingsPage::apply()
     settings.setValue(u"ui/language"_s, m_language->currentData().toString());
     settings.setValue(u"ui/startMinimized"_s, m_startMinimized->isChecked());
 
-    const GatewaySnapshot &snapshot = m_client->snapshot();
-    const QString strategy = m_strategy->currentData().toString();
-    const auto done = [this](const Result<bool> &saved) {
-        if (!saved.ok())
-            Ui::showError(this, tr("Could not save the settings"), saved.error());
-    };
-    if (strategy != routingStrategyName(snapshot.strategy))
-        m_client->setSetting(u"routing_strategy"_s, strategy, this, done);
-    const qint64 maxBody = qint64(m_maxBody->value()) << 20;
-    if ((snapshot.maxBodyBytes + (1 << 20) - 1) >> 20 != m_maxBody->value())
-        m_client->setSetting(u"max_body_bytes"_s, QString::number(maxBody), this, done);
+    // Only what was edited is sent, all in one call: nothing is written unless all of it is valid.
+    const Settings &current = m_client->snapshot().settings;
+    QJsonObject changes;
+    if (const QString strategy = m_strategy->currentData().toString(); strategy != current.string(u"routing_strategy"_s))
+        changes.insert(u"routing_strategy"_s, strategy);
+    if (mebibytesUp(current.integer(u"max_body_bytes"_s)) != m_maxBody->value())
+        changes.insert(u"max_body_bytes"_s, qint64(m_maxBody->value()) << 20);
+    if (shownLimit(current.integer(u"default_daily_requests"_s)) != m_defaultRequests->value())
+        changes.insert(u"default_daily_requests"_s, m_defaultRequests->value());
+    if (shownLimit(current.integer(u"default_daily_tokens"_s)) != m_defaultTokens->value())
+        changes.insert(u"default_daily_tokens"_s, m_defaultTokens->value());
+    if (!changes.isEmpty()) {
+        m_client->updateSettings(changes, this, [this](const Result<QJsonObject> &saved) {
+            if (!saved.ok())
+                Ui::showError(this, tr("Could not save the settings"), saved.error());
+        });
+    }
+
+    Autostart autostart;
+    if (m_startOnLogin->isChecked() != autostart.isEnabled()) {
+        QString error;
+        if (!autostart.setEnabled(m_startOnLogin->isChecked(), &error)) {
+            Ui::showError(this, tr("Could not change starting on login"), ApiError::internal(error));
+            m_startOnLogin->setChecked(autostart.isEnabled());
+        }
+    }
     m_status->setText(restart ? tr("Saved. Some changes take effect after a restart.") : tr("Saved."));
 }
 

@@ -27,8 +27,11 @@ private:
     QLabel *m_database;
     QComboBox *m_strategy;
     QSpinBox *m_maxBody;
+    QSpinBox *m_defaultRequests;
+    QSpinBox *m_defaultTokens;
     QComboBox *m_language;
     QCheckBox *m_startMinimized;
+    QCheckBox *m_startOnLogin;
     QLabel *m_status;
     bool m_loaded = false;
 };

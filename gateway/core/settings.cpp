@@ -1,0 +1,218 @@
+#include "settings.h"
+
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace Maestro {
+
+namespace {
+
+using Type = SettingSpec::Type;
+
+// Daily limits are counted in qint64 but travel as JSON numbers, exact up to 2^53.
+constexpr qint64 LargestLimit = 1'000'000'000'000'000;
+
+QString typeName(Type type)
+{
+    switch (type) {
+    case Type::Bool:
+        return u"bool"_s;
+    case Type::Integer:
+        return u"integer"_s;
+    case Type::String:
+        return u"string"_s;
+    case Type::Choice:
+        return u"choice"_s;
+    }
+    return {};
+}
+
+ApiError broken(const SettingSpec &spec)
+{
+    switch (spec.type) {
+    case Type::Bool:
+        return ApiError::badRequest(u"%1 must be true or false"_s.arg(spec.key));
+    case Type::Integer:
+        return ApiError::badRequest(u"%1 must be a whole number from %2 to %3"_s.arg(spec.key).arg(spec.minimum).arg(spec.maximum));
+    case Type::String:
+        return ApiError::badRequest(u"%1 must be a string"_s.arg(spec.key));
+    case Type::Choice:
+        return ApiError::badRequest(u"%1 must be one of %2"_s.arg(spec.key, spec.choices.join(u", "_s)));
+    }
+    return ApiError::badRequest(spec.key);
+}
+
+} // namespace
+
+const QList<SettingSpec> &Settings::registry()
+{
+    static const QList<SettingSpec> specs{
+        {.key = u"routing_strategy"_s,
+         .type = Type::Choice,
+         .defaultValue = u"least_busy"_s,
+         .choices = {u"least_busy"_s, u"round_robin"_s, u"weighted"_s, u"priority"_s},
+         .description = u"How the first node for a request is picked; the others are the failover order."_s},
+        {.key = u"max_body_bytes"_s,
+         .type = Type::Integer,
+         .defaultValue = 32 * 1024 * 1024,
+         .minimum = 1024,
+         .maximum = qint64(4096) * 1024 * 1024,
+         .description = u"Largest request body in bytes; larger ones are refused with 413."_s},
+        {.key = u"health_failure_threshold"_s,
+         .type = Type::Integer,
+         .defaultValue = 2,
+         .minimum = 1,
+         .maximum = 100,
+         .description = u"Failed periodic health checks in a row before a node is marked down."_s},
+        {.key = u"health_check_interval_seconds"_s,
+         .type = Type::Integer,
+         .defaultValue = 30,
+         .minimum = 0,
+         .maximum = 86400,
+         .description = u"Seconds between periodic health checks of every node; 0 turns them off."_s},
+        {.key = u"metrics_public"_s,
+         .type = Type::Bool,
+         .defaultValue = false,
+         .description = u"Serve /metrics without the admin token."_s},
+        {.key = u"default_daily_requests"_s,
+         .type = Type::Integer,
+         .defaultValue = 0,
+         .minimum = 0,
+         .maximum = LargestLimit,
+         .description = u"Daily request limit given to new users unless their creation names one; 0 is unlimited."_s},
+        {.key = u"default_daily_tokens"_s,
+         .type = Type::Integer,
+         .defaultValue = 0,
+         .minimum = 0,
+         .maximum = LargestLimit,
+         .description = u"Daily token limit given to new users unless their creation names one; 0 is unlimited."_s},
+    };
+    return specs;
+}
+
+QJsonObject SettingSpec::schema() const
+{
+    QJsonObject json{{u"key"_s, key},
+                     {u"type"_s, typeName(type)},
+                     {u"default"_s, defaultValue},
+                     {u"description"_s, description},
+                     {u"restart_required"_s, restartRequired}};
+    if (type == Type::Integer) {
+        json.insert(u"minimum"_s, QJsonValue(minimum));
+        json.insert(u"maximum"_s, QJsonValue(maximum));
+    }
+    if (type == Type::Choice)
+        json.insert(u"choices"_s, QJsonArray::fromStringList(choices));
+    return json;
+}
+
+Result<QJsonValue> parseSetting(const SettingSpec &spec, const QJsonValue &value)
+{
+    switch (spec.type) {
+    case Type::Bool:
+        if (value.isBool())
+            return value;
+        if (value.isString()) {
+            const QString text = value.toString().trimmed().toLower();
+            if (text == "true"_L1 || text == "false"_L1)
+                return QJsonValue(text == "true"_L1);
+        }
+        break;
+    case Type::Integer: {
+        qint64 number = 0;
+        bool ok = false;
+        if (value.isDouble()) {
+            const double d = value.toDouble();
+            ok = std::isfinite(d) && d == std::floor(d) && std::abs(d) < 9.0e15;
+            number = ok ? qint64(d) : 0;
+        } else if (value.isString()) {
+            number = value.toString().trimmed().toLongLong(&ok);
+        }
+        if (ok && number >= spec.minimum && number <= spec.maximum)
+            return QJsonValue(number);
+        break;
+    }
+    case Type::String:
+        if (value.isString())
+            return value;
+        break;
+    case Type::Choice:
+        if (value.isString() && spec.choices.contains(value.toString().trimmed()))
+            return QJsonValue(value.toString().trimmed());
+        break;
+    }
+    return broken(spec);
+}
+
+QString storedSettingForm(const QJsonValue &typed)
+{
+    if (typed.isBool())
+        return typed.toBool() ? u"true"_s : u"false"_s;
+    if (typed.isDouble())
+        return QString::number(typed.toInteger());
+    return typed.toString();
+}
+
+Settings::Settings(const QHash<QString, QString> &stored)
+{
+    for (const SettingSpec &spec : registry()) {
+        const auto it = stored.constFind(spec.key);
+        if (it == stored.cend())
+            continue;
+        if (auto parsed = parseSetting(spec, *it); parsed.ok())
+            m_stored.insert(spec.key, parsed.value());
+    }
+}
+
+const SettingSpec *Settings::find(const QString &key)
+{
+    for (const SettingSpec &spec : registry()) {
+        if (spec.key == key)
+            return &spec;
+    }
+    return nullptr;
+}
+
+QStringList Settings::keys()
+{
+    QStringList keys;
+    for (const SettingSpec &spec : registry())
+        keys.append(spec.key);
+    return keys;
+}
+
+QJsonArray Settings::schema()
+{
+    QJsonArray schema;
+    for (const SettingSpec &spec : registry())
+        schema.append(spec.schema());
+    return schema;
+}
+
+Result<QJsonValue> Settings::parse(const QString &key, const QJsonValue &value)
+{
+    const SettingSpec *spec = find(key);
+    if (!spec)
+        return ApiError::badRequest(u"Unknown setting: %1 (known settings: %2)"_s.arg(key, keys().join(u", "_s)));
+    return parseSetting(*spec, value);
+}
+
+QJsonValue Settings::value(const QString &key) const
+{
+    if (const auto it = m_stored.constFind(key); it != m_stored.cend())
+        return *it;
+    const SettingSpec *spec = find(key);
+    Q_ASSERT_X(spec, "Settings::value", "every setting the code reads is in the registry");
+    return spec ? spec->defaultValue : QJsonValue();
+}
+
+QJsonObject Settings::toJson() const
+{
+    QJsonObject json;
+    for (const SettingSpec &spec : registry())
+        json.insert(spec.key, value(spec.key));
+    return json;
+}
+
+} // namespace Maestro
