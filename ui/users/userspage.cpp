@@ -262,10 +262,10 @@ void UsersPage::editLimits()
     for (const User &user : m_client->snapshot().users) {
         if (user.username != username)
             continue;
-        auto *dialog = new UserLimitsDialog(username, user.requestLimit, user.tokenLimit, this);
+        auto *dialog = new UserLimitsDialog(username, UserLimits::of(user), this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         connect(dialog, &QDialog::accepted, this, [this, dialog, username] {
-            m_client->setUserLimits(username, dialog->requestLimit(), dialog->tokenLimit(), this,
+            m_client->setUserLimits(username, dialog->limits(), this,
                                     [this](const Result<User> &user) {
                                         if (!user.ok())
                                             showError(this, tr("Could not change the limits"), user.error());
