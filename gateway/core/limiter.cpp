@@ -212,32 +212,28 @@ std::optional<ApiError> Limiter::refuseMinute(const User &user, const ModelConfi
 
 void Limiter::countMinute(const User &user, const ModelConfig *model, qint64 now)
 {
-    // Admissions are only kept where requests are limited, so a token-only window stays small.
-    const auto count = [now](Window &window, bool requests) {
-        if (requests)
-            window.admitted.push_back(now);
+    const auto count = [now](Window &window) {
+        window.admitted.push_back(now);
         ++window.running;
     };
     if (user.requestsPerMinute || user.tokensPerMinute)
-        count(m_minute.users[user.id], user.requestsPerMinute.has_value());
+        count(m_minute.users[user.id]);
     if (model && (model->requestsPerMinute || model->tokensPerMinute))
-        count(m_minute.models[model->pattern], model->requestsPerMinute.has_value());
+        count(m_minute.models[model->pattern]);
 }
 
 void Limiter::uncountMinute(const User &user, const ModelConfig *model, qint64 now)
 {
-    const auto uncount = [now](Window &window, bool requests) {
-        if (requests) {
-            const auto it = std::find(window.admitted.rbegin(), window.admitted.rend(), now);
-            if (it != window.admitted.rend())
-                window.admitted.erase(std::next(it).base());
-        }
+    const auto uncount = [now](Window &window) {
+        const auto it = std::find(window.admitted.rbegin(), window.admitted.rend(), now);
+        if (it != window.admitted.rend())
+            window.admitted.erase(std::next(it).base());
         --window.running;
     };
     if (user.requestsPerMinute || user.tokensPerMinute)
-        uncount(m_minute.users[user.id], user.requestsPerMinute.has_value());
+        uncount(m_minute.users[user.id]);
     if (model && (model->requestsPerMinute || model->tokensPerMinute))
-        uncount(m_minute.models[model->pattern], model->requestsPerMinute.has_value());
+        uncount(m_minute.models[model->pattern]);
 }
 
 void Limiter::sweep(qint64 now)
@@ -286,7 +282,7 @@ void Limiter::endMinute(qint64 userId, qint64 tokens, const QString &modelPatter
             return;
         window.prune(now);
         window.tokenSum += tokens;
-        if (!window.tokens.empty() && now - window.tokens.back().first < 1000) {
+        if (!window.tokens.empty() && window.tokens.back().first / 1000 == now / 1000) {
             window.tokens.back().first = now;
             window.tokens.back().second += tokens;
         } else {

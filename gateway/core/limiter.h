@@ -54,9 +54,9 @@ public:
     QDate currentDay() const;
 
 private:
-    // The admissions and reported tokens of the last 60 s. Token reports within one second are
-    // merged (stamped with the latest), so a window holds at most about 60 of them however busy
-    // it is, and at most `requests per minute` admissions.
+    // The admissions and reported tokens of the last 60 s, pruned as time passes: never more
+    // than the requests admitted in that time. Token reports of the same second are merged
+    // (stamped with the latest, so they leave together, never early): at most 61 of them.
     struct Window
     {
         std::deque<qint64> admitted; // ms since the epoch

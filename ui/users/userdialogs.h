@@ -1,8 +1,8 @@
 #pragma once
 
-#include <QDialog>
+#include "core/entities.h"
 
-#include <optional>
+#include <QDialog>
 
 class QCheckBox;
 class QLineEdit;

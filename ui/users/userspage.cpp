@@ -31,6 +31,7 @@ UsersPage::UsersPage(GatewayClient *client, QWidget *parent)
 {
     auto *create = new QPushButton(tr("&New user…"), this);
     create->setObjectName(u"newUser"_s);
+    m_limits->setObjectName(u"editLimits"_s);
     create->setToolTip(tr("Create a user and show their access token (Ctrl+N)"));
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(create);
