@@ -529,6 +529,7 @@ void TestDesktop::maintenanceConfigRefusesChat()
     QTRY_VERIFY(!dialog);
     QTRY_COMPARE(page->configsTable()->item(0, 1)->text(), u"Serving"_s);
     QTRY_COMPARE(m_client->snapshot().modelConfig(u"llama3.2:latest"_s)->requestsPerMinute, std::optional<qint64>(1));
+    QTRY_COMPARE(page->configsTable()->item(0, 5)->text(), u"1 requests"_s);
     QCOMPARE(m_fixture.send("POST", u"/v1/chat/completions"_s, m_aliceToken, chat).status, 200);
     const auto limited = m_fixture.send("POST", u"/v1/chat/completions"_s, m_aliceToken, chat);
     QCOMPARE(limited.status, 429);

@@ -106,6 +106,14 @@ QString UsersPage::selectedUser() const
     return rows.isEmpty() ? QString() : m_table->item(rows.first().row(), 0)->text();
 }
 
+QString UsersPage::limitText(std::optional<qint64> perDay, std::optional<qint64> perMinute) const
+{
+    if (!perMinute)
+        return formatLimit(perDay);
+    return perDay ? tr("%1 a day, %2 a minute").arg(formatCount(*perDay), formatCount(*perMinute))
+                  : tr("%1 a minute").arg(formatCount(*perMinute));
+}
+
 void UsersPage::rebuild()
 {
     const QString selected = selectedUser();
@@ -124,8 +132,8 @@ void UsersPage::rebuild()
                                                               : user.models.join(u", "_s)));
         m_table->setItem(row, 2, cell(formatCount(usage.requests)));
         m_table->setItem(row, 3, cell(formatCount(usage.tokens)));
-        m_table->setItem(row, 4, cell(formatLimit(user.requestLimit)));
-        m_table->setItem(row, 5, cell(formatLimit(user.tokenLimit)));
+        m_table->setItem(row, 4, cell(limitText(user.requestLimit, user.requestsPerMinute)));
+        m_table->setItem(row, 5, cell(limitText(user.tokenLimit, user.tokensPerMinute)));
         m_table->setItem(row, 6, cell(formatTime(user.createdAt)));
         if (!user.allModels && user.models.isEmpty())
             m_table->item(row, 1)->setForeground(healthColor(Health::Unhealthy));
