@@ -1090,14 +1090,22 @@ void TestGateway::tokenLimit()
 void TestGateway::minuteLimitsHoldUnderConcurrency_data()
 {
     QTest::addColumn<bool>("perModel");
+    QTest::addColumn<int>("dailyLimit"); // alice's; 0 = none
+    QTest::addColumn<int>("passed");
 
-    QTest::newRow("50 concurrent requests of a user limited to 10 a minute: 10 pass, 40 get 429") << false;
-    QTest::newRow("50 concurrent requests of two users to a model limited to 10 a minute: 10 pass, 40 get 429") << true;
+    QTest::newRow("50 concurrent requests of a user limited to 10 a minute: 10 pass, 40 get 429") << false << 0 << 10;
+    QTest::newRow("50 concurrent requests of two users to a model limited to 10 a minute: 10 pass, 40 get 429") << true << 0 << 10;
+    // With a daily limit too (counted in the database on PostgreSQL): whichever refuses, the
+    // refused requests are counted by neither.
+    QTest::newRow("a user limited to 10 a minute and 12 a day: 10 pass and count once each") << false << 12 << 10;
+    QTest::newRow("a user limited to 10 a minute and 4 a day: 4 pass and count once each") << false << 4 << 4;
 }
 
 void TestGateway::minuteLimitsHoldUnderConcurrency()
 {
     QFETCH(bool, perModel);
+    QFETCH(int, dailyLimit);
+    QFETCH(int, passed);
     constexpr int Requests = 50;
     const QString serial = QString::number(++m_userSerial);
     const QString model = u"rpm-model-"_s + serial;
@@ -1118,7 +1126,10 @@ void TestGateway::minuteLimitsHoldUnderConcurrency()
         QCOMPARE(admin("POST", u"/admin/model-configs"_s, {{u"model_pattern"_s, model}, {u"requests_per_minute"_s, 10}}).status, 201);
         subject = u"model '%1'"_s.arg(model);
     } else {
-        QCOMPARE(admin("POST", u"/admin/users/%1/limits"_s.arg(alice), {{u"requests_per_minute"_s, 10}}).status, 200);
+        QJsonObject limits{{u"requests_per_minute"_s, 10}};
+        if (dailyLimit > 0)
+            limits.insert(u"request_limit"_s, dailyLimit);
+        QCOMPARE(admin("POST", u"/admin/users/%1/limits"_s.arg(alice), limits).status, 200);
         subject = u"user "_s + alice;
     }
     upstream.clearRequests();
@@ -1129,26 +1140,33 @@ void TestGateway::minuteLimitsHoldUnderConcurrency()
     const QByteArray body = toJson({{u"model"_s, model}, {u"stream"_s, true}, {u"messages"_s, Test::userMessage(u"hi"_s)}});
     const QList<Outcome> outcomes = concurrently(u"/v1/chat/completions"_s, body, tokens);
     QCOMPARE(outcomes.size(), Requests);
-    int passed = 0;
+    int succeeded = 0;
     for (const Outcome &outcome : outcomes) {
         if (outcome.status == 200) {
-            ++passed;
+            ++succeeded;
             continue;
         }
         QCOMPARE(outcome.status, 429);
         bool ok = false;
         const int retryAfter = outcome.retryAfter.toInt(&ok);
+        const QString message = outcome.body.value("error"_L1).toObject().value("message"_L1).toString();
+        if (dailyLimit > 0 && dailyLimit < 10) {
+            QVERIFY2(ok && retryAfter >= 1 && retryAfter <= 86400, outcome.retryAfter.constData());
+            QVERIFY2(message.startsWith("Daily request limit reached"_L1), qPrintable(message));
+            continue;
+        }
         QVERIFY2(ok && retryAfter >= 1 && retryAfter <= 60, outcome.retryAfter.constData());
-        const QString message = u"Request limit reached: 10 requests per minute for %1; retry in %2 s"_s.arg(subject).arg(retryAfter);
-        QCOMPARE(outcome.body, openAiError(message, u"rate_limit_error"_s, u"rate_limit_exceeded"_s));
+        QCOMPARE(outcome.body, openAiError(u"Request limit reached: 10 requests per minute for %1; retry in %2 s"_s.arg(subject).arg(retryAfter),
+                                           u"rate_limit_error"_s, u"rate_limit_exceeded"_s));
     }
-    QCOMPARE(passed, 10);
-    QCOMPARE(upstream.requestCount(), 10);
+    QCOMPARE(succeeded, passed);
+    QCOMPARE(upstream.requestCount(), passed);
     if (!perModel) {
-        // The user's window as the admin API shows it; bob, unlimited, is not held back.
+        // The user's windows as the admin API shows them; bob, unlimited, is not held back.
         const QJsonObject limits = admin("GET", u"/admin/users/%1/limits"_s.arg(alice)).json();
         QCOMPARE(limits.value("requests_per_minute"_L1).toInt(), 10);
-        QCOMPARE(limits.value("requests_last_minute"_L1).toInt(), 10);
+        QCOMPARE(limits.value("requests_last_minute"_L1).toInt(), passed);
+        QCOMPARE(limits.value("requests_today"_L1).toInt(), passed);
         QCOMPARE(send("POST", u"/v1/chat/completions"_s, body, bobToken).status, 200);
     }
     if (perModel)
