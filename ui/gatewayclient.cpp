@@ -297,13 +297,11 @@ void GatewayClient::setUserModels(const QString &username, bool all, const QStri
          std::move(done));
 }
 
-void GatewayClient::setUserLimits(const QString &username, std::optional<qint64> requests,
-                                  std::optional<qint64> tokens, QObject *context, Reply<User> done)
+void GatewayClient::setUserLimits(const QString &username, const UserLimits &limits, QObject *context,
+                                  Reply<User> done)
 {
     call(context,
-         [username, requests, tokens](Gateway *g) {
-             return g->admin()->setUserLimits(username, requests, tokens);
-         },
+         [username, limits](Gateway *g) { return g->admin()->setUserLimits(username, limits); },
          std::move(done));
 }
 

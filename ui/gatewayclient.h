@@ -122,8 +122,8 @@ public:
     void deleteUser(const QString &username, QObject *context, Reply<bool> done);
     void setUserModels(const QString &username, bool all, const QStringList &models,
                        QObject *context, Reply<User> done);
-    void setUserLimits(const QString &username, std::optional<qint64> requests,
-                       std::optional<qint64> tokens, QObject *context, Reply<User> done);
+    void setUserLimits(const QString &username, const UserLimits &limits, QObject *context,
+                       Reply<User> done);
 
     void addNode(const AdminService::NodeInput &input, QObject *context, Reply<Node> done);
     void updateNode(qint64 id, const AdminService::NodeInput &input, QObject *context,

@@ -6,6 +6,7 @@
 #include <QMessageBox>
 #include <QPainter>
 #include <QPixmap>
+#include <QSpinBox>
 #include <QTableWidget>
 
 using namespace Qt::StringLiterals;
@@ -87,6 +88,21 @@ QString formatTime(const QDateTime &time)
 QString formatLimit(const std::optional<qint64> &limit)
 {
     return limit ? formatCount(*limit) : Text::tr("Unlimited");
+}
+
+QSpinBox *limitBox(QWidget *parent, std::optional<qint64> value)
+{
+    auto *box = new QSpinBox(parent);
+    box->setRange(0, std::numeric_limits<int>::max());
+    box->setSpecialValueText(Text::tr("Unlimited"));
+    box->setGroupSeparatorShown(true);
+    box->setValue(value ? int(std::min<qint64>(*value, std::numeric_limits<int>::max())) : 0);
+    return box;
+}
+
+std::optional<qint64> limitValue(const QSpinBox *box)
+{
+    return box->value() > 0 ? std::optional<qint64>(box->value()) : std::nullopt;
 }
 
 QString nodeTypeText(NodeType type)

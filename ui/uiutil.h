@@ -7,6 +7,7 @@
 #include <QIcon>
 #include <QString>
 
+class QSpinBox;
 class QWidget;
 class QTableWidget;
 class QTableWidgetItem;
@@ -22,6 +23,9 @@ QString formatCount(qint64 value);
 QString formatBytes(qint64 bytes);
 QString formatTime(const QDateTime &time);
 QString formatLimit(const std::optional<qint64> &limit);
+// A spin box for a limit whose 0 shows "Unlimited" and reads back as no limit.
+QSpinBox *limitBox(QWidget *parent, std::optional<qint64> value);
+std::optional<qint64> limitValue(const QSpinBox *box);
 QString nodeTypeText(NodeType type);
 void showError(QWidget *parent, const QString &what, const ApiError &error);
 // A read-only cell; `data` is kept under Qt::UserRole for finding the row again.

@@ -13,6 +13,11 @@ namespace Maestro {
 
 namespace {
 
+QJsonValue optionalNumber(std::optional<qint64> value)
+{
+    return value ? QJsonValue(double(*value)) : QJsonValue(QJsonValue::Null);
+}
+
 bool validUsername(const QString &name)
 {
     static const QRegularExpression pattern(u"^[A-Za-z0-9._@-]{1,64}$"_s);
@@ -91,18 +96,21 @@ Result<AdminService::CreatedUser> AdminService::createUser(const QString &userna
         const qint64 value = settings.integer(key);
         return value > 0 ? std::optional<qint64>(value) : std::nullopt;
     };
-    const std::optional<qint64> requests = limits.requests ? *limits.requests : fallback(u"default_daily_requests"_s);
-    const std::optional<qint64> tokens = limits.tokens ? *limits.tokens : fallback(u"default_daily_tokens"_s);
+    const UserLimits given{limits.requests ? *limits.requests : fallback(u"default_daily_requests"_s),
+                           limits.tokens ? *limits.tokens : fallback(u"default_daily_tokens"_s),
+                           fallback(u"default_requests_per_minute"_s), fallback(u"default_tokens_per_minute"_s)};
     const QString token = Tokens::generate();
     const qint64 id = m_store->createUser(username, Tokens::hash(token.toLatin1()));
-    if (id == 0 || ((requests || tokens) && !m_store->setUserLimits(id, requests, tokens)))
+    if (id == 0 || (given.any() && !m_store->setUserLimits(id, given)))
         return storageFailed();
     auto user = m_store->user(username);
     if (!user)
         return storageFailed();
     audit(u"user.create"_s, u"user"_s, username,
-          {{u"request_limit"_s, requests ? QJsonValue(double(*requests)) : QJsonValue()},
-           {u"token_limit"_s, tokens ? QJsonValue(double(*tokens)) : QJsonValue()}});
+          {{u"request_limit"_s, given.requestLimit ? QJsonValue(double(*given.requestLimit)) : QJsonValue()},
+           {u"token_limit"_s, given.tokenLimit ? QJsonValue(double(*given.tokenLimit)) : QJsonValue()},
+           {u"requests_per_minute"_s, given.requestsPerMinute ? QJsonValue(double(*given.requestsPerMinute)) : QJsonValue()},
+           {u"tokens_per_minute"_s, given.tokensPerMinute ? QJsonValue(double(*given.tokensPerMinute)) : QJsonValue()}});
     Q_EMIT changed();
     return CreatedUser{*user, token};
 }
@@ -173,22 +181,40 @@ Result<User> AdminService::grantAllModels(const QString &username)
     return *m_store->user(username);
 }
 
-Result<User> AdminService::setUserLimits(const QString &username, std::optional<qint64> requests,
-                                         std::optional<qint64> tokens)
+Result<User> AdminService::setUserLimits(const QString &username, const UserLimits &limits)
 {
     auto user = findUser(username);
     if (!user.ok())
         return user.error();
-    if ((requests && *requests < 0) || (tokens && *tokens < 0))
-        return ApiError::badRequest(u"limits must be zero or positive, or null for unlimited"_s);
-    if (!m_store->setUserLimits(user.value().id, requests, tokens))
+    if (const auto invalid = validateLimits(limits))
+        return *invalid;
+    if (!m_store->setUserLimits(user.value().id, limits))
         return storageFailed();
-    QJsonObject details;
-    details.insert(u"request_limit"_s, requests ? QJsonValue(double(*requests)) : QJsonValue());
-    details.insert(u"token_limit"_s, tokens ? QJsonValue(double(*tokens)) : QJsonValue());
-    audit(u"user.limits_set"_s, u"user"_s, username, details);
+    audit(u"user.limits_set"_s, u"user"_s, username,
+          {{u"request_limit"_s, optionalNumber(limits.requestLimit)},
+           {u"token_limit"_s, optionalNumber(limits.tokenLimit)},
+           {u"requests_per_minute"_s, optionalNumber(limits.requestsPerMinute)},
+           {u"tokens_per_minute"_s, optionalNumber(limits.tokensPerMinute)}});
     Q_EMIT changed();
     return *m_store->user(username);
+}
+
+std::optional<ApiError> AdminService::validateLimits(const UserLimits &limits)
+{
+    if ((limits.requestLimit && *limits.requestLimit < 0) || (limits.tokenLimit && *limits.tokenLimit < 0))
+        return ApiError::badRequest(u"daily limits must be zero or positive, or null for unlimited"_s);
+    if (const auto invalid = validatePerMinute(limits.requestsPerMinute, limits.tokensPerMinute))
+        return invalid;
+    return std::nullopt;
+}
+
+std::optional<ApiError> AdminService::validatePerMinute(std::optional<qint64> requests,
+                                                        std::optional<qint64> tokens)
+{
+    // A per-minute limit of 0 would refuse everything: that is what deactivating is for.
+    if ((requests && *requests <= 0) || (tokens && *tokens <= 0))
+        return ApiError::badRequest(u"per-minute limits must be positive whole numbers, or null for unlimited"_s);
+    return std::nullopt;
 }
 
 std::optional<ApiError> AdminService::validateNode(const Node &node)
@@ -706,6 +732,8 @@ Result<ModelConfig> AdminService::saveModelConfig(const ModelConfig &input)
     if (config.defaultContextLength < 0 || config.maxContextLength < 0
         || (config.maxContextLength > 0 && config.defaultContextLength > config.maxContextLength))
         return ApiError::badRequest(u"context lengths must be positive, the default no larger than the maximum"_s);
+    if (const auto invalid = validatePerMinute(config.requestsPerMinute, config.tokensPerMinute))
+        return *invalid;
     const QList<ToolSet> sets = m_store->toolSets();
     for (const QString &name : std::as_const(config.toolSets)) {
         if (std::none_of(sets.cbegin(), sets.cend(), [&](const ToolSet &set) { return set.name == name; }))
@@ -718,7 +746,9 @@ Result<ModelConfig> AdminService::saveModelConfig(const ModelConfig &input)
            {u"tools_restricted"_s, config.toolsRestricted},
            {u"allowed_tools"_s, QJsonArray::fromStringList(config.allowedTools)},
            {u"tool_sets"_s, QJsonArray::fromStringList(config.toolSets)},
-           {u"stripped_params"_s, QJsonArray::fromStringList(config.strippedParams)}});
+           {u"stripped_params"_s, QJsonArray::fromStringList(config.strippedParams)},
+           {u"requests_per_minute"_s, optionalNumber(config.requestsPerMinute)},
+           {u"tokens_per_minute"_s, optionalNumber(config.tokensPerMinute)}});
     Q_EMIT changed();
     for (const ModelConfig &saved : m_store->modelConfigs()) {
         if (saved.pattern == config.pattern)
@@ -784,11 +814,6 @@ Result<QJsonObject> AdminService::resetSetting(const QString &key)
 
 namespace {
 
-QJsonValue optionalNumber(std::optional<qint64> value)
-{
-    return value ? QJsonValue(double(*value)) : QJsonValue(QJsonValue::Null);
-}
-
 // A limit in a backup: absent or null is no limit; anything else must be a whole number >= 0.
 bool readLimit(const QJsonObject &object, const QString &key, std::optional<qint64> *limit)
 {
@@ -832,7 +857,9 @@ QJsonObject AdminService::exportBackup()
                                  {u"has_all_models"_s, user.allModels},
                                  {u"models"_s, QJsonArray::fromStringList(user.models)},
                                  {u"request_limit"_s, optionalNumber(user.requestLimit)},
-                                 {u"token_limit"_s, optionalNumber(user.tokenLimit)}});
+                                 {u"token_limit"_s, optionalNumber(user.tokenLimit)},
+                                 {u"requests_per_minute"_s, optionalNumber(user.requestsPerMinute)},
+                                 {u"tokens_per_minute"_s, optionalNumber(user.tokensPerMinute)}});
     }
     QJsonArray mappings;
     for (const ModelMapping &mapping : m_store->mappings())
@@ -873,7 +900,9 @@ QJsonObject AdminService::exportBackup()
                                         {u"default_context_length"_s, double(config.defaultContextLength)},
                                         {u"max_context_length"_s, double(config.maxContextLength)},
                                         {u"maintenance"_s, config.maintenance},
-                                        {u"maintenance_message"_s, config.maintenanceMessage}});
+                                        {u"maintenance_message"_s, config.maintenanceMessage},
+                                        {u"requests_per_minute"_s, optionalNumber(config.requestsPerMinute)},
+                                        {u"tokens_per_minute"_s, optionalNumber(config.tokensPerMinute)}});
     }
     // The settings that were set (typed); the others follow the defaults of the importing side.
     QJsonObject settings;
@@ -933,8 +962,7 @@ Result<AdminService::ImportOutcome> AdminService::importBackup(const QJsonObject
         QString username;
         bool allModels = false;
         QStringList models;
-        std::optional<qint64> requests;
-        std::optional<qint64> tokens;
+        UserLimits limits;
     };
     QList<UserEntry> users;
     for (const QJsonValue &value : backup.value("users"_L1).toArray()) {
@@ -945,9 +973,12 @@ Result<AdminService::ImportOutcome> AdminService::importBackup(const QJsonObject
             return ApiError::badRequest(u"invalid username in the backup: \"%1\""_s.arg(user.username));
         user.allModels = object.value("has_all_models"_L1).toBool();
         user.models = stringList(object.value("models"_L1));
-        if (!readLimit(object, u"request_limit"_s, &user.requests)
-            || !readLimit(object, u"token_limit"_s, &user.tokens))
-            return ApiError::badRequest(u"user %1: limits must be whole numbers or null"_s.arg(user.username));
+        if (!readLimit(object, u"request_limit"_s, &user.limits.requestLimit)
+            || !readLimit(object, u"token_limit"_s, &user.limits.tokenLimit)
+            || !readLimit(object, u"requests_per_minute"_s, &user.limits.requestsPerMinute)
+            || !readLimit(object, u"tokens_per_minute"_s, &user.limits.tokensPerMinute)
+            || validateLimits(user.limits))
+            return ApiError::badRequest(u"user %1: limits must be whole numbers or null, per-minute ones positive"_s.arg(user.username));
         users.append(user);
     }
     QList<std::pair<ModelMapping, QStringList>> mappings; // with the names of their nodes
@@ -1029,6 +1060,10 @@ Result<AdminService::ImportOutcome> AdminService::importBackup(const QJsonObject
         config.maintenanceMessage = object.value("maintenance_message"_L1).toString();
         if (config.pattern.isEmpty() || config.pattern == "*"_L1)
             return ApiError::badRequest(u"every model configuration needs a model_pattern"_s);
+        if (!readLimit(object, u"requests_per_minute"_s, &config.requestsPerMinute)
+            || !readLimit(object, u"tokens_per_minute"_s, &config.tokensPerMinute)
+            || validatePerMinute(config.requestsPerMinute, config.tokensPerMinute))
+            return ApiError::badRequest(u"model configuration %1: per-minute limits must be positive whole numbers or null"_s.arg(config.pattern));
         for (const QString &name : std::as_const(config.toolSets)) {
             if (!toolSetNames.contains(name))
                 return ApiError::badRequest(u"model configuration %1 names tool set %2, which does not exist"_s.arg(config.pattern, name));
@@ -1075,7 +1110,7 @@ Result<AdminService::ImportOutcome> AdminService::importBackup(const QJsonObject
             outcome.createdUsers.append({entry.username, token});
         }
         if (!m_store->setUserModels(id, entry.allModels ? QStringList() : entry.models, entry.allModels)
-            || !m_store->setUserLimits(id, entry.requests, entry.tokens))
+            || !m_store->setUserLimits(id, entry.limits))
             return storageFailed();
     }
     QSet<QString> mappingNames;

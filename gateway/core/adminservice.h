@@ -40,8 +40,8 @@ public:
     Result<User> findUser(const QString &username);
     Result<User> setUserModels(const QString &username, const QStringList &models);
     Result<User> grantAllModels(const QString &username);
-    Result<User> setUserLimits(const QString &username, std::optional<qint64> requests,
-                               std::optional<qint64> tokens);
+    // Daily limits may be 0 (nothing allowed); per-minute limits are positive. Empty = unlimited.
+    Result<User> setUserLimits(const QString &username, const UserLimits &limits);
 
     struct NodeInput
     {
@@ -140,6 +140,9 @@ private:
     void audit(const QString &action, const QString &entityType, const QString &entityId,
                const QJsonObject &details = {});
     static std::optional<ApiError> validateNode(const Node &node);
+    static std::optional<ApiError> validateLimits(const UserLimits &limits);
+    static std::optional<ApiError> validatePerMinute(std::optional<qint64> requests,
+                                                     std::optional<qint64> tokens);
 
     Store *m_store;
     SecretStore *m_secrets;

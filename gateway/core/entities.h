@@ -22,8 +22,25 @@ struct User
     QStringList models; // display names (or group names) the user may request
     std::optional<qint64> requestLimit; // per UTC day; empty = unlimited
     std::optional<qint64> tokenLimit;
+    std::optional<qint64> requestsPerMinute; // in any 60 s; empty = unlimited
+    std::optional<qint64> tokensPerMinute;
     QDateTime createdAt;
     QDateTime updatedAt;
+};
+
+// What an administrator sets for a user in one go; empty = unlimited.
+struct UserLimits
+{
+    std::optional<qint64> requestLimit; // per UTC day
+    std::optional<qint64> tokenLimit;
+    std::optional<qint64> requestsPerMinute;
+    std::optional<qint64> tokensPerMinute;
+
+    static UserLimits of(const User &user)
+    {
+        return {user.requestLimit, user.tokenLimit, user.requestsPerMinute, user.tokensPerMinute};
+    }
+    bool any() const { return requestLimit || tokenLimit || requestsPerMinute || tokensPerMinute; }
 };
 
 enum class Health { Unknown, Healthy, Unhealthy };
@@ -122,6 +139,9 @@ struct ModelConfig
     qint64 maxContextLength = 0;     // upper bound for options.num_ctx
     bool maintenance = false;
     QString maintenanceMessage;
+    // For every model the pattern matches, across all users, in any 60 s; empty = unlimited.
+    std::optional<qint64> requestsPerMinute;
+    std::optional<qint64> tokensPerMinute;
     QDateTime updatedAt;
 
     bool matches(const QString &model) const

@@ -87,6 +87,18 @@ const QList<SettingSpec> &Settings::registry()
          .minimum = 0,
          .maximum = LargestLimit,
          .description = u"Daily token limit given to new users unless their creation names one; 0 is unlimited."_s},
+        {.key = u"default_requests_per_minute"_s,
+         .type = Type::Integer,
+         .defaultValue = 0,
+         .minimum = 0,
+         .maximum = LargestLimit,
+         .description = u"Requests per minute given to new users; 0 is unlimited."_s},
+        {.key = u"default_tokens_per_minute"_s,
+         .type = Type::Integer,
+         .defaultValue = 0,
+         .minimum = 0,
+         .maximum = LargestLimit,
+         .description = u"Tokens per minute given to new users; 0 is unlimited."_s},
     };
     return specs;
 }

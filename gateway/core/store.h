@@ -27,8 +27,7 @@ public:
     virtual bool setTokenHash(qint64 userId, const QByteArray &tokenHash) = 0;
     virtual bool deactivateUser(qint64 userId) = 0;
     virtual bool setUserModels(qint64 userId, const QStringList &models, bool allModels) = 0;
-    virtual bool setUserLimits(qint64 userId, std::optional<qint64> requests,
-                               std::optional<qint64> tokens) = 0;
+    virtual bool setUserLimits(qint64 userId, const UserLimits &limits) = 0;
 
     // Nodes and what they serve.
     virtual QList<Node> nodes() = 0;

@@ -26,16 +26,26 @@ QJsonValue optionalNumber(std::optional<qint64> value)
     return value ? QJsonValue(double(*value)) : QJsonValue();
 }
 
-bool readLimit(const QJsonObject &body, const QString &name, std::optional<qint64> *out, ApiError *error)
+// A limit field: a whole number (at least 1 when `positive`), or null for unlimited. An absent
+// field leaves `out` as it is.
+bool readLimit(const QJsonObject &body, const QString &name, bool positive, std::optional<qint64> *out,
+               ApiError *error)
 {
     const QJsonValue value = body.value(name);
-    if (value.isUndefined() || value.isNull())
+    if (value.isUndefined())
         return true;
-    if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() != double(qint64(value.toDouble()))) {
-        *error = ApiError::badRequest(u"\"%1\" must be a non-negative integer or null"_s.arg(name));
+    if (value.isNull()) {
+        *out = std::nullopt;
+        return true;
+    }
+    const double number = value.toDouble();
+    if (!value.isDouble() || number < (positive ? 1 : 0) || number > 9e15 || number != double(qint64(number))) {
+        *error = ApiError::badRequest((positive ? u"\"%1\" must be a positive integer or null"_s
+                                                : u"\"%1\" must be a non-negative integer or null"_s)
+                                          .arg(name));
         return false;
     }
-    *out = qint64(value.toDouble());
+    *out = qint64(number);
     return true;
 }
 
@@ -46,7 +56,7 @@ bool readNewUserLimit(const QJsonObject &body, const QString &name,
     if (!body.contains(name))
         return true;
     std::optional<qint64> limit;
-    if (!readLimit(body, name, &limit, error))
+    if (!readLimit(body, name, false, &limit, error))
         return false;
     *out = limit;
     return true;
@@ -386,33 +396,51 @@ void AdminController::getModels(HttpContext &ctx)
 
 namespace {
 
-QJsonObject limitsJson(const User &user, const Store::DayUsage &today)
+QJsonObject limitsJson(const User &user, const Store::DayUsage &today, const Store::DayUsage &lastMinute)
 {
     return {{u"username"_s, user.username},
             {u"request_limit"_s, optionalNumber(user.requestLimit)},
             {u"token_limit"_s, optionalNumber(user.tokenLimit)},
             {u"requests_today"_s, double(today.requests)},
             {u"tokens_today"_s, double(today.tokens)},
+            {u"requests_per_minute"_s, optionalNumber(user.requestsPerMinute)},
+            {u"tokens_per_minute"_s, optionalNumber(user.tokensPerMinute)},
+            {u"requests_last_minute"_s, double(lastMinute.requests)},
+            {u"tokens_last_minute"_s, double(lastMinute.tokens)},
             {u"updated_at"_s, timeValue(user.updatedAt)}};
 }
 
 } // namespace
 
+// Daily limits are replaced (absent = unlimited, as the seed did); per-minute limits left out
+// keep their value, so clients that only know the daily ones do not clear them. null = unlimited.
 void AdminController::setLimits(HttpContext &ctx)
 {
     auto body = ctx.jsonBody();
     if (!body.ok())
         return ctx.fail(body.error());
-    std::optional<qint64> requests;
-    std::optional<qint64> tokens;
+    auto current = m_gateway->admin()->findUser(ctx.param(u"username"_s));
+    if (!current.ok())
+        return ctx.fail(current.error());
+    UserLimits limits = UserLimits::of(current.value());
+    limits.requestLimit.reset();
+    limits.tokenLimit.reset();
     ApiError error;
-    if (!readLimit(body.value(), u"request_limit"_s, &requests, &error)
-        || !readLimit(body.value(), u"token_limit"_s, &tokens, &error))
+    if (!readLimit(body.value(), u"request_limit"_s, false, &limits.requestLimit, &error)
+        || !readLimit(body.value(), u"token_limit"_s, false, &limits.tokenLimit, &error)
+        || !readLimit(body.value(), u"requests_per_minute"_s, true, &limits.requestsPerMinute, &error)
+        || !readLimit(body.value(), u"tokens_per_minute"_s, true, &limits.tokensPerMinute, &error))
         return ctx.fail(error);
-    auto user = m_gateway->admin()->setUserLimits(ctx.param(u"username"_s), requests, tokens);
+    auto user = m_gateway->admin()->setUserLimits(ctx.param(u"username"_s), limits);
     if (!user.ok())
         return ctx.fail(user.error());
-    ctx.sendJson(200, limitsJson(user.value(), m_gateway->limiter().today(user.value().id)));
+    sendLimits(ctx, user.value());
+}
+
+void AdminController::sendLimits(HttpContext &ctx, const User &user)
+{
+    Limiter &limiter = m_gateway->limiter();
+    ctx.sendJson(200, limitsJson(user, limiter.today(user.id), limiter.lastMinute(user.id)));
 }
 
 void AdminController::getLimits(HttpContext &ctx)
@@ -420,12 +448,12 @@ void AdminController::getLimits(HttpContext &ctx)
     auto user = m_gateway->admin()->findUser(ctx.param(u"username"_s));
     if (!user.ok())
         return ctx.fail(user.error());
-    ctx.sendJson(200, limitsJson(user.value(), m_gateway->limiter().today(user.value().id)));
+    sendLimits(ctx, user.value());
 }
 
 void AdminController::deleteLimits(HttpContext &ctx)
 {
-    auto user = m_gateway->admin()->setUserLimits(ctx.param(u"username"_s), std::nullopt, std::nullopt);
+    auto user = m_gateway->admin()->setUserLimits(ctx.param(u"username"_s), UserLimits());
     if (!user.ok())
         return ctx.fail(user.error());
     ctx.sendNoContent();
@@ -1016,6 +1044,8 @@ QJsonObject modelConfigJson(const ModelConfig &c)
             {u"max_context_length"_s, c.maxContextLength > 0 ? QJsonValue(double(c.maxContextLength)) : QJsonValue()},
             {u"maintenance"_s, c.maintenance},
             {u"maintenance_message"_s, c.maintenanceMessage},
+            {u"requests_per_minute"_s, optionalNumber(c.requestsPerMinute)},
+            {u"tokens_per_minute"_s, optionalNumber(c.tokensPerMinute)},
             {u"updated_at"_s, timeValue(c.updatedAt)}};
 }
 
@@ -1141,7 +1171,9 @@ void AdminController::saveModelConfig(HttpContext &ctx)
         || !readStrings(json, u"tool_sets"_s, &config.toolSets, &error)
         || !readStrings(json, u"stripped_params"_s, &config.strippedParams, &error)
         || !readContext(json, u"default_context_length"_s, &config.defaultContextLength, &error)
-        || !readContext(json, u"max_context_length"_s, &config.maxContextLength, &error))
+        || !readContext(json, u"max_context_length"_s, &config.maxContextLength, &error)
+        || !readLimit(json, u"requests_per_minute"_s, true, &config.requestsPerMinute, &error)
+        || !readLimit(json, u"tokens_per_minute"_s, true, &config.tokensPerMinute, &error))
         return ctx.fail(error);
     if (!pathPattern.isEmpty() && pattern && *pattern != pathPattern)
         return ctx.fail(ApiError::badRequest(u"model_pattern cannot change; delete and create instead"_s));

@@ -7,6 +7,7 @@
 namespace Maestro {
 
 class Gateway;
+struct User;
 
 // /admin/...: users, tokens, grants, limits, nodes, mappings, logs. Every change goes through
 // AdminService, which audits it. Errors are {"detail": "..."} as the seed's API answered.
@@ -38,9 +39,10 @@ public:
     void grantAllModels(HttpContext &ctx);
     // GET /admin/users/{username}/models -> {username, has_all_models, models}
     void getModels(HttpContext &ctx);
-    // POST /admin/users/{username}/limits {"request_limit": N|null, "token_limit": N|null}
+    // POST /admin/users/{username}/limits {"request_limit": N|null, "token_limit": N|null,
+    //   "requests_per_minute": N|null, "tokens_per_minute": N|null}
     void setLimits(HttpContext &ctx);
-    // GET /admin/users/{username}/limits -> limits and today's usage (UTC day)
+    // GET /admin/users/{username}/limits -> limits, today's usage (UTC day) and the last 60 s
     void getLimits(HttpContext &ctx);
     // DELETE /admin/users/{username}/limits -> 204
     void deleteLimits(HttpContext &ctx);
@@ -149,6 +151,7 @@ public:
 
 private:
     void nodeCheckThenAnswer(HttpContext &ctx, qint64 id, int status, bool withModels);
+    void sendLimits(HttpContext &ctx, const User &user);
 
     Gateway *m_gateway;
 };

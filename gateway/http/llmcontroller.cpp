@@ -183,13 +183,15 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind)
     const QString requested = body.value("model"_L1).toString();
 
     ProxyPlan plan;
+    const ModelConfig *config = nullptr; // its per-minute limits apply to the request
     if (const ModelGroup *group = catalog->group(requested)) {
         if (!catalog->mayUse(*user, group->name))
             return ctx.fail(ApiError::forbidden(u"You have no access to the model '%1'"_s.arg(group->name)));
         const QList<const GroupMember *> members = m_gateway->balancer().orderMembers(*group, Balancer::needsOf(body));
         const int tries = group->maxFailoverRetries > 0 ? group->maxFailoverRetries : 5;
         int used = 0;
-        if (const ModelConfig *config = ModelPolicy::configFor(catalog->modelConfigs(), group->name, group->name)) {
+        config = ModelPolicy::configFor(catalog->modelConfigs(), group->name, group->name);
+        if (config) {
             if (const auto refused = ModelPolicy::apply(*config, catalog->toolSets(), ctx.dialect(), &body))
                 return ctx.fail(*refused);
         }
@@ -231,13 +233,16 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind)
         for (const Node *node : m_gateway->balancer().order(nodes, m_gateway->routingStrategy(), model->real))
             plan.attempts.append({node, model->real, contextOf(*model)});
         plan.displayModel = model->display;
-        if (const ModelConfig *config = ModelPolicy::configFor(catalog->modelConfigs(), model->display, model->real)) {
+        config = ModelPolicy::configFor(catalog->modelConfigs(), model->display, model->real);
+        if (config) {
             if (const auto refused = ModelPolicy::apply(*config, catalog->toolSets(), ctx.dialect(), &body))
                 return ctx.fail(*refused);
         }
     }
-    if (const auto refused = m_gateway->limiter().admit(*user))
+    if (const auto refused = m_gateway->limiter().admit(*user, config))
         return ctx.fail(*refused);
+    if (config && (config->requestsPerMinute || config->tokensPerMinute))
+        plan.limitedModel = config->pattern;
 
     plan.kind = kind;
     plan.client = ctx.dialect();

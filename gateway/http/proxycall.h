@@ -38,6 +38,7 @@ struct ProxyPlan
     qint64 userId = 0;
     QString username;
     QString displayModel;    // as the client asked: a display name, real name or group
+    QString limitedModel;    // the pattern of the model configuration whose per-minute limits counted it
     QJsonObject body;        // the client's body; "model" is set per attempt
     bool stream = false;
     bool clientWantsUsage = false;

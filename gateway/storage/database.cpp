@@ -101,6 +101,13 @@ const QList<QStringList> &migrations()
             u"CREATE TABLE config_version (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)"_s,
             u"INSERT INTO config_version (id, version) VALUES (1, 0)"_s,
         },
+        // 5: per-minute limits, per user and per model configuration
+        {
+            u"ALTER TABLE user_limits ADD COLUMN requests_per_minute BIGINT"_s,
+            u"ALTER TABLE user_limits ADD COLUMN tokens_per_minute BIGINT"_s,
+            u"ALTER TABLE model_configs ADD COLUMN requests_per_minute BIGINT"_s,
+            u"ALTER TABLE model_configs ADD COLUMN tokens_per_minute BIGINT"_s,
+        },
     };
     return steps;
 }

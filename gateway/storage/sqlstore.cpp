@@ -102,7 +102,8 @@ QList<User> SqlStore::selectUsers(const QString &where, const QVariantList &bind
     QList<User> users;
     if (!run(query,
              u"SELECT u.id, u.username, u.is_active, u.has_all_models, u.created_at, u.updated_at, "
-             "l.request_limit, l.token_limit FROM users u LEFT JOIN user_limits l ON l.user_id = u.id "_s
+             "l.request_limit, l.token_limit, l.requests_per_minute, l.tokens_per_minute "
+             "FROM users u LEFT JOIN user_limits l ON l.user_id = u.id "_s
                  + where + u" ORDER BY u.username"_s,
              bindings))
         return users;
@@ -119,6 +120,10 @@ QList<User> SqlStore::selectUsers(const QString &where, const QVariantList &bind
             user.requestLimit = query.value(6).toLongLong();
         if (!query.value(7).isNull())
             user.tokenLimit = query.value(7).toLongLong();
+        if (!query.value(8).isNull())
+            user.requestsPerMinute = query.value(8).toLongLong();
+        if (!query.value(9).isNull())
+            user.tokensPerMinute = query.value(9).toLongLong();
         index.insert(user.id, users.size());
         users.append(user);
     }
@@ -220,17 +225,19 @@ bool SqlStore::setUserModels(qint64 userId, const QStringList &models, bool allM
     return tx.commit();
 }
 
-bool SqlStore::setUserLimits(qint64 userId, std::optional<qint64> requests,
-                             std::optional<qint64> tokens)
+bool SqlStore::setUserLimits(qint64 userId, const UserLimits &limits)
 {
     QSqlQuery query(m_database->connection());
-    if (!requests && !tokens)
+    if (!limits.any())
         return run(query, u"DELETE FROM user_limits WHERE user_id = ?"_s, {userId});
     return run(query,
-               u"INSERT INTO user_limits (user_id, request_limit, token_limit, updated_at) VALUES (?, ?, ?, ?) "
+               u"INSERT INTO user_limits (user_id, request_limit, token_limit, requests_per_minute, "
+               "tokens_per_minute, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
                "ON CONFLICT (user_id) DO UPDATE SET request_limit = excluded.request_limit, "
-               "token_limit = excluded.token_limit, updated_at = excluded.updated_at"_s,
-               {userId, nullableInt(requests), nullableInt(tokens), nowMs()});
+               "token_limit = excluded.token_limit, requests_per_minute = excluded.requests_per_minute, "
+               "tokens_per_minute = excluded.tokens_per_minute, updated_at = excluded.updated_at"_s,
+               {userId, nullableInt(limits.requestLimit), nullableInt(limits.tokenLimit),
+                nullableInt(limits.requestsPerMinute), nullableInt(limits.tokensPerMinute), nowMs()});
 }
 
 QList<Node> SqlStore::selectNodes(const QString &where, const QVariantList &bindings)
@@ -572,8 +579,8 @@ QList<ModelConfig> SqlStore::modelConfigs()
     QSqlQuery query(m_database->connection());
     QList<ModelConfig> configs;
     if (!run(query, u"SELECT id, pattern, tools_restricted, allowed_tools, tool_sets, stripped_params, "
-                    "default_context, max_context, maintenance, maintenance_message, updated_at "
-                    "FROM model_configs ORDER BY pattern"_s))
+                    "default_context, max_context, maintenance, maintenance_message, updated_at, "
+                    "requests_per_minute, tokens_per_minute FROM model_configs ORDER BY pattern"_s))
         return configs;
     while (query.next()) {
         ModelConfig config;
@@ -588,6 +595,10 @@ QList<ModelConfig> SqlStore::modelConfigs()
         config.maintenance = query.value(8).toInt() != 0;
         config.maintenanceMessage = query.value(9).toString();
         config.updatedAt = fromMs(query.value(10));
+        if (!query.value(11).isNull())
+            config.requestsPerMinute = query.value(11).toLongLong();
+        if (!query.value(12).isNull())
+            config.tokensPerMinute = query.value(12).toLongLong();
         configs.append(config);
     }
     return configs;
@@ -598,16 +609,19 @@ bool SqlStore::saveModelConfig(const ModelConfig &c)
     QSqlQuery query(m_database->connection());
     return run(query,
                u"INSERT INTO model_configs (pattern, tools_restricted, allowed_tools, tool_sets, stripped_params, "
-               "default_context, max_context, maintenance, maintenance_message, updated_at) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pattern) DO UPDATE SET "
+               "default_context, max_context, maintenance, maintenance_message, requests_per_minute, "
+               "tokens_per_minute, updated_at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pattern) DO UPDATE SET "
                "tools_restricted = excluded.tools_restricted, allowed_tools = excluded.allowed_tools, "
                "tool_sets = excluded.tool_sets, stripped_params = excluded.stripped_params, "
                "default_context = excluded.default_context, max_context = excluded.max_context, "
                "maintenance = excluded.maintenance, maintenance_message = excluded.maintenance_message, "
-               "updated_at = excluded.updated_at"_s,
+               "requests_per_minute = excluded.requests_per_minute, "
+               "tokens_per_minute = excluded.tokens_per_minute, updated_at = excluded.updated_at"_s,
                {c.pattern, c.toolsRestricted ? 1 : 0, jsonText(QJsonArray::fromStringList(c.allowedTools)),
                 jsonText(QJsonArray::fromStringList(c.toolSets)), jsonText(QJsonArray::fromStringList(c.strippedParams)),
-                c.defaultContextLength, c.maxContextLength, c.maintenance ? 1 : 0, c.maintenanceMessage, nowMs()});
+                c.defaultContextLength, c.maxContextLength, c.maintenance ? 1 : 0, c.maintenanceMessage,
+                nullableInt(c.requestsPerMinute), nullableInt(c.tokensPerMinute), nowMs()});
 }
 
 bool SqlStore::deleteModelConfig(const QString &pattern)

@@ -18,8 +18,7 @@ public:
     bool setTokenHash(qint64 userId, const QByteArray &tokenHash) override;
     bool deactivateUser(qint64 userId) override;
     bool setUserModels(qint64 userId, const QStringList &models, bool allModels) override;
-    bool setUserLimits(qint64 userId, std::optional<qint64> requests,
-                       std::optional<qint64> tokens) override;
+    bool setUserLimits(qint64 userId, const UserLimits &limits) override;
 
     QList<Node> nodes() override;
     std::optional<Node> node(qint64 id) override;

@@ -327,7 +327,7 @@ void TestCli::migrateFrom()
         aliceId = store.createUser(u"alice"_s, Tokens::hash("t1"));
         QVERIFY(store.deactivateUser(aliceId - 1));
         QVERIFY(store.setUserModels(aliceId, {u"chat"_s}, false));
-        QVERIFY(store.setUserLimits(aliceId, 5, 500));
+        QVERIFY(store.setUserLimits(aliceId, {5, 500}));
         Node node;
         node.name = u"first"_s;
         node.baseUrl = QUrl(u"http://127.0.0.1:1"_s);

@@ -220,7 +220,7 @@ void TestAdminService::deletedUserCanBeCreatedAgain()
     const auto first = m_service->createUser(u"alice"_s);
     QVERIFY(first.ok());
     QVERIFY(m_service->grantAllModels(u"alice"_s).ok());
-    QVERIFY(m_service->setUserLimits(u"alice"_s, 10, 1000).ok());
+    QVERIFY(m_service->setUserLimits(u"alice"_s, { 10, 1000, 5, 100 }).ok());
     QVERIFY(m_service->deleteUser(u"alice"_s).ok());
 
     const auto second = m_service->createUser(u"alice"_s);
@@ -231,6 +231,8 @@ void TestAdminService::deletedUserCanBeCreatedAgain()
     QVERIFY(!second.value().user.allModels);
     QVERIFY(!second.value().user.requestLimit);
     QVERIFY(!second.value().user.tokenLimit);
+    QVERIFY(!second.value().user.requestsPerMinute);
+    QVERIFY(!second.value().user.tokensPerMinute);
     QCOMPARE(storedTokenHash(u"alice"_s),
              QString::fromLatin1(Tokens::hash(second.value().token.toLatin1())));
 }
@@ -294,16 +296,22 @@ void TestAdminService::userModelsAndLimits()
     QVERIFY(all.ok());
     QVERIFY(all.value().allModels);
 
-    const auto limits = m_service->setUserLimits(u"alice"_s, 100, std::nullopt);
+    const auto limits = m_service->setUserLimits(u"alice"_s, { 100, std::nullopt, 10, std::nullopt });
     QVERIFY(limits.ok());
     QCOMPARE(limits.value().requestLimit, std::optional<qint64>(100));
     QVERIFY(!limits.value().tokenLimit);
-    const auto negative = m_service->setUserLimits(u"alice"_s, -1, std::nullopt);
-    QVERIFY(!negative.ok());
-    QCOMPARE(negative.error().kind, ApiError::Kind::BadRequest);
-    const auto cleared = m_service->setUserLimits(u"alice"_s, std::nullopt, std::nullopt);
+    QCOMPARE(limits.value().requestsPerMinute, std::optional<qint64>(10));
+    for (const UserLimits &invalid : { UserLimits { -1, {}, {}, {} }, UserLimits { {}, {}, 0, {} },
+                                       UserLimits { {}, {}, {}, -5 } }) {
+        const auto refused = m_service->setUserLimits(u"alice"_s, invalid);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().kind, ApiError::Kind::BadRequest);
+    }
+    QCOMPARE(m_service->findUser(u"alice"_s).value().requestsPerMinute, std::optional<qint64>(10));
+    const auto cleared = m_service->setUserLimits(u"alice"_s, {});
     QVERIFY(cleared.ok());
     QVERIFY(!cleared.value().requestLimit);
+    QVERIFY(!cleared.value().requestsPerMinute);
 
     const auto unknown = m_service->setUserModels(u"nobody"_s, { u"chat"_s });
     QCOMPARE(unknown.error().kind, ApiError::Kind::NotFound);
@@ -583,7 +591,7 @@ void TestAdminService::eachChangeWritesOneAuditEntry()
     else if (change == "grantAllModels"_L1)
         ok = m_service->grantAllModels(u"alice"_s).ok();
     else if (change == "setUserLimits"_L1)
-        ok = m_service->setUserLimits(u"alice"_s, 5, 500).ok();
+        ok = m_service->setUserLimits(u"alice"_s, { 5, 500 }).ok();
     else if (change == "addNode"_L1)
         ok = addTestNode(u"second"_s) > 0;
     else if (change == "updateNode"_L1)

@@ -33,10 +33,7 @@ public:
     bool setTokenHash(qint64, const QByteArray &) override { return false; }
     bool deactivateUser(qint64) override { return false; }
     bool setUserModels(qint64, const QStringList &, bool) override { return false; }
-    bool setUserLimits(qint64, std::optional<qint64>, std::optional<qint64>) override
-    {
-        return false;
-    }
+    bool setUserLimits(qint64, const UserLimits &) override { return false; }
     QList<Node> nodes() override { return nodeList; }
     std::optional<Node> node(qint64 id) override
     {

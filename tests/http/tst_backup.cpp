@@ -194,7 +194,7 @@ void TestBackup::seed()
     m_aliceToken = alice.json().value("token"_L1).toString().toUtf8();
     QCOMPARE(admin("POST", u"/admin/users/alice/models"_s, {{u"models"_s, QJsonArray{u"chat"_s}}}).status, 200);
     QCOMPARE(admin("POST", u"/admin/users/alice/limits"_s,
-                   {{u"request_limit"_s, 100}, {u"token_limit"_s, QJsonValue::Null}})
+                   {{u"request_limit"_s, 100}, {u"token_limit"_s, QJsonValue::Null}, {u"requests_per_minute"_s, 20}})
                  .status,
              200);
     QCOMPARE(admin("POST", u"/admin/users"_s, {{u"username"_s, u"bob"_s}}).status, 201);
@@ -212,7 +212,8 @@ void TestBackup::seed()
              201);
     QCOMPARE(admin("POST", u"/admin/tool-sets"_s, {{u"name"_s, u"files"_s}, {u"tools"_s, QJsonArray{u"read_file"_s}}}).status, 201);
     QCOMPARE(admin("POST", u"/admin/model-configs"_s,
-                   {{u"model_pattern"_s, u"chat"_s}, {u"tool_sets"_s, QJsonArray{u"files"_s}}, {u"max_context_length"_s, u"32K"_s}})
+                   {{u"model_pattern"_s, u"chat"_s}, {u"tool_sets"_s, QJsonArray{u"files"_s}}, {u"max_context_length"_s, u"32K"_s},
+                    {u"requests_per_minute"_s, 30}, {u"tokens_per_minute"_s, 9000}})
                  .status,
              201);
 }
@@ -239,6 +240,8 @@ void TestBackup::exportHoldsConfigurationWithoutSecrets()
     QCOMPARE(alice.value("has_all_models"_L1).toBool(), false);
     QCOMPARE(alice.value("request_limit"_L1).toInt(), 100);
     QVERIFY(alice.value("token_limit"_L1).isNull());
+    QCOMPARE(alice.value("requests_per_minute"_L1).toInt(), 20);
+    QVERIFY(alice.value("tokens_per_minute"_L1).isNull());
     QCOMPARE(findBy(users, u"username"_s, u"bob"_s).value("has_all_models"_L1).toBool(), true);
 
     const QJsonObject chat = findBy(backup.value("mappings"_L1).toArray(), u"display_name"_s, u"chat"_s);
@@ -259,6 +262,8 @@ void TestBackup::exportHoldsConfigurationWithoutSecrets()
     const QJsonObject config = findBy(backup.value("model_configs"_L1).toArray(), u"model_pattern"_s, u"chat"_s);
     QCOMPARE(config.value("tool_sets"_L1).toArray(), (QJsonArray{u"files"_s}));
     QCOMPARE(config.value("max_context_length"_L1).toInt(), 32768);
+    QCOMPARE(config.value("requests_per_minute"_L1).toInt(), 30);
+    QCOMPARE(config.value("tokens_per_minute"_L1).toInt(), 9000);
 
     // Neither tokens, their digests nor API keys leave the gateway.
     QVERIFY(!exported.body.contains(m_aliceToken));
@@ -305,6 +310,10 @@ void TestBackup::importRestoresWhatWasLost()
     QCOMPARE(send("GET", u"/v1/models"_s, {}, m_aliceToken).status, 401);
     const QJsonObject limits = admin("GET", u"/admin/users/alice/limits"_s).json();
     QCOMPARE(limits.value("request_limit"_L1).toInt(), 100);
+    QCOMPARE(limits.value("requests_per_minute"_L1).toInt(), 20);
+    const QJsonObject config = admin("GET", u"/admin/model-configs/chat"_s).json();
+    QCOMPARE(config.value("requests_per_minute"_L1).toInt(), 30);
+    QCOMPARE(config.value("tokens_per_minute"_L1).toInt(), 9000);
 
     const QJsonObject after = admin("GET", u"/admin/export"_s).json();
     QCOMPARE(after.value("nodes"_L1), backup.value("nodes"_L1)); // priority back to 3, key kept
@@ -338,6 +347,8 @@ void TestBackup::badBackupsWriteNothing_data()
     QTest::newRow("a mapping naming a node the backup lacks") << u"mapping-node"_s;
     QTest::newRow("a node with a bad URL after good entries") << u"node-url"_s;
     QTest::newRow("an invalid username") << u"username"_s;
+    QTest::newRow("a user's per-minute limit of zero") << u"user-per-minute"_s;
+    QTest::newRow("a model configuration's negative per-minute limit") << u"config-per-minute"_s;
 }
 
 void TestBackup::badBackupsWriteNothing()
@@ -357,6 +368,12 @@ void TestBackup::badBackupsWriteNothing()
         QJsonArray nodes = backup.value("nodes"_L1).toArray();
         nodes.append(QJsonObject{{u"id"_s, 77}, {u"name"_s, u"bad"_s}, {u"base_url"_s, u"ftp://x"_s}});
         backup.insert(u"nodes"_s, nodes);
+    } else if (change == "user-per-minute"_L1) {
+        users.append(QJsonObject{{u"username"_s, u"dave"_s}, {u"requests_per_minute"_s, 0}});
+    } else if (change == "config-per-minute"_L1) {
+        QJsonArray configs = backup.value("model_configs"_L1).toArray();
+        configs.append(QJsonObject{{u"model_pattern"_s, u"fast*"_s}, {u"tokens_per_minute"_s, -1}});
+        backup.insert(u"model_configs"_s, configs);
     } else {
         users.append(QJsonObject{{u"username"_s, u"no spaces"_s}});
     }

@@ -167,6 +167,13 @@ private Q_SLOTS:
     void expectContinueAndKeepAlive();
     void requestLimit();
     void tokenLimit();
+    void minuteLimitsHoldUnderConcurrency_data();
+    void minuteLimitsHoldUnderConcurrency();
+    void tokensPerMinuteOvershootIsBounded();
+    void minuteRefusalInEveryDialect_data();
+    void minuteRefusalInEveryDialect();
+    void minuteLimitsValidation_data();
+    void minuteLimitsValidation();
     void failover();
     void unhealthyNodeMeans503();
     void ollamaStreamsByDefault();
@@ -197,6 +204,14 @@ private:
     QByteArray createUser(const QString &name, const QStringList &models);
     QJsonArray logsFor(const QString &username);
     qint64 auditTotal();
+    struct Outcome
+    {
+        int status = 0;
+        QByteArray retryAfter;
+        QJsonObject body;
+    };
+    // Sends every request at once, one client each, and waits for all the answers.
+    QList<Outcome> concurrently(const QString &path, const QByteArray &body, const QList<QByteArray> &tokens);
 
     // Everything one backend's gateway consists of. Each backend gets its own, built on first
     // use and kept while the other backend's rows run, so both see the same test sequence.
@@ -306,6 +321,32 @@ QJsonArray TestGateway::logsFor(const QString &username)
 qint64 TestGateway::auditTotal()
 {
     return qint64(admin("GET", u"/admin/audit-logs?limit=1"_s).json().value("total"_L1).toDouble(-1));
+}
+
+QList<TestGateway::Outcome> TestGateway::concurrently(const QString &path, const QByteArray &body,
+                                                     const QList<QByteArray> &tokens)
+{
+    std::vector<std::unique_ptr<QNetworkAccessManager>> clients;
+    std::vector<std::unique_ptr<QNetworkReply>> replies;
+    for (const QByteArray &token : tokens) {
+        clients.push_back(std::make_unique<QNetworkAccessManager>());
+        clients.back()->setProxy(QNetworkProxy::NoProxy);
+        QNetworkRequest request(url(path));
+        request.setRawHeader("Authorization", "Bearer " + token);
+        request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
+        replies.push_back(std::unique_ptr<QNetworkReply>(clients.back()->post(request, body)));
+    }
+    QList<Outcome> outcomes;
+    const bool finished = QTest::qWaitFor(
+        [&] { return std::all_of(replies.cbegin(), replies.cend(), [](const auto &reply) { return reply->isFinished(); }); },
+        30000);
+    if (!finished)
+        return outcomes;
+    for (const auto &reply : replies) {
+        outcomes.append({reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                         reply->rawHeader("Retry-After"), QJsonDocument::fromJson(reply->readAll()).object()});
+    }
+    return outcomes;
 }
 
 void TestGateway::initTestCase_data()
@@ -1051,6 +1092,226 @@ void TestGateway::tokenLimit()
     QCOMPARE(ollama.status, 429);
     QCOMPARE(ollama.json(), ollamaError(u"Daily token limit reached (10 tokens per UTC day); it resets at 00:00 UTC"_s));
     QCOMPARE(m_openai->requestCount(), 1);
+}
+
+void TestGateway::minuteLimitsHoldUnderConcurrency_data()
+{
+    QTest::addColumn<bool>("perModel");
+    QTest::addColumn<int>("dailyLimit"); // alice's; 0 = none
+    QTest::addColumn<int>("passed");
+
+    QTest::newRow("50 concurrent requests of a user limited to 10 a minute: 10 pass, 40 get 429") << false << 0 << 10;
+    QTest::newRow("50 concurrent requests of two users to a model limited to 10 a minute: 10 pass, 40 get 429") << true << 0 << 10;
+    // With a daily limit too (counted in the database on PostgreSQL): whichever refuses, the
+    // refused requests are counted by neither.
+    QTest::newRow("a user limited to 10 a minute and 12 a day: 10 pass and count once each") << false << 12 << 10;
+    QTest::newRow("a user limited to 10 a minute and 4 a day: 4 pass and count once each") << false << 4 << 4;
+}
+
+void TestGateway::minuteLimitsHoldUnderConcurrency()
+{
+    QFETCH(bool, perModel);
+    QFETCH(int, dailyLimit);
+    QFETCH(int, passed);
+    constexpr int Requests = 50;
+    const QString serial = QString::number(++m_userSerial);
+    const QString model = u"rpm-model-"_s + serial;
+    FakeUpstream upstream(NodeType::OpenAi);
+    upstream.setModels({model});
+    upstream.setReplyWords(10);
+    upstream.setChunkDelay(100); // about a second per answer: the admitted ones are still running
+    QVERIFY(upstream.listen());
+    const qint64 nodeId = addNode(u"rpm-node-"_s + serial, &upstream);
+    QVERIFY(nodeId > 0);
+    const QString alice = u"rpm-alice-"_s + serial;
+    const QString bob = u"rpm-bob-"_s + serial;
+    const QByteArray aliceToken = createUser(alice, {model});
+    const QByteArray bobToken = createUser(bob, {model});
+    QVERIFY(!aliceToken.isEmpty() && !bobToken.isEmpty());
+    QString subject;
+    if (perModel) {
+        QCOMPARE(admin("POST", u"/admin/model-configs"_s, {{u"model_pattern"_s, model}, {u"requests_per_minute"_s, 10}}).status, 201);
+        subject = u"model '%1'"_s.arg(model);
+    } else {
+        QJsonObject limits{{u"requests_per_minute"_s, 10}};
+        if (dailyLimit > 0)
+            limits.insert(u"request_limit"_s, dailyLimit);
+        QCOMPARE(admin("POST", u"/admin/users/%1/limits"_s.arg(alice), limits).status, 200);
+        subject = u"user "_s + alice;
+    }
+    upstream.clearRequests();
+
+    QList<QByteArray> tokens;
+    for (int i = 0; i < Requests; ++i)
+        tokens.append(perModel && i % 2 ? bobToken : aliceToken);
+    const QByteArray body = toJson({{u"model"_s, model}, {u"stream"_s, true}, {u"messages"_s, Test::userMessage(u"hi"_s)}});
+    const QList<Outcome> outcomes = concurrently(u"/v1/chat/completions"_s, body, tokens);
+    QCOMPARE(outcomes.size(), Requests);
+    int succeeded = 0;
+    for (const Outcome &outcome : outcomes) {
+        if (outcome.status == 200) {
+            ++succeeded;
+            continue;
+        }
+        QCOMPARE(outcome.status, 429);
+        bool ok = false;
+        const int retryAfter = outcome.retryAfter.toInt(&ok);
+        const QString message = outcome.body.value("error"_L1).toObject().value("message"_L1).toString();
+        if (dailyLimit > 0 && dailyLimit < 10) {
+            QVERIFY2(ok && retryAfter >= 1 && retryAfter <= 86400, outcome.retryAfter.constData());
+            QVERIFY2(message.startsWith("Daily request limit reached"_L1), qPrintable(message));
+            continue;
+        }
+        QVERIFY2(ok && retryAfter >= 1 && retryAfter <= 60, outcome.retryAfter.constData());
+        QCOMPARE(outcome.body, openAiError(u"Request limit reached: 10 requests per minute for %1; retry in %2 s"_s.arg(subject).arg(retryAfter),
+                                           u"rate_limit_error"_s, u"rate_limit_exceeded"_s));
+    }
+    QCOMPARE(succeeded, passed);
+    QCOMPARE(upstream.requestCount(), passed);
+    if (!perModel) {
+        // The user's windows as the admin API shows them; bob, unlimited, is not held back.
+        const QJsonObject limits = admin("GET", u"/admin/users/%1/limits"_s.arg(alice)).json();
+        QCOMPARE(limits.value("requests_per_minute"_L1).toInt(), 10);
+        QCOMPARE(limits.value("requests_last_minute"_L1).toInt(), passed);
+        QCOMPARE(limits.value("requests_today"_L1).toInt(), passed);
+        QCOMPARE(send("POST", u"/v1/chat/completions"_s, body, bobToken).status, 200);
+    }
+    if (perModel)
+        QCOMPARE(admin("DELETE", u"/admin/model-configs/%1"_s.arg(model)).status, 204);
+    QCOMPARE(admin("DELETE", u"/admin/nodes/%1"_s.arg(nodeId)).status, 204);
+}
+
+void TestGateway::tokensPerMinuteOvershootIsBounded()
+{
+    const QString name = u"tpm%1"_s.arg(++m_userSerial);
+    const QByteArray token = createUser(name, {u"chat-cloud"_s});
+    QVERIFY(!token.isEmpty());
+    QCOMPARE(admin("POST", u"/admin/users/%1/limits"_s.arg(name), {{u"tokens_per_minute"_s, 100}}).status, 200);
+    m_openai->setTokenCounts(30, 30); // 60 tokens an answer
+    m_openai->setChunkDelay(100);
+    const QByteArray body = toJson({{u"model"_s, u"chat-cloud"_s}, {u"stream"_s, true}, {u"messages"_s, Test::userMessage(u"hi"_s)}});
+
+    // Nothing is reported yet while these run, so all four pass: the overshoot is what was
+    // running, never more.
+    const QList<Outcome> first = concurrently(u"/v1/chat/completions"_s, body, QList<QByteArray>(4, token));
+    QCOMPARE(first.size(), 4);
+    for (const Outcome &outcome : first)
+        QCOMPARE(outcome.status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(admin("GET", u"/admin/users/%1/limits"_s.arg(name)).json().value("tokens_last_minute"_L1).toInt(), 240, 5000);
+
+    // Once they reported, everything is refused until the window has room again.
+    const QList<Outcome> second = concurrently(u"/v1/chat/completions"_s, body, QList<QByteArray>(4, token));
+    QCOMPARE(second.size(), 4);
+    for (const Outcome &outcome : second) {
+        QCOMPARE(outcome.status, 429);
+        const int retryAfter = outcome.retryAfter.toInt();
+        QVERIFY2(retryAfter >= 1 && retryAfter <= 60, outcome.retryAfter.constData());
+        QCOMPARE(outcome.body.value("error"_L1).toObject().value("message"_L1).toString(),
+                 u"Token limit reached: 100 tokens per minute for user %1; retry in %2 s"_s.arg(name).arg(retryAfter));
+    }
+}
+
+void TestGateway::minuteRefusalInEveryDialect_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QJsonObject>("body");
+    QTest::addColumn<QString>("dialect");
+
+    const QJsonArray messages = Test::userMessage(u"hi"_s);
+    QTest::newRow("ollama chat answers {\"error\"}") << u"/api/chat"_s
+        << QJsonObject{{u"model"_s, u"chat-local"_s}, {u"stream"_s, false}, {u"messages"_s, messages}} << u"ollama"_s;
+    QTest::newRow("ollama generate answers {\"error\"}") << u"/api/generate"_s
+        << QJsonObject{{u"model"_s, u"chat-local"_s}, {u"stream"_s, false}, {u"prompt"_s, u"hi"_s}} << u"ollama"_s;
+    QTest::newRow("openai chat answers a rate_limit_error") << u"/v1/chat/completions"_s
+        << QJsonObject{{u"model"_s, u"chat-local"_s}, {u"messages"_s, messages}} << u"openai"_s;
+    QTest::newRow("openai responses answers a rate_limit_error") << u"/v1/responses"_s
+        << QJsonObject{{u"model"_s, u"chat-local"_s}, {u"input"_s, u"hi"_s}} << u"openai"_s;
+    QTest::newRow("anthropic messages answers an error of type rate_limit_error") << u"/v1/messages"_s
+        << QJsonObject{{u"model"_s, u"chat-local"_s}, {u"max_tokens"_s, 16}, {u"messages"_s, messages}} << u"anthropic"_s;
+}
+
+void TestGateway::minuteRefusalInEveryDialect()
+{
+    QFETCH(QString, path);
+    QFETCH(QJsonObject, body);
+    QFETCH(QString, dialect);
+
+    const QString name = u"dialect%1"_s.arg(++m_userSerial);
+    const QByteArray token = createUser(name, {u"chat-local"_s});
+    QVERIFY(!token.isEmpty());
+    QCOMPARE(admin("POST", u"/admin/users/%1/limits"_s.arg(name), {{u"requests_per_minute"_s, 1}}).status, 200);
+    QCOMPARE(send("POST", path, toJson(body), token).status, 200);
+
+    const Response refused = send("POST", path, toJson(body), token);
+    QCOMPARE(refused.status, 429);
+    bool ok = false;
+    const int retryAfter = refused.headers.value("retry-after").toInt(&ok);
+    QVERIFY2(ok && retryAfter >= 58 && retryAfter <= 60, refused.headers.value("retry-after").constData());
+    const QString message = u"Request limit reached: 1 request per minute for user %1; retry in %2 s"_s.arg(name).arg(retryAfter);
+    if (dialect == "ollama"_L1) {
+        QCOMPARE(refused.json(), ollamaError(message));
+    } else if (dialect == "openai"_L1) {
+        QCOMPARE(refused.json(), openAiError(message, u"rate_limit_error"_s, u"rate_limit_exceeded"_s));
+    } else {
+        QCOMPARE(refused.json(), (QJsonObject{{u"type"_s, u"error"_s},
+                                              {u"error"_s, QJsonObject{{u"type"_s, u"rate_limit_error"_s},
+                                                                       {u"message"_s, message}}}}));
+    }
+}
+
+void TestGateway::minuteLimitsValidation_data()
+{
+    QTest::addColumn<QJsonObject>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QJsonValue>("requestsPerMinute"); // as GET shows it afterwards
+    QTest::addColumn<QJsonValue>("tokensPerMinute");
+
+    // Before each row the user has 7 requests and 700 tokens per minute.
+    QTest::newRow("positive limits are taken")
+        << QJsonObject{{u"requests_per_minute"_s, 10}, {u"tokens_per_minute"_s, 5000}} << 200 << QJsonValue(10) << QJsonValue(5000);
+    QTest::newRow("null means unlimited")
+        << QJsonObject{{u"requests_per_minute"_s, QJsonValue()}, {u"tokens_per_minute"_s, QJsonValue()}} << 200 << QJsonValue() << QJsonValue();
+    QTest::newRow("per-minute limits left out keep their value when the daily ones change")
+        << QJsonObject{{u"request_limit"_s, 100}} << 200 << QJsonValue(7) << QJsonValue(700);
+    QTest::newRow("zero per minute is refused") << QJsonObject{{u"requests_per_minute"_s, 0}} << 400 << QJsonValue(7) << QJsonValue(700);
+    QTest::newRow("a negative limit is refused") << QJsonObject{{u"tokens_per_minute"_s, -5}} << 400 << QJsonValue(7) << QJsonValue(700);
+    QTest::newRow("a fraction is refused") << QJsonObject{{u"requests_per_minute"_s, 2.5}} << 400 << QJsonValue(7) << QJsonValue(700);
+    QTest::newRow("a string is refused") << QJsonObject{{u"requests_per_minute"_s, u"10"_s}} << 400 << QJsonValue(7) << QJsonValue(700);
+}
+
+void TestGateway::minuteLimitsValidation()
+{
+    QFETCH(QJsonObject, body);
+    QFETCH(int, status);
+    QFETCH(QJsonValue, requestsPerMinute);
+    QFETCH(QJsonValue, tokensPerMinute);
+
+    const QString name = u"validated%1"_s.arg(++m_userSerial);
+    QVERIFY(!createUser(name, {u"chat-local"_s}).isEmpty());
+    const QString path = u"/admin/users/%1/limits"_s.arg(name);
+    QCOMPARE(admin("POST", path, {{u"requests_per_minute"_s, 7}, {u"tokens_per_minute"_s, 700}}).status, 200);
+    const Response answer = admin("POST", path, body);
+    QCOMPARE(answer.status, status);
+    if (status == 400)
+        QVERIFY(answer.json().value("detail"_L1).toString().contains("integer"_L1));
+    const QJsonObject limits = admin("GET", path).json();
+    QCOMPARE(limits.value("requests_per_minute"_L1), requestsPerMinute);
+    QCOMPARE(limits.value("tokens_per_minute"_L1), tokensPerMinute);
+    QVERIFY(limits.contains("requests_last_minute"_L1));
+    QVERIFY(limits.contains("tokens_last_minute"_L1));
+
+    // Model configurations take the same fields under the same rules.
+    const QString pattern = name + u'*';
+    QJsonObject config = body;
+    config.remove(u"request_limit"_s);
+    config.insert(u"model_pattern"_s, pattern);
+    const Response saved = admin("POST", u"/admin/model-configs"_s, config);
+    QCOMPARE(saved.status, status == 200 ? 201 : 400);
+    if (saved.status == 201) {
+        const QJsonObject listed = admin("GET", u"/admin/model-configs/%1"_s.arg(pattern)).json();
+        QCOMPARE(listed.value("requests_per_minute"_L1), body.value("requests_per_minute"_L1).isUndefined() ? QJsonValue() : body.value("requests_per_minute"_L1));
+        QCOMPARE(admin("DELETE", u"/admin/model-configs/%1"_s.arg(pattern)).status, 204);
+    }
 }
 
 void TestGateway::failover()

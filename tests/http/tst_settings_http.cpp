@@ -123,7 +123,8 @@ void TestSettingsHttp::getReturnsTypedDefaults()
     QCOMPARE(got.status, 200);
     QCOMPARE(got.json(), QJsonDocument::fromJson(R"({"routing_strategy":"least_busy","max_body_bytes":33554432,
         "health_failure_threshold":2,"health_check_interval_seconds":30,"metrics_public":false,
-        "default_daily_requests":0,"default_daily_tokens":0})").object());
+        "default_daily_requests":0,"default_daily_tokens":0,
+        "default_requests_per_minute":0,"default_tokens_per_minute":0})").object());
 }
 
 void TestSettingsHttp::schemaListsTheRegistry()

@@ -243,11 +243,13 @@ void TestSqlStore::users()
     QCOMPARE(m_store->tokenHashes().value(QString::fromLatin1(hash)), id);
 
     QVERIFY(m_store->setUserModels(id, { u"chat"_s, u"fast"_s }, false));
-    QVERIFY(m_store->setUserLimits(id, 10, std::nullopt));
+    QVERIFY(m_store->setUserLimits(id, { 10, std::nullopt, std::nullopt, 2000 }));
     alice = m_store->user(u"alice"_s);
     QCOMPARE(alice->models, (QStringList { u"chat"_s, u"fast"_s }));
     QCOMPARE(alice->requestLimit, std::optional<qint64>(10));
     QVERIFY(!alice->tokenLimit);
+    QVERIFY(!alice->requestsPerMinute);
+    QCOMPARE(alice->tokensPerMinute, std::optional<qint64>(2000));
     // users() fills in every user's models, not just the first one's.
     const QList<User> all = m_store->users();
     QCOMPARE(all.size(), 2);
@@ -255,11 +257,12 @@ void TestSqlStore::users()
     QVERIFY(all.at(1).models.isEmpty());
 
     QVERIFY(m_store->setUserModels(id, {}, true));
-    QVERIFY(m_store->setUserLimits(id, std::nullopt, std::nullopt));
+    QVERIFY(m_store->setUserLimits(id, {}));
     alice = m_store->user(u"alice"_s);
     QVERIFY(alice->allModels);
     QVERIFY(alice->models.isEmpty());
     QVERIFY(!alice->requestLimit);
+    QVERIFY(!alice->tokensPerMinute);
 
     const QByteArray rotated = Tokens::hash("token-alice-2");
     QVERIFY(m_store->setTokenHash(id, rotated));

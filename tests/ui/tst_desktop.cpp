@@ -60,6 +60,7 @@ private Q_SLOTS:
     void cleanupTestCase();
 
     void createUserThroughUsersPage();
+    void limitsThroughUsersPage();
     void addNodeThroughNodesPage();
     void chatRequestAppearsInLogsLive();
     void shortcutsSwitchPages();
@@ -148,6 +149,48 @@ void TestDesktop::createUserThroughUsersPage()
     m_aliceToken = token.toUtf8();
     QCOMPARE(m_fixture.send("GET", u"/v1/models"_s, m_aliceToken).status, 200);
     QCOMPARE(m_fixture.send("GET", u"/v1/models"_s, "not-" + m_aliceToken).status, 401);
+}
+
+void TestDesktop::limitsThroughUsersPage()
+{
+    QVERIFY(!m_aliceToken.isEmpty());
+    m_window->showPage(MainWindow::Users);
+    UsersPage *page = m_window->usersPage();
+    page->table()->selectRow(Ui::rowWithData(page->table(), u"alice"_s));
+    QTest::mouseClick(page->findChild<QPushButton *>(u"editLimits"_s), Qt::LeftButton);
+    QPointer<UserLimitsDialog> dialog = waitForChild<UserLimitsDialog>(page);
+    QVERIFY(dialog);
+    auto *perMinute = dialog->findChild<QSpinBox *>(u"requestsPerMinute"_s);
+    auto *tokensPerMinute = dialog->findChild<QSpinBox *>(u"tokensPerMinute"_s);
+    QVERIFY(perMinute && tokensPerMinute);
+    QCOMPARE(perMinute->text(), u"Unlimited"_s);
+    perMinute->setValue(2);
+    tokensPerMinute->setValue(50'000);
+    dialog->accept();
+    QTRY_VERIFY(!dialog);
+
+    const auto limited = [this] {
+        const QJsonObject limits = m_fixture.admin("GET", u"/admin/users/alice/limits"_s).json();
+        return std::pair(limits.value("requests_per_minute"_L1).toInt(), limits.value("tokens_per_minute"_L1).toInt());
+    };
+    QTRY_COMPARE(limited(), std::pair(2, 50'000));
+    QTRY_VERIFY(std::any_of(m_client->snapshot().users.cbegin(), m_client->snapshot().users.cend(), [](const User &user) {
+        return user.username == "alice"_L1 && user.requestsPerMinute == 2;
+    }));
+
+    // The dialog shows what is set, and back at "Unlimited" it clears it.
+    QTest::mouseClick(page->findChild<QPushButton *>(u"editLimits"_s), Qt::LeftButton);
+    dialog = waitForChild<UserLimitsDialog>(page);
+    QVERIFY(dialog);
+    perMinute = dialog->findChild<QSpinBox *>(u"requestsPerMinute"_s);
+    QCOMPARE(perMinute->value(), 2);
+    QCOMPARE(dialog->findChild<QSpinBox *>(u"tokensPerMinute"_s)->value(), 50'000);
+    perMinute->setValue(0);
+    dialog->findChild<QSpinBox *>(u"tokensPerMinute"_s)->setValue(0);
+    dialog->accept();
+    QTRY_VERIFY(!dialog);
+    QTRY_COMPARE(limited(), std::pair(0, 0));
+    QVERIFY(m_fixture.admin("GET", u"/admin/users/alice/limits"_s).json().value("requests_per_minute"_L1).isNull());
 }
 
 void TestDesktop::addNodeThroughNodesPage()
@@ -490,10 +533,19 @@ void TestDesktop::maintenanceConfigRefusesChat()
     QCOMPARE(dialog->findChild<QLineEdit *>(u"maxContext"_s)->text(), u"1M"_s);
     QVERIFY(dialog->findChild<QListWidget *>(u"toolSets"_s)->item(0)->checkState() == Qt::Checked);
     dialog->findChild<QCheckBox *>(u"maintenance"_s)->setChecked(false);
+    // ...with at most one request a minute, for every user together.
+    auto *perMinute = dialog->findChild<QSpinBox *>(u"requestsPerMinute"_s);
+    QCOMPARE(perMinute->text(), u"Unlimited"_s);
+    perMinute->setValue(1);
     dialog->accept();
     QTRY_VERIFY(!dialog);
     QTRY_COMPARE(page->configsTable()->item(0, 1)->text(), u"Serving"_s);
+    QTRY_COMPARE(m_client->snapshot().modelConfig(u"llama3.2:latest"_s)->requestsPerMinute, std::optional<qint64>(1));
+    QTRY_COMPARE(page->configsTable()->item(0, 5)->text(), u"1 request(s)"_s);
     QCOMPARE(m_fixture.send("POST", u"/v1/chat/completions"_s, m_aliceToken, chat).status, 200);
+    const auto limited = m_fixture.send("POST", u"/v1/chat/completions"_s, m_aliceToken, chat);
+    QCOMPARE(limited.status, 429);
+    QVERIFY2(limited.body.contains("1 request per minute for model 'llama3.2:latest'"), limited.body.constData());
 
     // Editing a tool set keeps its name.
     page->toolSetsTable()->selectRow(0);
@@ -503,6 +555,9 @@ void TestDesktop::maintenanceConfigRefusesChat()
     QVERIFY(setDialog->findChild<QLineEdit *>(u"toolSetName"_s)->isReadOnly());
     setDialog->reject();
     QTRY_VERIFY(!setDialog);
+
+    // Later tests chat with this model without its limit.
+    QCOMPARE(m_fixture.admin("DELETE", u"/admin/model-configs/llama3.2:latest"_s).status, 204);
 }
 
 void TestDesktop::trayWithoutHostKeepsWindow()
@@ -573,6 +628,7 @@ void TestDesktop::defaultLimitsFromSettingsPageReachNewUsers()
     QCOMPARE(requests->text(), u"Unlimited"_s);
     requests->setValue(40);
     tokens->setValue(90000);
+    settings->findChild<QSpinBox *>(u"defaultRequestsPerMinute"_s)->setValue(6);
     settings->apply();
     QTRY_COMPARE(m_fixture.admin("GET", u"/admin/settings"_s).json().value("default_daily_requests"_L1), QJsonValue(40));
     QCOMPARE(m_fixture.admin("GET", u"/admin/settings"_s).json().value("default_daily_tokens"_L1), QJsonValue(90000));
@@ -598,9 +654,11 @@ void TestDesktop::defaultLimitsFromSettingsPageReachNewUsers()
     const QJsonObject limits = m_fixture.admin("GET", u"/admin/users/limited/limits"_s).json();
     QCOMPARE(limits.value("request_limit"_L1), QJsonValue(40));
     QCOMPARE(limits.value("token_limit"_L1), QJsonValue(90000));
+    QCOMPARE(limits.value("requests_per_minute"_L1), QJsonValue(6));
+    QCOMPARE(limits.value("tokens_per_minute"_L1), QJsonValue());
 
     // Later suites expect new users without limits.
-    for (const QString &key : {u"default_daily_requests"_s, u"default_daily_tokens"_s})
+    for (const QString &key : {u"default_daily_requests"_s, u"default_daily_tokens"_s, u"default_requests_per_minute"_s})
         QCOMPARE(m_fixture.admin("DELETE", u"/admin/settings/"_s + key).status, 200);
 }
 

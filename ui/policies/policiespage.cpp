@@ -60,7 +60,7 @@ PoliciesPage::PoliciesPage(GatewayClient *client, QWidget *parent)
 
     m_configs->setObjectName(u"modelConfigs"_s);
     setupTable(m_configs, {tr("Pattern"), tr("Maintenance"), tr("Tools"), tr("Stripped parameters"),
-                           tr("Context default / max")});
+                           tr("Context default / max"), tr("Per minute")});
     m_configs->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
     m_configs->horizontalHeader()->setStretchLastSection(false);
     m_toolSets->setObjectName(u"toolSetsTable"_s);
@@ -167,8 +167,14 @@ void PoliciesPage::rebuild()
             };
             m_configs->setItem(row, 4, cell(u"%1 / %2"_s.arg(length(config.defaultContextLength),
                                                                length(config.maxContextLength))));
+            QStringList perMinute;
+            if (config.requestsPerMinute)
+                perMinute.append(tr("%n request(s)", nullptr, int(std::min<qint64>(*config.requestsPerMinute, INT_MAX))));
+            if (config.tokensPerMinute)
+                perMinute.append(tr("%n token(s)", nullptr, int(std::min<qint64>(*config.tokensPerMinute, INT_MAX))));
+            m_configs->setItem(row, 5, cell(perMinute.isEmpty() ? tr("Unlimited") : perMinute.join(u", "_s)));
         }
-        for (int column : {0, 1, 3, 4})
+        for (int column : {0, 1, 3, 4, 5})
             m_configs->resizeColumnToContents(column);
         const int row = rowWithData(m_configs, selected);
         if (row >= 0) {

@@ -2,6 +2,7 @@
 
 #include "core/adminservice.h"
 #include "gatewayclient.h"
+#include "uiutil.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -11,6 +12,7 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -79,6 +81,8 @@ ModelConfigDialog::ModelConfigDialog(const GatewaySnapshot &snapshot, const Mode
     , m_strippedParams(new QLineEdit(this))
     , m_defaultContext(new QLineEdit(this))
     , m_maxContext(new QLineEdit(this))
+    , m_requestsPerMinute(Ui::limitBox(this, config ? config->requestsPerMinute : std::nullopt))
+    , m_tokensPerMinute(Ui::limitBox(this, config ? config->tokensPerMinute : std::nullopt))
     , m_problem(new QLabel(this))
 {
     setWindowTitle(config ? tr("Edit configuration %1").arg(config->pattern) : tr("New model configuration"));
@@ -91,6 +95,9 @@ ModelConfigDialog::ModelConfigDialog(const GatewaySnapshot &snapshot, const Mode
     m_strippedParams->setObjectName(u"strippedParams"_s);
     m_defaultContext->setObjectName(u"defaultContext"_s);
     m_maxContext->setObjectName(u"maxContext"_s);
+    m_requestsPerMinute->setObjectName(u"requestsPerMinute"_s);
+    m_tokensPerMinute->setObjectName(u"tokensPerMinute"_s);
+    m_tokensPerMinute->setSingleStep(1'000);
     m_problem->setObjectName(u"problem"_s);
 
     m_pattern->setPlaceholderText(tr("e.g. llama3.2:latest or qwen*"));
@@ -147,6 +154,9 @@ ModelConfigDialog::ModelConfigDialog(const GatewaySnapshot &snapshot, const Mode
     form->addRow(QString(), hint(tr("Request parameters removed before the request reaches the model, separated by commas."), this));
     form->addRow(tr("&Default context:"), m_defaultContext);
     form->addRow(tr("Ma&ximum context:"), m_maxContext);
+    form->addRow(tr("Re&quests per minute:"), m_requestsPerMinute);
+    form->addRow(tr("Tokens per m&inute:"), m_tokensPerMinute);
+    form->addRow(QString(), hint(tr("For all users together, in any 60 seconds."), this));
     form->addRow(QString(), m_problem);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
@@ -212,6 +222,8 @@ ModelConfig ModelConfigDialog::config() const
     config.strippedParams = splitList(m_strippedParams->text(), u',');
     config.defaultContextLength = readContext(m_defaultContext).value_or(0);
     config.maxContextLength = readContext(m_maxContext).value_or(0);
+    config.requestsPerMinute = Ui::limitValue(m_requestsPerMinute);
+    config.tokensPerMinute = Ui::limitValue(m_tokensPerMinute);
     return config;
 }
 

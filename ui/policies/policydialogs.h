@@ -10,13 +10,14 @@ class QLineEdit;
 class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
+class QSpinBox;
 
 namespace Maestro {
 
 struct GatewaySnapshot;
 
-// A model configuration: maintenance, which tools pass, parameters removed and context lengths
-// for every model its pattern matches.
+// A model configuration: maintenance, which tools pass, parameters removed, context lengths and
+// per-minute limits for every model its pattern matches.
 class ModelConfigDialog final : public QDialog
 {
     Q_OBJECT
@@ -40,6 +41,8 @@ private:
     QLineEdit *m_strippedParams;
     QLineEdit *m_defaultContext;
     QLineEdit *m_maxContext;
+    QSpinBox *m_requestsPerMinute;
+    QSpinBox *m_tokensPerMinute;
     QLabel *m_problem;
     QPushButton *m_ok = nullptr;
     QStringList m_taken; // patterns of the other configurations

@@ -65,6 +65,8 @@ SettingsPage::SettingsPage(GatewayClient *client, const DesktopContext &context,
     , m_maxBody(new QSpinBox(this))
     , m_defaultRequests(limitBox(u"defaultRequests"_s, this))
     , m_defaultTokens(limitBox(u"defaultTokens"_s, this))
+    , m_defaultRequestsPerMinute(limitBox(u"defaultRequestsPerMinute"_s, this))
+    , m_defaultTokensPerMinute(limitBox(u"defaultTokensPerMinute"_s, this))
     , m_language(new QComboBox(this))
     , m_startMinimized(new QCheckBox(tr("Start minimized to the tray"), this))
     , m_startOnLogin(new QCheckBox(tr("Start when I log in"), this))
@@ -106,6 +108,8 @@ SettingsPage::SettingsPage(GatewayClient *client, const DesktopContext &context,
     auto *limitsForm = new QFormLayout(limits);
     limitsForm->addRow(tr("Re&quests per day:"), m_defaultRequests);
     limitsForm->addRow(tr("&Tokens per day:"), m_defaultTokens);
+    limitsForm->addRow(tr("Requests per &minute:"), m_defaultRequestsPerMinute);
+    limitsForm->addRow(tr("Tokens per m&inute:"), m_defaultTokensPerMinute);
     limitsForm->addRow(QString(), note(tr("Given to each user created from now on, unless the creation names limits. Existing users keep theirs."), limits));
 
     auto *desktop = new QGroupBox(tr("Desktop"), this);
@@ -156,6 +160,8 @@ void SettingsPage::load()
     m_maxBody->setValue(int(mebibytesUp(snapshot.settings.integer(u"max_body_bytes"_s))));
     m_defaultRequests->setValue(shownLimit(snapshot.settings.integer(u"default_daily_requests"_s)));
     m_defaultTokens->setValue(shownLimit(snapshot.settings.integer(u"default_daily_tokens"_s)));
+    m_defaultRequestsPerMinute->setValue(shownLimit(snapshot.settings.integer(u"default_requests_per_minute"_s)));
+    m_defaultTokensPerMinute->setValue(shownLimit(snapshot.settings.integer(u"default_tokens_per_minute"_s)));
     m_language->setCurrentIndex(std::max(0, m_language->findData(settings.value(u"ui/language"_s).toString())));
     m_startMinimized->setChecked(settings.value(u"ui/startMinimized"_s, false).toBool());
     m_startOnLogin->setChecked(Autostart().isEnabled());
@@ -186,6 +192,10 @@ void SettingsPage::apply()
         changes.insert(u"default_daily_requests"_s, m_defaultRequests->value());
     if (shownLimit(current.integer(u"default_daily_tokens"_s)) != m_defaultTokens->value())
         changes.insert(u"default_daily_tokens"_s, m_defaultTokens->value());
+    if (shownLimit(current.integer(u"default_requests_per_minute"_s)) != m_defaultRequestsPerMinute->value())
+        changes.insert(u"default_requests_per_minute"_s, m_defaultRequestsPerMinute->value());
+    if (shownLimit(current.integer(u"default_tokens_per_minute"_s)) != m_defaultTokensPerMinute->value())
+        changes.insert(u"default_tokens_per_minute"_s, m_defaultTokensPerMinute->value());
     if (!changes.isEmpty()) {
         m_client->updateSettings(changes, this, [this](const Result<QJsonObject> &saved) {
             if (!saved.ok())

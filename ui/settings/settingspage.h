@@ -29,6 +29,8 @@ private:
     QSpinBox *m_maxBody;
     QSpinBox *m_defaultRequests;
     QSpinBox *m_defaultTokens;
+    QSpinBox *m_defaultRequestsPerMinute;
+    QSpinBox *m_defaultTokensPerMinute;
     QComboBox *m_language;
     QCheckBox *m_startMinimized;
     QCheckBox *m_startOnLogin;

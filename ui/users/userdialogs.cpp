@@ -1,5 +1,7 @@
 #include "userdialogs.h"
 
+#include "uiutil.h"
+
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -15,6 +17,8 @@ using namespace Qt::StringLiterals;
 
 namespace Maestro {
 
+using namespace Ui;
+
 namespace {
 
 QDialogButtonBox *okCancel(QDialog *dialog)
@@ -23,17 +27,6 @@ QDialogButtonBox *okCancel(QDialog *dialog)
     QObject::connect(buttons, &QDialogButtonBox::accepted, dialog, &QDialog::accept);
     QObject::connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
     return buttons;
-}
-
-// 0 in the spin box means no limit; the special text says so.
-QSpinBox *limitBox(QWidget *parent, std::optional<qint64> value, const QString &unlimited)
-{
-    auto *box = new QSpinBox(parent);
-    box->setRange(0, std::numeric_limits<int>::max());
-    box->setSpecialValueText(unlimited);
-    box->setGroupSeparatorShown(true);
-    box->setValue(value ? int(std::min<qint64>(*value, std::numeric_limits<int>::max())) : 0);
-    return box;
 }
 
 } // namespace
@@ -123,36 +116,39 @@ QStringList UserModelsDialog::models() const
     return checked;
 }
 
-UserLimitsDialog::UserLimitsDialog(const QString &username, std::optional<qint64> requests,
-                                   std::optional<qint64> tokens, QWidget *parent)
+UserLimitsDialog::UserLimitsDialog(const QString &username, const UserLimits &limits, QWidget *parent)
     : QDialog(parent)
-    , m_requests(limitBox(this, requests, tr("Unlimited")))
-    , m_tokens(limitBox(this, tokens, tr("Unlimited")))
+    , m_requests(limitBox(this, limits.requestLimit))
+    , m_tokens(limitBox(this, limits.tokenLimit))
+    , m_requestsPerMinute(limitBox(this, limits.requestsPerMinute))
+    , m_tokensPerMinute(limitBox(this, limits.tokensPerMinute))
 {
-    setWindowTitle(tr("Daily limits for %1").arg(username));
+    setWindowTitle(tr("Limits for %1").arg(username));
     m_requests->setObjectName(u"requestLimit"_s);
     m_tokens->setObjectName(u"tokenLimit"_s);
+    m_requestsPerMinute->setObjectName(u"requestsPerMinute"_s);
+    m_tokensPerMinute->setObjectName(u"tokensPerMinute"_s);
     m_tokens->setSingleStep(10'000);
+    m_tokensPerMinute->setSingleStep(1'000);
     auto *form = new QFormLayout;
     form->addRow(tr("&Requests per day:"), m_requests);
     form->addRow(tr("&Tokens per day:"), m_tokens);
+    form->addRow(tr("Requests per &minute:"), m_requestsPerMinute);
+    form->addRow(tr("T&okens per minute:"), m_tokensPerMinute);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
-    auto *hint = new QLabel(tr("Days are counted in UTC. 0 means unlimited."), this);
+    auto *hint = new QLabel(tr("Days are counted in UTC; a minute is any 60 seconds. 0 means unlimited."), this);
     hint->setEnabled(false);
+    hint->setWordWrap(true);
     layout->addWidget(hint);
     layout->addWidget(okCancel(this));
     resize(380, sizeHint().height());
 }
 
-std::optional<qint64> UserLimitsDialog::requestLimit() const
+UserLimits UserLimitsDialog::limits() const
 {
-    return m_requests->value() > 0 ? std::optional<qint64>(m_requests->value()) : std::nullopt;
-}
-
-std::optional<qint64> UserLimitsDialog::tokenLimit() const
-{
-    return m_tokens->value() > 0 ? std::optional<qint64>(m_tokens->value()) : std::nullopt;
+    return {limitValue(m_requests), limitValue(m_tokens), limitValue(m_requestsPerMinute),
+            limitValue(m_tokensPerMinute)};
 }
 
 } // namespace Maestro

@@ -1,8 +1,8 @@
 #pragma once
 
-#include <QDialog>
+#include "core/entities.h"
 
-#include <optional>
+#include <QDialog>
 
 class QCheckBox;
 class QLineEdit;
@@ -48,15 +48,15 @@ class UserLimitsDialog final : public QDialog
     Q_OBJECT
 
 public:
-    UserLimitsDialog(const QString &username, std::optional<qint64> requests,
-                     std::optional<qint64> tokens, QWidget *parent = nullptr);
+    UserLimitsDialog(const QString &username, const UserLimits &limits, QWidget *parent = nullptr);
 
-    std::optional<qint64> requestLimit() const;
-    std::optional<qint64> tokenLimit() const;
+    UserLimits limits() const;
 
 private:
     QSpinBox *m_requests;
     QSpinBox *m_tokens;
+    QSpinBox *m_requestsPerMinute;
+    QSpinBox *m_tokensPerMinute;
 };
 
 } // namespace Maestro

@@ -31,6 +31,7 @@ UsersPage::UsersPage(GatewayClient *client, QWidget *parent)
 {
     auto *create = new QPushButton(tr("&New user…"), this);
     create->setObjectName(u"newUser"_s);
+    m_limits->setObjectName(u"editLimits"_s);
     create->setToolTip(tr("Create a user and show their access token (Ctrl+N)"));
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(create);
@@ -105,6 +106,14 @@ QString UsersPage::selectedUser() const
     return rows.isEmpty() ? QString() : m_table->item(rows.first().row(), 0)->text();
 }
 
+QString UsersPage::limitText(std::optional<qint64> perDay, std::optional<qint64> perMinute) const
+{
+    if (!perMinute)
+        return formatLimit(perDay);
+    return perDay ? tr("%1 a day, %2 a minute").arg(formatCount(*perDay), formatCount(*perMinute))
+                  : tr("%1 a minute").arg(formatCount(*perMinute));
+}
+
 void UsersPage::rebuild()
 {
     const QString selected = selectedUser();
@@ -123,8 +132,8 @@ void UsersPage::rebuild()
                                                               : user.models.join(u", "_s)));
         m_table->setItem(row, 2, cell(formatCount(usage.requests)));
         m_table->setItem(row, 3, cell(formatCount(usage.tokens)));
-        m_table->setItem(row, 4, cell(formatLimit(user.requestLimit)));
-        m_table->setItem(row, 5, cell(formatLimit(user.tokenLimit)));
+        m_table->setItem(row, 4, cell(limitText(user.requestLimit, user.requestsPerMinute)));
+        m_table->setItem(row, 5, cell(limitText(user.tokenLimit, user.tokensPerMinute)));
         m_table->setItem(row, 6, cell(formatTime(user.createdAt)));
         if (!user.allModels && user.models.isEmpty())
             m_table->item(row, 1)->setForeground(healthColor(Health::Unhealthy));
@@ -262,10 +271,10 @@ void UsersPage::editLimits()
     for (const User &user : m_client->snapshot().users) {
         if (user.username != username)
             continue;
-        auto *dialog = new UserLimitsDialog(username, user.requestLimit, user.tokenLimit, this);
+        auto *dialog = new UserLimitsDialog(username, UserLimits::of(user), this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         connect(dialog, &QDialog::accepted, this, [this, dialog, username] {
-            m_client->setUserLimits(username, dialog->requestLimit(), dialog->tokenLimit(), this,
+            m_client->setUserLimits(username, dialog->limits(), this,
                                     [this](const Result<User> &user) {
                                         if (!user.ok())
                                             showError(this, tr("Could not change the limits"), user.error());

@@ -23,6 +23,7 @@ public:
 
 private:
     void rebuild();
+    QString limitText(std::optional<qint64> perDay, std::optional<qint64> perMinute) const;
     void updateButtons();
     void loadActivity();
     void rotateToken();
