@@ -5,6 +5,7 @@
 #include "httpcontext.h"
 #include "httpwire.h"
 #include "llmcontroller.h"
+#include "nodejobs.h"
 #include "routes.h"
 #include "core/tokens.h"
 #include "providers/nodeprober.h"
@@ -31,6 +32,7 @@ Gateway::Gateway(GatewayConfig config, Store *store, SecretStore *secrets, Usage
     , m_admin(std::make_unique<AdminService>(store, secrets))
     , m_upstream(std::make_unique<UpstreamClient>())
     , m_prober(std::make_unique<NodeProber>(m_upstream.get()))
+    , m_jobs(std::make_unique<NodeJobs>(this, m_config.backgroundDeferLimitMs))
     , m_ownShared(shared ? nullptr : std::make_unique<GatewayShared>(clock))
     , m_shared(shared ? shared : m_ownShared.get())
     , m_primary(primary)
@@ -80,6 +82,8 @@ bool Gateway::listen(QString *error)
     m_server->bind(m_tcp);
     if (m_primary && m_config.healthIntervalMs > 0)
         m_healthTimer.start(m_config.healthIntervalMs);
+    if (m_primary)
+        m_jobs->startSchedule();
     if (m_primary && m_store->isShared() && m_config.configPollMs > 0)
         m_configTimer.start(m_config.configPollMs);
     return true;
@@ -89,9 +93,31 @@ void Gateway::stopAccepting()
 {
     m_healthTimer.stop();
     m_configTimer.stop();
+    m_jobs->stop();
     if (m_tcp)
         m_tcp->close();
 }
+
+namespace {
+
+WarmupSettings readWarmupSettings(const QHash<QString, QString> &settings, int minIntervalMs)
+{
+    WarmupSettings warmup;
+    bool ok = false;
+    const qint64 seconds = settings.value(u"warmup_interval_seconds"_s).toLongLong(&ok);
+    if (ok && seconds > 0)
+        warmup.intervalMs = int(std::clamp<qint64>(seconds * 1000, minIntervalMs, std::numeric_limits<int>::max()));
+    // Ollama takes a duration ("30m") or a number of seconds (-1: until it needs the memory).
+    const QString keepAlive = settings.value(u"warmup_keep_alive"_s).trimmed();
+    const qint64 keepSeconds = keepAlive.toLongLong(&ok);
+    if (ok)
+        warmup.keepAlive = double(keepSeconds);
+    else
+        warmup.keepAlive = keepAlive.isEmpty() ? u"30m"_s : keepAlive;
+    return warmup;
+}
+
+} // namespace
 
 void Gateway::reload()
 {
@@ -104,6 +130,7 @@ void Gateway::reload()
     m_shared->maxBodyBytes = ok && maxBody > 0 ? maxBody : m_config.maxBodyBytes;
     const int threshold = settings.value(u"health_failure_threshold"_s).toInt(&ok);
     m_shared->healthFailureThreshold = ok && threshold > 0 ? threshold : 2;
+    m_shared->setWarmup(readWarmupSettings(settings, m_config.minWarmupIntervalMs));
     m_shared->publish(Catalog::load(*m_store, m_secrets),
                       routingStrategyFromName(settings.value(u"routing_strategy"_s)).value_or(RoutingStrategy::LeastBusy));
     Q_EMIT catalogReloaded();
@@ -174,7 +201,8 @@ void Gateway::serveMetrics(HttpContext &ctx)
     ctx.send(Wire::fullResponse(200, "text/plain; version=0.0.4; charset=utf-8", m_shared->metrics.render(gauges)));
 }
 
-void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QString)> done, bool periodic)
+void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QString)> done, bool periodic,
+                        bool busy)
 {
     const auto node = m_store->node(id);
     if (!node) {
@@ -185,7 +213,14 @@ void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QS
     if (node->hasApiKey)
         apiKey = m_secrets->read(u"node/%1/api_key"_s.arg(id)).value_or(QString());
     QPointer<QObject> guard(context);
-    m_prober->probe(*node, apiKey, this, [this, id, guard, done, periodic, name = node->name, was = node->health](const NodeProber::Outcome &outcome) {
+    m_prober->probe(*node, apiKey, this, [this, id, guard, done, periodic, busy, name = node->name, was = node->health](const NodeProber::Outcome &outcome) {
+        if (busy && !outcome.ok) {
+            qCInfo(lcGateway).noquote() << "probe of node" << name << "failed while it served requests; not counted:" << outcome.error;
+            if (guard)
+                done(false, outcome.error);
+            return;
+        }
+        QStringList discovered;
         if (outcome.ok) {
             // Discovery: write only when the list changed, so periodic checks stay cheap.
             QList<NodeModel> current;
@@ -196,8 +231,16 @@ void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QS
             bool same = current.size() == outcome.models.size();
             for (qsizetype i = 0; same && i < current.size(); ++i)
                 same = current.at(i).name == outcome.models.at(i).name && current.at(i).digest == outcome.models.at(i).digest;
-            if (!same)
+            if (!same) {
+                for (const NodeModel &model : outcome.models) {
+                    const bool known = std::any_of(current.cbegin(), current.cend(), [&](const NodeModel &m) {
+                        return m.name == model.name && m.digest == model.digest;
+                    });
+                    if (!known)
+                        discovered.append(model.name);
+                }
                 m_admin->recordNodeModels(id, outcome.models);
+            }
         }
         const int failures = m_shared->noteProbe(id, outcome.ok);
         Health health = outcome.ok ? Health::Healthy : Health::Unhealthy;
@@ -208,6 +251,7 @@ void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QS
             Q_EMIT nodeHealthChanged(id, name, health == Health::Healthy);
         if (!outcome.ok)
             qCWarning(lcGateway).noquote() << "node" << name << "is unhealthy:" << outcome.error;
+        m_jobs->queueWarmup(id, discovered);
         if (guard)
             done(outcome.ok, outcome.error);
     });
@@ -222,11 +266,7 @@ void Gateway::pollConfigVersion()
 
 void Gateway::checkAllNodes()
 {
-    const auto current = catalog();
-    for (const Node &node : current->nodes()) {
-        if (node.active)
-            checkNode(node.id, this, [](bool, QString) {}, true);
-    }
+    m_jobs->probeAll();
 }
 
 } // namespace Maestro

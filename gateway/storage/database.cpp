@@ -101,6 +101,12 @@ const QList<QStringList> &migrations()
             u"CREATE TABLE config_version (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)"_s,
             u"INSERT INTO config_version (id, version) VALUES (1, 0)"_s,
         },
+        // 6: model warmup per node, and each node's traffic of the day read from the request
+        // log (the admin API's node load) without scanning other nodes' rows
+        {
+            u"ALTER TABLE nodes ADD COLUMN warmup_enabled INTEGER NOT NULL DEFAULT 0"_s,
+            u"CREATE INDEX request_logs_node_created ON request_logs(node_id, created_at)"_s,
+        },
     };
     return steps;
 }
