@@ -35,6 +35,7 @@ struct GatewaySnapshot
     qint64 maxBodyBytes = 0;
     QHash<qint64, Store::DayUsage> usageToday; // per user id
     QHash<qint64, int> nodeLoad;               // requests in flight per node id
+    QHash<qint64, NodeTraffic> nodeTraffic;    // per node id, today's (UTC) requests
     int activeCalls = 0;
     bool loaded = false;
 
