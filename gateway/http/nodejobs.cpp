@@ -155,9 +155,13 @@ void NodeJobs::pumpWarmup(qint64 nodeId)
 
 void NodeJobs::poll()
 {
+    const auto catalog = m_gateway->catalog();
     for (auto it = m_probesWaiting.begin(); it != m_probesWaiting.end();) {
+        const Node *node = catalog->node(it.key());
         bool busy = false;
-        if (mayStart(it.key(), it.value(), &busy)) {
+        if (!node || !node->active) {
+            it = m_probesWaiting.erase(it); // disabled or deleted while it waited
+        } else if (mayStart(it.key(), it.value(), &busy)) {
             const qint64 nodeId = it.key();
             it = m_probesWaiting.erase(it);
             startProbe(nodeId, busy);
@@ -223,14 +227,15 @@ void NodeJobs::load(const Node &node, const QString &model, std::function<void(b
         balancer.finished(nodeId);
         done(ok, error);
     };
-    connect(reply, &UpstreamReply::dataReceived, reply, [answer](const QByteArray &piece) {
+    // Connected in this object's context: the replies outlive it when the gateway goes away.
+    connect(reply, &UpstreamReply::dataReceived, this, [answer](const QByteArray &piece) {
         if (answer->size() < 64 * 1024)
             answer->append(piece);
     });
-    connect(reply, &UpstreamReply::failed, reply, [finish](UpstreamError, const QString &message) {
+    connect(reply, &UpstreamReply::failed, this, [finish](UpstreamError, const QString &message) {
         finish(false, message);
     });
-    connect(reply, &UpstreamReply::finished, reply, [reply, answer, finish] {
+    connect(reply, &UpstreamReply::finished, this, [reply, answer, finish] {
         if (reply->status() == 200) {
             finish(true, QString());
             return;
