@@ -145,6 +145,13 @@ void GatewayClient::attach()
                 ++usage.requests;
                 usage.tokens += entry.totalTokens();
             }
+            if (entry.nodeId != 0) {
+                NodeTraffic &traffic = m_snapshot.nodeTraffic[entry.nodeId];
+                traffic.avgLatencyMs = (traffic.avgLatencyMs * traffic.requests + entry.durationMs) / (traffic.requests + 1);
+                ++traffic.requests;
+                traffic.errors += entry.statusCode >= 400 ? 1 : 0;
+                traffic.lastRequestAt = entry.createdAt;
+            }
             Q_EMIT requestLogged(entry);
         });
         connect(gateway, &Gateway::callsChanged, this, [this](int active) {
@@ -260,6 +267,7 @@ void GatewayClient::refresh()
                 snapshot.usageToday.insert(user.id, gateway->limiter().today(user.id));
             for (const Node &node : std::as_const(snapshot.nodes))
                 snapshot.nodeLoad.insert(node.id, gateway->balancer().active(node.id));
+            snapshot.nodeTraffic = store->nodeTraffic(gateway->clock()->nowUtc().date());
             snapshot.activeCalls = shared ? shared->activeCalls.load() : gateway->activeCalls();
             snapshot.loaded = true;
             return snapshot;

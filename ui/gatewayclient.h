@@ -34,6 +34,7 @@ struct GatewaySnapshot
     Settings settings; // effective values
     QHash<qint64, Store::DayUsage> usageToday; // per user id
     QHash<qint64, int> nodeLoad;               // requests in flight per node id
+    QHash<qint64, NodeTraffic> nodeTraffic;    // per node id, today's (UTC) requests
     int activeCalls = 0;
     bool loaded = false;
 

@@ -239,7 +239,8 @@ QJsonObject nodeAuditDetails(const Node &node, bool keyChanged)
                         {u"node_type"_s, nodeTypeName(node.type)},
                         {u"priority"_s, node.priority},
                         {u"weight"_s, node.weight},
-                        {u"is_active"_s, node.active}};
+                        {u"is_active"_s, node.active},
+                        {u"warmup_enabled"_s, node.warmupEnabled}};
     if (keyChanged)
         details.insert(u"api_key_changed"_s, true);
     return details;
@@ -262,6 +263,7 @@ Result<Node> AdminService::addNode(const NodeInput &input)
     node.priority = input.priority.value_or(0);
     node.weight = input.weight.value_or(100);
     node.active = input.active.value_or(true);
+    node.warmupEnabled = input.warmupEnabled.value_or(false);
     node.hasApiKey = input.apiKey && !input.apiKey->isEmpty();
     if (const auto error = validateNode(node))
         return *error;
@@ -308,6 +310,8 @@ Result<Node> AdminService::updateNode(qint64 id, const NodeInput &input)
         node.weight = *input.weight;
     if (input.active)
         node.active = *input.active;
+    if (input.warmupEnabled)
+        node.warmupEnabled = *input.warmupEnabled;
     if (const auto error = validateNode(node))
         return *error;
     for (const Node &other : m_store->nodes()) {
@@ -849,6 +853,7 @@ QJsonObject AdminService::exportBackup()
                                  {u"priority"_s, node.priority},
                                  {u"weight"_s, node.weight},
                                  {u"is_active"_s, node.active},
+                                 {u"warmup_enabled"_s, node.warmupEnabled},
                                  {u"api_key_set"_s, node.hasApiKey}});
     }
     QJsonArray users;
@@ -952,6 +957,7 @@ Result<AdminService::ImportOutcome> AdminService::importBackup(const QJsonObject
         node.priority = object.value("priority"_L1).toInt(0);
         node.weight = object.value("weight"_L1).toInt(100);
         node.active = object.value("is_active"_L1).toBool(true);
+        node.warmupEnabled = object.value("warmup_enabled"_L1).toBool(false);
         if (const auto error = validateNode(node))
             return ApiError::badRequest(u"node %1: %2"_s.arg(node.name, error->message));
         nodeNameByBackupId.insert(qint64(object.value("id"_L1).toDouble()), node.name);

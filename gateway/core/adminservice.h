@@ -52,6 +52,7 @@ public:
         std::optional<int> priority;
         std::optional<int> weight;
         std::optional<bool> active;
+        std::optional<bool> warmupEnabled;
     };
     Result<Node> addNode(const NodeInput &input);
     Result<Node> updateNode(qint64 id, const NodeInput &input);

@@ -60,6 +60,7 @@ struct Node
     int priority = 0;       // higher is preferred
     int weight = 100;
     bool active = true;
+    bool warmupEnabled = false; // Ollama nodes: load discovered models ahead of requests
     Health health = Health::Unknown;
     QString lastError;
     QDateTime lastHealthCheck;
@@ -169,6 +170,16 @@ struct RequestLogEntry
     QDateTime createdAt;
 
     qint64 totalTokens() const { return promptTokens + completionTokens; }
+};
+
+// What one node served on a UTC day, from the request log (so it includes every gateway
+// process on a shared database).
+struct NodeTraffic
+{
+    qint64 requests = 0;
+    qint64 errors = 0; // status >= 400
+    qint64 avgLatencyMs = 0; // whole request, streams until their end
+    QDateTime lastRequestAt; // the latest request ever logged for the node
 };
 
 struct AuditEntry

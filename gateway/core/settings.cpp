@@ -34,7 +34,11 @@ ApiError broken(const SettingSpec &spec)
     case Type::Bool:
         return ApiError::badRequest(u"%1 must be true or false"_s.arg(spec.key));
     case Type::Integer:
-        return ApiError::badRequest(u"%1 must be a whole number from %2 to %3"_s.arg(spec.key).arg(spec.minimum).arg(spec.maximum));
+        return ApiError::badRequest((spec.zeroIsOff ? u"%1 must be 0 (off) or a whole number from %2 to %3"_s
+                                                    : u"%1 must be a whole number from %2 to %3"_s)
+                                        .arg(spec.key)
+                                        .arg(spec.minimum)
+                                        .arg(spec.maximum));
     case Type::String:
         return ApiError::badRequest(u"%1 must be a string"_s.arg(spec.key));
     case Type::Choice:
@@ -99,6 +103,18 @@ const QList<SettingSpec> &Settings::registry()
          .minimum = 0,
          .maximum = LargestLimit,
          .description = u"Tokens per minute given to new users; 0 is unlimited."_s},
+        // Loading every model of every node more often would keep the nodes busy loading.
+        {.key = u"warmup_interval_seconds"_s,
+         .type = Type::Integer,
+         .defaultValue = 0,
+         .minimum = 60,
+         .maximum = 7 * 24 * 3600,
+         .zeroIsOff = true,
+         .description = u"Seconds between loads of every model of warmup-enabled nodes; 0 is off."_s},
+        {.key = u"warmup_keep_alive"_s,
+         .type = Type::String,
+         .defaultValue = u"30m"_s,
+         .description = u"keep_alive sent with each warmup load: an Ollama duration such as 30m, or seconds (-1: until Ollama needs the memory)."_s},
     };
     return specs;
 }
@@ -141,7 +157,7 @@ Result<QJsonValue> parseSetting(const SettingSpec &spec, const QJsonValue &value
         } else if (value.isString()) {
             number = value.toString().trimmed().toLongLong(&ok);
         }
-        if (ok && number >= spec.minimum && number <= spec.maximum)
+        if (ok && ((number >= spec.minimum && number <= spec.maximum) || (spec.zeroIsOff && number == 0)))
             return QJsonValue(number);
         break;
     }

@@ -23,6 +23,7 @@ struct SettingSpec
     QJsonValue defaultValue;
     qint64 minimum = 0; // Integer only, inclusive
     qint64 maximum = 0;
+    bool zeroIsOff = false; // Integer only: 0 is accepted below the minimum, and means "off"
     QStringList choices; // Choice only
     QString description; // one line, for the schema and the desktop app
     bool restartRequired = false;

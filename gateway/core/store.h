@@ -73,6 +73,9 @@ public:
     };
     // Per user id, what was used on the given UTC day (to restore limit counters on start).
     virtual QHash<qint64, DayUsage> usageOn(QDate utcDay) = 0;
+    // Per node id, the requests logged on the given UTC day (nodes without any are left out,
+    // unless they served one on another day: then only lastRequestAt is set).
+    virtual QHash<qint64, NodeTraffic> nodeTraffic(QDate utcDay) = 0;
 
     struct ModelUsage
     {

@@ -1,6 +1,7 @@
 #include "admincontroller.h"
 #include "gateway.h"
 #include "httpwire.h"
+#include "nodejobs.h"
 #include "core/adminservice.h"
 #include "core/settings.h"
 #include "core/tokens.h"
@@ -185,7 +186,8 @@ bool readNodeInput(const QJsonObject &body, AdminService::NodeInput *input, ApiE
         && readField(body, u"api_key"_s, &input->apiKey, error)
         && readField(body, u"priority"_s, &input->priority, error)
         && readField(body, u"weight"_s, &input->weight, error)
-        && readField(body, u"is_active"_s, &input->active, error);
+        && readField(body, u"is_active"_s, &input->active, error)
+        && readField(body, u"warmup_enabled"_s, &input->warmupEnabled, error);
 }
 
 bool readMappingInput(const QJsonObject &body, AdminService::MappingInput *input, ApiError *error)
@@ -611,7 +613,24 @@ void AdminController::stats(HttpContext &ctx)
 
 namespace {
 
-QJsonObject nodeJson(const Node &node, Gateway *gateway)
+// A node's live load: requests in flight on this gateway (warmup loads included), and the
+// day's requests from the request log, so every gateway on a shared database and restarts count.
+QJsonObject loadJson(const Node &node, Gateway *gateway, const QHash<qint64, NodeTraffic> &traffic)
+{
+    const NodeTraffic today = traffic.value(node.id);
+    return {{u"active_requests"_s, gateway->balancer().active(node.id)},
+            {u"requests_today"_s, double(today.requests)},
+            {u"errors_today"_s, double(today.errors)},
+            {u"avg_latency_ms_today"_s, double(today.avgLatencyMs)},
+            {u"last_request_at"_s, timeValue(today.lastRequestAt)}};
+}
+
+QHash<qint64, NodeTraffic> trafficToday(Gateway *gateway)
+{
+    return gateway->store()->nodeTraffic(gateway->clock()->nowUtc().date());
+}
+
+QJsonObject nodeJson(const Node &node, Gateway *gateway, const QHash<qint64, NodeTraffic> &traffic)
 {
     const auto catalog = gateway->catalog();
     int models = 0;
@@ -625,12 +644,18 @@ QJsonObject nodeJson(const Node &node, Gateway *gateway)
             {u"priority"_s, node.priority},
             {u"weight"_s, node.weight},
             {u"is_active"_s, node.active},
+            {u"warmup_enabled"_s, node.warmupEnabled},
             {u"health_status"_s, healthName(node.health)},
             {u"last_error"_s, node.lastError.isEmpty() ? QJsonValue() : QJsonValue(node.lastError)},
             {u"last_health_check"_s, timeValue(node.lastHealthCheck)},
             {u"model_count"_s, models},
-            {u"load"_s, QJsonObject{{u"active_requests"_s, gateway->balancer().active(node.id)}}},
+            {u"load"_s, loadJson(node, gateway, traffic)},
             {u"created_at"_s, timeValue(node.createdAt)}};
+}
+
+QJsonObject nodeJson(const Node &node, Gateway *gateway)
+{
+    return nodeJson(node, gateway, trafficToday(gateway));
 }
 
 } // namespace
@@ -680,10 +705,25 @@ void AdminController::addNode(HttpContext &ctx)
 
 void AdminController::listNodes(HttpContext &ctx)
 {
+    const auto traffic = trafficToday(m_gateway);
     QJsonArray nodes;
     for (const Node &node : m_gateway->store()->nodes())
-        nodes.append(nodeJson(node, m_gateway));
+        nodes.append(nodeJson(node, m_gateway, traffic));
     ctx.sendJson(200, nodes);
+}
+
+void AdminController::nodesLoad(HttpContext &ctx)
+{
+    const QDate day = m_gateway->clock()->nowUtc().date();
+    const auto traffic = m_gateway->store()->nodeTraffic(day);
+    QJsonArray nodes;
+    for (const Node &node : m_gateway->store()->nodes()) {
+        QJsonObject entry = loadJson(node, m_gateway, traffic);
+        entry.insert(u"node_id"_s, double(node.id));
+        entry.insert(u"node_name"_s, node.name);
+        nodes.append(entry);
+    }
+    ctx.sendJson(200, QJsonObject{{u"day"_s, day.toString(Qt::ISODate)}, {u"nodes"_s, nodes}});
 }
 
 void AdminController::getNode(HttpContext &ctx)
@@ -758,6 +798,62 @@ void AdminController::syncModels(HttpContext &ctx)
     if (!m_gateway->store()->node(id))
         return ctx.fail(ApiError::notFound(u"Node not found: %1"_s.arg(ctx.param(u"id"_s))));
     nodeCheckThenAnswer(ctx, id, 200, true);
+}
+
+void AdminController::warmNode(HttpContext &ctx)
+{
+    bool ok = false;
+    auto node = m_gateway->admin()->findNode(idParam(ctx, &ok));
+    if (!node.ok())
+        return ctx.fail(node.error());
+    if (node.value().type != NodeType::Ollama)
+        return ctx.fail(ApiError::badRequest(u"Warmup loads models on Ollama nodes only"_s));
+    QStringList models;
+    for (const NodeModel &model : m_gateway->catalog()->nodeModels()) {
+        if (model.nodeId == node.value().id)
+            models.append(model.name);
+    }
+    // An empty body warms every discovered model; {"models": [...]} some of them.
+    if (!ctx.request().body().trimmed().isEmpty()) {
+        auto body = ctx.jsonBody();
+        if (!body.ok())
+            return ctx.fail(body.error());
+        const QJsonValue asked = body.value().value("models"_L1);
+        if (!asked.isUndefined()) {
+            if (!asked.isArray())
+                return ctx.fail(ApiError::badRequest(u"\"models\" must be an array of model names"_s));
+            QStringList chosen;
+            for (const QJsonValue &value : asked.toArray()) {
+                if (!models.contains(value.toString()))
+                    return ctx.fail(ApiError::badRequest(u"The node has no model named %1"_s.arg(value.toString())));
+                chosen.append(value.toString());
+            }
+            models = chosen;
+        }
+    }
+    QPointer<QTcpSocket> socket = ctx.socket();
+    auto responder = std::make_shared<QHttpServerResponder>(std::move(ctx.responder()));
+    const qint64 id = node.value().id;
+    const QString name = node.value().name;
+    m_gateway->jobs()->warmNow(node.value(), models, this, [socket, responder, id, name](const QList<NodeJobs::WarmOutcome> &outcomes) {
+        if (!socket)
+            return;
+        QJsonArray list;
+        int failed = 0;
+        for (const NodeJobs::WarmOutcome &outcome : outcomes) {
+            failed += outcome.ok ? 0 : 1;
+            list.append(QJsonObject{{u"model"_s, outcome.model},
+                                    {u"ok"_s, outcome.ok},
+                                    {u"error"_s, outcome.ok ? QJsonValue() : QJsonValue(outcome.error)},
+                                    {u"duration_ms"_s, double(outcome.durationMs)}});
+        }
+        const QJsonObject json{{u"node_id"_s, double(id)},
+                               {u"node_name"_s, name},
+                               {u"models"_s, list},
+                               {u"warmed"_s, int(outcomes.size()) - failed},
+                               {u"failed"_s, failed}};
+        socket->write(Wire::jsonResponse(200, QJsonDocument(json).toJson(QJsonDocument::Compact)));
+    });
 }
 
 void AdminController::nodeModels(HttpContext &ctx)

@@ -60,11 +60,14 @@ public:
     //   requests and tokens per UTC day over ?days= (default 7)
     void stats(HttpContext &ctx);
 
-    // POST /admin/nodes {"name","base_url","node_type","api_key"?,"priority"?,"weight"?}
-    //   -> 201 node, after a first health check and model discovery
+    // POST /admin/nodes {"name","base_url","node_type","api_key"?,"priority"?,"weight"?,
+    //   "warmup_enabled"? (false)} -> 201 node, after a first health check and model discovery
     void addNode(HttpContext &ctx);
-    // GET /admin/nodes -> [node] with live load
+    // GET /admin/nodes -> [node] with "load": {active_requests, requests_today, errors_today,
+    //   avg_latency_ms_today, last_request_at} (today: the UTC day, from the request log)
     void listNodes(HttpContext &ctx);
+    // GET /admin/nodes/load -> {day, nodes: [{node_id, node_name, <the load fields>}]}
+    void nodesLoad(HttpContext &ctx);
     // GET /admin/nodes/{id}
     void getNode(HttpContext &ctx);
     // PATCH /admin/nodes/{id} {any of the add fields, "is_active"}
@@ -77,6 +80,10 @@ public:
     void healthCheck(HttpContext &ctx);
     // POST /admin/nodes/{id}/sync-models -> {node_id, models: [...], count}
     void syncModels(HttpContext &ctx);
+    // POST /admin/nodes/{id}/warmup {"models"?: [names]} (default: every discovered model) ->
+    //   {node_id, node_name, models: [{model, ok, error, duration_ms}], warmed, failed} once each
+    //   model was loaded one after the other; Ollama nodes only (400 otherwise), not deferred
+    void warmNode(HttpContext &ctx);
     // GET /admin/nodes/{id}/models -> [discovered model]
     void nodeModels(HttpContext &ctx);
 

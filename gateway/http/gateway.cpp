@@ -5,6 +5,7 @@
 #include "httpcontext.h"
 #include "httpwire.h"
 #include "llmcontroller.h"
+#include "nodejobs.h"
 #include "routes.h"
 #include "core/settings.h"
 #include "core/tokens.h"
@@ -32,6 +33,7 @@ Gateway::Gateway(GatewayConfig config, Store *store, SecretStore *secrets, Usage
     , m_admin(std::make_unique<AdminService>(store, secrets))
     , m_upstream(std::make_unique<UpstreamClient>())
     , m_prober(std::make_unique<NodeProber>(m_upstream.get()))
+    , m_jobs(std::make_unique<NodeJobs>(this, m_config.backgroundDeferLimitMs))
     , m_ownShared(shared ? nullptr : std::make_unique<GatewayShared>(clock))
     , m_shared(shared ? shared : m_ownShared.get())
     , m_primary(primary)
@@ -82,6 +84,8 @@ bool Gateway::listen(QString *error)
     m_port = m_tcp->serverPort();
     m_server->bind(m_tcp);
     scheduleHealthChecks();
+    if (m_primary)
+        m_jobs->startSchedule();
     if (m_primary && m_store->isShared() && m_config.configPollMs > 0)
         m_configTimer.start(m_config.configPollMs);
     return true;
@@ -91,9 +95,31 @@ void Gateway::stopAccepting()
 {
     m_healthTimer.stop();
     m_configTimer.stop();
+    m_jobs->stop();
     if (m_tcp)
         m_tcp->close();
 }
+
+namespace {
+
+WarmupSettings readWarmupSettings(const Settings &settings, int secondMs)
+{
+    WarmupSettings warmup;
+    bool ok = false;
+    const qint64 seconds = settings.integer(u"warmup_interval_seconds"_s);
+    if (seconds > 0)
+        warmup.intervalMs = int(std::min<qint64>(seconds * secondMs, std::numeric_limits<int>::max()));
+    // Ollama takes a duration ("30m") or a number of seconds (-1: until it needs the memory).
+    const QString keepAlive = settings.string(u"warmup_keep_alive"_s).trimmed();
+    const qint64 keepSeconds = keepAlive.toLongLong(&ok);
+    if (ok)
+        warmup.keepAlive = double(keepSeconds);
+    else
+        warmup.keepAlive = keepAlive.isEmpty() ? u"30m"_s : keepAlive;
+    return warmup;
+}
+
+} // namespace
 
 void Gateway::reload()
 {
@@ -107,16 +133,23 @@ void Gateway::reload()
     const int interval = int(settings.integer(u"health_check_interval_seconds"_s));
     if (m_shared->healthIntervalSeconds.exchange(interval) != interval && m_shared->primary)
         QMetaObject::invokeMethod(m_shared->primary, &Gateway::scheduleHealthChecks, Qt::QueuedConnection);
+    m_shared->setWarmup(readWarmupSettings(settings, m_config.warmupSecondMs));
     m_shared->publish(Catalog::load(*m_store, m_secrets),
                       routingStrategyFromName(settings.string(u"routing_strategy"_s)).value_or(RoutingStrategy::LeastBusy));
     Q_EMIT catalogReloaded();
 }
 
+int Gateway::healthIntervalMs() const
+{
+    return m_config.healthIntervalMs >= 0 ? m_config.healthIntervalMs
+                                          : m_shared->healthIntervalSeconds.load() * 1000;
+}
+
 void Gateway::scheduleHealthChecks()
 {
-    const int seconds = m_shared->healthIntervalSeconds.load();
-    if (m_primary && m_config.healthIntervalMs > 0 && m_tcp && m_tcp->isListening() && seconds > 0)
-        m_healthTimer.start(seconds * 1000);
+    const int interval = healthIntervalMs();
+    if (m_primary && m_tcp && m_tcp->isListening() && interval > 0)
+        m_healthTimer.start(interval);
     else
         m_healthTimer.stop();
 }
@@ -185,7 +218,8 @@ void Gateway::serveMetrics(HttpContext &ctx)
     ctx.send(Wire::fullResponse(200, "text/plain; version=0.0.4; charset=utf-8", m_shared->metrics.render(gauges)));
 }
 
-void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QString)> done, bool periodic)
+void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QString)> done, bool periodic,
+                        bool busy)
 {
     const auto node = m_store->node(id);
     if (!node) {
@@ -196,7 +230,14 @@ void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QS
     if (node->hasApiKey)
         apiKey = m_secrets->read(u"node/%1/api_key"_s.arg(id)).value_or(QString());
     QPointer<QObject> guard(context);
-    m_prober->probe(*node, apiKey, this, [this, id, guard, done, periodic, name = node->name, was = node->health](const NodeProber::Outcome &outcome) {
+    m_prober->probe(*node, apiKey, this, [this, id, guard, done, periodic, busy, name = node->name, was = node->health](const NodeProber::Outcome &outcome) {
+        if (busy && !outcome.ok) {
+            qCInfo(lcGateway).noquote() << "probe of node" << name << "failed while it served requests; not counted:" << outcome.error;
+            if (guard)
+                done(false, outcome.error);
+            return;
+        }
+        QStringList discovered;
         if (outcome.ok) {
             // Discovery: write only when the list changed, so periodic checks stay cheap.
             QList<NodeModel> current;
@@ -207,8 +248,16 @@ void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QS
             bool same = current.size() == outcome.models.size();
             for (qsizetype i = 0; same && i < current.size(); ++i)
                 same = current.at(i).name == outcome.models.at(i).name && current.at(i).digest == outcome.models.at(i).digest;
-            if (!same)
+            if (!same) {
+                for (const NodeModel &model : outcome.models) {
+                    const bool known = std::any_of(current.cbegin(), current.cend(), [&](const NodeModel &m) {
+                        return m.name == model.name && m.digest == model.digest;
+                    });
+                    if (!known)
+                        discovered.append(model.name);
+                }
                 m_admin->recordNodeModels(id, outcome.models);
+            }
         }
         const int failures = m_shared->noteProbe(id, outcome.ok);
         Health health = outcome.ok ? Health::Healthy : Health::Unhealthy;
@@ -219,6 +268,7 @@ void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QS
             Q_EMIT nodeHealthChanged(id, name, health == Health::Healthy);
         if (!outcome.ok)
             qCWarning(lcGateway).noquote() << "node" << name << "is unhealthy:" << outcome.error;
+        m_jobs->queueWarmup(id, discovered);
         if (guard)
             done(outcome.ok, outcome.error);
     });
@@ -233,11 +283,7 @@ void Gateway::pollConfigVersion()
 
 void Gateway::checkAllNodes()
 {
-    const auto current = catalog();
-    for (const Node &node : current->nodes()) {
-        if (node.active)
-            checkNode(node.id, this, [](bool, QString) {}, true);
-    }
+    m_jobs->probeAll();
 }
 
 } // namespace Maestro

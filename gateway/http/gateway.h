@@ -10,6 +10,7 @@
 
 #include <QElapsedTimer>
 #include <QHostAddress>
+#include <QJsonValue>
 #include <QMutex>
 #include <QObject>
 #include <QPointer>
@@ -28,6 +29,7 @@ class GuardedTcpServer;
 class UpstreamClient;
 class UsageWriter;
 class NodeProber;
+class NodeJobs;
 
 struct GatewayConfig
 {
@@ -35,13 +37,25 @@ struct GatewayConfig
     QHostAddress address = QHostAddress::LocalHost;
     quint16 port = 8000;
     QByteArray adminToken;
-    // 0 turns the periodic node checks off; otherwise the health_check_interval_seconds setting
-    // says how often they run.
-    int healthIntervalMs = 30'000;
+    // How often nodes are checked: -1 as the health_check_interval_seconds setting says, 0 never,
+    // otherwise every this many milliseconds whatever the setting (tests use short intervals).
+    int healthIntervalMs = -1;
     int upstreamConnectTimeoutMs = 10'000;
     int upstreamIdleTimeoutMs = 600'000; // an LLM may think for minutes before its first token
     // With a database several gateways share: how often to look for their config changes.
     int configPollMs = 2000;
+    // Background work on a node (periodic probe, warmup) waits while the node has requests in
+    // flight, but no longer than this.
+    int backgroundDeferLimitMs = 60'000;
+    // How long one second of the warmup_interval_seconds setting lasts (tests shorten it).
+    int warmupSecondMs = 1000;
+};
+
+// How model warmup runs, from the settings (see Gateway::reload).
+struct WarmupSettings
+{
+    int intervalMs = 0; // 0: no scheduled warmup
+    QJsonValue keepAlive;
 };
 
 // What every I/O thread of the gateway shares: the current catalog (swapped whole, under a
@@ -80,6 +94,17 @@ public:
     QPointer<Gateway> primary;
     std::atomic<qint64> configVersion{-1}; // of the published catalog, with a shared store
 
+    WarmupSettings warmup() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_warmup;
+    }
+    void setWarmup(WarmupSettings warmup)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_warmup = std::move(warmup);
+    }
+
     // Consecutive failed periodic probes per node.
     int noteProbe(qint64 nodeId, bool ok)
     {
@@ -96,6 +121,7 @@ private:
     std::shared_ptr<const Catalog> m_catalog;
     RoutingStrategy m_strategy = RoutingStrategy::LeastBusy;
     QHash<qint64, int> m_probeFailures;
+    WarmupSettings m_warmup;
 };
 
 // The gateway on one I/O thread: HTTP server, route table, upstream client, and (on the primary
@@ -135,6 +161,8 @@ public:
     UsageWriter *usage() const { return m_usage; }
     Store *store() const { return m_store; }
     NodeProber *prober() const { return m_prober.get(); }
+    NodeJobs *jobs() const { return m_jobs.get(); }
+    WarmupSettings warmupSettings() const { return m_shared->warmup(); }
     const Clock *clock() const { return m_clock; }
     RoutingStrategy routingStrategy() const { return m_shared->strategy(); }
     qint64 uptimeMs() const { return m_uptime.elapsed(); }
@@ -145,12 +173,17 @@ public:
     void callStarted(QObject *call);
     void callEnded(QObject *call);
 
+    // The period of the node checks now, in milliseconds; 0 when they are off.
+    int healthIntervalMs() const;
+
     // Probes a node now (health + model discovery), records the outcome, then calls done. A check
     // someone asked for decides at once; the periodic ones (`periodic`) mark a healthy node down
     // only after health_failure_threshold failures in a row (default 2), so one lost probe does
     // not take a node out. A node that is down takes traffic again only once a probe passes.
+    // A probe that ran while the node had requests in flight (`busy`) counts only if it passed:
+    // those requests are the better evidence. Models discovery finds new are queued for warmup.
     void checkNode(qint64 id, QObject *context, std::function<void(bool ok, QString error)> done,
-                   bool periodic = false);
+                   bool periodic = false, bool busy = false);
 
 Q_SIGNALS:
     void requestLogged(const Maestro::RequestLogEntry &entry);
@@ -173,6 +206,7 @@ private:
     std::unique_ptr<AdminService> m_admin;
     std::unique_ptr<UpstreamClient> m_upstream;
     std::unique_ptr<NodeProber> m_prober;
+    std::unique_ptr<NodeJobs> m_jobs;
     std::unique_ptr<QHttpServer> m_server;
     GuardedTcpServer *m_tcp = nullptr;
     Router m_router;

@@ -85,6 +85,7 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm, AdminC
 
     A(M::Post, u"/admin/nodes"_s, &AdminController::addNode);
     A(M::Get, u"/admin/nodes"_s, &AdminController::listNodes);
+    A(M::Get, u"/admin/nodes/load"_s, &AdminController::nodesLoad);
     A(M::Get, u"/admin/nodes/{id}"_s, &AdminController::getNode);
     A(M::Patch, u"/admin/nodes/{id}"_s, &AdminController::updateNode);
     A(M::Put, u"/admin/nodes/{id}"_s, &AdminController::updateNode);
@@ -93,6 +94,7 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm, AdminC
     A(M::Post, u"/admin/nodes/{id}/health-check"_s, &AdminController::healthCheck);
     A(M::Post, u"/admin/nodes/{id}/sync-models"_s, &AdminController::syncModels);
     A(M::Get, u"/admin/nodes/{id}/models"_s, &AdminController::nodeModels);
+    A(M::Post, u"/admin/nodes/{id}/warmup"_s, &AdminController::warmNode);
 
     A(M::Post, u"/admin/model-mappings"_s, &AdminController::addMapping);
     A(M::Get, u"/admin/model-mappings"_s, &AdminController::listMappings);

@@ -108,6 +108,12 @@ const QList<QStringList> &migrations()
             u"ALTER TABLE model_configs ADD COLUMN requests_per_minute BIGINT"_s,
             u"ALTER TABLE model_configs ADD COLUMN tokens_per_minute BIGINT"_s,
         },
+        // 6: model warmup per node, and each node's traffic of the day read from the request
+        // log (the admin API's node load) without scanning other nodes' rows
+        {
+            u"ALTER TABLE nodes ADD COLUMN warmup_enabled INTEGER NOT NULL DEFAULT 0"_s,
+            u"CREATE INDEX request_logs_node_created ON request_logs(node_id, created_at)"_s,
+        },
     };
     return steps;
 }

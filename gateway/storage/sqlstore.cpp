@@ -246,7 +246,7 @@ QList<Node> SqlStore::selectNodes(const QString &where, const QVariantList &bind
     QList<Node> nodes;
     if (!run(query,
              u"SELECT id, name, base_url, node_type, has_api_key, priority, weight, is_active, "
-             "health_status, last_error, last_health_check, created_at FROM nodes "_s
+             "health_status, last_error, last_health_check, created_at, warmup_enabled FROM nodes "_s
                  + where + u" ORDER BY id"_s,
              bindings))
         return nodes;
@@ -264,6 +264,7 @@ QList<Node> SqlStore::selectNodes(const QString &where, const QVariantList &bind
         node.lastError = query.value(9).toString();
         node.lastHealthCheck = fromMs(query.value(10));
         node.createdAt = fromMs(query.value(11));
+        node.warmupEnabled = query.value(12).toInt() != 0;
         nodes.append(node);
     }
     return nodes;
@@ -288,9 +289,11 @@ qint64 SqlStore::insertNode(const Node &node)
     const qint64 now = nowMs();
     if (!run(query,
              u"INSERT INTO nodes (name, base_url, node_type, has_api_key, priority, weight, is_active, "
-             "health_status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
+             "warmup_enabled, health_status, created_at, updated_at) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
              {node.name, node.baseUrl.toString(), nodeTypeName(node.type), node.hasApiKey ? 1 : 0,
-              node.priority, node.weight, node.active ? 1 : 0, healthName(node.health), now, now})
+              node.priority, node.weight, node.active ? 1 : 0, node.warmupEnabled ? 1 : 0,
+              healthName(node.health), now, now})
         || !query.next())
         return 0;
     return query.value(0).toLongLong();
@@ -301,9 +304,9 @@ bool SqlStore::updateNode(const Node &node)
     QSqlQuery query(m_database->connection());
     return run(query,
                u"UPDATE nodes SET name = ?, base_url = ?, node_type = ?, has_api_key = ?, priority = ?, "
-               "weight = ?, is_active = ?, updated_at = ? WHERE id = ?"_s,
+               "weight = ?, is_active = ?, warmup_enabled = ?, updated_at = ? WHERE id = ?"_s,
                {node.name, node.baseUrl.toString(), nodeTypeName(node.type), node.hasApiKey ? 1 : 0,
-                node.priority, node.weight, node.active ? 1 : 0, nowMs(), node.id})
+                node.priority, node.weight, node.active ? 1 : 0, node.warmupEnabled ? 1 : 0, nowMs(), node.id})
         && query.numRowsAffected() == 1;
 }
 
@@ -729,6 +732,37 @@ QHash<qint64, Store::DayUsage> SqlStore::usageOn(QDate utcDay)
             usage.insert(query.value(0).toLongLong(), {query.value(1).toLongLong(), query.value(2).toLongLong()});
     }
     return usage;
+}
+
+QHash<qint64, NodeTraffic> SqlStore::nodeTraffic(QDate utcDay)
+{
+    const qint64 start = QDateTime(utcDay, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+    const qint64 end = QDateTime(utcDay.addDays(1), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+    QSqlQuery query(m_database->connection());
+    QHash<qint64, NodeTraffic> traffic;
+    // A range of the (node_id, created_at) index per node: the cost grows with the day's
+    // requests, not with the whole log.
+    if (run(query,
+            u"SELECT node_id, COUNT(*), SUM(CASE WHEN status_code >= 400 THEN 1 ELSE 0 END), "
+            "CAST(AVG(duration_ms) AS BIGINT) FROM request_logs "
+            "WHERE node_id IS NOT NULL AND created_at >= ? AND created_at < ? GROUP BY node_id"_s,
+            {start, end})) {
+        while (query.next()) {
+            NodeTraffic &t = traffic[query.value(0).toLongLong()];
+            t.requests = query.value(1).toLongLong();
+            t.errors = query.value(2).toLongLong();
+            t.avgLatencyMs = query.value(3).toLongLong();
+        }
+    }
+    // One index lookup per node.
+    if (run(query,
+            u"SELECT n.id, (SELECT MAX(r.created_at) FROM request_logs r WHERE r.node_id = n.id) FROM nodes n"_s)) {
+        while (query.next()) {
+            if (!query.value(1).isNull())
+                traffic[query.value(0).toLongLong()].lastRequestAt = fromMs(query.value(1));
+        }
+    }
+    return traffic;
 }
 
 QList<Store::ModelUsage> SqlStore::usageByModel(qint64 userId, const QDateTime &from, const QDateTime &to)

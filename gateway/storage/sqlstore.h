@@ -53,6 +53,7 @@ public:
     bool insertRequestLogs(const QList<RequestLogEntry> &entries) override;
     QList<RequestLogEntry> requestLogs(const LogQuery &query, qint64 *total) override;
     QHash<qint64, DayUsage> usageOn(QDate utcDay) override;
+    QHash<qint64, NodeTraffic> nodeTraffic(QDate utcDay) override;
 
     QList<ModelUsage> usageByModel(qint64 userId, const QDateTime &from, const QDateTime &to) override;
     bool insertAudit(const AuditEntry &entry) override;

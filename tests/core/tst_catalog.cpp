@@ -77,6 +77,7 @@ public:
         return {};
     }
     QHash<qint64, DayUsage> usageOn(QDate) override { return {}; }
+    QHash<qint64, NodeTraffic> nodeTraffic(QDate) override { return {}; }
     QList<ModelUsage> usageByModel(qint64, const QDateTime &, const QDateTime &) override { return {}; }
     bool insertAudit(const AuditEntry &) override { return false; }
     QList<AuditEntry> auditLogs(const LogQuery &, qint64 *total) override

@@ -124,7 +124,8 @@ void TestSettingsHttp::getReturnsTypedDefaults()
     QCOMPARE(got.json(), QJsonDocument::fromJson(R"({"routing_strategy":"least_busy","max_body_bytes":33554432,
         "health_failure_threshold":2,"health_check_interval_seconds":30,"metrics_public":false,
         "default_daily_requests":0,"default_daily_tokens":0,
-        "default_requests_per_minute":0,"default_tokens_per_minute":0})").object());
+        "default_requests_per_minute":0,"default_tokens_per_minute":0,
+        "warmup_interval_seconds":0,"warmup_keep_alive":"30m"})").object());
 }
 
 void TestSettingsHttp::schemaListsTheRegistry()

@@ -918,6 +918,14 @@ void FakeUpstreamConnection::handleOllama(const Request &request,
         if (!requireModel())
             return;
         m_upstream->noteModelLoaded(facts.model);
+        // Ollama loads the model and answers at once when a generate request has no prompt.
+        if (generate && facts.inputs.isEmpty()) {
+            QByteArray out("{\"model\":");
+            appendJsonString(out, facts.model);
+            out.append(",\"created_at\":\"").append(CreatedAt).append(R"(","response":"","done":true,"done_reason":"load"})");
+            respondJson(200, out);
+            return;
+        }
         const bool tool = chat && !config.toolName.isEmpty();
         const int pieces = tool ? 1 : static_cast<int>(config.pieces.size());
         const int promptTokens = config.promptTokens >= 0 ? config.promptTokens : facts.words;

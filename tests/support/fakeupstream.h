@@ -43,7 +43,8 @@ struct RecordedRequest
 //
 // Every request is answered from canned, deterministic content: the reply text streamed one word
 // per event, prompt tokens = words in the request's content/prompt/text/input/system strings,
-// completion tokens = number of streamed pieces.
+// completion tokens = number of streamed pieces. An Ollama /api/generate without a prompt only
+// loads the model, as Ollama does: one JSON object with "done_reason": "load".
 //
 // The setters may be called at any time from the thread that owns the object; they apply to
 // requests that arrive afterwards. With setThreadCount(n > 1) connections are served on worker

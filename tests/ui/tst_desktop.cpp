@@ -205,9 +205,24 @@ void TestDesktop::addNodeThroughNodesPage()
     QVERIFY(dialog);
     QTest::keyClicks(dialog->findChild<QLineEdit *>(u"name"_s), u"gpu-1"_s);
     QTest::keyClicks(dialog->findChild<QLineEdit *>(u"baseUrl"_s), m_ollama->baseUrl().toString());
+    auto *warmup = dialog->findChild<QCheckBox *>(u"warmup"_s);
+    QVERIFY(warmup->isEnabled());
+    warmup->setChecked(true);
     dialog->accept();
 
     QTRY_VERIFY_WITH_TIMEOUT(page->table()->rowCount() == 1, 10000);
+    // Warmup was checked: discovery loads each model once.
+    QStringList loads;
+    QTRY_COMPARE_WITH_TIMEOUT((loads = [this] {
+                                  QStringList models;
+                                  for (const auto &request : m_ollama->requests()) {
+                                      if (request.path == "/api/generate")
+                                          models.append(request.body.value("model"_L1).toString());
+                                  }
+                                  models.sort();
+                                  return models;
+                              }()).size(), 2, 10000);
+    QCOMPARE(loads, (QStringList{u"llama3.2:latest"_s, u"nomic-embed-text:latest"_s}));
     QTRY_COMPARE_WITH_TIMEOUT(page->table()->item(0, 3)->text(), Ui::healthText(Health::Healthy), 10000);
     page->table()->selectRow(0);
     QStringList models;
@@ -254,6 +269,12 @@ void TestDesktop::chatRequestAppearsInLogsLive()
     page->setUserFilter(u"alice"_s);
     QTRY_COMPARE(page->requestsTable()->rowCount(), before + 2);
     page->setUserFilter(QString());
+
+    // The Nodes page counts the node's requests of the day as they are logged.
+    NodesPage *nodes = m_window->nodesPage();
+    QCOMPARE(nodes->table()->item(0, 0)->text(), u"gpu-1"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(nodes->table()->item(0, 6)->text(), u"2"_s, 5000);
+    QVERIFY(nodes->table()->item(0, 7)->text().endsWith(u" ms"_s));
 }
 
 void TestDesktop::shortcutsSwitchPages()

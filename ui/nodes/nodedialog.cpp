@@ -1,5 +1,6 @@
 #include "nodedialog.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -23,6 +24,7 @@ NodeDialog::NodeDialog(const Node *node, QWidget *parent)
     , m_apiKey(new QLineEdit(this))
     , m_priority(new QSpinBox(this))
     , m_weight(new QSpinBox(this))
+    , m_warmup(new QCheckBox(tr("Load the node's models &before they are asked for"), this))
 {
     setWindowTitle(node ? tr("Edit node %1").arg(node->name) : tr("Add node"));
     m_name->setObjectName(u"name"_s);
@@ -40,13 +42,20 @@ NodeDialog::NodeDialog(const Node *node, QWidget *parent)
     m_weight->setRange(0, 10000);
     m_weight->setValue(100);
     m_weight->setToolTip(tr("Share of requests under the weighted strategy; 0 never picks this node"));
+    m_warmup->setObjectName(u"warmup"_s);
+    m_warmup->setToolTip(tr("Ollama nodes: load each discovered model when it is found and on the warmup "
+                            "schedule, while the node has no requests to serve"));
+    const auto ollamaOnly = [this] { m_warmup->setEnabled(m_type->currentData().toString() == "ollama"_L1); };
+    connect(m_type, &QComboBox::currentIndexChanged, this, ollamaOnly);
     if (node) {
         m_name->setText(node->name);
         m_url->setText(node->baseUrl.toString());
         m_type->setCurrentIndex(node->type == NodeType::Ollama ? 0 : 1);
         m_priority->setValue(node->priority);
         m_weight->setValue(node->weight);
+        m_warmup->setChecked(node->warmupEnabled);
     }
+    ollamaOnly();
 
     auto *form = new QFormLayout;
     form->addRow(tr("&Name:"), m_name);
@@ -55,6 +64,7 @@ NodeDialog::NodeDialog(const Node *node, QWidget *parent)
     form->addRow(tr("API &key:"), m_apiKey);
     form->addRow(tr("&Priority:"), m_priority);
     form->addRow(tr("&Weight:"), m_weight);
+    form->addRow(tr("Warmup:"), m_warmup);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     auto *hint = new QLabel(tr("API keys are kept in the system keychain, never in the database."), this);
@@ -89,6 +99,7 @@ AdminService::NodeInput NodeDialog::input() const
         input.apiKey = m_apiKey->text();
     input.priority = m_priority->value();
     input.weight = m_weight->value();
+    input.warmupEnabled = m_warmup->isEnabled() && m_warmup->isChecked();
     return input;
 }
 

@@ -4,6 +4,7 @@
 
 #include <QDialog>
 
+class QCheckBox;
 class QComboBox;
 class QLineEdit;
 class QSpinBox;
@@ -28,6 +29,7 @@ private:
     QLineEdit *m_apiKey;
     QSpinBox *m_priority;
     QSpinBox *m_weight;
+    QCheckBox *m_warmup;
 };
 
 } // namespace Maestro

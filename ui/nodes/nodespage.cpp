@@ -45,8 +45,12 @@ NodesPage::NodesPage(GatewayClient *client, QWidget *parent)
     buttons->addWidget(m_delete);
 
     m_table->setObjectName(u"nodes"_s);
-    setupTable(m_table, {tr("Node"), tr("Type"), tr("Address"), tr("Health"), tr("Models"),
-                         tr("In flight"), tr("Priority"), tr("Weight"), tr("Last check"), tr("Last error")});
+    setupTable(m_table, {tr("Node"), tr("Type"), tr("Address"), tr("Health"), tr("Models"), tr("Active"),
+                         tr("Today"), tr("Avg latency"), tr("Priority"), tr("Weight"), tr("Last check"),
+                         tr("Last error")});
+    m_table->horizontalHeaderItem(5)->setToolTip(tr("Requests in flight now, model warmups included"));
+    m_table->horizontalHeaderItem(6)->setToolTip(tr("Requests served today (UTC), failed ones included"));
+    m_table->horizontalHeaderItem(7)->setToolTip(tr("Average duration of today's requests, streams until their end"));
     m_models->setObjectName(u"nodeModels"_s);
     setupTable(m_models, {tr("Model"), tr("Size"), tr("Family"), tr("Parameters"), tr("Quantization")});
     m_models->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
@@ -85,6 +89,14 @@ NodesPage::NodesPage(GatewayClient *client, QWidget *parent)
         rebuildModels();
     });
     connect(m_client, &GatewayClient::snapshotChanged, this, &NodesPage::rebuild);
+    // Today's requests per node move with every logged request.
+    m_liveRebuild.setSingleShot(true);
+    m_liveRebuild.setInterval(1000);
+    connect(&m_liveRebuild, &QTimer::timeout, this, &NodesPage::rebuild);
+    connect(m_client, &GatewayClient::requestLogged, this, [this] {
+        if (!m_liveRebuild.isActive())
+            m_liveRebuild.start();
+    });
     rebuild();
 }
 
@@ -112,12 +124,16 @@ void NodesPage::rebuild()
         m_table->setItem(row, 2, cell(node.baseUrl.toString()));
         m_table->setItem(row, 3, cell(healthText(node.health, node.active)));
         m_table->setItem(row, 4, cell(QString::number(modelCounts.value(node.id))));
+        const NodeTraffic traffic = snapshot.nodeTraffic.value(node.id);
         m_table->setItem(row, 5, cell(QString::number(snapshot.nodeLoad.value(node.id))));
-        m_table->setItem(row, 6, cell(QString::number(node.priority)));
-        m_table->setItem(row, 7, cell(QString::number(node.weight)));
-        m_table->setItem(row, 8, cell(formatTime(node.lastHealthCheck)));
-        m_table->setItem(row, 9, cell(node.lastError));
-        m_table->item(row, 9)->setToolTip(node.lastError);
+        m_table->setItem(row, 6, cell(traffic.errors > 0 ? tr("%1 (%2 failed)").arg(traffic.requests).arg(traffic.errors)
+                                                         : QString::number(traffic.requests)));
+        m_table->setItem(row, 7, cell(traffic.requests > 0 ? tr("%1 ms").arg(traffic.avgLatencyMs) : QString()));
+        m_table->setItem(row, 8, cell(QString::number(node.priority)));
+        m_table->setItem(row, 9, cell(QString::number(node.weight)));
+        m_table->setItem(row, 10, cell(formatTime(node.lastHealthCheck)));
+        m_table->setItem(row, 11, cell(node.lastError));
+        m_table->item(row, 11)->setToolTip(node.lastError);
         m_table->item(row, 3)->setForeground(healthColor(node.health, node.active).darker(110));
     }
     m_table->resizeColumnsToContents();

@@ -2,6 +2,8 @@
 
 #include "page.h"
 
+#include <QTimer>
+
 class QLabel;
 class QPushButton;
 class QTableWidget;
@@ -39,6 +41,7 @@ private:
     QPushButton *m_toggle;
     QPushButton *m_check;
     QPushButton *m_delete;
+    QTimer m_liveRebuild; // at most once a second while requests are logged
 };
 
 } // namespace Maestro

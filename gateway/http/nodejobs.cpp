@@ -1,0 +1,249 @@
+#include "nodejobs.h"
+#include "gateway.h"
+#include "providers/noderequest.h"
+#include "providers/upstreamclient.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+Q_DECLARE_LOGGING_CATEGORY(lcGateway)
+
+namespace Maestro {
+
+namespace {
+
+constexpr int IdlePollMs = 100;
+constexpr int ScheduleTickMs = 1000;
+
+} // namespace
+
+NodeJobs::NodeJobs(Gateway *gateway, int deferLimitMs, QObject *parent)
+    : QObject(parent)
+    , m_gateway(gateway)
+    , m_deferLimitMs(deferLimitMs)
+{
+    m_poll.setInterval(IdlePollMs);
+    connect(&m_poll, &QTimer::timeout, this, &NodeJobs::poll);
+    m_schedule.setInterval(ScheduleTickMs);
+    m_schedule.setTimerType(Qt::VeryCoarseTimer);
+    connect(&m_schedule, &QTimer::timeout, this, &NodeJobs::onScheduleTick);
+}
+
+bool NodeJobs::canWarm(const Node &node)
+{
+    return node.type == NodeType::Ollama && node.active && node.health != Health::Unhealthy;
+}
+
+void NodeJobs::stop()
+{
+    m_schedule.stop();
+    m_poll.stop();
+    m_probesWaiting.clear();
+    m_warmups.clear();
+}
+
+bool NodeJobs::mayStart(qint64 nodeId, QElapsedTimer &since, bool *busy)
+{
+    *busy = m_gateway->balancer().active(nodeId) > 0;
+    if (!*busy)
+        return true;
+    if (!since.isValid())
+        since.start();
+    if (since.elapsed() >= m_deferLimitMs)
+        return true;
+    if (!m_poll.isActive())
+        m_poll.start();
+    return false;
+}
+
+void NodeJobs::probeAll()
+{
+    const int intervalMs = m_gateway->healthIntervalMs();
+    const auto catalog = m_gateway->catalog();
+    for (const Node &node : catalog->nodes()) {
+        // A probe already waiting stands for the ones that fall due meanwhile, and one that ran
+        // late (after waiting) moves the node's next probe a whole interval on.
+        if (!node.active || m_probesWaiting.contains(node.id))
+            continue;
+        const QElapsedTimer last = m_lastProbe.value(node.id);
+        if (last.isValid() && last.elapsed() < intervalMs / 2)
+            continue;
+        QElapsedTimer since;
+        bool busy = false;
+        if (mayStart(node.id, since, &busy))
+            startProbe(node.id, busy);
+        else
+            m_probesWaiting.insert(node.id, since);
+    }
+}
+
+void NodeJobs::startProbe(qint64 nodeId, bool busy)
+{
+    m_lastProbe[nodeId].start();
+    m_gateway->checkNode(nodeId, this, [](bool, QString) {}, true, busy);
+}
+
+void NodeJobs::startSchedule()
+{
+    m_lastScheduledWarmup.start();
+    m_schedule.start();
+}
+
+void NodeJobs::onScheduleTick()
+{
+    const int intervalMs = m_gateway->warmupSettings().intervalMs;
+    if (intervalMs <= 0 || m_lastScheduledWarmup.elapsed() < intervalMs)
+        return;
+    m_lastScheduledWarmup.start();
+    queueWarmupAll();
+}
+
+void NodeJobs::queueWarmupAll()
+{
+    const auto catalog = m_gateway->catalog();
+    QHash<qint64, QStringList> models;
+    for (const NodeModel &model : catalog->nodeModels())
+        models[model.nodeId].append(model.name);
+    for (auto it = models.cbegin(); it != models.cend(); ++it)
+        queueWarmup(it.key(), it.value());
+}
+
+void NodeJobs::queueWarmup(qint64 nodeId, const QStringList &models)
+{
+    const Node *node = m_gateway->catalog()->node(nodeId);
+    if (!node || !node->warmupEnabled || !canWarm(*node) || models.isEmpty())
+        return;
+    WarmQueue &queue = m_warmups[nodeId];
+    for (const QString &model : models) {
+        if (!queue.models.contains(model))
+            queue.models.append(model);
+    }
+    pumpWarmup(nodeId);
+}
+
+void NodeJobs::pumpWarmup(qint64 nodeId)
+{
+    const auto it = m_warmups.find(nodeId);
+    if (it == m_warmups.end() || it->loading)
+        return;
+    // The node may have changed while its models waited.
+    const Node *current = m_gateway->catalog()->node(nodeId);
+    if (!current || !current->warmupEnabled || !canWarm(*current) || it->models.isEmpty()) {
+        m_warmups.erase(it);
+        return;
+    }
+    bool busy = false;
+    if (!mayStart(nodeId, it->waitingSince, &busy))
+        return;
+    it->waitingSince.invalidate();
+    it->loading = true;
+    const QString model = it->models.takeFirst();
+    load(*current, model, [this, nodeId, model](bool ok, const QString &error) {
+        if (!ok)
+            qCWarning(lcGateway).noquote() << "warmup of" << model << "on node" << nodeId << "failed:" << error;
+        const auto it = m_warmups.find(nodeId);
+        if (it != m_warmups.end())
+            it->loading = false;
+        pumpWarmup(nodeId);
+    });
+}
+
+void NodeJobs::poll()
+{
+    const auto catalog = m_gateway->catalog();
+    for (auto it = m_probesWaiting.begin(); it != m_probesWaiting.end();) {
+        const Node *node = catalog->node(it.key());
+        bool busy = false;
+        if (!node || !node->active) {
+            it = m_probesWaiting.erase(it); // disabled or deleted while it waited
+        } else if (mayStart(it.key(), it.value(), &busy)) {
+            const qint64 nodeId = it.key();
+            it = m_probesWaiting.erase(it);
+            startProbe(nodeId, busy);
+        } else {
+            ++it;
+        }
+    }
+    bool warmupWaits = false;
+    for (const qint64 nodeId : m_warmups.keys()) {
+        pumpWarmup(nodeId);
+        const auto it = m_warmups.constFind(nodeId);
+        warmupWaits = warmupWaits || (it != m_warmups.cend() && it->waitingSince.isValid());
+    }
+    if (m_probesWaiting.isEmpty() && !warmupWaits)
+        m_poll.stop();
+}
+
+void NodeJobs::warmNow(const Node &node, const QStringList &models, QObject *context, WarmDone done)
+{
+    auto run = std::make_shared<WarmRun>();
+    run->node = node;
+    run->models = models;
+    run->context = context;
+    run->done = std::move(done);
+    warmNext(run);
+}
+
+void NodeJobs::warmNext(const std::shared_ptr<WarmRun> &run)
+{
+    if (run->outcomes.size() == run->models.size()) {
+        if (run->context)
+            run->done(run->outcomes);
+        return;
+    }
+    const QString model = run->models.at(run->outcomes.size());
+    QElapsedTimer timer;
+    timer.start();
+    load(run->node, model, [this, run, model, timer](bool ok, const QString &error) {
+        run->outcomes.append({model, ok, error, timer.elapsed()});
+        warmNext(run);
+    });
+}
+
+void NodeJobs::load(const Node &node, const QString &model, std::function<void(bool, QString)> done)
+{
+    const QJsonObject body{{u"model"_s, model}, {u"keep_alive"_s, m_gateway->warmupSettings().keepAlive}};
+    UpstreamRequest request = nodeRequest(node, QByteArrayLiteral("POST"), QByteArrayLiteral("/api/generate"),
+                                          m_gateway->catalog()->apiKey(node.id));
+    request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    request.connectTimeoutMs = m_gateway->config().upstreamConnectTimeoutMs;
+    // Loading a large model from disk takes a while before Ollama says anything.
+    request.idleTimeoutMs = m_gateway->config().upstreamIdleTimeoutMs;
+    request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+
+    Balancer &balancer = m_gateway->balancer();
+    const qint64 nodeId = node.id;
+    balancer.started(nodeId);
+    UpstreamReply *reply = m_gateway->upstream()->send(request);
+    auto answer = std::make_shared<QByteArray>();
+    auto finish = [reply, nodeId, &balancer, done](bool ok, const QString &error) {
+        reply->disconnect();
+        reply->deleteLater();
+        balancer.finished(nodeId);
+        done(ok, error);
+    };
+    // Connected in this object's context: the replies outlive it when the gateway goes away.
+    connect(reply, &UpstreamReply::dataReceived, this, [answer](const QByteArray &piece) {
+        if (answer->size() < 64 * 1024)
+            answer->append(piece);
+    });
+    connect(reply, &UpstreamReply::failed, this, [finish](UpstreamError, const QString &message) {
+        finish(false, message);
+    });
+    connect(reply, &UpstreamReply::finished, this, [reply, answer, finish] {
+        if (reply->status() == 200) {
+            finish(true, QString());
+            return;
+        }
+        // Ollama explains a refusal ("model not found") in {"error": "..."}.
+        const QString message = QJsonDocument::fromJson(*answer).object().value("error"_L1).toString();
+        finish(false, message.isEmpty() ? u"HTTP %1"_s.arg(reply->status()) : u"HTTP %1: %2"_s.arg(reply->status()).arg(message));
+    });
+}
+
+} // namespace Maestro
