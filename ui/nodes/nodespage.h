@@ -2,6 +2,7 @@
 
 #include "page.h"
 
+class QAction;
 class QLabel;
 class QPushButton;
 class QTableWidget;
@@ -30,6 +31,7 @@ private:
     void toggle();
     void remove();
     void checkNow();
+    void pullModel();
 
     QTableWidget *m_table;
     QTableWidget *m_models;
@@ -39,6 +41,8 @@ private:
     QPushButton *m_toggle;
     QPushButton *m_check;
     QPushButton *m_delete;
+    QPushButton *m_pull;
+    QAction *m_toggleAction;
 };
 
 } // namespace Maestro
