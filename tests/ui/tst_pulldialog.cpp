@@ -203,6 +203,7 @@ void TestPullDialog::pullOntoAllNodesShowsTheFailingOne()
     QCOMPARE(dialog->progressBar(m_firstId)->value(), dialog->progressBar(m_firstId)->maximum());
     QCOMPARE(dialog->statusLabel(m_secondId)->text(), error);
     QVERIFY(dialog->progressBar(m_secondId)->value() < dialog->progressBar(m_secondId)->maximum());
+    QCOMPARE(dialog->progressBar(m_secondId)->text(), u"Failed"_s);
     QVERIFY(dialog->progressBar(m_openAiId) == nullptr);
     QVERIFY(dialog->findChild<QLabel *>(u"summary"_s)->text().contains(u"1 of 2"_s));
     QTRY_VERIFY(m_first->models().contains(u"mistral:7b"_s));
@@ -224,6 +225,7 @@ void TestPullDialog::cancelStopsThePull()
     QTRY_COMPARE(m_first->cancelledStreams(), 1); // the node saw the connection closed
     QTRY_VERIFY(!dialog->isPulling());
     QCOMPARE(dialog->statusLabel(m_firstId)->text(), u"Cancelled"_s);
+    QCOMPARE(dialog->progressBar(m_firstId)->text(), u"Cancelled"_s);
     QVERIFY(dialog->findChild<QLabel *>(u"summary"_s)->text().startsWith(u"Cancelled"_s));
     QVERIFY(dialog->isVisible());
     QVERIFY(dialog->findChild<QPushButton *>(u"close"_s)->isVisible());

@@ -221,8 +221,10 @@ void PullModelDialog::showNodeFinished(qint64 nodeId, bool ok, const QString &er
     }
     ++m_failures;
     // A stopped bar keeps how far it got; a busy one has nothing to show.
-    if (row.bar->maximum() == 0)
+    if (row.bar->maximum() == 0) {
         row.bar->setRange(0, BarMaximum);
+        row.bar->setValue(0);
+    }
     row.bar->setFormat(m_cancelled ? tr("Cancelled") : tr("Failed"));
     row.status->setText(m_cancelled ? tr("Cancelled") : error);
     if (!m_cancelled) {
