@@ -2,6 +2,7 @@
 
 #include "http/gateway.h"
 #include "http/gatewaythread.h"
+#include "http/nodeoperation.h"
 
 #include <QSet>
 #include <QThread>
@@ -458,6 +459,91 @@ void GatewayClient::deleteModelConfig(const QString &pattern, QObject *context, 
 void GatewayClient::updateSettings(const QJsonObject &values, QObject *context, Reply<QJsonObject> done)
 {
     call(context, [values](Gateway *g) { return g->admin()->updateSettings(values); }, std::move(done));
+}
+
+ModelPullJob::ModelPullJob(Gateway *gateway, QObject *parent)
+    : QObject(parent)
+    , m_gateway(gateway)
+    , m_operation(std::make_shared<QPointer<NodeOperation>>())
+{
+}
+
+ModelPullJob::~ModelPullJob()
+{
+    cancel();
+}
+
+void ModelPullJob::cancel()
+{
+    if (!m_running || !m_gateway)
+        return;
+    // Queued behind the call that created the operation, so it is there unless it already ended.
+    QMetaObject::invokeMethod(
+        m_gateway,
+        [operation = m_operation] {
+            if (*operation)
+                (*operation)->cancel();
+        },
+        Qt::QueuedConnection);
+}
+
+void ModelPullJob::end(bool ok)
+{
+    m_running = false;
+    Q_EMIT finished(ok);
+}
+
+ModelPullJob *GatewayClient::pullModel(const QString &model, std::optional<qint64> nodeId,
+                                       QObject *context)
+{
+    Gateway *gateway = primary();
+    auto *job = new ModelPullJob(gateway, context);
+    QPointer<ModelPullJob> guard(job);
+    // Runs report(job) on the GUI thread unless the job is gone by then.
+    const auto toGui = [guard](auto report) {
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [guard, report] {
+                if (guard)
+                    report(guard.data());
+            },
+            Qt::QueuedConnection);
+    };
+    if (!gateway) {
+        toGui([](ModelPullJob *job) {
+            Q_EMIT job->refused(tr("The gateway is not running"));
+            job->end(false);
+        });
+        return job;
+    }
+    QMetaObject::invokeMethod(
+        gateway,
+        [gateway, model, nodeId, slot = job->m_operation, toGui] {
+            const auto created = NodeOperation::pull(gateway, model, nodeId);
+            if (!created.ok()) {
+                toGui([error = created.error().message](ModelPullJob *job) {
+                    Q_EMIT job->refused(error);
+                    job->end(false);
+                });
+                return;
+            }
+            NodeOperation *operation = created.value();
+            *slot = operation;
+            toGui([nodes = operation->nodes()](ModelPullJob *job) { Q_EMIT job->started(nodes); });
+            connect(operation, &NodeOperation::progress, operation,
+                    [toGui](qint64 id, const QString &name, const QString &status, qint64 completed, qint64 total) {
+                        toGui([=](ModelPullJob *job) { Q_EMIT job->progress(id, name, status, completed, total); });
+                    });
+            connect(operation, &NodeOperation::nodeFinished, operation,
+                    [toGui](qint64 id, bool ok, const QString &error) {
+                        toGui([=](ModelPullJob *job) { Q_EMIT job->nodeFinished(id, ok, error); });
+                    });
+            connect(operation, &NodeOperation::finished, operation,
+                    [toGui](bool ok) { toGui([ok](ModelPullJob *job) { job->end(ok); }); });
+            operation->start();
+        },
+        Qt::QueuedConnection);
+    return job;
 }
 
 void GatewayClient::requestLogs(const LogQuery &query, QObject *context,

@@ -14,12 +14,15 @@
 #include <QTimer>
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <type_traits>
 
 namespace Maestro {
 
 class Gateway;
 class GatewayThread;
+class NodeOperation;
 
 // What the pages show, fetched in one queued call and replaced whole.
 struct GatewaySnapshot
@@ -50,6 +53,43 @@ struct GatewaySnapshot
     const ModelConfig *modelConfig(const QString &pattern) const;
     int healthyNodes() const;
     int downNodes() const; // active nodes known to be unhealthy
+};
+
+// A model pull seen from the GUI thread (GatewayClient::pullModel). The pull itself runs on the
+// gateway's thread; its reports arrive here queued, in the order the nodes sent them, so the
+// gateway never waits for the GUI. Deleting a running job cancels the pull.
+class ModelPullJob final : public QObject
+{
+    Q_OBJECT
+
+public:
+    ~ModelPullJob() override;
+
+    bool isRunning() const { return m_running; }
+    // Aborts the pull on every node still pulling: each of them finishes failed, then finished(false).
+    void cancel();
+
+Q_SIGNALS:
+    // The nodes the pull goes to, before any of their progress.
+    void started(const QList<Maestro::Node> &nodes);
+    // Ollama's status text ("pulling manifest", "verifying sha256 digest", "success"...) and, while
+    // a layer downloads, its bytes done of total (total 0: not known).
+    void progress(qint64 nodeId, const QString &nodeName, const QString &status, qint64 completed,
+                  qint64 total);
+    void nodeFinished(qint64 nodeId, bool ok, const QString &error);
+    // The pull could not start (no such node, not an Ollama node, no model...); finished(false) follows.
+    void refused(const QString &error);
+    void finished(bool ok);
+
+private:
+    friend class GatewayClient;
+    ModelPullJob(Gateway *gateway, QObject *parent);
+    void end(bool ok);
+
+    Gateway *m_gateway;
+    // Set and read on the gateway's thread only.
+    std::shared_ptr<QPointer<NodeOperation>> m_operation;
+    bool m_running = true;
 };
 
 // The desktop application's only way to the gateway. Every operation runs on the primary
@@ -162,6 +202,10 @@ public:
 
     // All or nothing, as AdminService::updateSettings; done gets the effective settings.
     void updateSettings(const QJsonObject &values, QObject *context, Reply<QJsonObject> done);
+
+    // Pulls `model` onto the Ollama node `nodeId`, or without it onto every active Ollama node. The
+    // job belongs to context. Pulled models show up in the snapshot once the nodes are re-discovered.
+    ModelPullJob *pullModel(const QString &model, std::optional<qint64> nodeId, QObject *context);
 
     struct LogPage
     {

@@ -2,6 +2,7 @@
 #include "gateway.h"
 #include "httpwire.h"
 #include "nodeoperation.h"
+#include "nodeoperationresponse.h"
 #include "proxycall.h"
 #include "core/modelpolicy.h"
 #include "core/tokens.h"
@@ -515,48 +516,30 @@ void LlmController::manageModels(HttpContext &ctx, bool streams)
     auto parsed = ctx.jsonBody();
     if (!parsed.ok())
         return ctx.fail(parsed.error());
-    QJsonObject body = parsed.value();
     const auto catalog = m_gateway->catalog();
-    // Display names are accepted where a model is named; nodes know the real names.
-    for (const QString field : {u"model"_s, u"name"_s, u"source"_s}) {
-        const QJsonValue value = body.value(field);
-        if (!value.isString())
-            continue;
-        for (const ModelMapping &mapping : catalog->mappings()) {
-            if (mapping.displayName == value.toString())
-                body.insert(field, mapping.realName);
-        }
-    }
+    QJsonObject body = NodeOperation::withRealNames(*catalog, parsed.value());
     if (!body.value("model"_L1).isString() && !body.value("name"_L1).isString()
         && !body.value("source"_L1).isString())
         return ctx.fail(ApiError::badRequest(u"\"model\" is required"_s));
 
-    QList<Node> targets;
-    const QString only = ctx.query(u"node"_s);
-    if (!only.isEmpty()) {
+    std::optional<qint64> only;
+    if (const QString node = ctx.query(u"node"_s); !node.isEmpty()) {
         bool ok = false;
-        const Node *node = catalog->node(only.toLongLong(&ok));
-        if (!ok || !node)
-            return ctx.fail(ApiError::notFound(u"Node not found: %1"_s.arg(only)));
-        if (node->type != NodeType::Ollama)
-            return ctx.fail(ApiError::badRequest(u"%1 is not an Ollama node"_s.arg(node->name)));
-        targets.append(*node);
-    } else {
-        for (const Node &node : catalog->nodes()) {
-            if (node.active && node.type == NodeType::Ollama)
-                targets.append(node);
-        }
+        only = node.toLongLong(&ok);
+        if (!ok)
+            return ctx.fail(ApiError::notFound(u"Node not found: %1"_s.arg(node)));
     }
-    if (targets.isEmpty())
-        return ctx.fail(ApiError::unavailable(u"There is no active Ollama node"_s));
+    const auto targets = NodeOperation::targets(*catalog, only);
+    if (!targets.ok())
+        return ctx.fail(targets.error());
     const bool stream = streams && body.value("stream"_L1).toBool(true);
     if (streams)
         body.insert(u"stream"_s, stream);
     const QByteArray method = ctx.request().method() == QHttpServerRequest::Method::Delete
         ? QByteArrayLiteral("DELETE")
         : QByteArrayLiteral("POST");
-    auto *operation = new NodeOperation(m_gateway, method, ctx.path(), body, stream, targets, catalog,
-                                        std::move(ctx.responder()));
+    auto *operation = new NodeOperation(m_gateway, method, ctx.path(), body, stream, targets.value());
+    new NodeOperationResponse(operation, std::move(ctx.responder()));
     operation->start();
 }
 

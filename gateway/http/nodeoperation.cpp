@@ -1,10 +1,7 @@
 #include "nodeoperation.h"
-#include "errorbody.h"
 #include "gateway.h"
-#include "httpwire.h"
 #include "providers/noderequest.h"
 
-#include <QJsonArray>
 #include <QJsonDocument>
 
 using namespace Qt::StringLiterals;
@@ -12,11 +9,6 @@ using namespace Qt::StringLiterals;
 namespace Maestro {
 
 namespace {
-
-QByteArray line(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
-}
 
 QString messageOf(const QByteArray &body, int status)
 {
@@ -31,17 +23,14 @@ QString messageOf(const QByteArray &body, int status)
 } // namespace
 
 NodeOperation::NodeOperation(Gateway *gateway, QByteArray method, QByteArray path, QJsonObject body,
-                             bool stream, QList<Node> nodes, std::shared_ptr<const Catalog> catalog,
-                             QHttpServerResponder &&responder)
+                             bool stream, QList<Node> nodes)
     : QObject(gateway)
     , m_gateway(gateway)
     , m_method(std::move(method))
     , m_path(std::move(path))
     , m_body(std::move(body))
     , m_stream(stream)
-    , m_catalog(std::move(catalog))
-    , m_responder(std::move(responder))
-    , m_socket(m_responder.socket())
+    , m_catalog(gateway->catalog())
 {
     for (const Node &node : nodes) {
         auto target = std::make_unique<Target>();
@@ -51,19 +40,73 @@ NodeOperation::NodeOperation(Gateway *gateway, QByteArray method, QByteArray pat
     m_gateway->callStarted(this);
 }
 
+Result<QList<Node>> NodeOperation::targets(const Catalog &catalog, std::optional<qint64> nodeId)
+{
+    QList<Node> targets;
+    if (nodeId) {
+        const Node *node = catalog.node(*nodeId);
+        if (!node)
+            return ApiError::notFound(u"Node not found: %1"_s.arg(*nodeId));
+        if (node->type != NodeType::Ollama)
+            return ApiError::badRequest(u"%1 is not an Ollama node"_s.arg(node->name));
+        targets.append(*node);
+    } else {
+        for (const Node &node : catalog.nodes()) {
+            if (node.active && node.type == NodeType::Ollama)
+                targets.append(node);
+        }
+    }
+    if (targets.isEmpty())
+        return ApiError::unavailable(u"There is no active Ollama node"_s);
+    return targets;
+}
+
+QJsonObject NodeOperation::withRealNames(const Catalog &catalog, QJsonObject body)
+{
+    for (const QString field : {u"model"_s, u"name"_s, u"source"_s}) {
+        const QJsonValue value = body.value(field);
+        if (!value.isString())
+            continue;
+        for (const ModelMapping &mapping : catalog.mappings()) {
+            if (mapping.displayName == value.toString())
+                body.insert(field, mapping.realName);
+        }
+    }
+    return body;
+}
+
+Result<NodeOperation *> NodeOperation::pull(Gateway *gateway, const QString &model,
+                                            std::optional<qint64> nodeId)
+{
+    if (model.trimmed().isEmpty())
+        return ApiError::badRequest(u"\"model\" is required"_s);
+    const auto catalog = gateway->catalog();
+    auto nodes = targets(*catalog, nodeId);
+    if (!nodes.ok())
+        return nodes.error();
+    const QJsonObject body = withRealNames(*catalog, {{u"model"_s, model.trimmed()}, {u"stream"_s, true}});
+    return new NodeOperation(gateway, QByteArrayLiteral("POST"), QByteArrayLiteral("/api/pull"), body,
+                             true, nodes.value());
+}
+
+QList<Node> NodeOperation::nodes() const
+{
+    QList<Node> nodes;
+    for (const auto &target : m_targets)
+        nodes.append(target->node);
+    return nodes;
+}
+
+QList<NodeOperation::Outcome> NodeOperation::outcomes() const
+{
+    QList<Outcome> outcomes;
+    for (const auto &target : m_targets)
+        outcomes.append({target->node, target->error});
+    return outcomes;
+}
+
 void NodeOperation::start()
 {
-    if (m_socket) {
-        // Closing the client's connection stops the operation on every node.
-        connect(m_socket, &QTcpSocket::disconnected, this, [this] {
-            for (auto &target : m_targets) {
-                if (target->reply && !target->done)
-                    target->reply->abort();
-            }
-            m_gateway->callEnded(this);
-            deleteLater();
-        });
-    }
     m_pending = int(m_targets.size());
     const QByteArray payload = QJsonDocument(m_body).toJson(QJsonDocument::Compact);
     for (auto &owned : m_targets) {
@@ -84,16 +127,23 @@ void NodeOperation::start()
     }
 }
 
-void NodeOperation::write(const QByteArray &bytes)
+void NodeOperation::cancel()
 {
-    if (!m_socket || bytes.isEmpty())
-        return;
-    if (!m_headSent) {
-        m_headSent = true;
-        m_socket->write(Wire::streamHead(200, "application/x-ndjson") + Wire::chunk(bytes));
-        return;
+    for (auto &target : m_targets) {
+        if (target->done || !target->reply)
+            continue;
+        target->reply->abort();
+        onDone(target.get(), u"Cancelled"_s);
     }
-    m_socket->write(Wire::chunk(bytes));
+}
+
+void NodeOperation::report(Target *target, const QJsonObject &object)
+{
+    Q_EMIT line(target->node.id, target->node.name, object);
+    if (object.contains("status"_L1)) {
+        Q_EMIT progress(target->node.id, target->node.name, object.value("status"_L1).toString(),
+                        object.value("completed"_L1).toInteger(), object.value("total"_L1).toInteger());
+    }
 }
 
 void NodeOperation::onData(Target *target, const QByteArray &piece)
@@ -102,17 +152,14 @@ void NodeOperation::onData(Target *target, const QByteArray &piece)
         target->body += piece;
         return;
     }
-    QByteArray out;
     for (const QByteArray &progress : target->lines.feed(piece)) {
-        QJsonObject object = QJsonDocument::fromJson(progress).object();
+        const QJsonObject object = QJsonDocument::fromJson(progress).object();
         if (object.isEmpty())
             continue;
         if (object.contains("error"_L1))
             target->error = object.value("error"_L1).toString();
-        object.insert(u"node"_s, target->node.name);
-        out += line(object);
+        report(target, object);
     }
-    write(out);
 }
 
 void NodeOperation::onDone(Target *target, const QString &failure)
@@ -125,49 +172,24 @@ void NodeOperation::onDone(Target *target, const QString &failure)
     else if (target->status != 200 && target->error.isEmpty())
         target->error = messageOf(target->body, target->status);
     if (m_stream && target->error.isEmpty()) {
-        QByteArray out;
-        for (const QByteArray &rest : target->lines.finish()) {
-            QJsonObject object = QJsonDocument::fromJson(rest).object();
-            object.insert(u"node"_s, target->node.name);
-            out += line(object);
-        }
-        write(out);
-    } else if (m_stream) {
-        write(line({{u"node"_s, target->node.name}, {u"error"_s, target->error}}));
+        for (const QByteArray &rest : target->lines.finish())
+            report(target, QJsonDocument::fromJson(rest).object());
     }
+    Q_EMIT nodeFinished(target->node.id, target->error.isEmpty(), target->error);
     if (--m_pending == 0)
         finish();
 }
 
 void NodeOperation::finish()
 {
-    QJsonArray results;
-    QStringList failures;
+    bool ok = true;
     for (const auto &target : m_targets) {
-        results.append(QJsonObject{{u"node"_s, target->node.name},
-                                   {u"node_id"_s, double(target->node.id)},
-                                   {u"status"_s, target->error.isEmpty() ? u"success"_s : u"error"_s},
-                                   {u"error"_s, target->error.isEmpty() ? QJsonValue() : QJsonValue(target->error)}});
-        if (!target->error.isEmpty())
-            failures.append(u"%1: %2"_s.arg(target->node.name, target->error));
-        else
+        if (target->error.isEmpty())
             m_gateway->checkNode(target->node.id, m_gateway, [](bool, QString) {}); // re-discover
+        else
+            ok = false;
     }
-    if (m_socket) {
-        m_socket->disconnect(this);
-        if (m_stream) {
-            const QJsonObject last = failures.isEmpty()
-                ? QJsonObject{{u"status"_s, u"success"_s}, {u"nodes"_s, results}}
-                : QJsonObject{{u"error"_s, failures.join("; "_L1)}, {u"nodes"_s, results}};
-            write(line(last));
-            m_socket->write(Wire::lastChunk());
-        } else if (failures.isEmpty()) {
-            m_socket->write(Wire::jsonResponse(200, QJsonDocument(QJsonObject{{u"status"_s, u"success"_s}, {u"nodes"_s, results}}).toJson(QJsonDocument::Compact)));
-        } else {
-            const QByteArray body = QJsonDocument(QJsonObject{{u"error"_s, failures.join("; "_L1)}, {u"nodes"_s, results}}).toJson(QJsonDocument::Compact);
-            m_socket->write(Wire::jsonResponse(502, body));
-        }
-    }
+    Q_EMIT finished(ok);
     m_gateway->callEnded(this);
     deleteLater();
 }

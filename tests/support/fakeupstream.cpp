@@ -1049,6 +1049,18 @@ void FakeUpstreamConnection::handleOllama(const Request &request,
                         c.models.append(model);
                 });
         };
+        if (!config.pullError.isEmpty()) {
+            QByteArray error("{\"error\":");
+            appendJsonString(error, config.pullError);
+            error.append('}');
+            if (facts.stream == 0) {
+                respondJson(500, error);
+                return;
+            }
+            startStream("application/x-ndjson", {R"({"status":"pulling manifest"})"_ba + '\n', error + '\n'},
+                        config.chunkDelayMs);
+            return;
+        }
         if (facts.stream == 0) {
             addModel();
             respondJson(200, R"({"status":"success"})");
@@ -1589,6 +1601,11 @@ void FakeUpstream::setToolCallUntilResult(bool enabled)
 void FakeUpstream::setHealthy(bool healthy)
 {
     mutateConfig([healthy](Config &c) { c.healthy = healthy; });
+}
+
+void FakeUpstream::setPullError(const QString &message)
+{
+    mutateConfig([&message](Config &c) { c.pullError = message.toUtf8(); });
 }
 
 void FakeUpstream::setApiKey(const QString &key)

@@ -79,7 +79,7 @@ public:
     void setReplyText(const QString &text);
     void setReplyWords(int count); // deterministic text of that many words
     QString replyText() const;
-    void setChunkDelay(int ms); // between stream events; 0 writes the whole stream at once
+    void setChunkDelay(int ms); // between stream events (pull progress lines too); 0 writes the whole stream at once
     // The next `count` requests (any path but the /__ ones) get `status` and the dialect's error
     // body, before any other byte.
     void failNext(int status, int count = 1);
@@ -96,6 +96,10 @@ public:
     // reply text instead, as a model answers once it has what it asked for.
     void setToolCallUntilResult(bool enabled);
     void setHealthy(bool healthy); // false: the model list endpoints answer 500
+    // Non-empty: /api/pull fails as Ollama does for a model it cannot find (a streamed pull sends
+    // "pulling manifest", then {"error": message}; an unstreamed one answers 500) and the model
+    // list stays as it was.
+    void setPullError(const QString &message);
     void setApiKey(const QString &key); // empty: no authentication
     // -1 restores the computed counts.
     void setTokenCounts(int promptTokens, int completionTokens);
@@ -141,6 +145,7 @@ private:
         int chunkDelayMs = 0;
         QByteArray apiKey;
         bool healthy = true;
+        QByteArray pullError; // UTF-8; empty: pulls succeed
         bool reportUsage = true;
         int promptTokens = -1;
         int completionTokens = -1;

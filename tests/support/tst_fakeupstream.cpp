@@ -65,6 +65,7 @@ private Q_SLOTS:
     void ollamaShapes();
     void ollamaChatStream();
     void ollamaPull();
+    void ollamaPullError();
     void failNext();
     void failNextWithBody();
     void toolCallUntilResult();
@@ -555,6 +556,24 @@ void TestFakeUpstream::ollamaPull()
     }
     QVERIFY(sawProgress);
     QCOMPARE(upstream.models(), QStringList { u"new:1b"_s });
+}
+
+void TestFakeUpstream::ollamaPullError()
+{
+    FakeUpstream upstream(NodeType::Ollama);
+    upstream.setModels({});
+    upstream.setPullError(u"pull model manifest: file does not exist"_s);
+    QVERIFY(upstream.listen());
+
+    std::unique_ptr<QNetworkReply> reply(post(upstream, u"/api/pull"_s, R"({"model":"missing:1b"})"));
+    QVERIFY(waitFinished(reply.get()));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    const QList<QByteArray> lines = ndjsonLines(reply->readAll());
+    QCOMPARE(lines.size(), 2);
+    QCOMPARE(parseObject(lines.constFirst()).value("status"_L1).toString(), u"pulling manifest"_s);
+    QCOMPARE(parseObject(lines.constLast()).value("error"_L1).toString(),
+             u"pull model manifest: file does not exist"_s);
+    QVERIFY(upstream.models().isEmpty());
 }
 
 void TestFakeUpstream::failNext()

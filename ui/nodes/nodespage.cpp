@@ -1,8 +1,10 @@
 #include "nodespage.h"
 #include "gatewayclient.h"
 #include "nodedialog.h"
+#include "pullmodeldialog.h"
 #include "uiutil.h"
 
+#include <QAction>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonObject>
@@ -12,6 +14,8 @@
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -29,18 +33,23 @@ NodesPage::NodesPage(GatewayClient *client, QWidget *parent)
     , m_toggle(new QPushButton(tr("Disa&ble"), this))
     , m_check(new QPushButton(tr("&Sync now"), this))
     , m_delete(new QPushButton(tr("&Delete"), this))
+    , m_pull(new QPushButton(tr("&Pull model…"), this))
+    , m_toggleAction(new QAction(this))
 {
     auto *add = new QPushButton(tr("&Add node…"), this);
     add->setObjectName(u"addNode"_s);
     add->setToolTip(tr("Add an Ollama or OpenAI-compatible server (Ctrl+N)"));
     m_check->setObjectName(u"syncNow"_s);
     m_check->setToolTip(tr("Check health and discover models now"));
+    m_pull->setObjectName(u"pullModel"_s);
+    m_pull->setToolTip(tr("Download a model onto the selected Ollama node or onto all of them"));
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(add);
     buttons->addSpacing(12);
     buttons->addWidget(m_edit);
     buttons->addWidget(m_toggle);
     buttons->addWidget(m_check);
+    buttons->addWidget(m_pull);
     buttons->addStretch(1);
     buttons->addWidget(m_delete);
 
@@ -83,7 +92,17 @@ NodesPage::NodesPage(GatewayClient *client, QWidget *parent)
     connect(m_toggle, &QPushButton::clicked, this, &NodesPage::toggle);
     connect(m_check, &QPushButton::clicked, this, &NodesPage::checkNow);
     connect(m_delete, &QPushButton::clicked, this, &NodesPage::remove);
+    connect(m_pull, &QPushButton::clicked, this, &NodesPage::pullModel);
     connect(m_table, &QTableWidget::cellDoubleClicked, this, &NodesPage::edit);
+    // The same operations from the node's context menu (right click, or the menu key).
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_table->addAction(tr("&Edit…"), this, &NodesPage::edit);
+    m_table->addAction(tr("&Sync now"), this, &NodesPage::checkNow);
+    QAction *pull = m_table->addAction(tr("&Pull model…"), this, &NodesPage::pullModel);
+    pull->setObjectName(u"pullModelAction"_s);
+    connect(m_toggleAction, &QAction::triggered, this, &NodesPage::toggle);
+    m_table->addAction(m_toggleAction);
+    m_table->addAction(tr("&Delete"), this, &NodesPage::remove);
     connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
         updateButtons();
         rebuildModels();
@@ -182,6 +201,12 @@ void NodesPage::updateButtons()
     for (QPushButton *button : {m_edit, m_toggle, m_check, m_delete})
         button->setEnabled(node != nullptr);
     m_toggle->setText(node && !node->active ? tr("Ena&ble") : tr("Disa&ble"));
+    m_toggleAction->setText(m_toggle->text());
+    for (QAction *action : m_table->actions())
+        action->setEnabled(node != nullptr);
+    const QList<Node> &nodes = m_client->snapshot().nodes;
+    m_pull->setEnabled(std::any_of(nodes.cbegin(), nodes.cend(),
+                                   [](const Node &candidate) { return candidate.type == NodeType::Ollama; }));
 }
 
 void NodesPage::createNew()
@@ -244,6 +269,16 @@ void NodesPage::remove()
         if (!deleted.ok())
             showError(this, tr("Could not delete the node"), deleted.error());
     });
+}
+
+void NodesPage::pullModel()
+{
+    if (!m_pull->isEnabled())
+        return;
+    // The nodes' model lists below follow through the snapshot once they are re-discovered.
+    auto *dialog = new PullModelDialog(m_client, selectedNode(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
 }
 
 void NodesPage::checkNow()

@@ -4,6 +4,7 @@
 
 #include <QTimer>
 
+class QAction;
 class QLabel;
 class QPushButton;
 class QTableWidget;
@@ -32,6 +33,7 @@ private:
     void toggle();
     void remove();
     void checkNow();
+    void pullModel();
 
     QTableWidget *m_table;
     QTableWidget *m_models;
@@ -42,6 +44,8 @@ private:
     QPushButton *m_check;
     QPushButton *m_delete;
     QTimer m_liveRebuild; // at most once a second while requests are logged
+    QPushButton *m_pull;
+    QAction *m_toggleAction;
 };
 
 } // namespace Maestro
