@@ -101,10 +101,28 @@ public:
     Result<ModelConfig> saveModelConfig(const ModelConfig &config); // create or replace by pattern
     Result<bool> deleteModelConfig(const QString &pattern);
 
+    struct PromptInput
+    {
+        std::optional<QString> scopeType;
+        std::optional<QString> scopeValue;
+        std::optional<QString> prompt;
+        std::optional<int> priority;
+        std::optional<bool> active;
+        std::optional<QString> description;
+    };
+    Result<SystemPrompt> findSystemPrompt(qint64 id);
+    Result<SystemPrompt> addSystemPrompt(const PromptInput &input);
+    Result<SystemPrompt> updateSystemPrompt(qint64 id, const PromptInput &input); // partial
+    Result<bool> deleteSystemPrompt(qint64 id);
+    // Orders the listed prompts as given, the first applied first: their priorities are reused
+    // in that order when they differ, otherwise they become count-1 ... 0. Returns every prompt.
+    Result<QList<SystemPrompt>> reorderSystemPrompts(const QList<qint64> &ids);
+
     Result<bool> setSetting(const QString &key, const QString &value);
 
     // A backup of the configuration: nodes (without API keys, which stay in the secret store),
-    // active users with grants and limits (without tokens), mappings and settings.
+    // active users with grants and limits (without tokens), mappings, groups, tool sets, model
+    // configurations, system prompts and settings.
     static constexpr int BackupVersion = 1;
     QJsonObject exportBackup();
     struct ImportOutcome
@@ -112,8 +130,8 @@ public:
         QJsonObject counts; // per section, how many entries were written
         QList<std::pair<QString, QString>> createdUsers; // username, token: shown once
     };
-    // Upserts a backup: nodes by name, users by username, mappings by display name, settings by
-    // key. The whole backup is validated before anything is written; one audit entry.
+    // Upserts a backup: nodes by name, users by username, mappings by display name, system
+    // prompts by scope and text, settings by key. The whole backup is validated before anything is written; one audit entry.
     Result<ImportOutcome> importBackup(const QJsonObject &backup);
 
     Store *store() const { return m_store; }
@@ -126,6 +144,7 @@ private:
     void audit(const QString &action, const QString &entityType, const QString &entityId,
                const QJsonObject &details = {});
     static std::optional<ApiError> validateNode(const Node &node);
+    static std::optional<ApiError> validatePrompt(SystemPrompt *prompt);
 
     Store *m_store;
     SecretStore *m_secrets;

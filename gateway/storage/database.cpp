@@ -101,6 +101,14 @@ const QList<QStringList> &migrations()
             u"CREATE TABLE config_version (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)"_s,
             u"INSERT INTO config_version (id, version) VALUES (1, 0)"_s,
         },
+        // 7: system prompts put in front of requests by user, node, group, model or mapping
+        {
+            u"CREATE TABLE system_prompts ("
+            "id {ID}, scope_type TEXT NOT NULL, scope_value TEXT NOT NULL DEFAULT '', prompt TEXT NOT NULL, "
+            "priority INTEGER NOT NULL DEFAULT 0, is_active INTEGER NOT NULL DEFAULT 1, description TEXT, "
+            "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"_s,
+            u"CREATE INDEX system_prompts_scope ON system_prompts(scope_type, scope_value)"_s,
+        },
     };
     return steps;
 }
