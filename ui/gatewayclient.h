@@ -30,6 +30,7 @@ struct GatewaySnapshot
     QList<ModelGroup> groups;
     QList<ToolSet> toolSets;
     QList<ModelConfig> modelConfigs;
+    QList<SystemPrompt> systemPrompts; // by priority, highest first
     QHash<QString, QString> settings;
     RoutingStrategy strategy = RoutingStrategy::LeastBusy;
     qint64 maxBodyBytes = 0;
@@ -48,6 +49,7 @@ struct GatewaySnapshot
     const ModelGroup *group(const QString &name) const;
     const ToolSet *toolSet(const QString &name) const;
     const ModelConfig *modelConfig(const QString &pattern) const;
+    const SystemPrompt *systemPrompt(qint64 id) const;
     int healthyNodes() const;
     int downNodes() const; // active nodes known to be unhealthy
 };
@@ -150,6 +152,13 @@ public:
     void deleteToolSet(const QString &name, QObject *context, Reply<bool> done);
     void saveModelConfig(const ModelConfig &config, QObject *context, Reply<ModelConfig> done);
     void deleteModelConfig(const QString &pattern, QObject *context, Reply<bool> done);
+
+    void addSystemPrompt(const AdminService::PromptInput &input, QObject *context, Reply<SystemPrompt> done);
+    void updateSystemPrompt(qint64 id, const AdminService::PromptInput &input, QObject *context,
+                            Reply<SystemPrompt> done);
+    void deleteSystemPrompt(qint64 id, QObject *context, Reply<bool> done);
+    // ids: the prompts in their new order, the first applied first.
+    void reorderSystemPrompts(const QList<qint64> &ids, QObject *context, Reply<QList<SystemPrompt>> done);
 
     void setSetting(const QString &key, const QString &value, QObject *context, Reply<bool> done);
 
