@@ -616,6 +616,16 @@ bool SqlStore::deleteModelConfig(const QString &pattern)
     return run(query, u"DELETE FROM model_configs WHERE pattern = ?"_s, {pattern}) && query.numRowsAffected() == 1;
 }
 
+namespace {
+
+// Qt binds a null QString as SQL NULL; a NOT NULL text column gets an empty string instead.
+QVariant notNullText(const QString &text)
+{
+    return text.isNull() ? QVariant(u""_s) : QVariant(text);
+}
+
+} // namespace
+
 QList<SystemPrompt> SqlStore::systemPrompts()
 {
     QSqlQuery query(m_database->connection());
@@ -650,7 +660,8 @@ qint64 SqlStore::insertSystemPrompt(const SystemPrompt &p)
     if (!run(query,
              u"INSERT INTO system_prompts (scope_type, scope_value, prompt, priority, is_active, description, "
              "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
-             {promptScopeName(p.scope), p.scopeValue, p.prompt, p.priority, p.active ? 1 : 0, p.description, now, now})
+             {promptScopeName(p.scope), notNullText(p.scopeValue), p.prompt, p.priority, p.active ? 1 : 0, p.description,
+              now, now})
         || !query.next())
         return 0;
     return query.value(0).toLongLong();
@@ -662,8 +673,8 @@ bool SqlStore::updateSystemPrompt(const SystemPrompt &p)
     return run(query,
                u"UPDATE system_prompts SET scope_type = ?, scope_value = ?, prompt = ?, priority = ?, is_active = ?, "
                "description = ?, updated_at = ? WHERE id = ?"_s,
-               {promptScopeName(p.scope), p.scopeValue, p.prompt, p.priority, p.active ? 1 : 0, p.description,
-                nowMs(), p.id})
+               {promptScopeName(p.scope), notNullText(p.scopeValue), p.prompt, p.priority, p.active ? 1 : 0,
+                p.description, nowMs(), p.id})
         && query.numRowsAffected() == 1;
 }
 
