@@ -733,7 +733,7 @@ QJsonObject promptAuditDetails(const SystemPrompt &prompt)
             {u"is_active"_s, prompt.active}};
 }
 
-// Applies the fields present; an unknown scope type is reported by validatePrompt().
+// Applies the fields present, refusing an unknown scope type; validatePrompt() checks the result.
 std::optional<ApiError> applyPrompt(SystemPrompt *prompt, const AdminService::PromptInput &input)
 {
     if (input.scopeType) {
