@@ -77,6 +77,15 @@ const ToolSet *GatewaySnapshot::toolSet(const QString &name) const
     return nullptr;
 }
 
+const SystemPrompt *GatewaySnapshot::systemPrompt(qint64 id) const
+{
+    for (const SystemPrompt &candidate : systemPrompts) {
+        if (candidate.id == id)
+            return &candidate;
+    }
+    return nullptr;
+}
+
 const ModelConfig *GatewaySnapshot::modelConfig(const QString &pattern) const
 {
     for (const ModelConfig &candidate : modelConfigs) {
@@ -263,6 +272,7 @@ void GatewayClient::refresh()
             snapshot.groups = store->groups();
             snapshot.toolSets = store->toolSets();
             snapshot.modelConfigs = store->modelConfigs();
+            snapshot.systemPrompts = store->systemPrompts();
             snapshot.settings = Settings(store->settings());
             for (const User &user : std::as_const(snapshot.users))
                 snapshot.usageToday.insert(user.id, gateway->limiter().today(user.id));
@@ -448,6 +458,29 @@ void GatewayClient::saveModelConfig(const ModelConfig &config, QObject *context,
 {
     call(context, [config](Gateway *g) { return g->admin()->saveModelConfig(config); },
          std::move(done));
+}
+
+void GatewayClient::addSystemPrompt(const AdminService::PromptInput &input, QObject *context,
+                                    Reply<SystemPrompt> done)
+{
+    call(context, [input](Gateway *g) { return g->admin()->addSystemPrompt(input); }, std::move(done));
+}
+
+void GatewayClient::updateSystemPrompt(qint64 id, const AdminService::PromptInput &input, QObject *context,
+                                       Reply<SystemPrompt> done)
+{
+    call(context, [id, input](Gateway *g) { return g->admin()->updateSystemPrompt(id, input); }, std::move(done));
+}
+
+void GatewayClient::deleteSystemPrompt(qint64 id, QObject *context, Reply<bool> done)
+{
+    call(context, [id](Gateway *g) { return g->admin()->deleteSystemPrompt(id); }, std::move(done));
+}
+
+void GatewayClient::reorderSystemPrompts(const QList<qint64> &ids, QObject *context,
+                                         Reply<QList<SystemPrompt>> done)
+{
+    call(context, [ids](Gateway *g) { return g->admin()->reorderSystemPrompts(ids); }, std::move(done));
 }
 
 void GatewayClient::deleteModelConfig(const QString &pattern, QObject *context, Reply<bool> done)

@@ -35,6 +35,7 @@ struct GatewaySnapshot
     QList<ToolSet> toolSets;
     QList<ModelConfig> modelConfigs;
     Settings settings; // effective values
+    QList<SystemPrompt> systemPrompts; // by priority, highest first
     QHash<qint64, Store::DayUsage> usageToday; // per user id
     QHash<qint64, int> nodeLoad;               // requests in flight per node id
     QHash<qint64, NodeTraffic> nodeTraffic;    // per node id, today's (UTC) requests
@@ -51,6 +52,7 @@ struct GatewaySnapshot
     const ModelGroup *group(const QString &name) const;
     const ToolSet *toolSet(const QString &name) const;
     const ModelConfig *modelConfig(const QString &pattern) const;
+    const SystemPrompt *systemPrompt(qint64 id) const;
     int healthyNodes() const;
     int downNodes() const; // active nodes known to be unhealthy
 };
@@ -206,6 +208,14 @@ public:
     // Pulls `model` onto the Ollama node `nodeId`, or without it onto every active Ollama node. The
     // job belongs to context. Pulled models show up in the snapshot once the nodes are re-discovered.
     ModelPullJob *pullModel(const QString &model, std::optional<qint64> nodeId, QObject *context);
+
+    void addSystemPrompt(const AdminService::PromptInput &input, QObject *context, Reply<SystemPrompt> done);
+    void updateSystemPrompt(qint64 id, const AdminService::PromptInput &input, QObject *context,
+                            Reply<SystemPrompt> done);
+    void deleteSystemPrompt(qint64 id, QObject *context, Reply<bool> done);
+    // ids: the prompts in their new order, the first applied first.
+    void reorderSystemPrompts(const QList<qint64> &ids, QObject *context, Reply<QList<SystemPrompt>> done);
+
 
     struct LogPage
     {

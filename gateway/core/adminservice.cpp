@@ -7,6 +7,9 @@
 #include <QRegularExpression>
 #include <QSet>
 
+#include <algorithm>
+#include <functional>
+
 using namespace Qt::StringLiterals;
 
 namespace Maestro {
@@ -770,6 +773,142 @@ Result<bool> AdminService::deleteModelConfig(const QString &pattern)
     return true;
 }
 
+namespace {
+
+QJsonObject promptAuditDetails(const SystemPrompt &prompt)
+{
+    return {{u"scope_type"_s, promptScopeName(prompt.scope)},
+            {u"scope_value"_s, prompt.scopeValue},
+            {u"priority"_s, prompt.priority},
+            {u"is_active"_s, prompt.active}};
+}
+
+// Applies the fields present, refusing an unknown scope type; validatePrompt() checks the result.
+std::optional<ApiError> applyPrompt(SystemPrompt *prompt, const AdminService::PromptInput &input)
+{
+    if (input.scopeType) {
+        const auto scope = promptScopeFromName(input.scopeType->trimmed());
+        if (!scope) {
+            return ApiError::badRequest(
+                u"scope_type must be one of global, user, mapping, model, group, node (not \"%1\")"_s.arg(*input.scopeType));
+        }
+        prompt->scope = *scope;
+    }
+    if (input.scopeValue)
+        prompt->scopeValue = input.scopeValue->trimmed();
+    if (input.prompt)
+        prompt->prompt = *input.prompt;
+    if (input.priority)
+        prompt->priority = *input.priority;
+    if (input.active)
+        prompt->active = *input.active;
+    if (input.description)
+        prompt->description = *input.description;
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<ApiError> AdminService::validatePrompt(SystemPrompt *prompt)
+{
+    // A global prompt applies to every request: a value would only suggest otherwise.
+    if (prompt->scope == PromptScope::Global)
+        prompt->scopeValue.clear();
+    else if (prompt->scopeValue.isEmpty() || prompt->scopeValue.size() > 255)
+        return ApiError::badRequest(u"scope_value must be 1-255 characters for the %1 scope"_s.arg(promptScopeName(prompt->scope)));
+    if (prompt->prompt.trimmed().isEmpty())
+        return ApiError::badRequest(u"prompt must not be empty"_s);
+    return std::nullopt;
+}
+
+Result<SystemPrompt> AdminService::findSystemPrompt(qint64 id)
+{
+    for (const SystemPrompt &prompt : m_store->systemPrompts()) {
+        if (prompt.id == id)
+            return prompt;
+    }
+    return ApiError::notFound(u"System prompt not found: %1"_s.arg(id));
+}
+
+Result<SystemPrompt> AdminService::addSystemPrompt(const PromptInput &input)
+{
+    if (!input.scopeType)
+        return ApiError::badRequest(u"scope_type is required"_s);
+    if (!input.prompt)
+        return ApiError::badRequest(u"prompt is required"_s);
+    SystemPrompt prompt;
+    if (auto error = applyPrompt(&prompt, input))
+        return *error;
+    if (auto error = validatePrompt(&prompt))
+        return *error;
+    prompt.id = m_store->insertSystemPrompt(prompt);
+    if (prompt.id == 0)
+        return storageFailed();
+    audit(u"system_prompt.create"_s, u"system_prompt"_s, QString::number(prompt.id), promptAuditDetails(prompt));
+    Q_EMIT changed();
+    return findSystemPrompt(prompt.id);
+}
+
+Result<SystemPrompt> AdminService::updateSystemPrompt(qint64 id, const PromptInput &input)
+{
+    auto found = findSystemPrompt(id);
+    if (!found.ok())
+        return found.error();
+    SystemPrompt prompt = found.value();
+    if (auto error = applyPrompt(&prompt, input))
+        return *error;
+    if (auto error = validatePrompt(&prompt))
+        return *error;
+    if (!m_store->updateSystemPrompt(prompt))
+        return storageFailed();
+    audit(u"system_prompt.update"_s, u"system_prompt"_s, QString::number(id), promptAuditDetails(prompt));
+    Q_EMIT changed();
+    return findSystemPrompt(id);
+}
+
+Result<bool> AdminService::deleteSystemPrompt(qint64 id)
+{
+    auto found = findSystemPrompt(id);
+    if (!found.ok())
+        return found.error();
+    if (!m_store->deleteSystemPrompt(id))
+        return storageFailed();
+    audit(u"system_prompt.delete"_s, u"system_prompt"_s, QString::number(id), promptAuditDetails(found.value()));
+    Q_EMIT changed();
+    return true;
+}
+
+Result<QList<SystemPrompt>> AdminService::reorderSystemPrompts(const QList<qint64> &ids)
+{
+    if (ids.isEmpty())
+        return ApiError::badRequest(u"ids must list the system prompts in their new order"_s);
+    QHash<qint64, int> current;
+    for (const SystemPrompt &prompt : m_store->systemPrompts())
+        current.insert(prompt.id, prompt.priority);
+    QList<int> priorities;
+    for (qint64 id : ids) {
+        if (!current.contains(id))
+            return ApiError::notFound(u"System prompt not found: %1"_s.arg(id));
+        if (ids.count(id) != 1)
+            return ApiError::badRequest(u"ids lists system prompt %1 more than once"_s.arg(id));
+        priorities.append(current.value(id));
+    }
+    // Distinct priorities keep their values, so prompts left out keep their place among them.
+    std::sort(priorities.begin(), priorities.end(), std::greater<int>());
+    const bool distinct = std::adjacent_find(priorities.cbegin(), priorities.cend()) == priorities.cend();
+    QHash<qint64, int> assigned;
+    for (qsizetype i = 0; i < ids.size(); ++i)
+        assigned.insert(ids.at(i), distinct ? priorities.at(i) : int(ids.size() - 1 - i));
+    if (!m_store->setSystemPromptPriorities(assigned))
+        return storageFailed();
+    QJsonArray order;
+    for (qint64 id : ids)
+        order.append(double(id));
+    audit(u"system_prompt.reorder"_s, u"system_prompt"_s, QString(), {{u"ids"_s, order}});
+    Q_EMIT changed();
+    return m_store->systemPrompts();
+}
+
 QJsonObject AdminService::settings()
 {
     return Settings(m_store->settings()).toJson();
@@ -909,6 +1048,15 @@ QJsonObject AdminService::exportBackup()
                                         {u"requests_per_minute"_s, optionalNumber(config.requestsPerMinute)},
                                         {u"tokens_per_minute"_s, optionalNumber(config.tokensPerMinute)}});
     }
+    QJsonArray prompts;
+    for (const SystemPrompt &prompt : m_store->systemPrompts()) {
+        prompts.append(QJsonObject{{u"scope_type"_s, promptScopeName(prompt.scope)},
+                                   {u"scope_value"_s, prompt.scopeValue},
+                                   {u"prompt"_s, prompt.prompt},
+                                   {u"priority"_s, prompt.priority},
+                                   {u"is_active"_s, prompt.active},
+                                   {u"description"_s, prompt.description}});
+    }
     // The settings that were set (typed); the others follow the defaults of the importing side.
     QJsonObject settings;
     const auto stored = m_store->settings();
@@ -920,6 +1068,7 @@ QJsonObject AdminService::exportBackup()
             {u"groups"_s, groups},
             {u"tool_sets"_s, toolSets},
             {u"model_configs"_s, modelConfigs},
+            {u"system_prompts"_s, prompts},
             {u"exported_at"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
             {u"nodes"_s, nodes},
             {u"users"_s, users},
@@ -931,7 +1080,7 @@ Result<AdminService::ImportOutcome> AdminService::importBackup(const QJsonObject
 {
     if (backup.value("version"_L1).toInt(-1) != BackupVersion)
         return ApiError::badRequest(u"not a Model Maestro backup of version %1"_s.arg(BackupVersion));
-    for (const char *section : {"nodes", "users", "mappings", "groups", "tool_sets", "model_configs"}) {
+    for (const char *section : {"nodes", "users", "mappings", "groups", "tool_sets", "model_configs", "system_prompts"}) {
         const QJsonValue value = backup.value(QLatin1StringView(section));
         if (!value.isUndefined() && !value.isArray())
             return ApiError::badRequest(u"%1 must be an array"_s.arg(QLatin1StringView(section)));
@@ -1076,6 +1225,21 @@ Result<AdminService::ImportOutcome> AdminService::importBackup(const QJsonObject
         }
         modelConfigs.append(config);
     }
+    QList<SystemPrompt> prompts;
+    for (const QJsonValue &value : backup.value("system_prompts"_L1).toArray()) {
+        const QJsonObject object = value.toObject();
+        PromptInput input;
+        input.scopeType = object.value("scope_type"_L1).toString();
+        input.scopeValue = object.value("scope_value"_L1).toString();
+        input.prompt = object.value("prompt"_L1).toString();
+        input.priority = object.value("priority"_L1).toInt();
+        input.active = object.value("is_active"_L1).toBool(true);
+        input.description = object.value("description"_L1).toString();
+        SystemPrompt prompt;
+        if (auto error = applyPrompt(&prompt, input); error || (error = validatePrompt(&prompt)))
+            return ApiError::badRequest(u"system prompt %1: %2"_s.arg(prompts.size() + 1).arg(error->message));
+        prompts.append(prompt);
+    }
     const QJsonObject settings = backup.value("settings"_L1).toObject();
     QHash<QString, std::optional<QString>> settingValues;
     for (auto it = settings.constBegin(); it != settings.constEnd(); ++it) {
@@ -1166,6 +1330,20 @@ Result<AdminService::ImportOutcome> AdminService::importBackup(const QJsonObject
         if (!m_store->saveModelConfig(config))
             return storageFailed();
     }
+    // A prompt has no name: one with the same scope and text is the same prompt.
+    const QList<SystemPrompt> existingPrompts = m_store->systemPrompts();
+    for (SystemPrompt prompt : std::as_const(prompts)) {
+        const auto same = std::find_if(existingPrompts.cbegin(), existingPrompts.cend(), [&](const SystemPrompt &p) {
+            return p.scope == prompt.scope && p.scopeValue == prompt.scopeValue && p.prompt == prompt.prompt;
+        });
+        if (same != existingPrompts.cend()) {
+            prompt.id = same->id;
+            if (!m_store->updateSystemPrompt(prompt))
+                return storageFailed();
+        } else if (m_store->insertSystemPrompt(prompt) == 0) {
+            return storageFailed();
+        }
+    }
     if (!settingValues.isEmpty() && !m_store->writeSettings(settingValues))
         return storageFailed();
 
@@ -1175,6 +1353,7 @@ Result<AdminService::ImportOutcome> AdminService::importBackup(const QJsonObject
                       {u"groups"_s, int(groups.size())},
                       {u"tool_sets"_s, int(toolSets.size())},
                       {u"model_configs"_s, int(modelConfigs.size())},
+                      {u"system_prompts"_s, int(prompts.size())},
                       {u"settings"_s, int(settings.size())}};
     QJsonObject details = outcome.counts;
     QJsonArray created;

@@ -117,9 +117,27 @@ public:
     Result<QJsonObject> updateSettings(const QJsonObject &values);
     // Back to the registry's default.
     Result<QJsonObject> resetSetting(const QString &key);
+    struct PromptInput
+    {
+        std::optional<QString> scopeType;
+        std::optional<QString> scopeValue;
+        std::optional<QString> prompt;
+        std::optional<int> priority;
+        std::optional<bool> active;
+        std::optional<QString> description;
+    };
+    Result<SystemPrompt> findSystemPrompt(qint64 id);
+    Result<SystemPrompt> addSystemPrompt(const PromptInput &input);
+    Result<SystemPrompt> updateSystemPrompt(qint64 id, const PromptInput &input); // partial
+    Result<bool> deleteSystemPrompt(qint64 id);
+    // Orders the listed prompts as given, the first applied first: their priorities are reused
+    // in that order when they differ, otherwise they become count-1 ... 0. Returns every prompt.
+    Result<QList<SystemPrompt>> reorderSystemPrompts(const QList<qint64> &ids);
+
 
     // A backup of the configuration: nodes (without API keys, which stay in the secret store),
-    // active users with grants and limits (without tokens), mappings and settings.
+    // active users with grants and limits (without tokens), mappings, groups, tool sets, model
+    // configurations, system prompts and settings.
     static constexpr int BackupVersion = 1;
     QJsonObject exportBackup();
     struct ImportOutcome
@@ -127,8 +145,8 @@ public:
         QJsonObject counts; // per section, how many entries were written
         QList<std::pair<QString, QString>> createdUsers; // username, token: shown once
     };
-    // Upserts a backup: nodes by name, users by username, mappings by display name, settings by
-    // key. The whole backup is validated before anything is written; one audit entry.
+    // Upserts a backup: nodes by name, users by username, mappings by display name, system
+    // prompts by scope and text, settings by key. The whole backup is validated before anything is written; one audit entry.
     Result<ImportOutcome> importBackup(const QJsonObject &backup);
 
     Store *store() const { return m_store; }
@@ -144,6 +162,7 @@ private:
     static std::optional<ApiError> validateLimits(const UserLimits &limits);
     static std::optional<ApiError> validatePerMinute(std::optional<qint64> requests,
                                                      std::optional<qint64> tokens);
+    static std::optional<ApiError> validatePrompt(SystemPrompt *prompt);
 
     Store *m_store;
     SecretStore *m_secrets;

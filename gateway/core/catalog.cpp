@@ -41,6 +41,10 @@ std::shared_ptr<const Catalog> Catalog::load(Store &store, SecretStore *secrets)
     catalog->m_groups = store.groups();
     catalog->m_toolSets = store.toolSets();
     catalog->m_modelConfigs = store.modelConfigs();
+    for (const SystemPrompt &prompt : store.systemPrompts()) {
+        if (prompt.active)
+            catalog->m_systemPrompts.append(prompt);
+    }
     catalog->m_mappingList = store.mappings();
     for (qsizetype i = 0; i < catalog->m_mappingList.size(); ++i)
         catalog->m_mappingByDisplay.insert(catalog->m_mappingList.at(i).displayName, i);

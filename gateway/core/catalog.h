@@ -45,6 +45,8 @@ public:
     const QList<ModelGroup> &groups() const { return m_groups; }
     const QList<ToolSet> &toolSets() const { return m_toolSets; }
     const QList<ModelConfig> &modelConfigs() const { return m_modelConfigs; }
+    // The active system prompts, highest priority first.
+    const QList<SystemPrompt> &systemPrompts() const { return m_systemPrompts; }
     // The active group of that name, or nullptr.
     const ModelGroup *group(const QString &name) const;
 
@@ -74,6 +76,7 @@ private:
     QList<ModelGroup> m_groups;
     QList<ToolSet> m_toolSets;
     QList<ModelConfig> m_modelConfigs;
+    QList<SystemPrompt> m_systemPrompts;
     QHash<QString, qsizetype> m_mappingByDisplay;
 };
 

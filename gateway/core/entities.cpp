@@ -41,4 +41,31 @@ std::optional<NodeType> nodeTypeFromName(const QString &name)
     return std::nullopt;
 }
 
+namespace {
+
+constexpr std::pair<PromptScope, QLatin1StringView> PromptScopeNames[] = {
+    {PromptScope::Global, "global"_L1}, {PromptScope::User, "user"_L1},   {PromptScope::Node, "node"_L1},
+    {PromptScope::Group, "group"_L1},   {PromptScope::Model, "model"_L1}, {PromptScope::Mapping, "mapping"_L1},
+};
+
+} // namespace
+
+QString promptScopeName(PromptScope scope)
+{
+    for (const auto &[value, name] : PromptScopeNames) {
+        if (value == scope)
+            return name;
+    }
+    return {};
+}
+
+std::optional<PromptScope> promptScopeFromName(const QString &name)
+{
+    for (const auto &[value, text] : PromptScopeNames) {
+        if (name == text)
+            return value;
+    }
+    return std::nullopt;
+}
+
 } // namespace Maestro

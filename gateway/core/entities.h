@@ -151,6 +151,27 @@ struct ModelConfig
     }
 };
 
+// Where a system prompt applies, in the order prompts of equal priority are joined: the
+// broadest scope first, the most specific (the mapping the request resolved to) last.
+enum class PromptScope { Global, User, Node, Group, Model, Mapping };
+
+QString promptScopeName(PromptScope scope);
+std::optional<PromptScope> promptScopeFromName(const QString &name);
+
+// Text the gateway puts in front of a request's own system prompt when its scope matches.
+struct SystemPrompt
+{
+    qint64 id = 0;
+    PromptScope scope = PromptScope::Global;
+    QString scopeValue; // empty for Global
+    QString prompt;
+    int priority = 0;   // higher is applied first
+    bool active = true;
+    QString description;
+    QDateTime createdAt;
+    QDateTime updatedAt;
+};
+
 // One proxied request, as written to the usage log.
 struct RequestLogEntry
 {

@@ -63,6 +63,14 @@ public:
     virtual bool saveModelConfig(const ModelConfig &config) = 0; // insert or update by pattern
     virtual bool deleteModelConfig(const QString &pattern) = 0;
 
+    // System prompts, by priority (highest first), then id.
+    virtual QList<SystemPrompt> systemPrompts() = 0;
+    virtual qint64 insertSystemPrompt(const SystemPrompt &prompt) = 0; // returns the id, 0 on failure
+    virtual bool updateSystemPrompt(const SystemPrompt &prompt) = 0;   // by id
+    virtual bool deleteSystemPrompt(qint64 id) = 0;
+    // Sets the priorities of the given prompts (id -> priority) all at once.
+    virtual bool setSystemPromptPriorities(const QHash<qint64, int> &priorities) = 0;
+
     // Usage log.
     virtual bool insertRequestLogs(const QList<RequestLogEntry> &entries) = 0;
     virtual QList<RequestLogEntry> requestLogs(const LogQuery &query, qint64 *total) = 0;

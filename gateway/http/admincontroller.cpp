@@ -1311,6 +1311,134 @@ void AdminController::deleteModelConfig(HttpContext &ctx)
     ctx.sendNoContent();
 }
 
+namespace {
+
+QJsonObject systemPromptJson(const SystemPrompt &p)
+{
+    return {{u"id"_s, double(p.id)},
+            {u"scope_type"_s, promptScopeName(p.scope)},
+            {u"scope_value"_s, p.scopeValue},
+            {u"prompt"_s, p.prompt},
+            {u"priority"_s, p.priority},
+            {u"is_active"_s, p.active},
+            {u"description"_s, p.description.isEmpty() ? QJsonValue() : QJsonValue(p.description)},
+            {u"created_at"_s, timeValue(p.createdAt)},
+            {u"updated_at"_s, timeValue(p.updatedAt)}};
+}
+
+QJsonArray systemPromptsJson(const QList<SystemPrompt> &prompts)
+{
+    QJsonArray list;
+    for (const SystemPrompt &prompt : prompts)
+        list.append(systemPromptJson(prompt));
+    return list;
+}
+
+bool readPromptInput(const QJsonObject &body, AdminService::PromptInput *input, ApiError *error)
+{
+    return readField(body, u"scope_type"_s, &input->scopeType, error)
+        && readField(body, u"scope_value"_s, &input->scopeValue, error)
+        && readField(body, u"prompt"_s, &input->prompt, error)
+        && readField(body, u"priority"_s, &input->priority, error)
+        && readField(body, u"is_active"_s, &input->active, error)
+        && readField(body, u"description"_s, &input->description, error);
+}
+
+// The {id} of a system prompt route; a non-number names no prompt.
+std::optional<qint64> promptId(HttpContext &ctx)
+{
+    bool ok = false;
+    const qint64 id = ctx.param(u"id"_s).toLongLong(&ok);
+    if (!ok) {
+        ctx.fail(ApiError::notFound(u"System prompt not found: %1"_s.arg(ctx.param(u"id"_s))));
+        return std::nullopt;
+    }
+    return id;
+}
+
+} // namespace
+
+void AdminController::listSystemPrompts(HttpContext &ctx)
+{
+    ctx.sendJson(200, systemPromptsJson(m_gateway->store()->systemPrompts()));
+}
+
+void AdminController::addSystemPrompt(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    AdminService::PromptInput input;
+    ApiError error;
+    if (!readPromptInput(body.value(), &input, &error))
+        return ctx.fail(error);
+    auto prompt = m_gateway->admin()->addSystemPrompt(input);
+    if (!prompt.ok())
+        return ctx.fail(prompt.error());
+    ctx.sendJson(201, systemPromptJson(prompt.value()));
+}
+
+void AdminController::getSystemPrompt(HttpContext &ctx)
+{
+    const auto id = promptId(ctx);
+    if (!id)
+        return;
+    auto prompt = m_gateway->admin()->findSystemPrompt(*id);
+    if (!prompt.ok())
+        return ctx.fail(prompt.error());
+    ctx.sendJson(200, systemPromptJson(prompt.value()));
+}
+
+void AdminController::updateSystemPrompt(HttpContext &ctx)
+{
+    const auto id = promptId(ctx);
+    if (!id)
+        return;
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    AdminService::PromptInput input;
+    ApiError error;
+    if (!readPromptInput(body.value(), &input, &error))
+        return ctx.fail(error);
+    auto prompt = m_gateway->admin()->updateSystemPrompt(*id, input);
+    if (!prompt.ok())
+        return ctx.fail(prompt.error());
+    ctx.sendJson(200, systemPromptJson(prompt.value()));
+}
+
+void AdminController::deleteSystemPrompt(HttpContext &ctx)
+{
+    const auto id = promptId(ctx);
+    if (!id)
+        return;
+    auto result = m_gateway->admin()->deleteSystemPrompt(*id);
+    if (!result.ok())
+        return ctx.fail(result.error());
+    ctx.sendNoContent();
+}
+
+void AdminController::reorderSystemPrompts(HttpContext &ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body.ok())
+        return ctx.fail(body.error());
+    const QJsonValue ids = body.value().value("ids"_L1);
+    const auto invalid = ApiError::badRequest(u"\"ids\" must be an array of system prompt ids"_s);
+    if (!ids.isArray())
+        return ctx.fail(invalid);
+    QList<qint64> order;
+    for (const QJsonValue &id : ids.toArray()) {
+        if (!id.isDouble() || id.toDouble() != double(qint64(id.toDouble())))
+            return ctx.fail(invalid);
+        order.append(qint64(id.toDouble()));
+    }
+    auto prompts = m_gateway->admin()->reorderSystemPrompts(order);
+    if (!prompts.ok())
+        return ctx.fail(prompts.error());
+    ctx.sendJson(200, systemPromptsJson(prompts.value()));
+}
+
 void AdminController::requestLogs(HttpContext &ctx)
 {
     qint64 total = 0;

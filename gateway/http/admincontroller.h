@@ -134,6 +134,23 @@ public:
     // DELETE /admin/model-configs/{pattern} -> 204
     void deleteModelConfig(HttpContext &ctx);
 
+    // GET /admin/system-prompts -> [prompt] by priority (highest first)
+    //   prompt: {id, scope_type, scope_value, prompt, priority, is_active, description,
+    //            created_at, updated_at}
+    void listSystemPrompts(HttpContext &ctx);
+    // POST /admin/system-prompts {"scope_type": global|user|mapping|model|group|node,
+    //   "scope_value" (empty for global), "prompt", "priority"=0, "is_active"=true,
+    //   "description"?} -> 201 prompt
+    void addSystemPrompt(HttpContext &ctx);
+    // GET /admin/system-prompts/{id} -> prompt
+    void getSystemPrompt(HttpContext &ctx);
+    // PATCH /admin/system-prompts/{id} (any of the create fields) -> prompt
+    void updateSystemPrompt(HttpContext &ctx);
+    // DELETE /admin/system-prompts/{id} -> 204
+    void deleteSystemPrompt(HttpContext &ctx);
+    // PUT /admin/system-prompts/reorder {"ids": [ids, the first applied first]} -> [prompt]
+    void reorderSystemPrompts(HttpContext &ctx);
+
     // GET /admin/request-logs?limit=&offset=&username=&model= -> {logs, total}
     void requestLogs(HttpContext &ctx);
     // GET /admin/audit-logs?limit=&offset=&action=&entity_type= -> {logs, total}

@@ -209,7 +209,8 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind)
             const QList<const Node *> nodes = m_gateway->balancer().order(catalog->nodesFor(*resolved),
                                                                           m_gateway->routingStrategy(), resolved->real);
             for (const Node *node : nodes)
-                (member->contextFallback ? plan.contextFallback : plan.attempts).append({node, resolved->real, contextOf(*resolved)});
+                (member->contextFallback ? plan.contextFallback : plan.attempts)
+                    .append({node, resolved->real, contextOf(*resolved), resolved->display});
             if (!nodes.isEmpty() && !member->contextFallback)
                 ++used;
         }
@@ -220,6 +221,7 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind)
         if (plan.attempts.isEmpty())
             return ctx.fail(ApiError::unavailable(u"No member of the group '%1' has a healthy node right now"_s.arg(group->name)));
         plan.displayModel = group->name;
+        plan.group = group->name;
     } else {
         const auto model = catalog->resolve(requested);
         if (!model)
@@ -232,7 +234,7 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind)
                 u"No healthy node serves the model '%1' right now"_s.arg(model->display)));
         }
         for (const Node *node : m_gateway->balancer().order(nodes, m_gateway->routingStrategy(), model->real))
-            plan.attempts.append({node, model->real, contextOf(*model)});
+            plan.attempts.append({node, model->real, contextOf(*model), model->display});
         plan.displayModel = model->display;
         config = ModelPolicy::configFor(catalog->modelConfigs(), model->display, model->real);
         if (config) {

@@ -6,6 +6,7 @@
 #include "providers/anthropic.h"
 #include "providers/noderequest.h"
 #include "providers/responses.h"
+#include "providers/systemprompts.h"
 #include "providers/toolrepair.h"
 #include "storage/usagewriter.h"
 
@@ -98,7 +99,11 @@ void ProxyCall::start()
 QByteArray ProxyCall::upstreamBody(const Attempt &attempt)
 {
     const NodeType type = attempt.node->type;
-    const QString key = u"%1 %2 %3"_s.arg(int(type)).arg(attempt.contextLength).arg(attempt.realModel);
+    // Decided per attempt: node-scoped prompts depend on which node failover reached.
+    const SystemPrompts::Target target{m_plan.username, attempt.displayModel, attempt.realModel,
+                                       m_plan.group, attempt.node->name, attempt.node->id};
+    const QString prompts = SystemPrompts::block(m_plan.catalog->systemPrompts(), target);
+    const QString key = u"%1 %2 %3\n%4"_s.arg(int(type)).arg(attempt.contextLength).arg(attempt.realModel, prompts);
     auto it = m_bodies.find(key);
     if (it == m_bodies.end()) {
         QJsonObject body = m_plan.body;
@@ -109,6 +114,9 @@ QByteArray ProxyCall::upstreamBody(const Attempt &attempt)
             body = Responses::requestForNode(type, body);
         else
             body = Translate::translateRequest(m_plan.kind, m_plan.client, type, body);
+        // After translation, so that Anthropic and Responses requests are merged as the chat
+        // messages they became, with their own system text already in place.
+        SystemPrompts::inject(m_plan.kind, type, prompts, &body);
         if (type == NodeType::Ollama) {
             const ModelConfig *config = ModelPolicy::configFor(m_plan.catalog->modelConfigs(),
                                                                m_plan.displayModel, attempt.realModel);

@@ -27,6 +27,7 @@ struct Attempt
     const Node *node = nullptr;
     QString realModel;
     qint64 contextLength = 0; // the mapping's, when the model was reached through one
+    QString displayModel; // the display name behind realModel (a group member's, in a group)
 };
 
 // Everything decided about a request before it goes upstream.
@@ -39,6 +40,7 @@ struct ProxyPlan
     QString username;
     QString displayModel;    // as the client asked: a display name, real name or group
     QString limitedModel;    // the pattern of the model configuration whose per-minute limits counted it
+    QString group;           // the group the client asked for, empty when it named a model
     QJsonObject body;        // the client's body; "model" is set per attempt
     bool stream = false;
     bool clientWantsUsage = false;
@@ -97,7 +99,7 @@ private:
     QString m_realModel;
     bool m_usedContextFallback = false;
     UpstreamReply *m_reply = nullptr;
-    QHash<QString, QByteArray> m_bodies; // translated body per node type and real model
+    QHash<QString, QByteArray> m_bodies; // translated body per node type, real model and system prompts
     int m_upstreamStatus = 0;
     QByteArray m_buffer;
     QString m_lastError;

@@ -123,6 +123,13 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm, AdminC
     A(M::Put, u"/admin/model-configs/{pattern*}"_s, &AdminController::saveModelConfig);
     A(M::Delete, u"/admin/model-configs/{pattern*}"_s, &AdminController::deleteModelConfig);
 
+    A(M::Get, u"/admin/system-prompts"_s, &AdminController::listSystemPrompts);
+    A(M::Post, u"/admin/system-prompts"_s, &AdminController::addSystemPrompt);
+    A(M::Put, u"/admin/system-prompts/reorder"_s, &AdminController::reorderSystemPrompts);
+    A(M::Get, u"/admin/system-prompts/{id}"_s, &AdminController::getSystemPrompt);
+    A(M::Patch, u"/admin/system-prompts/{id}"_s, &AdminController::updateSystemPrompt);
+    A(M::Delete, u"/admin/system-prompts/{id}"_s, &AdminController::deleteSystemPrompt);
+
     A(M::Get, u"/admin/request-logs"_s, &AdminController::requestLogs);
     A(M::Get, u"/admin/audit-logs"_s, &AdminController::auditLogs);
     A(M::Get, u"/admin/settings"_s, &AdminController::getSettings);

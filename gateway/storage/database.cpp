@@ -114,6 +114,14 @@ const QList<QStringList> &migrations()
             u"ALTER TABLE nodes ADD COLUMN warmup_enabled INTEGER NOT NULL DEFAULT 0"_s,
             u"CREATE INDEX request_logs_node_created ON request_logs(node_id, created_at)"_s,
         },
+        // 7: system prompts put in front of requests by user, node, group, model or mapping
+        {
+            u"CREATE TABLE system_prompts ("
+            "id {ID}, scope_type TEXT NOT NULL, scope_value TEXT NOT NULL DEFAULT '', prompt TEXT NOT NULL, "
+            "priority INTEGER NOT NULL DEFAULT 0, is_active INTEGER NOT NULL DEFAULT 1, description TEXT, "
+            "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"_s,
+            u"CREATE INDEX system_prompts_scope ON system_prompts(scope_type, scope_value)"_s,
+        },
     };
     return steps;
 }

@@ -633,6 +633,89 @@ bool SqlStore::deleteModelConfig(const QString &pattern)
     return run(query, u"DELETE FROM model_configs WHERE pattern = ?"_s, {pattern}) && query.numRowsAffected() == 1;
 }
 
+namespace {
+
+// Qt binds a null QString as SQL NULL; a NOT NULL text column gets an empty string instead.
+QVariant notNullText(const QString &text)
+{
+    return text.isNull() ? QVariant(u""_s) : QVariant(text);
+}
+
+} // namespace
+
+QList<SystemPrompt> SqlStore::systemPrompts()
+{
+    QSqlQuery query(m_database->connection());
+    QList<SystemPrompt> prompts;
+    if (!run(query, u"SELECT id, scope_type, scope_value, prompt, priority, is_active, description, "
+                    "created_at, updated_at FROM system_prompts ORDER BY priority DESC, id"_s))
+        return prompts;
+    while (query.next()) {
+        // Only the admin service writes this table, and it writes known scopes only.
+        const auto scope = promptScopeFromName(query.value(1).toString());
+        if (!scope)
+            continue;
+        SystemPrompt prompt;
+        prompt.id = query.value(0).toLongLong();
+        prompt.scope = *scope;
+        prompt.scopeValue = query.value(2).toString();
+        prompt.prompt = query.value(3).toString();
+        prompt.priority = query.value(4).toInt();
+        prompt.active = query.value(5).toInt() != 0;
+        prompt.description = query.value(6).toString();
+        prompt.createdAt = fromMs(query.value(7));
+        prompt.updatedAt = fromMs(query.value(8));
+        prompts.append(prompt);
+    }
+    return prompts;
+}
+
+qint64 SqlStore::insertSystemPrompt(const SystemPrompt &p)
+{
+    QSqlQuery query(m_database->connection());
+    const qint64 now = nowMs();
+    if (!run(query,
+             u"INSERT INTO system_prompts (scope_type, scope_value, prompt, priority, is_active, description, "
+             "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
+             {promptScopeName(p.scope), notNullText(p.scopeValue), p.prompt, p.priority, p.active ? 1 : 0, p.description,
+              now, now})
+        || !query.next())
+        return 0;
+    return query.value(0).toLongLong();
+}
+
+bool SqlStore::updateSystemPrompt(const SystemPrompt &p)
+{
+    QSqlQuery query(m_database->connection());
+    return run(query,
+               u"UPDATE system_prompts SET scope_type = ?, scope_value = ?, prompt = ?, priority = ?, is_active = ?, "
+               "description = ?, updated_at = ? WHERE id = ?"_s,
+               {promptScopeName(p.scope), notNullText(p.scopeValue), p.prompt, p.priority, p.active ? 1 : 0,
+                p.description, nowMs(), p.id})
+        && query.numRowsAffected() == 1;
+}
+
+bool SqlStore::deleteSystemPrompt(qint64 id)
+{
+    QSqlQuery query(m_database->connection());
+    return run(query, u"DELETE FROM system_prompts WHERE id = ?"_s, {id}) && query.numRowsAffected() == 1;
+}
+
+bool SqlStore::setSystemPromptPriorities(const QHash<qint64, int> &priorities)
+{
+    QSqlDatabase db = m_database->connection();
+    QSqlQuery query(db);
+    Transaction tx(db);
+    const qint64 now = nowMs();
+    for (auto it = priorities.cbegin(); it != priorities.cend(); ++it) {
+        if (!run(query, u"UPDATE system_prompts SET priority = ?, updated_at = ? WHERE id = ?"_s,
+                 {it.value(), now, it.key()})
+            || query.numRowsAffected() != 1)
+            return false;
+    }
+    return tx.commit();
+}
+
 bool SqlStore::insertRequestLogs(const QList<RequestLogEntry> &entries)
 {
     if (entries.isEmpty())

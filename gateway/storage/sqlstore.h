@@ -50,6 +50,12 @@ public:
     bool saveModelConfig(const ModelConfig &config) override;
     bool deleteModelConfig(const QString &pattern) override;
 
+    QList<SystemPrompt> systemPrompts() override;
+    qint64 insertSystemPrompt(const SystemPrompt &prompt) override;
+    bool updateSystemPrompt(const SystemPrompt &prompt) override;
+    bool deleteSystemPrompt(qint64 id) override;
+    bool setSystemPromptPriorities(const QHash<qint64, int> &priorities) override;
+
     bool insertRequestLogs(const QList<RequestLogEntry> &entries) override;
     QList<RequestLogEntry> requestLogs(const LogQuery &query, qint64 *total) override;
     QHash<qint64, DayUsage> usageOn(QDate utcDay) override;

@@ -15,6 +15,8 @@
 
 #include <memory>
 
+Q_DECLARE_METATYPE(Maestro::AdminService::PromptInput)
+
 using namespace Maestro;
 using namespace Qt::StringLiterals;
 using Maestro::Test::TestDatabase;
@@ -48,6 +50,11 @@ private Q_SLOTS:
     void parseContextLength();
     void eachChangeWritesOneAuditEntry_data();
     void eachChangeWritesOneAuditEntry();
+    void systemPromptValidation_data();
+    void systemPromptValidation();
+    void systemPromptLifecycle();
+    void systemPromptReorder_data();
+    void systemPromptReorder();
 
 private:
     QString storedTokenHash(const QString &username);
@@ -629,6 +636,152 @@ void TestAdminService::eachChangeWritesOneAuditEntry()
     const AuditEntry latest = auditEntries().first();
     QCOMPARE(latest.action, action);
     QVERIFY(latest.createdAt.isValid());
+}
+
+void TestAdminService::systemPromptValidation_data()
+{
+    using Input = AdminService::PromptInput;
+    QTest::addColumn<Input>("input");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("message");
+    const auto input = [](std::optional<QString> scope, std::optional<QString> value, std::optional<QString> prompt) {
+        Input in;
+        in.scopeType = scope;
+        in.scopeValue = value;
+        in.prompt = prompt;
+        return in;
+    };
+    QTest::newRow("a user prompt is accepted") << input(u"user"_s, u"alice"_s, u"Be brief."_s) << 201 << QString();
+    QTest::newRow("a global prompt needs no value") << input(u"global"_s, {}, u"Be brief."_s) << 201 << QString();
+    QTest::newRow("an unknown scope is refused, naming the scopes")
+        << input(u"team"_s, u"x"_s, u"Be brief."_s) << 400 << u"global, user, mapping, model, group, node"_s;
+    QTest::newRow("the scope is required") << input({}, u"alice"_s, u"Be brief."_s) << 400 << u"scope_type is required"_s;
+    QTest::newRow("the prompt is required") << input(u"user"_s, u"alice"_s, {}) << 400 << u"prompt is required"_s;
+    QTest::newRow("a blank prompt is refused") << input(u"user"_s, u"alice"_s, u" \n "_s) << 400 << u"prompt must not be empty"_s;
+    QTest::newRow("a scoped prompt needs a value")
+        << input(u"model"_s, u"  "_s, u"Be brief."_s) << 400 << u"scope_value must be 1-255 characters for the model scope"_s;
+    QTest::newRow("a value longer than 255 characters is refused")
+        << input(u"node"_s, QString(256, u'n'), u"Be brief."_s) << 400 << u"1-255 characters"_s;
+}
+
+void TestAdminService::systemPromptValidation()
+{
+    QFETCH(AdminService::PromptInput, input);
+    QFETCH(int, status);
+    QFETCH(QString, message);
+    const auto added = m_service->addSystemPrompt(input);
+    QCOMPARE(added.ok() ? 201 : added.error().httpStatus(), status);
+    if (!added.ok())
+        QVERIFY2(added.error().message.contains(message), qPrintable(added.error().message));
+    QCOMPARE(m_store->systemPrompts().size(), added.ok() ? 1 : 0);
+}
+
+void TestAdminService::systemPromptLifecycle()
+{
+    QSignalSpy changed(m_service.get(), &AdminService::changed);
+    AdminService::PromptInput input;
+    input.scopeType = u"global"_s;
+    input.scopeValue = u"ignored"_s;
+    input.prompt = u"Answer in English."_s;
+    input.priority = 3;
+    input.description = u"House rule"_s;
+    const auto added = m_service->addSystemPrompt(input);
+    QVERIFY(added.ok());
+    const qint64 id = added.value().id;
+    QVERIFY(id > 0);
+    QCOMPARE(added.value().scopeValue, QString()); // a global prompt names nothing
+    QCOMPARE(added.value().priority, 3);
+    QVERIFY(added.value().active);
+    QCOMPARE(added.value().description, u"House rule"_s);
+    QVERIFY(added.value().createdAt.isValid());
+
+    // A partial update keeps what it does not name.
+    AdminService::PromptInput patch;
+    patch.scopeType = u"node"_s;
+    patch.scopeValue = u"gpu-1"_s;
+    patch.active = false;
+    const auto updated = m_service->updateSystemPrompt(id, patch);
+    QVERIFY(updated.ok());
+    QCOMPARE(updated.value().scope, PromptScope::Node);
+    QCOMPARE(updated.value().scopeValue, u"gpu-1"_s);
+    QCOMPARE(updated.value().prompt, u"Answer in English."_s);
+    QCOMPARE(updated.value().priority, 3);
+    QVERIFY(!updated.value().active);
+    AdminService::PromptInput blank;
+    blank.prompt = u""_s;
+    QCOMPARE(m_service->updateSystemPrompt(id, blank).error().httpStatus(), 400);
+    QCOMPARE(m_service->findSystemPrompt(id).value().prompt, u"Answer in English."_s);
+
+    QVERIFY(m_service->deleteSystemPrompt(id).ok());
+    QCOMPARE(m_service->findSystemPrompt(id).error().httpStatus(), 404);
+    QCOMPARE(m_service->deleteSystemPrompt(id).error().message, u"System prompt not found: %1"_s.arg(id));
+    QCOMPARE(m_service->updateSystemPrompt(id, patch).error().httpStatus(), 404);
+
+    QCOMPARE(changed.size(), 3);
+    const QList<AuditEntry> entries = auditEntries();
+    QStringList actions;
+    for (const AuditEntry &entry : entries) {
+        QCOMPARE(entry.entityType, u"system_prompt"_s);
+        QCOMPARE(entry.entityId, QString::number(id));
+        actions.append(entry.action);
+    }
+    actions.sort();
+    QCOMPARE(actions, (QStringList{u"system_prompt.create"_s, u"system_prompt.delete"_s, u"system_prompt.update"_s}));
+}
+
+void TestAdminService::systemPromptReorder_data()
+{
+    QTest::addColumn<QList<int>>("priorities"); // of prompts 0, 1, 2 as created
+    QTest::addColumn<QList<int>>("order");      // positions of the prompts, the first applied first
+    QTest::addColumn<QList<int>>("expected");   // priorities of prompts 0, 1, 2 afterwards
+    QTest::newRow("distinct priorities are reused in the new order")
+        << QList<int>{30, 20, 10} << QList<int>{2, 0, 1} << QList<int>{20, 10, 30};
+    QTest::newRow("equal priorities become count-1 ... 0")
+        << QList<int>{0, 0, 0} << QList<int>{1, 2, 0} << QList<int>{0, 2, 1};
+    QTest::newRow("a part of the list: its priorities are shuffled among themselves")
+        << QList<int>{30, 20, 10} << QList<int>{2, 1} << QList<int>{30, 10, 20};
+}
+
+void TestAdminService::systemPromptReorder()
+{
+    QFETCH(QList<int>, priorities);
+    QFETCH(QList<int>, order);
+    QFETCH(QList<int>, expected);
+    QList<qint64> ids;
+    for (int priority : std::as_const(priorities)) {
+        AdminService::PromptInput input;
+        input.scopeType = u"user"_s;
+        input.scopeValue = u"alice"_s;
+        input.prompt = u"Prompt %1"_s.arg(ids.size());
+        input.priority = priority;
+        const auto added = m_service->addSystemPrompt(input);
+        QVERIFY(added.ok());
+        ids.append(added.value().id);
+    }
+    QList<qint64> orderIds;
+    for (int position : std::as_const(order))
+        orderIds.append(ids.at(position));
+    const qint64 audits = auditTotal();
+    const auto reordered = m_service->reorderSystemPrompts(orderIds);
+    QVERIFY(reordered.ok());
+    QCOMPARE(auditTotal(), audits + 1);
+    QCOMPARE(auditEntries().constFirst().action, u"system_prompt.reorder"_s);
+    for (qsizetype i = 0; i < ids.size(); ++i)
+        QCOMPARE(m_service->findSystemPrompt(ids.at(i)).value().priority, expected.at(i));
+    // The prompts come back in their new order.
+    QList<qint64> returned;
+    for (const SystemPrompt &prompt : reordered.value()) {
+        if (orderIds.contains(prompt.id))
+            returned.append(prompt.id);
+    }
+    QCOMPARE(returned, orderIds);
+
+    const auto missing = m_service->reorderSystemPrompts({ids.at(0), 9999});
+    QCOMPARE(missing.error().httpStatus(), 404);
+    QVERIFY(missing.error().message.contains(u"9999"_s));
+    QCOMPARE(m_service->reorderSystemPrompts({ids.at(0), ids.at(0)}).error().httpStatus(), 400);
+    QCOMPARE(m_service->reorderSystemPrompts({}).error().httpStatus(), 400);
+    QCOMPARE(auditTotal(), audits + 1); // refusals change nothing
 }
 
 QTEST_GUILESS_MAIN(TestAdminService)

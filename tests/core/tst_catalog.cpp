@@ -18,6 +18,7 @@ public:
     QList<NodeModel> models;
     QList<ModelMapping> mappingList;
     QList<ModelGroup> groupList;
+    QList<SystemPrompt> promptList;
 
     QList<User> users() override { return userList; }
     std::optional<User> user(const QString &username) override
@@ -69,6 +70,11 @@ public:
     QList<ModelConfig> modelConfigs() override { return {}; }
     bool saveModelConfig(const ModelConfig &) override { return false; }
     bool deleteModelConfig(const QString &) override { return false; }
+    QList<SystemPrompt> systemPrompts() override { return promptList; }
+    qint64 insertSystemPrompt(const SystemPrompt &) override { return 0; }
+    bool updateSystemPrompt(const SystemPrompt &) override { return false; }
+    bool deleteSystemPrompt(qint64) override { return false; }
+    bool setSystemPromptPriorities(const QHash<qint64, int> &) override { return false; }
     bool insertRequestLogs(const QList<RequestLogEntry> &) override { return false; }
     QList<RequestLogEntry> requestLogs(const LogQuery &, qint64 *total) override
     {
@@ -184,6 +190,7 @@ private Q_SLOTS:
     void userByTokenHash_data();
     void userByTokenHash();
     void apiKeys();
+    void systemPrompts();
 
 private:
     MemoryStore m_store;
@@ -216,6 +223,9 @@ void TestCatalog::initTestCase()
                                        QByteArray("token-").append(user.username.toLatin1()))),
                                    user.id);
     }
+    SystemPrompt on{1, PromptScope::User, u"bob"_s, u"Answer briefly."_s, 5, true, {}, {}, {}};
+    SystemPrompt off{2, PromptScope::Global, {}, u"Switched off."_s, 9, false, {}, {}, {}};
+    m_store.promptList = {off, on};
     m_secrets.values.insert(u"node/2/api_key"_s, u"sk-node-two"_s);
     m_secrets.values.insert(u"node/1/api_key"_s, u"sk-stale"_s); // node 1 has no key set
     m_catalog = Catalog::load(m_store, &m_secrets);
@@ -425,6 +435,13 @@ void TestCatalog::apiKeys()
     // Loading without a secret store gives a catalog with no keys.
     const auto keyless = Catalog::load(m_store, nullptr);
     QCOMPARE(keyless->apiKey(2), QString());
+}
+
+void TestCatalog::systemPrompts()
+{
+    // An inactive prompt never reaches the request path.
+    QCOMPARE(m_catalog->systemPrompts().size(), 1);
+    QCOMPARE(m_catalog->systemPrompts().constFirst().prompt, u"Answer briefly."_s);
 }
 
 QTEST_GUILESS_MAIN(TestCatalog)

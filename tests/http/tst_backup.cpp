@@ -38,6 +38,7 @@ struct Response
     int status = 0;
     QByteArray body;
     QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+    QJsonArray array() const { return QJsonDocument::fromJson(body).array(); }
 };
 
 QJsonObject findBy(const QJsonArray &array, const QString &key, const QString &value)
@@ -216,6 +217,15 @@ void TestBackup::seed()
                     {u"requests_per_minute"_s, 30}, {u"tokens_per_minute"_s, 9000}})
                  .status,
              201);
+    QCOMPARE(admin("POST", u"/admin/system-prompts"_s,
+                   {{u"scope_type"_s, u"mapping"_s}, {u"scope_value"_s, u"chat"_s}, {u"prompt"_s, u"Answer in English."_s},
+                    {u"priority"_s, 4}, {u"description"_s, u"House rule"_s}})
+                 .status,
+             201);
+    QCOMPARE(admin("POST", u"/admin/system-prompts"_s,
+                   {{u"scope_type"_s, u"global"_s}, {u"prompt"_s, u"Off for now."_s}, {u"is_active"_s, false}})
+                 .status,
+             201);
 }
 
 void TestBackup::exportHoldsConfigurationWithoutSecrets()
@@ -264,6 +274,13 @@ void TestBackup::exportHoldsConfigurationWithoutSecrets()
     QCOMPARE(config.value("max_context_length"_L1).toInt(), 32768);
     QCOMPARE(config.value("requests_per_minute"_L1).toInt(), 30);
     QCOMPARE(config.value("tokens_per_minute"_L1).toInt(), 9000);
+    QCOMPARE(backup.value("system_prompts"_L1).toArray(),
+             (QJsonArray{QJsonObject{{u"scope_type"_s, u"mapping"_s}, {u"scope_value"_s, u"chat"_s},
+                                     {u"prompt"_s, u"Answer in English."_s}, {u"priority"_s, 4},
+                                     {u"is_active"_s, true}, {u"description"_s, u"House rule"_s}},
+                         QJsonObject{{u"scope_type"_s, u"global"_s}, {u"scope_value"_s, u""_s},
+                                     {u"prompt"_s, u"Off for now."_s}, {u"priority"_s, 0},
+                                     {u"is_active"_s, false}, {u"description"_s, u""_s}}}));
 
     // Neither tokens, their digests nor API keys leave the gateway.
     QVERIFY(!exported.body.contains(m_aliceToken));
@@ -282,13 +299,18 @@ void TestBackup::importRestoresWhatWasLost()
     QCOMPARE(admin("PUT", u"/admin/settings"_s, {{u"routing_strategy"_s, u"weighted"_s}}).status, 200);
     QCOMPARE(admin("DELETE", u"/admin/model-groups/team"_s).status, 204);
     QCOMPARE(admin("DELETE", u"/admin/model-configs/chat"_s).status, 204);
+    const QJsonArray prompts = admin("GET", u"/admin/system-prompts"_s).array();
+    QCOMPARE(prompts.size(), 2);
+    QCOMPARE(admin("DELETE", u"/admin/system-prompts/%1"_s.arg(prompts.at(0).toObject().value("id"_L1).toInteger())).status, 204);
+    QCOMPARE(admin("PATCH", u"/admin/system-prompts/%1"_s.arg(prompts.at(1).toObject().value("id"_L1).toInteger()),
+                   {{u"is_active"_s, true}}).status, 200);
     const qint64 auditBefore = auditTotal();
 
     const Response imported = admin("POST", u"/admin/import"_s, backup);
     QCOMPARE(imported.status, 200);
     QCOMPARE(imported.json().value("imported"_L1).toObject(),
              (QJsonObject{{u"nodes"_s, 1}, {u"users"_s, 2}, {u"mappings"_s, 1}, {u"groups"_s, 1},
-                          {u"tool_sets"_s, 1}, {u"model_configs"_s, 1}, {u"settings"_s, 1}}));
+                          {u"tool_sets"_s, 1}, {u"model_configs"_s, 1}, {u"system_prompts"_s, 2}, {u"settings"_s, 1}}));
     // Only alice was created again, so only she gets a (new) token.
     const QJsonArray created = imported.json().value("created_users"_L1).toArray();
     QCOMPARE(created.size(), 1);
@@ -323,6 +345,7 @@ void TestBackup::importRestoresWhatWasLost()
     QCOMPARE(after.value("groups"_L1), backup.value("groups"_L1));
     QCOMPARE(after.value("tool_sets"_L1), backup.value("tool_sets"_L1));
     QCOMPARE(after.value("model_configs"_L1), backup.value("model_configs"_L1));
+    QCOMPARE(after.value("system_prompts"_L1), backup.value("system_prompts"_L1)); // restored, and off again
     QCOMPARE(m_secrets->read(u"node/%1/api_key"_s.arg(m_nodeId)), std::optional<QString>(NodeKey));
 }
 
@@ -336,7 +359,7 @@ void TestBackup::importIsIdempotent()
     }
     QCOMPARE(send("GET", u"/v1/models"_s, {}, m_aliceToken).status, 200);
     const QJsonObject after = admin("GET", u"/admin/export"_s).json();
-    for (const char *section : {"nodes", "users", "mappings", "groups", "tool_sets", "model_configs", "settings"})
+    for (const char *section : {"nodes", "users", "mappings", "groups", "tool_sets", "model_configs", "system_prompts", "settings"})
         QCOMPARE(after.value(QLatin1StringView(section)), backup.value(QLatin1StringView(section)));
 }
 
@@ -349,6 +372,8 @@ void TestBackup::badBackupsWriteNothing_data()
     QTest::newRow("an invalid username") << u"username"_s;
     QTest::newRow("a user's per-minute limit of zero") << u"user-per-minute"_s;
     QTest::newRow("a model configuration's negative per-minute limit") << u"config-per-minute"_s;
+    QTest::newRow("a system prompt with an unknown scope") << u"prompt-scope"_s;
+    QTest::newRow("an empty system prompt") << u"prompt-text"_s;
 }
 
 void TestBackup::badBackupsWriteNothing()
@@ -374,6 +399,12 @@ void TestBackup::badBackupsWriteNothing()
         QJsonArray configs = backup.value("model_configs"_L1).toArray();
         configs.append(QJsonObject{{u"model_pattern"_s, u"fast*"_s}, {u"tokens_per_minute"_s, -1}});
         backup.insert(u"model_configs"_s, configs);
+    } else if (change.startsWith("prompt-"_L1)) {
+        QJsonArray prompts = backup.value("system_prompts"_L1).toArray();
+        prompts.append(change == "prompt-scope"_L1
+                           ? QJsonObject{{u"scope_type"_s, u"team"_s}, {u"scope_value"_s, u"x"_s}, {u"prompt"_s, u"p"_s}}
+                           : QJsonObject{{u"scope_type"_s, u"global"_s}, {u"prompt"_s, u" "_s}});
+        backup.insert(u"system_prompts"_s, prompts);
     } else {
         users.append(QJsonObject{{u"username"_s, u"no spaces"_s}});
     }
@@ -384,6 +415,7 @@ void TestBackup::badBackupsWriteNothing()
     QVERIFY(!imported.json().value("detail"_L1).toString().isEmpty());
     QCOMPARE(auditTotal(), auditBefore);
     QCOMPARE(admin("GET", u"/admin/users/carol"_s).status, 404);
+    QCOMPARE(admin("GET", u"/admin/system-prompts"_s).array().size(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestBackup)

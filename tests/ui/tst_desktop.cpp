@@ -16,6 +16,8 @@
 #include "policies/policydialogs.h"
 #include "settings/autostart.h"
 #include "settings/settingspage.h"
+#include "prompts/systempromptdialog.h"
+#include "prompts/systempromptspage.h"
 #include "tray/trayicon.h"
 #include "uiutil.h"
 #include "users/tokendialog.h"
@@ -26,6 +28,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCompleter>
 #include <QDialogButtonBox>
 #include <QFile>
 #include <QJsonArray>
@@ -69,6 +72,7 @@ private Q_SLOTS:
     void wizardAddsNodeAndUser();
     void groupReorderedByDragServesFromNewFirst();
     void maintenanceConfigRefusesChat();
+    void systemPromptAddedOnPageReachesNode();
     void trayWithoutHostKeepsWindow();
     void trayShowsErrorsAndStopsGateway();
     void defaultLimitsFromSettingsPageReachNewUsers();
@@ -285,17 +289,21 @@ void TestDesktop::shortcutsSwitchPages()
         QTest::keyClick(m_window.get(), Qt::Key(Qt::Key_1 + page), Qt::ControlModifier);
         QCOMPARE(m_window->currentPage(), page);
     }
-    // Policies follow Groups: Ctrl+6; Logs and Settings move up to Ctrl+7 and Ctrl+8.
+    // Policies follow Groups: Ctrl+6, then System prompts: Ctrl+7; Logs and Settings move up to
+    // Ctrl+8 and Ctrl+9.
     QTest::keyClick(m_window.get(), Qt::Key_6, Qt::ControlModifier);
     QCOMPARE(m_window->currentPage(), int(MainWindow::Policies));
     QVERIFY(m_window->policiesPage()->isVisible());
     QTest::keyClick(m_window.get(), Qt::Key_7, Qt::ControlModifier);
-    QCOMPARE(m_window->currentPage(), int(MainWindow::Logs));
+    QCOMPARE(m_window->currentPage(), int(MainWindow::SystemPrompts));
+    QVERIFY(m_window->systemPromptsPage()->isVisible());
     QTest::keyClick(m_window.get(), Qt::Key_8, Qt::ControlModifier);
-    QCOMPARE(m_window->currentPage(), int(MainWindow::Settings));
-    // Connecting a client takes the shortcut after the last page: Ctrl+9.
-    QCOMPARE(int(MainWindow::PageCount), 8);
+    QCOMPARE(m_window->currentPage(), int(MainWindow::Logs));
     QTest::keyClick(m_window.get(), Qt::Key_9, Qt::ControlModifier);
+    QCOMPARE(m_window->currentPage(), int(MainWindow::Settings));
+    // Connecting a client takes the key after the last page's: Ctrl+0.
+    QCOMPARE(int(MainWindow::PageCount), 9);
+    QTest::keyClick(m_window.get(), Qt::Key_0, Qt::ControlModifier);
     auto *dialog = waitForChild<ConnectDialog>(m_window.get());
     QVERIFY(dialog);
     QPointer<ConnectDialog> guard(dialog);
@@ -579,6 +587,63 @@ void TestDesktop::maintenanceConfigRefusesChat()
 
     // Later tests chat with this model without its limit.
     QCOMPARE(m_fixture.admin("DELETE", u"/admin/model-configs/llama3.2:latest"_s).status, 204);
+}
+
+void TestDesktop::systemPromptAddedOnPageReachesNode()
+{
+    // gpu-1 (m_ollama) serves llama3.2:latest to alice.
+    QVERIFY(!m_aliceToken.isEmpty());
+    m_window->showPage(MainWindow::SystemPrompts);
+    SystemPromptsPage *page = m_window->systemPromptsPage();
+    QVERIFY(page->isVisible());
+
+    QTest::mouseClick(page->findChild<QPushButton *>(u"newPrompt"_s), Qt::LeftButton);
+    QPointer<SystemPromptDialog> dialog = waitForChild<SystemPromptDialog>(page);
+    QVERIFY(dialog);
+    auto *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    auto *scope = dialog->findChild<QComboBox *>(u"scope"_s);
+    auto *value = dialog->findChild<QLineEdit *>(u"scopeValue"_s);
+    QVERIFY(!value->isEnabled()); // "every request" needs no name
+    scope->setCurrentIndex(scope->findData(int(PromptScope::User)));
+    QVERIFY(value->isEnabled());
+    // The user names are offered as the value is typed.
+    QVERIFY(value->completer());
+    value->completer()->setCompletionPrefix(u"ali"_s);
+    QCOMPARE(value->completer()->currentCompletion(), u"alice"_s);
+    QTest::keyClicks(value, u"alice"_s);
+    QVERIFY(!ok->isEnabled()); // no prompt yet
+    dialog->findChild<QPlainTextEdit *>(u"prompt"_s)->setPlainText(u"You answer for the Acme team.\nBe brief."_s);
+    QVERIFY(ok->isEnabled());
+    QTest::mouseClick(ok, Qt::LeftButton);
+    QTRY_VERIFY(!dialog);
+
+    QTRY_COMPARE(page->table()->rowCount(), 1);
+    QCOMPARE(page->table()->item(0, 0)->text(), u"User"_s);
+    QCOMPARE(page->table()->item(0, 1)->text(), u"alice"_s);
+    QCOMPARE(page->table()->item(0, 3)->text(), u"Yes"_s);
+    QCOMPARE(page->table()->item(0, 4)->text(), u"You answer for the Acme team."_s);
+
+    const QJsonObject chat{{u"model"_s, u"llama3.2:latest"_s},
+                           {u"stream"_s, false},
+                           {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"hi"_s}}}}};
+    QCOMPARE(m_fixture.send("POST", u"/api/chat"_s, m_aliceToken, chat).status, 200);
+    const QJsonArray sent = m_ollama->lastRequest().body.value("messages"_L1).toArray();
+    QCOMPARE(sent.size(), 2);
+    QCOMPARE(sent.at(0).toObject(), (QJsonObject{{u"role"_s, u"system"_s},
+                                                 {u"content"_s, u"You answer for the Acme team.\nBe brief."_s}}));
+
+    // Switched off in its dialog, the prompt no longer reaches the node.
+    page->table()->selectRow(0);
+    QTest::mouseClick(page->findChild<QPushButton *>(u"editPrompt"_s), Qt::LeftButton);
+    dialog = waitForChild<SystemPromptDialog>(page);
+    QVERIFY(dialog);
+    QCOMPARE(dialog->findChild<QLineEdit *>(u"scopeValue"_s)->text(), u"alice"_s);
+    dialog->findChild<QCheckBox *>(u"active"_s)->setChecked(false);
+    dialog->accept();
+    QTRY_VERIFY(!dialog);
+    QTRY_COMPARE(page->table()->item(0, 3)->text(), u"No"_s);
+    QCOMPARE(m_fixture.send("POST", u"/api/chat"_s, m_aliceToken, chat).status, 200);
+    QCOMPARE(m_ollama->lastRequest().body.value("messages"_L1).toArray().size(), 1);
 }
 
 void TestDesktop::trayWithoutHostKeepsWindow()

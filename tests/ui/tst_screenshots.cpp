@@ -19,6 +19,8 @@
 #include "nodes/nodespage.h"
 #include "policies/policiespage.h"
 #include "policies/policydialogs.h"
+#include "prompts/systempromptdialog.h"
+#include "prompts/systempromptspage.h"
 #include "uiutil.h"
 #include "users/tokendialog.h"
 #include "users/userspage.h"
@@ -200,6 +202,14 @@ void TestScreenshots::initTestCase()
     cloudConfig.maxContextLength = 1024 * 1024;
     for (const ModelConfig &config : {coder, chatConfig, cloudConfig})
         QVERIFY(m_fixture.store()->saveModelConfig(config));
+    const QList<SystemPrompt> prompts{
+        {0, PromptScope::Global, {}, u"Answer in English unless asked otherwise."_s, 10, true, {}, {}, {}},
+        {0, PromptScope::Group, u"team-coding"_s, u"You are the team's coding assistant.\nPrefer small diffs."_s, 5, true,
+         u"Coding conventions"_s, {}, {}},
+        {0, PromptScope::User, u"bob"_s, u"Bob is on call this week: keep answers short."_s, 0, false, {}, {}, {}},
+    };
+    for (const SystemPrompt &prompt : prompts)
+        QVERIFY(m_fixture.store()->insertSystemPrompt(prompt) > 0);
     m_client->refresh();
 }
 
@@ -220,6 +230,7 @@ void TestScreenshots::pages_data()
     QTest::newRow("models") << int(MainWindow::Models) << u"page-models"_s;
     QTest::newRow("groups") << int(MainWindow::Groups) << u"page-groups"_s;
     QTest::newRow("policies") << int(MainWindow::Policies) << u"page-policies"_s;
+    QTest::newRow("system prompts") << int(MainWindow::SystemPrompts) << u"page-system-prompts"_s;
     QTest::newRow("logs") << int(MainWindow::Logs) << u"page-logs"_s;
     QTest::newRow("settings") << int(MainWindow::Settings) << u"page-settings"_s;
 }
@@ -241,6 +252,9 @@ void TestScreenshots::pages()
         QTRY_COMPARE(m_window->policiesPage()->configsTable()->rowCount(), 3);
         QTRY_COMPARE(m_window->policiesPage()->toolSetsTable()->rowCount(), 2);
         m_window->policiesPage()->configsTable()->selectRow(1);
+    } else if (page == MainWindow::SystemPrompts) {
+        QTRY_COMPARE(m_window->systemPromptsPage()->table()->rowCount(), 3);
+        m_window->systemPromptsPage()->table()->selectRow(1);
     } else if (page == MainWindow::Groups) {
         QTRY_COMPARE(m_window->groupsPage()->groupsTable()->rowCount(), 2);
         m_window->groupsPage()->selectGroup(u"team-coding"_s);
@@ -285,6 +299,9 @@ void TestScreenshots::dialogs()
     ToolSetDialog toolSetDialog(m_client->snapshot(), m_client->snapshot().toolSet(u"files"_s), m_window.get());
     toolSetDialog.show();
     save(&toolSetDialog, u"dialog-tool-set"_s);
+    SystemPromptDialog promptDialog(m_client->snapshot(), &m_client->snapshot().systemPrompts.at(1), m_window.get());
+    promptDialog.show();
+    save(&promptDialog, u"dialog-system-prompt"_s);
 
     ConnectDialog *connect = m_window->openConnectDialog(QString::fromUtf8(m_token));
     connect->setModel(u"coder"_s);

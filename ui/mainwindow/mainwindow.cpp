@@ -7,6 +7,7 @@
 #include "models/modelspage.h"
 #include "nodes/nodespage.h"
 #include "policies/policiespage.h"
+#include "prompts/systempromptspage.h"
 #include "settings/settingspage.h"
 #include "tray/trayicon.h"
 #include "users/userspage.h"
@@ -42,6 +43,7 @@ MainWindow::MainWindow(GatewayClient *client, const DesktopContext &context, QWi
     , m_models(new ModelsPage(client, this))
     , m_groups(new GroupsPage(client, this))
     , m_policies(new PoliciesPage(client, this))
+    , m_systemPrompts(new SystemPromptsPage(client, this))
     , m_logs(new LogsPage(client, this))
     , m_settings(new SettingsPage(client, context, this))
     , m_address(new QLabel(this))
@@ -53,8 +55,9 @@ MainWindow::MainWindow(GatewayClient *client, const DesktopContext &context, QWi
     setWindowIcon(TrayIcon::icon(TrayIcon::State::Healthy));
 
     const QStringList titles{tr("Dashboard"), tr("Users"), tr("Nodes"), tr("Models"), tr("Groups"),
-                             tr("Policies"), tr("Logs"), tr("Settings")};
-    const QList<QWidget *> pages{m_dashboard, m_users, m_nodes, m_models, m_groups, m_policies, m_logs, m_settings};
+                             tr("Policies"), tr("System prompts"), tr("Logs"), tr("Settings")};
+    const QList<QWidget *> pages{m_dashboard, m_users, m_nodes, m_models, m_groups, m_policies, m_systemPrompts,
+                                 m_logs, m_settings};
     for (int i = 0; i < PageCount; ++i) {
         auto *item = new QListWidgetItem(titles.at(i), m_sidebar);
         item->setToolTip(tr("%1 (Ctrl+%2)").arg(titles.at(i)).arg(i + 1));
@@ -128,9 +131,10 @@ void MainWindow::createMenus()
         if (Page *current = page(currentPage()); current && current->canCreate())
             current->createNew();
     });
-    create->setToolTip(tr("Create a user, node, mapping, group or model configuration on the current page"));
-    // The pages take Ctrl+1 to Ctrl+PageCount; connecting a client comes right after them.
-    file->addAction(tr("&Connect a client…"), QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + int(PageCount))), this,
+    create->setToolTip(tr("Create a user, node, mapping, group, model configuration or system prompt on the current page"));
+    // The pages take Ctrl+1 to Ctrl+9; connecting a client takes the key after them, Ctrl+0.
+    static_assert(PageCount <= 9, "the pages' shortcuts run out at Ctrl+9");
+    file->addAction(tr("&Connect a client…"), QKeySequence(Qt::CTRL | Qt::Key_0), this,
                     [this] { openConnectDialog(); });
     file->addAction(tr("Setup &wizard…"), this, &MainWindow::setupWizardRequested);
     file->addSeparator();

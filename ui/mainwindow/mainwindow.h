@@ -20,6 +20,7 @@ class ModelsPage;
 class NodesPage;
 class Page;
 class PoliciesPage;
+class SystemPromptsPage;
 class SettingsPage;
 class UsersPage;
 
@@ -28,7 +29,7 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
 
 public:
-    enum PageIndex { Dashboard, Users, Nodes, Models, Groups, Policies, Logs, Settings, PageCount };
+    enum PageIndex { Dashboard, Users, Nodes, Models, Groups, Policies, SystemPrompts, Logs, Settings, PageCount };
 
     MainWindow(GatewayClient *client, const DesktopContext &context, QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -42,6 +43,7 @@ public:
     ModelsPage *modelsPage() const { return m_models; }
     GroupsPage *groupsPage() const { return m_groups; }
     PoliciesPage *policiesPage() const { return m_policies; }
+    SystemPromptsPage *systemPromptsPage() const { return m_systemPrompts; }
     LogsPage *logsPage() const { return m_logs; }
     SettingsPage *settingsPage() const { return m_settings; }
     ConnectDialog *openConnectDialog(const QString &token = {});
@@ -69,6 +71,7 @@ private:
     ModelsPage *m_models;
     GroupsPage *m_groups;
     PoliciesPage *m_policies;
+    SystemPromptsPage *m_systemPrompts;
     LogsPage *m_logs;
     SettingsPage *m_settings;
     QLabel *m_address;
