@@ -33,6 +33,8 @@ public:
     Result<User> findUser(const QString &username);
     Result<User> setUserModels(const QString &username, const QStringList &models);
     Result<User> grantAllModels(const QString &username);
+    // Takes one model off the user's list; "all" takes every grant away, the all-models one too.
+    Result<User> revokeModel(const QString &username, const QString &model);
     Result<User> setUserLimits(const QString &username, std::optional<qint64> requests,
                                std::optional<qint64> tokens);
 

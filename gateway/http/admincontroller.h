@@ -36,6 +36,9 @@ public:
     void grantAllModels(HttpContext &ctx);
     // GET /admin/users/{username}/models -> {username, has_all_models, models}
     void getModels(HttpContext &ctx);
+    // DELETE /admin/users/{username}/models/{model} -> 204; "all" takes every grant away (the
+    //   all-models one too); 400 when the model was not granted
+    void revokeModel(HttpContext &ctx);
     // POST /admin/users/{username}/limits {"request_limit": N|null, "token_limit": N|null}
     void setLimits(HttpContext &ctx);
     // GET /admin/users/{username}/limits -> limits and today's usage (UTC day)
@@ -52,7 +55,11 @@ public:
     // GET /admin/users/{username}/model-usage?start_date=&end_date=
     //   -> {username, model_usage: [{model_name, request_count, total_tokens}], period}
     void modelUsage(HttpContext &ctx);
-    // GET /admin/stats -> users, nodes, today's requests and tokens, per-model usage today, and
+    // GET /admin/dashboard/user-stats?start_date=&end_date= (default: the last 30 days)
+    //   -> {users: [{username, total_requests, total_tokens, total_prompt_tokens,
+    //   total_completion_tokens}], total_users, period}, busiest first
+    void userStats(HttpContext &ctx);
+    // GET /admin/stats (also /admin/dashboard/stats) -> users, nodes, today's requests and tokens, per-model usage today, and
     //   requests and tokens per UTC day over ?days= (default 7)
     void stats(HttpContext &ctx);
 
@@ -71,8 +78,11 @@ public:
     void deleteNode(HttpContext &ctx);
     // POST /admin/nodes/{id}/health-check -> {node_id, node_name, health_status, error, checked_at}
     void healthCheck(HttpContext &ctx);
-    // POST /admin/nodes/{id}/sync-models -> {node_id, models: [...], count}
+    // POST /admin/nodes/{id}/sync-models (also .../discover) -> the node with its discovered models
     void syncModels(HttpContext &ctx);
+    // POST /admin/nodes/sync-all -> [{success, node_id, node_name, health_status, synced_count,
+    //   total_models, error}], one per active node, after probing them all at once
+    void syncAllNodes(HttpContext &ctx);
     // GET /admin/nodes/{id}/models -> [discovered model]
     void nodeModels(HttpContext &ctx);
 
@@ -99,13 +109,16 @@ public:
     // DELETE /admin/model-groups/{name} -> 204
     void deleteGroup(HttpContext &ctx);
     // POST /admin/model-groups/{name}/members {"model_display_name","priority"?,"weight"?,
-    //   "capability_tags"?,"is_active"?,"context_fallback"?} -> 201 group
+    //   "capability_tags"?,"is_active"?,"context_fallback"? (or the seed's "is_fallback_413")}
+    //   -> 201 group
     void addMember(HttpContext &ctx);
     // PUT /admin/model-groups/{name}/members/{id} -> group
     void updateMember(HttpContext &ctx);
     // DELETE /admin/model-groups/{name}/members/{id} -> group
     void deleteMember(HttpContext &ctx);
-    // PUT /admin/model-groups/{name}/reorder {"member_ids": [ids in fallback order]} -> group
+    // PUT /admin/model-groups/{name}/reorder, POST|PUT .../members/reorder
+    //   {"member_ids": [ids in fallback order]} or {"members": [{"id", "priority"}]} (lowest
+    //   priority first) -> group; every member must be named once
     void reorderMembers(HttpContext &ctx);
 
     // POST /admin/tool-sets {"name","description"?,"tools":[...]} -> 201; PUT /admin/tool-sets/{name}
@@ -116,6 +129,8 @@ public:
     // DELETE /admin/tool-sets/{name} -> 204
     void deleteToolSet(HttpContext &ctx);
     // POST /admin/model-configs {"model_pattern", ...} -> 201; PUT /admin/model-configs/{pattern}
+    //   The seed's "model_prefix", "unsupported_params" and "maintenance_mode" are read as
+    //   "model_pattern", "stripped_params" and "maintenance".
     void saveModelConfig(HttpContext &ctx);
     // GET /admin/model-configs -> [config]; GET /admin/model-configs/{pattern}
     void listModelConfigs(HttpContext &ctx);
@@ -123,11 +138,12 @@ public:
     // DELETE /admin/model-configs/{pattern} -> 204
     void deleteModelConfig(HttpContext &ctx);
 
-    // GET /admin/request-logs?limit=&offset=&username=&model= -> {logs, total}
+    // GET /admin/request-logs (also /admin/dashboard/requests-log)
+    //   ?limit=&offset=&username=&model= (or model_name=) -> {logs, total}
     void requestLogs(HttpContext &ctx);
     // GET /admin/audit-logs?limit=&offset=&action=&entity_type= -> {logs, total}
     void auditLogs(HttpContext &ctx);
-    // GET /admin/settings -> {key: value}; PUT /admin/settings {key: value, ...}
+    // GET /admin/settings -> {key: value}; PUT /admin/settings {key: value, ...} (also /admin/config)
     void getSettings(HttpContext &ctx);
     void putSettings(HttpContext &ctx);
 

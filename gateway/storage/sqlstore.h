@@ -56,6 +56,7 @@ public:
     QHash<qint64, DayUsage> usageOn(QDate utcDay) override;
 
     QList<ModelUsage> usageByModel(qint64 userId, const QDateTime &from, const QDateTime &to) override;
+    QList<UserUsage> usageByUser(const QDateTime &from, const QDateTime &to) override;
     bool insertAudit(const AuditEntry &entry) override;
     QList<AuditEntry> auditLogs(const LogQuery &query, qint64 *total) override;
 
