@@ -236,7 +236,8 @@ void TestCompat::claudeModelList()
     QVERIFY2(all.status == 200, all.body.constData());
     const QJsonObject json = all.json();
     const QJsonArray data = json.value("data"_L1).toArray();
-    QCOMPARE(ids(data, "id"_L1), (QStringList{CloudModel, LocalModel}));
+    // Unmapped models are listed under their own names, as in /v1/models.
+    QCOMPARE(ids(data, "id"_L1), (QStringList{CloudModel, LocalModel, u"text-embed"_s}));
     for (const QJsonValue &value : data) {
         const QJsonObject model = value.toObject();
         QCOMPARE(sortedKeys(model), (QStringList{u"created_at"_s, u"display_name"_s, u"id"_s, u"type"_s}));
@@ -246,7 +247,7 @@ void TestCompat::claudeModelList()
     }
     QCOMPARE(json.value("has_more"_L1), QJsonValue(false));
     QCOMPARE(json.value("first_id"_L1).toString(), CloudModel);
-    QCOMPARE(json.value("last_id"_L1).toString(), LocalModel);
+    QCOMPARE(json.value("last_id"_L1).toString(), u"text-embed"_s);
 
     // Only what the user may use.
     const Response bob = m_harness.send("GET", u"/claude/v1/models"_s, {}, m_bob);
@@ -261,7 +262,7 @@ void TestCompat::codexModelList()
     const Response all = m_harness.send("GET", u"/codex/models?client_version=0.60.0"_s, {}, m_alice);
     QVERIFY2(all.status == 200, all.body.constData());
     const QJsonArray models = all.json().value("models"_L1).toArray();
-    QCOMPARE(ids(models, "slug"_L1), (QStringList{CloudModel, LocalModel}));
+    QCOMPARE(ids(models, "slug"_L1), (QStringList{CloudModel, LocalModel, u"text-embed"_s}));
     for (qsizetype i = 0; i < models.size(); ++i) {
         const QJsonObject model = models.at(i).toObject();
         // The fields Codex cannot do without.
@@ -422,7 +423,7 @@ void TestCompat::revokeOneModel()
     auto granted = [&, name = name] {
         return m_harness.admin("GET", u"/admin/users/%1/models"_s.arg(name)).json();
     };
-    QCOMPARE(granted().value("models"_L1).toArray(), (QJsonArray{LocalModel, u"library/vendor:7b"_s}));
+    QCOMPARE(granted().value("models"_L1).toArray(), (QJsonArray{u"library/vendor:7b"_s, LocalModel}));
     // The user notices at once.
     const Response refused = m_harness.send("POST", u"/v1/chat/completions"_s, toJson(chatBody(CloudModel)), token);
     QCOMPARE(refused.status, 403);
