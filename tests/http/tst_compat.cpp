@@ -60,6 +60,7 @@ private Q_SLOTS:
     void prefixedPathErrors_data();
     void prefixedPathErrors();
     void claudeProbes();
+    void unknownPrefixedPathsInTheirDialect();
     void claudeModelList();
     void codexModelList();
     void cursorInputBecomesMessages();
@@ -228,6 +229,19 @@ void TestCompat::claudeProbes()
 {
     QCOMPARE(m_harness.send("HEAD", u"/claude/"_s, {}, {}).status, 200);
     QCOMPARE(m_harness.send("GET", u"/claude/"_s, {}, {}).status, 200);
+}
+
+void TestCompat::unknownPrefixedPathsInTheirDialect()
+{
+    const Response claude = m_harness.send("POST", u"/claude/v1/complete"_s, "{}", m_alice);
+    QCOMPARE(claude.status, 404);
+    QCOMPARE(claude.json().value("type"_L1).toString(), u"error"_s);
+    QCOMPARE(claude.json().value("error"_L1).toObject().value("type"_L1).toString(), u"not_found_error"_s);
+    for (const QString &path : {u"/codex/files"_s, u"/cursor/embeddings"_s}) {
+        const Response openai = m_harness.send("POST", path, "{}", m_alice);
+        QCOMPARE(openai.status, 404);
+        QVERIFY(openai.json().value("error"_L1).toObject().contains("message"_L1));
+    }
 }
 
 void TestCompat::claudeModelList()
