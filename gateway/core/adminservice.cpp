@@ -184,6 +184,24 @@ Result<User> AdminService::grantAllModels(const QString &username)
     return *m_store->user(username);
 }
 
+Result<User> AdminService::revokeModel(const QString &username, const QString &model)
+{
+    auto user = findUser(username);
+    if (!user.ok())
+        return user.error();
+    QStringList models = user.value().models;
+    const bool all = model == "all"_L1;
+    if (all)
+        models.clear();
+    else if (models.removeAll(model) == 0)
+        return ApiError::badRequest(u"The model '%1' is not granted to %2"_s.arg(model, username));
+    if (!m_store->setUserModels(user.value().id, models, !all && user.value().allModels))
+        return storageFailed();
+    audit(u"user.model_revoked"_s, u"user"_s, username, {{u"model"_s, model}});
+    Q_EMIT changed();
+    return *m_store->user(username);
+}
+
 Result<User> AdminService::setUserLimits(const QString &username, const UserLimits &limits)
 {
     auto user = findUser(username);

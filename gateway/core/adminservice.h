@@ -40,6 +40,8 @@ public:
     Result<User> findUser(const QString &username);
     Result<User> setUserModels(const QString &username, const QStringList &models);
     Result<User> grantAllModels(const QString &username);
+    // Takes one model off the user's list; "all" takes every grant away, the all-models one too.
+    Result<User> revokeModel(const QString &username, const QString &model);
     // Daily limits may be 0 (nothing allowed); per-minute limits are positive. Empty = unlimited.
     Result<User> setUserLimits(const QString &username, const UserLimits &limits);
 

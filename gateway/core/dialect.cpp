@@ -6,9 +6,9 @@ Dialect dialectForPath(const QByteArray &path)
 {
     if (path.startsWith("/api/"))
         return Dialect::Ollama;
-    if (path.startsWith("/v1/messages"))
+    if (path.startsWith("/v1/messages") || path.startsWith("/claude/"))
         return Dialect::Anthropic;
-    if (path.startsWith("/v1/"))
+    if (path.startsWith("/v1/") || path.startsWith("/codex/") || path.startsWith("/cursor/"))
         return Dialect::OpenAi;
     return Dialect::Admin;
 }

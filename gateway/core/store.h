@@ -95,6 +95,16 @@ public:
     // Requests and tokens per model in [from, to), for one user (userId > 0) or everyone.
     virtual QList<ModelUsage> usageByModel(qint64 userId, const QDateTime &from, const QDateTime &to) = 0;
 
+    struct UserUsage
+    {
+        QString username;
+        qint64 requests = 0;
+        qint64 promptTokens = 0;
+        qint64 completionTokens = 0;
+    };
+    // Requests and tokens per user in [from, to), busiest first, in one query.
+    virtual QList<UserUsage> usageByUser(const QDateTime &from, const QDateTime &to) = 0;
+
     // Audit log.
     virtual bool insertAudit(const AuditEntry &entry) = 0;
     virtual QList<AuditEntry> auditLogs(const LogQuery &query, qint64 *total) = 0;

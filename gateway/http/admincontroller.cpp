@@ -132,6 +132,16 @@ QJsonObject logJson(const RequestLogEntry &e)
             {u"created_at"_s, timeValue(e.createdAt)}};
 }
 
+// The seed's API named some fields otherwise: a seed name is read as ours when ours is absent.
+QJsonObject withSeedNames(QJsonObject body, std::initializer_list<std::pair<QLatin1StringView, QLatin1StringView>> names)
+{
+    for (const auto &[seed, ours] : names) {
+        if (!body.contains(ours) && body.contains(seed))
+            body.insert(ours, body.value(seed));
+    }
+    return body;
+}
+
 // Reads an optional typed field; a present value of the wrong type is a 400.
 template<typename T>
 bool readField(const QJsonObject &body, const QString &name, std::optional<T> *out, ApiError *error);
@@ -262,6 +272,8 @@ LogQuery logQuery(const HttpContext &ctx)
     query.offset = ok ? std::max(offset, 0) : 0;
     query.username = ctx.query(u"username"_s);
     query.model = ctx.query(u"model"_s);
+    if (query.model.isEmpty())
+        query.model = ctx.query(u"model_name"_s); // the seed's dashboard spelling
     query.action = ctx.query(u"action"_s);
     query.entityType = ctx.query(u"entity_type"_s);
     return query;
@@ -394,6 +406,14 @@ void AdminController::getModels(HttpContext &ctx)
     if (!user.ok())
         return ctx.fail(user.error());
     ctx.sendJson(200, grantsJson(user.value()));
+}
+
+void AdminController::revokeModel(HttpContext &ctx)
+{
+    auto user = m_gateway->admin()->revokeModel(ctx.param(u"username"_s), ctx.param(u"model"_s));
+    if (!user.ok())
+        return ctx.fail(user.error());
+    ctx.sendNoContent();
 }
 
 namespace {
@@ -558,6 +578,25 @@ void AdminController::modelUsage(HttpContext &ctx)
                                 {u"total_tokens"_s, double(usage.promptTokens + usage.completionTokens)}});
     }
     ctx.sendJson(200, QJsonObject{{u"username"_s, user.value().username}, {u"model_usage"_s, list},
+                                  {u"period"_s, periodJson(from, to)}});
+}
+
+void AdminController::userStats(HttpContext &ctx)
+{
+    QDateTime from;
+    QDateTime to;
+    ApiError error;
+    if (!period(ctx, &from, &to, &error))
+        return ctx.fail(error);
+    QJsonArray users;
+    for (const Store::UserUsage &usage : m_gateway->store()->usageByUser(from, to)) {
+        users.append(QJsonObject{{u"username"_s, usage.username},
+                                 {u"total_requests"_s, double(usage.requests)},
+                                 {u"total_tokens"_s, double(usage.promptTokens + usage.completionTokens)},
+                                 {u"total_prompt_tokens"_s, double(usage.promptTokens)},
+                                 {u"total_completion_tokens"_s, double(usage.completionTokens)}});
+    }
+    ctx.sendJson(200, QJsonObject{{u"users"_s, users}, {u"total_users"_s, users.size()},
                                   {u"period"_s, periodJson(from, to)}});
 }
 
@@ -856,6 +895,47 @@ void AdminController::warmNode(HttpContext &ctx)
     });
 }
 
+void AdminController::syncAllNodes(HttpContext &ctx)
+{
+    QList<Node> nodes = m_gateway->store()->nodes();
+    nodes.removeIf([](const Node &node) { return !node.active; });
+    struct Gather
+    {
+        QJsonArray results; // in the order of the nodes
+        qsizetype pending = 0;
+    };
+    auto gather = std::make_shared<Gather>();
+    gather->pending = nodes.size();
+    for (qsizetype i = 0; i < nodes.size(); ++i)
+        gather->results.append(QJsonValue());
+    QPointer<QTcpSocket> socket = ctx.socket();
+    auto responder = std::make_shared<QHttpServerResponder>(std::move(ctx.responder()));
+    auto finish = [socket, responder, gather] {
+        if (socket)
+            socket->write(Wire::jsonResponse(200, QJsonDocument(gather->results).toJson(QJsonDocument::Compact)));
+    };
+    if (nodes.isEmpty())
+        return finish();
+    Gateway *gateway = m_gateway;
+    for (qsizetype i = 0; i < nodes.size(); ++i) {
+        const Node &node = nodes.at(i);
+        m_gateway->checkNode(node.id, this, [gateway, gather, finish, i, id = node.id, name = node.name](bool ok, const QString &error) {
+            int models = 0;
+            for (const NodeModel &model : gateway->catalog()->nodeModels())
+                models += model.nodeId == id ? 1 : 0;
+            gather->results.replace(i, QJsonObject{{u"success"_s, ok},
+                                                   {u"node_id"_s, double(id)},
+                                                   {u"node_name"_s, name},
+                                                   {u"health_status"_s, ok ? u"healthy"_s : u"unhealthy"_s},
+                                                   {u"synced_count"_s, models},
+                                                   {u"total_models"_s, models},
+                                                   {u"error"_s, error.isEmpty() ? QJsonValue() : QJsonValue(error)}});
+            if (--gather->pending == 0)
+                finish();
+        });
+    }
+}
+
 void AdminController::nodeModels(HttpContext &ctx)
 {
     bool ok = false;
@@ -966,8 +1046,9 @@ bool readGroupInput(const QJsonObject &body, AdminService::GroupInput *input, Ap
         && readField(body, u"max_failover_retries"_s, &input->maxFailoverRetries, error);
 }
 
-bool readMemberInput(const QJsonObject &body, AdminService::MemberInput *input, ApiError *error)
+bool readMemberInput(const QJsonObject &json, AdminService::MemberInput *input, ApiError *error)
 {
+    const QJsonObject body = withSeedNames(json, {{"is_fallback_413"_L1, "context_fallback"_L1}});
     if (!readField(body, u"model_display_name"_s, &input->model, error)
         || !readField(body, u"priority"_s, &input->priority, error)
         || !readField(body, u"weight"_s, &input->weight, error)
@@ -1104,13 +1185,30 @@ void AdminController::reorderMembers(HttpContext &ctx)
     if (!body.ok())
         return ctx.fail(body.error());
     const QJsonValue ids = body.value().value("member_ids"_L1);
-    if (!ids.isArray())
-        return ctx.fail(ApiError::badRequest(u"\"member_ids\" must be an array of member ids"_s));
+    const QJsonValue members = body.value().value("members"_L1);
+    const ApiError wrong = ApiError::badRequest(
+        u"send \"member_ids\": [ids in fallback order] or \"members\": [{\"id\", \"priority\"}]"_s);
     QList<qint64> order;
-    for (const QJsonValue &id : ids.toArray()) {
-        if (!id.isDouble())
-            return ctx.fail(ApiError::badRequest(u"\"member_ids\" must be an array of member ids"_s));
-        order.append(qint64(id.toDouble()));
+    if (ids.isArray()) {
+        for (const QJsonValue &id : ids.toArray()) {
+            if (!id.isDouble())
+                return ctx.fail(wrong);
+            order.append(qint64(id.toDouble()));
+        }
+    } else if (members.isArray()) {
+        // The seed's form: explicit priorities, the lowest tried first as everywhere else.
+        QList<std::pair<double, qint64>> ranked;
+        for (const QJsonValue &value : members.toArray()) {
+            const QJsonObject member = value.toObject();
+            if (!member.value("id"_L1).isDouble() || !member.value("priority"_L1).isDouble())
+                return ctx.fail(wrong);
+            ranked.append({member.value("priority"_L1).toDouble(), qint64(member.value("id"_L1).toDouble())});
+        }
+        std::stable_sort(ranked.begin(), ranked.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+        for (const auto &[priority, id] : std::as_const(ranked))
+            order.append(id);
+    } else {
+        return ctx.fail(wrong);
     }
     auto group = m_gateway->admin()->reorderMembers(ctx.param(u"name"_s), order);
     if (!group.ok())
@@ -1246,7 +1344,9 @@ void AdminController::saveModelConfig(HttpContext &ctx)
     auto body = ctx.jsonBody();
     if (!body.ok())
         return ctx.fail(body.error());
-    const QJsonObject json = body.value();
+    const QJsonObject json = withSeedNames(body.value(), {{"model_prefix"_L1, "model_pattern"_L1},
+                                                          {"unsupported_params"_L1, "stripped_params"_L1},
+                                                          {"maintenance_mode"_L1, "maintenance"_L1}});
     ModelConfig config;
     const QString pathPattern = ctx.param(u"pattern"_s);
     if (!pathPattern.isEmpty()) {

@@ -39,6 +39,9 @@ public:
     void grantAllModels(HttpContext &ctx);
     // GET /admin/users/{username}/models -> {username, has_all_models, models}
     void getModels(HttpContext &ctx);
+    // DELETE /admin/users/{username}/models/{model} -> 204; "all" takes every grant away (the
+    //   all-models one too); 400 when the model was not granted
+    void revokeModel(HttpContext &ctx);
     // POST /admin/users/{username}/limits {"request_limit": N|null, "token_limit": N|null,
     //   "requests_per_minute": N|null, "tokens_per_minute": N|null}
     void setLimits(HttpContext &ctx);
@@ -56,7 +59,11 @@ public:
     // GET /admin/users/{username}/model-usage?start_date=&end_date=
     //   -> {username, model_usage: [{model_name, request_count, total_tokens}], period}
     void modelUsage(HttpContext &ctx);
-    // GET /admin/stats -> users, nodes, today's requests and tokens, per-model usage today, and
+    // GET /admin/dashboard/user-stats?start_date=&end_date= (default: the last 30 days)
+    //   -> {users: [{username, total_requests, total_tokens, total_prompt_tokens,
+    //   total_completion_tokens}], total_users, period}, busiest first
+    void userStats(HttpContext &ctx);
+    // GET /admin/stats (also /admin/dashboard/stats) -> users, nodes, today's requests and tokens, per-model usage today, and
     //   requests and tokens per UTC day over ?days= (default 7)
     void stats(HttpContext &ctx);
 
@@ -78,12 +85,15 @@ public:
     void deleteNode(HttpContext &ctx);
     // POST /admin/nodes/{id}/health-check -> {node_id, node_name, health_status, error, checked_at}
     void healthCheck(HttpContext &ctx);
-    // POST /admin/nodes/{id}/sync-models -> {node_id, models: [...], count}
+    // POST /admin/nodes/{id}/sync-models (also .../discover) -> the node with its discovered models
     void syncModels(HttpContext &ctx);
     // POST /admin/nodes/{id}/warmup {"models"?: [names]} (default: every discovered model) ->
     //   {node_id, node_name, models: [{model, ok, error, duration_ms}], warmed, failed} once each
     //   model was loaded one after the other; Ollama nodes only (400 otherwise), not deferred
     void warmNode(HttpContext &ctx);
+    // POST /admin/nodes/sync-all -> [{success, node_id, node_name, health_status, synced_count,
+    //   total_models, error}], one per active node, after probing them all at once
+    void syncAllNodes(HttpContext &ctx);
     // GET /admin/nodes/{id}/models -> [discovered model]
     void nodeModels(HttpContext &ctx);
 
@@ -110,13 +120,16 @@ public:
     // DELETE /admin/model-groups/{name} -> 204
     void deleteGroup(HttpContext &ctx);
     // POST /admin/model-groups/{name}/members {"model_display_name","priority"?,"weight"?,
-    //   "capability_tags"?,"is_active"?,"context_fallback"?} -> 201 group
+    //   "capability_tags"?,"is_active"?,"context_fallback"? (or the seed's "is_fallback_413")}
+    //   -> 201 group
     void addMember(HttpContext &ctx);
     // PUT /admin/model-groups/{name}/members/{id} -> group
     void updateMember(HttpContext &ctx);
     // DELETE /admin/model-groups/{name}/members/{id} -> group
     void deleteMember(HttpContext &ctx);
-    // PUT /admin/model-groups/{name}/reorder {"member_ids": [ids in fallback order]} -> group
+    // PUT /admin/model-groups/{name}/reorder, POST|PUT .../members/reorder
+    //   {"member_ids": [ids in fallback order]} or {"members": [{"id", "priority"}]} (lowest
+    //   priority first) -> group; every member must be named once
     void reorderMembers(HttpContext &ctx);
 
     // POST /admin/tool-sets {"name","description"?,"tools":[...]} -> 201; PUT /admin/tool-sets/{name}
@@ -127,6 +140,8 @@ public:
     // DELETE /admin/tool-sets/{name} -> 204
     void deleteToolSet(HttpContext &ctx);
     // POST /admin/model-configs {"model_pattern", ...} -> 201; PUT /admin/model-configs/{pattern}
+    //   The seed's "model_prefix", "unsupported_params" and "maintenance_mode" are read as
+    //   "model_pattern", "stripped_params" and "maintenance".
     void saveModelConfig(HttpContext &ctx);
     // GET /admin/model-configs -> [config]; GET /admin/model-configs/{pattern}
     void listModelConfigs(HttpContext &ctx);
@@ -151,18 +166,19 @@ public:
     // PUT /admin/system-prompts/reorder {"ids": [ids, the first applied first]} -> [prompt]
     void reorderSystemPrompts(HttpContext &ctx);
 
-    // GET /admin/request-logs?limit=&offset=&username=&model= -> {logs, total}
+    // GET /admin/request-logs (also /admin/dashboard/requests-log)
+    //   ?limit=&offset=&username=&model= (or model_name=) -> {logs, total}
     void requestLogs(HttpContext &ctx);
     // GET /admin/audit-logs?limit=&offset=&action=&entity_type= -> {logs, total}
     void auditLogs(HttpContext &ctx);
-    // GET /admin/settings -> {key: value} of every setting's effective value (stored or default),
-    // JSON-typed.
+    // GET /admin/settings (also /admin/config) -> {key: value} of every setting's effective value
+    // (stored or default), JSON-typed.
     void getSettings(HttpContext &ctx);
     // GET /admin/settings/schema -> [{key, type, default, minimum?, maximum?, choices?,
     // description, restart_required}]
     void settingsSchema(HttpContext &ctx);
-    // PUT /admin/settings {key: value, ...} -> as GET. Values JSON-typed or as strings ("true",
-    // "120"); every key is checked before anything is written (400 naming the key and the rule).
+    // PUT /admin/settings (also /admin/config) {key: value, ...} -> as GET. Values JSON-typed or
+    // as strings ("true", "120"); every key is checked before anything is written (400 naming the key and the rule).
     void putSettings(HttpContext &ctx);
     // DELETE /admin/settings/{key} -> as GET, with the key back at its default; 404 if unknown.
     void resetSetting(HttpContext &ctx);

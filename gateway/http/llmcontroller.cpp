@@ -168,7 +168,7 @@ const User *LlmController::authenticate(HttpContext &ctx)
     return user;
 }
 
-void LlmController::proxy(HttpContext &ctx, ApiKind kind)
+void LlmController::proxy(HttpContext &ctx, ApiKind kind, void (*adapt)(QJsonObject *body))
 {
     const User *user = authenticate(ctx);
     if (!user)
@@ -177,6 +177,8 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind)
     if (!parsed.ok())
         return ctx.fail(parsed.error());
     QJsonObject body = parsed.value();
+    if (adapt)
+        adapt(&body);
     if (const auto error = validate(kind, ctx.dialect(), body))
         return ctx.fail(*error);
 
@@ -321,30 +323,103 @@ void LlmController::ollamaTags(HttpContext &ctx)
     ctx.sendJson(200, QJsonObject{{u"models"_s, models}});
 }
 
+namespace {
+
+// One entry of a model list, as every dialect's list is formatted from it.
+struct ListEntry
+{
+    QString id;
+    QDateTime created;
+    qint64 contextLength = 0; // 0 = not known
+    bool vision = false;
+};
+
+// The models and listed groups the user may use, in the order the lists show them.
+QList<ListEntry> visibleModels(const Catalog &catalog, const User &user)
+{
+    QList<ListEntry> entries;
+    for (const Catalog::ListedModel &listed : catalog.modelsFor(user)) {
+        ListEntry entry{listed.name, QDateTime::fromString(listed.source->modifiedAt, Qt::ISODateWithMs)};
+        if (listed.mapping) {
+            entry.contextLength = listed.mapping->contextLength;
+            entry.vision = listed.mapping->capabilities.contains(u"vision"_s);
+        }
+        entries.append(entry);
+    }
+    for (const ModelGroup &group : listedGroups(catalog, user))
+        entries.append({group.name, group.createdAt});
+    return entries;
+}
+
+} // namespace
+
 void LlmController::openAiModels(HttpContext &ctx)
 {
     const User *user = authenticate(ctx);
     if (!user)
         return;
-    const auto catalog = m_gateway->catalog();
     QJsonArray data;
-    for (const Catalog::ListedModel &listed : catalog->modelsFor(*user)) {
-        const QDateTime modified = QDateTime::fromString(listed.source->modifiedAt, Qt::ISODateWithMs);
-        QJsonObject entry{{u"id"_s, listed.name},
+    for (const ListEntry &model : visibleModels(*m_gateway->catalog(), *user)) {
+        QJsonObject entry{{u"id"_s, model.id},
                           {u"object"_s, u"model"_s},
-                          {u"created"_s, double(modified.isValid() ? modified.toSecsSinceEpoch() : 0)},
+                          {u"created"_s, double(model.created.isValid() ? model.created.toSecsSinceEpoch() : 0)},
                           {u"owned_by"_s, u"model-maestro"_s}};
-        if (listed.mapping && listed.mapping->contextLength > 0)
-            entry.insert(u"context_length"_s, double(listed.mapping->contextLength));
+        if (model.contextLength > 0)
+            entry.insert(u"context_length"_s, double(model.contextLength));
         data.append(entry);
     }
-    for (const ModelGroup &group : listedGroups(*catalog, *user)) {
-        data.append(QJsonObject{{u"id"_s, group.name},
-                                {u"object"_s, u"model"_s},
-                                {u"created"_s, double(group.createdAt.isValid() ? group.createdAt.toSecsSinceEpoch() : 0)},
-                                {u"owned_by"_s, u"model-maestro"_s}});
-    }
     ctx.sendJson(200, QJsonObject{{u"object"_s, u"list"_s}, {u"data"_s, data}});
+}
+
+void LlmController::anthropicModels(HttpContext &ctx)
+{
+    const User *user = authenticate(ctx);
+    if (!user)
+        return;
+    QJsonArray data;
+    for (const ListEntry &model : visibleModels(*m_gateway->catalog(), *user)) {
+        data.append(QJsonObject{{u"type"_s, u"model"_s},
+                                {u"id"_s, model.id},
+                                {u"display_name"_s, model.id},
+                                {u"created_at"_s, model.created.isValid()
+                                                      ? model.created.toUTC().toString(Qt::ISODate)
+                                                      : u"1970-01-01T00:00:00Z"_s}});
+    }
+    const auto id = [&](qsizetype i) { return data.isEmpty() ? QJsonValue() : data.at(i).toObject().value("id"_L1); };
+    ctx.sendJson(200, QJsonObject{{u"data"_s, data},
+                                  {u"has_more"_s, false},
+                                  {u"first_id"_s, id(0)},
+                                  {u"last_id"_s, id(data.size() - 1)}});
+}
+
+void LlmController::codexModels(HttpContext &ctx)
+{
+    const User *user = authenticate(ctx);
+    if (!user)
+        return;
+    QJsonArray models;
+    for (const ListEntry &model : visibleModels(*m_gateway->catalog(), *user)) {
+        // Codex rejects the whole catalog when an entry lacks a field it requires: these are those
+        // fields, with values that suit a model served through chat completions.
+        QJsonObject entry{{u"slug"_s, model.id},
+                          {u"display_name"_s, model.id},
+                          {u"supported_reasoning_levels"_s, QJsonArray()},
+                          {u"shell_type"_s, u"shell_command"_s},
+                          {u"visibility"_s, u"list"_s},
+                          {u"supported_in_api"_s, true},
+                          {u"priority"_s, models.size()},
+                          {u"base_instructions"_s, u"You are Codex, a helpful coding assistant."_s},
+                          {u"supports_reasoning_summaries"_s, false},
+                          {u"support_verbosity"_s, false},
+                          {u"truncation_policy"_s, QJsonObject{{u"mode"_s, u"bytes"_s}, {u"limit"_s, 10000}}},
+                          {u"supports_parallel_tool_calls"_s, false},
+                          {u"experimental_supported_tools"_s, QJsonArray()},
+                          {u"input_modalities"_s, model.vision ? QJsonArray{u"text"_s, u"image"_s} : QJsonArray{u"text"_s}}};
+        if (model.contextLength > 0)
+            entry.insert(u"context_window"_s, double(model.contextLength));
+        models.append(entry);
+    }
+    ctx.sendJson(200, QJsonObject{{u"models"_s, models}});
 }
 
 void LlmController::ollamaVersion(HttpContext &ctx)

@@ -22,7 +22,8 @@ public:
     // POST /api/chat, /api/generate, /api/embed, /api/embeddings,
     //      /v1/chat/completions, /v1/completions, /v1/embeddings
     // Body: the dialect's own request; "model" is a display name. Streams as the dialect does.
-    void proxy(HttpContext &ctx, Translate::ApiKind kind);
+    // `adapt`, when given, rewrites the parsed body first (a client's variant of the dialect).
+    void proxy(HttpContext &ctx, Translate::ApiKind kind, void (*adapt)(QJsonObject *body) = nullptr);
 
     // POST /v1/messages/count_tokens (Anthropic) -> {"input_tokens": n}, an estimate made
     // locally (characters / 4, images ~1600), as no node exposes a tokenizer for it.
@@ -30,8 +31,15 @@ public:
 
     // GET /api/tags -> {"models": [{name, model, modified_at, size, digest, details}]}
     void ollamaTags(HttpContext &ctx);
-    // GET /v1/models -> {"object": "list", "data": [{id, object, created, owned_by}]}
+    // The models the user may use, one list in each client's shape:
+    // GET /v1/models -> {"object": "list", "data": [{id, object, created, owned_by, context_length?}]}
     void openAiModels(HttpContext &ctx);
+    // GET /claude/v1/models -> {"data": [{type: "model", id, display_name, created_at}],
+    //   "has_more": false, first_id, last_id} (Anthropic's models list, all on one page)
+    void anthropicModels(HttpContext &ctx);
+    // GET /codex/models -> {"models": [{slug, display_name, context_window?, input_modalities,
+    //   ...}]}: the fields Codex's model catalog requires
+    void codexModels(HttpContext &ctx);
     // POST /api/show {"model"|"name"} -> the node's answer with display names, plus the mapping's
     // context length and capabilities.
     void ollamaShow(HttpContext &ctx);

@@ -3,6 +3,7 @@
 #include "gateway.h"
 #include "llmcontroller.h"
 #include "router.h"
+#include "providers/responses.h"
 
 using namespace Qt::StringLiterals;
 
@@ -57,6 +58,23 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm, AdminC
     router.add(M::Post, u"/v1/messages"_s, Dialect::Anthropic, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Chat); });
     router.add(M::Post, u"/v1/messages/count_tokens"_s, Dialect::Anthropic, [llm](HttpContext &ctx) { llm->countTokens(ctx); });
 
+    // The seed's base URLs per client, kept for teams that configured them: the same handlers as
+    // the plain paths, with errors in the dialect each client speaks.
+    router.add(M::Get, u"/claude/"_s, Dialect::Anthropic, root);
+    router.add(M::Head, u"/claude/"_s, Dialect::Anthropic, root);
+    router.add(M::Post, u"/claude/v1/messages"_s, Dialect::Anthropic, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Chat); });
+    router.add(M::Post, u"/claude/v1/messages/count_tokens"_s, Dialect::Anthropic, [llm](HttpContext &ctx) { llm->countTokens(ctx); });
+    router.add(M::Get, u"/claude/v1/models"_s, Dialect::Anthropic, [llm](HttpContext &ctx) { llm->anthropicModels(ctx); });
+    router.add(M::Post, u"/codex/responses"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Responses); });
+    router.add(M::Post, u"/codex/chat/completions"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Chat); });
+    router.add(M::Post, u"/codex/completions"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Completion); });
+    router.add(M::Post, u"/codex/embeddings"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Embeddings); });
+    router.add(M::Get, u"/codex/models"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->codexModels(ctx); });
+    // Cursor sometimes sends a Responses-style "input" to the chat endpoint.
+    const auto cursorChat = [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Chat, &Responses::inputAsMessages); };
+    router.add(M::Post, u"/cursor/chat/completions"_s, Dialect::OpenAi, cursorChat);
+    router.add(M::Post, u"/cursor/v1/chat/completions"_s, Dialect::OpenAi, cursorChat);
+
     // Admin API (admin token). Each handler runs only after authorize().
     const auto guarded = [admin](void (AdminController::*handler)(HttpContext &)) {
         return [admin, handler](HttpContext &ctx) {
@@ -75,6 +93,7 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm, AdminC
     A(M::Post, u"/admin/users/{username}/models"_s, &AdminController::setModels);
     A(M::Post, u"/admin/users/{username}/models/all"_s, &AdminController::grantAllModels);
     A(M::Get, u"/admin/users/{username}/models"_s, &AdminController::getModels);
+    A(M::Delete, u"/admin/users/{username}/models/{model*}"_s, &AdminController::revokeModel);
     A(M::Post, u"/admin/users/{username}/limits"_s, &AdminController::setLimits);
     A(M::Get, u"/admin/users/{username}/limits"_s, &AdminController::getLimits);
     A(M::Delete, u"/admin/users/{username}/limits"_s, &AdminController::deleteLimits);
@@ -82,6 +101,8 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm, AdminC
     A(M::Get, u"/admin/users/{username}/token-usage"_s, &AdminController::tokenUsage);
     A(M::Get, u"/admin/users/{username}/model-usage"_s, &AdminController::modelUsage);
     A(M::Get, u"/admin/stats"_s, &AdminController::stats);
+    A(M::Get, u"/admin/dashboard/stats"_s, &AdminController::stats);
+    A(M::Get, u"/admin/dashboard/user-stats"_s, &AdminController::userStats);
 
     A(M::Post, u"/admin/nodes"_s, &AdminController::addNode);
     A(M::Get, u"/admin/nodes"_s, &AdminController::listNodes);
@@ -93,6 +114,8 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm, AdminC
     A(M::Patch, u"/admin/nodes/{id}/toggle"_s, &AdminController::toggleNode);
     A(M::Post, u"/admin/nodes/{id}/health-check"_s, &AdminController::healthCheck);
     A(M::Post, u"/admin/nodes/{id}/sync-models"_s, &AdminController::syncModels);
+    A(M::Post, u"/admin/nodes/{id}/discover"_s, &AdminController::syncModels);
+    A(M::Post, u"/admin/nodes/sync-all"_s, &AdminController::syncAllNodes);
     A(M::Get, u"/admin/nodes/{id}/models"_s, &AdminController::nodeModels);
     A(M::Post, u"/admin/nodes/{id}/warmup"_s, &AdminController::warmNode);
 
@@ -108,6 +131,9 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm, AdminC
     A(M::Put, u"/admin/model-groups/{name}"_s, &AdminController::updateGroup);
     A(M::Delete, u"/admin/model-groups/{name}"_s, &AdminController::deleteGroup);
     A(M::Post, u"/admin/model-groups/{name}/members"_s, &AdminController::addMember);
+    // Before .../members/{id}: the first matching pattern wins.
+    A(M::Post, u"/admin/model-groups/{name}/members/reorder"_s, &AdminController::reorderMembers);
+    A(M::Put, u"/admin/model-groups/{name}/members/reorder"_s, &AdminController::reorderMembers);
     A(M::Put, u"/admin/model-groups/{name}/members/{id}"_s, &AdminController::updateMember);
     A(M::Delete, u"/admin/model-groups/{name}/members/{id}"_s, &AdminController::deleteMember);
     A(M::Put, u"/admin/model-groups/{name}/reorder"_s, &AdminController::reorderMembers);
@@ -131,11 +157,14 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm, AdminC
     A(M::Delete, u"/admin/system-prompts/{id}"_s, &AdminController::deleteSystemPrompt);
 
     A(M::Get, u"/admin/request-logs"_s, &AdminController::requestLogs);
+    A(M::Get, u"/admin/dashboard/requests-log"_s, &AdminController::requestLogs);
     A(M::Get, u"/admin/audit-logs"_s, &AdminController::auditLogs);
     A(M::Get, u"/admin/settings"_s, &AdminController::getSettings);
     A(M::Get, u"/admin/settings/schema"_s, &AdminController::settingsSchema);
     A(M::Put, u"/admin/settings"_s, &AdminController::putSettings);
     A(M::Delete, u"/admin/settings/{key}"_s, &AdminController::resetSetting);
+    A(M::Get, u"/admin/config"_s, &AdminController::getSettings);
+    A(M::Put, u"/admin/config"_s, &AdminController::putSettings);
     A(M::Get, u"/admin/export"_s, &AdminController::exportBackup);
     A(M::Post, u"/admin/import"_s, &AdminController::importBackup);
 }

@@ -356,6 +356,16 @@ QJsonObject toOpenAiChat(const QJsonObject &request)
     return out;
 }
 
+void inputAsMessages(QJsonObject *chatRequest)
+{
+    const QJsonValue input = chatRequest->value("input"_L1);
+    if (chatRequest->contains("messages"_L1) || (!input.isString() && !input.isArray()))
+        return;
+    chatRequest->insert("messages"_L1, toOpenAiMessages(*chatRequest));
+    chatRequest->remove("input"_L1);
+    chatRequest->remove("instructions"_L1);
+}
+
 QJsonObject requestForNode(NodeType node, const QJsonObject &request)
 {
     return Translate::translateRequest(Translate::ApiKind::Chat, Dialect::OpenAi, node,

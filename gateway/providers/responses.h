@@ -29,6 +29,12 @@ QString validate(const QJsonObject &request);
 // tools (web_search, file_search, ...) and stored-state fields are dropped.
 QJsonObject toOpenAiChat(const QJsonObject &request);
 
+// A chat completions request that carries a Responses-style "input" (and "instructions") instead
+// of "messages", as Cursor sends some: those become "messages" by the translation above. A
+// request that has "messages", or an "input" that is neither a string nor an array, is left as
+// it is.
+void inputAsMessages(QJsonObject *chatRequest);
+
 // The body to send to a node's chat endpoint (Translate::upstreamPath(ApiKind::Responses, node)).
 QJsonObject requestForNode(NodeType node, const QJsonObject &request);
 

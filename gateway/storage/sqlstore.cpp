@@ -868,6 +868,22 @@ QList<Store::ModelUsage> SqlStore::usageByModel(qint64 userId, const QDateTime &
     return usage;
 }
 
+QList<Store::UserUsage> SqlStore::usageByUser(const QDateTime &from, const QDateTime &to)
+{
+    QSqlQuery query(m_database->connection());
+    QList<UserUsage> usage;
+    if (!run(query,
+             u"SELECT username, COUNT(*), CAST(SUM(prompt_tokens) AS BIGINT), CAST(SUM(completion_tokens) AS BIGINT) "
+             "FROM request_logs WHERE created_at >= ? AND created_at < ? "
+             "GROUP BY username ORDER BY COUNT(*) DESC, username"_s,
+             {from.toMSecsSinceEpoch(), to.toMSecsSinceEpoch()}))
+        return usage;
+    while (query.next())
+        usage.append({query.value(0).toString(), query.value(1).toLongLong(), query.value(2).toLongLong(),
+                      query.value(3).toLongLong()});
+    return usage;
+}
+
 bool SqlStore::insertAudit(const AuditEntry &entry)
 {
     QSqlQuery query(m_database->connection());

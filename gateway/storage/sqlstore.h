@@ -62,6 +62,7 @@ public:
     QHash<qint64, NodeTraffic> nodeTraffic(QDate utcDay) override;
 
     QList<ModelUsage> usageByModel(qint64 userId, const QDateTime &from, const QDateTime &to) override;
+    QList<UserUsage> usageByUser(const QDateTime &from, const QDateTime &to) override;
     bool insertAudit(const AuditEntry &entry) override;
     QList<AuditEntry> auditLogs(const LogQuery &query, qint64 *total) override;
 

@@ -85,6 +85,7 @@ public:
     QHash<qint64, DayUsage> usageOn(QDate) override { return {}; }
     QHash<qint64, NodeTraffic> nodeTraffic(QDate) override { return {}; }
     QList<ModelUsage> usageByModel(qint64, const QDateTime &, const QDateTime &) override { return {}; }
+    QList<UserUsage> usageByUser(const QDateTime &, const QDateTime &) override { return {}; }
     bool insertAudit(const AuditEntry &) override { return false; }
     QList<AuditEntry> auditLogs(const LogQuery &, qint64 *total) override
     {

@@ -180,3 +180,43 @@ describe('the Anthropic SDK sees Anthropic errors', () => {
                 && error.error?.error?.type === 'not_found_error');
     });
 });
+
+describe('the Anthropic SDK with the seed\'s base URL <gateway>/claude', () => {
+    const claude = (options = {}) => client({ baseURL: `${harness.gateway}/claude`, ...options });
+
+    test('messages.create, messages.stream and countTokens answer as at the plain base URL', async () => {
+        const message = await claude().messages.create({
+            model: NODES.openai.display, max_tokens: 64, messages: [{ role: 'user', content: 'Say hello' }],
+        });
+        assert.equal(message.type, 'message');
+        assert.equal(message.model, NODES.openai.display);
+        assert.equal(message.content[0].text.trim().split(/\s+/).length, WORDS);
+
+        const stream = claude().messages.stream({
+            model: NODES.ollama.display, max_tokens: 64, messages: [{ role: 'user', content: 'Say hello' }],
+        });
+        const final = await stream.finalMessage();
+        assert.equal(final.content[0].text.trim().split(/\s+/).length, WORDS);
+
+        const counted = await claude().messages.countTokens({
+            model: NODES.ollama.display, messages: [{ role: 'user', content: 'Say hello' }],
+        });
+        assert.ok(counted.input_tokens >= 1);
+    });
+
+    test('models.list pages through the models the user may use', async () => {
+        const ids = [];
+        for await (const model of claude().models.list())
+            ids.push(model.id);
+        for (const names of Object.values(NODES))
+            assert.ok(ids.includes(names.display), `${names.display} in ${ids}`);
+    });
+
+    test('a wrong key is an AuthenticationError (401) there too', async () => {
+        await assert.rejects(
+            claude({ apiKey: 'not-a-token' }).messages.create({
+                model: NODES.ollama.display, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }],
+            }),
+            (error) => error instanceof Anthropic.AuthenticationError && error.status === 401);
+    });
+});

@@ -127,6 +127,8 @@ private Q_SLOTS:
     void requestFields();
     void validation_data();
     void validation();
+    void inputAsMessages_data();
+    void inputAsMessages();
     void responses_data();
     void responses();
     void openAiStreamBecomesResponsesEvents();
@@ -237,6 +239,35 @@ void TestResponses::validation()
     QFETCH(QByteArray, request);
     QFETCH(QString, error);
     QCOMPARE(Responses::validate(QJsonDocument::fromJson(request).object()), error);
+}
+
+void TestResponses::inputAsMessages_data()
+{
+    QTest::addColumn<QJsonObject>("request");
+    QTest::addColumn<QJsonObject>("expected");
+
+    const QJsonArray hello{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"Hello"_s}}};
+    QTest::newRow("a string input becomes one user message")
+        << QJsonObject{{u"model"_s, u"m"_s}, {u"input"_s, u"Hello"_s}, {u"stream"_s, true}}
+        << QJsonObject{{u"model"_s, u"m"_s}, {u"messages"_s, hello}, {u"stream"_s, true}};
+    QTest::newRow("input items and instructions become a system message and the conversation")
+        << QJsonObject{{u"model"_s, u"m"_s}, {u"instructions"_s, u"Be brief"_s}, {u"input"_s, hello}}
+        << QJsonObject{{u"model"_s, u"m"_s},
+                       {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"system"_s}, {u"content"_s, u"Be brief"_s}},
+                                                  hello.at(0)}}};
+    const QJsonObject withMessages{{u"model"_s, u"m"_s}, {u"messages"_s, hello}, {u"input"_s, u"ignored"_s}};
+    QTest::newRow("a request with messages is left as it is") << withMessages << withMessages;
+    const QJsonObject badInput{{u"model"_s, u"m"_s}, {u"input"_s, 42}};
+    QTest::newRow("an input that is neither a string nor an array is left for validation to refuse")
+        << badInput << badInput;
+}
+
+void TestResponses::inputAsMessages()
+{
+    QFETCH(QJsonObject, request);
+    QFETCH(QJsonObject, expected);
+    Responses::inputAsMessages(&request);
+    QCOMPARE(request, expected);
 }
 
 void TestResponses::responses_data()

@@ -81,6 +81,7 @@ private Q_SLOTS:
     void requestLogs();
     void usageOn_data();
     void usageOn();
+    void usageByUser();
     void sharedCounters();
     void sharedCountersUnderContention();
     void configVersion();
@@ -521,6 +522,28 @@ void TestSqlStore::usageOn()
     QCOMPARE(usage.value(2).requests, qint64(1));
     QCOMPARE(usage.value(2).tokens, qint64(2));
     QVERIFY(m_store->usageOn(QDate(2020, 1, 1)).isEmpty());
+}
+
+void TestSqlStore::usageByUser()
+{
+    QVERIFY(m_store->insertRequestLogs({
+        logEntry(1, u"alice"_s, u"chat"_s, u"qwen2:7b"_s, 1, utc(2024, 5, 1, 9), 10, 5),
+        logEntry(1, u"alice"_s, u"chat"_s, u"llama3:8b"_s, 1, utc(2024, 5, 2, 9), 7, 3),
+        logEntry(2, u"bob"_s, u"chat"_s, u"qwen2:7b"_s, 1, utc(2024, 5, 1, 10), 1, 2),
+        logEntry(1, u"alice"_s, u"chat"_s, u"qwen2:7b"_s, 1, utc(2024, 5, 3, 0), 100, 100), // after the period
+    }));
+    const QList<Store::UserUsage> usage = m_store->usageByUser(utc(2024, 5, 1), utc(2024, 5, 3));
+    QCOMPARE(usage.size(), 2);
+    // Busiest first, every model of the user summed.
+    QCOMPARE(usage.at(0).username, u"alice"_s);
+    QCOMPARE(usage.at(0).requests, 2);
+    QCOMPARE(usage.at(0).promptTokens, 17);
+    QCOMPARE(usage.at(0).completionTokens, 8);
+    QCOMPARE(usage.at(1).username, u"bob"_s);
+    QCOMPARE(usage.at(1).requests, 1);
+    QCOMPARE(usage.at(1).promptTokens, 1);
+    QCOMPARE(usage.at(1).completionTokens, 2);
+    QVERIFY(m_store->usageByUser(utc(2020, 1, 1), utc(2020, 1, 2)).isEmpty());
 }
 
 void TestSqlStore::sharedCounters()
