@@ -17,6 +17,7 @@
 #include "models/modelspage.h"
 #include "nodes/nodedialog.h"
 #include "nodes/nodespage.h"
+#include "nodes/pullmodeldialog.h"
 #include "policies/policiespage.h"
 #include "policies/policydialogs.h"
 #include "prompts/systempromptdialog.h"
@@ -36,6 +37,7 @@
 #include <QTranslator>
 #include <QTabWidget>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QTreeView>
 #include <QTreeWidget>
 
@@ -302,6 +304,14 @@ void TestScreenshots::dialogs()
     SystemPromptDialog promptDialog(m_client->snapshot(), &m_client->snapshot().systemPrompts.at(1), m_window.get());
     promptDialog.show();
     save(&promptDialog, u"dialog-system-prompt"_s);
+
+    // A pull onto every Ollama node, done.
+    PullModelDialog pullDialog(m_client.get(), 0, m_window.get());
+    pullDialog.show();
+    QTest::keyClicks(pullDialog.findChild<QLineEdit *>(u"model"_s), u"qwen3:4b"_s);
+    QTest::mouseClick(pullDialog.findChild<QPushButton *>(u"pull"_s), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!pullDialog.isPulling(), 10000);
+    save(&pullDialog, u"dialog-pull-model"_s);
 
     ConnectDialog *connect = m_window->openConnectDialog(QString::fromUtf8(m_token));
     connect->setModel(u"coder"_s);
