@@ -206,6 +206,7 @@ void GatewayClient::switchGateway(Run during, std::function<bool(QString *)> ope
             Qt::QueuedConnection);
     });
     connect(worker, &QThread::finished, worker, &QObject::deleteLater);
+    m_switch = worker;
     worker->start();
 }
 
@@ -228,7 +229,12 @@ void GatewayClient::startGateway()
     switchGateway(Run::Starting, [gateways](QString *error) { return gateways->start(error); });
 }
 
-GatewayClient::~GatewayClient() = default;
+GatewayClient::~GatewayClient()
+{
+    // A stop or start under way must end before the application tears the gateways down.
+    if (m_switch)
+        m_switch->wait();
+}
 
 QString GatewayClient::baseUrl() const
 {

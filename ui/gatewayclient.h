@@ -11,6 +11,7 @@
 #include <QList>
 #include <QObject>
 #include <QPointer>
+#include <QThread>
 #include <QTimer>
 
 #include <functional>
@@ -255,6 +256,7 @@ private:
     Run m_run = Run::Stopped;
     QString m_startError;
     quint16 m_port = 0;
+    QPointer<QThread> m_switch; // the thread of a stop or start under way
     GatewaySnapshot m_snapshot;
     QTimer m_refreshTimer;
     int m_pending = 0;
