@@ -7,6 +7,8 @@
 #include <QSet>
 #include <QThread>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace Maestro {
@@ -59,49 +61,41 @@ QStringList GatewaySnapshot::memberModelNames() const
     return names + real;
 }
 
+namespace {
+
+// The entry of `list` whose `field` equals `value`, or null.
+template<typename T, typename Field, typename Value>
+const T *findBy(const QList<T> &list, Field T::*field, const Value &value)
+{
+    const auto it = std::find_if(list.cbegin(), list.cend(), [&](const T &entry) { return entry.*field == value; });
+    return it == list.cend() ? nullptr : &*it;
+}
+
+} // namespace
+
 const ModelGroup *GatewaySnapshot::group(const QString &name) const
 {
-    for (const ModelGroup &candidate : groups) {
-        if (candidate.name == name)
-            return &candidate;
-    }
-    return nullptr;
+    return findBy(groups, &ModelGroup::name, name);
 }
 
 const ToolSet *GatewaySnapshot::toolSet(const QString &name) const
 {
-    for (const ToolSet &candidate : toolSets) {
-        if (candidate.name == name)
-            return &candidate;
-    }
-    return nullptr;
+    return findBy(toolSets, &ToolSet::name, name);
 }
 
 const SystemPrompt *GatewaySnapshot::systemPrompt(qint64 id) const
 {
-    for (const SystemPrompt &candidate : systemPrompts) {
-        if (candidate.id == id)
-            return &candidate;
-    }
-    return nullptr;
+    return findBy(systemPrompts, &SystemPrompt::id, id);
 }
 
 const ModelConfig *GatewaySnapshot::modelConfig(const QString &pattern) const
 {
-    for (const ModelConfig &candidate : modelConfigs) {
-        if (candidate.pattern == pattern)
-            return &candidate;
-    }
-    return nullptr;
+    return findBy(modelConfigs, &ModelConfig::pattern, pattern);
 }
 
 const Node *GatewaySnapshot::node(qint64 id) const
 {
-    for (const Node &candidate : nodes) {
-        if (candidate.id == id)
-            return &candidate;
-    }
-    return nullptr;
+    return findBy(nodes, &Node::id, id);
 }
 
 int GatewaySnapshot::healthyNodes() const
