@@ -179,7 +179,7 @@ private:
             const QJsonObject head{{u"model"_s, variant.model},
                                    {u"stream"_s, variant.stream},
                                    {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"@"_s}}}}};
-            body = QJsonDocument(head).toJson(QJsonDocument::Compact).replace("\"@\"", "\"" + m_text + "\"");
+            body = QJsonDocument(head).toJson(QJsonDocument::Compact).replace("\"@\"", QByteArray("\"" + m_text + "\""));
         }
         QNetworkReply *reply = m_nam.sendCustomRequest(request, variant.method, body);
         auto received = std::make_shared<QByteArray>();
