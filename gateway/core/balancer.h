@@ -43,7 +43,8 @@ public:
     static Needs needsOf(const QJsonObject &body);
 
     // A group's active members in the order to try them: those with the needed capability tags
-    // (all of them when none has the tags), the strategy's pick first, then by priority.
+    // (all of them when none has the tags), the strategy's pick first, then by priority. The
+    // pointers point into `group`: valid while the caller holds the catalog snapshot it came from.
     QList<const GroupMember *> orderMembers(const ModelGroup &group, const Needs &needs);
 
     void started(qint64 nodeId);

@@ -8,9 +8,19 @@ using namespace Qt::StringLiterals;
 
 namespace Maestro {
 
-std::shared_ptr<const Catalog> Catalog::load(Store &store, SecretStore *secrets)
+std::shared_ptr<const Catalog> Catalog::load(Store &store, SecretStore *secrets, QString *error)
 {
+    auto fail = [error](const QString &why) {
+        if (error)
+            *error = why;
+        return nullptr;
+    };
+    if (!store.beginRead())
+        return fail(u"cannot start a read transaction"_s);
     auto catalog = std::make_shared<Catalog>();
+    catalog->m_settings = store.settings();
+    if (store.isShared())
+        catalog->m_configVersion = store.configVersion();
     const QHash<QString, qint64> digests = store.tokenHashes();
     catalog->m_users = store.users();
     QHash<qint64, qsizetype> indexById;
@@ -48,6 +58,8 @@ std::shared_ptr<const Catalog> Catalog::load(Store &store, SecretStore *secrets)
     catalog->m_mappingList = store.mappings();
     for (qsizetype i = 0; i < catalog->m_mappingList.size(); ++i)
         catalog->m_mappingByDisplay.insert(catalog->m_mappingList.at(i).displayName, i);
+    if (!store.endRead())
+        return fail(u"a read of the configuration failed (see the storage messages above)"_s);
     return catalog;
 }
 

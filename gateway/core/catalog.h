@@ -14,12 +14,23 @@
 namespace Maestro {
 
 // An immutable snapshot of everything the request path needs: users by token, grants, limits,
-// nodes with their keys and models, mappings. Built from the store after every change and
-// swapped in whole, so a request never sees half an update and never waits for the database.
+// nodes with their keys and models, mappings, settings. Built from the store after every change
+// and swapped in whole, so a request never sees half an update and never waits for the database.
+//
+// Lifetime rule: the references and pointers the accessors return (users, nodes, groups,
+// mappings, Resolved, ListedModel) point into the catalog and are valid only while a snapshot
+// holding it lives. Another I/O thread may publish a new catalog at any moment and free this one
+// once its last holder lets go. So reach a catalog only through a named CatalogSnapshot, keep it
+// for as long as anything read from it is used, make every decision of a request from that one
+// snapshot, and let callbacks that run later capture the snapshot (or copies of values), never
+// a pointer into it.
 class Catalog
 {
 public:
-    static std::shared_ptr<const Catalog> load(Store &store, SecretStore *secrets);
+    // Reads everything in one read transaction of the store, so the lists agree with each other.
+    // nullptr (and *error) when a read failed: a catalog missing users or nodes that still exist
+    // must not replace a good one.
+    static std::shared_ptr<const Catalog> load(Store &store, SecretStore *secrets, QString *error = nullptr);
 
     const User *userByTokenHash(const QByteArray &digest) const;
     const User *user(const QString &username) const;
@@ -50,6 +61,11 @@ public:
     // The active group of that name, or nullptr.
     const ModelGroup *group(const QString &name) const;
 
+    // The system settings as read with the rest (string values; Settings gives typed access).
+    const QHash<QString, QString> &settings() const { return m_settings; }
+    // The store's configuration version read with the rest; -1 for a store only one process uses.
+    qint64 configVersion() const { return m_configVersion; }
+
     // Active nodes that are not known to be down, serve the real model, and are allowed by the
     // mapping's node restriction. `anyState` also returns inactive and unhealthy ones (to tell
     // "no healthy node" from "nobody has it").
@@ -78,6 +94,38 @@ private:
     QList<ModelConfig> m_modelConfigs;
     QList<SystemPrompt> m_systemPrompts;
     QHash<QString, qsizetype> m_mappingByDisplay;
+    QHash<QString, QString> m_settings;
+    qint64 m_configVersion = -1;
+};
+
+// A held catalog: what Gateway::catalog() returns. It can be dereferenced only as a named object,
+// so the dangling forms do not compile:
+//     gateway->catalog()->user(name)              // the temporary frees a replaced catalog at ';'
+//     for (const Node &n : gateway->catalog()->nodes())  // ... before the loop body runs (C++20)
+// Write instead:
+//     const CatalogSnapshot catalog = gateway->catalog();
+//     for (const Node &node : catalog->nodes()) ...
+class CatalogSnapshot
+{
+public:
+    CatalogSnapshot() = default;
+    CatalogSnapshot(std::shared_ptr<const Catalog> catalog) // NOLINT: implicit by design
+        : m_catalog(std::move(catalog))
+    {
+    }
+
+    const Catalog *operator->() const & { return m_catalog.get(); }
+    const Catalog &operator*() const & { return *m_catalog; }
+    const Catalog *operator->() const && = delete;
+    const Catalog &operator*() const && = delete;
+
+    explicit operator bool() const { return bool(m_catalog); }
+    // Shared ownership for a holder that outlives this snapshot (a call keeping its nodes alive).
+    std::shared_ptr<const Catalog> shared() const { return m_catalog; }
+    operator std::shared_ptr<const Catalog>() const { return m_catalog; } // NOLINT: implicit by design
+
+private:
+    std::shared_ptr<const Catalog> m_catalog;
 };
 
 } // namespace Maestro

@@ -18,6 +18,13 @@ class Store
 public:
     virtual ~Store() = default;
 
+    // One consistent read of several lists (Catalog::load): between beginRead() and endRead() on
+    // one thread, every read sees the same state of the database. The list reads answer empty or
+    // short lists when the database fails, so endRead() returns false when any statement since
+    // beginRead() failed on this thread: an empty list must not pass for "none".
+    virtual bool beginRead() { return true; }
+    virtual bool endRead() { return true; }
+
     // Users and tokens (tokens are stored as SHA-256 hex digests only).
     virtual QList<User> users() = 0;
     virtual std::optional<User> user(const QString &username) = 0;

@@ -605,7 +605,7 @@ void AdminController::stats(HttpContext &ctx)
     bool ok = false;
     const int days = std::clamp(ctx.query(u"days"_s).toInt(&ok), 1, 90);
     const QDate today = QDateTime::currentDateTimeUtc().date();
-    const auto catalog = m_gateway->catalog();
+    const CatalogSnapshot catalog = m_gateway->catalog();
     int healthy = 0;
     for (const Node &node : catalog->nodes())
         healthy += node.active && node.health == Health::Healthy ? 1 : 0;
@@ -671,7 +671,7 @@ QHash<qint64, NodeTraffic> trafficToday(Gateway *gateway)
 
 QJsonObject nodeJson(const Node &node, Gateway *gateway, const QHash<qint64, NodeTraffic> &traffic)
 {
-    const auto catalog = gateway->catalog();
+    const CatalogSnapshot catalog = gateway->catalog();
     int models = 0;
     for (const NodeModel &model : catalog->nodeModels())
         models += model.nodeId == node.id ? 1 : 0;
@@ -715,7 +715,8 @@ void AdminController::nodeCheckThenAnswer(HttpContext &ctx, qint64 id, int statu
         QJsonObject json = nodeJson(*node, gateway);
         if (withModels) {
             QJsonArray models;
-            for (const NodeModel &model : gateway->catalog()->nodeModels()) {
+            const CatalogSnapshot catalog = gateway->catalog();
+            for (const NodeModel &model : catalog->nodeModels()) {
                 if (model.nodeId == id)
                     models.append(modelJson(model));
             }
@@ -848,7 +849,8 @@ void AdminController::warmNode(HttpContext &ctx)
     if (node.value().type != NodeType::Ollama)
         return ctx.fail(ApiError::badRequest(u"Warmup loads models on Ollama nodes only"_s));
     QStringList models;
-    for (const NodeModel &model : m_gateway->catalog()->nodeModels()) {
+    const CatalogSnapshot catalog = m_gateway->catalog();
+    for (const NodeModel &model : catalog->nodeModels()) {
         if (model.nodeId == node.value().id)
             models.append(model.name);
     }
@@ -921,7 +923,8 @@ void AdminController::syncAllNodes(HttpContext &ctx)
         const Node &node = nodes.at(i);
         m_gateway->checkNode(node.id, this, [gateway, gather, finish, i, id = node.id, name = node.name](bool ok, const QString &error) {
             int models = 0;
-            for (const NodeModel &model : gateway->catalog()->nodeModels())
+            const CatalogSnapshot catalog = gateway->catalog();
+            for (const NodeModel &model : catalog->nodeModels())
                 models += model.nodeId == id ? 1 : 0;
             gather->results.replace(i, QJsonObject{{u"success"_s, ok},
                                                    {u"node_id"_s, double(id)},
@@ -943,7 +946,8 @@ void AdminController::nodeModels(HttpContext &ctx)
     if (!m_gateway->store()->node(id))
         return ctx.fail(ApiError::notFound(u"Node not found: %1"_s.arg(ctx.param(u"id"_s))));
     QJsonArray models;
-    for (const NodeModel &model : m_gateway->catalog()->nodeModels()) {
+    const CatalogSnapshot catalog = m_gateway->catalog();
+    for (const NodeModel &model : catalog->nodeModels()) {
         if (model.nodeId == id)
             models.append(modelJson(model));
     }
@@ -962,12 +966,13 @@ void AdminController::addMapping(HttpContext &ctx)
     auto mapping = m_gateway->admin()->addMapping(input);
     if (!mapping.ok())
         return ctx.fail(mapping.error());
-    ctx.sendJson(201, mappingJson(mapping.value(), *m_gateway->catalog()));
+    const CatalogSnapshot catalog = m_gateway->catalog(); // published by the change just made
+    ctx.sendJson(201, mappingJson(mapping.value(), *catalog));
 }
 
 void AdminController::listMappings(HttpContext &ctx)
 {
-    const auto catalog = m_gateway->catalog();
+    const CatalogSnapshot catalog = m_gateway->catalog();
     QJsonArray list;
     for (const ModelMapping &mapping : catalog->mappings())
         list.append(mappingJson(mapping, *catalog));
@@ -976,7 +981,7 @@ void AdminController::listMappings(HttpContext &ctx)
 
 void AdminController::getMapping(HttpContext &ctx)
 {
-    const auto catalog = m_gateway->catalog();
+    const CatalogSnapshot catalog = m_gateway->catalog();
     const QString name = ctx.param(u"display_name"_s);
     for (const ModelMapping &mapping : catalog->mappings()) {
         if (mapping.displayName == name)
@@ -997,7 +1002,8 @@ void AdminController::updateMapping(HttpContext &ctx)
     auto mapping = m_gateway->admin()->updateMapping(ctx.param(u"display_name"_s), input);
     if (!mapping.ok())
         return ctx.fail(mapping.error());
-    ctx.sendJson(200, mappingJson(mapping.value(), *m_gateway->catalog()));
+    const CatalogSnapshot catalog = m_gateway->catalog(); // published by the change just made
+    ctx.sendJson(200, mappingJson(mapping.value(), *catalog));
 }
 
 void AdminController::deleteMapping(HttpContext &ctx)

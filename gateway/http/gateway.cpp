@@ -121,22 +121,37 @@ WarmupSettings readWarmupSettings(const Settings &settings, int secondMs)
 
 } // namespace
 
-void Gateway::reload()
+bool Gateway::reload()
 {
-    // Read before the catalog: a change made meanwhile then shows as a newer version next poll.
-    if (m_store->isShared())
-        m_shared->configVersion = m_store->configVersion();
-    const Settings settings(m_store->settings());
-    m_shared->maxBodyBytes = settings.integer(u"max_body_bytes"_s);
-    m_shared->healthFailureThreshold = int(settings.integer(u"health_failure_threshold"_s));
-    m_shared->metricsPublic = settings.flag(u"metrics_public"_s);
-    const int interval = int(settings.integer(u"health_check_interval_seconds"_s));
-    if (m_shared->healthIntervalSeconds.exchange(interval) != interval && m_shared->primary)
-        QMetaObject::invokeMethod(m_shared->primary, &Gateway::scheduleHealthChecks, Qt::QueuedConnection);
-    m_shared->setWarmup(readWarmupSettings(settings, m_config.warmupSecondMs));
-    m_shared->publish(Catalog::load(*m_store, m_secrets),
-                      routingStrategyFromName(settings.string(u"routing_strategy"_s)).value_or(RoutingStrategy::LeastBusy));
-    Q_EMIT catalogReloaded();
+    // Taken before reading: a reload that started earlier but finishes later does not replace
+    // what this one publishes.
+    const quint64 generation = m_shared->beginLoad();
+    QString error;
+    const std::shared_ptr<const Catalog> catalog = Catalog::load(*m_store, m_secrets, &error);
+    if (!catalog) {
+        qCCritical(lcGateway).noquote() << "cannot read the configuration, the gateway goes on with the one it has:"
+                                        << error;
+        return false;
+    }
+    const Settings settings(catalog->settings());
+    const RoutingStrategy strategy =
+        routingStrategyFromName(settings.string(u"routing_strategy"_s)).value_or(RoutingStrategy::LeastBusy);
+    const bool published = m_shared->publish(catalog, generation, strategy, [&] {
+        // Read in the same transaction as the catalog: the poll sees a change made meanwhile as
+        // a newer version, and after a failed load it tries again.
+        if (m_store->isShared())
+            m_shared->configVersion = catalog->configVersion();
+        m_shared->maxBodyBytes = settings.integer(u"max_body_bytes"_s);
+        m_shared->healthFailureThreshold = int(settings.integer(u"health_failure_threshold"_s));
+        m_shared->metricsPublic = settings.flag(u"metrics_public"_s);
+        const int interval = int(settings.integer(u"health_check_interval_seconds"_s));
+        if (m_shared->healthIntervalSeconds.exchange(interval) != interval && m_shared->primary)
+            QMetaObject::invokeMethod(m_shared->primary, &Gateway::scheduleHealthChecks, Qt::QueuedConnection);
+        m_shared->setWarmup(readWarmupSettings(settings, m_config.warmupSecondMs));
+    });
+    if (published)
+        Q_EMIT catalogReloaded();
+    return true;
 }
 
 int Gateway::healthIntervalMs() const
@@ -213,7 +228,8 @@ void Gateway::serveMetrics(HttpContext &ctx)
     }
     Metrics::Gauges gauges;
     gauges.activeRequests = m_shared->activeCalls.load();
-    for (const Node &node : catalog()->nodes())
+    const CatalogSnapshot catalog = this->catalog();
+    for (const Node &node : catalog->nodes())
         gauges.nodes.append({node.name, node.active && node.health == Health::Healthy, balancer().active(node.id)});
     ctx.send(Wire::fullResponse(200, "text/plain; version=0.0.4; charset=utf-8", m_shared->metrics.render(gauges)));
 }
@@ -241,7 +257,8 @@ void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QS
         if (outcome.ok) {
             // Discovery: write only when the list changed, so periodic checks stay cheap.
             QList<NodeModel> current;
-            for (const NodeModel &model : catalog()->nodeModels()) {
+            const CatalogSnapshot catalog = this->catalog();
+            for (const NodeModel &model : catalog->nodeModels()) {
                 if (model.nodeId == id)
                     current.append(model);
             }

@@ -18,6 +18,7 @@
 #include <QTimer>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 class QHttpServer;
@@ -65,7 +66,8 @@ class GatewayShared
 public:
     explicit GatewayShared(const Clock *clock) : limiter(clock) {}
 
-    std::shared_ptr<const Catalog> catalog() const
+    // Until a first load succeeds: an empty catalog (nobody is let in), never a null one.
+    [[nodiscard]] CatalogSnapshot catalog() const
     {
         QMutexLocker lock(&m_mutex);
         return m_catalog;
@@ -75,11 +77,29 @@ public:
         QMutexLocker lock(&m_mutex);
         return m_strategy;
     }
-    void publish(std::shared_ptr<const Catalog> catalog, RoutingStrategy strategy)
+    // Catalog loads run on whichever I/O thread made a change, so they can finish out of order.
+    // A load takes a generation before it reads; publish() installs its catalog only if no load
+    // that started later has published yet, and then runs `apply` (what else came from the same
+    // read, such as settings) under the same lock, so a stale load changes nothing.
+    quint64 beginLoad() { return ++m_loadGeneration; }
+    bool publish(std::shared_ptr<const Catalog> catalog, quint64 generation, RoutingStrategy strategy,
+                 const std::function<void()> &apply = {})
     {
+        QMutexLocker order(&m_publishMutex);
+        if (generation <= m_publishedGeneration)
+            return false;
+        m_publishedGeneration = generation;
+        if (apply)
+            apply();
         QMutexLocker lock(&m_mutex);
         m_catalog = std::move(catalog);
         m_strategy = strategy;
+        return true;
+    }
+    quint64 publishedGeneration() const
+    {
+        QMutexLocker order(&m_publishMutex);
+        return m_publishedGeneration;
     }
 
     Balancer balancer;
@@ -118,7 +138,10 @@ public:
 
 private:
     mutable QMutex m_mutex;
-    std::shared_ptr<const Catalog> m_catalog;
+    std::shared_ptr<const Catalog> m_catalog = std::make_shared<const Catalog>();
+    mutable QMutex m_publishMutex; // orders publishes; taken before m_mutex
+    quint64 m_publishedGeneration = 0;
+    std::atomic<quint64> m_loadGeneration{0};
     RoutingStrategy m_strategy = RoutingStrategy::LeastBusy;
     QHash<qint64, int> m_probeFailures;
     WarmupSettings m_warmup;
@@ -146,9 +169,12 @@ public:
     int activeCalls() const { return int(m_calls.size()); }
     int activeCallsTotal() const { return m_shared->activeCalls.load(); } // all I/O threads
 
-    std::shared_ptr<const Catalog> catalog() const { return m_shared->catalog(); }
-    // Rebuilds the catalog from the store and publishes it to every I/O thread.
-    void reload();
+    // The current catalog, held: see the lifetime rule in catalog.h.
+    [[nodiscard]] CatalogSnapshot catalog() const { return m_shared->catalog(); }
+    // Rebuilds the catalog from the store and publishes it to every I/O thread, unless a reload
+    // that started later got there first. When the store cannot be read, the current catalog
+    // stays (and a critical message says so): returns false then.
+    bool reload();
 
     const GatewayConfig &config() const { return m_config; }
     UpstreamClient *upstream() const { return m_upstream.get(); }

@@ -150,7 +150,7 @@ LlmController::LlmController(Gateway *gateway)
 {
 }
 
-const User *LlmController::authenticate(HttpContext &ctx)
+Authenticated LlmController::authenticate(HttpContext &ctx)
 {
     const QByteArray token = ctx.bearerToken();
     if (token.isEmpty()) {
@@ -158,21 +158,26 @@ const User *LlmController::authenticate(HttpContext &ctx)
             ctx.dialect() == Dialect::Anthropic
                 ? u"Missing API key: send \"Authorization: Bearer <token>\" or \"x-api-key: <token>\""_s
                 : u"Missing bearer token: send \"Authorization: Bearer <token>\""_s));
-        return nullptr;
+        return {};
     }
-    const User *user = m_gateway->catalog()->userByTokenHash(Tokens::hash(token));
-    if (!user) {
+    Authenticated auth{m_gateway->catalog()};
+    auth.user = auth.catalog->userByTokenHash(Tokens::hash(token));
+    if (!auth.user) {
         ctx.fail(ApiError::unauthorized(u"Invalid or expired token"_s));
-        return nullptr;
+        return {};
     }
-    return user;
+    return auth;
 }
 
 void LlmController::proxy(HttpContext &ctx, ApiKind kind, void (*adapt)(QJsonObject *body))
 {
-    const User *user = authenticate(ctx);
-    if (!user)
+    const Authenticated auth = authenticate(ctx);
+    if (!auth)
         return;
+    // Every decision below comes from the snapshot the user was found in; the plan keeps it,
+    // and with it the users, groups and nodes the attempts point to, until the call ends.
+    const User *user = auth.user;
+    const CatalogSnapshot &catalog = auth.catalog;
     auto parsed = ctx.jsonBody();
     if (!parsed.ok())
         return ctx.fail(parsed.error());
@@ -182,7 +187,6 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind, void (*adapt)(QJsonObj
     if (const auto error = validate(kind, ctx.dialect(), body))
         return ctx.fail(*error);
 
-    std::shared_ptr<const Catalog> catalog = m_gateway->catalog();
     const QString requested = body.value("model"_L1).toString();
 
     ProxyPlan plan;
@@ -258,7 +262,7 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind, void (*adapt)(QJsonObj
                                                       : Translate::wantsStream(kind, ctx.dialect(), body);
     plan.clientWantsUsage = body.value("stream_options"_L1).toObject().value("include_usage"_L1).toBool();
     plan.body = std::move(body);
-    plan.catalog = std::move(catalog);
+    plan.catalog = catalog.shared();
 
     auto *call = new ProxyCall(m_gateway, std::move(plan), std::move(ctx.responder()));
     call->start();
@@ -266,15 +270,16 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind, void (*adapt)(QJsonObj
 
 void LlmController::countTokens(HttpContext &ctx)
 {
-    const User *user = authenticate(ctx);
-    if (!user)
+    const Authenticated auth = authenticate(ctx);
+    if (!auth)
         return;
+    const User *user = auth.user;
+    const CatalogSnapshot &catalog = auth.catalog;
     auto parsed = ctx.jsonBody();
     if (!parsed.ok())
         return ctx.fail(parsed.error());
     if (const auto error = validate(ApiKind::Chat, Dialect::Anthropic, parsed.value()))
         return ctx.fail(*error);
-    const auto catalog = m_gateway->catalog();
     const QString requested = parsed.value().value("model"_L1).toString();
     QString display = requested;
     if (!catalog->group(requested)) {
@@ -290,10 +295,11 @@ void LlmController::countTokens(HttpContext &ctx)
 
 void LlmController::ollamaTags(HttpContext &ctx)
 {
-    const User *user = authenticate(ctx);
-    if (!user)
+    const Authenticated auth = authenticate(ctx);
+    if (!auth)
         return;
-    const auto catalog = m_gateway->catalog();
+    const User *user = auth.user;
+    const CatalogSnapshot &catalog = auth.catalog;
     QJsonArray models;
     for (const Catalog::ListedModel &listed : catalog->modelsFor(*user)) {
         QJsonObject details = listed.source->details;
@@ -355,11 +361,11 @@ QList<ListEntry> visibleModels(const Catalog &catalog, const User &user)
 
 void LlmController::openAiModels(HttpContext &ctx)
 {
-    const User *user = authenticate(ctx);
-    if (!user)
+    const Authenticated auth = authenticate(ctx);
+    if (!auth)
         return;
     QJsonArray data;
-    for (const ListEntry &model : visibleModels(*m_gateway->catalog(), *user)) {
+    for (const ListEntry &model : visibleModels(*auth.catalog, *auth.user)) {
         QJsonObject entry{{u"id"_s, model.id},
                           {u"object"_s, u"model"_s},
                           {u"created"_s, double(model.created.isValid() ? model.created.toSecsSinceEpoch() : 0)},
@@ -373,11 +379,11 @@ void LlmController::openAiModels(HttpContext &ctx)
 
 void LlmController::anthropicModels(HttpContext &ctx)
 {
-    const User *user = authenticate(ctx);
-    if (!user)
+    const Authenticated auth = authenticate(ctx);
+    if (!auth)
         return;
     QJsonArray data;
-    for (const ListEntry &model : visibleModels(*m_gateway->catalog(), *user)) {
+    for (const ListEntry &model : visibleModels(*auth.catalog, *auth.user)) {
         data.append(QJsonObject{{u"type"_s, u"model"_s},
                                 {u"id"_s, model.id},
                                 {u"display_name"_s, model.id},
@@ -394,11 +400,11 @@ void LlmController::anthropicModels(HttpContext &ctx)
 
 void LlmController::codexModels(HttpContext &ctx)
 {
-    const User *user = authenticate(ctx);
-    if (!user)
+    const Authenticated auth = authenticate(ctx);
+    if (!auth)
         return;
     QJsonArray models;
-    for (const ListEntry &model : visibleModels(*m_gateway->catalog(), *user)) {
+    for (const ListEntry &model : visibleModels(*auth.catalog, *auth.user)) {
         // Codex rejects the whole catalog when an entry lacks a field it requires: these are those
         // fields, with values that suit a model served through chat completions.
         QJsonObject entry{{u"slug"_s, model.id},
@@ -466,9 +472,11 @@ void fetchJson(Gateway *gateway, QObject *context, const Node &node, const QStri
 
 void LlmController::ollamaShow(HttpContext &ctx)
 {
-    const User *user = authenticate(ctx);
-    if (!user)
+    const Authenticated auth = authenticate(ctx);
+    if (!auth)
         return;
+    const User *user = auth.user;
+    const CatalogSnapshot &catalog = auth.catalog;
     auto parsed = ctx.jsonBody();
     if (!parsed.ok())
         return ctx.fail(parsed.error());
@@ -477,7 +485,6 @@ void LlmController::ollamaShow(HttpContext &ctx)
         requested = parsed.value().value("name"_L1).toString();
     if (requested.isEmpty())
         return ctx.fail(ApiError::badRequest(u"\"model\" is required"_s));
-    const auto catalog = m_gateway->catalog();
     const auto model = catalog->resolve(requested);
     if (!model)
         return ctx.fail(ApiError::notFound(u"Model '%1' is not available"_s.arg(requested)));
@@ -487,16 +494,17 @@ void LlmController::ollamaShow(HttpContext &ctx)
     if (nodes.isEmpty())
         return ctx.fail(ApiError::unavailable(u"No healthy node serves the model '%1' right now"_s.arg(model->display)));
 
-    const ModelMapping *mapping = model->mapping;
-    auto enrich = [mapping](QJsonObject answer) {
-        if (!mapping)
-            return answer;
-        if (!mapping->capabilities.isEmpty())
-            answer.insert(u"capabilities"_s, QJsonArray::fromStringList(mapping->capabilities));
-        if (mapping->contextLength > 0) {
+    // Copies of the mapping's values: the answer is enriched after the node replies, when this
+    // handler's snapshot may be long gone.
+    const QStringList capabilities = model->mapping ? model->mapping->capabilities : QStringList();
+    const qint64 contextLength = model->mapping ? model->mapping->contextLength : 0;
+    auto enrich = [capabilities, contextLength](QJsonObject answer) {
+        if (!capabilities.isEmpty())
+            answer.insert(u"capabilities"_s, QJsonArray::fromStringList(capabilities));
+        if (contextLength > 0) {
             QJsonObject info = answer.value("model_info"_L1).toObject();
             const QString arch = info.value("general.architecture"_L1).toString(u"general"_s);
-            info.insert(arch + ".context_length"_L1, double(mapping->contextLength));
+            info.insert(arch + ".context_length"_L1, double(contextLength));
             answer.insert(u"model_info"_s, info);
         }
         return answer;
@@ -517,7 +525,7 @@ void LlmController::ollamaShow(HttpContext &ctx)
     const Dialect dialect = ctx.dialect();
     fetchJson(m_gateway, socket, *node, catalog->apiKey(node->id), QByteArrayLiteral("POST"),
               QByteArrayLiteral("/api/show"), QJsonObject{{u"model"_s, model->real}},
-              [socket, responder, enrich, dialect, catalog](int status, const QJsonObject &answer, const QString &error) {
+              [socket, responder, enrich, dialect](int status, const QJsonObject &answer, const QString &error) {
                   if (!socket)
                       return;
                   if (status == 200) {
@@ -533,16 +541,18 @@ void LlmController::ollamaShow(HttpContext &ctx)
 
 void LlmController::ollamaPs(HttpContext &ctx)
 {
-    const User *user = authenticate(ctx);
-    if (!user)
+    const Authenticated auth = authenticate(ctx);
+    if (!auth)
         return;
-    const auto catalog = m_gateway->catalog();
+    const User *user = auth.user;
+    const CatalogSnapshot &catalog = auth.catalog;
     QList<const Node *> nodes;
     for (const Node &node : catalog->nodes()) {
         if (node.active && node.health != Health::Unhealthy && node.type == NodeType::Ollama)
             nodes.append(&node);
     }
-    // Real name -> the display names this user may use for it.
+    // Real name -> the display names this user may use for it (copies: the answers come back
+    // after this handler's snapshot is gone).
     QHash<QString, QStringList> visible;
     for (const Catalog::ListedModel &listed : catalog->modelsFor(*user))
         visible[listed.source->name].append(listed.name);
@@ -565,7 +575,7 @@ void LlmController::ollamaPs(HttpContext &ctx)
     for (const Node *node : std::as_const(nodes)) {
         fetchJson(m_gateway, socket, *node, catalog->apiKey(node->id), QByteArrayLiteral("GET"),
                   QByteArrayLiteral("/api/ps"), {},
-                  [gather, visible, finish, catalog](int status, const QJsonObject &answer, const QString &) {
+                  [gather, visible, finish](int status, const QJsonObject &answer, const QString &) {
                       if (status == 200) {
                           for (const QJsonValue &value : answer.value("models"_L1).toArray()) {
                               QJsonObject entry = value.toObject();
@@ -585,15 +595,15 @@ void LlmController::ollamaPs(HttpContext &ctx)
 void LlmController::manageModels(HttpContext &ctx, bool streams)
 {
     const QByteArray token = ctx.bearerToken();
+    const CatalogSnapshot catalog = m_gateway->catalog();
     if (!m_gateway->isAdminToken(token)) {
-        if (!token.isEmpty() && m_gateway->catalog()->userByTokenHash(Tokens::hash(token)))
+        if (!token.isEmpty() && catalog->userByTokenHash(Tokens::hash(token)))
             return ctx.fail(ApiError::forbidden(u"Changing the models on nodes needs the admin token"_s));
         return ctx.fail(ApiError::unauthorized(u"Missing or invalid admin token"_s));
     }
     auto parsed = ctx.jsonBody();
     if (!parsed.ok())
         return ctx.fail(parsed.error());
-    const auto catalog = m_gateway->catalog();
     QJsonObject body = NodeOperation::withRealNames(*catalog, parsed.value());
     if (!body.value("model"_L1).isString() && !body.value("name"_L1).isString()
         && !body.value("source"_L1).isString())
@@ -615,7 +625,7 @@ void LlmController::manageModels(HttpContext &ctx, bool streams)
     const QByteArray method = ctx.request().method() == QHttpServerRequest::Method::Delete
         ? QByteArrayLiteral("DELETE")
         : QByteArrayLiteral("POST");
-    auto *operation = new NodeOperation(m_gateway, method, ctx.path(), body, stream, targets.value());
+    auto *operation = new NodeOperation(m_gateway, catalog, method, ctx.path(), body, stream, targets.value());
     new NodeOperationResponse(operation, std::move(ctx.responder()));
     operation->start();
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "httpcontext.h"
+#include "core/catalog.h"
 #include "providers/translate.h"
 
 #include <QObject>
@@ -8,7 +9,17 @@
 namespace Maestro {
 
 class Gateway;
-struct User;
+
+// An authenticated request: the user and the catalog snapshot the user was found in. `user`
+// points into that snapshot, and the handler makes all its decisions from it, so a request
+// never mixes two generations of the catalog and never outlives what it reads.
+struct Authenticated
+{
+    CatalogSnapshot catalog;
+    const User *user = nullptr;
+
+    explicit operator bool() const { return user != nullptr; }
+};
 
 // The LLM endpoints of the Ollama and OpenAI dialects: authentication, validation, model
 // resolution, access and limits, then a ProxyCall to the chosen nodes.
@@ -53,8 +64,8 @@ public:
     // create stream NDJSON progress tagged with "node" unless "stream": false.
     void manageModels(HttpContext &ctx, bool streams);
 
-    // The authenticated user, or nullptr after answering 401.
-    const User *authenticate(HttpContext &ctx);
+    // The authenticated user with the snapshot that holds it; empty after answering 401.
+    Authenticated authenticate(HttpContext &ctx);
 
 private:
     Gateway *m_gateway;

@@ -64,7 +64,7 @@ bool NodeJobs::mayStart(qint64 nodeId, QElapsedTimer &since, bool *busy)
 void NodeJobs::probeAll()
 {
     const int intervalMs = m_gateway->healthIntervalMs();
-    const auto catalog = m_gateway->catalog();
+    const CatalogSnapshot catalog = m_gateway->catalog();
     for (const Node &node : catalog->nodes()) {
         // A probe already waiting stands for the ones that fall due meanwhile, and one that ran
         // late (after waiting) moves the node's next probe a whole interval on.
@@ -105,7 +105,7 @@ void NodeJobs::onScheduleTick()
 
 void NodeJobs::queueWarmupAll()
 {
-    const auto catalog = m_gateway->catalog();
+    const CatalogSnapshot catalog = m_gateway->catalog();
     QHash<qint64, QStringList> models;
     for (const NodeModel &model : catalog->nodeModels())
         models[model.nodeId].append(model.name);
@@ -115,7 +115,8 @@ void NodeJobs::queueWarmupAll()
 
 void NodeJobs::queueWarmup(qint64 nodeId, const QStringList &models)
 {
-    const Node *node = m_gateway->catalog()->node(nodeId);
+    const CatalogSnapshot catalog = m_gateway->catalog();
+    const Node *node = catalog->node(nodeId);
     if (!node || !node->warmupEnabled || !canWarm(*node) || models.isEmpty())
         return;
     WarmQueue &queue = m_warmups[nodeId];
@@ -131,8 +132,10 @@ void NodeJobs::pumpWarmup(qint64 nodeId)
     const auto it = m_warmups.find(nodeId);
     if (it == m_warmups.end() || it->loading)
         return;
-    // The node may have changed while its models waited.
-    const Node *current = m_gateway->catalog()->node(nodeId);
+    // The node may have changed while its models waited. `current` and its key come from one
+    // snapshot, held until load() has built the request.
+    const CatalogSnapshot catalog = m_gateway->catalog();
+    const Node *current = catalog->node(nodeId);
     if (!current || !current->warmupEnabled || !canWarm(*current) || it->models.isEmpty()) {
         m_warmups.erase(it);
         return;
@@ -143,7 +146,7 @@ void NodeJobs::pumpWarmup(qint64 nodeId)
     it->waitingSince.invalidate();
     it->loading = true;
     const QString model = it->models.takeFirst();
-    load(*current, model, [this, nodeId, model](bool ok, const QString &error) {
+    load(*current, catalog->apiKey(nodeId), model, [this, nodeId, model](bool ok, const QString &error) {
         if (!ok)
             qCWarning(lcGateway).noquote() << "warmup of" << model << "on node" << nodeId << "failed:" << error;
         const auto it = m_warmups.find(nodeId);
@@ -155,7 +158,7 @@ void NodeJobs::pumpWarmup(qint64 nodeId)
 
 void NodeJobs::poll()
 {
-    const auto catalog = m_gateway->catalog();
+    const CatalogSnapshot catalog = m_gateway->catalog();
     for (auto it = m_probesWaiting.begin(); it != m_probesWaiting.end();) {
         const Node *node = catalog->node(it.key());
         bool busy = false;
@@ -199,17 +202,19 @@ void NodeJobs::warmNext(const std::shared_ptr<WarmRun> &run)
     const QString model = run->models.at(run->outcomes.size());
     QElapsedTimer timer;
     timer.start();
-    load(run->node, model, [this, run, model, timer](bool ok, const QString &error) {
+    // The run holds a copy of the node; its key is the current one.
+    const CatalogSnapshot catalog = m_gateway->catalog();
+    load(run->node, catalog->apiKey(run->node.id), model, [this, run, model, timer](bool ok, const QString &error) {
         run->outcomes.append({model, ok, error, timer.elapsed()});
         warmNext(run);
     });
 }
 
-void NodeJobs::load(const Node &node, const QString &model, std::function<void(bool, QString)> done)
+void NodeJobs::load(const Node &node, const QString &apiKey, const QString &model,
+                    std::function<void(bool, QString)> done)
 {
     const QJsonObject body{{u"model"_s, model}, {u"keep_alive"_s, m_gateway->warmupSettings().keepAlive}};
-    UpstreamRequest request = nodeRequest(node, QByteArrayLiteral("POST"), QByteArrayLiteral("/api/generate"),
-                                          m_gateway->catalog()->apiKey(node.id));
+    UpstreamRequest request = nodeRequest(node, QByteArrayLiteral("POST"), QByteArrayLiteral("/api/generate"), apiKey);
     request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
     request.connectTimeoutMs = m_gateway->config().upstreamConnectTimeoutMs;
     // Loading a large model from disk takes a while before Ollama says anything.

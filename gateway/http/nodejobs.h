@@ -82,7 +82,9 @@ private:
     void onScheduleTick();
     // POST /api/generate {"model", "keep_alive"} without a prompt: Ollama loads the model and
     // answers without generating. Counts as a request in flight on the node while it runs.
-    void load(const Node &node, const QString &model, std::function<void(bool ok, QString error)> done);
+    // `node` is read only before load() returns.
+    void load(const Node &node, const QString &apiKey, const QString &model,
+              std::function<void(bool ok, QString error)> done);
 
     Gateway *m_gateway;
     int m_deferLimitMs;

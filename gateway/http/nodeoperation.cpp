@@ -22,15 +22,15 @@ QString messageOf(const QByteArray &body, int status)
 
 } // namespace
 
-NodeOperation::NodeOperation(Gateway *gateway, QByteArray method, QByteArray path, QJsonObject body,
-                             bool stream, QList<Node> nodes)
+NodeOperation::NodeOperation(Gateway *gateway, CatalogSnapshot catalog, QByteArray method, QByteArray path,
+                             QJsonObject body, bool stream, QList<Node> nodes)
     : QObject(gateway)
     , m_gateway(gateway)
     , m_method(std::move(method))
     , m_path(std::move(path))
     , m_body(std::move(body))
     , m_stream(stream)
-    , m_catalog(gateway->catalog())
+    , m_catalog(std::move(catalog))
 {
     for (const Node &node : nodes) {
         auto target = std::make_unique<Target>();
@@ -80,12 +80,12 @@ Result<NodeOperation *> NodeOperation::pull(Gateway *gateway, const QString &mod
 {
     if (model.trimmed().isEmpty())
         return ApiError::badRequest(u"\"model\" is required"_s);
-    const auto catalog = gateway->catalog();
+    const CatalogSnapshot catalog = gateway->catalog();
     auto nodes = targets(*catalog, nodeId);
     if (!nodes.ok())
         return nodes.error();
     const QJsonObject body = withRealNames(*catalog, {{u"model"_s, model.trimmed()}, {u"stream"_s, true}});
-    return new NodeOperation(gateway, QByteArrayLiteral("POST"), QByteArrayLiteral("/api/pull"), body,
+    return new NodeOperation(gateway, catalog, QByteArrayLiteral("POST"), QByteArrayLiteral("/api/pull"), body,
                              true, nodes.value());
 }
 

@@ -32,8 +32,9 @@ public:
         QString error; // empty: the node succeeded
     };
 
-    NodeOperation(Gateway *gateway, QByteArray method, QByteArray path, QJsonObject body,
-                  bool stream, QList<Node> nodes);
+    // `catalog` is the snapshot the nodes were chosen from; their API keys come from it too.
+    NodeOperation(Gateway *gateway, CatalogSnapshot catalog, QByteArray method, QByteArray path,
+                  QJsonObject body, bool stream, QList<Node> nodes);
 
     // The nodes an operation goes to: `nodeId`, which must be an Ollama node, or without it every
     // active Ollama node.
@@ -85,7 +86,7 @@ private:
     QByteArray m_path;
     QJsonObject m_body;
     bool m_stream;
-    std::shared_ptr<const Catalog> m_catalog;
+    CatalogSnapshot m_catalog;
     std::vector<std::unique_ptr<Target>> m_targets;
     int m_pending = 0;
 };

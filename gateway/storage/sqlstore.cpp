@@ -49,18 +49,36 @@ QJsonArray jsonArray(const QVariant &value)
     return QJsonDocument::fromJson(value.toString().toUtf8()).array();
 }
 
+// Statements that failed on this thread, so a consistent read (beginRead/endRead) learns that
+// one of its list reads came back short. Per thread, as connections are.
+thread_local quint64 t_failedStatements = 0;
+thread_local quint64 t_failedBeforeRead = 0;
+
 // Runs a statement with positional bindings; logs and returns false on failure (the statement
 // text is logged, never the bound values, which may include token digests).
 bool run(QSqlQuery &query, const QString &sql, const QVariantList &bindings = {})
 {
     if (!query.prepare(sql)) {
+        ++t_failedStatements;
         qCWarning(lcStore) << "prepare failed:" << query.lastError().text() << sql;
         return false;
     }
     for (const QVariant &value : bindings)
         query.addBindValue(value);
     if (!query.exec()) {
+        ++t_failedStatements;
         qCWarning(lcStore) << "query failed:" << query.lastError().text() << sql;
+        return false;
+    }
+    return true;
+}
+
+// Transaction control, unprepared: PostgreSQL cannot prepare BEGIN or COMMIT.
+bool runDirect(QSqlQuery &query, const QString &sql)
+{
+    if (!query.exec(sql)) {
+        ++t_failedStatements;
+        qCWarning(lcStore) << "statement failed:" << query.lastError().text() << sql;
         return false;
     }
     return true;
@@ -93,6 +111,26 @@ private:
 SqlStore::SqlStore(Database *database)
     : m_database(database)
 {
+}
+
+bool SqlStore::beginRead()
+{
+    t_failedBeforeRead = t_failedStatements;
+    QSqlQuery query(m_database->connection());
+    // PostgreSQL: one snapshot for every statement of the transaction. SQLite: a deferred
+    // transaction reads one state of the file from its first SELECT on (WAL lets writers go on).
+    const QString begin = m_database->isPostgres() ? u"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"_s
+                                                   : u"BEGIN DEFERRED"_s;
+    return runDirect(query, begin);
+}
+
+bool SqlStore::endRead()
+{
+    const bool readsOk = t_failedStatements == t_failedBeforeRead;
+    QSqlQuery query(m_database->connection());
+    // A failed statement aborts a PostgreSQL transaction: only a rollback ends it then.
+    const bool ended = runDirect(query, readsOk ? u"COMMIT"_s : u"ROLLBACK"_s);
+    return readsOk && ended;
 }
 
 QList<User> SqlStore::selectUsers(const QString &where, const QVariantList &bindings)

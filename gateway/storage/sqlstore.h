@@ -11,6 +11,9 @@ class SqlStore final : public Store
 public:
     explicit SqlStore(Database *database);
 
+    bool beginRead() override;
+    bool endRead() override;
+
     QList<User> users() override;
     std::optional<User> user(const QString &username) override;
     QHash<QString, qint64> tokenHashes() override;

@@ -20,7 +20,24 @@ public:
     QList<ModelGroup> groupList;
     QList<SystemPrompt> promptList;
 
-    QList<User> users() override { return userList; }
+    // Reads "fail" (as a lost connection or a missing table would) when set; every read of a
+    // load must happen between beginRead() and endRead().
+    bool failReads = false;
+    bool inRead = false;
+    int readsOutside = 0;
+    bool beginRead() override
+    {
+        inRead = true;
+        return true;
+    }
+    bool endRead() override
+    {
+        inRead = false;
+        return !failReads;
+    }
+    void noteRead() { readsOutside += inRead ? 0 : 1; }
+
+    QList<User> users() override { noteRead(); return userList; }
     std::optional<User> user(const QString &username) override
     {
         for (const User &u : std::as_const(userList)) {
@@ -29,13 +46,13 @@ public:
         }
         return std::nullopt;
     }
-    QHash<QString, qint64> tokenHashes() override { return digests; }
+    QHash<QString, qint64> tokenHashes() override { noteRead(); return digests; }
     qint64 createUser(const QString &, const QByteArray &) override { return 0; }
     bool setTokenHash(qint64, const QByteArray &) override { return false; }
     bool deactivateUser(qint64) override { return false; }
     bool setUserModels(qint64, const QStringList &, bool) override { return false; }
     bool setUserLimits(qint64, const UserLimits &) override { return false; }
-    QList<Node> nodes() override { return nodeList; }
+    QList<Node> nodes() override { noteRead(); return nodeList; }
     std::optional<Node> node(qint64 id) override
     {
         for (const Node &n : std::as_const(nodeList)) {
@@ -51,26 +68,26 @@ public:
     {
         return false;
     }
-    QList<NodeModel> nodeModels() override { return models; }
+    QList<NodeModel> nodeModels() override { noteRead(); return models; }
     bool replaceNodeModels(qint64, const QList<NodeModel> &) override { return false; }
-    QList<ModelMapping> mappings() override { return mappingList; }
+    QList<ModelMapping> mappings() override { noteRead(); return mappingList; }
     bool insertMapping(const ModelMapping &) override { return false; }
     bool updateMapping(const QString &, const ModelMapping &) override { return false; }
     bool deleteMapping(const QString &) override { return false; }
-    QList<ModelGroup> groups() override { return groupList; }
+    QList<ModelGroup> groups() override { noteRead(); return groupList; }
     qint64 insertGroup(const ModelGroup &) override { return 0; }
     bool updateGroup(const ModelGroup &) override { return false; }
     bool deleteGroup(qint64) override { return false; }
     qint64 insertMember(const GroupMember &) override { return 0; }
     bool updateMember(const GroupMember &) override { return false; }
     bool deleteMember(qint64) override { return false; }
-    QList<ToolSet> toolSets() override { return {}; }
+    QList<ToolSet> toolSets() override { noteRead(); return {}; }
     bool saveToolSet(const ToolSet &) override { return false; }
     bool deleteToolSet(const QString &) override { return false; }
-    QList<ModelConfig> modelConfigs() override { return {}; }
+    QList<ModelConfig> modelConfigs() override { noteRead(); return {}; }
     bool saveModelConfig(const ModelConfig &) override { return false; }
     bool deleteModelConfig(const QString &) override { return false; }
-    QList<SystemPrompt> systemPrompts() override { return promptList; }
+    QList<SystemPrompt> systemPrompts() override { noteRead(); return promptList; }
     qint64 insertSystemPrompt(const SystemPrompt &) override { return 0; }
     bool updateSystemPrompt(const SystemPrompt &) override { return false; }
     bool deleteSystemPrompt(qint64) override { return false; }
@@ -93,7 +110,7 @@ public:
             *total = 0;
         return {};
     }
-    QHash<QString, QString> settings() override { return {}; }
+    QHash<QString, QString> settings() override { noteRead(); return {}; }
     bool writeSettings(const QHash<QString, std::optional<QString>> &) override { return false; }
 };
 
@@ -192,6 +209,8 @@ private Q_SLOTS:
     void userByTokenHash();
     void apiKeys();
     void systemPrompts();
+    void loadReadsInOneTransaction();
+    void failedReadGivesNoCatalog();
 
 private:
     MemoryStore m_store;
@@ -444,6 +463,36 @@ void TestCatalog::systemPrompts()
     QCOMPARE(m_catalog->systemPrompts().size(), 1);
     QCOMPARE(m_catalog->systemPrompts().constFirst().prompt, u"Answer briefly."_s);
 }
+
+void TestCatalog::loadReadsInOneTransaction()
+{
+    m_store.readsOutside = 0;
+    QVERIFY(Catalog::load(m_store, &m_secrets));
+    QCOMPARE(m_store.readsOutside, 0);
+    QVERIFY(!m_store.inRead);
+}
+
+void TestCatalog::failedReadGivesNoCatalog()
+{
+    m_store.failReads = true;
+    QString error;
+    const auto failed = Catalog::load(m_store, &m_secrets, &error);
+    m_store.failReads = false;
+    QVERIFY(!failed);
+    QVERIFY(!error.isEmpty());
+}
+
+// The lifetime rule of catalog.h, checked by the compiler: a snapshot dereferences as a named
+// object only, so a temporary cannot free the catalog under what was read from it.
+template<typename T>
+concept DereferencesAsTemporary = requires { std::declval<T>().operator->(); } || requires { *std::declval<T>(); };
+template<typename T>
+concept DereferencesWhenHeld = requires(const T &held) {
+    held.operator->();
+    *held;
+};
+static_assert(!DereferencesAsTemporary<CatalogSnapshot>);
+static_assert(DereferencesWhenHeld<CatalogSnapshot>);
 
 QTEST_GUILESS_MAIN(TestCatalog)
 #include "tst_catalog.moc"
