@@ -1,5 +1,6 @@
 // The composition root: the only place that creates the concrete classes and wires them up.
 
+#include "instance.h"
 #include "options.h"
 #include "core/clock.h"
 #include "core/tokens.h"
@@ -45,10 +46,15 @@ void printLine(FILE *stream, const QString &line)
     std::fflush(stream);
 }
 
-int fail(const QString &message)
+// Exit codes of the contract (CONTRACT.md): 2 bad flags or an unusable database or data dir,
+// 3 the port or the data dir is in use by another running process.
+constexpr int ExitUnusable = 2;
+constexpr int ExitInUse = 3;
+
+int fail(const QString &message, int code = ExitUnusable)
 {
     printLine(stderr, u"model-maestro: "_s + message);
-    return 2;
+    return code;
 }
 
 QString defaultDataDir()
@@ -168,9 +174,25 @@ int main(int argc, char *argv[])
     else
         dbConfig = DatabaseConfig::sqliteFile(dataDir + "/maestro.db"_L1);
 
+    // Raised before any thread starts, so they all see it; logged once serving, so that a
+    // refusal below stays the one line the contract promises.
+    const QString openFileLimit = options->action == Options::Action::Run ? raiseOpenFileLimit() : QString();
+
     // The data dir holds the fallback secret file even when the database is elsewhere.
-    if (!QDir().mkpath(dataDir))
-        return fail(u"cannot create the data directory %1"_s.arg(dataDir));
+    QString warning;
+    if (!prepareDataDir(dataDir, &error, &warning))
+        return fail(error);
+    if (!warning.isEmpty())
+        printLine(stderr, u"model-maestro: warning: "_s + warning);
+    // One gateway per data dir: two would share the SQLite file, the secret file and the logs.
+    // Only the gateway takes the lock; --print-admin-token (and --help, --version, --migrate-from,
+    // handled above) only read, so they work while a gateway runs.
+    DataDirLock lock(dataDir);
+    if (options->action == Options::Action::Run) {
+        bool inUse = false;
+        if (!lock.tryLock(&error, &inUse))
+            return fail(error, inUse ? ExitInUse : ExitUnusable);
+    }
     const std::unique_ptr<SecretStore> secretStore = openSecretStore(dataDir);
     SecretStore &secrets = *secretStore;
 
@@ -216,7 +238,7 @@ int main(int argc, char *argv[])
     GatewayThread gateway(config, &store, &secrets, &usage, &clock, &database);
     if (!gateway.start(&error)) {
         usage.stop();
-        return fail(error);
+        return fail(error, gateway.addressInUse() ? ExitInUse : ExitUnusable);
     }
 
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, s_signalPipe) == 0) {
@@ -238,6 +260,8 @@ int main(int argc, char *argv[])
         ? u"[%1]"_s.arg(options->address.toString())
         : options->address.toString();
     printLine(stdout, u"Model Maestro listening on http://%1:%2"_s.arg(host).arg(gateway.port()));
+    if (!openFileLimit.isEmpty())
+        printLine(stderr, u"model-maestro: "_s + openFileLimit);
 
 #ifdef MAESTRO_WITH_GUI
     const int code = desktop ? runDesktop({&store, &gateway, adminToken, dataDir, dbConfig.displayUrl(),

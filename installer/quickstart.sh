@@ -5,7 +5,16 @@
 #   installer/quickstart.sh run   [app arguments...]   build and start the app
 #   installer/quickstart.sh test                       build and run the whole test suite
 #
-# Environment: BUILD_DIR (default ./build), JOBS (default: number of cores).
+# `run` builds with the default compiler in BUILD_DIR. `test` makes two clang-14 builds and
+# exits non-zero when any test of either fails:
+#   1. ASan+UBSan with the libFuzzer targets (ASAN_BUILD_DIR, default ./build-asan): the whole
+#      suite, including a short run of every fuzzer;
+#   2. TSan, GUI-less, warnings as errors (TSAN_BUILD_DIR, default ./build-tsan): only the targets
+#      of the gateway suites (ctest -L gateway), run with two I/O threads per gateway.
+# It prints how long each build and each test run took. ccache keeps repeated runs fast.
+#
+# Environment: BUILD_DIR (default ./build), ASAN_BUILD_DIR, TSAN_BUILD_DIR, JOBS (default: number
+# of cores).
 # `test` starts a throwaway PostgreSQL cluster on 127.0.0.1 (port 54329, or the next free one) so
 # the storage and gateway suites also run against PostgreSQL; it is stopped when the script ends.
 # Set MAESTRO_TEST_PG_URL=postgresql://user:pass@host:port/db to use an existing server instead.
@@ -26,6 +35,9 @@ build_packages=(build-essential cmake ninja-build ccache pkg-config
     qt6-translations-l10n libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev
     libgl-dev)
 test_packages=(curl postgresql file desktop-file-utils appstream dbus gnome-keyring libsecret-1-0)
+# The sanitizer and fuzzer builds of `test`: clang 14 with its sanitizer runtimes, libFuzzer and
+# llvm-symbolizer (llvm-14) for readable stack traces.
+sanitizer_packages=(clang-14 llvm-14 libclang-rt-14-dev libfuzzer-14-dev)
 
 install_packages() {
     local missing=()
@@ -103,6 +115,22 @@ configure_and_build() {
     cmake --build "$build" --parallel "$jobs"
 }
 
+# Stage timings, printed at the end of `test`.
+timings=()
+stage_started=0
+begin_stage() {
+    echo "== $1"
+    stage_started=$SECONDS
+}
+end_stage() {
+    local seconds=$((SECONDS - stage_started))
+    timings+=("$(printf '%-28s %4d min %02d s  %s' "$1" $((seconds / 60)) $((seconds % 60)) "$2")")
+}
+print_timings() {
+    echo "== stage times"
+    printf '   %s\n' "${timings[@]}"
+}
+
 case "$mode" in
 run)
     install_packages "${build_packages[@]}"
@@ -115,17 +143,52 @@ run)
     exec "$build/bin/model-maestro" "${args[@]}"
     ;;
 test)
-    install_packages "${build_packages[@]}" "${test_packages[@]}"
+    install_packages "${build_packages[@]}" "${test_packages[@]}" "${sanitizer_packages[@]}"
     # The official client SDK tests need Node.js 18 or newer with npm.
     if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
         install_packages nodejs npm
     fi
     (cd "$here/tests/npm" && npm ci --no-audit --no-fund --loglevel=error)
-    configure_and_build -DMAESTRO_TESTS=ON
+    asan_build=${ASAN_BUILD_DIR:-$here/build-asan}
+    tsan_build=${TSAN_BUILD_DIR:-$here/build-tsan}
+    # One cache for every clone and build dir of this machine: paths below the source dir are
+    # hashed relative to it.
+    export CCACHE_BASEDIR=$here
+    # llvm-symbolizer turns sanitizer stack traces into function names and lines.
+    export PATH=/usr/lib/llvm-14/bin:$PATH
+    export CC=clang-14 CXX=clang++-14
     start_test_postgres
-    echo "== running the tests"
-    cd "$build"
-    ctest --output-on-failure --timeout 300 -j "$jobs"
+    failed=()
+
+    begin_stage "ASan+UBSan build"
+    cmake -S "$here" -B "$asan_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAESTRO_TESTS=ON \
+        -DMAESTRO_SANITIZE="address;undefined" -DMAESTRO_FUZZ=ON >/dev/null
+    cmake --build "$asan_build" --parallel "$jobs"
+    end_stage "ASan+UBSan build" "$asan_build"
+
+    begin_stage "ASan+UBSan tests (all)"
+    (cd "$asan_build" && ctest --output-on-failure --timeout 600 -j "$jobs") || failed+=("ASan+UBSan tests")
+    end_stage "ASan+UBSan tests (all)" "ctest in $asan_build"
+
+    # Only what the gateway suites need: the TSan build exists to check the I/O threads.
+    begin_stage "TSan build (gateway suites)"
+    cmake -S "$here" -B "$tsan_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAESTRO_TESTS=ON \
+        -DMAESTRO_GUI=OFF -DMAESTRO_WERROR=ON -DMAESTRO_SANITIZE=thread >/dev/null
+    mapfile -t gateway_tests < <(cd "$tsan_build" && ctest -N -L gateway 2>/dev/null | sed -n 's/^ *Test *#[0-9]*: *//p')
+    cmake --build "$tsan_build" --parallel "$jobs" --target "${gateway_tests[@]}"
+    end_stage "TSan build (gateway suites)" "${#gateway_tests[@]} targets in $tsan_build"
+
+    begin_stage "TSan tests (ctest -L gateway)"
+    (cd "$tsan_build" && MAESTRO_TEST_IO_THREADS=2 ctest -L gateway --output-on-failure --timeout 900 -j "$jobs") \
+        || failed+=("TSan gateway tests")
+    end_stage "TSan tests (ctest -L gateway)" "2 I/O threads per gateway"
+
+    print_timings
+    if [ ${#failed[@]} -gt 0 ]; then
+        echo "== FAILED: ${failed[*]}" >&2
+        exit 1
+    fi
+    echo "== all tests passed"
     ;;
 *)
     echo "usage: $0 run [app arguments...] | test" >&2

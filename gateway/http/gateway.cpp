@@ -68,15 +68,15 @@ Gateway::~Gateway()
     m_server.reset();
 }
 
-bool Gateway::listen(QString *error)
+bool Gateway::listen(qintptr listeningDescriptor, QString *error)
 {
     m_server = std::make_unique<QHttpServer>();
     m_server->setMissingHandler([this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
         dispatch(request, std::move(responder));
     });
     m_tcp = new GuardedTcpServer([shared = m_shared] { return shared->maxBodyBytes.load(); });
-    if (!m_tcp->listenShared(m_config.address, m_config.port)) {
-        *error = u"cannot listen on %1:%2: %3"_s.arg(m_config.address.toString()).arg(m_config.port).arg(m_tcp->errorString());
+    if (!m_tcp->listenOn(listeningDescriptor)) {
+        *error = u"cannot serve the socket listening on %1:%2: %3"_s.arg(m_config.address.toString()).arg(m_config.port).arg(m_tcp->errorString());
         delete m_tcp;
         m_tcp = nullptr;
         return false;

@@ -162,7 +162,9 @@ public:
             QObject *parent = nullptr);
     ~Gateway() override;
 
-    bool listen(QString *error);
+    // Serves a dup() of `listeningDescriptor`, a socket bound and listening already (one per
+    // process, see ListenSocket); the caller keeps and closes its own descriptor.
+    bool listen(qintptr listeningDescriptor, QString *error);
     quint16 port() const { return m_port; }
     // Stops accepting connections; running requests go on.
     void stopAccepting();

@@ -37,10 +37,19 @@ bool GatewayThread::start(QString *error)
 {
     if (!m_workers.isEmpty())
         return true;
+    m_addressInUse = false;
+    if (!m_socket.open(m_config.address, m_config.port, error)) {
+        m_addressInUse = m_socket.addressInUse();
+        return false;
+    }
+    m_port = m_socket.port();
+    // Every thread's gateway knows the real port (possibly picked by the system), and a restart
+    // comes back where the clients know it.
+    m_config.port = m_port;
     m_shared = std::make_unique<GatewayShared>(m_clock);
     int count = m_config.ioThreads > 0 ? m_config.ioThreads : QThread::idealThreadCount();
     count = std::clamp(count, 1, 8);
-    GatewayConfig config = m_config;
+    const GatewayConfig config = m_config;
     for (int i = 0; i < count; ++i) {
         Worker worker;
         worker.thread = new QThread;
@@ -55,7 +64,7 @@ bool GatewayThread::start(QString *error)
             [&] {
                 worker.gateway = new Gateway(config, m_store, m_secrets, m_usage, m_clock,
                                              m_shared.get(), i == 0);
-                ok = worker.gateway->listen(&failure);
+                ok = worker.gateway->listen(m_socket.descriptor(), &failure);
                 if (!ok) {
                     delete worker.gateway;
                     worker.gateway = nullptr;
@@ -69,15 +78,12 @@ bool GatewayThread::start(QString *error)
             delete worker.thread;
             if (i == 0) {
                 *error = failure;
+                m_shared.reset();
+                m_socket.close();
                 return false;
             }
             // Extra threads are an optimisation: serve with those that started.
             break;
-        }
-        if (i == 0) {
-            m_port = worker.gateway->port();
-            config.port = m_port; // the others join the primary's (possibly picked) port
-            m_config.port = m_port; // and a restart comes back where the clients know it
         }
         m_workers.append(worker);
     }
@@ -93,6 +99,9 @@ void GatewayThread::stop(int graceMs)
         QMetaObject::invokeMethod(gateway, [gateway] { gateway->stopAccepting(); },
                                   Qt::BlockingQueuedConnection);
     }
+    // The threads closed their duplicates; closing the original too stops the kernel from
+    // completing new connections into the backlog, and frees the port.
+    m_socket.close();
     // Let running requests (streams above all) finish, within the grace period.
     QDeadlineTimer deadline(graceMs);
     while (m_shared->activeCalls.load() > 0 && !deadline.hasExpired())

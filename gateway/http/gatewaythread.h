@@ -1,6 +1,7 @@
 #pragma once
 
 #include "gateway.h"
+#include "listensocket.h"
 
 #include <QList>
 #include <QThread>
@@ -11,9 +12,10 @@ namespace Maestro {
 
 class Database;
 
-// Owns the gateway's I/O threads. Each thread runs one Gateway on the same port (SO_REUSEPORT);
-// the first is the primary (node checks, the object the desktop app talks to). start() and
-// stop() block the caller until the threads have done so.
+// Owns the gateway's I/O threads and its listening socket. The socket is bound once, exclusively,
+// so a second process on the same address fails to start; each thread runs one Gateway that
+// accepts on a duplicate of it. The first is the primary (node checks, the object the desktop app
+// talks to). start() and stop() block the caller until the threads have done so.
 class GatewayThread final
 {
 public:
@@ -23,6 +25,8 @@ public:
 
     // Starts serving; after a stop(), it serves on the port it had before.
     bool start(QString *error);
+    // After a failed start(): whether another process serves the address already.
+    bool addressInUse() const { return m_addressInUse; }
     // Stops accepting, lets running requests finish for up to graceMs, then ends the threads.
     void stop(int graceMs = 5000);
 
@@ -50,6 +54,8 @@ private:
     std::unique_ptr<GatewayShared> m_shared;
     QList<Worker> m_workers;
     quint16 m_port = 0;
+    ListenSocket m_socket;
+    bool m_addressInUse = false;
 };
 
 } // namespace Maestro

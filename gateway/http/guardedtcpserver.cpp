@@ -5,11 +5,8 @@
 #include <QPointer>
 #include <QTcpSocket>
 
-#ifdef Q_OS_LINUX
-#include <arpa/inet.h>
-#include <cstring>
-#include <netinet/in.h>
-#include <sys/socket.h>
+#ifdef Q_OS_UNIX
+#include <fcntl.h>
 #include <unistd.h>
 #endif
 
@@ -206,49 +203,20 @@ GuardedTcpServer::GuardedTcpServer(std::function<qint64()> maxBodyBytes, QObject
 {
 }
 
-bool GuardedTcpServer::listenShared(const QHostAddress &address, quint16 port)
+bool GuardedTcpServer::listenOn(qintptr listeningDescriptor)
 {
-#ifdef Q_OS_LINUX
-    const bool v6 = address.protocol() == QAbstractSocket::IPv6Protocol || address == QHostAddress::Any;
-    const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+#ifdef Q_OS_UNIX
+    const int fd = ::fcntl(int(listeningDescriptor), F_DUPFD_CLOEXEC, 0);
     if (fd < 0)
-        return listen(address, port);
-    const int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-    int result = -1;
-    if (v6) {
-        sockaddr_in6 addr = {};
-        addr.sin6_family = AF_INET6;
-        addr.sin6_port = htons(port);
-        if (address == QHostAddress::Any) {
-            const int zero = 0;
-            ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-            addr.sin6_addr = in6addr_any;
-        } else {
-            const Q_IPV6ADDR raw = address.toIPv6Address();
-            std::memcpy(&addr.sin6_addr, &raw, sizeof raw);
-        }
-        result = ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
-    } else {
-        sockaddr_in addr = {};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(port);
-        addr.sin_addr.s_addr = htonl(address.toIPv4Address());
-        result = ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
-    }
-    if (result != 0 || ::listen(fd, 1024) != 0) {
-        ::close(fd);
-        // The same failure again through QTcpServer, for its error message.
-        return listen(address, port);
-    }
+        return false;
     if (!setSocketDescriptor(fd)) {
         ::close(fd);
         return false;
     }
     return true;
 #else
-    return listen(address, port);
+    Q_UNUSED(listeningDescriptor);
+    return false;
 #endif
 }
 

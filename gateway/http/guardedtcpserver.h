@@ -20,9 +20,10 @@ public:
     // `maxBodyBytes` is asked for each request head, so a changed setting applies at once.
     explicit GuardedTcpServer(std::function<qint64()> maxBodyBytes, QObject *parent = nullptr);
 
-    // Listens with SO_REUSEPORT so that several I/O threads can each accept on the same port,
-    // the kernel spreading connections across them. Falls back to listen() where unsupported.
-    bool listenShared(const QHostAddress &address, quint16 port);
+    // Serves a dup() of a listening socket bound once by the caller (ListenSocket), so that the
+    // I/O threads of one process accept on the same port while other processes cannot bind it.
+    // The caller keeps its descriptor; close() here closes only the duplicate.
+    bool listenOn(qintptr listeningDescriptor);
 
 
 protected:

@@ -63,7 +63,7 @@ Result<QList<Node>> NodeOperation::targets(const Catalog &catalog, std::optional
 
 QJsonObject NodeOperation::withRealNames(const Catalog &catalog, QJsonObject body)
 {
-    for (const QString field : {u"model"_s, u"name"_s, u"source"_s}) {
+    for (const QString &field : {u"model"_s, u"name"_s, u"source"_s}) {
         const QJsonValue value = body.value(field);
         if (!value.isString())
             continue;

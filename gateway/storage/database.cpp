@@ -2,6 +2,7 @@
 
 #include <QAtomicInt>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QScopeGuard>
 #include <QSqlError>
@@ -262,8 +263,38 @@ void Database::closeThreadConnection()
     }
 }
 
+namespace {
+
+bool isSqliteFile(const QString &path)
+{
+    return !path.isEmpty() && path != ":memory:"_L1 && !path.startsWith("file:"_L1);
+}
+
+// The SQLite file holds user names, token hashes and request logs: owner-only (0600) whatever
+// the umask. SQLite gives its -wal and -shm files the mode of the database file, so creating
+// that one 0600 (an empty file is a valid new database) covers them; files a looser umask made
+// before are tightened.
+void restrictSqliteFiles(const QString &path)
+{
+    const auto ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+    if (!QFileInfo::exists(path)) {
+        QFile file(path);
+        if (file.open(QIODevice::WriteOnly | QIODevice::NewOnly, ownerOnly))
+            file.close();
+    }
+    for (const QString &file : QStringList{path, path + "-wal"_L1, path + "-shm"_L1, path + "-journal"_L1}) {
+        if (QFileInfo::exists(file))
+            QFile::setPermissions(file, ownerOnly);
+    }
+}
+
+} // namespace
+
 bool Database::open(QString *error)
 {
+    const bool sqliteFile = !isPostgres() && isSqliteFile(m_config.path);
+    if (sqliteFile)
+        restrictSqliteFiles(m_config.path);
     const QString name = m_prefix + threadTag();
     QSqlDatabase db = openConnection(name, error);
     if (!db.isOpen()) {
@@ -271,7 +302,11 @@ bool Database::open(QString *error)
         QSqlDatabase::removeDatabase(name);
         return false;
     }
-    return migrate(db, error);
+    const bool migrated = migrate(db, error);
+    // Journal files an older version left with the umask's mode.
+    if (sqliteFile)
+        restrictSqliteFiles(m_config.path);
+    return migrated;
 }
 
 int Database::schemaVersion()

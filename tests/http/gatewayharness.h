@@ -152,6 +152,10 @@ public:
         config.port = 0;
         config.adminToken = AdminToken.toByteArray();
         config.healthIntervalMs = 0;
+        // MAESTRO_TEST_IO_THREADS=N serves with N I/O threads (the TSan run uses 2, so that
+        // requests of one suite really cross threads); unset keeps the default.
+        if (const int threads = qEnvironmentVariableIntValue("MAESTRO_TEST_IO_THREADS"); threads > 0)
+            config.ioThreads = threads;
         m_gateway = std::make_unique<GatewayThread>(config, m_store.get(), m_secrets.get(), m_usage.get(),
                                                     &m_clock, m_database.get());
         if (!m_gateway->start(&error)) {

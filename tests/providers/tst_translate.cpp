@@ -475,7 +475,8 @@ void TestTranslate::base64EmbeddingsForOpenAiClients()
     QJsonObject response = translateResponse(
         ApiKind::Embeddings, NodeType::Ollama, Dialect::OpenAi,
         QJsonObject { { u"model"_s, u"nomic-embed-text"_s },
-                      { u"embeddings"_s, QJsonArray { QJsonArray { 0.25, -0.5, 0.125 } } } },
+                      // QJsonValue: clang reads QJsonArray{QJsonArray{...}} as a copy, not a nesting.
+                      { u"embeddings"_s, QJsonArray { QJsonValue(QJsonArray { 0.25, -0.5, 0.125 }) } } },
         u"embedder"_s, &usage);
     encodeEmbeddingsAsBase64(&response);
     const QJsonObject item = response.value("data"_L1).toArray().first().toObject();
