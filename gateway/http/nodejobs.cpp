@@ -211,9 +211,9 @@ void NodeJobs::load(const Node &node, const QString &model, std::function<void(b
     UpstreamRequest request = nodeRequest(node, QByteArrayLiteral("POST"), QByteArrayLiteral("/api/generate"),
                                           m_gateway->catalog()->apiKey(node.id));
     request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
-    request.connectTimeoutMs = m_gateway->config().upstreamConnectTimeoutMs;
-    // Loading a large model from disk takes a while before Ollama says anything.
-    request.idleTimeoutMs = m_gateway->config().upstreamIdleTimeoutMs;
+    // Loading a large model from disk takes a while before Ollama says anything: the first-byte
+    // timeout covers it.
+    m_gateway->applyUpstreamTimeouts(node, &request);
     request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
 
     Balancer &balancer = m_gateway->balancer();
