@@ -238,8 +238,7 @@ void ProxyCall::onData(const QByteArray &piece)
     writeStream(out);
     if (m_sse.overflowed() || m_ndjson.overflowed()) {
         // An endless line must not grow our memory: the parser dropped it, and the call ends.
-        upstreamFailed(u"%1 sent a stream line longer than %2 bytes (max_upstream_line_bytes)"_s
-                           .arg(m_node->name)
+        upstreamFailed(u"sent a stream line longer than %1 bytes (max_upstream_line_bytes)"_s
                            .arg(m_gateway->maxUpstreamLineBytes()));
     }
 }
@@ -423,22 +422,23 @@ void ProxyCall::onFailed(UpstreamError error, const QString &message)
 {
     switch (error) {
     case UpstreamError::FirstByteTimeout:
-        upstreamFailed(u"node %1 sent nothing for %2 s (first-byte timeout)"_s.arg(m_node->name, seconds(m_firstByteTimeoutMs)));
+        upstreamFailed(u"sent nothing for %1 s (first-byte timeout)"_s.arg(seconds(m_firstByteTimeoutMs)));
         return;
     case UpstreamError::Timeout:
-        upstreamFailed(u"node %1 sent nothing for %2 s in the middle of its answer (idle timeout)"_s.arg(m_node->name, seconds(m_idleTimeoutMs)));
+        upstreamFailed(u"sent nothing for %1 s in the middle of its answer (idle timeout)"_s.arg(seconds(m_idleTimeoutMs)));
         return;
     default:
         break;
     }
-    upstreamFailed(u"%1: %2"_s.arg(m_node->name, message));
+    upstreamFailed(message);
 }
 
-void ProxyCall::upstreamFailed(const QString &message)
+void ProxyCall::upstreamFailed(const QString &reason)
 {
     if (!m_headSent) {
-        qCWarning(lcGateway).noquote() << "request for" << m_plan.displayModel << "failed over:" << message;
-        m_lastError = message;
+        qCWarning(lcGateway).noquote() << u"node %1: %2; trying the next node for %3"_s.arg(m_node->name, reason,
+                                                                                          m_plan.displayModel);
+        m_lastError = u"%1: %2"_s.arg(m_node->name, reason);
         m_lastErrorKind = ApiError::Kind::UpstreamFailed;
         tryNext();
         return;
@@ -446,7 +446,7 @@ void ProxyCall::upstreamFailed(const QString &message)
     // The stream had started: end it in the client's dialect, then close the response cleanly.
     if (m_translator)
         m_usage = m_translator->usage();
-    const QString text = u"The upstream stream broke off: %1"_s.arg(message);
+    const QString text = u"The upstream stream from %1 broke off: %2"_s.arg(m_node->name, reason);
     if (m_socket)
         m_socket->write(Wire::chunk(streamFailure(text)) + Wire::lastChunk());
     complete(502, text);

@@ -77,7 +77,8 @@ private:
     void onClientGone();
     void onClientWritten();
     // The node failed, or sent what cannot be relayed: the next node, or the stream's error end.
-    void upstreamFailed(const QString &message);
+    // `reason` does not name the node; the messages built from it do.
+    void upstreamFailed(const QString &reason);
 
     bool handleStreamEvent(const QByteArray &payload, QByteArray *out);
     void writeStream(const QByteArray &bytes);

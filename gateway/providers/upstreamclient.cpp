@@ -29,6 +29,10 @@ bool equalsNoCase(QByteArrayView a, QByteArrayView b)
     return a.size() == b.size() && a.compare(b, Qt::CaseInsensitive) == 0;
 }
 
+// What a socket takes from the kernel ahead of us. Without a cap Qt reads all that is there, and
+// on loopback or a fast link that is megabytes in one go, all of it then parsed, translated and
+// queued for the client before backpressure can act.
+constexpr qint64 ReadBufferSize = 1024 * 1024;
 // While a reply is paused, the socket keeps no more than this: the kernel's receive window then
 // fills and TCP makes the node wait.
 constexpr qint64 PausedReadBufferSize = 64 * 1024;
@@ -163,6 +167,7 @@ UpstreamConnection::UpstreamConnection(UpstreamClient *client, const HostKey &ke
         m_socket = new QTcpSocket(this);
         connect(m_socket, &QAbstractSocket::connected, this, &UpstreamConnection::onConnected);
     }
+    m_socket->setReadBufferSize(ReadBufferSize);
     connect(m_socket, &QIODevice::readyRead, this, &UpstreamConnection::onReadyRead);
     connect(m_socket, &QAbstractSocket::disconnected, this, &UpstreamConnection::onSocketGone);
     connect(m_socket, &QAbstractSocket::errorOccurred, this, &UpstreamConnection::onSocketGone);
@@ -241,7 +246,7 @@ void UpstreamConnection::becomeIdle()
     m_head = false;
     m_paused = false;
     m_goneWhilePaused = false;
-    m_socket->setReadBufferSize(0);
+    m_socket->setReadBufferSize(ReadBufferSize);
     resetExchange();
     m_lastActivity = Clock::now();
     armTimer(m_lastActivity + IdleConnectionLifetime);
@@ -280,7 +285,7 @@ void UpstreamConnection::setPaused(bool paused)
         m_socket->setReadBufferSize(PausedReadBufferSize);
         return;
     }
-    m_socket->setReadBufferSize(0);
+    m_socket->setReadBufferSize(ReadBufferSize);
     // Queued: the caller is usually a slot that must not receive data re-entrantly.
     QMetaObject::invokeMethod(this, &UpstreamConnection::resume, Qt::QueuedConnection);
 }
