@@ -106,6 +106,17 @@ ResponseParser::Event ResponseParser::fail(const QString &message)
     return Event::Error;
 }
 
+ResponseParser::Event ResponseParser::failAfter(QByteArray &&body, QByteArray *piece, const QString &message)
+{
+    fail(message);
+    if (body.isEmpty())
+        return Event::Error;
+    // The good bytes before the error go out first, as they would have had they come in an
+    // earlier read; the error follows on the next call.
+    *piece = std::move(body);
+    return Event::Body;
+}
+
 ResponseParser::Event ResponseParser::next(QByteArray &buffer, qsizetype *pos, QByteArray *piece)
 {
     qsizetype &p = *pos;
@@ -247,7 +258,7 @@ ResponseParser::Event ResponseParser::next(QByteArray &buffer, qsizetype *pos, Q
                     ++q;
                 }
                 if (data[q] != '\n')
-                    return fail(u"Missing line end after chunk"_s);
+                    return failAfter(std::move(out), piece, u"Missing line end after chunk"_s);
                 p = q + 1;
                 const qsizetype nl = buffer.indexOf('\n', p);
                 if (nl < 0) {
@@ -255,13 +266,13 @@ ResponseParser::Event ResponseParser::next(QByteArray &buffer, qsizetype *pos, Q
                     break;
                 }
                 if (nl + 1 - p > MaxChunkLineBytes + 2)
-                    return fail(u"Chunk size line too long"_s);
+                    return failAfter(std::move(out), piece, u"Chunk size line too long"_s);
                 qsizetype end = nl;
                 if (end > p && data[end - 1] == '\r')
                     --end;
                 qint64 chunk = 0;
                 if (!parseChunkSize(QByteArrayView(data + p, end - p), &chunk))
-                    return fail(u"Malformed chunk size"_s);
+                    return failAfter(std::move(out), piece, u"Malformed chunk size"_s);
                 p = nl + 1;
                 if (chunk == 0) {
                     m_phase = Phase::Trailers;

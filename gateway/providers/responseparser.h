@@ -6,6 +6,8 @@
 #include <QPair>
 #include <QString>
 
+#include <utility>
+
 namespace Maestro {
 
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
@@ -65,6 +67,7 @@ private:
                        Trailers, Done, Failed };
 
     Event fail(const QString &message);
+    Event failAfter(QByteArray &&body, QByteArray *piece, const QString &message);
     bool parseStatusLine(QByteArrayView line);
     bool parseHeaderLine(QByteArrayView line);
     // After the blank line ending a head: false when it failed or was an interim response.

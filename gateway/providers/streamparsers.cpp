@@ -39,9 +39,10 @@ QList<SseParser::Event> SseParser::feed(const QByteArray &bytes)
     qsizetype pos = 0;
 
     // A "\r\n" split across two feeds: the line already ended at the '\r'.
-    if (m_pendingCr) {
+    // An empty feed decides nothing: the '\n' may still come with the next one.
+    if (m_pendingCr && size > 0) {
         m_pendingCr = false;
-        if (size > 0 && data[0] == '\n')
+        if (data[0] == '\n')
             pos = 1;
     }
 

@@ -47,6 +47,8 @@ private Q_SLOTS:
     void sseEveryTwoWaySplit_data();
     void sseEveryTwoWaySplit();
     void sseCrLfSplitAcrossFeeds();
+    void sseEmptyFeedsChangeNothing_data();
+    void sseEmptyFeedsChangeNothing();
     void sseFinishFlushesPendingEvent();
     void sseParserIsReusableAfterFinish();
     void ndjsonLines_data();
@@ -129,6 +131,32 @@ void TestStreamParsers::sseEveryTwoWaySplit()
         QVERIFY2(describe(events) == expected,
                  QByteArray("cut at " + QByteArray::number(cut)).constData());
     }
+}
+
+void TestStreamParsers::sseEmptyFeedsChangeNothing_data()
+{
+    QTest::addColumn<QList<QByteArray>>("feeds");
+    QTest::addColumn<QByteArray>("expected");
+
+    // Found by fuzz_sse: the empty feed cleared the pending '\r', so the '\n' after it ended the
+    // event early as a blank line of its own, and "event: b" lost its data.
+    QTest::newRow("an empty feed between the CR and LF of one line end")
+        << QList<QByteArray>{"event: b\r", "", "\ndata: x\n\n"} << QByteArray("[b|x]");
+    QTest::newRow("empty feeds everywhere")
+        << QList<QByteArray>{"", "data: a\r", "", "", "\n\r", "", "\n"} << QByteArray("[|a]");
+}
+
+void TestStreamParsers::sseEmptyFeedsChangeNothing()
+{
+    QFETCH(QList<QByteArray>, feeds);
+    QFETCH(QByteArray, expected);
+
+    SseParser parser;
+    Events events;
+    for (const QByteArray &feed : feeds)
+        events += parser.feed(feed);
+    events += parser.finish();
+    QCOMPARE(describe(events), expected);
 }
 
 void TestStreamParsers::sseCrLfSplitAcrossFeeds()
