@@ -438,6 +438,9 @@ void fetchJson(Gateway *gateway, QObject *context, const Node &node, const QStri
 {
     UpstreamRequest request = nodeRequest(node, method, path, apiKey);
     gateway->applyUpstreamTimeouts(node, &request);
+    // Small lookups (show, ps): a node that takes longer is not going to answer.
+    request.firstByteTimeoutMs = std::min(request.firstByteTimeoutMs, 30'000);
+    request.idleTimeoutMs = std::min(request.idleTimeoutMs, 30'000);
     request.maxBodyBytes = gateway->maxUpstreamBodyBytes();
     if (!body.isEmpty()) {
         request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
