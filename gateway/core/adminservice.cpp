@@ -248,6 +248,13 @@ std::optional<ApiError> AdminService::validateNode(const Node &node)
     }
     if (node.weight < 0)
         return ApiError::badRequest(u"weight must not be negative"_s);
+    // As the upstream_*_timeout_seconds settings allow, with 0 for "the setting's value".
+    if (node.connectTimeoutSeconds < 0 || node.connectTimeoutSeconds > 600)
+        return ApiError::badRequest(u"connect_timeout_seconds must be 0 (the gateway's setting) or 1 to 600"_s);
+    if (node.firstByteTimeoutSeconds < 0 || node.firstByteTimeoutSeconds > 86400)
+        return ApiError::badRequest(u"first_byte_timeout_seconds must be 0 (the gateway's setting) or 1 to 86400"_s);
+    if (node.idleTimeoutSeconds < 0 || node.idleTimeoutSeconds > 86400)
+        return ApiError::badRequest(u"idle_timeout_seconds must be 0 (the gateway's setting) or 1 to 86400"_s);
     return std::nullopt;
 }
 
@@ -261,7 +268,10 @@ QJsonObject nodeAuditDetails(const Node &node, bool keyChanged)
                         {u"priority"_s, node.priority},
                         {u"weight"_s, node.weight},
                         {u"is_active"_s, node.active},
-                        {u"warmup_enabled"_s, node.warmupEnabled}};
+                        {u"warmup_enabled"_s, node.warmupEnabled},
+                        {u"connect_timeout_seconds"_s, node.connectTimeoutSeconds},
+                        {u"first_byte_timeout_seconds"_s, node.firstByteTimeoutSeconds},
+                        {u"idle_timeout_seconds"_s, node.idleTimeoutSeconds}};
     if (keyChanged)
         details.insert(u"api_key_changed"_s, true);
     return details;
@@ -285,6 +295,9 @@ Result<Node> AdminService::addNode(const NodeInput &input)
     node.weight = input.weight.value_or(100);
     node.active = input.active.value_or(true);
     node.warmupEnabled = input.warmupEnabled.value_or(false);
+    node.connectTimeoutSeconds = input.connectTimeoutSeconds.value_or(0);
+    node.firstByteTimeoutSeconds = input.firstByteTimeoutSeconds.value_or(0);
+    node.idleTimeoutSeconds = input.idleTimeoutSeconds.value_or(0);
     node.hasApiKey = input.apiKey && !input.apiKey->isEmpty();
     if (const auto error = validateNode(node))
         return *error;
@@ -333,6 +346,12 @@ Result<Node> AdminService::updateNode(qint64 id, const NodeInput &input)
         node.active = *input.active;
     if (input.warmupEnabled)
         node.warmupEnabled = *input.warmupEnabled;
+    if (input.connectTimeoutSeconds)
+        node.connectTimeoutSeconds = *input.connectTimeoutSeconds;
+    if (input.firstByteTimeoutSeconds)
+        node.firstByteTimeoutSeconds = *input.firstByteTimeoutSeconds;
+    if (input.idleTimeoutSeconds)
+        node.idleTimeoutSeconds = *input.idleTimeoutSeconds;
     if (const auto error = validateNode(node))
         return *error;
     for (const Node &other : m_store->nodes()) {
@@ -1011,6 +1030,9 @@ QJsonObject AdminService::exportBackup()
                                  {u"weight"_s, node.weight},
                                  {u"is_active"_s, node.active},
                                  {u"warmup_enabled"_s, node.warmupEnabled},
+                                 {u"connect_timeout_seconds"_s, node.connectTimeoutSeconds},
+                                 {u"first_byte_timeout_seconds"_s, node.firstByteTimeoutSeconds},
+                                 {u"idle_timeout_seconds"_s, node.idleTimeoutSeconds},
                                  {u"api_key_set"_s, node.hasApiKey}});
     }
     QJsonArray users;
@@ -1125,6 +1147,10 @@ Result<AdminService::ImportOutcome> AdminService::importBackup(const QJsonObject
         node.weight = object.value("weight"_L1).toInt(100);
         node.active = object.value("is_active"_L1).toBool(true);
         node.warmupEnabled = object.value("warmup_enabled"_L1).toBool(false);
+        // Backups from before per-node timeouts have none: the gateway's settings then apply.
+        node.connectTimeoutSeconds = object.value("connect_timeout_seconds"_L1).toInt(0);
+        node.firstByteTimeoutSeconds = object.value("first_byte_timeout_seconds"_L1).toInt(0);
+        node.idleTimeoutSeconds = object.value("idle_timeout_seconds"_L1).toInt(0);
         if (const auto error = validateNode(node))
             return ApiError::badRequest(u"node %1: %2"_s.arg(node.name, error->message));
         nodeNameByBackupId.insert(qint64(object.value("id"_L1).toDouble()), node.name);

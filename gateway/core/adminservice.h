@@ -55,6 +55,10 @@ public:
         std::optional<int> weight;
         std::optional<bool> active;
         std::optional<bool> warmupEnabled;
+        // Upstream timeouts in seconds; 0 follows the gateway's settings.
+        std::optional<int> connectTimeoutSeconds;
+        std::optional<int> firstByteTimeoutSeconds;
+        std::optional<int> idleTimeoutSeconds;
     };
     Result<Node> addNode(const NodeInput &input);
     Result<Node> updateNode(qint64 id, const NodeInput &input);

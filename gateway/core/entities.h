@@ -61,6 +61,10 @@ struct Node
     int weight = 100;
     bool active = true;
     bool warmupEnabled = false; // Ollama nodes: load discovered models ahead of requests
+    // Upstream timeouts of this node in seconds; 0: the gateway's upstream_*_timeout_seconds.
+    int connectTimeoutSeconds = 0;
+    int firstByteTimeoutSeconds = 0;
+    int idleTimeoutSeconds = 0;
     Health health = Health::Unknown;
     QString lastError;
     QDateTime lastHealthCheck;

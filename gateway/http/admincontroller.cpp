@@ -197,7 +197,10 @@ bool readNodeInput(const QJsonObject &body, AdminService::NodeInput *input, ApiE
         && readField(body, u"priority"_s, &input->priority, error)
         && readField(body, u"weight"_s, &input->weight, error)
         && readField(body, u"is_active"_s, &input->active, error)
-        && readField(body, u"warmup_enabled"_s, &input->warmupEnabled, error);
+        && readField(body, u"warmup_enabled"_s, &input->warmupEnabled, error)
+        && readField(body, u"connect_timeout_seconds"_s, &input->connectTimeoutSeconds, error)
+        && readField(body, u"first_byte_timeout_seconds"_s, &input->firstByteTimeoutSeconds, error)
+        && readField(body, u"idle_timeout_seconds"_s, &input->idleTimeoutSeconds, error);
 }
 
 bool readMappingInput(const QJsonObject &body, AdminService::MappingInput *input, ApiError *error)
@@ -684,6 +687,9 @@ QJsonObject nodeJson(const Node &node, Gateway *gateway, const QHash<qint64, Nod
             {u"weight"_s, node.weight},
             {u"is_active"_s, node.active},
             {u"warmup_enabled"_s, node.warmupEnabled},
+            {u"connect_timeout_seconds"_s, node.connectTimeoutSeconds},
+            {u"first_byte_timeout_seconds"_s, node.firstByteTimeoutSeconds},
+            {u"idle_timeout_seconds"_s, node.idleTimeoutSeconds},
             {u"health_status"_s, healthName(node.health)},
             {u"last_error"_s, node.lastError.isEmpty() ? QJsonValue() : QJsonValue(node.lastError)},
             {u"last_health_check"_s, timeValue(node.lastHealthCheck)},

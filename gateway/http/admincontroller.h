@@ -68,7 +68,9 @@ public:
     void stats(HttpContext &ctx);
 
     // POST /admin/nodes {"name","base_url","node_type","api_key"?,"priority"?,"weight"?,
-    //   "warmup_enabled"? (false)} -> 201 node, after a first health check and model discovery
+    //   "warmup_enabled"? (false), "connect_timeout_seconds"?, "first_byte_timeout_seconds"?,
+    //   "idle_timeout_seconds"? (0: the gateway's upstream_*_timeout_seconds settings)}
+    //   -> 201 node, after a first health check and model discovery
     void addNode(HttpContext &ctx);
     // GET /admin/nodes -> [node] with "load": {active_requests, requests_today, errors_today,
     //   avg_latency_ms_today, last_request_at} (today: the UTC day, from the request log)

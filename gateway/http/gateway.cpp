@@ -144,6 +144,11 @@ bool Gateway::reload()
         m_shared->maxBodyBytes = settings.integer(u"max_body_bytes"_s);
         m_shared->healthFailureThreshold = int(settings.integer(u"health_failure_threshold"_s));
         m_shared->metricsPublic = settings.flag(u"metrics_public"_s);
+        m_shared->upstreamConnectTimeoutMs = int(settings.integer(u"upstream_connect_timeout_seconds"_s) * 1000);
+        m_shared->upstreamFirstByteTimeoutMs = int(settings.integer(u"upstream_first_byte_timeout_seconds"_s) * 1000);
+        m_shared->upstreamIdleTimeoutMs = int(settings.integer(u"upstream_idle_timeout_seconds"_s) * 1000);
+        m_shared->maxUpstreamBodyBytes = settings.integer(u"max_upstream_body_bytes"_s);
+        m_shared->maxUpstreamLineBytes = settings.integer(u"max_upstream_line_bytes"_s);
         const int interval = int(settings.integer(u"health_check_interval_seconds"_s));
         if (m_shared->healthIntervalSeconds.exchange(interval) != interval && m_shared->primary)
             QMetaObject::invokeMethod(m_shared->primary, &Gateway::scheduleHealthChecks, Qt::QueuedConnection);
@@ -167,6 +172,16 @@ void Gateway::scheduleHealthChecks()
         m_healthTimer.start(interval);
     else
         m_healthTimer.stop();
+}
+
+void Gateway::applyUpstreamTimeouts(const Node &node, UpstreamRequest *request) const
+{
+    const auto pick = [](int nodeSeconds, int gatewayMs) {
+        return nodeSeconds > 0 ? nodeSeconds * 1000 : gatewayMs;
+    };
+    request->connectTimeoutMs = pick(node.connectTimeoutSeconds, m_shared->upstreamConnectTimeoutMs.load());
+    request->firstByteTimeoutMs = pick(node.firstByteTimeoutSeconds, m_shared->upstreamFirstByteTimeoutMs.load());
+    request->idleTimeoutMs = pick(node.idleTimeoutSeconds, m_shared->upstreamIdleTimeoutMs.load());
 }
 
 bool Gateway::isAdminToken(const QByteArray &token) const
@@ -246,6 +261,7 @@ void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QS
     if (node->hasApiKey)
         apiKey = m_secrets->read(u"node/%1/api_key"_s.arg(id)).value_or(QString());
     QPointer<QObject> guard(context);
+    m_prober->setMaxBodyBytes(maxUpstreamBodyBytes());
     m_prober->probe(*node, apiKey, this, [this, id, guard, done, periodic, busy, name = node->name, was = node->health](const NodeProber::Outcome &outcome) {
         if (busy && !outcome.ok) {
             qCInfo(lcGateway).noquote() << "probe of node" << name << "failed while it served requests; not counted:" << outcome.error;

@@ -31,6 +31,7 @@ class UpstreamClient;
 class UsageWriter;
 class NodeProber;
 class NodeJobs;
+struct UpstreamRequest;
 
 struct GatewayConfig
 {
@@ -41,8 +42,6 @@ struct GatewayConfig
     // How often nodes are checked: -1 as the health_check_interval_seconds setting says, 0 never,
     // otherwise every this many milliseconds whatever the setting (tests use short intervals).
     int healthIntervalMs = -1;
-    int upstreamConnectTimeoutMs = 10'000;
-    int upstreamIdleTimeoutMs = 600'000; // an LLM may think for minutes before its first token
     // With a database several gateways share: how often to look for their config changes.
     int configPollMs = 2000;
     // Background work on a node (periodic probe, warmup) waits while the node has requests in
@@ -110,6 +109,12 @@ public:
     std::atomic<int> healthFailureThreshold{2};
     std::atomic<bool> metricsPublic{false};
     std::atomic<int> healthIntervalSeconds{0}; // of the periodic node checks; 0: none
+    // The upstream_* settings: read per request, so a change applies to the next one.
+    std::atomic<int> upstreamConnectTimeoutMs{10'000};
+    std::atomic<int> upstreamFirstByteTimeoutMs{300'000};
+    std::atomic<int> upstreamIdleTimeoutMs{120'000};
+    std::atomic<qint64> maxUpstreamBodyBytes{64 * 1024 * 1024};
+    std::atomic<qint64> maxUpstreamLineBytes{16 * 1024 * 1024};
     // The gateway that runs the periodic node checks (it lives on its own thread).
     QPointer<Gateway> primary;
     std::atomic<qint64> configVersion{-1}; // of the published catalog, with a shared store
@@ -196,6 +201,13 @@ public:
     qint64 uptimeMs() const { return m_uptime.elapsed(); }
 
     bool isAdminToken(const QByteArray &token) const;
+
+    // Sets the request's connect, first-byte and idle timeouts: the node's own where it has
+    // them, the upstream_*_timeout_seconds settings otherwise.
+    void applyUpstreamTimeouts(const Node &node, UpstreamRequest *request) const;
+    // The max_upstream_body_bytes and max_upstream_line_bytes settings.
+    qint64 maxUpstreamBodyBytes() const { return m_shared->maxUpstreamBodyBytes.load(); }
+    qint64 maxUpstreamLineBytes() const { return m_shared->maxUpstreamLineBytes.load(); }
 
     // Requests in flight register here so shutdown can wait for them.
     void callStarted(QObject *call);

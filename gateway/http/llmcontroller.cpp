@@ -443,8 +443,11 @@ void fetchJson(Gateway *gateway, QObject *context, const Node &node, const QStri
                std::function<void(int status, const QJsonObject &answer, const QString &error)> done)
 {
     UpstreamRequest request = nodeRequest(node, method, path, apiKey);
-    request.connectTimeoutMs = gateway->config().upstreamConnectTimeoutMs;
-    request.idleTimeoutMs = 30'000;
+    gateway->applyUpstreamTimeouts(node, &request);
+    // Small lookups (show, ps): a node that takes longer is not going to answer.
+    request.firstByteTimeoutMs = std::min(request.firstByteTimeoutMs, 30'000);
+    request.idleTimeoutMs = std::min(request.idleTimeoutMs, 30'000);
+    request.maxBodyBytes = gateway->maxUpstreamBodyBytes();
     if (!body.isEmpty()) {
         request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
         request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});

@@ -216,9 +216,9 @@ void NodeJobs::load(const Node &node, const QString &apiKey, const QString &mode
     const QJsonObject body{{u"model"_s, model}, {u"keep_alive"_s, m_gateway->warmupSettings().keepAlive}};
     UpstreamRequest request = nodeRequest(node, QByteArrayLiteral("POST"), QByteArrayLiteral("/api/generate"), apiKey);
     request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
-    request.connectTimeoutMs = m_gateway->config().upstreamConnectTimeoutMs;
-    // Loading a large model from disk takes a while before Ollama says anything.
-    request.idleTimeoutMs = m_gateway->config().upstreamIdleTimeoutMs;
+    // Loading a large model from disk takes a while before Ollama says anything: the first-byte
+    // timeout covers it.
+    m_gateway->applyUpstreamTimeouts(node, &request);
     request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
 
     Balancer &balancer = m_gateway->balancer();

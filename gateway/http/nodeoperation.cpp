@@ -113,7 +113,12 @@ void NodeOperation::start()
         Target *target = owned.get();
         UpstreamRequest request = nodeRequest(target->node, m_method, m_path, m_catalog->apiKey(target->node.id));
         request.body = payload;
-        request.idleTimeoutMs = 600'000; // a large pull can pause between progress lines
+        m_gateway->applyUpstreamTimeouts(target->node, &request);
+        // A large pull can pause between progress lines for longer than a generation would.
+        request.firstByteTimeoutMs = std::max(request.firstByteTimeoutMs, 600'000);
+        request.idleTimeoutMs = std::max(request.idleTimeoutMs, 600'000);
+        if (!m_stream)
+            request.maxBodyBytes = m_gateway->maxUpstreamBodyBytes(); // held whole in target->body
         request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
         target->reply = m_gateway->upstream()->send(request);
         target->reply->setParent(this);

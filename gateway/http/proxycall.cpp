@@ -13,6 +13,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcGateway)
 
 using namespace Qt::StringLiterals;
 
@@ -20,7 +23,15 @@ namespace Maestro {
 
 namespace {
 
-constexpr qsizetype MaxBufferedBody = 256 * 1024 * 1024;
+// Backpressure: unsent bytes for the client above which the node is paused, and below which it
+// goes on. The gap keeps pause/resume from flapping on every write.
+constexpr qint64 HighWaterBytes = 1024 * 1024;
+constexpr qint64 LowWaterBytes = 256 * 1024;
+
+QString seconds(int ms)
+{
+    return QString::number(ms / 1000.0);
+}
 
 // The message inside an upstream's error body, whatever its dialect.
 QString upstreamMessage(const QByteArray &body, int status)
@@ -93,6 +104,7 @@ void ProxyCall::start()
         return;
     }
     connect(m_socket, &QTcpSocket::disconnected, this, &ProxyCall::onClientGone);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, &ProxyCall::onClientWritten);
     tryNext();
 }
 
@@ -145,13 +157,17 @@ void ProxyCall::tryNext()
     m_translator.reset();
     m_sse = SseParser();
     m_ndjson = NdjsonParser();
+    m_sse.setMaxEventBytes(m_gateway->maxUpstreamLineBytes());
+    m_ndjson.setMaxLineBytes(m_gateway->maxUpstreamLineBytes());
+    m_paused = false;
 
     UpstreamRequest request = nodeRequest(*m_node, QByteArrayLiteral("POST"),
                                           Translate::upstreamPath(m_plan.kind, m_node->type),
                                           m_plan.catalog->apiKey(m_node->id));
     request.body = upstreamBody(attempt);
-    request.connectTimeoutMs = m_gateway->config().upstreamConnectTimeoutMs;
-    request.idleTimeoutMs = m_gateway->config().upstreamIdleTimeoutMs;
+    m_gateway->applyUpstreamTimeouts(*m_node, &request);
+    m_firstByteTimeoutMs = request.firstByteTimeoutMs;
+    m_idleTimeoutMs = request.idleTimeoutMs;
     request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
     request.headers.append({QByteArrayLiteral("Accept"),
                             m_plan.stream ? (m_node->type == NodeType::Ollama
@@ -198,9 +214,10 @@ void ProxyCall::onHead()
 void ProxyCall::onData(const QByteArray &piece)
 {
     if (!m_translator) {
-        if (m_buffer.size() + piece.size() > MaxBufferedBody) {
+        const qint64 limit = m_gateway->maxUpstreamBodyBytes();
+        if (m_buffer.size() + piece.size() > limit) {
             releaseReply();
-            failBeforeStart(ApiError::upstream(u"The node's response is larger than %1 bytes"_s.arg(MaxBufferedBody)));
+            failBeforeStart(ApiError::upstream(u"The response of %1 is larger than %2 bytes (max_upstream_body_bytes)"_s.arg(m_node->name).arg(limit)));
             return;
         }
         m_buffer += piece;
@@ -219,6 +236,11 @@ void ProxyCall::onData(const QByteArray &piece)
         }
     }
     writeStream(out);
+    if (m_sse.overflowed() || m_ndjson.overflowed()) {
+        // An endless line must not grow our memory: the parser dropped it, and the call ends.
+        upstreamFailed(u"sent a stream line longer than %1 bytes (max_upstream_line_bytes)"_s
+                           .arg(m_gateway->maxUpstreamLineBytes()));
+    }
 }
 
 // Returns false when the call ended (failure relayed or retried).
@@ -262,6 +284,19 @@ void ProxyCall::writeStream(const QByteArray &bytes)
     if (bytes.isEmpty() || !m_socket)
         return;
     m_socket->write(streamHeadOnce() + Wire::chunk(bytes));
+    if (!m_paused && m_reply && m_socket->bytesToWrite() > HighWaterBytes) {
+        m_paused = true;
+        m_reply->setPaused(true);
+    }
+}
+
+void ProxyCall::onClientWritten()
+{
+    if (m_paused && m_socket && m_socket->bytesToWrite() < LowWaterBytes) {
+        m_paused = false;
+        if (m_reply)
+            m_reply->setPaused(false);
+    }
 }
 
 QByteArray ProxyCall::streamHeadOnce()
@@ -385,9 +420,25 @@ void ProxyCall::relayUpstreamError()
 
 void ProxyCall::onFailed(UpstreamError error, const QString &message)
 {
-    Q_UNUSED(error)
+    switch (error) {
+    case UpstreamError::FirstByteTimeout:
+        upstreamFailed(u"sent nothing for %1 s (first-byte timeout)"_s.arg(seconds(m_firstByteTimeoutMs)));
+        return;
+    case UpstreamError::Timeout:
+        upstreamFailed(u"sent nothing for %1 s in the middle of its answer (idle timeout)"_s.arg(seconds(m_idleTimeoutMs)));
+        return;
+    default:
+        break;
+    }
+    upstreamFailed(message);
+}
+
+void ProxyCall::upstreamFailed(const QString &reason)
+{
     if (!m_headSent) {
-        m_lastError = u"%1: %2"_s.arg(m_node->name, message);
+        qCWarning(lcGateway).noquote() << u"node %1: %2; trying the next node for %3"_s.arg(m_node->name, reason,
+                                                                                          m_plan.displayModel);
+        m_lastError = u"%1: %2"_s.arg(m_node->name, reason);
         m_lastErrorKind = ApiError::Kind::UpstreamFailed;
         tryNext();
         return;
@@ -395,7 +446,7 @@ void ProxyCall::onFailed(UpstreamError error, const QString &message)
     // The stream had started: end it in the client's dialect, then close the response cleanly.
     if (m_translator)
         m_usage = m_translator->usage();
-    const QString text = u"The upstream stream from %1 broke off: %2"_s.arg(m_node->name, message);
+    const QString text = u"The upstream stream from %1 broke off: %2"_s.arg(m_node->name, reason);
     if (m_socket)
         m_socket->write(Wire::chunk(streamFailure(text)) + Wire::lastChunk());
     complete(502, text);

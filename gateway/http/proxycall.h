@@ -55,7 +55,9 @@ struct ProxyPlan
 // (translated to the client's dialect, streamed piece by piece as it arrives) and logs it.
 // A node that fails to connect or answers 5xx before anything reached the client is skipped
 // for the next; after the first byte, a failure ends the stream with an error event. A client
-// that goes away aborts the upstream request at once. Deletes itself when done.
+// that goes away aborts the upstream request at once. A client that reads slower than the node
+// writes holds the node back: past a high-water mark of unsent bytes the upstream reply is
+// paused, so memory stays bounded whatever the client does. Deletes itself when done.
 class ProxyCall final : public QObject
 {
     Q_OBJECT
@@ -73,6 +75,10 @@ private:
     void onFinished();
     void onFailed(UpstreamError error, const QString &message);
     void onClientGone();
+    void onClientWritten();
+    // The node failed, or sent what cannot be relayed: the next node, or the stream's error end.
+    // `reason` does not name the node; the messages built from it do.
+    void upstreamFailed(const QString &reason);
 
     bool handleStreamEvent(const QByteArray &payload, QByteArray *out);
     void writeStream(const QByteArray &bytes);
@@ -108,6 +114,9 @@ private:
     std::unique_ptr<Translate::StreamTranslator> m_translator;
     SseParser m_sse;
     NdjsonParser m_ndjson;
+    bool m_paused = false; // the upstream reply, for backpressure
+    int m_firstByteTimeoutMs = 0;
+    int m_idleTimeoutMs = 0;
     bool m_headSent = false;
     bool m_streamEnded = false;
     qint64 m_ttfbMs = -1;

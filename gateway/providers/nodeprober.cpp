@@ -70,7 +70,9 @@ void NodeProber::probe(const Node &node, const QString &apiKey, QObject *context
                                                                         : QByteArrayLiteral("/v1/models"),
                                           apiKey);
     request.connectTimeoutMs = timeoutMs;
+    request.firstByteTimeoutMs = timeoutMs;
     request.idleTimeoutMs = timeoutMs;
+    request.maxBodyBytes = m_maxBodyBytes;
     request.headers.append({QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json")});
 
     UpstreamReply *reply = m_client->send(request);
@@ -96,8 +98,7 @@ void NodeProber::probe(const Node &node, const QString &apiKey, QObject *context
     });
     deadline->start(timeoutMs);
     connect(reply, &UpstreamReply::dataReceived, reply, [body](const QByteArray &piece) {
-        if (body->size() < 64 * 1024 * 1024)
-            body->append(piece);
+        body->append(piece); // bounded by request.maxBodyBytes
     });
     connect(reply, &UpstreamReply::failed, reply, [finish](UpstreamError, const QString &message) {
         finish({false, message});

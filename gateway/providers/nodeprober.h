@@ -31,12 +31,16 @@ public:
     void probe(const Node &node, const QString &apiKey, QObject *context, Callback done,
                int timeoutMs = 10'000);
 
+    // Model lists larger than this fail the probe (the max_upstream_body_bytes setting).
+    void setMaxBodyBytes(qint64 bytes) { m_maxBodyBytes = bytes; }
+
     // Parses a model list body (exposed for tests).
     static bool parseModels(NodeType type, qint64 nodeId, const QByteArray &body,
                             QList<NodeModel> *models, QString *error);
 
 private:
     UpstreamClient *m_client;
+    qint64 m_maxBodyBytes = 64 * 1024 * 1024;
 };
 
 } // namespace Maestro

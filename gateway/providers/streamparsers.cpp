@@ -21,28 +21,47 @@ qsizetype findLineEnd(const char *data, qsizetype size, qsizetype from)
 
 } // namespace
 
+void SseParser::overflow()
+{
+    m_overflowed = true;
+    m_buffer = QByteArray();
+    m_current = Event();
+    m_hasData = false;
+}
+
 QList<SseParser::Event> SseParser::feed(const QByteArray &bytes)
 {
     QList<Event> events;
+    if (m_overflowed)
+        return events;
     const char *data = bytes.constData();
     const qsizetype size = bytes.size();
     qsizetype pos = 0;
 
     // A "\r\n" split across two feeds: the line already ended at the '\r'.
-    if (m_pendingCr) {
+    // An empty feed decides nothing: the '\n' may still come with the next one.
+    if (m_pendingCr && size > 0) {
         m_pendingCr = false;
-        if (size > 0 && data[0] == '\n')
+        if (data[0] == '\n')
             pos = 1;
     }
 
     while (pos < size) {
         const qsizetype end = findLineEnd(data, size, pos);
         if (end < 0) {
+            if (m_buffer.size() + (size - pos) > m_max) {
+                overflow();
+                break;
+            }
             // Only the new bytes are ever scanned: the kept partial line holds no line end.
             m_buffer.append(data + pos, size - pos);
             break;
         }
         const QByteArrayView piece(data + pos, end - pos);
+        if (m_buffer.size() + piece.size() > m_max) {
+            overflow();
+            break;
+        }
         if (m_buffer.isEmpty()) {
             processLine(piece, events);
         } else {
@@ -50,6 +69,8 @@ QList<SseParser::Event> SseParser::feed(const QByteArray &bytes)
             processLine(m_buffer, events);
             m_buffer.resize(0);
         }
+        if (m_overflowed)
+            break;
         pos = end + 1;
         if (data[end] == '\r') {
             if (pos < size) {
@@ -66,11 +87,13 @@ QList<SseParser::Event> SseParser::feed(const QByteArray &bytes)
 QList<SseParser::Event> SseParser::finish()
 {
     QList<Event> events;
+    if (m_overflowed)
+        return events;
     if (!m_buffer.isEmpty()) {
         processLine(m_buffer, events);
         m_buffer.clear();
     }
-    if (m_hasData)
+    if (m_hasData && !m_overflowed)
         events.append(std::move(m_current));
     m_current = Event();
     m_hasData = false;
@@ -103,6 +126,11 @@ void SseParser::processLine(QByteArrayView line, QList<Event> &events)
     }
 
     if (field == "data") {
+        // The joined event is capped like a line: many short data lines are just as endless.
+        if (m_current.data.size() + value.size() + 1 > m_max) {
+            overflow();
+            return;
+        }
         if (m_hasData)
             m_current.data.append('\n');
         m_current.data.append(value);
@@ -113,9 +141,17 @@ void SseParser::processLine(QByteArrayView line, QList<Event> &events)
     // "id" and "retry" only matter to reconnecting EventSource clients, which a gateway is not.
 }
 
+void NdjsonParser::overflow()
+{
+    m_overflowed = true;
+    m_buffer = QByteArray();
+}
+
 QList<QByteArray> NdjsonParser::feed(const QByteArray &bytes)
 {
     QList<QByteArray> lines;
+    if (m_overflowed)
+        return lines;
     const char *data = bytes.constData();
     const qsizetype size = bytes.size();
     qsizetype pos = 0;
@@ -123,10 +159,26 @@ QList<QByteArray> NdjsonParser::feed(const QByteArray &bytes)
     while (pos < size) {
         const void *hit = std::memchr(data + pos, '\n', size_t(size - pos));
         if (!hit) {
-            m_buffer.append(data + pos, size - pos);
+            // A trailing '\r' may still turn out to be the line end's.
+            qsizetype keep = size - pos;
+            if (m_buffer.size() + keep > m_max + 1
+                || (m_buffer.size() + keep == m_max + 1 && data[size - 1] != '\r')) {
+                overflow();
+                break;
+            }
+            m_buffer.append(data + pos, keep);
             break;
         }
         const qsizetype end = static_cast<const char *>(hit) - data;
+        // The length appendLine() keeps: without a '\r' before the '\n'.
+        qsizetype length = m_buffer.size() + (end - pos);
+        const char last = end > pos ? data[end - 1] : (m_buffer.isEmpty() ? '\0' : m_buffer.back());
+        if (last == '\r')
+            --length;
+        if (length > m_max) {
+            overflow();
+            break;
+        }
         if (m_buffer.isEmpty()) {
             appendLine(bytes, pos, end - pos, lines);
         } else {
@@ -142,6 +194,8 @@ QList<QByteArray> NdjsonParser::feed(const QByteArray &bytes)
 QList<QByteArray> NdjsonParser::finish()
 {
     QList<QByteArray> lines;
+    if (m_overflowed)
+        return lines;
     if (!m_buffer.isEmpty())
         appendLine(m_buffer, 0, m_buffer.size(), lines);
     m_buffer.clear();

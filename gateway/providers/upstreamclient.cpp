@@ -1,4 +1,5 @@
 #include "upstreamclient.h"
+#include "responseparser.h"
 
 #include <QBasicTimer>
 #include <QByteArrayView>
@@ -22,77 +23,23 @@ using std::chrono::milliseconds;
 
 // How long an unused keep-alive connection is kept before it is closed.
 constexpr milliseconds IdleConnectionLifetime { 60'000 };
-// Status line plus headers; anything larger is not a response we want to hold in memory.
-constexpr qsizetype MaxHeadSize = 256 * 1024;
 
 bool equalsNoCase(QByteArrayView a, QByteArrayView b)
 {
     return a.size() == b.size() && a.compare(b, Qt::CaseInsensitive) == 0;
 }
 
-// Does a comma-separated header value contain token (case-insensitive)?
-bool hasToken(QByteArrayView value, QByteArrayView token)
-{
-    while (!value.isEmpty()) {
-        const qsizetype comma = value.indexOf(',');
-        const QByteArrayView item = (comma < 0 ? value : value.first(comma)).trimmed();
-        if (equalsNoCase(item, token))
-            return true;
-        if (comma < 0)
-            break;
-        value = value.sliced(comma + 1);
-    }
-    return false;
-}
+// What a socket takes from the kernel ahead of us. Without a cap Qt reads all that is there, and
+// on loopback or a fast link that is megabytes in one go, all of it then parsed, translated and
+// queued for the client before backpressure can act.
+constexpr qint64 ReadBufferSize = 1024 * 1024;
+// While a reply is paused, the socket keeps no more than this: the kernel's receive window then
+// fills and TCP makes the node wait.
+constexpr qint64 PausedReadBufferSize = 64 * 1024;
 
-// Strict decimal parse: digits only, no sign, no overflow.
-bool parseDecimal(QByteArrayView text, qint64 *out)
+QString seconds(int ms)
 {
-    if (text.isEmpty())
-        return false;
-    qint64 value = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9')
-            return false;
-        if (value > (std::numeric_limits<qint64>::max() - 9) / 10)
-            return false;
-        value = value * 10 + (c - '0');
-    }
-    *out = value;
-    return true;
-}
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-// The chunk-size of a chunk-size line; extensions after ';' are ignored.
-bool parseChunkSize(QByteArrayView line, qint64 *out)
-{
-    qint64 value = 0;
-    qsizetype i = 0;
-    for (; i < line.size(); ++i) {
-        const int digit = hexValue(line[i]);
-        if (digit < 0)
-            break;
-        if (value > (std::numeric_limits<qint64>::max() >> 4))
-            return false;
-        value = value * 16 + digit;
-    }
-    if (i == 0)
-        return false;
-    const QByteArrayView rest = line.sliced(i).trimmed();
-    if (!rest.isEmpty() && rest.front() != ';')
-        return false;
-    *out = value;
-    return true;
+    return QString::number(ms / 1000.0);
 }
 
 struct HostKey
@@ -135,6 +82,7 @@ public:
                bool reused);
     void becomeIdle();
     void abortFromReply();
+    void setPaused(bool paused);
     // Drops the socket and schedules deletion; leaves any reply untouched.
     void close();
 
@@ -144,17 +92,12 @@ protected:
     void timerEvent(QTimerEvent *event) override;
 
 private:
-    enum class Phase { StatusLine, Headers, Body, ChunkSize, ChunkData, ChunkDataEnd, Trailers };
-    enum class Framing { None, Length, Chunked, UntilClose };
-
     void onConnected();
     void onReadyRead();
     void onSocketGone();
+    void resume();
     void readSocket();
     void process();
-    bool parseStatusLine(QByteArrayView line);
-    bool parseHeaderLine(QByteArrayView line);
-    bool headComplete();
     bool deliver(QByteArray &&piece);
     void complete();
     void fail(UpstreamError error, const QString &message);
@@ -169,13 +112,19 @@ private:
     Clock::time_point m_timerDue;
     Clock::time_point m_lastActivity;
     Clock::time_point m_connectDeadline;
+    Clock::time_point m_sentAt;
 
     // The current exchange.
     UpstreamReply *m_reply = nullptr;
     QByteArray m_request;
     int m_connectTimeoutMs = 0;
+    int m_firstByteTimeoutMs = 0;
     int m_idleTimeoutMs = 0;
+    qint64 m_maxBodyBytes = 0;
+    qint64 m_bodyBytes = 0;
     bool m_head = false;
+    bool m_paused = false;
+    bool m_goneWhilePaused = false; // the node closed while we were not reading
     bool m_reused = false;
     bool m_retried = false;
     bool m_gotBytes = false;
@@ -183,14 +132,7 @@ private:
     // Response parsing; m_buffer[m_pos..] is not consumed yet.
     QByteArray m_buffer;
     qsizetype m_pos = 0;
-    Phase m_phase = Phase::StatusLine;
-    Framing m_framing = Framing::None;
-    qint64 m_remaining = 0;
-    int m_status = 0;
-    bool m_http10 = false;
-    bool m_keepAlive = true;
-    bool m_headEmitted = false;
-    HeaderList m_headers;
+    ResponseParser m_parser;
 };
 
 struct UpstreamClient::Pool
@@ -225,6 +167,7 @@ UpstreamConnection::UpstreamConnection(UpstreamClient *client, const HostKey &ke
         m_socket = new QTcpSocket(this);
         connect(m_socket, &QAbstractSocket::connected, this, &UpstreamConnection::onConnected);
     }
+    m_socket->setReadBufferSize(ReadBufferSize);
     connect(m_socket, &QIODevice::readyRead, this, &UpstreamConnection::onReadyRead);
     connect(m_socket, &QAbstractSocket::disconnected, this, &UpstreamConnection::onSocketGone);
     connect(m_socket, &QAbstractSocket::errorOccurred, this, &UpstreamConnection::onSocketGone);
@@ -250,8 +193,13 @@ void UpstreamConnection::start(UpstreamReply *reply, const QByteArray &request,
     reply->m_connection = this;
     m_request = request;
     m_connectTimeoutMs = options.connectTimeoutMs;
+    m_firstByteTimeoutMs = options.firstByteTimeoutMs;
     m_idleTimeoutMs = options.idleTimeoutMs;
+    m_maxBodyBytes = options.maxBodyBytes;
+    m_bodyBytes = 0;
     m_head = options.method == "HEAD";
+    m_paused = false;
+    m_goneWhilePaused = false;
     m_reused = reused;
     m_gotBytes = false;
     resetExchange();
@@ -272,14 +220,7 @@ void UpstreamConnection::resetExchange()
 {
     m_buffer.resize(0);
     m_pos = 0;
-    m_phase = Phase::StatusLine;
-    m_framing = Framing::None;
-    m_remaining = 0;
-    m_status = 0;
-    m_http10 = false;
-    m_keepAlive = true;
-    m_headEmitted = false;
-    m_headers.clear();
+    m_parser.reset(m_head);
 }
 
 void UpstreamConnection::onConnected()
@@ -289,8 +230,8 @@ void UpstreamConnection::onConnected()
         m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     }
     m_state = State::Busy;
-    m_lastActivity = Clock::now();
-    armTimer(m_lastActivity + milliseconds(qMax(0, m_idleTimeoutMs)));
+    m_lastActivity = m_sentAt = Clock::now();
+    armTimer(currentDeadline());
     // Sharing the whole request with the socket's buffer avoids a copy; flushing sends it now
     // instead of after the next event loop pass.
     m_socket->write(m_request);
@@ -302,6 +243,10 @@ void UpstreamConnection::becomeIdle()
     m_state = State::Idle;
     m_reply = nullptr;
     m_request = QByteArray();
+    m_head = false;
+    m_paused = false;
+    m_goneWhilePaused = false;
+    m_socket->setReadBufferSize(ReadBufferSize);
     resetExchange();
     m_lastActivity = Clock::now();
     armTimer(m_lastActivity + IdleConnectionLifetime);
@@ -329,8 +274,45 @@ void UpstreamConnection::abortFromReply()
     close();
 }
 
+void UpstreamConnection::setPaused(bool paused)
+{
+    if (m_state != State::Busy || m_paused == paused)
+        return;
+    m_paused = paused;
+    if (paused) {
+        // Qt stops reading from the kernel once this much waits in the socket: from then on the
+        // node's sends block on the TCP window, and our memory stays flat.
+        m_socket->setReadBufferSize(PausedReadBufferSize);
+        return;
+    }
+    m_socket->setReadBufferSize(ReadBufferSize);
+    // Queued: the caller is usually a slot that must not receive data re-entrantly.
+    QMetaObject::invokeMethod(this, &UpstreamConnection::resume, Qt::QueuedConnection);
+}
+
+void UpstreamConnection::resume()
+{
+    if (m_state != State::Busy || m_paused || !m_reply)
+        return;
+    // The idle timeout measures the node: the time it spent blocked by our client is not its.
+    m_lastActivity = Clock::now();
+    armTimer(currentDeadline());
+    UpstreamReply *const reply = m_reply;
+    QPointer<UpstreamConnection> self(this);
+    readSocket();
+    if (m_buffer.size() > m_pos)
+        m_gotBytes = true;
+    process();
+    if (!self || m_state != State::Busy || m_reply != reply || m_paused)
+        return;
+    if (std::exchange(m_goneWhilePaused, false))
+        onSocketGone();
+}
+
 void UpstreamConnection::armTimer(Clock::time_point deadline)
 {
+    if (deadline == Clock::time_point::max())
+        return; // nothing to wait for (paused); resume() arms it again
     // Restarting a timer costs more than a clock read, so it is only moved earlier; a timer that
     // fires early re-arms itself for the deadline then in force.
     if (m_timer.isActive() && m_timerDue <= deadline)
@@ -347,6 +329,11 @@ Clock::time_point UpstreamConnection::currentDeadline() const
     case State::Connecting:
         return m_connectDeadline;
     case State::Busy:
+        // While paused the node waits for our client, not the other way round.
+        if (m_paused)
+            return Clock::time_point::max();
+        if (!m_parser.bodyStarted())
+            return m_sentAt + milliseconds(qMax(0, m_firstByteTimeoutMs));
         return m_lastActivity + milliseconds(qMax(0, m_idleTimeoutMs));
     case State::Idle:
         return m_lastActivity + IdleConnectionLifetime;
@@ -375,9 +362,16 @@ void UpstreamConnection::timerEvent(QTimerEvent *event)
              u"Timed out connecting to %1:%2"_s.arg(m_key.host).arg(m_key.port));
         break;
     case State::Busy:
-        fail(
-            UpstreamError::Timeout,
-            u"No data from %1:%2 for %3 ms"_s.arg(m_key.host).arg(m_key.port).arg(m_idleTimeoutMs));
+        if (!m_parser.bodyStarted())
+            fail(UpstreamError::FirstByteTimeout,
+                 u"%1:%2 sent nothing for %3 s after the request"_s.arg(m_key.host)
+                     .arg(m_key.port)
+                     .arg(seconds(m_firstByteTimeoutMs)));
+        else
+            fail(UpstreamError::Timeout,
+                 u"%1:%2 sent nothing for %3 s in the middle of the response"_s.arg(m_key.host)
+                     .arg(m_key.port)
+                     .arg(seconds(m_idleTimeoutMs)));
         break;
     case State::Idle:
     case State::Closed:
@@ -417,13 +411,23 @@ void UpstreamConnection::onReadyRead()
         close();
         return;
     }
-    if (m_state != State::Busy || !m_reply)
+    if (m_state != State::Busy || !m_reply || m_paused)
         return;
     m_lastActivity = Clock::now();
     readSocket();
     if (m_buffer.size() > m_pos)
         m_gotBytes = true;
+    if (m_parser.bodyStarted()) {
+        process();
+        return;
+    }
+    // The first body byte moves the deadline from the first-byte timeout to the (usually
+    // shorter) idle one, and the timer only ever waits for the earliest deadline.
+    QPointer<UpstreamConnection> self(this);
+    UpstreamReply *const reply = m_reply;
     process();
+    if (self && m_state == State::Busy && m_reply == reply && m_parser.bodyStarted())
+        armTimer(currentDeadline());
 }
 
 void UpstreamConnection::onSocketGone()
@@ -444,6 +448,11 @@ void UpstreamConnection::onSocketGone()
         break;
     }
 
+    if (m_paused) {
+        // What the node sent before closing is still to be read, when our client catches up.
+        m_goneWhilePaused = true;
+        return;
+    }
     if (m_socket->bytesAvailable() > 0) {
         UpstreamReply *reply = m_reply;
         QPointer<UpstreamConnection> self(this);
@@ -451,8 +460,7 @@ void UpstreamConnection::onSocketGone()
         if (!self || m_state != State::Busy || m_reply != reply)
             return;
     }
-    if (m_phase == Phase::Body && m_framing == Framing::UntilClose) {
-        m_keepAlive = false;
+    if (m_parser.closeCompletes() && !m_paused) {
         complete();
         return;
     }
@@ -465,7 +473,9 @@ void UpstreamConnection::onSocketGone()
         UpstreamRequest options;
         options.method = m_head ? QByteArrayLiteral("HEAD") : QByteArray();
         options.connectTimeoutMs = m_connectTimeoutMs;
+        options.firstByteTimeoutMs = m_firstByteTimeoutMs;
         options.idleTimeoutMs = m_idleTimeoutMs;
+        options.maxBodyBytes = m_maxBodyBytes;
         close();
         auto *fresh = new UpstreamConnection(client, m_key);
         client->m_pool->all.insert(fresh);
@@ -483,272 +493,45 @@ void UpstreamConnection::onSocketGone()
 void UpstreamConnection::process()
 {
     UpstreamReply *const reply = m_reply;
-    const auto stillOurs = [this, reply] {
-        return m_reply == reply && m_state == State::Busy;
-    };
-
     for (;;) {
-        const char *data = m_buffer.constData();
-        const qsizetype size = m_buffer.size();
-
-        switch (m_phase) {
-        case Phase::StatusLine:
-        case Phase::Headers:
-        case Phase::ChunkSize:
-        case Phase::Trailers: {
-            const qsizetype nl = m_pos < size ? m_buffer.indexOf('\n', m_pos) : -1;
-            if (nl < 0) {
-                const bool inHead = m_phase == Phase::StatusLine || m_phase == Phase::Headers;
-                if (size - m_pos > (inHead ? MaxHeadSize : qsizetype(4096)))
-                    fail(UpstreamError::BadResponse, u"Response line too long"_s);
+        if (m_paused)
+            return; // setPaused(false) comes back here
+        QByteArray piece;
+        switch (m_parser.next(m_buffer, &m_pos, &piece)) {
+        case ResponseParser::Event::NeedMore:
+            return;
+        case ResponseParser::Event::Error:
+            return fail(UpstreamError::BadResponse, m_parser.errorString());
+        case ResponseParser::Event::Head: {
+            reply->m_status = m_parser.status();
+            reply->m_headers = m_parser.takeHeaders();
+            QPointer<UpstreamReply> guard(reply);
+            Q_EMIT reply->headReceived();
+            // As in deliver(): the slot may have deleted the client and this connection.
+            if (!guard || reply->m_connection != this || m_reply != reply || m_state != State::Busy)
                 return;
-            }
-            qsizetype end = nl;
-            if (end > m_pos && data[end - 1] == '\r')
-                --end;
-            const QByteArrayView line(data + m_pos, end - m_pos);
-            m_pos = nl + 1;
-
-            if (m_phase == Phase::StatusLine) {
-                if (line.isEmpty() && m_status == 0)
-                    continue; // tolerated: a stray line end before the status line
-                if (!parseStatusLine(line))
-                    return fail(UpstreamError::BadResponse, u"Malformed status line"_s);
-                m_phase = Phase::Headers;
-            } else if (m_phase == Phase::Headers) {
-                if (!line.isEmpty()) {
-                    if (!parseHeaderLine(line))
-                        return fail(UpstreamError::BadResponse, u"Malformed header line"_s);
-                    if (m_pos > MaxHeadSize)
-                        return fail(UpstreamError::BadResponse, u"Response head too large"_s);
-                    continue;
-                }
-                if (!headComplete())
-                    return; // failed, or an interim response skipped
-                if (!m_headEmitted) {
-                    m_headEmitted = true;
-                    reply->m_status = m_status;
-                    reply->m_headers = std::move(m_headers);
-                    m_headers.clear();
-                    QPointer<UpstreamReply> guard(reply);
-                    Q_EMIT reply->headReceived();
-                    // As in deliver(): the slot may have deleted the client and this connection.
-                    if (!guard || reply->m_connection != this || !stillOurs())
-                        return;
-                }
-                if (m_framing == Framing::None)
-                    return complete();
-            } else if (m_phase == Phase::ChunkSize) {
-                qint64 chunk = 0;
-                if (!parseChunkSize(line, &chunk))
-                    return fail(UpstreamError::BadResponse, u"Malformed chunk size"_s);
-                if (chunk == 0) {
-                    m_phase = Phase::Trailers;
-                } else {
-                    m_remaining = chunk;
-                    m_phase = Phase::ChunkData;
-                }
-            } else { // Trailers
-                if (line.isEmpty())
-                    return complete();
-            }
             break;
         }
-        case Phase::Body: {
-            const qsizetype available = size - m_pos;
-            if (available == 0)
-                return;
-            qsizetype take = available;
-            if (m_framing == Framing::Length && m_remaining < take)
-                take = qsizetype(m_remaining);
-            QByteArray piece;
-            if (m_pos == 0 && take == size) {
-                // The whole read is body: hand the buffer over instead of copying it.
-                piece = std::exchange(m_buffer, QByteArray());
-                m_pos = 0;
-            } else {
-                piece = m_buffer.mid(m_pos, take);
-                m_pos += take;
-            }
-            if (m_framing == Framing::Length)
-                m_remaining -= take;
+        case ResponseParser::Event::Body:
             if (!deliver(std::move(piece)))
                 return;
-            if (m_framing == Framing::Length && m_remaining == 0)
-                return complete();
             break;
-        }
-        case Phase::ChunkData: {
-            // Every chunk already in the buffer goes out as one piece: fewer signals and copies.
-            QByteArray piece;
-            for (;;) {
-                const qsizetype available = m_buffer.size() - m_pos;
-                const qsizetype take = qsizetype(qMin<qint64>(m_remaining, available));
-                if (take > 0) {
-                    piece.append(m_buffer.constData() + m_pos, take);
-                    m_pos += take;
-                    m_remaining -= take;
-                }
-                if (m_remaining > 0)
-                    break;
-                // CRLF after the chunk data, then possibly the next chunk-size line.
-                const char *d = m_buffer.constData();
-                const qsizetype sz = m_buffer.size();
-                if (m_pos >= sz) {
-                    m_phase = Phase::ChunkDataEnd;
-                    break;
-                }
-                qsizetype p = m_pos;
-                if (d[p] == '\r') {
-                    if (p + 1 >= sz) {
-                        m_phase = Phase::ChunkDataEnd;
-                        break;
-                    }
-                    ++p;
-                }
-                if (d[p] != '\n')
-                    return fail(UpstreamError::BadResponse, u"Missing line end after chunk"_s);
-                m_pos = p + 1;
-                const qsizetype nl = m_buffer.indexOf('\n', m_pos);
-                if (nl < 0) {
-                    m_phase = Phase::ChunkSize;
-                    break;
-                }
-                qsizetype end = nl;
-                if (end > m_pos && d[end - 1] == '\r')
-                    --end;
-                qint64 chunk = 0;
-                if (!parseChunkSize(QByteArrayView(d + m_pos, end - m_pos), &chunk))
-                    return fail(UpstreamError::BadResponse, u"Malformed chunk size"_s);
-                m_pos = nl + 1;
-                if (chunk == 0) {
-                    m_phase = Phase::Trailers;
-                    break;
-                }
-                m_remaining = chunk;
-            }
-            if (!piece.isEmpty() && !deliver(std::move(piece)))
-                return;
-            if (m_phase == Phase::ChunkData && m_pos >= m_buffer.size())
-                return;
-            break;
-        }
-        case Phase::ChunkDataEnd: {
-            if (m_pos >= size)
-                return;
-            qsizetype p = m_pos;
-            if (data[p] == '\r') {
-                if (p + 1 >= size)
-                    return;
-                ++p;
-            }
-            if (data[p] != '\n')
-                return fail(UpstreamError::BadResponse, u"Missing line end after chunk"_s);
-            m_pos = p + 1;
-            m_phase = Phase::ChunkSize;
-            break;
-        }
+        case ResponseParser::Event::Done:
+            return complete();
         }
     }
-}
-
-bool UpstreamConnection::parseStatusLine(QByteArrayView line)
-{
-    // "HTTP/1.x SP 3DIGIT [SP reason]"
-    if (line.size() < 12 || !line.startsWith("HTTP/1.") || line[8] != ' ')
-        return false;
-    const char minor = line[7];
-    if (minor < '0' || minor > '9')
-        return false;
-    for (int i = 9; i < 12; ++i) {
-        if (line[i] < '0' || line[i] > '9')
-            return false;
-    }
-    if (line.size() > 12 && line[12] != ' ')
-        return false;
-    m_http10 = minor == '0';
-    m_status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
-    return m_status >= 100;
-}
-
-bool UpstreamConnection::parseHeaderLine(QByteArrayView line)
-{
-    if (line.front() == ' ' || line.front() == '\t') {
-        // Obsolete line folding: the line continues the previous value.
-        if (m_headers.isEmpty())
-            return false;
-        QByteArray &value = m_headers.last().second;
-        value.append(' ');
-        value.append(line.trimmed());
-        return true;
-    }
-    const qsizetype colon = line.indexOf(':');
-    if (colon <= 0)
-        return false;
-    const QByteArrayView name = line.first(colon);
-    if (name.back() == ' ' || name.back() == '\t')
-        return false;
-    m_headers.append({ name.toByteArray(), line.sliced(colon + 1).trimmed().toByteArray() });
-    return true;
-}
-
-bool UpstreamConnection::headComplete()
-{
-    if (m_status < 200) {
-        if (m_status == 101) {
-            fail(UpstreamError::BadResponse, u"Unexpected protocol switch"_s);
-            return false;
-        }
-        // Interim response (100 Continue, 103 Early Hints): the real one follows.
-        m_headers.clear();
-        m_status = 0;
-        m_phase = Phase::StatusLine;
-        process();
-        return false;
-    }
-
-    bool chunked = false;
-    bool hasLength = false;
-    qint64 length = 0;
-    bool connectionClose = false;
-    bool connectionKeepAlive = false;
-    for (const auto &[name, value] : std::as_const(m_headers)) {
-        if (equalsNoCase(name, "content-length")) {
-            qint64 parsed = 0;
-            if (!parseDecimal(value, &parsed) || (hasLength && parsed != length)) {
-                fail(UpstreamError::BadResponse, u"Invalid Content-Length"_s);
-                return false;
-            }
-            hasLength = true;
-            length = parsed;
-        } else if (equalsNoCase(name, "transfer-encoding")) {
-            chunked = hasToken(value, "chunked");
-        } else if (equalsNoCase(name, "connection")) {
-            connectionClose = connectionClose || hasToken(value, "close");
-            connectionKeepAlive = connectionKeepAlive || hasToken(value, "keep-alive");
-        }
-    }
-    m_keepAlive = m_http10 ? connectionKeepAlive && !connectionClose : !connectionClose;
-
-    if (m_head || m_status == 204 || m_status == 304) {
-        m_framing = Framing::None;
-    } else if (chunked) {
-        m_framing = Framing::Chunked;
-        m_phase = Phase::ChunkSize;
-    } else if (hasLength) {
-        m_framing = length > 0 ? Framing::Length : Framing::None;
-        m_remaining = length;
-        m_phase = Phase::Body;
-    } else {
-        m_framing = Framing::UntilClose;
-        m_keepAlive = false;
-        m_phase = Phase::Body;
-    }
-    return true;
 }
 
 bool UpstreamConnection::deliver(QByteArray &&piece)
 {
+    m_bodyBytes += piece.size();
+    if (m_maxBodyBytes > 0 && m_bodyBytes > m_maxBodyBytes) {
+        fail(UpstreamError::BodyTooLarge,
+             u"%1:%2 sent a response body larger than %3 bytes"_s.arg(m_key.host)
+                 .arg(m_key.port)
+                 .arg(m_maxBodyBytes));
+        return false;
+    }
     UpstreamReply *const reply = m_reply;
     QPointer<UpstreamReply> guard(reply);
     Q_EMIT reply->dataReceived(piece);
@@ -762,7 +545,7 @@ void UpstreamConnection::complete()
     UpstreamReply *const reply = m_reply;
     // Bytes past the response, or a request body the server did not wait for, would corrupt the
     // next exchange.
-    const bool reusable = m_keepAlive && m_pos >= m_buffer.size() && m_socket->bytesToWrite() == 0;
+    const bool reusable = m_parser.keepAlive() && m_pos >= m_buffer.size() && m_socket->bytesToWrite() == 0;
     reply->m_done = true;
     reply->m_connection = nullptr;
     m_reply = nullptr;
@@ -804,6 +587,12 @@ QByteArray UpstreamReply::header(const QByteArray &name) const
             return value;
     }
     return QByteArray();
+}
+
+void UpstreamReply::setPaused(bool paused)
+{
+    if (UpstreamConnection *connection = m_connection.data())
+        connection->setPaused(paused);
 }
 
 void UpstreamReply::abort()

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "responseparser.h"
+
 #include <QByteArray>
 #include <QHash>
 #include <QList>
@@ -12,8 +14,6 @@
 
 namespace Maestro {
 
-using HeaderList = QList<QPair<QByteArray, QByteArray>>;
-
 struct UpstreamRequest
 {
     QByteArray method = QByteArrayLiteral("POST");
@@ -21,15 +21,24 @@ struct UpstreamRequest
     HeaderList headers;       // Host, Content-Length and Connection are added by the client
     QByteArray body;
     int connectTimeoutMs = 10'000;
-    int idleTimeoutMs = 600'000; // longest wait for the next byte of the response
+    // Longest wait from sending the request to the first byte of the response body (the end of
+    // the response when it has none): a large prompt on a slow GPU takes minutes to read, and
+    // some servers send the head at once and the body only then.
+    int firstByteTimeoutMs = 300'000;
+    int idleTimeoutMs = 120'000; // longest wait for the next byte once the body has begun
+    // For callers that hold the whole body: a longer one fails with BodyTooLarge. 0: no limit
+    // (streams, which are relayed as they arrive).
+    qint64 maxBodyBytes = 0;
 };
 
 enum class UpstreamError {
     None,
     ConnectFailed,   // DNS, refused, TLS handshake or connect timeout: nothing was sent
-    Timeout,         // no byte for idleTimeoutMs after the request was sent
+    FirstByteTimeout, // no body byte within firstByteTimeoutMs of sending the request
+    Timeout,         // no byte for idleTimeoutMs in the middle of the body
     ConnectionLost,  // the connection closed before the response was complete
-    BadResponse,     // the response could not be parsed as HTTP/1.1
+    BadResponse,     // the response could not be parsed as HTTP/1.1, or its head is too large
+    BodyTooLarge,    // the body passed maxBodyBytes
 };
 
 class UpstreamConnection;
@@ -52,6 +61,10 @@ public:
 
     // Drops the connection (it is not reused) and emits nothing more.
     void abort();
+    // Backpressure: while paused no more of the response is read (and no signal is emitted), so
+    // the node is held back by TCP flow control instead of filling our memory. The timeouts do
+    // not run while paused. Resuming delivers what is pending from the event loop.
+    void setPaused(bool paused);
 
 Q_SIGNALS:
     void headReceived();

@@ -123,6 +123,12 @@ const QList<QStringList> &migrations()
             "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"_s,
             u"CREATE INDEX system_prompts_scope ON system_prompts(scope_type, scope_value)"_s,
         },
+        // 8: upstream timeouts per node, in seconds; 0 follows the gateway's settings
+        {
+            u"ALTER TABLE nodes ADD COLUMN connect_timeout_seconds INTEGER NOT NULL DEFAULT 0"_s,
+            u"ALTER TABLE nodes ADD COLUMN first_byte_timeout_seconds INTEGER NOT NULL DEFAULT 0"_s,
+            u"ALTER TABLE nodes ADD COLUMN idle_timeout_seconds INTEGER NOT NULL DEFAULT 0"_s,
+        },
     };
     return steps;
 }

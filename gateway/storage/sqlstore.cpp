@@ -284,7 +284,8 @@ QList<Node> SqlStore::selectNodes(const QString &where, const QVariantList &bind
     QList<Node> nodes;
     if (!run(query,
              u"SELECT id, name, base_url, node_type, has_api_key, priority, weight, is_active, "
-             "health_status, last_error, last_health_check, created_at, warmup_enabled FROM nodes "_s
+             "health_status, last_error, last_health_check, created_at, warmup_enabled, "
+             "connect_timeout_seconds, first_byte_timeout_seconds, idle_timeout_seconds FROM nodes "_s
                  + where + u" ORDER BY id"_s,
              bindings))
         return nodes;
@@ -303,6 +304,9 @@ QList<Node> SqlStore::selectNodes(const QString &where, const QVariantList &bind
         node.lastHealthCheck = fromMs(query.value(10));
         node.createdAt = fromMs(query.value(11));
         node.warmupEnabled = query.value(12).toInt() != 0;
+        node.connectTimeoutSeconds = query.value(13).toInt();
+        node.firstByteTimeoutSeconds = query.value(14).toInt();
+        node.idleTimeoutSeconds = query.value(15).toInt();
         nodes.append(node);
     }
     return nodes;
@@ -327,10 +331,12 @@ qint64 SqlStore::insertNode(const Node &node)
     const qint64 now = nowMs();
     if (!run(query,
              u"INSERT INTO nodes (name, base_url, node_type, has_api_key, priority, weight, is_active, "
-             "warmup_enabled, health_status, created_at, updated_at) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
+             "warmup_enabled, connect_timeout_seconds, first_byte_timeout_seconds, idle_timeout_seconds, "
+             "health_status, created_at, updated_at) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
              {node.name, node.baseUrl.toString(), nodeTypeName(node.type), node.hasApiKey ? 1 : 0,
               node.priority, node.weight, node.active ? 1 : 0, node.warmupEnabled ? 1 : 0,
+              node.connectTimeoutSeconds, node.firstByteTimeoutSeconds, node.idleTimeoutSeconds,
               healthName(node.health), now, now})
         || !query.next())
         return 0;
@@ -342,9 +348,12 @@ bool SqlStore::updateNode(const Node &node)
     QSqlQuery query(m_database->connection());
     return run(query,
                u"UPDATE nodes SET name = ?, base_url = ?, node_type = ?, has_api_key = ?, priority = ?, "
-               "weight = ?, is_active = ?, warmup_enabled = ?, updated_at = ? WHERE id = ?"_s,
+               "weight = ?, is_active = ?, warmup_enabled = ?, connect_timeout_seconds = ?, "
+               "first_byte_timeout_seconds = ?, idle_timeout_seconds = ?, updated_at = ? WHERE id = ?"_s,
                {node.name, node.baseUrl.toString(), nodeTypeName(node.type), node.hasApiKey ? 1 : 0,
-                node.priority, node.weight, node.active ? 1 : 0, node.warmupEnabled ? 1 : 0, nowMs(), node.id})
+                node.priority, node.weight, node.active ? 1 : 0, node.warmupEnabled ? 1 : 0,
+                node.connectTimeoutSeconds, node.firstByteTimeoutSeconds, node.idleTimeoutSeconds, nowMs(),
+                node.id})
         && query.numRowsAffected() == 1;
 }
 

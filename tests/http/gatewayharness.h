@@ -196,6 +196,7 @@ public:
             upstream->clearToolCall();
             upstream->setToolCallUntilResult(false);
             upstream->failNext(0, 0);
+            upstream->misbehaveNext(FakeUpstream::Misbehaviour::NeverAnswer, 0, 0);
             upstream->clearRequests();
         }
     }

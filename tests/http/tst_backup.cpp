@@ -65,6 +65,7 @@ private Q_SLOTS:
     void exportHoldsConfigurationWithoutSecrets();
     void importRestoresWhatWasLost();
     void importIsIdempotent();
+    void nodeTimeoutsSurviveARoundTrip();
     void badBackupsWriteNothing_data();
     void badBackupsWriteNothing();
 
@@ -347,6 +348,38 @@ void TestBackup::importRestoresWhatWasLost()
     QCOMPARE(after.value("model_configs"_L1), backup.value("model_configs"_L1));
     QCOMPARE(after.value("system_prompts"_L1), backup.value("system_prompts"_L1)); // restored, and off again
     QCOMPARE(m_secrets->read(u"node/%1/api_key"_s.arg(m_nodeId)), std::optional<QString>(NodeKey));
+}
+
+void TestBackup::nodeTimeoutsSurviveARoundTrip()
+{
+    const QJsonObject timeouts{{u"connect_timeout_seconds"_s, 5},
+                               {u"first_byte_timeout_seconds"_s, 900},
+                               {u"idle_timeout_seconds"_s, 45}};
+    QCOMPARE(admin("PATCH", u"/admin/nodes/%1"_s.arg(m_nodeId), timeouts).status, 200);
+    const QJsonObject backup = admin("GET", u"/admin/export"_s).json();
+    const QJsonObject exported = backup.value("nodes"_L1).toArray().first().toObject();
+    for (auto it = timeouts.begin(); it != timeouts.end(); ++it)
+        QCOMPARE(exported.value(it.key()), it.value());
+
+    QCOMPARE(admin("PATCH", u"/admin/nodes/%1"_s.arg(m_nodeId),
+                   {{u"connect_timeout_seconds"_s, 0}, {u"first_byte_timeout_seconds"_s, 0}, {u"idle_timeout_seconds"_s, 0}})
+                 .status,
+             200);
+    QCOMPARE(admin("POST", u"/admin/import"_s, backup).status, 200);
+    const QJsonObject node = admin("GET", u"/admin/nodes/%1"_s.arg(m_nodeId)).json();
+    for (auto it = timeouts.begin(); it != timeouts.end(); ++it)
+        QCOMPARE(node.value(it.key()), it.value());
+
+    // A backup from before per-node timeouts leaves them to the gateway's settings.
+    QJsonObject old = backup;
+    QJsonObject oldNode = exported;
+    for (const QString &key : timeouts.keys())
+        oldNode.remove(key);
+    old.insert(u"nodes"_s, QJsonArray{oldNode});
+    QCOMPARE(admin("POST", u"/admin/import"_s, old).status, 200);
+    const QJsonObject reset = admin("GET", u"/admin/nodes/%1"_s.arg(m_nodeId)).json();
+    for (const QString &key : timeouts.keys())
+        QCOMPARE(reset.value(key).toInt(-1), 0);
 }
 
 void TestBackup::importIsIdempotent()

@@ -125,7 +125,10 @@ void TestSettingsHttp::getReturnsTypedDefaults()
         "health_failure_threshold":2,"health_check_interval_seconds":30,"metrics_public":false,
         "default_daily_requests":0,"default_daily_tokens":0,
         "default_requests_per_minute":0,"default_tokens_per_minute":0,
-        "warmup_interval_seconds":0,"warmup_keep_alive":"30m"})").object());
+        "warmup_interval_seconds":0,"warmup_keep_alive":"30m",
+        "upstream_connect_timeout_seconds":10,"upstream_first_byte_timeout_seconds":300,
+        "upstream_idle_timeout_seconds":120,"max_upstream_body_bytes":67108864,
+        "max_upstream_line_bytes":16777216})").object());
 }
 
 void TestSettingsHttp::schemaListsTheRegistry()

@@ -3,6 +3,7 @@
 #include <QTest>
 
 using namespace Maestro;
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -46,11 +47,16 @@ private Q_SLOTS:
     void sseEveryTwoWaySplit_data();
     void sseEveryTwoWaySplit();
     void sseCrLfSplitAcrossFeeds();
+    void sseEmptyFeedsChangeNothing_data();
+    void sseEmptyFeedsChangeNothing();
     void sseFinishFlushesPendingEvent();
     void sseParserIsReusableAfterFinish();
     void ndjsonLines_data();
     void ndjsonLines();
     void ndjsonPartialLinesAcrossFeeds();
+    void overflowAtTheCap_data();
+    void overflowAtTheCap();
+    void endlessLineKeepsMemoryBounded();
 };
 
 void TestStreamParsers::sseEvents_data()
@@ -127,6 +133,32 @@ void TestStreamParsers::sseEveryTwoWaySplit()
     }
 }
 
+void TestStreamParsers::sseEmptyFeedsChangeNothing_data()
+{
+    QTest::addColumn<QList<QByteArray>>("feeds");
+    QTest::addColumn<QByteArray>("expected");
+
+    // Found by fuzz_sse: the empty feed cleared the pending '\r', so the '\n' after it ended the
+    // event early as a blank line of its own, and "event: b" lost its data.
+    QTest::newRow("an empty feed between the CR and LF of one line end")
+        << QList<QByteArray>{"event: b\r", "", "\ndata: x\n\n"} << QByteArray("[b|x]");
+    QTest::newRow("empty feeds everywhere")
+        << QList<QByteArray>{"", "data: a\r", "", "", "\n\r", "", "\n"} << QByteArray("[|a]");
+}
+
+void TestStreamParsers::sseEmptyFeedsChangeNothing()
+{
+    QFETCH(QList<QByteArray>, feeds);
+    QFETCH(QByteArray, expected);
+
+    SseParser parser;
+    Events events;
+    for (const QByteArray &feed : feeds)
+        events += parser.feed(feed);
+    events += parser.finish();
+    QCOMPARE(describe(events), expected);
+}
+
 void TestStreamParsers::sseCrLfSplitAcrossFeeds()
 {
     SseParser parser;
@@ -192,6 +224,96 @@ void TestStreamParsers::ndjsonPartialLinesAcrossFeeds()
     QCOMPARE(parser.feed("\n{\"done\"").value(0), QByteArray("{\"message\":\"hi\"}"));
     QCOMPARE(parser.feed(":true}\n"), QList<QByteArray> { "{\"done\":true}" });
     QVERIFY(parser.finish().isEmpty());
+}
+
+void TestStreamParsers::overflowAtTheCap_data()
+{
+    QTest::addColumn<bool>("sse");
+    QTest::addColumn<QByteArray>("stream");
+    QTest::addColumn<bool>("overflows");
+    QTest::addColumn<int>("itemsBefore"); // events or lines delivered before the overflow
+
+    const QByteArray line16(16, 'x');
+    QTest::newRow("sse: a data line of exactly the cap is accepted")
+        << true << QByteArray("data:" + QByteArray(11, 'x') + "\n\n") << false << 1;
+    QTest::newRow("sse: a line one byte over the cap overflows")
+        << true << QByteArray("data:" + QByteArray(12, 'x') + "\n\n") << true << 0;
+    QTest::newRow("sse: a line that never ends overflows")
+        << true << QByteArray(1000, 'x') << true << 0;
+    QTest::newRow("sse: a comment line is capped as well")
+        << true << QByteArray(":" + QByteArray(40, 'x') + "\n") << true << 0;
+    QTest::newRow("sse: many short data lines of one event overflow")
+        << true << QByteArray("data:abcde\ndata:abcde\ndata:abcde\n\n") << true << 0;
+    QTest::newRow("sse: events before the long line are delivered")
+        << true << QByteArray("data:1\n\ndata:2\n\n" + QByteArray(100, 'x') + "\n\ndata:3\n\n") << true << 2;
+    QTest::newRow("ndjson: a line of exactly the cap is accepted")
+        << false << QByteArray(line16 + "\r\n") << false << 1;
+    QTest::newRow("ndjson: a line one byte over the cap overflows")
+        << false << QByteArray(line16 + "x\n") << true << 0;
+    QTest::newRow("ndjson: a line that never ends overflows")
+        << false << QByteArray(1000, 'x') << true << 0;
+    QTest::newRow("ndjson: lines before the long one are delivered")
+        << false << QByteArray("{}\n{}\n" + QByteArray(100, 'x') + "\n{}\n") << true << 2;
+}
+
+// Every split of the stream gives the same verdict and the same items: the cap is on lines and
+// events, not on how the bytes arrived.
+void TestStreamParsers::overflowAtTheCap()
+{
+    QFETCH(bool, sse);
+    QFETCH(QByteArray, stream);
+    QFETCH(bool, overflows);
+    QFETCH(int, itemsBefore);
+
+    for (qsizetype cut = 0; cut <= stream.size(); ++cut) {
+        const QList<QByteArray> parts { stream.first(cut), stream.sliced(cut) };
+        int items = 0;
+        bool overflowed = false;
+        if (sse) {
+            SseParser parser;
+            parser.setMaxEventBytes(16);
+            for (const QByteArray &part : parts)
+                items += int(parser.feed(part).size());
+            items += int(parser.finish().size());
+            overflowed = parser.overflowed();
+            // Nothing comes out of a broken stream any more.
+            QVERIFY(parser.feed("data:late\n\n").isEmpty() || !overflowed);
+        } else {
+            NdjsonParser parser;
+            parser.setMaxLineBytes(16);
+            for (const QByteArray &part : parts)
+                items += int(parser.feed(part).size());
+            items += int(parser.finish().size());
+            overflowed = parser.overflowed();
+            QVERIFY(parser.feed("{}\n").isEmpty() || !overflowed);
+        }
+        QVERIFY2(overflowed == overflows, qPrintable(QString::number(cut)));
+        QVERIFY2(items == itemsBefore, qPrintable(u"cut %1: %2 items"_s.arg(cut).arg(items)));
+    }
+}
+
+void TestStreamParsers::endlessLineKeepsMemoryBounded()
+{
+    // 256 MiB of one line in 64 KiB reads: with a 1 MiB cap the parser stops holding it at once.
+    // Without the cap this test would need 256 MiB of memory and report no overflow.
+    SseParser sse;
+    sse.setMaxEventBytes(1024 * 1024);
+    NdjsonParser ndjson;
+    ndjson.setMaxLineBytes(1024 * 1024);
+    const QByteArray piece(64 * 1024, 'x');
+    int sseOverflowAt = -1;
+    int ndjsonOverflowAt = -1;
+    for (int i = 0; i < 4096; ++i) {
+        QVERIFY(sse.feed(i == 0 ? "data: " + piece : piece).isEmpty());
+        QVERIFY(ndjson.feed(piece).isEmpty());
+        if (sse.overflowed() && sseOverflowAt < 0)
+            sseOverflowAt = i;
+        if (ndjson.overflowed() && ndjsonOverflowAt < 0)
+            ndjsonOverflowAt = i;
+    }
+    // The read that takes the line past 1 MiB: "data: " plus sixteen reads, seventeen reads.
+    QCOMPARE(sseOverflowAt, 15);
+    QCOMPARE(ndjsonOverflowAt, 16);
 }
 
 QTEST_GUILESS_MAIN(TestStreamParsers)

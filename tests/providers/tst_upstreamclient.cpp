@@ -204,8 +204,8 @@ private Q_SLOTS:
     void connectFailures();
     void serverClosesBeforeTheResponseIsComplete_data();
     void serverClosesBeforeTheResponseIsComplete();
-    void idleTimeout_data();
-    void idleTimeout();
+    void timeouts_data();
+    void timeouts();
     void steadyTrickleDoesNotTimeOut();
     void abortClosesTheUpstreamConnection_data();
     void abortClosesTheUpstreamConnection();
@@ -214,6 +214,11 @@ private Q_SLOTS:
     void malformedResponses();
     void finishedSlotMaySendTheNextRequest();
     void deletingTheClientLeavesRepliesSafe();
+    void bodyLargerThanTheLimitFails_data();
+    void bodyLargerThanTheLimitFails();
+    void pausedReplyHoldsTheNodeBack();
+    void timeoutsDoNotRunWhilePaused();
+    void nodeClosingWhilePausedStillDeliversEverything();
 };
 
 void TestUpstreamClient::responseFraming_data()
@@ -661,21 +666,33 @@ void TestUpstreamClient::serverClosesBeforeTheResponseIsComplete()
     QCOMPARE(recorder.log.last(), QByteArray("failed"));
 }
 
-void TestUpstreamClient::idleTimeout_data()
+void TestUpstreamClient::timeouts_data()
 {
     QTest::addColumn<QByteArray>("partial");
+    QTest::addColumn<int>("firstByteMs");
+    QTest::addColumn<int>("idleMs");
+    QTest::addColumn<UpstreamError>("error");
     QTest::addColumn<int>("heads");
 
-    QTest::newRow("no byte of the response") << QByteArray() << 0;
-    QTest::newRow("silence after the head")
-        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n") << 1;
-    QTest::newRow("silence in the middle of a chunked body")
-        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nab") << 1;
+    const QByteArray head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    QTest::newRow("no byte of the response: the first-byte timeout")
+        << QByteArray() << 200 << 60'000 << UpstreamError::FirstByteTimeout << 0;
+    QTest::newRow("a head and then silence: still the first-byte timeout")
+        << head << 200 << 60'000 << UpstreamError::FirstByteTimeout << 1;
+    QTest::newRow("a short idle timeout does not cut the wait for the first byte")
+        << QByteArray() << 300 << 50 << UpstreamError::FirstByteTimeout << 0;
+    QTest::newRow("silence in the middle of a chunked body: the idle timeout")
+        << QByteArray(head + "4\r\nab") << 60'000 << 200 << UpstreamError::Timeout << 1;
+    QTest::newRow("silence after a whole chunk: the idle timeout")
+        << QByteArray(head + "2\r\nab\r\n") << 60'000 << 200 << UpstreamError::Timeout << 1;
 }
 
-void TestUpstreamClient::idleTimeout()
+void TestUpstreamClient::timeouts()
 {
     QFETCH(QByteArray, partial);
+    QFETCH(int, firstByteMs);
+    QFETCH(int, idleMs);
+    QFETCH(UpstreamError, error);
     QFETCH(int, heads);
 
     RawServer server;
@@ -684,16 +701,20 @@ void TestUpstreamClient::idleTimeout()
     };
     UpstreamClient client;
     UpstreamRequest request = makeRequest(server.url());
-    request.idleTimeoutMs = 200;
+    request.firstByteTimeoutMs = firstByteMs;
+    request.idleTimeoutMs = idleMs;
+    const int expectedMs = error == UpstreamError::FirstByteTimeout ? firstByteMs : idleMs;
     QElapsedTimer elapsed;
     elapsed.start();
     std::unique_ptr<UpstreamReply> reply(client.send(request));
     Recorder recorder(reply.get());
     QTRY_VERIFY(recorder.done());
-    QCOMPARE(recorder.error, UpstreamError::Timeout);
+    QCOMPARE(recorder.error, error);
     QCOMPARE(recorder.heads, heads);
-    QVERIFY2(elapsed.elapsed() >= 180, QByteArray::number(elapsed.elapsed()).constData());
-    QVERIFY2(elapsed.elapsed() < 2000, QByteArray::number(elapsed.elapsed()).constData());
+    QVERIFY2(recorder.message.contains(u"sent nothing for %1 s"_s.arg(expectedMs / 1000.0)),
+             qPrintable(recorder.message));
+    QVERIFY2(elapsed.elapsed() >= expectedMs - 20, QByteArray::number(elapsed.elapsed()).constData());
+    QVERIFY2(elapsed.elapsed() < expectedMs + 2000, QByteArray::number(elapsed.elapsed()).constData());
     QTRY_COMPARE(server.disconnected, 1);
 }
 
@@ -808,6 +829,37 @@ void TestUpstreamClient::malformedResponses_data()
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokXX\r\n0\r\n\r\n");
     QTest::newRow("unrequested protocol switch")
         << QByteArray("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n");
+
+    // Caps on the head: a node must not make us hold an unbounded head.
+    QTest::newRow("a head larger than 64 KiB")
+        << QByteArray("HTTP/1.1 200 OK\r\nX-Big: " + QByteArray(70 * 1024, 'a') + "\r\n\r\n");
+    QTest::newRow("a status line that never ends")
+        << QByteArray("HTTP/1.1 200 " + QByteArray(70 * 1024, 'a'));
+    QByteArray manyFields = "HTTP/1.1 200 OK\r\n";
+    for (int i = 0; i < 101; ++i)
+        manyFields += "X-Field-" + QByteArray::number(i) + ": v\r\n";
+    QTest::newRow("a head with 101 header fields") << QByteArray(manyFields + "Content-Length: 0\r\n\r\n");
+    QByteArray interims;
+    for (int i = 0; i < 3000; ++i)
+        interims += "HTTP/1.1 100 Continue\r\n\r\n";
+    QTest::newRow("endless interim responses count against the head cap") << interims;
+
+    // Chunk sizes are parsed strictly: they come from a network peer too.
+    const QByteArray chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    QTest::newRow("chunk size with a plus sign") << QByteArray(chunked + "+5\r\nhello\r\n0\r\n\r\n");
+    QTest::newRow("chunk size with a minus sign") << QByteArray(chunked + "-5\r\nhello\r\n0\r\n\r\n");
+    QTest::newRow("chunk size with a 0x prefix") << QByteArray(chunked + "0x5\r\nhello\r\n0\r\n\r\n");
+    QTest::newRow("chunk size with leading space") << QByteArray(chunked + " 5\r\nhello\r\n0\r\n\r\n");
+    QTest::newRow("chunk size of two numbers") << QByteArray(chunked + "5 5\r\nhello\r\n0\r\n\r\n");
+    QTest::newRow("chunk size of 17 hex digits")
+        << QByteArray(chunked + "00000000000000005\r\nhello\r\n0\r\n\r\n");
+    QTest::newRow("chunk size that overflows a signed 64-bit length")
+        << QByteArray(chunked + "8000000000000000\r\nhello\r\n0\r\n\r\n");
+    QTest::newRow("chunk size line longer than 1 KiB")
+        << QByteArray(chunked + "5;" + QByteArray(2048, 'e') + "\r\nhello\r\n0\r\n\r\n");
+    QTest::newRow("chunk size line that never ends") << QByteArray(chunked + QByteArray(4096, '5'));
+    QTest::newRow("second chunk size malformed in the same read")
+        << QByteArray(chunked + "5\r\nhello\r\n+1\r\nx\r\n0\r\n\r\n");
 }
 
 void TestUpstreamClient::malformedResponses()
@@ -873,6 +925,171 @@ void TestUpstreamClient::deletingTheClientLeavesRepliesSafe()
     streaming->abort();
     streaming.reset();
     connecting.reset();
+}
+
+void TestUpstreamClient::bodyLargerThanTheLimitFails_data()
+{
+    QTest::addColumn<QByteArray>("response");
+
+    QTest::newRow("content-length body one byte over the limit")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world");
+    QTest::newRow("chunked body over the limit in its second chunk")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+    QTest::newRow("body delimited by the close, over the limit")
+        << QByteArray("HTTP/1.1 200 OK\r\n\r\nhello world");
+}
+
+void TestUpstreamClient::bodyLargerThanTheLimitFails()
+{
+    QFETCH(QByteArray, response);
+
+    RawServer server;
+    server.onRequest = [&](const RawServer::Request &request) {
+        writeSlowly(request.socket, cutEvery(response, 7), 3, true);
+    };
+    UpstreamClient client;
+    UpstreamRequest request = makeRequest(server.url());
+    request.maxBodyBytes = 10;
+    std::unique_ptr<UpstreamReply> reply(client.send(request));
+    Recorder recorder(reply.get());
+    QTRY_VERIFY(recorder.done());
+    QCOMPARE(recorder.error, UpstreamError::BodyTooLarge);
+    QVERIFY(recorder.body().size() <= 10);
+
+    // At the limit exactly, the same body is fine.
+    request.maxBodyBytes = 11;
+    std::unique_ptr<UpstreamReply> second(client.send(request));
+    Recorder secondRecorder(second.get());
+    QTRY_VERIFY(secondRecorder.done());
+    QCOMPARE(secondRecorder.message, QString());
+    QCOMPARE(secondRecorder.body(), QByteArray("hello world"));
+}
+
+namespace {
+
+// Streams `total` bytes of chunked body, writing only when the socket has room, and counts what
+// the kernel has taken.
+struct Flood
+{
+    QPointer<QTcpSocket> socket;
+    qint64 total = 0;
+    qint64 queued = 0;
+    bool closeAfter = false;
+
+    void feed()
+    {
+        if (!socket)
+            return;
+        while (queued < total && socket->bytesToWrite() < 64 * 1024) {
+            const qint64 n = qMin<qint64>(16 * 1024, total - queued);
+            QByteArray piece(n, char('a' + (queued / (16 * 1024)) % 26));
+            socket->write(QByteArray::number(n, 16) + "\r\n" + piece + "\r\n");
+            queued += n;
+        }
+        if (queued >= total && socket->property("ended").isNull()) {
+            socket->setProperty("ended", true);
+            socket->write("0\r\n\r\n");
+            if (closeAfter)
+                socket->disconnectFromHost();
+        }
+    }
+};
+
+QByteArray floodBody(qint64 total)
+{
+    QByteArray body;
+    for (qint64 pos = 0; pos < total; pos += 16 * 1024)
+        body += QByteArray(qMin<qint64>(16 * 1024, total - pos), char('a' + (pos / (16 * 1024)) % 26));
+    return body;
+}
+
+} // namespace
+
+void TestUpstreamClient::pausedReplyHoldsTheNodeBack()
+{
+    constexpr qint64 Total = 32 * 1024 * 1024;
+    RawServer server;
+    auto flood = std::make_shared<Flood>();
+    flood->total = Total;
+    server.onRequest = [flood](const RawServer::Request &request) {
+        flood->socket = request.socket;
+        request.socket->write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+        QObject::connect(request.socket, &QTcpSocket::bytesWritten, request.socket, [flood] { flood->feed(); });
+        flood->feed();
+    };
+    UpstreamClient client;
+    std::unique_ptr<UpstreamReply> reply(client.send(makeRequest(server.url())));
+    qint64 received = 0;
+    QByteArray body;
+    connect(reply.get(), &UpstreamReply::dataReceived, reply.get(), [&](const QByteArray &piece) {
+        received += piece.size();
+        body += piece;
+    });
+    bool finished = false;
+    connect(reply.get(), &UpstreamReply::finished, reply.get(), [&] { finished = true; });
+    QTRY_VERIFY(received > 0);
+    reply->setPaused(true);
+    const qint64 atPause = received;
+    QTest::qWait(1000);
+    // Not a byte more reached us, and the node could not write everything: TCP held it back.
+    QCOMPARE(received, atPause);
+    QVERIFY2(flood->queued < Total, QByteArray::number(flood->queued).constData());
+    QVERIFY(!finished);
+
+    reply->setPaused(false);
+    QTRY_VERIFY_WITH_TIMEOUT(finished, 30000);
+    QCOMPARE(received, Total);
+    QVERIFY(body == floodBody(Total));
+}
+
+void TestUpstreamClient::timeoutsDoNotRunWhilePaused()
+{
+    RawServer server;
+    server.onRequest = [](const RawServer::Request &request) {
+        request.socket->write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n");
+        QPointer<QTcpSocket> socket = request.socket;
+        // The rest comes long after the idle timeout, but only while the reply is paused.
+        QTimer::singleShot(800, socket, [socket] { socket->write("6\r\nsecond\r\n0\r\n\r\n"); });
+    };
+    UpstreamClient client;
+    UpstreamRequest request = makeRequest(server.url());
+    request.idleTimeoutMs = 200;
+    std::unique_ptr<UpstreamReply> reply(client.send(request));
+    Recorder recorder(reply.get());
+    QTRY_COMPARE(recorder.pieces.size(), 1);
+    reply->setPaused(true);
+    QTest::qWait(1200);
+    QCOMPARE(recorder.failures, 0);
+    QCOMPARE(recorder.pieces.size(), 1);
+    reply->setPaused(false);
+    QTRY_VERIFY(recorder.done());
+    QCOMPARE(recorder.message, QString());
+    QCOMPARE(recorder.body(), QByteArray("firstsecond"));
+}
+
+void TestUpstreamClient::nodeClosingWhilePausedStillDeliversEverything()
+{
+    constexpr qint64 Total = 4 * 1024 * 1024;
+    RawServer server;
+    auto flood = std::make_shared<Flood>();
+    flood->total = Total;
+    flood->closeAfter = true;
+    server.onRequest = [flood](const RawServer::Request &request) {
+        flood->socket = request.socket;
+        request.socket->write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        QObject::connect(request.socket, &QTcpSocket::bytesWritten, request.socket, [flood] { flood->feed(); });
+        flood->feed();
+    };
+    UpstreamClient client;
+    std::unique_ptr<UpstreamReply> reply(client.send(makeRequest(server.url())));
+    Recorder recorder(reply.get());
+    QTRY_VERIFY(!recorder.pieces.isEmpty());
+    reply->setPaused(true);
+    QTest::qWait(500);
+    reply->setPaused(false);
+    QTRY_VERIFY_WITH_TIMEOUT(recorder.done(), 20000);
+    QCOMPARE(recorder.message, QString());
+    QCOMPARE(recorder.body().size(), Total);
 }
 
 QTEST_GUILESS_MAIN(TestUpstreamClient)

@@ -289,6 +289,9 @@ void TestSqlStore::nodesAndModels()
     node.hasApiKey = true;
     node.priority = 4;
     node.weight = 30;
+    node.connectTimeoutSeconds = 5;
+    node.firstByteTimeoutSeconds = 900;
+    node.idleTimeoutSeconds = 0;
     const qint64 id = m_store->insertNode(node);
     QVERIFY(id > 0);
     node.name = u"local"_s;
@@ -304,12 +307,20 @@ void TestSqlStore::nodesAndModels()
     QCOMPARE(stored->weight, 30);
     QVERIFY(stored->active);
     QCOMPARE(stored->health, Health::Unknown);
+    QCOMPARE(stored->connectTimeoutSeconds, 5);
+    QCOMPARE(stored->firstByteTimeoutSeconds, 900);
+    QCOMPARE(stored->idleTimeoutSeconds, 0);
 
     stored->active = false;
     stored->weight = 0;
+    stored->connectTimeoutSeconds = 0;
+    stored->idleTimeoutSeconds = 45;
     QVERIFY(m_store->updateNode(*stored));
     QVERIFY(!m_store->node(id)->active);
     QCOMPARE(m_store->node(id)->weight, 0);
+    QCOMPARE(m_store->node(id)->connectTimeoutSeconds, 0);
+    QCOMPARE(m_store->node(id)->firstByteTimeoutSeconds, 900);
+    QCOMPARE(m_store->node(id)->idleTimeoutSeconds, 45);
     Node ghost = *stored;
     ghost.id = id + 100;
     QVERIFY(!m_store->updateNode(ghost));

@@ -464,6 +464,8 @@ private:
     void startStream(QByteArrayView contentType, QList<QByteArray> events, int delayMs,
                      std::function<void()> onComplete = {});
     void writeNextEvent();
+    void startFlood(bool endlessLine, qint64 bytes);
+    void feedFlood();
     void endStream(int how);
     void closeAfterFlush();
 
@@ -484,6 +486,15 @@ private:
     int m_delayMs = 0;
     std::function<void()> m_onComplete;
     QTimer *m_timer = nullptr;
+
+    // Misbehaviour of the current request.
+    bool m_silent = false; // nothing more is answered on this connection
+    int m_stallAfter = -1; // events of a stream sent before it falls silent
+    bool m_flooding = false;
+    bool m_floodEndless = false;
+    bool m_floodConnected = false;
+    qint64 m_floodLeft = 0;
+    qint64 m_floodIndex = 0;
 };
 
 FakeUpstreamWorker::~FakeUpstreamWorker()
@@ -545,7 +556,9 @@ void FakeUpstreamConnection::abortByServer()
 {
     if (m_streaming) {
         m_streaming = false;
-        m_timer->stop();
+        m_flooding = false;
+        if (m_timer)
+            m_timer->stop();
         m_upstream->onStreamEnded(2);
     }
     m_closing = true;
@@ -558,7 +571,9 @@ void FakeUpstreamConnection::onDisconnected()
 {
     if (m_streaming) {
         m_streaming = false;
-        m_timer->stop();
+        m_flooding = false;
+        if (m_timer)
+            m_timer->stop();
         m_upstream->onStreamEnded(1);
     }
     m_closing = true;
@@ -590,7 +605,7 @@ void FakeUpstreamConnection::onReadyRead()
 void FakeUpstreamConnection::processBuffer()
 {
     // Pipelined requests wait while a stream is being written, as HTTP/1.1 requires.
-    while (!m_streaming && !m_closing && m_consumed < m_buffer.size()) {
+    while (!m_streaming && !m_closing && !m_silent && m_consumed < m_buffer.size()) {
         const QByteArrayView pending = QByteArrayView(m_buffer).sliced(m_consumed);
         const qsizetype headEnd = pending.indexOf("\r\n\r\n");
         if (headEnd < 0) {
@@ -772,6 +787,26 @@ void FakeUpstreamConnection::handle(const Request &request, RecordedRequest *rec
     }
     const FakeUpstream::Admission admission = m_upstream->admit(record);
     Q_EMIT m_upstream->requestReceived(request.method.toByteArray(), request.target.toByteArray());
+    if (equals(request.method, "POST")) {
+        const FakeUpstream::Misbehaving misbehaving = m_upstream->takeMisbehaviour();
+        switch (misbehaving.how.value_or(FakeUpstream::Misbehaviour::StallAfterEvents)) {
+        case FakeUpstream::Misbehaviour::NeverAnswer:
+            if (misbehaving.how) {
+                m_silent = true;
+                return;
+            }
+            break;
+        case FakeUpstream::Misbehaviour::StallAfterEvents:
+            m_stallAfter = misbehaving.how ? int(misbehaving.amount) : -1;
+            break;
+        case FakeUpstream::Misbehaviour::Flood:
+            startFlood(false, misbehaving.amount);
+            return;
+        case FakeUpstream::Misbehaviour::EndlessLine:
+            startFlood(true, misbehaving.amount);
+            return;
+        }
+    }
     const FakeUpstream::Config *effective = admission.config.get();
     FakeUpstream::Config withoutTool;
     if (!effective->toolName.isEmpty() && effective->toolCallUntilResult && endsWithToolResult(request.body)) {
@@ -1313,6 +1348,17 @@ void FakeUpstreamConnection::startStream(QByteArrayView contentType, QList<QByte
     m_streaming = true;
     m_upstream->onStreamStarted();
 
+    if (m_stallAfter >= 0) {
+        // The stream stays open (and counts as active) with nothing more to say.
+        QByteArray out = headOut;
+        for (qsizetype i = 0; i < qMin<qsizetype>(m_stallAfter, m_events.size()); ++i)
+            out.append(chunkFrame(m_events.at(i)));
+        m_socket->write(out);
+        m_socket->flush();
+        m_stallAfter = -1;
+        return;
+    }
+
     if (delayMs <= 0) {
         // Everything at once, still one HTTP chunk per event.
         QByteArray out = headOut;
@@ -1363,6 +1409,74 @@ void FakeUpstreamConnection::writeNextEvent()
     m_socket->flush();
     // The terminating chunk follows the last event at once: it is framing, not an event.
     m_timer->start(m_nextEvent >= m_events.size() ? 0 : m_delayMs);
+}
+
+void FakeUpstreamConnection::startFlood(bool endlessLine, qint64 bytes)
+{
+    const bool ollama = m_upstream->nodeType() == NodeType::Ollama;
+    QByteArray head("HTTP/1.1 200 OK\r\nContent-Type: ");
+    head.append(ollama ? "application/x-ndjson" : "text/event-stream")
+        .append("\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n");
+    // The endless line opens like a real event, so that only its length is wrong.
+    if (endlessLine) {
+        head.append(chunkFrame(ollama ? QByteArrayView("{\"message\":{\"content\":\"")
+                                      : QByteArrayView("data: {\"choices\":[{\"delta\":{\"content\":\"")));
+    }
+    m_socket->write(head);
+    m_streaming = true;
+    m_flooding = true;
+    m_floodEndless = endlessLine;
+    m_floodLeft = bytes;
+    m_floodIndex = 0;
+    m_upstream->onStreamStarted();
+    if (!m_floodConnected) {
+        m_floodConnected = true;
+        connect(m_socket, &QTcpSocket::bytesWritten, this, &FakeUpstreamConnection::feedFlood);
+    }
+    feedFlood();
+}
+
+void FakeUpstreamConnection::feedFlood()
+{
+    if (!m_flooding)
+        return;
+    const bool ollama = m_upstream->nodeType() == NodeType::Ollama;
+    // Written as the peer takes it, so the fake itself never holds more than this.
+    while (m_floodLeft > 0 && m_socket->bytesToWrite() < 256 * 1024) {
+        QByteArray event;
+        if (m_floodEndless) {
+            event = QByteArray(16 * 1024, 'x');
+        } else if (ollama) {
+            event = "{\"model\":\"flood\",\"created_at\":\"" + QByteArray(CreatedAt)
+                + "\",\"message\":{\"role\":\"assistant\",\"content\":\""
+                + FakeUpstream::floodPiece(m_floodIndex++) + "\"},\"done\":false}\n";
+        } else {
+            event = "data: {\"id\":\"chatcmpl-flood\",\"object\":\"chat.completion.chunk\",\"created\":"
+                + QByteArray(Created) + ",\"model\":\"flood\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
+                + FakeUpstream::floodPiece(m_floodIndex++) + "\"},\"finish_reason\":null}]}\n\n";
+        }
+        m_floodLeft -= event.size();
+        m_socket->write(chunkFrame(event));
+    }
+    if (m_floodLeft > 0)
+        return;
+    m_flooding = false;
+    if (m_floodEndless)
+        return; // and then silence, the line still open
+    QByteArray tail;
+    if (ollama) {
+        tail = chunkFrame(QByteArray("{\"model\":\"flood\",\"created_at\":\"" + QByteArray(CreatedAt)
+                                     + "\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,"
+                                       "\"done_reason\":\"stop\",\"prompt_eval_count\":1,\"eval_count\":"
+                                     + QByteArray::number(m_floodIndex) + "}\n"));
+    } else {
+        tail = chunkFrame(QByteArray("data: {\"id\":\"chatcmpl-flood\",\"object\":\"chat.completion.chunk\",\"created\":"
+                                     + QByteArray(Created) + ",\"model\":\"flood\",\"choices\":[{\"index\":0,\"delta\":{},"
+                                       "\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n"));
+    }
+    m_socket->write(tail + "0\r\n\r\n");
+    endStream(0);
+    processBuffer();
 }
 
 void FakeUpstreamConnection::endStream(int how)
@@ -1675,6 +1789,30 @@ FakeUpstream::Admission FakeUpstream::admit(RecordedRequest *record)
     if (record)
         m_requests.append(std::move(*record));
     return admission;
+}
+
+void FakeUpstream::misbehaveNext(Misbehaviour how, qint64 amount, int count)
+{
+    QMutexLocker locker(&m_mutex);
+    m_misbehaviour = how;
+    m_misbehaviourAmount = amount;
+    m_misbehaviourRemaining = qMax(0, count);
+}
+
+FakeUpstream::Misbehaving FakeUpstream::takeMisbehaviour()
+{
+    QMutexLocker locker(&m_mutex);
+    if (m_misbehaviourRemaining <= 0)
+        return {};
+    --m_misbehaviourRemaining;
+    return {m_misbehaviour, m_misbehaviourAmount};
+}
+
+QByteArray FakeUpstream::floodPiece(qint64 index)
+{
+    QByteArray piece = QByteArray::number(index).rightJustified(12, '0');
+    piece.append(QByteArray(1000 - piece.size(), char('a' + index % 26)));
+    return piece;
 }
 
 int FakeUpstream::takeDrop()

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 class QThread;
 
@@ -89,6 +90,20 @@ public:
     // The next `count` streamed responses are cut after `events` stream events: the TCP
     // connection is closed without the terminating chunk.
     void dropAfterChunks(int events, int count = 1);
+    // Ways a node can go wrong that only time or memory shows. Each applies to POST requests.
+    enum class Misbehaviour {
+        NeverAnswer,      // reads the request, then sends nothing at all
+        StallAfterEvents, // a streamed answer stops after `amount` events (0: after the head)
+                          // and the connection stays open, silent
+        Flood,            // a streamed answer of at least `amount` bytes of events, written as
+                          // fast as the socket takes them (see floodPiece)
+        EndlessLine,      // after the stream head, `amount` bytes without a line end, then silence
+    };
+    // The next `count` POST requests misbehave so.
+    void misbehaveNext(Misbehaviour how, qint64 amount = 0, int count = 1);
+    // The content of event `index` of a Flood: 1000 bytes, different for every index.
+    static QByteArray floodPiece(qint64 index);
+
     // Chat answers become one tool call. argumentsJson is a JSON object text.
     void setToolCall(const QString &name, const QByteArray &argumentsJson);
     void clearToolCall();
@@ -167,6 +182,12 @@ private:
 
     Admission admit(RecordedRequest *record);
     int takeDrop();
+    struct Misbehaving
+    {
+        std::optional<Misbehaviour> how;
+        qint64 amount = 0;
+    };
+    Misbehaving takeMisbehaviour();
     void noteModelLoaded(const QByteArray &model);
     QList<QByteArray> loadedModels() const;
     void onStreamStarted();
@@ -194,6 +215,9 @@ private:
     QByteArray m_failBody;
     int m_dropEvents = -1;
     int m_dropRemaining = 0;
+    Misbehaviour m_misbehaviour = Misbehaviour::NeverAnswer;
+    qint64 m_misbehaviourAmount = 0;
+    int m_misbehaviourRemaining = 0;
     QList<RecordedRequest> m_requests;
     QList<QByteArray> m_loaded;
     qint64 m_serial = 0;
