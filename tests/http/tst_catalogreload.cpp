@@ -5,6 +5,7 @@
 #include "gatewayharness.h"
 #include "core/tokens.h"
 #include "http/gateway.h"
+#include "http/listensocket.h"
 #include "storage/database.h"
 #include "storage/sqlstore.h"
 #include "storage/usagewriter.h"
@@ -89,6 +90,7 @@ private:
     std::unique_ptr<BlockingSecrets> m_secrets;
     std::unique_ptr<UsageWriter> m_usage;
     Clock m_clock;
+    ListenSocket m_listener; // the gateway serves a duplicate of it
     std::unique_ptr<Gateway> m_gateway;
 };
 
@@ -123,7 +125,8 @@ void TestCatalogReload::init()
     config.configPollMs = 0;
     // A gateway on this thread, so the test calls reload() on it directly, as an admin change does.
     m_gateway = std::make_unique<Gateway>(config, m_store.get(), m_secrets.get(), m_usage.get(), &m_clock);
-    QVERIFY2(m_gateway->listen(&error), qPrintable(error));
+    QVERIFY2(m_listener.open(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+    QVERIFY2(m_gateway->listen(m_listener.descriptor(), &error), qPrintable(error));
 }
 
 void TestCatalogReload::cleanup()
