@@ -109,7 +109,8 @@ class CatalogSnapshot
 {
 public:
     CatalogSnapshot() = default;
-    CatalogSnapshot(std::shared_ptr<const Catalog> catalog) // NOLINT: implicit by design
+    // Implicit, so a freshly loaded catalog is a snapshot wherever one is expected.
+    CatalogSnapshot(std::shared_ptr<const Catalog> catalog)
         : m_catalog(std::move(catalog))
     {
     }
@@ -122,7 +123,6 @@ public:
     explicit operator bool() const { return bool(m_catalog); }
     // Shared ownership for a holder that outlives this snapshot (a call keeping its nodes alive).
     std::shared_ptr<const Catalog> shared() const { return m_catalog; }
-    operator std::shared_ptr<const Catalog>() const { return m_catalog; } // NOLINT: implicit by design
 
 private:
     std::shared_ptr<const Catalog> m_catalog;
