@@ -2,6 +2,7 @@
 #include "errorbody.h"
 #include "httpwire.h"
 
+#include <QLoggingCategory>
 #include <QTcpSocket>
 
 #ifdef Q_OS_UNIX
@@ -18,6 +19,8 @@
 #endif
 
 using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcAccept, "maestro.accept")
 
 namespace Maestro {
 
@@ -98,6 +101,7 @@ void GuardedTcpServer::incomingConnection(qintptr socketDescriptor)
 {
     auto *wire = new QTcpSocket;
     if (!wire->setSocketDescriptor(socketDescriptor)) {
+        qCDebug(lcAccept) << "cannot take a connection:" << wire->errorString();
         delete wire;
 #ifdef Q_OS_UNIX
         ::close(int(socketDescriptor));
@@ -120,6 +124,7 @@ void GuardedTcpServer::onAcceptError(QAbstractSocket::SocketError error)
     // on a connection it cannot take. So: give up the spare descriptor, take one waiting client
     // off the queue with a 503 (it is not left hanging), keep the spare again, and try again a
     // little later, by when descriptors may have been freed.
+    qCDebug(lcAccept) << "accepting failed:" << error << errorString();
     if (error != QAbstractSocket::SocketResourceError) {
         m_resumeTimer.start();
         return;
