@@ -371,8 +371,10 @@ void FrontDoor::refuse(int status, const QByteArray &message)
     qCDebug(lcFrontDoor) << "refused" << status << message << "from" << m_wire->peerAddress();
     // Mid-answer there is no way to send another one; the close says enough.
     if (!(m_inFlight && m_out != Out::Head)) {
-        ApiError error = status == 413 ? ApiError::tooLarge(QString::fromLatin1(message))
-                                       : ApiError::badRequest(QString::fromLatin1(message));
+        // The 413 keeps the wording clients have seen from the gateway all along.
+        ApiError error = status == 413
+            ? ApiError::tooLarge(u"Request body is larger than the limit of %1 bytes"_s.arg(m_parser.limits().maxBodyBytes))
+            : ApiError::badRequest(QString::fromLatin1(message));
         error.upstreamStatus = status;
         const QByteArray path = m_parser.headDone() ? pathOf(m_parser.head().target) : QByteArray();
         m_wire->write(Wire::withConnectionClose(errorResponse(dialectForPath(path), error)));
@@ -388,6 +390,8 @@ void FrontDoor::closeAfterFlush()
     stopTimer();
     m_inbox.clear();
     m_inboxPos = 0;
+    // Usually the last answer fits in the socket buffer at once, and the FIN follows with it.
+    m_wire->flush();
     if (m_wire->bytesToWrite() == 0)
         shutdownWrite();
     else
