@@ -349,7 +349,7 @@ bool FrontDoor::startRequest()
         return false;
     }
     if (head.expectContinue && head.hasBody())
-        m_wire->write(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
+        m_wire->write(Wire::continueResponse());
     m_inFlight = true;
     m_out = Out::Head;
     m_outHead.clear();

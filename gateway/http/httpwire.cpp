@@ -55,6 +55,14 @@ QByteArray fullResponse(int status, QByteArrayView contentType, const QByteArray
     return out;
 }
 
+QByteArray continueResponse()
+{
+    QByteArray out = QByteArrayLiteral("HTTP/1.1 100 ");
+    out += reasonPhrase(100);
+    out += "\r\n\r\n";
+    return out;
+}
+
 QByteArray withConnectionClose(QByteArray response)
 {
     const qsizetype statusLineEnd = response.indexOf("\r\n");

@@ -13,6 +13,9 @@ QByteArray reasonPhrase(int status);
 QByteArray fullResponse(int status, QByteArrayView contentType, const QByteArray &body,
                         QByteArrayView extraHeaders = {});
 QByteArray jsonResponse(int status, const QByteArray &body, QByteArrayView extraHeaders = {});
+// The interim answer to "Expect: 100-continue".
+QByteArray continueResponse();
+
 // The same response with "Connection: close" after its status line: for answers after which the
 // connection cannot carry another request.
 QByteArray withConnectionClose(QByteArray response);
