@@ -74,7 +74,7 @@ bool Gateway::listen(qintptr listeningDescriptor, QString *error)
     m_server->setMissingHandler([this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
         dispatch(request, std::move(responder));
     });
-    m_tcp = new GuardedTcpServer([shared = m_shared] { return shared->maxBodyBytes.load(); });
+    m_tcp = new GuardedTcpServer(&m_shared->door, [this](const RequestParser::Head &head) { return refuseBeforeBody(head); });
     if (!m_tcp->listenOn(listeningDescriptor)) {
         *error = u"cannot serve the socket listening on %1:%2: %3"_s.arg(m_config.address.toString()).arg(m_config.port).arg(m_tcp->errorString());
         delete m_tcp;
@@ -141,7 +141,14 @@ bool Gateway::reload()
         // a newer version, and after a failed load it tries again.
         if (m_store->isShared())
             m_shared->configVersion = catalog->configVersion();
-        m_shared->maxBodyBytes = settings.integer(u"max_body_bytes"_s);
+        FrontDoorShared &door = m_shared->door;
+        door.maxBodyBytes = settings.integer(u"max_body_bytes"_s);
+        door.maxHeaderBytes = settings.integer(u"max_header_bytes"_s);
+        door.maxHeaderFields = int(settings.integer(u"max_header_fields"_s));
+        door.headerTimeoutMs = int(settings.integer(u"client_header_timeout_seconds"_s) * 1000);
+        door.bodyTimeoutMs = int(settings.integer(u"client_body_timeout_seconds"_s) * 1000);
+        door.keepAliveTimeoutMs = int(settings.integer(u"keepalive_timeout_seconds"_s) * 1000);
+        door.maxConnections = int(settings.integer(u"max_connections"_s));
         m_shared->healthFailureThreshold = int(settings.integer(u"health_failure_threshold"_s));
         m_shared->metricsPublic = settings.flag(u"metrics_public"_s);
         m_shared->upstreamConnectTimeoutMs = int(settings.integer(u"upstream_connect_timeout_seconds"_s) * 1000);
@@ -232,6 +239,51 @@ void Gateway::dispatch(const QHttpServerRequest &request, QHttpServerResponder &
         entry.statusCode = ctx.status();
         m_shared->metrics.record(entry, QString());
     }
+}
+
+QByteArray Gateway::refuseBeforeBody(const RequestParser::Head &head) const
+{
+    // The same decisions the handlers make (they check again), taken before any of the body is
+    // read: a client without a valid token cannot make the gateway buffer its body.
+    static const QHash<QByteArray, QHttpServerRequest::Method> methods{
+        {"GET", QHttpServerRequest::Method::Get},         {"PUT", QHttpServerRequest::Method::Put},
+        {"DELETE", QHttpServerRequest::Method::Delete},   {"POST", QHttpServerRequest::Method::Post},
+        {"HEAD", QHttpServerRequest::Method::Head},       {"OPTIONS", QHttpServerRequest::Method::Options},
+        {"PATCH", QHttpServerRequest::Method::Patch},
+    };
+    const auto method = methods.constFind(head.method);
+    if (method == methods.cend())
+        return {};
+    const qsizetype query = head.target.indexOf('?');
+    const QString path = QUrl::fromEncoded(query < 0 ? head.target : head.target.left(query)).path();
+    const Router::Match match = m_router.match(*method, path);
+    if (!match.handler)
+        return {};
+    const bool adminArea = path.startsWith("/admin/"_L1);
+    // The probes (/, /health, /metrics, /claude/) answer without a token.
+    if (!adminArea && (match.dialect == Dialect::Admin || path == "/claude/"_L1))
+        return {};
+    QByteArray token;
+    const QByteArray authorization = head.value("authorization");
+    if (authorization.size() > 7 && authorization.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
+        token = authorization.mid(7).trimmed();
+    else if (match.dialect == Dialect::Anthropic)
+        token = head.value("x-api-key");
+    if (token.isEmpty()) {
+        const QString message = adminArea ? u"Missing authorization header"_s
+            : match.dialect == Dialect::Anthropic
+                ? u"Missing API key: send \"Authorization: Bearer <token>\" or \"x-api-key: <token>\""_s
+                : u"Missing bearer token: send \"Authorization: Bearer <token>\""_s;
+        return errorResponse(match.dialect, ApiError::unauthorized(message));
+    }
+    // Whether a valid token may use the route (admin token on the admin API, 403) stays the
+    // handlers' decision.
+    if (adminArea || isAdminToken(token))
+        return {};
+    const std::shared_ptr<const Catalog> catalog = m_shared->catalog();
+    if (!catalog || !catalog->userByTokenHash(Tokens::hash(token)))
+        return errorResponse(match.dialect, ApiError::unauthorized(u"Invalid or expired token"_s));
+    return {};
 }
 
 void Gateway::serveMetrics(HttpContext &ctx)

@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "core/limiter.h"
 #include "core/metrics.h"
+#include "frontdoor.h"
 #include "router.h"
 
 #include <QElapsedTimer>
@@ -105,7 +106,7 @@ public:
     Limiter limiter;
     Metrics metrics;
     std::atomic<int> activeCalls{0};
-    std::atomic<qint64> maxBodyBytes{32 * 1024 * 1024};
+    FrontDoorShared door; // limits and timeouts of the client connections, and their count
     std::atomic<int> healthFailureThreshold{2};
     std::atomic<bool> metricsPublic{false};
     std::atomic<int> healthIntervalSeconds{0}; // of the periodic node checks; 0: none
@@ -233,6 +234,9 @@ Q_SIGNALS:
 
 private:
     void dispatch(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // The 401 for a request head without a valid token, before its body is read; empty when
+    // the request may go on.
+    QByteArray refuseBeforeBody(const RequestParser::Head &head) const;
     void checkAllNodes();
     // (Re)starts the periodic node checks at the current interval (primary gateway only).
     void scheduleHealthChecks();

@@ -2,205 +2,46 @@
 #include "errorbody.h"
 #include "httpwire.h"
 
-#include <QPointer>
+#include <QLoggingCategory>
 #include <QTcpSocket>
 
 #ifdef Q_OS_UNIX
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #endif
 
 using namespace Qt::StringLiterals;
 
+Q_LOGGING_CATEGORY(lcAccept, "maestro.accept")
+
 namespace Maestro {
 
-namespace {
-
-// Follows the request framing of one connection without consuming anything: it runs before
-// QHttpServer's own readyRead handler, which reads everything available, so peek() shows
-// exactly the bytes that arrived since the last call.
-class RequestWatcher final : public QObject
-{
-public:
-    RequestWatcher(QTcpSocket *socket, const std::function<qint64()> *limit)
-        : QObject(socket)
-        , m_socket(socket)
-        , m_limitFor(limit)
-    {
-        connect(socket, &QTcpSocket::readyRead, this, &RequestWatcher::inspect);
-    }
-
-private:
-    enum class State { Head, Body, ChunkSize, ChunkData, ChunkDataEnd, Trailer, Refused };
-
-    void inspect()
-    {
-        if (m_state == State::Refused)
-            return;
-        const QByteArray data = m_socket->peek(m_socket->bytesAvailable());
-        qsizetype pos = 0;
-        while (pos < data.size() && m_state != State::Refused) {
-            switch (m_state) {
-            case State::Head:
-                pos = consumeHead(data, pos);
-                break;
-            case State::Body: {
-                const qint64 take = std::min<qint64>(m_remaining, data.size() - pos);
-                m_remaining -= take;
-                pos += take;
-                if (m_remaining == 0)
-                    m_state = State::Head;
-                break;
-            }
-            case State::ChunkSize:
-            case State::Trailer:
-            case State::ChunkDataEnd:
-                pos = consumeLine(data, pos);
-                break;
-            case State::ChunkData: {
-                const qint64 take = std::min<qint64>(m_remaining, data.size() - pos);
-                m_remaining -= take;
-                pos += take;
-                if (m_remaining == 0)
-                    m_state = State::ChunkDataEnd;
-                break;
-            }
-            case State::Refused:
-                break;
-            }
-        }
-    }
-
-    qsizetype consumeHead(const QByteArray &data, qsizetype pos)
-    {
-        const qsizetype end = data.indexOf("\r\n\r\n", pos);
-        if (end < 0) {
-            m_line += QByteArrayView(data).sliced(pos);
-            if (m_line.size() > 64 * 1024)
-                refuse(431, u"Request headers are too large"_s);
-            return data.size();
-        }
-        m_line += QByteArrayView(data).sliced(pos, end + 4 - pos);
-        // A head split across reads can hide the terminator at the seam; the append above
-        // restores it, so search the accumulated head.
-        handleHead(m_line);
-        m_line.clear();
-        return end + 4;
-    }
-
-    void handleHead(const QByteArray &head)
-    {
-        m_limit = (*m_limitFor)();
-        const qsizetype lineEnd = head.indexOf("\r\n");
-        const QByteArray requestLine = head.left(lineEnd);
-        const qsizetype sp1 = requestLine.indexOf(' ');
-        const qsizetype sp2 = requestLine.indexOf(' ', sp1 + 1);
-        m_path = requestLine.mid(sp1 + 1, sp2 > sp1 ? sp2 - sp1 - 1 : -1);
-        qint64 length = 0;
-        bool chunked = false;
-        bool expectContinue = false;
-        for (const QByteArray &line : head.mid(lineEnd + 2).split('\n')) {
-            const qsizetype colon = line.indexOf(':');
-            if (colon <= 0)
-                continue;
-            const QByteArray name = line.left(colon).trimmed();
-            const QByteArray value = line.mid(colon + 1).trimmed();
-            if (name.compare("content-length", Qt::CaseInsensitive) == 0)
-                length = value.toLongLong();
-            else if (name.compare("transfer-encoding", Qt::CaseInsensitive) == 0)
-                chunked = value.contains("chunked");
-            else if (name.compare("expect", Qt::CaseInsensitive) == 0)
-                expectContinue = value.compare("100-continue", Qt::CaseInsensitive) == 0;
-        }
-        if (length > m_limit) {
-            refuse(413, tooLargeMessage());
-            return;
-        }
-        if (expectContinue)
-            m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
-        if (chunked) {
-            m_bodySoFar = 0;
-            m_state = State::ChunkSize;
-        } else if (length > 0) {
-            m_remaining = length;
-            m_state = State::Body;
-        }
-    }
-
-    qsizetype consumeLine(const QByteArray &data, qsizetype pos)
-    {
-        const qsizetype end = data.indexOf('\n', pos);
-        if (end < 0) {
-            m_line += QByteArrayView(data).sliced(pos);
-            return data.size();
-        }
-        m_line += QByteArrayView(data).sliced(pos, end - pos);
-        const QByteArray line = m_line.trimmed();
-        m_line.clear();
-        switch (m_state) {
-        case State::ChunkSize: {
-            const qsizetype semicolon = line.indexOf(';');
-            bool ok = false;
-            const qint64 size = (semicolon >= 0 ? line.left(semicolon) : line).toLongLong(&ok, 16);
-            if (!ok) {
-                m_state = State::Refused; // QHttpServer rejects the malformed body itself
-                break;
-            }
-            m_bodySoFar += size;
-            if (m_bodySoFar > m_limit) {
-                refuse(413, tooLargeMessage());
-                break;
-            }
-            m_remaining = size;
-            m_state = size == 0 ? State::Trailer : State::ChunkData;
-            break;
-        }
-        case State::ChunkDataEnd:
-            m_state = State::ChunkSize;
-            break;
-        case State::Trailer:
-            if (line.isEmpty())
-                m_state = State::Head;
-            break;
-        default:
-            break;
-        }
-        return end + 1;
-    }
-
-    QString tooLargeMessage() const
-    {
-        return u"Request body is larger than the limit of %1 bytes"_s.arg(m_limit);
-    }
-
-    void refuse(int status, const QString &message)
-    {
-        m_state = State::Refused;
-        ApiError error = ApiError::tooLarge(message);
-        error.upstreamStatus = status;
-        QByteArray response = errorResponse(dialectForPath(m_path), error);
-        // The body will not be read, so the connection cannot carry another request.
-        response.insert(response.indexOf("\r\n") + 2, "Connection: close\r\n");
-        m_socket->write(response);
-        m_socket->disconnectFromHost();
-    }
-
-    QPointer<QTcpSocket> m_socket;
-    const std::function<qint64()> *m_limitFor; // owned by the server, which outlives its sockets
-    qint64 m_limit = 0;
-    State m_state = State::Head;
-    QByteArray m_line;
-    QByteArray m_path;
-    qint64 m_remaining = 0;
-    qint64 m_bodySoFar = 0;
-};
-
-} // namespace
-
-GuardedTcpServer::GuardedTcpServer(std::function<qint64()> maxBodyBytes, QObject *parent)
+GuardedTcpServer::GuardedTcpServer(FrontDoorShared *shared, EarlyRefusal earlyRefusal, QObject *parent)
     : QTcpServer(parent)
-    , m_maxBodyBytes(std::move(maxBodyBytes))
+    , m_shared(shared)
+    , m_earlyRefusal(std::move(earlyRefusal))
+    , m_busy(Wire::withConnectionClose(
+          errorResponse(Dialect::Admin, ApiError::unavailable(u"Too many connections; try again later"_s))))
 {
+    m_resumeTimer.setSingleShot(true);
+    m_resumeTimer.setInterval(100);
+    connect(&m_resumeTimer, &QTimer::timeout, this, [this] {
+        if (isListening())
+            resumeAccepting();
+    });
+    connect(this, &QTcpServer::acceptError, this, &GuardedTcpServer::onAcceptError);
+#ifdef Q_OS_UNIX
+    m_spareFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+#endif
+}
+
+GuardedTcpServer::~GuardedTcpServer()
+{
+#ifdef Q_OS_UNIX
+    if (m_spareFd >= 0)
+        ::close(m_spareFd);
+#endif
 }
 
 bool GuardedTcpServer::listenOn(qintptr listeningDescriptor)
@@ -222,14 +63,50 @@ bool GuardedTcpServer::listenOn(qintptr listeningDescriptor)
 
 void GuardedTcpServer::incomingConnection(qintptr socketDescriptor)
 {
-    auto *socket = new QTcpSocket(this);
-    if (!socket->setSocketDescriptor(socketDescriptor)) {
-        delete socket;
+    auto *wire = new QTcpSocket;
+    if (!wire->setSocketDescriptor(socketDescriptor)) {
+        qCDebug(lcAccept) << "cannot take a connection:" << wire->errorString();
+        delete wire;
+#ifdef Q_OS_UNIX
+        ::close(int(socketDescriptor));
+#endif
         return;
     }
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    new RequestWatcher(socket, &m_maxBodyBytes);
-    addPendingConnection(socket);
+    wire->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    if (m_shared->connections.load() >= m_shared->maxConnections.load()) {
+        new FrontDoor(wire, m_shared, {}, this, m_busy);
+        return;
+    }
+    auto *door = new FrontDoor(wire, m_shared, m_earlyRefusal, this);
+    addPendingConnection(door->proxy());
+}
+
+void GuardedTcpServer::onAcceptError(QAbstractSocket::SocketError error)
+{
+    // Qt 6.4 pauses accepting on EMFILE/ENFILE (SocketResourceError) and emits this. Left
+    // paused, the port would accept nobody ever again; resumed at once, the I/O thread would spin
+    // on a connection it cannot take. So: give up the spare descriptor, take one waiting client
+    // off the queue with a 503 (it is not left hanging), keep the spare again, and try again a
+    // little later, by when descriptors may have been freed.
+    qCDebug(lcAccept) << "accepting failed:" << error << errorString();
+    if (error != QAbstractSocket::SocketResourceError) {
+        m_resumeTimer.start();
+        return;
+    }
+#ifdef Q_OS_LINUX
+    if (m_spareFd >= 0) {
+        ::close(m_spareFd);
+        m_spareFd = -1;
+    }
+    const int fd = ::accept4(int(socketDescriptor()), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+        [[maybe_unused]] const ssize_t sent = ::send(fd, m_busy.constData(), size_t(m_busy.size()), MSG_NOSIGNAL);
+        ::shutdown(fd, SHUT_WR);
+        ::close(fd);
+    }
+    m_spareFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+#endif
+    m_resumeTimer.start();
 }
 
 } // namespace Maestro

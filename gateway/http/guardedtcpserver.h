@@ -1,24 +1,24 @@
 #pragma once
 
-#include <QTcpServer>
+#include "frontdoor.h"
 
-#include <functional>
+#include <QTcpServer>
+#include <QTimer>
 
 namespace Maestro {
 
-// The listening socket handed to QHttpServer. Qt 6.4's QHttpServer neither limits request
-// bodies nor answers "Expect: 100-continue" (curl then stalls a second before sending bodies
-// over 1 MB). Each connection gets a small watcher that sees every request head before
-// QHttpServer does: it refuses a declared body over the limit with 413 (in the dialect of the
-// path) before the body is sent, answers 100 Continue otherwise, and cuts off chunked bodies
-// that grow past the limit.
+// The listening socket handed to QHttpServer. Every accepted connection gets a FrontDoor, and
+// QHttpServer gets the door's ProxySocket instead of the client's socket: it only ever sees
+// strictly parsed, normalized requests, one at a time (see frontdoor.h). Beyond the
+// max_connections setting a connection is answered 503 and closed. When the process runs out of
+// file descriptors, the server neither spins nor stops accepting for good (see onAcceptError).
 class GuardedTcpServer final : public QTcpServer
 {
     Q_OBJECT
 
 public:
-    // `maxBodyBytes` is asked for each request head, so a changed setting applies at once.
-    explicit GuardedTcpServer(std::function<qint64()> maxBodyBytes, QObject *parent = nullptr);
+    GuardedTcpServer(FrontDoorShared *shared, EarlyRefusal earlyRefusal, QObject *parent = nullptr);
+    ~GuardedTcpServer() override;
 
     // Serves a dup() of a listening socket bound once by the caller (ListenSocket), so that the
     // I/O threads of one process accept on the same port while other processes cannot bind it.
@@ -30,7 +30,13 @@ protected:
     void incomingConnection(qintptr socketDescriptor) override;
 
 private:
-    std::function<qint64()> m_maxBodyBytes;
+    void onAcceptError(QAbstractSocket::SocketError error);
+
+    FrontDoorShared *m_shared;
+    EarlyRefusal m_earlyRefusal;
+    QByteArray m_busy; // the 503 for connections over the cap
+    QTimer m_resumeTimer;
+    int m_spareFd = -1; // given up when descriptors run out, to answer one waiting client
 };
 
 } // namespace Maestro

@@ -13,6 +13,12 @@ QByteArray reasonPhrase(int status);
 QByteArray fullResponse(int status, QByteArrayView contentType, const QByteArray &body,
                         QByteArrayView extraHeaders = {});
 QByteArray jsonResponse(int status, const QByteArray &body, QByteArrayView extraHeaders = {});
+// The interim answer to "Expect: 100-continue".
+QByteArray continueResponse();
+
+// The same response with "Connection: close" after its status line: for answers after which the
+// connection cannot carry another request.
+QByteArray withConnectionClose(QByteArray response);
 QByteArray streamHead(int status, QByteArrayView contentType);
 
 // One chunk of a chunked body; empty input gives an empty result (not the terminator).
