@@ -3,6 +3,8 @@
 #include <QJsonArray>
 #include <QSet>
 
+#include <limits>
+
 using namespace Qt::StringLiterals;
 
 namespace Maestro::ModelPolicy {
@@ -92,6 +94,22 @@ std::optional<ApiError> apply(const ModelConfig &config, const QList<ToolSet> &t
     return std::nullopt;
 }
 
+namespace {
+
+// A client's num_ctx is any JSON number: converting one beyond qint64 (1e300) to an integer is
+// undefined behaviour, so it is clamped first. 0 for NaN and values that are not positive.
+qint64 clientContextLength(const QJsonValue &value)
+{
+    const double requested = value.toDouble();
+    if (!(requested > 0))
+        return 0;
+    if (requested >= 9.0e18)
+        return std::numeric_limits<qint64>::max();
+    return qint64(requested);
+}
+
+} // namespace
+
 void applyContext(const ModelConfig *config, qint64 mappingLength, QJsonObject *ollamaBody)
 {
     const qint64 defaultLength = config && config->defaultContextLength > 0 ? config->defaultContextLength
@@ -100,7 +118,7 @@ void applyContext(const ModelConfig *config, qint64 mappingLength, QJsonObject *
     if (defaultLength <= 0 && maxLength <= 0)
         return;
     QJsonObject options = ollamaBody->value("options"_L1).toObject();
-    qint64 context = options.contains("num_ctx"_L1) ? qint64(options.value("num_ctx"_L1).toDouble())
+    qint64 context = options.contains("num_ctx"_L1) ? clientContextLength(options.value("num_ctx"_L1))
                                                      : defaultLength;
     if (context > 0 && maxLength > 0)
         context = std::min(context, maxLength);

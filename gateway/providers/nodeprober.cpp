@@ -76,6 +76,9 @@ void NodeProber::probe(const Node &node, const QString &apiKey, QObject *context
     request.headers.append({QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json")});
 
     UpstreamReply *reply = m_client->send(request);
+    // A probe still running when the prober goes (the gateway stops) is aborted and freed with
+    // it, before the client it came from; unparented it leaked with its timer and callbacks.
+    reply->setParent(this);
     auto body = std::make_shared<QByteArray>();
     auto timer = std::make_shared<QElapsedTimer>();
     timer->start();
