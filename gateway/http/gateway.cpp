@@ -280,8 +280,8 @@ QByteArray Gateway::refuseBeforeBody(const RequestParser::Head &head) const
     // handlers' decision.
     if (adminArea || isAdminToken(token))
         return {};
-    const std::shared_ptr<const Catalog> catalog = m_shared->catalog();
-    if (!catalog || !catalog->userByTokenHash(Tokens::hash(token)))
+    const CatalogSnapshot catalog = m_shared->catalog();
+    if (!catalog->userByTokenHash(Tokens::hash(token)))
         return errorResponse(match.dialect, ApiError::unauthorized(u"Invalid or expired token"_s));
     return {};
 }
