@@ -97,7 +97,7 @@ void Gateway::stopAccepting()
     m_configTimer.stop();
     m_jobs->stop();
     if (m_tcp)
-        m_tcp->close();
+        m_tcp->stopListening();
 }
 
 namespace {

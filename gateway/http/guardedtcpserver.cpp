@@ -7,6 +7,7 @@
 
 #ifdef Q_OS_UNIX
 #include <fcntl.h>
+#include <cerrno>
 #include <sys/socket.h>
 #include <unistd.h>
 #endif
@@ -27,10 +28,11 @@ GuardedTcpServer::GuardedTcpServer(FrontDoorShared *shared, EarlyRefusal earlyRe
     m_resumeTimer.setSingleShot(true);
     m_resumeTimer.setInterval(100);
     connect(&m_resumeTimer, &QTimer::timeout, this, [this] {
-        if (isListening())
-            resumeAccepting();
+        if (m_acceptNotifier && isListening()) {
+            m_acceptNotifier->setEnabled(true);
+            acceptAll();
+        }
     });
-    connect(this, &QTcpServer::acceptError, this, &GuardedTcpServer::onAcceptError);
 #ifdef Q_OS_UNIX
     m_spareFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 #endif
@@ -54,6 +56,13 @@ bool GuardedTcpServer::listenOn(qintptr listeningDescriptor)
         ::close(fd);
         return false;
     }
+    // Accepting is acceptAll's job. QTcpServer turns its own notifier back on whenever
+    // QHttpServer takes a connection (nextPendingConnection), so pausing it is not enough; with
+    // no room for pending connections its accept loop returns before it accepts anything.
+    setMaxPendingConnections(0);
+    pauseAccepting();
+    m_acceptNotifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Read);
+    connect(m_acceptNotifier.get(), &QSocketNotifier::activated, this, &GuardedTcpServer::acceptAll);
     return true;
 #else
     Q_UNUSED(listeningDescriptor);
@@ -81,19 +90,54 @@ void GuardedTcpServer::incomingConnection(qintptr socketDescriptor)
     addPendingConnection(door->proxy());
 }
 
-void GuardedTcpServer::onAcceptError(QAbstractSocket::SocketError error)
+void GuardedTcpServer::stopListening()
 {
-    // Qt 6.4 pauses accepting on EMFILE/ENFILE (SocketResourceError) and emits this. Left
-    // paused, the port would accept nobody ever again; resumed at once, the I/O thread would spin
-    // on a connection it cannot take. So: give up the spare descriptor, take one waiting client
-    // off the queue with a 503 (it is not left hanging), keep the spare again, and try again a
-    // little later, by when descriptors may have been freed.
-    qCDebug(lcAccept) << "accepting failed:" << error << errorString();
-    if (error != QAbstractSocket::SocketResourceError) {
-        m_resumeTimer.start();
-        return;
+    m_resumeTimer.stop();
+    m_acceptNotifier.reset(); // before its descriptor is closed
+    close();
+}
+
+void GuardedTcpServer::acceptAll()
+{
+#ifdef Q_OS_UNIX
+    const int listening = int(socketDescriptor());
+    // A bounded batch, so that a flood of connections cannot starve the requests of this thread.
+    for (int i = 0; i < 64; ++i) {
+        const int fd = ::accept4(listening, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            incomingConnection(fd);
+            continue;
+        }
+        switch (errno) {
+        case EAGAIN:
+#if EAGAIN != EWOULDBLOCK
+        case EWOULDBLOCK:
+#endif
+            return;
+        case EMFILE:
+        case ENFILE:
+        case ENOBUFS:
+        case ENOMEM:
+            // Out of descriptors or memory: stop watching the socket (it stays readable, so a
+            // level-triggered poll would spin), answer one waiting client with 503 so it is not
+            // left hanging, and look again a little later, by when descriptors may have been freed.
+            qCDebug(lcAccept) << "accepting failed:" << qt_error_string(errno);
+            m_acceptNotifier->setEnabled(false);
+            shedOneWaitingClient();
+            m_resumeTimer.start();
+            return;
+        default:
+            // ECONNABORTED, EINTR, EPROTO and the network errors accept(2) passes on for the
+            // connection itself: that connection is gone, the next may be fine.
+            continue;
+        }
     }
-#ifdef Q_OS_LINUX
+#endif
+}
+
+void GuardedTcpServer::shedOneWaitingClient()
+{
+#ifdef Q_OS_UNIX
     if (m_spareFd >= 0) {
         ::close(m_spareFd);
         m_spareFd = -1;
@@ -106,7 +150,6 @@ void GuardedTcpServer::onAcceptError(QAbstractSocket::SocketError error)
     }
     m_spareFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 #endif
-    m_resumeTimer.start();
 }
 
 } // namespace Maestro

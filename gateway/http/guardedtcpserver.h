@@ -2,8 +2,11 @@
 
 #include "frontdoor.h"
 
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTimer>
+
+#include <memory>
 
 namespace Maestro {
 
@@ -11,7 +14,7 @@ namespace Maestro {
 // QHttpServer gets the door's ProxySocket instead of the client's socket: it only ever sees
 // strictly parsed, normalized requests, one at a time (see frontdoor.h). Beyond the
 // max_connections setting a connection is answered 503 and closed. When the process runs out of
-// file descriptors, the server neither spins nor stops accepting for good (see onAcceptError).
+// file descriptors, the server neither spins nor stops accepting for good (see acceptAll).
 class GuardedTcpServer final : public QTcpServer
 {
     Q_OBJECT
@@ -24,17 +27,23 @@ public:
     // I/O threads of one process accept on the same port while other processes cannot bind it.
     // The caller keeps its descriptor; close() here closes only the duplicate.
     bool listenOn(qintptr listeningDescriptor);
-
+    // Stops accepting and closes the duplicate; connections already accepted go on.
+    void stopListening();
 
 protected:
     void incomingConnection(qintptr socketDescriptor) override;
 
 private:
-    void onAcceptError(QAbstractSocket::SocketError error);
+    // Qt 6.4's own accept loop neither pauses nor reports EMFILE: the listening socket stays
+    // readable, accept() keeps failing and the I/O thread spins. The server therefore accepts
+    // itself (Qt's notifier stays paused) and handles running out of descriptors.
+    void acceptAll();
+    void shedOneWaitingClient();
 
     FrontDoorShared *m_shared;
     EarlyRefusal m_earlyRefusal;
     QByteArray m_busy; // the 503 for connections over the cap
+    std::unique_ptr<QSocketNotifier> m_acceptNotifier;
     QTimer m_resumeTimer;
     int m_spareFd = -1; // given up when descriptors run out, to answer one waiting client
 };

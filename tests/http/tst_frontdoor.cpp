@@ -646,10 +646,8 @@ void TestFrontDoor::runningOutOfDescriptorsNeitherSpinsNorLocksOut()
     QTest::qWait(1000);
     const double cpu = processCpuSeconds() - cpuBefore;
     // An accept loop spinning on EMFILE keeps an I/O thread busy all the time (1 s or more of CPU
-    // per second). Measured here without a spin: 0.35-0.45 s, nearly all of it on the I/O thread
-    // that holds the connections, whose cause is not in the accept path (it stays the same
-    // whether accepting resumes after 1 ms or 1 s).
-    QVERIFY2(cpu < 0.7, qPrintable(u"%1 s of CPU in 1 s"_s.arg(cpu)));
+    // per second, as Qt 6.4's own loop does). Measured without a spin: about 0.02 s.
+    QVERIFY2(cpu < 0.25, qPrintable(u"%1 s of CPU in 1 s"_s.arg(cpu)));
 
     // Descriptors come back: clients are served again.
     releaseChild();

@@ -320,7 +320,7 @@ void TestNodeOperation::httpPullRefused_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("error");
     QTest::newRow("without the admin token") << QString() << QByteArray() << 401
-                                             << u"Missing or invalid admin token"_s;
+                                             << u"Missing bearer token: send \"Authorization: Bearer <token>\""_s;
     QTest::newRow("with a user's token") << QString() << QByteArray("user") << 403
                                          << u"Changing the models on nodes needs the admin token"_s;
     QTest::newRow("to an OpenAI node") << u"?node=openai"_s << QByteArray("admin") << 400
