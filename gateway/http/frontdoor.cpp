@@ -208,6 +208,12 @@ void FrontDoor::timerEvent(QTimerEvent *event)
     case Timer::KeepAlive:
         closeAfterFlush();
         break;
+    case Timer::Send:
+        qCInfo(lcFrontDoor) << "dropping a client that took nothing of its answer for"
+                            << m_shared->sendTimeoutMs.load() / 1000 << "s";
+        m_wire->abort();
+        finish();
+        break;
     case Timer::Linger:
         m_wire->abort();
         finish();
@@ -242,6 +248,10 @@ void FrontDoor::process()
     m_processScheduled = false;
     for (;;) {
         if (m_closing || m_finished || !m_proxy)
+            return;
+        // A client that pipelines requests but does not read the answers gets no more answers
+        // made until it does (onWireBytesWritten resumes), so they cannot pile up in memory.
+        if (!m_inFlight && m_wire->bytesToWrite() > MaxUnsent)
             return;
         // Refill, keeping at most MaxBacklog unparsed.
         const qsizetype unparsed = m_inbox.size() - m_inboxPos;
@@ -328,8 +338,13 @@ bool FrontDoor::startRequest()
     int fields = 0;
     bool host = false;
     for (const RequestParser::Header &header : head.headers) {
+        // Framing and hop-by-hop fields are the door's business: QHttpServer would take
+        // "Upgrade: websocket" as a WebSocket handshake and drop the connection.
         if (nameIs(header.name, "content-length") || nameIs(header.name, "transfer-encoding")
-            || nameIs(header.name, "expect")) {
+            || nameIs(header.name, "expect") || nameIs(header.name, "connection")
+            || nameIs(header.name, "upgrade") || nameIs(header.name, "keep-alive")
+            || nameIs(header.name, "proxy-connection") || nameIs(header.name, "te")
+            || nameIs(header.name, "trailer")) {
             continue;
         }
         host = host || nameIs(header.name, "host");
@@ -395,7 +410,7 @@ void FrontDoor::closeAfterFlush()
     if (m_wire->bytesToWrite() == 0)
         shutdownWrite();
     else
-        startTimer(Timer::Linger, std::max(m_shared->bodyTimeoutMs.load(), LingerMs)); // a client that never reads
+        startTimer(Timer::Linger, std::max(m_shared->sendTimeoutMs.load(), LingerMs)); // a client that never reads
 }
 
 void FrontDoor::shutdownWrite()
@@ -424,8 +439,26 @@ void FrontDoor::onWireBytesWritten(qint64 bytes)
 {
     if (m_proxy && !m_closing)
         Q_EMIT m_proxy->bytesWritten(bytes);
-    if (m_closing && !m_shutdown && m_wire->bytesToWrite() == 0)
-        shutdownWrite();
+    const qint64 unsent = m_wire->bytesToWrite();
+    if (m_closing) {
+        if (m_shutdown)
+            return;
+        if (unsent == 0)
+            shutdownWrite();
+        else
+            startTimer(Timer::Linger, std::max(m_shared->sendTimeoutMs.load(), LingerMs)); // still taking it
+        return;
+    }
+    if (m_timerKind == Timer::Send) {
+        if (unsent > 0)
+            startTimer(Timer::Send, m_shared->sendTimeoutMs.load()); // the client is reading
+        else if (m_inFlight)
+            stopTimer();
+        else
+            startTimer(Timer::KeepAlive, m_shared->keepAliveTimeoutMs.load());
+    }
+    if (!m_inFlight && unsent <= MaxUnsent)
+        scheduleProcess();
 }
 
 void FrontDoor::finish()
@@ -452,7 +485,7 @@ qint64 FrontDoor::writeResponse(const char *data, qint64 size)
         return size;
     }
     QByteArrayView in(data, size);
-    while (!in.isEmpty() && m_inFlight && !m_finished) {
+    while (!in.isEmpty() && m_inFlight && !m_finished && !m_closing) {
         switch (m_out) {
         case Out::Head: {
             const qsizetype searchFrom = std::max<qsizetype>(0, m_outHead.size() - 3);
@@ -603,10 +636,16 @@ void FrontDoor::emitToWire(QByteArrayView bytes, bool body)
     if (bytes.isEmpty() || (body && m_headRequest))
         return;
     m_wire->write(bytes.data(), bytes.size());
+    // Nothing else is timed while an answer goes out: a client that stops taking it is dropped
+    // after send_timeout_seconds (which also ends a stream held back for it).
+    if (m_timerKind == Timer::None)
+        startTimer(Timer::Send, m_shared->sendTimeoutMs.load());
 }
 
 void FrontDoor::responseComplete()
 {
+    if (m_closing)
+        return;
     m_out = Out::Done;
     m_inFlight = false;
     if (m_closeAfter || !m_parser.messageDone()) {
@@ -615,7 +654,11 @@ void FrontDoor::responseComplete()
     }
     m_parser.reset();
     m_parser.setLimits(currentLimits());
-    startTimer(Timer::KeepAlive, m_shared->keepAliveTimeoutMs.load());
+    // Idle only once the answer is out; until then the send timeout watches the client.
+    if (m_wire->bytesToWrite() > 0)
+        startTimer(Timer::Send, m_shared->sendTimeoutMs.load());
+    else
+        startTimer(Timer::KeepAlive, m_shared->keepAliveTimeoutMs.load());
     scheduleProcess();
 }
 

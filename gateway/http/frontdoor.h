@@ -23,6 +23,7 @@ struct FrontDoorShared
     std::atomic<int> headerTimeoutMs{60'000};
     std::atomic<int> bodyTimeoutMs{60'000};
     std::atomic<int> keepAliveTimeoutMs{75'000};
+    std::atomic<int> sendTimeoutMs{60'000}; // a client that takes none of its answer for this long is dropped
     std::atomic<int> maxConnections{10'000};
     std::atomic<int> connections{0}; // open client connections, all I/O threads
 };
@@ -89,6 +90,8 @@ public:
     // Bytes of the pipelined requests read from the client beyond the request being served
     // before the door stops reading the wire.
     static constexpr qsizetype MaxBacklog = 64 * 1024;
+    // Answers not yet taken by the client beyond which no further pipelined request is read.
+    static constexpr qint64 MaxUnsent = 256 * 1024;
 
 protected:
     void timerEvent(QTimerEvent *event) override;
@@ -96,7 +99,7 @@ protected:
 private:
     friend class ProxySocket;
 
-    enum class Timer { None, Header, Body, KeepAlive, Linger };
+    enum class Timer { None, Header, Body, KeepAlive, Send, Linger };
 
     void readWire();
     void process();

@@ -148,6 +148,7 @@ bool Gateway::reload()
         door.headerTimeoutMs = int(settings.integer(u"client_header_timeout_seconds"_s) * 1000);
         door.bodyTimeoutMs = int(settings.integer(u"client_body_timeout_seconds"_s) * 1000);
         door.keepAliveTimeoutMs = int(settings.integer(u"keepalive_timeout_seconds"_s) * 1000);
+        door.sendTimeoutMs = int(settings.integer(u"send_timeout_seconds"_s) * 1000);
         door.maxConnections = int(settings.integer(u"max_connections"_s));
         m_shared->healthFailureThreshold = int(settings.integer(u"health_failure_threshold"_s));
         m_shared->metricsPublic = settings.flag(u"metrics_public"_s);
@@ -251,18 +252,29 @@ QByteArray Gateway::refuseBeforeBody(const RequestParser::Head &head) const
         {"HEAD", QHttpServerRequest::Method::Head},       {"OPTIONS", QHttpServerRequest::Method::Options},
         {"PATCH", QHttpServerRequest::Method::Patch},
     };
-    const auto method = methods.constFind(head.method);
-    if (method == methods.cend())
-        return {};
     const qsizetype query = head.target.indexOf('?');
     const QString path = QUrl::fromEncoded(query < 0 ? head.target : head.target.left(query)).path();
-    const Router::Match match = m_router.match(*method, path);
-    if (!match.handler)
-        return {};
+    const auto method = methods.constFind(head.method);
+    const Router::Match match = method == methods.cend() ? Router::Match{} : m_router.match(*method, path);
+    if (!match.handler) {
+        // Without a body the handler's 404/405 costs nothing; with one, it is refused before the
+        // body is read, so no route can make the gateway buffer a body it will not use.
+        if (!head.hasBody())
+            return {};
+        ApiError error = ApiError::notFound(u"No such endpoint: %1"_s.arg(path));
+        if (match.pathKnown) {
+            error = ApiError::badRequest(u"Method not allowed on %1"_s.arg(path));
+            error.upstreamStatus = 405;
+        }
+        return errorResponse(dialectForPath(path.toLatin1()), error);
+    }
     const bool adminArea = path.startsWith("/admin/"_L1);
-    // The probes (/, /health, /metrics, /claude/) answer without a token.
-    if (!adminArea && (match.dialect == Dialect::Admin || path == "/claude/"_L1))
+    // The probes (/, /health, /metrics, /claude/) answer without a token, and take no body.
+    if (!adminArea && (match.dialect == Dialect::Admin || path == "/claude/"_L1)) {
+        if (head.hasBody())
+            return errorResponse(match.dialect, ApiError::badRequest(u"%1 takes no request body"_s.arg(path)));
         return {};
+    }
     QByteArray token;
     const QByteArray authorization = head.value("authorization");
     if (authorization.size() > 7 && authorization.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
@@ -278,8 +290,11 @@ QByteArray Gateway::refuseBeforeBody(const RequestParser::Head &head) const
     }
     // Whether a valid token may use the route (admin token on the admin API, 403) stays the
     // handlers' decision.
-    if (adminArea || isAdminToken(token))
+    if (isAdminToken(token))
         return {};
+    // The admin API answers a wrong token 403, as its handlers do, before any body is read.
+    if (adminArea)
+        return errorResponse(match.dialect, ApiError::forbidden(u"Invalid admin token"_s));
     const CatalogSnapshot catalog = m_shared->catalog();
     if (!catalog->userByTokenHash(Tokens::hash(token)))
         return errorResponse(match.dialect, ApiError::unauthorized(u"Invalid or expired token"_s));

@@ -191,6 +191,8 @@ void UpstreamConnection::start(UpstreamReply *reply, const QByteArray &request,
 {
     m_reply = reply;
     reply->m_connection = this;
+    if (reused)
+        m_retried = false; // that retry was for an earlier exchange
     m_request = request;
     m_connectTimeoutMs = options.connectTimeoutMs;
     m_firstByteTimeoutMs = options.firstByteTimeoutMs;
@@ -565,6 +567,16 @@ void UpstreamConnection::fail(UpstreamError error, const QString &message)
         return;
     reply->m_done = true;
     reply->m_connection = nullptr;
+    if (reply->m_starting) {
+        QMetaObject::invokeMethod(
+            reply,
+            [reply, error, message] {
+                if (!reply->m_aborted)
+                    Q_EMIT reply->failed(error, message);
+            },
+            Qt::QueuedConnection);
+        return;
+    }
     Q_EMIT reply->failed(error, message);
 }
 
@@ -598,6 +610,7 @@ void UpstreamReply::setPaused(bool paused)
 void UpstreamReply::abort()
 {
     m_done = true;
+    m_aborted = true;
     if (UpstreamConnection *connection = m_connection.data()) {
         m_connection = nullptr;
         connection->abortFromReply();
@@ -695,7 +708,9 @@ UpstreamReply *UpstreamClient::send(const UpstreamRequest &request)
         m_pool->all.insert(connection);
         ++m_pool->openCount;
     }
+    reply->m_starting = true;
     connection->start(reply, bytes, request, reused);
+    reply->m_starting = false;
     return reply;
 }
 

@@ -81,6 +81,10 @@ private:
     int m_status = 0;
     HeaderList m_headers;
     bool m_done = false;
+    bool m_aborted = false;
+    // True while send() starts the exchange: a failure found at once (no descriptor left, an
+    // address that cannot be reached) is reported from the event loop, once the caller listens.
+    bool m_starting = false;
 };
 
 // A small HTTP/1.1 client for talking to LLM nodes. Unlike QNetworkAccessManager in Qt 6.4 it

@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QFile>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -169,6 +170,9 @@ private Q_SLOTS:
     void headGetsNoBody();
     void expectContinueWithoutTokenIsRefusedBeforeTheBody();
     void largeUnauthenticatedBodyIsRefusedEarly();
+    void bodiesNoHandlerWillUseAreRefusedEarly_data();
+    void bodiesNoHandlerWillUseAreRefusedEarly();
+    void unreadPipelinedAnswersAreBounded();
     void keepAliveServesManyRequests();
     void streamingStillArrivesPieceByPiece();
     void headerTimeout();
@@ -422,6 +426,88 @@ void TestFrontDoor::largeUnauthenticatedBodyIsRefusedEarly()
     QVERIFY2(sent < Total / 2, qPrintable(u"sent %1 bytes before the answer"_s.arg(sent)));
     QVERIFY(client.received().toLower().contains("connection: close"));
     client.socket().close();
+}
+
+void TestFrontDoor::bodiesNoHandlerWillUseAreRefusedEarly_data()
+{
+    QTest::addColumn<QByteArray>("head");
+    QTest::addColumn<int>("status");
+    QTest::newRow("a body for a path no route serves is refused with 404 before it is read")
+        << QByteArray("POST /nope HTTP/1.1\r\nHost: a\r\n") << 404;
+    QTest::newRow("a body for a method the path does not take is refused with 405 before it is read")
+        << QByteArray("PUT /api/chat HTTP/1.1\r\nHost: a\r\n") << 405;
+    QTest::newRow("a body for the admin API with a wrong token is refused with 403 before it is read")
+        << QByteArray("POST /admin/users HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer wrong\r\n") << 403;
+    QTest::newRow("a body for a probe that takes none is refused with 400 before it is read")
+        << QByteArray("GET /health HTTP/1.1\r\nHost: a\r\n") << 400;
+}
+
+void TestFrontDoor::bodiesNoHandlerWillUseAreRefusedEarly()
+{
+    QFETCH(QByteArray, head);
+    QFETCH(int, status);
+    constexpr qint64 Total = 10 * 1024 * 1024;
+    RawClient client(port());
+    QVERIFY(client.connected());
+    client.send(head + "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(Total) + "\r\n\r\n");
+    const QByteArray piece(64 * 1024, ' ');
+    qint64 sent = 0;
+    QElapsedTimer timer;
+    timer.start();
+    while (sent < Total && client.received().isEmpty() && client.isOpen() && timer.elapsed() < 10000) {
+        client.socket().write(piece);
+        client.socket().waitForBytesWritten(1000);
+        sent += piece.size();
+        QTest::qWait(1);
+    }
+    QVERIFY(client.waitFor([&] { return client.received().contains("\r\n\r\n"); }));
+    QVERIFY2(client.received().startsWith(QByteArray("HTTP/1.1 " + QByteArray::number(status) + ' ')),
+             client.received().left(100).constData());
+    QVERIFY2(sent < Total / 2, qPrintable(u"sent %1 bytes before the answer"_s.arg(sent)));
+    QVERIFY(client.received().toLower().contains("connection: close"));
+    client.socket().close();
+}
+
+void TestFrontDoor::unreadPipelinedAnswersAreBounded()
+{
+    // A client pipelines cheap requests and reads none of the answers: the door makes no more
+    // answers while 256 KiB wait unsent, so it stops reading requests and memory stays flat.
+    const auto resident = [] {
+        QFile status(u"/proc/self/status"_s);
+        if (!status.open(QIODevice::ReadOnly))
+            return qint64(-1);
+        for (const QByteArray &line : status.readAll().split('\n')) {
+            if (line.startsWith("VmRSS:"))
+                return line.mid(6).trimmed().split(' ').value(0).toLongLong() * 1024;
+        }
+        return qint64(-1);
+    };
+    QTcpSocket client;
+    client.setReadBufferSize(4096);
+    client.connectToHost(QHostAddress::LocalHost, port());
+    QVERIFY(client.waitForConnected(5000));
+    QByteArray batch;
+    for (int i = 0; i < 2000; ++i)
+        batch += "GET /health HTTP/1.1\r\nHost: a\r\n\r\n";
+    const qint64 before = resident();
+    qint64 peak = before;
+    qint64 sent = 0;
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 4000) {
+        if (client.bytesToWrite() < batch.size()) {
+            client.write(batch);
+            sent += batch.size();
+        }
+        QTest::qWait(2);
+        peak = qMax(peak, resident());
+    }
+    const qint64 growth = peak - before;
+    qInfo("pipelined %.1f MB of requests without reading; RSS growth %.1f MB", sent / 1e6, growth / 1e6);
+    // Unbounded, every request read would add an answer of ~150 bytes to the unsent output.
+    QVERIFY2(growth < 12 * 1000 * 1000, QByteArray::number(growth).constData());
+    QVERIFY2(sent < 40 * 1000 * 1000, QByteArray::number(sent).constData());
+    client.abort();
 }
 
 void TestFrontDoor::keepAliveServesManyRequests()

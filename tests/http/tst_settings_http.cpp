@@ -123,7 +123,7 @@ void TestSettingsHttp::getReturnsTypedDefaults()
     QCOMPARE(got.status, 200);
     QCOMPARE(got.json(), QJsonDocument::fromJson(R"({"routing_strategy":"least_busy","max_body_bytes":33554432,
         "max_header_bytes":32768,"max_header_fields":100,"client_header_timeout_seconds":60,
-        "client_body_timeout_seconds":60,"keepalive_timeout_seconds":75,"max_connections":10000,
+        "client_body_timeout_seconds":60,"keepalive_timeout_seconds":75,"send_timeout_seconds":60,"max_connections":10000,
         "health_failure_threshold":2,"health_check_interval_seconds":30,"metrics_public":false,
         "default_daily_requests":0,"default_daily_tokens":0,
         "default_requests_per_minute":0,"default_tokens_per_minute":0,

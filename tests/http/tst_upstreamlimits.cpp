@@ -87,6 +87,7 @@ private Q_SLOTS:
     void adminRejectsWrongTypesForNodeTimeouts_data();
     void adminRejectsWrongTypesForNodeTimeouts();
     void clientThatReadsNothingHoldsTheNodeBack();
+    void clientThatReadsNothingIsDroppedAfterTheSendTimeout();
     void endlessLineStopsAtTheCap();
 
 private:
@@ -165,7 +166,7 @@ void TestUpstreamLimits::cleanup()
     for (const qint64 id : {m_slowId, m_goodId, m_floodId})
         setNodeTimeouts(id, 0, 0, 0);
     for (const char *key : {"upstream_first_byte_timeout_seconds", "upstream_idle_timeout_seconds",
-                            "max_upstream_line_bytes"})
+                            "max_upstream_line_bytes", "send_timeout_seconds"})
         admin("DELETE", u"/admin/settings/%1"_s.arg(QLatin1StringView(key)));
 }
 
@@ -322,6 +323,29 @@ void TestUpstreamLimits::adminRejectsWrongTypesForNodeTimeouts()
     QCOMPARE(created.status, 400);
     for (const QJsonValue &item : admin("GET", u"/admin/nodes"_s).array())
         QVERIFY(item.toObject().value("name"_L1).toString() != "never-made"_L1);
+}
+
+void TestUpstreamLimits::clientThatReadsNothingIsDroppedAfterTheSendTimeout()
+{
+    QCOMPARE(admin("PUT", u"/admin/settings"_s, {{u"send_timeout_seconds"_s, 1}}).status, 200);
+    m_flood->misbehaveNext(FakeUpstream::Misbehaviour::Flood, 50 * 1000 * 1000);
+    QTcpSocket client;
+    client.setReadBufferSize(64 * 1024); // reads nothing more once this much waits
+    client.connectToHost(QHostAddress::LocalHost, m_harness.port());
+    QVERIFY(client.waitForConnected(5000));
+    const QByteArray body = toJson({{u"model"_s, FloodModel}, {u"stream"_s, true}, {u"messages"_s, userMessage(u"flood"_s)}});
+    client.write("POST /v1/chat/completions HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer " + m_token
+                 + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
+                 + "\r\n\r\n" + body);
+    QVERIFY(QTest::qWaitFor([&] { return m_flood->activeStreams() == 1; }, 5000));
+    // Held back by backpressure, the stream would wait for the client for ever; the send timeout
+    // drops the client, which cancels the node's generation.
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY2(QTest::qWaitFor([&] { return m_flood->activeStreams() == 0; }, 8000),
+             "the node still streams for a client that reads nothing");
+    QVERIFY2(timer.elapsed() >= 500, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(m_flood->completedStreams(), 0);
 }
 
 void TestUpstreamLimits::clientThatReadsNothingHoldsTheNodeBack()
