@@ -40,7 +40,10 @@ GuardedTcpServer::GuardedTcpServer(FrontDoorShared *shared, EarlyRefusal earlyRe
 
 GuardedTcpServer::~GuardedTcpServer()
 {
+    m_acceptNotifier.reset();
 #ifdef Q_OS_UNIX
+    if (m_acceptFd >= 0)
+        ::close(m_acceptFd);
     if (m_spareFd >= 0)
         ::close(m_spareFd);
 #endif
@@ -61,7 +64,12 @@ bool GuardedTcpServer::listenOn(qintptr listeningDescriptor)
     // no room for pending connections its accept loop returns before it accepts anything.
     setMaxPendingConnections(0);
     pauseAccepting();
-    m_acceptNotifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Read);
+    // A descriptor of its own: two notifiers on one descriptor confuse Qt's event dispatcher
+    // (disabling QTcpServer's would silence this one too).
+    m_acceptFd = ::fcntl(int(listeningDescriptor), F_DUPFD_CLOEXEC, 0);
+    if (m_acceptFd < 0)
+        return false;
+    m_acceptNotifier = std::make_unique<QSocketNotifier>(m_acceptFd, QSocketNotifier::Read);
     connect(m_acceptNotifier.get(), &QSocketNotifier::activated, this, &GuardedTcpServer::acceptAll);
     return true;
 #else
@@ -94,13 +102,20 @@ void GuardedTcpServer::stopListening()
 {
     m_resumeTimer.stop();
     m_acceptNotifier.reset(); // before its descriptor is closed
+#ifdef Q_OS_UNIX
+    if (m_acceptFd >= 0)
+        ::close(m_acceptFd);
+#endif
+    m_acceptFd = -1;
     close();
 }
 
 void GuardedTcpServer::acceptAll()
 {
 #ifdef Q_OS_UNIX
-    const int listening = int(socketDescriptor());
+    const int listening = m_acceptFd;
+    if (listening < 0)
+        return;
     // A bounded batch, so that a flood of connections cannot starve the requests of this thread.
     for (int i = 0; i < 64; ++i) {
         const int fd = ::accept4(listening, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -142,7 +157,7 @@ void GuardedTcpServer::shedOneWaitingClient()
         ::close(m_spareFd);
         m_spareFd = -1;
     }
-    const int fd = ::accept4(int(socketDescriptor()), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int fd = m_acceptFd < 0 ? -1 : ::accept4(m_acceptFd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
         [[maybe_unused]] const ssize_t sent = ::send(fd, m_busy.constData(), size_t(m_busy.size()), MSG_NOSIGNAL);
         ::shutdown(fd, SHUT_WR);

@@ -43,6 +43,7 @@ private:
     FrontDoorShared *m_shared;
     EarlyRefusal m_earlyRefusal;
     QByteArray m_busy; // the 503 for connections over the cap
+    int m_acceptFd = -1; // a duplicate of the listening socket that acceptAll accepts on
     std::unique_ptr<QSocketNotifier> m_acceptNotifier;
     QTimer m_resumeTimer;
     int m_spareFd = -1; // given up when descriptors run out, to answer one waiting client
