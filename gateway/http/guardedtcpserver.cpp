@@ -16,6 +16,14 @@ using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcAccept, "maestro.accept")
 
+// UBSan's vptr check probes memory through a pipe, which cannot be made while descriptors are
+// exhausted (the very case handled here): it would report every member call as a bad type.
+#if defined(__clang__) || defined(__GNUC__)
+#define MAESTRO_NO_VPTR_CHECK __attribute__((no_sanitize("vptr")))
+#else
+#define MAESTRO_NO_VPTR_CHECK
+#endif
+
 namespace Maestro {
 
 GuardedTcpServer::GuardedTcpServer(FrontDoorShared *shared, EarlyRefusal earlyRefusal, QObject *parent)
@@ -27,12 +35,7 @@ GuardedTcpServer::GuardedTcpServer(FrontDoorShared *shared, EarlyRefusal earlyRe
 {
     m_resumeTimer.setSingleShot(true);
     m_resumeTimer.setInterval(100);
-    connect(&m_resumeTimer, &QTimer::timeout, this, [this] {
-        if (m_acceptNotifier && isListening()) {
-            m_acceptNotifier->setEnabled(true);
-            acceptAll();
-        }
-    });
+    connect(&m_resumeTimer, &QTimer::timeout, this, &GuardedTcpServer::resumeAfterShortage);
 #ifdef Q_OS_UNIX
     m_spareFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 #endif
@@ -110,13 +113,13 @@ void GuardedTcpServer::stopListening()
     close();
 }
 
-// UBSan's vptr check probes memory through a pipe, which cannot be made while descriptors are
-// exhausted (the very case handled here): it would report every member call as a bad type.
-#if defined(__clang__) || defined(__GNUC__)
-#define MAESTRO_NO_VPTR_CHECK __attribute__((no_sanitize("vptr")))
-#else
-#define MAESTRO_NO_VPTR_CHECK
-#endif
+MAESTRO_NO_VPTR_CHECK void GuardedTcpServer::resumeAfterShortage()
+{
+    if (m_acceptNotifier && isListening()) {
+        m_acceptNotifier->setEnabled(true);
+        acceptAll();
+    }
+}
 
 MAESTRO_NO_VPTR_CHECK void GuardedTcpServer::acceptAll()
 {

@@ -38,6 +38,7 @@ private:
     // readable, accept() keeps failing and the I/O thread spins. The server therefore accepts
     // itself (Qt's notifier stays paused) and handles running out of descriptors.
     void acceptAll();
+    void resumeAfterShortage();
     void shedOneWaitingClient();
 
     FrontDoorShared *m_shared;
