@@ -12,6 +12,7 @@
 #include "storage/usagewriter.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -25,9 +26,42 @@
 
 #include <memory>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define MAESTRO_HAS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MAESTRO_HAS_ASAN 1
+#endif
+#endif
+#ifndef MAESTRO_HAS_ASAN
+#define MAESTRO_HAS_ASAN 0
+#endif
+#if MAESTRO_HAS_ASAN
+#include <sanitizer/allocator_interface.h>
+#endif
+
 namespace Maestro::Test {
 
 using namespace Qt::StringLiterals;
+
+// What the process holds on the heap, in bytes: under AddressSanitizer the live allocations
+// (its quarantine of freed blocks and shadow memory would swamp the resident size), otherwise
+// the resident size.
+inline qint64 heldBytes()
+{
+#if MAESTRO_HAS_ASAN
+    return qint64(__sanitizer_get_current_allocated_bytes());
+#else
+    QFile status(u"/proc/self/status"_s);
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong() * 1024;
+    }
+    return -1;
+#endif
+}
 
 struct Response
 {

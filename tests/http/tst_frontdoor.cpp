@@ -28,19 +28,6 @@
 #include <unistd.h>
 #endif
 
-#if defined(__SANITIZE_ADDRESS__)
-#define MAESTRO_HAS_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MAESTRO_HAS_ASAN 1
-#endif
-#endif
-#ifndef MAESTRO_HAS_ASAN
-#define MAESTRO_HAS_ASAN 0
-#endif
-#if MAESTRO_HAS_ASAN
-#include <sanitizer/allocator_interface.h>
-#endif
 
 using namespace Qt::StringLiterals;
 using namespace Maestro;
@@ -156,25 +143,6 @@ private:
 QByteArray chatBody(bool stream)
 {
     return toJson({{u"model"_s, LocalModel}, {u"stream"_s, stream}, {u"messages"_s, userMessage(u"Say hello"_s)}});
-}
-
-// What the process holds on the heap, in bytes: under AddressSanitizer the live allocations
-// (its quarantine of freed blocks and shadow memory would swamp the resident size), otherwise
-// the resident size.
-qint64 heldBytes()
-{
-#if MAESTRO_HAS_ASAN
-    return qint64(__sanitizer_get_current_allocated_bytes());
-#else
-    QFile status(u"/proc/self/status"_s);
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong() * 1024;
-    }
-    return -1;
-#endif
 }
 
 double processCpuSeconds()

@@ -14,19 +14,6 @@
 #include <QTcpSocket>
 #include <QTest>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define MAESTRO_HAS_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MAESTRO_HAS_ASAN 1
-#endif
-#endif
-#ifndef MAESTRO_HAS_ASAN
-#define MAESTRO_HAS_ASAN 0
-#endif
-#if MAESTRO_HAS_ASAN
-#include <sanitizer/allocator_interface.h>
-#endif
 
 using namespace Qt::StringLiterals;
 using namespace Maestro;
@@ -40,25 +27,6 @@ const QString ReplyText = u"one two three four five six seven eight nine ten"_s;
 const QString SharedModel = u"shared-model"_s; // on the slow node (preferred) and the good one
 const QString SoloModel = u"solo-model"_s;     // on the slow node only
 const QString FloodModel = u"flood-model"_s;   // on the flood node only
-
-// What the process holds on the heap, in bytes: under AddressSanitizer the live allocations
-// (its quarantine of freed blocks and shadow memory would swamp the resident size), otherwise
-// the resident size.
-qint64 heldBytes()
-{
-#if MAESTRO_HAS_ASAN
-    return qint64(__sanitizer_get_current_allocated_bytes());
-#else
-    QFile status(u"/proc/self/status"_s);
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong() * 1024;
-    }
-    return -1;
-#endif
-}
 
 // Compares streamed content with the Flood's pieces 0, 1, 2, ... as it arrives.
 class FloodChecker
