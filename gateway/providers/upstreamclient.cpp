@@ -455,14 +455,21 @@ void UpstreamConnection::onSocketGone()
         m_goneWhilePaused = true;
         return;
     }
-    if (m_socket->bytesAvailable() > 0) {
+    // Bytes may wait in the socket, and in our buffer too: a reply resumed by setPaused(false)
+    // is only processed by the queued resume(), which may come after the close.
+    if (m_socket->bytesAvailable() > 0 || m_buffer.size() > m_pos) {
         UpstreamReply *reply = m_reply;
         QPointer<UpstreamConnection> self(this);
         onReadyRead();
         if (!self || m_state != State::Busy || m_reply != reply)
             return;
+        if (m_paused) {
+            // Our client fell behind again while taking that: the rest is read when it catches up.
+            m_goneWhilePaused = true;
+            return;
+        }
     }
-    if (m_parser.closeCompletes() && !m_paused) {
+    if (m_parser.closeCompletes()) {
         complete();
         return;
     }

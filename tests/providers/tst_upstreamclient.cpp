@@ -219,6 +219,7 @@ private Q_SLOTS:
     void pausedReplyHoldsTheNodeBack();
     void timeoutsDoNotRunWhilePaused();
     void nodeClosingWhilePausedStillDeliversEverything();
+    void nodeClosingWhileAClientKeepsFallingBehindDeliversEverything();
 };
 
 void TestUpstreamClient::responseFraming_data()
@@ -1090,6 +1091,44 @@ void TestUpstreamClient::nodeClosingWhilePausedStillDeliversEverything()
     QTRY_VERIFY_WITH_TIMEOUT(recorder.done(), 20000);
     QCOMPARE(recorder.message, QString());
     QCOMPARE(recorder.body().size(), Total);
+}
+
+void TestUpstreamClient::nodeClosingWhileAClientKeepsFallingBehindDeliversEverything()
+{
+    // A client that falls behind after every piece and catches up when a socket reports
+    // progress, as the gateway's client socket does: in the same pass of the event loop as the
+    // node's close, after the reply was resumed and before the queued resume() read our buffer.
+    // The whole answer arrives all the same, without an error.
+    constexpr qint64 Total = 4 * 1024 * 1024;
+    for (int round = 0; round < 5; ++round) {
+        RawServer server;
+        auto flood = std::make_shared<Flood>();
+        flood->total = Total;
+        flood->closeAfter = true;
+        QPointer<UpstreamReply> reply;
+        server.onRequest = [flood, &reply](const RawServer::Request &request) {
+            flood->socket = request.socket;
+            request.socket->write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+            QObject::connect(request.socket, &QTcpSocket::bytesWritten, request.socket, [flood, &reply] {
+                if (reply)
+                    reply->setPaused(false);
+                flood->feed();
+            });
+            QObject::connect(request.socket, &QTcpSocket::disconnected, request.socket, [&reply] {
+                if (reply)
+                    reply->setPaused(false);
+            });
+            flood->feed();
+        };
+        UpstreamClient client;
+        std::unique_ptr<UpstreamReply> owned(client.send(makeRequest(server.url())));
+        reply = owned.get();
+        Recorder recorder(owned.get());
+        connect(owned.get(), &UpstreamReply::dataReceived, owned.get(), [&reply] { reply->setPaused(true); });
+        QTRY_VERIFY_WITH_TIMEOUT(recorder.done(), 20000);
+        QCOMPARE(recorder.message, QString());
+        QCOMPARE(recorder.body().size(), Total);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestUpstreamClient)
