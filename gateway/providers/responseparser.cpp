@@ -361,7 +361,9 @@ bool ResponseParser::headComplete()
         return false;
     }
 
-    bool chunked = false;
+    // Every transfer coding, over all Transfer-Encoding fields, in order (RFC 9112 section 6.1).
+    int codings = 0;
+    bool chunkedLast = false;
     bool hasLength = false;
     qint64 length = 0;
     bool connectionClose = false;
@@ -376,17 +378,36 @@ bool ResponseParser::headComplete()
             hasLength = true;
             length = parsed;
         } else if (equalsNoCase(name, "transfer-encoding")) {
-            chunked = hasToken(value, "chunked");
+            for (QByteArrayView rest = value; !rest.isEmpty();) {
+                const qsizetype comma = rest.indexOf(',');
+                const QByteArrayView item = (comma < 0 ? rest : rest.first(comma)).trimmed();
+                rest = comma < 0 ? QByteArrayView() : rest.sliced(comma + 1);
+                if (item.isEmpty())
+                    continue;
+                ++codings;
+                chunkedLast = equalsNoCase(item, "chunked");
+            }
         } else if (equalsNoCase(name, "connection")) {
             connectionClose = connectionClose || hasToken(value, "close");
             connectionKeepAlive = connectionKeepAlive || hasToken(value, "keep-alive");
         }
     }
     m_keepAlive = m_http10 ? connectionKeepAlive && !connectionClose : !connectionClose;
+    if (codings > 0 && hasLength) {
+        // Transfer-Encoding overrides Content-Length, but a node that sends both cannot be
+        // trusted to frame the next answer on this connection (RFC 9112 section 6.3).
+        m_keepAlive = false;
+    }
 
     if (m_head || m_status == 204 || m_status == 304) {
         m_framing = Framing::None;
-    } else if (chunked) {
+    } else if (codings > 0) {
+        // The gateway decodes no compression: only plain chunked framing is understood. Any
+        // other coding (or chunked applied twice) would hand clients bytes no one can read.
+        if (codings != 1 || !chunkedLast) {
+            fail(u"Unsupported Transfer-Encoding"_s);
+            return false;
+        }
         m_framing = Framing::Chunked;
     } else if (hasLength) {
         m_framing = length > 0 ? Framing::Length : Framing::None;

@@ -67,6 +67,7 @@ private Q_SLOTS:
     void everySplitGivesTheSameOutcome();
     void chunkSizes_data();
     void chunkSizes();
+    void bothFramingsEndTheConnection();
 };
 
 void TestResponseParser::everySplitGivesTheSameOutcome_data()
@@ -92,6 +93,20 @@ void TestResponseParser::everySplitGivesTheSameOutcome_data()
     QTest::newRow("the good chunk before an overlong chunk size line is still delivered")
         << QByteArray(chunked + "5\r\nhello\r\n1;" + QByteArray(2000, 'e') + "\r\nx\r\n")
         << QByteArray("200 [hello] error: Chunk size line too long");
+    // Transfer-Encoding (RFC 9112 section 6): only plain chunked framing is understood, and it
+    // overrides Content-Length.
+    QTest::newRow("chunked wins over Content-Length")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")
+        << QByteArray("200 [ok] done");
+    QTest::newRow("a compressed chunked body is refused")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")
+        << QByteArray("0 [] error: Unsupported Transfer-Encoding");
+    QTest::newRow("chunked applied twice over two fields is refused")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")
+        << QByteArray("0 [] error: Unsupported Transfer-Encoding");
+    QTest::newRow("a coding after chunked is refused")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\nxx")
+        << QByteArray("0 [] error: Unsupported Transfer-Encoding");
     QTest::newRow("a head of exactly 100 fields is accepted")
         << [] {
                QByteArray head = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n";
@@ -143,6 +158,24 @@ void TestResponseParser::chunkSizes()
     QCOMPARE(ok, size >= 0);
     if (ok)
         QCOMPARE(parsed, size);
+}
+
+void TestResponseParser::bothFramingsEndTheConnection()
+{
+    // A node that frames one answer two ways may frame the next one either way: the connection
+    // is not used again.
+    for (const bool both : {false, true}) {
+        ResponseParser parser;
+        parser.reset();
+        QByteArray response = QByteArray("HTTP/1.1 200 OK\r\n") + (both ? "Content-Length: 9\r\n" : "")
+            + "Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n";
+        qsizetype pos = 0;
+        QByteArray piece;
+        ResponseParser::Event event;
+        while ((event = parser.next(response, &pos, &piece)) != ResponseParser::Event::Done)
+            QVERIFY(event != ResponseParser::Event::Error && event != ResponseParser::Event::NeedMore);
+        QCOMPARE(parser.keepAlive(), !both);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestResponseParser)
