@@ -94,6 +94,8 @@ protected:
 private:
     void onConnected();
     void onReadyRead();
+    // Sends the request of this connection once more on a new one, and closes this one.
+    void retryOnFreshConnection();
     void onSocketGone();
     void resume();
     void readSocket();
@@ -476,27 +478,32 @@ void UpstreamConnection::onSocketGone()
     if (m_reused && !m_gotBytes && !m_retried && m_client) {
         // The server closed a kept-alive connection as we reused it: nothing was answered, so
         // the request goes out once more on a connection of its own.
-        UpstreamClient *client = m_client;
-        UpstreamReply *reply = m_reply;
-        const QByteArray request = m_request;
-        UpstreamRequest options;
-        options.method = m_head ? QByteArrayLiteral("HEAD") : QByteArray();
-        options.connectTimeoutMs = m_connectTimeoutMs;
-        options.firstByteTimeoutMs = m_firstByteTimeoutMs;
-        options.idleTimeoutMs = m_idleTimeoutMs;
-        options.maxBodyBytes = m_maxBodyBytes;
-        close();
-        auto *fresh = new UpstreamConnection(client, m_key);
-        client->m_pool->all.insert(fresh);
-        ++client->m_pool->openCount;
-        fresh->m_retried = true;
-        fresh->start(reply, request, options, false);
+        retryOnFreshConnection();
         return;
     }
     fail(UpstreamError::ConnectionLost,
          u"Connection to %1:%2 lost before the response was complete: %3"_s.arg(m_key.host)
              .arg(m_key.port)
              .arg(m_socket->errorString()));
+}
+
+void UpstreamConnection::retryOnFreshConnection()
+{
+    UpstreamClient *client = m_client;
+    UpstreamReply *reply = m_reply;
+    const QByteArray request = m_request;
+    UpstreamRequest options;
+    options.method = m_head ? QByteArrayLiteral("HEAD") : QByteArray();
+    options.connectTimeoutMs = m_connectTimeoutMs;
+    options.firstByteTimeoutMs = m_firstByteTimeoutMs;
+    options.idleTimeoutMs = m_idleTimeoutMs;
+    options.maxBodyBytes = m_maxBodyBytes;
+    close();
+    auto *fresh = new UpstreamConnection(client, m_key);
+    client->m_pool->all.insert(fresh);
+    ++client->m_pool->openCount;
+    fresh->m_retried = true;
+    fresh->start(reply, request, options, false);
 }
 
 void UpstreamConnection::process()
@@ -512,6 +519,13 @@ void UpstreamConnection::process()
         case ResponseParser::Event::Error:
             return fail(UpstreamError::BadResponse, m_parser.errorString());
         case ResponseParser::Event::Head: {
+            if (m_parser.status() == 408 && m_reused && !m_retried && m_client) {
+                // A server that times out an idle kept-alive connection may say so with a 408
+                // before closing it; reused just then, the 408 answers nothing we asked. The
+                // request goes out once more on a connection of its own, as after a plain close.
+                retryOnFreshConnection();
+                return;
+            }
             reply->m_status = m_parser.status();
             reply->m_headers = m_parser.takeHeaders();
             QPointer<UpstreamReply> guard(reply);

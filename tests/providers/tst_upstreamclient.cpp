@@ -198,6 +198,7 @@ private Q_SLOTS:
     void idleConnectionsAreCappedPerHost();
     void staleReusedConnectionIsRetried_data();
     void staleReusedConnectionIsRetried();
+    void timeoutAnswerOnAReusedConnectionIsRetried();
     void lostConnectionIsNotRetried_data();
     void lostConnectionIsNotRetried();
     void connectFailures_data();
@@ -541,6 +542,45 @@ void TestUpstreamClient::staleReusedConnectionIsRetried()
     QCOMPARE(recorder.body(), QByteArray("ok"));
     QCOMPARE(server.accepted, 2);
     QCOMPARE(server.requests.last().connection, 1);
+}
+
+void TestUpstreamClient::timeoutAnswerOnAReusedConnectionIsRetried()
+{
+    // Servers such as nginx may answer 408 on a kept-alive connection they time out, then close
+    // it. On a reused connection that 408 answers nothing we asked: the request goes out again
+    // on a new connection. On a new connection, a 408 is the node's answer and is passed on.
+    RawServer server;
+    server.onRequest = [&](const RawServer::Request &request) {
+        const bool stale = request.connection == 0 && server.requests.size() == 2;
+        if (stale || request.connection == 2) {
+            request.socket->write("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 7\r\n\r\ntimeout");
+            request.socket->disconnectFromHost();
+            return;
+        }
+        request.socket->write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        if (request.connection == 1)
+            request.socket->disconnectFromHost();
+    };
+    UpstreamClient client;
+    for (const QByteArray expected : {"ok", "ok"}) {
+        std::unique_ptr<UpstreamReply> reply(client.send(makeRequest(server.url())));
+        Recorder recorder(reply.get());
+        QTRY_VERIFY(recorder.done());
+        QCOMPARE(recorder.message, QString());
+        QCOMPARE(reply->status(), 200);
+        QCOMPARE(recorder.body(), expected);
+    }
+    QCOMPARE(server.accepted, 2);
+    QCOMPARE(server.requests.last().connection, 1);
+
+    // The server closed connection 1 after its answer, so the next request opens connection 2.
+    QTRY_COMPARE(client.idleConnectionCount(), 0);
+    std::unique_ptr<UpstreamReply> reply(client.send(makeRequest(server.url())));
+    Recorder recorder(reply.get());
+    QTRY_VERIFY(recorder.done());
+    QCOMPARE(reply->status(), 408);
+    QCOMPARE(recorder.body(), QByteArray("timeout"));
+    QCOMPARE(server.accepted, 3);
 }
 
 void TestUpstreamClient::lostConnectionIsNotRetried_data()
