@@ -1,4 +1,5 @@
 #include "gatewaythread.h"
+#include "core/handoff.h"
 #include "storage/database.h"
 
 #include <QDeadlineTimer>
@@ -54,27 +55,24 @@ bool GatewayThread::start(QString *error)
         Worker worker;
         worker.thread = new QThread;
         worker.thread->setObjectName(u"gateway-%1"_s.arg(i));
+        Handoff::watchEnd(worker.thread);
         worker.thread->start();
         QObject anchor;
         anchor.moveToThread(worker.thread);
         bool ok = false;
         QString failure;
-        QMetaObject::invokeMethod(
-            &anchor,
-            [&] {
-                worker.gateway = new Gateway(config, m_store, m_secrets, m_usage, m_clock,
-                                             m_shared.get(), i == 0);
-                ok = worker.gateway->listen(m_socket.descriptor(), &failure);
-                if (!ok) {
-                    delete worker.gateway;
-                    worker.gateway = nullptr;
-                    m_database->closeThreadConnection();
-                }
-            },
-            Qt::BlockingQueuedConnection);
+        Handoff::invokeBlocking(&anchor, [&] {
+            worker.gateway = new Gateway(config, m_store, m_secrets, m_usage, m_clock,
+                                         m_shared.get(), i == 0);
+            ok = worker.gateway->listen(m_socket.descriptor(), &failure);
+            if (!ok) {
+                delete worker.gateway;
+                worker.gateway = nullptr;
+                m_database->closeThreadConnection();
+            }
+        });
         if (!ok) {
-            worker.thread->quit();
-            worker.thread->wait();
+            Handoff::quitAndWait(worker.thread);
             delete worker.thread;
             if (i == 0) {
                 *error = failure;
@@ -96,8 +94,7 @@ void GatewayThread::stop(int graceMs)
         return;
     for (const Worker &worker : std::as_const(m_workers)) {
         Gateway *gateway = worker.gateway;
-        QMetaObject::invokeMethod(gateway, [gateway] { gateway->stopAccepting(); },
-                                  Qt::BlockingQueuedConnection);
+        Handoff::invokeBlocking(gateway, [gateway] { gateway->stopAccepting(); });
     }
     // The threads closed their duplicates; closing the original too stops the kernel from
     // completing new connections into the backlog, and frees the port.
@@ -111,15 +108,11 @@ void GatewayThread::stop(int graceMs)
         const Worker &worker = m_workers.at(i);
         Gateway *gateway = worker.gateway;
         Database *database = m_database;
-        QMetaObject::invokeMethod(
-            gateway,
-            [gateway, database] {
-                delete gateway;
-                database->closeThreadConnection();
-            },
-            Qt::BlockingQueuedConnection);
-        worker.thread->quit();
-        worker.thread->wait();
+        Handoff::invokeBlocking(gateway, [gateway, database] {
+            delete gateway;
+            database->closeThreadConnection();
+        });
+        Handoff::quitAndWait(worker.thread);
         delete worker.thread;
     }
     m_workers.clear();

@@ -1,4 +1,5 @@
 #include "keychainsecretstore.h"
+#include "core/handoff.h"
 
 #include <QCryptographicHash>
 #include <QMutexLocker>
@@ -21,16 +22,16 @@ KeychainSecretStore::KeychainSecretStore(const QString &scope, int timeoutMs)
     m_worker = new QObject;
     m_worker->moveToThread(&m_thread);
     QObject::connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    Handoff::watchEnd(&m_thread);
     m_thread.start();
     // Make sure the thread has its event dispatcher (GLib's, which libsecret needs) before the
     // caller changes the environment that chooses it for later threads.
-    QMetaObject::invokeMethod(m_worker, [] {}, Qt::BlockingQueuedConnection);
+    Handoff::invokeBlocking(m_worker, [] {});
 }
 
 KeychainSecretStore::~KeychainSecretStore()
 {
-    m_thread.quit();
-    m_thread.wait();
+    Handoff::quitAndWait(&m_thread);
 }
 
 KeychainSecretStore::Outcome KeychainSecretStore::run(Op op, const QString &key, const QString &value)

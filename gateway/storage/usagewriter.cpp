@@ -1,5 +1,6 @@
 #include "usagewriter.h"
 #include "database.h"
+#include "core/handoff.h"
 
 #include <QLoggingCategory>
 #include <QMutexLocker>
@@ -27,6 +28,7 @@ void UsageWriter::start()
     m_worker = new QObject;
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    Handoff::watchEnd(&m_thread);
     m_thread.start();
 }
 
@@ -36,15 +38,11 @@ void UsageWriter::stop()
         return;
     // The last drain and the connection cleanup run on the writer thread, where the connection
     // lives.
-    QMetaObject::invokeMethod(
-        m_worker,
-        [this] {
-            drain();
-            m_database->closeThreadConnection();
-        },
-        Qt::BlockingQueuedConnection);
-    m_thread.quit();
-    m_thread.wait();
+    Handoff::invokeBlocking(m_worker, [this] {
+        drain();
+        m_database->closeThreadConnection();
+    });
+    Handoff::quitAndWait(&m_thread);
     m_worker = nullptr;
 }
 

@@ -26,17 +26,17 @@
 
 #include <memory>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define MAESTRO_HAS_ASAN 1
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define MAESTRO_SANITIZER_HEAP 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MAESTRO_HAS_ASAN 1
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define MAESTRO_SANITIZER_HEAP 1
 #endif
 #endif
-#ifndef MAESTRO_HAS_ASAN
-#define MAESTRO_HAS_ASAN 0
+#ifndef MAESTRO_SANITIZER_HEAP
+#define MAESTRO_SANITIZER_HEAP 0
 #endif
-#if MAESTRO_HAS_ASAN
+#if MAESTRO_SANITIZER_HEAP
 #include <sanitizer/allocator_interface.h>
 #endif
 
@@ -44,12 +44,12 @@ namespace Maestro::Test {
 
 using namespace Qt::StringLiterals;
 
-// What the process holds on the heap, in bytes: under AddressSanitizer the live allocations
-// (its quarantine of freed blocks and shadow memory would swamp the resident size), otherwise
-// the resident size.
+// What the process holds on the heap, in bytes: under AddressSanitizer or ThreadSanitizer the
+// live allocations (quarantine and shadow memory would swamp the resident size), otherwise the
+// resident size.
 inline qint64 heldBytes()
 {
-#if MAESTRO_HAS_ASAN
+#if MAESTRO_SANITIZER_HEAP
     return qint64(__sanitizer_get_current_allocated_bytes());
 #else
     QFile status(u"/proc/self/status"_s);

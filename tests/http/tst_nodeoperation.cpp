@@ -4,6 +4,7 @@
 #include "gatewayharness.h"
 #include "http/gateway.h"
 #include "http/nodeoperation.h"
+#include "core/handoff.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -41,7 +42,7 @@ public:
                                  QString *error)
     {
         QPointer<NodeOperation> created;
-        QMetaObject::invokeMethod(
+        Handoff::invokeBlocking(
             gateway,
             [&] {
                 auto operation = NodeOperation::pull(gateway, model, nodeId);
@@ -64,8 +65,7 @@ public:
                 });
                 job->start();
                 created = job;
-            },
-            Qt::BlockingQueuedConnection);
+            });
         return created;
     }
 

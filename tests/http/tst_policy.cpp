@@ -3,6 +3,7 @@
 // context length); then GET /metrics and the health check hysteresis.
 
 #include "gatewayharness.h"
+#include "core/handoff.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -169,7 +170,9 @@ bool TestPolicy::periodicCheck(qint64 id)
 {
     Gateway *gateway = m_harness.gatewayThread()->gateway();
     auto finished = std::make_shared<std::atomic<bool>>(false);
+    Handoff::release(finished.get()); // the queued call orders this, invisibly to TSan
     QMetaObject::invokeMethod(gateway, [gateway, id, finished] {
+        Handoff::acquire(finished.get());
         gateway->checkNode(id, gateway, [finished](bool, QString) { *finished = true; }, /*periodic*/ true);
     }, Qt::QueuedConnection);
     QElapsedTimer timer;

@@ -1,4 +1,5 @@
 #include "fakeupstream.h"
+#include "core/handoff.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>
@@ -1513,10 +1514,8 @@ FakeUpstream::~FakeUpstream()
         FakeUpstreamWorker *worker = m_workers.at(i);
         QThread *thread = m_threads.value(i);
         if (thread) {
-            QMetaObject::invokeMethod(
-                worker, [worker]() { delete worker; }, Qt::BlockingQueuedConnection);
-            thread->quit();
-            thread->wait();
+            Handoff::invokeBlocking(worker, [worker] { delete worker; });
+            Handoff::quitAndWait(thread);
             delete thread;
         } else {
             delete worker;
@@ -1541,6 +1540,7 @@ bool FakeUpstream::listen(const QHostAddress &address, quint16 port)
                 thread->setObjectName(u"fake-upstream-%1"_s.arg(i));
                 auto *worker = new FakeUpstreamWorker(this);
                 worker->moveToThread(thread);
+                Handoff::watchEnd(thread);
                 thread->start();
                 m_workers.append(worker);
                 m_threads.append(thread);
@@ -1560,8 +1560,7 @@ void FakeUpstream::close()
     for (qsizetype i = 0; i < m_workers.size(); ++i) {
         FakeUpstreamWorker *worker = m_workers.at(i);
         if (m_threads.value(i))
-            QMetaObject::invokeMethod(
-                worker, [worker]() { worker->abortAll(); }, Qt::BlockingQueuedConnection);
+            Handoff::invokeBlocking(worker, [worker] { worker->abortAll(); });
         else
             worker->abortAll();
     }
