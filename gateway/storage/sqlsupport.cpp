@@ -19,9 +19,11 @@ thread_local quint64 t_failedStatements = 0;
 struct WriteScope
 {
     QString connection;
+    const QSqlDriver *driver = nullptr; // how a query tells that it runs on the scope's connection
     int depth = 0;
     quint64 failedBefore = 0;
-    bool broken = false; // a joined transaction or an inner scope gave up
+    bool broken = false;     // a joined transaction or an inner scope gave up
+    bool rolledBack = false; // a statement failed, and the transaction was rolled back then
 };
 thread_local WriteScope t_writeScope;
 
@@ -30,20 +32,54 @@ WriteScope *scopeOf(const QSqlDatabase &db)
     return t_writeScope.depth > 0 && t_writeScope.connection == db.connectionName() ? &t_writeScope : nullptr;
 }
 
+WriteScope *scopeOf(const QSqlQuery &query)
+{
+    return t_writeScope.depth > 0 && query.driver() == t_writeScope.driver ? &t_writeScope : nullptr;
+}
+
+// A statement inside a write scope failed: the scope's transaction is rolled back at once.
+// PostgreSQL refuses every statement of a failed transaction, even freeing the prepared ones
+// its queries hold, so waiting for the scope to end would leak them; and writing on after a
+// failure is never wanted. The scope then refuses statements until it ends.
+void statementFailed(const QSqlQuery &query, const char *what, const QString &sql)
+{
+    ++t_failedStatements;
+    qCWarning(lcStore) << what << query.lastError().text() << sql;
+    WriteScope *scope = scopeOf(query);
+    if (!scope || scope->rolledBack)
+        return;
+    scope->broken = true;
+    scope->rolledBack = true;
+    QSqlQuery rollback(QSqlDatabase::database(scope->connection, false));
+    if (!rollback.exec(u"ROLLBACK"_s))
+        qCWarning(lcStore) << "rollback failed:" << rollback.lastError().text();
+}
+
+// True (and counted as a failure) when the query's write scope has failed already.
+bool refusedByScope(const QSqlQuery &query, const QString &sql)
+{
+    const WriteScope *scope = scopeOf(query);
+    if (!scope || !scope->rolledBack)
+        return false;
+    ++t_failedStatements;
+    qCWarning(lcStore) << "statement refused, its write transaction failed:" << sql;
+    return true;
+}
+
 } // namespace
 
 bool run(QSqlQuery &query, const QString &sql, const QVariantList &bindings)
 {
+    if (refusedByScope(query, sql))
+        return false;
     if (!query.prepare(sql)) {
-        ++t_failedStatements;
-        qCWarning(lcStore) << "prepare failed:" << query.lastError().text() << sql;
+        statementFailed(query, "prepare failed:", sql);
         return false;
     }
     for (const QVariant &value : bindings)
         query.addBindValue(value);
     if (!query.exec()) {
-        ++t_failedStatements;
-        qCWarning(lcStore) << "query failed:" << query.lastError().text() << sql;
+        statementFailed(query, "query failed:", sql);
         return false;
     }
     return true;
@@ -66,17 +102,17 @@ qint64 insertReturningId(QSqlQuery &query, const QString &sql, const QVariantLis
 
 bool runEach(QSqlQuery &query, const QString &sql, const QList<QVariantList> &rows)
 {
+    if (refusedByScope(query, sql))
+        return false;
     if (!query.prepare(sql)) {
-        ++t_failedStatements;
-        qCWarning(lcStore) << "prepare failed:" << query.lastError().text() << sql;
+        statementFailed(query, "prepare failed:", sql);
         return false;
     }
     for (const QVariantList &row : rows) {
         for (qsizetype i = 0; i < row.size(); ++i)
             query.bindValue(int(i), row.at(i));
         if (!query.exec()) {
-            ++t_failedStatements;
-            qCWarning(lcStore) << "query failed:" << query.lastError().text() << sql;
+            statementFailed(query, "query failed:", sql);
             return false;
         }
     }
@@ -85,9 +121,10 @@ bool runEach(QSqlQuery &query, const QString &sql, const QList<QVariantList> &ro
 
 bool runDirect(QSqlQuery &query, const QString &sql)
 {
+    if (refusedByScope(query, sql))
+        return false;
     if (!query.exec(sql)) {
-        ++t_failedStatements;
-        qCWarning(lcStore) << "statement failed:" << query.lastError().text() << sql;
+        statementFailed(query, "statement failed:", sql);
         return false;
     }
     return true;
@@ -111,7 +148,7 @@ bool beginWriteScope(QSqlDatabase db, bool immediate)
     QSqlQuery query(db);
     if (!runDirect(query, immediate ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s))
         return false;
-    t_writeScope = {db.connectionName(), 1, t_failedStatements, false};
+    t_writeScope = {db.connectionName(), db.driver(), 1, t_failedStatements, false, false};
     return true;
 }
 
@@ -126,7 +163,10 @@ bool endWriteScope(QSqlDatabase db, bool commit)
     // A failed statement aborts a PostgreSQL transaction, and its COMMIT then quietly rolls
     // back: so the failures are counted here rather than learnt from COMMIT.
     const bool ok = !scope->broken && t_failedStatements == scope->failedBefore;
+    const bool rolledBack = scope->rolledBack;
     t_writeScope = {};
+    if (rolledBack)
+        return false;
     QSqlQuery query(db);
     const bool ended = runDirect(query, ok ? u"COMMIT"_s : u"ROLLBACK"_s);
     return ok && ended;

@@ -41,7 +41,9 @@ quint64 failedStatements();
 
 // A write scope (Store::beginWrite/endWrite) on the thread's connection `db`: until it ends,
 // every Transaction on that connection joins it instead of beginning its own. Scopes nest; the
-// outermost one commits, or rolls back when any statement or joined transaction failed within.
+// outermost one commits, or rolls back when a joined transaction gave up. A statement that fails
+// within rolls the scope's transaction back at once (PostgreSQL would refuse all that follows,
+// even freeing prepared statements), and the scope refuses statements from then until it ends.
 bool beginWriteScope(QSqlDatabase db, bool immediate);
 bool endWriteScope(QSqlDatabase db, bool commit);
 
