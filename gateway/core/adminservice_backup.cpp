@@ -56,98 +56,118 @@ std::optional<ApiError> readSection(const QJsonObject &backup, QLatin1StringView
     return std::nullopt;
 }
 
+// The entries of each section, read with the admin API's mappers and checked with the rules the
+// service applies to the same change made through the API.
+
+Result<Node> readNode(const QJsonObject &entry, QHash<qint64, QString> *nodeNameByBackupId)
+{
+    MAESTRO_TRY(parsed, backupNodeFromJson(entry));
+    Node node;
+    if (auto invalid = applyNodeInput(&node, parsed.input); invalid || (invalid = validateNode(node)))
+        return *invalid;
+    if (parsed.id)
+        nodeNameByBackupId->insert(*parsed.id, node.name);
+    return node;
+}
+
+Result<BackupUser> readUser(const QJsonObject &entry)
+{
+    MAESTRO_TRY(user, backupUserFromJson(entry));
+    if (auto invalid = validateUsername(user.username); invalid || (invalid = validateLimits(user.limits)))
+        return *invalid;
+    MAESTRO_TRY(models, normalizeModelNames(user.models));
+    user.models = models;
+    return user;
+}
+
+using MappingEntry = std::pair<ModelMapping, QStringList>;
+
+// Node ids differ between installations: a mapping names its nodes by the backup's ids, which
+// are turned into names here and into this installation's ids when it is written.
+Result<MappingEntry> readMapping(const QJsonObject &entry, const QHash<qint64, QString> &nodeNameByBackupId)
+{
+    MAESTRO_TRY(input, mappingInputFromJson(entry));
+    ModelMapping mapping;
+    applyMappingInput(&mapping, input);
+    if (const auto invalid = validateMapping(mapping, true))
+        return *invalid;
+    QStringList nodeNames;
+    for (qint64 id : std::as_const(mapping.nodeIds)) {
+        const QString name = nodeNameByBackupId.value(id);
+        if (name.isEmpty())
+            return ApiError::badRequest(u"node %1 is not in the backup"_s.arg(id));
+        nodeNames.append(name);
+    }
+    mapping.nodeIds.clear();
+    return MappingEntry{mapping, nodeNames};
+}
+
+Result<ModelGroup> readGroup(const QJsonObject &entry)
+{
+    MAESTRO_TRY(parsed, backupGroupFromJson(entry));
+    ModelGroup group;
+    applyGroupInput(&group, parsed.group);
+    if (const auto invalid = validateGroup(group, true))
+        return *invalid;
+    for (const AdminService::MemberInput &input : std::as_const(parsed.members)) {
+        GroupMember member;
+        applyMemberInput(&member, input);
+        if (member.model.isEmpty())
+            return ApiError::badRequest(u"each member needs a model_display_name"_s);
+        group.members.append(member);
+    }
+    return group;
+}
+
+Result<ToolSet> readToolSet(const QJsonObject &entry)
+{
+    MAESTRO_TRY(set, toolSetFromJson(entry));
+    if (const auto invalid = normalizeToolSet(&set))
+        return *invalid;
+    return set;
+}
+
+Result<ModelConfig> readModelConfig(const QJsonObject &entry, const QSet<QString> &toolSets)
+{
+    MAESTRO_TRY(config, modelConfigFromJson(entry));
+    if (const auto invalid = normalizeModelConfig(&config, toolSets))
+        return *invalid;
+    return config;
+}
+
+Result<SystemPrompt> readPrompt(const QJsonObject &entry)
+{
+    MAESTRO_TRY(input, promptInputFromJson(entry));
+    return newSystemPrompt(input);
+}
+
 Result<ImportPlan> readBackup(Store *store, const QJsonObject &backup)
 {
     ImportPlan plan;
-    std::optional<ApiError> error;
-    error = readSection(backup, "nodes"_L1, u"node"_s, "name"_L1, &plan.nodes, [&](const QJsonObject &entry) -> Result<Node> {
-        MAESTRO_TRY(parsed, backupNodeFromJson(entry));
-        Node node;
-        if (auto invalid = applyNodeInput(&node, parsed.input); invalid || (invalid = validateNode(node)))
-            return *invalid;
-        if (parsed.id)
-            plan.nodeNameByBackupId.insert(*parsed.id, node.name);
-        return node;
-    });
-    if (!error) {
-        error = readSection(backup, "users"_L1, u"user"_s, "username"_L1, &plan.users, [](const QJsonObject &entry) -> Result<BackupUser> {
-            MAESTRO_TRY(user, backupUserFromJson(entry));
-            if (!validUsername(user.username))
-                return ApiError::badRequest(u"username must be 1-64 characters of letters, digits, '.', '_', '-' or '@'"_s);
-            MAESTRO_TRY(models, normalizeModelNames(user.models));
-            user.models = models;
-            if (const auto invalid = validateLimits(user.limits))
-                return *invalid;
-            return user;
-        });
-    }
-    if (!error) {
-        using Entry = std::pair<ModelMapping, QStringList>;
-        error = readSection(backup, "mappings"_L1, u"mapping"_s, "display_name"_L1, &plan.mappings, [&](const QJsonObject &entry) -> Result<Entry> {
-            MAESTRO_TRY(input, mappingInputFromJson(entry));
-            ModelMapping mapping;
-            applyMappingInput(&mapping, input);
-            if (const auto invalid = validateMapping(mapping, true))
-                return *invalid;
-            // Node ids differ between installations: the nodes are named by the backup's ids.
-            QStringList nodeNames;
-            for (qint64 id : std::as_const(mapping.nodeIds)) {
-                const QString name = plan.nodeNameByBackupId.value(id);
-                if (name.isEmpty())
-                    return ApiError::badRequest(u"node %1 is not in the backup"_s.arg(id));
-                nodeNames.append(name);
-            }
-            mapping.nodeIds.clear();
-            return Entry{mapping, nodeNames};
-        });
-    }
-    if (!error) {
-        error = readSection(backup, "groups"_L1, u"group"_s, "name"_L1, &plan.groups, [](const QJsonObject &entry) -> Result<ModelGroup> {
-            MAESTRO_TRY(parsed, backupGroupFromJson(entry));
-            ModelGroup group;
-            applyGroupInput(&group, parsed.group);
-            if (const auto invalid = validateGroup(group, true))
-                return *invalid;
-            for (const AdminService::MemberInput &input : std::as_const(parsed.members)) {
-                GroupMember member;
-                applyMemberInput(&member, input);
-                if (member.model.isEmpty())
-                    return ApiError::badRequest(u"each member needs a model_display_name"_s);
-                group.members.append(member);
-            }
-            return group;
-        });
-    }
+    if (auto error = readSection(backup, "nodes"_L1, u"node"_s, "name"_L1, &plan.nodes, [&](const QJsonObject &entry) {
+            return readNode(entry, &plan.nodeNameByBackupId);
+        }))
+        return *error;
+    if (auto error = readSection(backup, "users"_L1, u"user"_s, "username"_L1, &plan.users, readUser))
+        return *error;
+    if (auto error = readSection(backup, "mappings"_L1, u"mapping"_s, "display_name"_L1, &plan.mappings,
+                                 [&](const QJsonObject &entry) { return readMapping(entry, plan.nodeNameByBackupId); }))
+        return *error;
+    if (auto error = readSection(backup, "groups"_L1, u"group"_s, "name"_L1, &plan.groups, readGroup))
+        return *error;
+    if (auto error = readSection(backup, "tool_sets"_L1, u"tool set"_s, "name"_L1, &plan.toolSets, readToolSet))
+        return *error;
+    // A configuration may name the tool sets that exist and those the backup brings.
     QSet<QString> toolSetNames;
-    if (!error) {
-        error = readSection(backup, "tool_sets"_L1, u"tool set"_s, "name"_L1, &plan.toolSets, [](const QJsonObject &entry) -> Result<ToolSet> {
-            MAESTRO_TRY(set, toolSetFromJson(entry));
-            if (const auto invalid = normalizeToolSet(&set))
-                return *invalid;
-            return set;
-        });
-        for (const ToolSet &set : store->toolSets())
-            toolSetNames.insert(set.name);
-        for (const ToolSet &set : std::as_const(plan.toolSets))
-            toolSetNames.insert(set.name);
-    }
-    if (!error) {
-        error = readSection(backup, "model_configs"_L1, u"model configuration"_s, "model_pattern"_L1, &plan.modelConfigs,
-                            [&](const QJsonObject &entry) -> Result<ModelConfig> {
-                                MAESTRO_TRY(config, modelConfigFromJson(entry));
-                                if (const auto invalid = normalizeModelConfig(&config, toolSetNames))
-                                    return *invalid;
-                                return config;
-                            });
-    }
-    if (!error) {
-        // A prompt has no name: its position names it.
-        error = readSection(backup, "system_prompts"_L1, u"system prompt"_s, {}, &plan.prompts, [](const QJsonObject &entry) -> Result<SystemPrompt> {
-            MAESTRO_TRY(input, promptInputFromJson(entry));
-            return newSystemPrompt(input);
-        });
-    }
-    if (error)
+    for (const ToolSet &set : store->toolSets())
+        toolSetNames.insert(set.name);
+    for (const ToolSet &set : std::as_const(plan.toolSets))
+        toolSetNames.insert(set.name);
+    if (auto error = readSection(backup, "model_configs"_L1, u"model configuration"_s, "model_pattern"_L1,
+                                 &plan.modelConfigs, [&](const QJsonObject &entry) { return readModelConfig(entry, toolSetNames); }))
+        return *error;
+    // A prompt has no name: its position names it.
+    if (auto error = readSection(backup, "system_prompts"_L1, u"system prompt"_s, {}, &plan.prompts, readPrompt))
         return *error;
     const QJsonObject settings = backup.value("settings"_L1).toObject();
     for (auto it = settings.constBegin(); it != settings.constEnd(); ++it) {

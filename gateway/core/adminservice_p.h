@@ -29,7 +29,7 @@ ApiError storageFailed();
 inline constexpr auto noDetails = [](const auto &) { return QJsonObject(); };
 
 // Users
-bool validUsername(const QString &name);
+std::optional<ApiError> validateUsername(const QString &name);
 std::optional<ApiError> validateLimits(const UserLimits &limits);
 std::optional<ApiError> validatePerMinute(std::optional<qint64> requests, std::optional<qint64> tokens);
 // The names trimmed, each once; none may be empty.

@@ -36,10 +36,12 @@ QJsonObject limitsAuditDetails(const UserLimits &limits)
 
 } // namespace
 
-bool AdminSupport::validUsername(const QString &name)
+std::optional<ApiError> AdminSupport::validateUsername(const QString &name)
 {
     static const QRegularExpression pattern(u"^[A-Za-z0-9._@-]{1,64}$"_s);
-    return pattern.match(name).hasMatch();
+    if (!pattern.match(name).hasMatch())
+        return ApiError::badRequest(u"username must be 1-64 characters of letters, digits, '.', '_', '-' or '@'"_s);
+    return std::nullopt;
 }
 
 std::optional<ApiError> AdminSupport::validateLimits(const UserLimits &limits)
@@ -74,10 +76,8 @@ Result<QStringList> AdminSupport::normalizeModelNames(const QStringList &models)
 Result<AdminService::CreatedUser> AdminService::createUser(const QString &username,
                                                           const NewUserLimits &limits)
 {
-    if (!validUsername(username)) {
-        return ApiError::badRequest(
-            u"username must be 1-64 characters of letters, digits, '.', '_', '-' or '@'"_s);
-    }
+    if (const auto invalid = validateUsername(username))
+        return *invalid;
     for (const auto &limit : {limits.requests, limits.tokens}) {
         if (limit && *limit && **limit < 0)
             return ApiError::badRequest(u"limits must be zero or positive, or null for unlimited"_s);
