@@ -152,7 +152,9 @@ public:
         QList<std::pair<QString, QString>> createdUsers; // username, token: shown once
     };
     // Upserts a backup: nodes by name, users by username, mappings by display name, system
-    // prompts by scope and text, settings by key. The whole backup is validated before anything is written; one audit entry.
+    // prompts by scope and text, settings by key. Every entry is read and checked as the admin
+    // API reads and checks it (entityjson.h) before anything is written, and the writes are one
+    // transaction: a refused backup changes nothing. One audit entry.
     Result<ImportOutcome> importBackup(const QJsonObject &backup);
 
     Store *store() const { return m_store; }
@@ -162,13 +164,18 @@ Q_SIGNALS:
     void audited(const Maestro::AuditEntry &entry);
 
 private:
+    // The implementation is split by API area (adminservice_*.cpp); what those files share is
+    // in adminservice_p.h.
     void audit(const QString &action, const QString &entityType, const QString &entityId,
                const QJsonObject &details = {});
-    static std::optional<ApiError> validateNode(const Node &node);
-    static std::optional<ApiError> validateLimits(const UserLimits &limits);
-    static std::optional<ApiError> validatePerMinute(std::optional<qint64> requests,
-                                                     std::optional<qint64> tokens);
-    static std::optional<ApiError> validatePrompt(SystemPrompt *prompt);
+    // A change was written: audits it and announces it with changed().
+    void announce(const QString &action, const QString &entityType, const QString &entityId,
+                  const QJsonObject &details = {});
+    // The shape of every delete: the lookup's error, or `remove` of what was found (false: the
+    // store refused), then the deletion announced with the details `describe` gives of it.
+    template<typename T, typename Remove, typename Describe>
+    Result<bool> deleteFound(const Result<T> &found, Remove remove, const QString &action,
+                             const QString &entityType, const QString &entityId, Describe describe);
 
     Store *m_store;
     SecretStore *m_secrets;

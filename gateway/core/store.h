@@ -25,6 +25,17 @@ public:
     virtual bool beginRead() { return true; }
     virtual bool endRead() { return true; }
 
+    // Several writes as one (see WriteTransaction): between beginWrite() and endWrite() on one
+    // thread, every write of this store joins one transaction, which endWrite(true) commits
+    // unless a statement since beginWrite() failed, and endWrite(false) rolls back. A store
+    // without transactions writes as it goes and answers true.
+    virtual bool beginWrite() { return true; }
+    virtual bool endWrite(bool commit)
+    {
+        Q_UNUSED(commit);
+        return true;
+    }
+
     // Users and tokens (tokens are stored as SHA-256 hex digests only).
     virtual QList<User> users() = 0;
     virtual std::optional<User> user(const QString &username) = 0;
@@ -164,6 +175,40 @@ public:
     // A number that every configuration change moves; -1 when it cannot be read.
     virtual qint64 configVersion() { return 0; }
     virtual bool bumpConfigVersion() { return true; }
+};
+
+// The writes a thread makes to a store while this lives are all or nothing: rolled back when it
+// goes out of scope unless commit() succeeded first.
+class WriteTransaction
+{
+public:
+    explicit WriteTransaction(Store *store)
+        : m_store(store)
+        , m_open(store->beginWrite())
+    {
+    }
+    ~WriteTransaction()
+    {
+        if (m_open)
+            m_store->endWrite(false);
+    }
+    WriteTransaction(const WriteTransaction &) = delete;
+    WriteTransaction &operator=(const WriteTransaction &) = delete;
+
+    // False when the transaction could not begin; nothing should be written then.
+    bool isOpen() const { return m_open; }
+    // True when every write since the start is stored.
+    bool commit()
+    {
+        if (!m_open)
+            return false;
+        m_open = false;
+        return m_store->endWrite(true);
+    }
+
+private:
+    Store *m_store;
+    bool m_open;
 };
 
 // Secrets (node API keys, the admin token) live outside SQL, under scoped keys such as

@@ -5,7 +5,8 @@
 
 namespace Maestro {
 
-// The Store over Qt Sql, the same SQL for SQLite and PostgreSQL.
+// The Store over Qt Sql, the same SQL for SQLite and PostgreSQL. Implemented by area in
+// sqlstore*.cpp.
 class SqlStore final : public Store
 {
 public:
@@ -13,6 +14,8 @@ public:
 
     bool beginRead() override;
     bool endRead() override;
+    bool beginWrite() override;
+    bool endWrite(bool commit) override;
 
     QList<User> users() override;
     std::optional<User> user(const QString &username) override;

@@ -1,8 +1,12 @@
 // GET /admin/export and POST /admin/import over real sockets, on SQLite and PostgreSQL: what a
-// backup holds, what it must never hold (tokens, API keys), and how an import upserts it.
+// backup holds, what it must never hold (tokens, API keys), how an import upserts it, and that an
+// import refuses what the admin API refuses, naming the entry and field, and writes nothing then.
+// Also: the entity mappers answer byte for byte as the admin API does.
 
 #include "fakeupstream.h"
+#include "core/catalog.h"
 #include "core/clock.h"
+#include "core/entityjson.h"
 #include "core/tokens.h"
 #include "http/gatewaythread.h"
 #include "storage/database.h"
@@ -18,6 +22,7 @@
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QSignalSpy>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -40,6 +45,12 @@ struct Response
     QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
     QJsonArray array() const { return QJsonDocument::fromJson(body).array(); }
 };
+
+template<typename Json>
+QByteArray compact(const Json &json)
+{
+    return QJsonDocument(json).toJson(QJsonDocument::Compact);
+}
 
 QJsonObject findBy(const QJsonArray &array, const QString &key, const QString &value)
 {
@@ -68,12 +79,18 @@ private Q_SLOTS:
     void nodeTimeoutsSurviveARoundTrip();
     void badBackupsWriteNothing_data();
     void badBackupsWriteNothing();
+    void wrongTypesAreRefusedByName_data();
+    void wrongTypesAreRefusedByName();
+    void aWriteRefusedHalfwayLeavesNothing();
+    void mappersAnswerAsTheApiDoes();
 
 private:
     Response send(const QByteArray &method, const QString &path, const QByteArray &body,
                   const QByteArray &token);
     Response admin(const QByteArray &method, const QString &path, const QJsonObject &body = {});
     qint64 auditTotal();
+    // The configuration sections of an export, to compare before and after a refused import.
+    QJsonObject configuration();
     void seed();
 
     QNetworkAccessManager m_nam;
@@ -171,6 +188,13 @@ Response TestBackup::admin(const QByteArray &method, const QString &path, const 
 qint64 TestBackup::auditTotal()
 {
     return qint64(admin("GET", u"/admin/audit-logs?limit=1"_s).json().value("total"_L1).toDouble(-1));
+}
+
+QJsonObject TestBackup::configuration()
+{
+    QJsonObject backup = admin("GET", u"/admin/export"_s).json();
+    backup.remove(u"exported_at"_s);
+    return backup;
 }
 
 void TestBackup::seed()
@@ -449,6 +473,239 @@ void TestBackup::badBackupsWriteNothing()
     QCOMPARE(auditTotal(), auditBefore);
     QCOMPARE(admin("GET", u"/admin/users/carol"_s).status, 404);
     QCOMPARE(admin("GET", u"/admin/system-prompts"_s).array().size(), 2);
+}
+
+void TestBackup::wrongTypesAreRefusedByName_data()
+{
+    // An entry of `section` is changed: `index` >= 0 merges `entry` into that entry of the
+    // export, -1 appends `entry` as it is. Before it a new node is added, after it a new user,
+    // and neither may be written.
+    QTest::addColumn<QString>("section");
+    QTest::addColumn<int>("index");
+    QTest::addColumn<QJsonValue>("entry");
+    QTest::addColumn<QString>("detail");
+
+    QTest::newRow("a node's priority as text") << u"nodes"_s << 0 << QJsonValue(QJsonObject{{u"priority"_s, u"high"_s}})
+                                               << u"node \"gpu-1\": \"priority\" must be an integer"_s;
+    QTest::newRow("a node's is_active as text") << u"nodes"_s << 0 << QJsonValue(QJsonObject{{u"is_active"_s, u"yes"_s}})
+                                                << u"node \"gpu-1\": \"is_active\" must be a boolean"_s;
+    QTest::newRow("a node's weight as a fraction") << u"nodes"_s << 0 << QJsonValue(QJsonObject{{u"weight"_s, 1.5}})
+                                                   << u"node \"gpu-1\": \"weight\" must be an integer"_s;
+    QTest::newRow("a node's id as text") << u"nodes"_s << 0 << QJsonValue(QJsonObject{{u"id"_s, u"one"_s}})
+                                         << u"node \"gpu-1\": \"id\" must be an integer"_s;
+    QTest::newRow("a node without a base_url")
+        << u"nodes"_s << -1 << QJsonValue(QJsonObject{{u"id"_s, 8}, {u"name"_s, u"gpu-2"_s}})
+        << u"node \"gpu-2\": \"name\" and \"base_url\" are required"_s;
+    QTest::newRow("a node that is not an object") << u"nodes"_s << -1 << QJsonValue(u"gpu-3"_s)
+                                                  << u"node 3 must be an object"_s;
+    QTest::newRow("a user's negative daily limit")
+        << u"users"_s << 0 << QJsonValue(QJsonObject{{u"request_limit"_s, -5}})
+        << u"user \"alice\": \"request_limit\" must be a non-negative integer or null"_s;
+    QTest::newRow("a user's token limit as text")
+        << u"users"_s << 0 << QJsonValue(QJsonObject{{u"token_limit"_s, u"1000"_s}})
+        << u"user \"alice\": \"token_limit\" must be a non-negative integer or null"_s;
+    QTest::newRow("a user's per-minute limit of zero")
+        << u"users"_s << 0 << QJsonValue(QJsonObject{{u"requests_per_minute"_s, 0}})
+        << u"user \"alice\": \"requests_per_minute\" must be a positive integer or null"_s;
+    QTest::newRow("a user's has_all_models as a number")
+        << u"users"_s << 1 << QJsonValue(QJsonObject{{u"has_all_models"_s, 1}})
+        << u"user \"bob\": \"has_all_models\" must be a boolean"_s;
+    QTest::newRow("a user's models as a string") << u"users"_s << 0 << QJsonValue(QJsonObject{{u"models"_s, u"chat"_s}})
+                                                 << u"user \"alice\": \"models\" must be an array of model names"_s;
+    QTest::newRow("a username that is not a string") << u"users"_s << -1 << QJsonValue(QJsonObject{{u"username"_s, 7}})
+                                                     << u"user 3: \"username\" is required and must be a string"_s;
+    QTest::newRow("a mapping's context length as a word")
+        << u"mappings"_s << 0 << QJsonValue(QJsonObject{{u"context_length"_s, u"big"_s}})
+        << u"mapping \"chat\": Invalid context_length format: big (use 32768, 128K or 1M)"_s;
+    QTest::newRow("a mapping's capabilities holding a number")
+        << u"mappings"_s << 0 << QJsonValue(QJsonObject{{u"capabilities"_s, QJsonArray{1}}})
+        << u"mapping \"chat\": \"capabilities\" must be an array of strings"_s;
+    QTest::newRow("a mapping's node ids as text") << u"mappings"_s << 0 << QJsonValue(QJsonObject{{u"node_ids"_s, u"1"_s}})
+                                                  << u"mapping \"chat\": \"node_ids\" must be an array of node ids"_s;
+    QTest::newRow("a group's unknown strategy") << u"groups"_s << 0 << QJsonValue(QJsonObject{{u"strategy"_s, u"random"_s}})
+                                                << u"group \"team\": strategy must be round_robin, weighted or priority"_s;
+    QTest::newRow("a group's list_in_catalog as text")
+        << u"groups"_s << 0 << QJsonValue(QJsonObject{{u"list_in_catalog"_s, u"true"_s}})
+        << u"group \"team\": \"list_in_catalog\" must be a boolean"_s;
+    QTest::newRow("a group member's weight as text")
+        << u"groups"_s << 0
+        << QJsonValue(QJsonObject{{u"members"_s, QJsonArray{QJsonObject{{u"model_display_name"_s, u"chat"_s},
+                                                                        {u"weight"_s, u"heavy"_s}}}}})
+        << u"group \"team\": member 1: \"weight\" must be an integer"_s;
+    QTest::newRow("a group member without a model")
+        << u"groups"_s << 0 << QJsonValue(QJsonObject{{u"members"_s, QJsonArray{QJsonObject{{u"priority"_s, 1}}}}})
+        << u"group \"team\": each member needs a model_display_name"_s;
+    QTest::newRow("a tool set's tools as a string") << u"tool_sets"_s << 0 << QJsonValue(QJsonObject{{u"tools"_s, u"read_file"_s}})
+                                                    << u"tool set \"files\": \"tools\" must be an array of strings"_s;
+    QTest::newRow("a model configuration's maintenance as text")
+        << u"model_configs"_s << 0 << QJsonValue(QJsonObject{{u"maintenance"_s, u"on"_s}})
+        << u"model configuration \"chat\": \"maintenance\" must be a boolean"_s;
+    QTest::newRow("a model configuration's negative context length")
+        << u"model_configs"_s << 0 << QJsonValue(QJsonObject{{u"max_context_length"_s, -1}})
+        << u"model configuration \"chat\": \"max_context_length\" must be a number of tokens or a size such as \"32K\""_s;
+    QTest::newRow("a model configuration naming a tool set nobody has")
+        << u"model_configs"_s << 0 << QJsonValue(QJsonObject{{u"tool_sets"_s, QJsonArray{u"nope"_s}}})
+        << u"model configuration \"chat\": Tool set not found: nope"_s;
+    QTest::newRow("a system prompt's priority as text")
+        << u"system_prompts"_s << 0 << QJsonValue(QJsonObject{{u"priority"_s, u"high"_s}})
+        << u"system prompt 1: \"priority\" must be an integer"_s;
+    QTest::newRow("a system prompt's is_active as text")
+        << u"system_prompts"_s << 1 << QJsonValue(QJsonObject{{u"is_active"_s, u"no"_s}})
+        << u"system prompt 2: \"is_active\" must be a boolean"_s;
+    QTest::newRow("a system prompt without a scope type")
+        << u"system_prompts"_s << -1 << QJsonValue(QJsonObject{{u"prompt"_s, u"Be brief."_s}})
+        << u"system prompt 3: scope_type is required"_s;
+}
+
+void TestBackup::wrongTypesAreRefusedByName()
+{
+    QFETCH(QString, section);
+    QFETCH(int, index);
+    QFETCH(QJsonValue, entry);
+    QFETCH(QString, detail);
+
+    const QJsonObject before = configuration();
+    QJsonObject backup = admin("GET", u"/admin/export"_s).json();
+    QJsonArray nodes = backup.value("nodes"_L1).toArray();
+    nodes.append(QJsonObject{{u"id"_s, 99}, {u"name"_s, u"gpu-new"_s}, {u"base_url"_s, u"http://127.0.0.1:9"_s}});
+    backup.insert(u"nodes"_s, nodes);
+    QJsonArray entries = backup.value(section).toArray();
+    if (index >= 0) {
+        QVERIFY(index < entries.size());
+        QJsonObject changed = entries.at(index).toObject();
+        const QJsonObject patch = entry.toObject();
+        for (auto it = patch.begin(); it != patch.end(); ++it)
+            changed.insert(it.key(), it.value());
+        entries.replace(index, changed);
+    } else {
+        entries.append(entry);
+    }
+    backup.insert(section, entries);
+    QJsonArray users = backup.value("users"_L1).toArray();
+    users.append(QJsonObject{{u"username"_s, u"carol"_s}});
+    backup.insert(u"users"_s, users);
+
+    const qint64 auditBefore = auditTotal();
+    const Response imported = admin("POST", u"/admin/import"_s, backup);
+    QCOMPARE(imported.status, 400);
+    QCOMPARE(imported.json().value("detail"_L1).toString(), detail);
+    // Nothing of it was written: not the entries before the wrong one, nor those after it.
+    QCOMPARE(auditTotal(), auditBefore);
+    QCOMPARE(admin("GET", u"/admin/users/carol"_s).status, 404);
+    QCOMPARE(configuration(), before);
+}
+
+void TestBackup::aWriteRefusedHalfwayLeavesNothing()
+{
+    // The database itself refuses one prompt, which an import writes after the nodes, users,
+    // mappings, groups and policies: everything written before it must be rolled back.
+    QSqlQuery query(m_database->connection());
+    if (m_testDatabase->isPostgres()) {
+        QVERIFY(query.exec(u"CREATE FUNCTION refuse_prompt() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                           "IF NEW.prompt = 'Refuse me.' THEN RAISE EXCEPTION 'refused by the test'; END IF; "
+                           "RETURN NEW; END $$"_s));
+        QVERIFY(query.exec(u"CREATE TRIGGER refuse_prompt BEFORE INSERT ON system_prompts FOR EACH ROW "
+                           "EXECUTE FUNCTION refuse_prompt()"_s));
+    } else {
+        QVERIFY(query.exec(u"CREATE TRIGGER refuse_prompt BEFORE INSERT ON system_prompts "
+                           "WHEN NEW.prompt = 'Refuse me.' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"_s));
+    }
+    const QJsonObject original = admin("GET", u"/admin/export"_s).json();
+    const QJsonObject before = configuration();
+    QJsonObject backup = original;
+    QJsonArray nodes = backup.value("nodes"_L1).toArray();
+    QJsonObject node = nodes.at(0).toObject();
+    node.insert(u"priority"_s, 8);
+    nodes.replace(0, node);
+    nodes.append(QJsonObject{{u"id"_s, 99}, {u"name"_s, u"gpu-new"_s}, {u"base_url"_s, u"http://127.0.0.1:9"_s}});
+    backup.insert(u"nodes"_s, nodes);
+    QJsonArray users = backup.value("users"_L1).toArray();
+    QJsonObject alice = users.at(0).toObject();
+    alice.insert(u"request_limit"_s, 5);
+    users.replace(0, alice);
+    users.append(QJsonObject{{u"username"_s, u"carol"_s}});
+    backup.insert(u"users"_s, users);
+    QJsonArray groups = backup.value("groups"_L1).toArray();
+    groups.append(QJsonObject{{u"name"_s, u"new-team"_s}, {u"members"_s, QJsonArray{QJsonObject{{u"model_display_name"_s, u"chat"_s}}}}});
+    backup.insert(u"groups"_s, groups);
+    QJsonArray prompts = backup.value("system_prompts"_L1).toArray();
+    prompts.append(QJsonObject{{u"scope_type"_s, u"global"_s}, {u"prompt"_s, u"Refuse me."_s}});
+    backup.insert(u"system_prompts"_s, prompts);
+    backup.insert(u"settings"_s, QJsonObject{{u"routing_strategy"_s, u"weighted"_s}});
+
+    const qint64 auditBefore = auditTotal();
+    const Response imported = admin("POST", u"/admin/import"_s, backup);
+    QCOMPARE(imported.status, 500);
+    QCOMPARE(imported.json().value("detail"_L1).toString(), u"The database refused the change"_s);
+    QCOMPARE(auditTotal(), auditBefore);
+    QCOMPARE(admin("GET", u"/admin/users/carol"_s).status, 404);
+    QCOMPARE(admin("GET", u"/admin/model-groups/new-team"_s).status, 404);
+    QCOMPARE(configuration(), before);
+    // Alice's old token still works, as her user was not touched.
+    QCOMPARE(send("GET", u"/v1/models"_s, {}, m_aliceToken).status, 200);
+
+    // The gateway's connection is not left inside the failed transaction: the next import works.
+    QCOMPARE(admin("POST", u"/admin/import"_s, original).status, 200);
+    QCOMPARE(configuration(), before);
+}
+
+void TestBackup::mappersAnswerAsTheApiDoes()
+{
+    // What the admin API answers, byte for byte, is what the mappers make of the stored entities.
+    const User alice = *m_store->user(u"alice"_s);
+    QCOMPARE(admin("GET", u"/admin/users/alice"_s).body, compact(toJson(alice)));
+    QJsonArray users;
+    for (const User &user : m_store->users())
+        users.append(toJson(user));
+    QCOMPARE(admin("GET", u"/admin/users"_s).body, compact(users));
+    QCOMPARE(admin("GET", u"/admin/users/alice/models"_s).body, compact(grantsToJson(alice)));
+    QCOMPARE(admin("GET", u"/admin/users/alice/limits"_s).body, compact(limitsToJson(alice, {}, {})));
+    const Response created = admin("POST", u"/admin/users"_s, {{u"username"_s, u"dave"_s}});
+    QCOMPARE(created.status, 201);
+    const AdminService::CreatedUser dave{*m_store->user(u"dave"_s), created.json().value("token"_L1).toString()};
+    QCOMPARE(created.body, compact(toJson(dave)));
+
+    const std::shared_ptr<const Catalog> catalog = Catalog::load(*m_store, m_secrets.get());
+    QVERIFY(catalog);
+    const ModelMapping chat = catalog->mappings().first();
+    QCOMPARE(admin("GET", u"/admin/model-mappings/chat"_s).body, compact(toJson(chat, *catalog)));
+    const ModelGroup team = m_store->groups().first();
+    QCOMPARE(admin("GET", u"/admin/model-groups/team"_s).body, compact(toJson(team)));
+    QCOMPARE(admin("GET", u"/admin/tool-sets/files"_s).body, compact(toJson(m_store->toolSets().first())));
+    QCOMPARE(admin("GET", u"/admin/model-configs/chat"_s).body, compact(toJson(m_store->modelConfigs().first())));
+    QCOMPARE(admin("GET", u"/admin/system-prompts"_s).body, compact(toJson(m_store->systemPrompts())));
+
+    // A request, so that the request log and the node's load hold something.
+    const QByteArray chatRequest = R"({"model":"chat","stream":false,"messages":[{"role":"user","content":"hi"}]})";
+    QCOMPARE(send("POST", u"/api/chat"_s, chatRequest, m_aliceToken).status, 200);
+    QTRY_COMPARE(m_store->requestLogs(LogQuery(), nullptr).size(), 1);
+    qint64 total = 0;
+    const QList<RequestLogEntry> logs = m_store->requestLogs(LogQuery(), &total);
+    QCOMPARE(admin("GET", u"/admin/request-logs"_s).body,
+             compact(QJsonObject{{u"logs"_s, QJsonArray{toJson(logs.first())}}, {u"total"_s, double(total)}}));
+    QJsonArray models;
+    int modelCount = 0;
+    for (const NodeModel &model : m_store->nodeModels()) {
+        if (model.nodeId == m_nodeId) {
+            models.append(toJson(model));
+            ++modelCount;
+        }
+    }
+    QVERIFY(modelCount > 0);
+    QCOMPARE(admin("GET", u"/admin/nodes/%1/models"_s.arg(m_nodeId)).body, compact(models));
+    const NodeTraffic traffic = m_store->nodeTraffic(QDateTime::currentDateTimeUtc().date()).value(m_nodeId);
+    QCOMPARE(traffic.requests, 1);
+    QCOMPARE(admin("GET", u"/admin/nodes/%1"_s.arg(m_nodeId)).body,
+             compact(toJson(*m_store->node(m_nodeId), modelCount, nodeLoadToJson(0, traffic))));
+
+    LogQuery query;
+    query.limit = 3;
+    const QList<AuditEntry> audit = m_store->auditLogs(query, &total);
+    QJsonArray entries;
+    for (const AuditEntry &entry : audit)
+        entries.append(toJson(entry));
+    QCOMPARE(admin("GET", u"/admin/audit-logs?limit=3"_s).body,
+             compact(QJsonObject{{u"logs"_s, entries}, {u"total"_s, double(total)}}));
 }
 
 QTEST_GUILESS_MAIN(TestBackup)

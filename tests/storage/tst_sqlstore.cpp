@@ -85,6 +85,7 @@ private Q_SLOTS:
     void sharedCounters();
     void sharedCountersUnderContention();
     void configVersion();
+    void writeTransactionsAreAllOrNothing();
     void usageWriterLosesNothing();
     void usageWriterWritesWhatCameBeforeStart();
     void fileSecretStore_data();
@@ -633,6 +634,70 @@ void TestSqlStore::configVersion()
     QVERIFY(m_store->bumpConfigVersion());
     QCOMPARE(m_store->configVersion(), first + 2);
     QCOMPARE(m_store->isShared(), m_testDatabase->isPostgres());
+}
+
+void TestSqlStore::writeTransactionsAreAllOrNothing()
+{
+    Node node;
+    node.name = u"first"_s;
+    node.baseUrl = QUrl(u"http://127.0.0.1:1"_s);
+    // What another connection (another thread) sees: only what was committed.
+    const auto nodesSeenElsewhere = [this] {
+        qsizetype count = -1;
+        std::unique_ptr<QThread> reader(QThread::create([this, &count] { count = m_store->nodes().size(); }));
+        reader->start();
+        reader->wait(30000);
+        return count;
+    };
+
+    // Left without commit(): nothing stays, not even what the store's own multi-statement
+    // changes (createUser, setUserModels) wrote inside it.
+    {
+        WriteTransaction transaction(m_store.get());
+        QVERIFY(transaction.isOpen());
+        QVERIFY(m_store->insertNode(node) > 0);
+        const qint64 alice = m_store->createUser(u"alice"_s, Tokens::hash("t1"));
+        QVERIFY(alice > 0);
+        QVERIFY(m_store->setUserModels(alice, {u"chat"_s}, false));
+        QCOMPARE(m_store->nodes().size(), 1); // seen inside
+        QCOMPARE(nodesSeenElsewhere(), 0);
+    }
+    QVERIFY(m_store->nodes().isEmpty());
+    QVERIFY(!m_store->user(u"alice"_s));
+
+    // A statement the database refuses ends it: what came before is gone, nothing after it runs,
+    // and commit() says so.
+    {
+        WriteTransaction transaction(m_store.get());
+        QVERIFY(m_store->insertNode(node) > 0);
+        QCOMPARE(m_store->insertNode(node), 0); // the name is taken
+        QVERIFY(m_store->createUser(u"bob"_s, Tokens::hash("t2")) == 0);
+        QVERIFY(!transaction.commit());
+    }
+    QVERIFY(m_store->nodes().isEmpty());
+    QVERIFY(!m_store->user(u"bob"_s));
+
+    // A change of the store that gives up inside it (no such prompt) rolls it back too.
+    {
+        WriteTransaction transaction(m_store.get());
+        QVERIFY(m_store->insertNode(node) > 0);
+        QVERIFY(!m_store->setSystemPromptPriorities({{4242, 1}}));
+        QVERIFY(!transaction.commit());
+    }
+    QVERIFY(m_store->nodes().isEmpty());
+
+    // Committed, everything stays; and the connection writes on its own again afterwards.
+    {
+        WriteTransaction transaction(m_store.get());
+        QVERIFY(m_store->insertNode(node) > 0);
+        QVERIFY(m_store->createUser(u"carol"_s, Tokens::hash("t3")) > 0);
+        QVERIFY(transaction.commit());
+    }
+    QCOMPARE(nodesSeenElsewhere(), 1);
+    QVERIFY(m_store->user(u"carol"_s));
+    node.name = u"second"_s;
+    QVERIFY(m_store->insertNode(node) > 0);
+    QCOMPARE(nodesSeenElsewhere(), 2);
 }
 
 void TestSqlStore::usageWriterLosesNothing()

@@ -1,0 +1,203 @@
+// Nodes: their settings, API keys (in the secret store, never in SQL), health and models.
+
+#include "adminservice.h"
+#include "adminservice_p.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Maestro {
+
+using namespace AdminSupport;
+
+namespace {
+
+QString apiKeyRef(qint64 nodeId)
+{
+    return u"node/%1/api_key"_s.arg(nodeId);
+}
+
+QJsonObject nodeAuditDetails(const Node &node, bool keyChanged)
+{
+    QJsonObject details{{u"name"_s, node.name},
+                        {u"base_url"_s, node.baseUrl.toString()},
+                        {u"node_type"_s, nodeTypeName(node.type)},
+                        {u"priority"_s, node.priority},
+                        {u"weight"_s, node.weight},
+                        {u"is_active"_s, node.active},
+                        {u"warmup_enabled"_s, node.warmupEnabled},
+                        {u"connect_timeout_seconds"_s, node.connectTimeoutSeconds},
+                        {u"first_byte_timeout_seconds"_s, node.firstByteTimeoutSeconds},
+                        {u"idle_timeout_seconds"_s, node.idleTimeoutSeconds}};
+    if (keyChanged)
+        details.insert(u"api_key_changed"_s, true);
+    return details;
+}
+
+std::optional<ApiError> nameTaken(Store *store, const Node &node)
+{
+    for (const Node &other : store->nodes()) {
+        if (other.id != node.id && other.name == node.name)
+            return ApiError::conflict(u"A node named %1 already exists"_s.arg(node.name));
+    }
+    return std::nullopt;
+}
+
+Result<Node> stored(Store *store, qint64 id)
+{
+    auto node = store->node(id);
+    if (!node)
+        return storageFailed();
+    return *node;
+}
+
+} // namespace
+
+std::optional<ApiError> AdminSupport::applyNodeInput(Node *node, const AdminService::NodeInput &input)
+{
+    if (input.name)
+        node->name = input.name->trimmed();
+    if (input.baseUrl) {
+        QString url = input.baseUrl->trimmed();
+        while (url.endsWith(u'/'))
+            url.chop(1);
+        node->baseUrl = QUrl(url, QUrl::StrictMode);
+    }
+    if (input.nodeType) {
+        const auto type = nodeTypeFromName(*input.nodeType);
+        if (!type)
+            return ApiError::badRequest(u"node_type must be \"ollama\" or \"openai\""_s);
+        node->type = *type;
+    }
+    if (input.priority)
+        node->priority = *input.priority;
+    if (input.weight)
+        node->weight = *input.weight;
+    if (input.active)
+        node->active = *input.active;
+    if (input.warmupEnabled)
+        node->warmupEnabled = *input.warmupEnabled;
+    if (input.connectTimeoutSeconds)
+        node->connectTimeoutSeconds = *input.connectTimeoutSeconds;
+    if (input.firstByteTimeoutSeconds)
+        node->firstByteTimeoutSeconds = *input.firstByteTimeoutSeconds;
+    if (input.idleTimeoutSeconds)
+        node->idleTimeoutSeconds = *input.idleTimeoutSeconds;
+    return std::nullopt;
+}
+
+std::optional<ApiError> AdminSupport::validateNode(const Node &node)
+{
+    if (node.name.trimmed().isEmpty())
+        return ApiError::badRequest(u"name is required"_s);
+    if (!node.baseUrl.isValid() || node.baseUrl.host().isEmpty()
+        || (node.baseUrl.scheme() != "http"_L1 && node.baseUrl.scheme() != "https"_L1)) {
+        return ApiError::badRequest(u"base_url must be an http:// or https:// URL"_s);
+    }
+    if (node.weight < 0)
+        return ApiError::badRequest(u"weight must not be negative"_s);
+    // As the upstream_*_timeout_seconds settings allow, with 0 for "the setting's value".
+    if (node.connectTimeoutSeconds < 0 || node.connectTimeoutSeconds > 600)
+        return ApiError::badRequest(u"connect_timeout_seconds must be 0 (the gateway's setting) or 1 to 600"_s);
+    if (node.firstByteTimeoutSeconds < 0 || node.firstByteTimeoutSeconds > 86400)
+        return ApiError::badRequest(u"first_byte_timeout_seconds must be 0 (the gateway's setting) or 1 to 86400"_s);
+    if (node.idleTimeoutSeconds < 0 || node.idleTimeoutSeconds > 86400)
+        return ApiError::badRequest(u"idle_timeout_seconds must be 0 (the gateway's setting) or 1 to 86400"_s);
+    return std::nullopt;
+}
+
+Result<Node> AdminService::addNode(const NodeInput &input)
+{
+    // A new node starts from Node's defaults: an Ollama node, priority 0, weight 100, active.
+    Node node;
+    if (const auto error = applyNodeInput(&node, input))
+        return *error;
+    node.hasApiKey = input.apiKey && !input.apiKey->isEmpty();
+    if (auto error = validateNode(node); error || (error = nameTaken(m_store, node)))
+        return *error;
+    node.createdAt = QDateTime::currentDateTimeUtc();
+    node.id = m_store->insertNode(node);
+    if (node.id == 0)
+        return storageFailed();
+    if (node.hasApiKey && !m_secrets->write(apiKeyRef(node.id), *input.apiKey)) {
+        m_store->deleteNode(node.id);
+        return ApiError::internal(u"The API key could not be stored in %1"_s.arg(m_secrets->description()));
+    }
+    announce(u"node.create"_s, u"node"_s, QString::number(node.id), nodeAuditDetails(node, node.hasApiKey));
+    return stored(m_store, node.id);
+}
+
+Result<Node> AdminService::updateNode(qint64 id, const NodeInput &input)
+{
+    MAESTRO_TRY(node, findNode(id));
+    if (const auto error = applyNodeInput(&node, input))
+        return *error;
+    if (auto error = validateNode(node); error || (error = nameTaken(m_store, node)))
+        return *error;
+    if (input.apiKey) {
+        if (input.apiKey->isEmpty()) {
+            m_secrets->remove(apiKeyRef(id));
+            node.hasApiKey = false;
+        } else if (m_secrets->write(apiKeyRef(id), *input.apiKey)) {
+            node.hasApiKey = true;
+        } else {
+            return ApiError::internal(u"The API key could not be stored in %1"_s.arg(m_secrets->description()));
+        }
+    }
+    if (!m_store->updateNode(node))
+        return storageFailed();
+    announce(u"node.update"_s, u"node"_s, QString::number(id), nodeAuditDetails(node, input.apiKey.has_value()));
+    return stored(m_store, id);
+}
+
+Result<Node> AdminService::toggleNode(qint64 id)
+{
+    MAESTRO_TRY(node, findNode(id));
+    node.active = !node.active;
+    if (!m_store->updateNode(node))
+        return storageFailed();
+    announce(u"node.toggle"_s, u"node"_s, QString::number(id), {{u"is_active"_s, node.active}});
+    return node;
+}
+
+Result<bool> AdminService::deleteNode(qint64 id)
+{
+    return deleteFound(
+        findNode(id),
+        [this](const Node &node) {
+            if (!m_store->deleteNode(node.id))
+                return false;
+            if (node.hasApiKey)
+                m_secrets->remove(apiKeyRef(node.id));
+            return true;
+        },
+        u"node.delete"_s, u"node"_s, QString::number(id),
+        [](const Node &node) { return QJsonObject{{u"name"_s, node.name}}; });
+}
+
+Result<Node> AdminService::findNode(qint64 id)
+{
+    const auto node = m_store->node(id);
+    if (!node)
+        return ApiError::notFound(u"Node not found: %1"_s.arg(id));
+    return *node;
+}
+
+void AdminService::recordNodeHealth(qint64 id, Health health, const QString &error)
+{
+    const auto node = m_store->node(id);
+    if (!node)
+        return;
+    m_store->setNodeHealth(id, health, error, QDateTime::currentDateTimeUtc());
+    if (node->health != health)
+        Q_EMIT changed();
+}
+
+void AdminService::recordNodeModels(qint64 id, const QList<NodeModel> &models)
+{
+    if (!m_store->node(id))
+        return;
+    m_store->replaceNodeModels(id, models);
+    Q_EMIT changed();
+}
+
+} // namespace Maestro
