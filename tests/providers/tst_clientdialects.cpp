@@ -31,8 +31,14 @@ const QJsonObject ToolOffered = object(R"({"tools":[{"type":"function","function
 
 // An OpenAI stream chunk whose text is a tool call the model printed, as Qwen does without a
 // tool parser.
-const QJsonObject PrintedCallChunk = object(
-    R"({"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":"<tool_call>{\"name\": \"ls\", \"arguments\": {\"path\": \"/\"}}</tool_call>"},"finish_reason":"stop"}]})");
+const QString PrintedCall = uR"(<tool_call>{"name": "ls", "arguments": {"path": "/"}}</tool_call>)"_s;
+const QJsonObject PrintedCallChunk{
+    {u"id"_s, u"c"_s},
+    {u"object"_s, u"chat.completion.chunk"_s},
+    {u"model"_s, u"m"_s},
+    {u"choices"_s, QJsonArray{QJsonObject{{u"index"_s, 0},
+                                          {u"delta"_s, QJsonObject{{u"content"_s, PrintedCall}}},
+                                          {u"finish_reason"_s, u"stop"_s}}}}};
 
 } // namespace
 
@@ -320,9 +326,9 @@ void TestClientDialects::streamTranslatorRepairsPrintedToolCallsOnlyWhenToolsWer
 void TestClientDialects::answerRepairsAndReportsUsage()
 {
     const ClientDialect &client = ClientDialect::forRequest(Dialect::Anthropic, ApiKind::Chat);
-    const QJsonObject nodeAnswer = object(
-        R"({"model":"qwen","done":true,"done_reason":"stop","prompt_eval_count":12,"eval_count":7,)"
-        R"("message":{"role":"assistant","content":"<tool_call>{\"name\": \"ls\", \"arguments\": {}}</tool_call>"}})");
+    QJsonObject nodeAnswer = object(
+        R"({"model":"qwen","done":true,"done_reason":"stop","prompt_eval_count":12,"eval_count":7})");
+    nodeAnswer.insert(u"message"_s, QJsonObject{{u"role"_s, u"assistant"_s}, {u"content"_s, PrintedCall}});
     QJsonObject request = ToolOffered;
     request.insert(u"messages"_s, QJsonArray());
 
