@@ -30,8 +30,7 @@ RoutePlanner::RoutePlanner(const Catalog &catalog, Balancer &balancer, RoutingSt
     : m_catalog(catalog)
     , m_balancer(balancer)
     , m_strategy(strategy)
-{
-}
+{ }
 
 Result<RoutePlan> RoutePlanner::plan(const User &user, const QString &requested,
                                      const QJsonObject &request)
@@ -47,8 +46,10 @@ Result<RoutePlan> RoutePlanner::planGroup(const User &user, const ModelGroup &gr
     if (!m_catalog.mayUse(user, group.name))
         return noAccess(group.name);
     RoutePlan plan;
-    const QList<const GroupMember *> members = m_balancer.orderMembers(group, Balancer::needsOf(request));
-    const int tries = group.maxFailoverRetries > 0 ? group.maxFailoverRetries : DefaultMaxFailoverRetries;
+    const QList<const GroupMember *> members
+        = m_balancer.orderMembers(group, Balancer::needsOf(request));
+    const int tries
+        = group.maxFailoverRetries > 0 ? group.maxFailoverRetries : DefaultMaxFailoverRetries;
     int used = 0;
     // The group's own configuration: a group under maintenance refuses, whatever its members.
     plan.config = ModelPolicy::configFor(m_catalog.modelConfigs(), group.name, group.name);
@@ -63,15 +64,15 @@ Result<RoutePlan> RoutePlanner::planGroup(const User &user, const ModelGroup &gr
         if (!resolved)
             continue;
         // A member under maintenance is passed over rather than failing the group.
-        const ModelConfig *memberConfig = ModelPolicy::configFor(m_catalog.modelConfigs(), resolved->display,
-                                                                 resolved->real);
+        const ModelConfig *memberConfig
+            = ModelPolicy::configFor(m_catalog.modelConfigs(), resolved->display, resolved->real);
         if (memberConfig && memberConfig->maintenance)
             continue;
-        const QList<const Node *> nodes = m_balancer.order(m_catalog.nodesFor(*resolved), m_strategy,
-                                                           resolved->real);
+        const QList<const Node *> nodes
+            = m_balancer.order(m_catalog.nodesFor(*resolved), m_strategy, resolved->real);
         QList<Attempt> &into = member->contextFallback ? plan.contextFallback : plan.attempts;
         for (const Node *node : nodes)
-            into.append({node, resolved->real, contextOf(*resolved), resolved->display, member});
+            into.append({ node, resolved->real, contextOf(*resolved), resolved->display, member });
         if (!nodes.isEmpty() && !member->contextFallback)
             ++used;
     }
@@ -100,7 +101,7 @@ Result<RoutePlan> RoutePlanner::planModel(const User &user, const QString &reque
     }
     RoutePlan plan;
     for (const Node *node : m_balancer.order(nodes, m_strategy, model->real))
-        plan.attempts.append({node, model->real, contextOf(*model), model->display});
+        plan.attempts.append({ node, model->real, contextOf(*model), model->display });
     plan.displayModel = model->display;
     plan.config = ModelPolicy::configFor(m_catalog.modelConfigs(), model->display, model->real);
     if (plan.config) {
@@ -130,10 +131,11 @@ QList<const ModelGroup *> RoutePlanner::listedGroups(const User &user) const
     for (const ModelGroup &group : m_catalog.groups()) {
         if (!group.active || !group.listInCatalog || !m_catalog.mayUse(user, group.name))
             continue;
-        const bool usable = std::any_of(group.members.cbegin(), group.members.cend(), [&](const GroupMember &member) {
-            const auto resolved = m_catalog.resolve(member.model);
-            return member.active && resolved && !m_catalog.nodesFor(*resolved).isEmpty();
-        });
+        const bool usable = std::any_of(
+            group.members.cbegin(), group.members.cend(), [&](const GroupMember &member) {
+                const auto resolved = m_catalog.resolve(member.model);
+                return member.active && resolved && !m_catalog.nodesFor(*resolved).isEmpty();
+            });
         if (usable)
             listed.append(&group);
     }

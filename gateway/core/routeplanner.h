@@ -26,7 +26,7 @@ struct Attempt
 struct RoutePlan
 {
     QString displayModel; // the group's name, or the display name the requested model resolved to
-    QString group;        // the group the client asked for; empty when it named a model
+    QString group; // the group the client asked for; empty when it named a model
     QList<Attempt> attempts; // in the order to try them
     // The nodes of group members flagged to take requests the others refuse as too long (413,
     // context length exceeded): tried once, when that happens.
@@ -75,7 +75,8 @@ public:
     QList<const ModelGroup *> listedGroups(const User &user) const;
 
 private:
-    Result<RoutePlan> planGroup(const User &user, const ModelGroup &group, const QJsonObject &request);
+    Result<RoutePlan> planGroup(const User &user, const ModelGroup &group,
+                                const QJsonObject &request);
     Result<RoutePlan> planModel(const User &user, const QString &requested);
 
     const Catalog &m_catalog;

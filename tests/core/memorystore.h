@@ -45,7 +45,11 @@ public:
     }
     void noteRead() { readsOutside += inRead ? 0 : 1; }
 
-    QList<User> users() override { noteRead(); return userList; }
+    QList<User> users() override
+    {
+        noteRead();
+        return userList;
+    }
     std::optional<User> user(const QString &username) override
     {
         for (const User &u : std::as_const(userList)) {
@@ -54,13 +58,21 @@ public:
         }
         return std::nullopt;
     }
-    QHash<QString, qint64> tokenHashes() override { noteRead(); return digests; }
+    QHash<QString, qint64> tokenHashes() override
+    {
+        noteRead();
+        return digests;
+    }
     qint64 createUser(const QString &, const QByteArray &) override { return 0; }
     bool setTokenHash(qint64, const QByteArray &) override { return false; }
     bool deactivateUser(qint64) override { return false; }
     bool setUserModels(qint64, const QStringList &, bool) override { return false; }
     bool setUserLimits(qint64, const UserLimits &) override { return false; }
-    QList<Node> nodes() override { noteRead(); return nodeList; }
+    QList<Node> nodes() override
+    {
+        noteRead();
+        return nodeList;
+    }
     std::optional<Node> node(qint64 id) override
     {
         for (const Node &n : std::as_const(nodeList)) {
@@ -76,26 +88,50 @@ public:
     {
         return false;
     }
-    QList<NodeModel> nodeModels() override { noteRead(); return models; }
+    QList<NodeModel> nodeModels() override
+    {
+        noteRead();
+        return models;
+    }
     bool replaceNodeModels(qint64, const QList<NodeModel> &) override { return false; }
-    QList<ModelMapping> mappings() override { noteRead(); return mappingList; }
+    QList<ModelMapping> mappings() override
+    {
+        noteRead();
+        return mappingList;
+    }
     bool insertMapping(const ModelMapping &) override { return false; }
     bool updateMapping(const QString &, const ModelMapping &) override { return false; }
     bool deleteMapping(const QString &) override { return false; }
-    QList<ModelGroup> groups() override { noteRead(); return groupList; }
+    QList<ModelGroup> groups() override
+    {
+        noteRead();
+        return groupList;
+    }
     qint64 insertGroup(const ModelGroup &) override { return 0; }
     bool updateGroup(const ModelGroup &) override { return false; }
     bool deleteGroup(qint64) override { return false; }
     qint64 insertMember(const GroupMember &) override { return 0; }
     bool updateMember(const GroupMember &) override { return false; }
     bool deleteMember(qint64) override { return false; }
-    QList<ToolSet> toolSets() override { noteRead(); return toolSetList; }
+    QList<ToolSet> toolSets() override
+    {
+        noteRead();
+        return toolSetList;
+    }
     bool saveToolSet(const ToolSet &) override { return false; }
     bool deleteToolSet(const QString &) override { return false; }
-    QList<ModelConfig> modelConfigs() override { noteRead(); return configList; }
+    QList<ModelConfig> modelConfigs() override
+    {
+        noteRead();
+        return configList;
+    }
     bool saveModelConfig(const ModelConfig &) override { return false; }
     bool deleteModelConfig(const QString &) override { return false; }
-    QList<SystemPrompt> systemPrompts() override { noteRead(); return promptList; }
+    QList<SystemPrompt> systemPrompts() override
+    {
+        noteRead();
+        return promptList;
+    }
     qint64 insertSystemPrompt(const SystemPrompt &) override { return 0; }
     bool updateSystemPrompt(const SystemPrompt &) override { return false; }
     bool deleteSystemPrompt(qint64) override { return false; }
@@ -109,7 +145,10 @@ public:
     }
     QHash<qint64, DayUsage> usageOn(QDate) override { return {}; }
     QHash<qint64, NodeTraffic> nodeTraffic(QDate) override { return {}; }
-    QList<ModelUsage> usageByModel(qint64, const QDateTime &, const QDateTime &) override { return {}; }
+    QList<ModelUsage> usageByModel(qint64, const QDateTime &, const QDateTime &) override
+    {
+        return {};
+    }
     QList<UserUsage> usageByUser(const QDateTime &, const QDateTime &) override { return {}; }
     bool insertAudit(const AuditEntry &) override { return false; }
     QList<AuditEntry> auditLogs(const LogQuery &, qint64 *total) override
@@ -118,7 +157,11 @@ public:
             *total = 0;
         return {};
     }
-    QHash<QString, QString> settings() override { noteRead(); return {}; }
+    QHash<QString, QString> settings() override
+    {
+        noteRead();
+        return {};
+    }
     bool writeSettings(const QHash<QString, std::optional<QString>> &) override { return false; }
 };
 

@@ -1,5 +1,5 @@
-#include "memorystore.h"
 #include "core/routeplanner.h"
+#include "memorystore.h"
 
 #include <QJsonArray>
 #include <QTest>
@@ -55,8 +55,9 @@ GroupMember member(qint64 id, const QString &model, int priority, const QStringL
     return m;
 }
 
-ModelGroup group(qint64 id, const QString &name, const QString &strategy, QList<GroupMember> members,
-                 int maxFailoverRetries = 0, bool active = true, bool listed = false)
+ModelGroup group(qint64 id, const QString &name, const QString &strategy,
+                 QList<GroupMember> members, int maxFailoverRetries = 0, bool active = true,
+                 bool listed = false)
 {
     ModelGroup g;
     g.id = id;
@@ -95,15 +96,21 @@ enum class Needs { None, Tools, Vision, Both };
 
 QJsonObject bodyNeeding(Needs needs)
 {
-    QJsonObject body{{u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"hi"_s}}}}};
+    QJsonObject body {
+        { u"messages"_s,
+          QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } }
+    };
     if (needs == Needs::Vision || needs == Needs::Both) {
-        body.insert(u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s},
-                                                          {u"content"_s, u"what is this?"_s},
-                                                          {u"images"_s, QJsonArray{u"aGVsbG8="_s}}}});
+        body.insert(u"messages"_s,
+                    QJsonArray { QJsonObject { { u"role"_s, u"user"_s },
+                                               { u"content"_s, u"what is this?"_s },
+                                               { u"images"_s, QJsonArray { u"aGVsbG8="_s } } } });
     }
     if (needs == Needs::Tools || needs == Needs::Both) {
-        body.insert(u"tools"_s, QJsonArray{QJsonObject{{u"type"_s, u"function"_s},
-                                                       {u"function"_s, QJsonObject{{u"name"_s, u"ls"_s}}}}});
+        body.insert(u"tools"_s,
+                    QJsonArray { QJsonObject {
+                        { u"type"_s, u"function"_s },
+                        { u"function"_s, QJsonObject { { u"name"_s, u"ls"_s } } } } });
     }
     return body;
 }
@@ -168,39 +175,48 @@ private:
 
 void TestRoutePlanner::initTestCase()
 {
-    m_store.nodeList = {makeNode(1, u"gpu-1"_s, 0), makeNode(2, u"gpu-2"_s, 5, true, Health::Unknown),
-                        makeNode(3, u"old"_s, 9, false), makeNode(4, u"down"_s, 9, true, Health::Unhealthy),
-                        makeNode(5, u"long"_s, 0)};
-    m_store.models = {served(1, u"qwen:7b"_s), served(1, u"llava"_s),      served(1, u"coder:32b"_s),
-                      served(2, u"qwen:7b"_s), served(2, u"coder:32b"_s),  served(3, u"qwen:7b"_s),
-                      served(3, u"big:70b"_s), served(4, u"qwen:7b"_s),    served(4, u"big:70b"_s),
-                      served(5, u"long:1m"_s)};
-    m_store.mappingList = {mapping(u"chat"_s, u"qwen:7b"_s, 32768),
-                           mapping(u"vision"_s, u"llava"_s),
-                           mapping(u"coder"_s, u"coder:32b"_s, 0, {1}),
-                           mapping(u"big"_s, u"big:70b"_s),
-                           mapping(u"long"_s, u"long:1m"_s, 1048576),
-                           mapping(u"frozen"_s, u"qwen:7b"_s),
-                           mapping(u"ghost"_s, u"nothing"_s)};
-    m_store.configList = {config(u"frozen"_s, true, u"upgrading"_s), config(u"coder"_s, false, {}, 10),
-                          config(u"maint-group"_s, true)};
+    m_store.nodeList
+        = { makeNode(1, u"gpu-1"_s, 0), makeNode(2, u"gpu-2"_s, 5, true, Health::Unknown),
+            makeNode(3, u"old"_s, 9, false), makeNode(4, u"down"_s, 9, true, Health::Unhealthy),
+            makeNode(5, u"long"_s, 0) };
+    m_store.models
+        = { served(1, u"qwen:7b"_s), served(1, u"llava"_s),     served(1, u"coder:32b"_s),
+            served(2, u"qwen:7b"_s), served(2, u"coder:32b"_s), served(3, u"qwen:7b"_s),
+            served(3, u"big:70b"_s), served(4, u"qwen:7b"_s),   served(4, u"big:70b"_s),
+            served(5, u"long:1m"_s) };
+    m_store.mappingList = { mapping(u"chat"_s, u"qwen:7b"_s, 32768),
+                            mapping(u"vision"_s, u"llava"_s),
+                            mapping(u"coder"_s, u"coder:32b"_s, 0, { 1 }),
+                            mapping(u"big"_s, u"big:70b"_s),
+                            mapping(u"long"_s, u"long:1m"_s, 1048576),
+                            mapping(u"frozen"_s, u"qwen:7b"_s),
+                            mapping(u"ghost"_s, u"nothing"_s) };
+    m_store.configList = { config(u"frozen"_s, true, u"upgrading"_s),
+                           config(u"coder"_s, false, {}, 10), config(u"maint-group"_s, true) };
     m_store.groupList = {
         group(1, u"team"_s, u"priority"_s,
-              {member(10, u"chat"_s, 0, {u"tools"_s}, false), member(11, u"chat"_s, 1, {u"tools"_s}),
-               member(12, u"vision"_s, 2, {u"vision"_s}), member(13, u"coder"_s, 3, {u"tools"_s}),
-               member(14, u"big"_s, 4), member(15, u"long"_s, 9, {}, true, true)},
+              { member(10, u"chat"_s, 0, { u"tools"_s }, false),
+                member(11, u"chat"_s, 1, { u"tools"_s }),
+                member(12, u"vision"_s, 2, { u"vision"_s }),
+                member(13, u"coder"_s, 3, { u"tools"_s }), member(14, u"big"_s, 4),
+                member(15, u"long"_s, 9, {}, true, true) },
               0, true, true),
-        group(2, u"rr"_s, u"round_robin"_s, {member(20, u"chat"_s, 1), member(21, u"coder"_s, 2)}),
-        group(3, u"limited"_s, u"priority"_s, {member(30, u"chat"_s, 1), member(31, u"coder"_s, 2)}, 1),
-        group(4, u"thaw"_s, u"priority"_s, {member(40, u"frozen"_s, 1), member(41, u"coder"_s, 2)}),
+        group(2, u"rr"_s, u"round_robin"_s,
+              { member(20, u"chat"_s, 1), member(21, u"coder"_s, 2) }),
+        group(3, u"limited"_s, u"priority"_s,
+              { member(30, u"chat"_s, 1), member(31, u"coder"_s, 2) }, 1),
+        group(4, u"thaw"_s, u"priority"_s,
+              { member(40, u"frozen"_s, 1), member(41, u"coder"_s, 2) }),
         group(5, u"onlylong"_s, u"priority"_s,
-              {member(50, u"big"_s, 1), member(51, u"long"_s, 2, {}, true, true)}),
-        group(6, u"dead"_s, u"priority"_s, {member(60, u"big"_s, 1), member(61, u"ghost"_s, 2)}, 0, true, true),
-        group(7, u"maint-group"_s, u"priority"_s, {member(70, u"chat"_s, 1)}),
-        group(8, u"retired"_s, u"priority"_s, {member(80, u"chat"_s, 1)}, 0, false),
+              { member(50, u"big"_s, 1), member(51, u"long"_s, 2, {}, true, true) }),
+        group(6, u"dead"_s, u"priority"_s, { member(60, u"big"_s, 1), member(61, u"ghost"_s, 2) },
+              0, true, true),
+        group(7, u"maint-group"_s, u"priority"_s, { member(70, u"chat"_s, 1) }),
+        group(8, u"retired"_s, u"priority"_s, { member(80, u"chat"_s, 1) }, 0, false),
     };
-    m_store.userList = {makeUser(1, u"alice"_s, true), makeUser(2, u"bob"_s, false, {u"chat"_s, u"team"_s}),
-                        makeUser(3, u"carol"_s, false, {u"qwen:7b"_s}), makeUser(4, u"erin"_s, false)};
+    m_store.userList
+        = { makeUser(1, u"alice"_s, true), makeUser(2, u"bob"_s, false, { u"chat"_s, u"team"_s }),
+            makeUser(3, u"carol"_s, false, { u"qwen:7b"_s }), makeUser(4, u"erin"_s, false) };
     m_catalog = Catalog::load(m_store, nullptr);
     QVERIFY(m_catalog);
 }
@@ -224,21 +240,22 @@ void TestRoutePlanner::plan_data()
     QTest::addColumn<QStringList>("contextFallback");
 
     const QStringList none;
-    QTest::newRow("a display name goes to the active healthy nodes of its real model, higher priority first")
+    QTest::newRow(
+        "a display name goes to the active healthy nodes of its real model, higher priority first")
         << u"alice"_s << u"chat"_s << Needs::None << 0 << QString() << u"chat"_s
-        << QStringList{u"gpu-2 qwen:7b chat"_s, u"gpu-1 qwen:7b chat"_s} << none;
+        << QStringList { u"gpu-2 qwen:7b chat"_s, u"gpu-1 qwen:7b chat"_s } << none;
     QTest::newRow("a real model name is served under its own name")
         << u"carol"_s << u"qwen:7b"_s << Needs::None << 0 << QString() << u"qwen:7b"_s
-        << QStringList{u"gpu-2 qwen:7b qwen:7b"_s, u"gpu-1 qwen:7b qwen:7b"_s} << none;
+        << QStringList { u"gpu-2 qwen:7b qwen:7b"_s, u"gpu-1 qwen:7b qwen:7b"_s } << none;
     QTest::newRow("a mapping limited to some nodes uses only those")
         << u"alice"_s << u"coder"_s << Needs::None << 0 << QString() << u"coder"_s
-        << QStringList{u"gpu-1 coder:32b coder"_s} << none;
+        << QStringList { u"gpu-1 coder:32b coder"_s } << none;
     QTest::newRow("a single model's attempts ignore what the request needs")
         << u"alice"_s << u"coder"_s << Needs::Both << 0 << QString() << u"coder"_s
-        << QStringList{u"gpu-1 coder:32b coder"_s} << none;
+        << QStringList { u"gpu-1 coder:32b coder"_s } << none;
     QTest::newRow("an unknown model is 404")
-        << u"alice"_s << u"nope"_s << Needs::None << 404 << u"Model 'nope' is not available"_s << QString()
-        << none << none;
+        << u"alice"_s << u"nope"_s << Needs::None << 404 << u"Model 'nope' is not available"_s
+        << QString() << none << none;
     QTest::newRow("a mapping that no node serves has no healthy node (503)")
         << u"alice"_s << u"ghost"_s << Needs::None << 503
         << u"No healthy node serves the model 'ghost' right now"_s << QString() << none << none;
@@ -246,44 +263,47 @@ void TestRoutePlanner::plan_data()
         << u"alice"_s << u"big"_s << Needs::None << 503
         << u"No healthy node serves the model 'big' right now"_s << QString() << none << none;
     QTest::newRow("a model not on the allowlist is 403")
-        << u"bob"_s << u"coder"_s << Needs::None << 403 << u"You have no access to the model 'coder'"_s
-        << QString() << none << none;
+        << u"bob"_s << u"coder"_s << Needs::None << 403
+        << u"You have no access to the model 'coder'"_s << QString() << none << none;
     QTest::newRow("a real name behind a mapping is not granted by the mapping's name")
-        << u"bob"_s << u"qwen:7b"_s << Needs::None << 403 << u"You have no access to the model 'qwen:7b'"_s
-        << QString() << none << none;
+        << u"bob"_s << u"qwen:7b"_s << Needs::None << 403
+        << u"You have no access to the model 'qwen:7b'"_s << QString() << none << none;
     QTest::newRow("a model under maintenance is 503 with its message")
         << u"alice"_s << u"frozen"_s << Needs::None << 503
         << u"The model 'frozen' is under maintenance: upgrading"_s << QString() << none << none;
 
-    QTest::newRow("a group tries its active members by priority, node by node; the context fallback waits")
+    QTest::newRow(
+        "a group tries its active members by priority, node by node; the context fallback waits")
         << u"alice"_s << u"team"_s << Needs::None << 0 << QString() << u"team"_s
-        << QStringList{u"gpu-2 qwen:7b chat"_s, u"gpu-1 qwen:7b chat"_s, u"gpu-1 llava vision"_s,
-                       u"gpu-1 coder:32b coder"_s}
-        << QStringList{u"long long:1m long"_s};
+        << QStringList { u"gpu-2 qwen:7b chat"_s, u"gpu-1 qwen:7b chat"_s, u"gpu-1 llava vision"_s,
+                         u"gpu-1 coder:32b coder"_s }
+        << QStringList { u"long long:1m long"_s };
     QTest::newRow("a request with tools goes to the members tagged tools")
         << u"bob"_s << u"team"_s << Needs::Tools << 0 << QString() << u"team"_s
-        << QStringList{u"gpu-2 qwen:7b chat"_s, u"gpu-1 qwen:7b chat"_s, u"gpu-1 coder:32b coder"_s}
+        << QStringList { u"gpu-2 qwen:7b chat"_s, u"gpu-1 qwen:7b chat"_s,
+                         u"gpu-1 coder:32b coder"_s }
         << none;
     QTest::newRow("a request with images goes to the members tagged vision")
         << u"alice"_s << u"team"_s << Needs::Vision << 0 << QString() << u"team"_s
-        << QStringList{u"gpu-1 llava vision"_s} << none;
+        << QStringList { u"gpu-1 llava vision"_s } << none;
     QTest::newRow("when no member has every tag needed, every active member may serve")
         << u"alice"_s << u"team"_s << Needs::Both << 0 << QString() << u"team"_s
-        << QStringList{u"gpu-2 qwen:7b chat"_s, u"gpu-1 qwen:7b chat"_s, u"gpu-1 llava vision"_s,
-                       u"gpu-1 coder:32b coder"_s}
-        << QStringList{u"long long:1m long"_s};
+        << QStringList { u"gpu-2 qwen:7b chat"_s, u"gpu-1 qwen:7b chat"_s, u"gpu-1 llava vision"_s,
+                         u"gpu-1 coder:32b coder"_s }
+        << QStringList { u"long long:1m long"_s };
     QTest::newRow("failover stops after max_failover_retries members")
         << u"alice"_s << u"limited"_s << Needs::None << 0 << QString() << u"limited"_s
-        << QStringList{u"gpu-2 qwen:7b chat"_s, u"gpu-1 qwen:7b chat"_s} << none;
+        << QStringList { u"gpu-2 qwen:7b chat"_s, u"gpu-1 qwen:7b chat"_s } << none;
     QTest::newRow("a member under maintenance is passed over")
         << u"alice"_s << u"thaw"_s << Needs::None << 0 << QString() << u"thaw"_s
-        << QStringList{u"gpu-1 coder:32b coder"_s} << none;
+        << QStringList { u"gpu-1 coder:32b coder"_s } << none;
     QTest::newRow("the context fallback member serves when no other member can")
         << u"alice"_s << u"onlylong"_s << Needs::None << 0 << QString() << u"onlylong"_s
-        << QStringList{u"long long:1m long"_s} << none;
+        << QStringList { u"long long:1m long"_s } << none;
     QTest::newRow("a group whose members have no healthy node is 503")
         << u"alice"_s << u"dead"_s << Needs::None << 503
-        << u"No member of the group 'dead' has a healthy node right now"_s << QString() << none << none;
+        << u"No member of the group 'dead' has a healthy node right now"_s << QString() << none
+        << none;
     QTest::newRow("a group under maintenance is 503")
         << u"alice"_s << u"maint-group"_s << Needs::None << 503
         << u"The model 'maint-group' is under maintenance"_s << QString() << none << none;
@@ -292,7 +312,7 @@ void TestRoutePlanner::plan_data()
         << QString() << none << none;
     QTest::newRow("a group on the allowlist serves members the user has no grant for")
         << u"bob"_s << u"team"_s << Needs::Vision << 0 << QString() << u"team"_s
-        << QStringList{u"gpu-1 llava vision"_s} << none;
+        << QStringList { u"gpu-1 llava vision"_s } << none;
     QTest::newRow("an inactive group is no group: its name is an unknown model")
         << u"alice"_s << u"retired"_s << Needs::None << 404 << u"Model 'retired' is not available"_s
         << QString() << none << none;
@@ -348,8 +368,8 @@ void TestRoutePlanner::attemptsCarryWhatTheCallNeeds()
         members.append(attempt.member->id);
         contexts.append(attempt.contextLength);
     }
-    QCOMPARE(members, (QList<qint64>{11, 11, 12, 13}));
-    QCOMPARE(contexts, (QList<qint64>{32768, 32768, 0, 0}));
+    QCOMPARE(members, (QList<qint64> { 11, 11, 12, 13 }));
+    QCOMPARE(contexts, (QList<qint64> { 32768, 32768, 0, 0 }));
     QCOMPARE(grouped.value().contextFallback.size(), 1);
     QCOMPARE(grouped.value().contextFallback.first().member->id, qint64(15));
     QCOMPARE(grouped.value().contextFallback.first().contextLength, qint64(1048576));
@@ -386,7 +406,7 @@ void TestRoutePlanner::roundRobinGroupRotatesItsFirstMember()
         // The other member stays behind it as the fallback.
         QCOMPARE(planned.value().attempts.size(), 3);
     }
-    QCOMPARE(firsts, (QStringList{u"chat"_s, u"coder"_s, u"chat"_s, u"coder"_s}));
+    QCOMPARE(firsts, (QStringList { u"chat"_s, u"coder"_s, u"chat"_s, u"coder"_s }));
 }
 
 void TestRoutePlanner::leastBusyStartsOnTheIdleNode()
@@ -396,14 +416,16 @@ void TestRoutePlanner::leastBusyStartsOnTheIdleNode()
     // Idle: equal load, so the higher priority node first.
     auto planned = planner.plan(user(u"alice"_s), u"chat"_s, {});
     QVERIFY(planned.ok());
-    QCOMPARE(describe(planned.value().attempts), (QStringList{u"gpu-2 qwen:7b chat"_s, u"gpu-1 qwen:7b chat"_s}));
+    QCOMPARE(describe(planned.value().attempts),
+             (QStringList { u"gpu-2 qwen:7b chat"_s, u"gpu-1 qwen:7b chat"_s }));
     // Three requests in flight on gpu-2: the balancer's view sends the next one to gpu-1, and
     // keeps gpu-2 as the failover.
     for (int i = 0; i < 3; ++i)
         balancer.started(2);
     planned = planner.plan(user(u"alice"_s), u"chat"_s, {});
     QVERIFY(planned.ok());
-    QCOMPARE(describe(planned.value().attempts), (QStringList{u"gpu-1 qwen:7b chat"_s, u"gpu-2 qwen:7b chat"_s}));
+    QCOMPARE(describe(planned.value().attempts),
+             (QStringList { u"gpu-1 qwen:7b chat"_s, u"gpu-2 qwen:7b chat"_s }));
 }
 
 void TestRoutePlanner::access_data()
@@ -414,10 +436,12 @@ void TestRoutePlanner::access_data()
     QTest::addColumn<QString>("result"); // the name access was granted under, or the error
 
     QTest::newRow("a display name") << u"bob"_s << u"chat"_s << 0 << u"chat"_s;
-    QTest::newRow("a real name resolves to itself") << u"carol"_s << u"qwen:7b"_s << 0 << u"qwen:7b"_s;
+    QTest::newRow("a real name resolves to itself")
+        << u"carol"_s << u"qwen:7b"_s << 0 << u"qwen:7b"_s;
     QTest::newRow("a group on the allowlist") << u"bob"_s << u"team"_s << 0 << u"team"_s;
     QTest::newRow("needs no healthy node") << u"alice"_s << u"big"_s << 0 << u"big"_s;
-    QTest::newRow("an unknown model is 404") << u"alice"_s << u"nope"_s << 404 << u"Model 'nope' is not available"_s;
+    QTest::newRow("an unknown model is 404")
+        << u"alice"_s << u"nope"_s << 404 << u"Model 'nope' is not available"_s;
     QTest::newRow("a model not on the allowlist is 403")
         << u"erin"_s << u"chat"_s << 403 << u"You have no access to the model 'chat'"_s;
     QTest::newRow("a group not on the allowlist is 403")
@@ -456,8 +480,8 @@ void TestRoutePlanner::listedGroups()
     };
     // "dead" is flagged for the catalog too, but none of its members has a usable node; the
     // others are not flagged.
-    QCOMPARE(names(u"alice"_s), QStringList{u"team"_s});
-    QCOMPARE(names(u"bob"_s), QStringList{u"team"_s});
+    QCOMPARE(names(u"alice"_s), QStringList { u"team"_s });
+    QCOMPARE(names(u"bob"_s), QStringList { u"team"_s });
     QCOMPARE(names(u"erin"_s), QStringList());
 }
 

@@ -14,15 +14,23 @@ namespace {
 QString errorType(const ApiError &error)
 {
     switch (error.kind) {
-    case ApiError::Kind::Unauthorized: return u"authentication_error"_s;
-    case ApiError::Kind::Forbidden: return u"permission_error"_s;
-    case ApiError::Kind::NotFound: return u"not_found_error"_s;
-    case ApiError::Kind::PayloadTooLarge: return u"request_too_large"_s;
-    case ApiError::Kind::RateLimited: return u"rate_limit_error"_s;
-    case ApiError::Kind::Unavailable: return u"overloaded_error"_s;
+    case ApiError::Kind::Unauthorized:
+        return u"authentication_error"_s;
+    case ApiError::Kind::Forbidden:
+        return u"permission_error"_s;
+    case ApiError::Kind::NotFound:
+        return u"not_found_error"_s;
+    case ApiError::Kind::PayloadTooLarge:
+        return u"request_too_large"_s;
+    case ApiError::Kind::RateLimited:
+        return u"rate_limit_error"_s;
+    case ApiError::Kind::Unavailable:
+        return u"overloaded_error"_s;
     case ApiError::Kind::UpstreamFailed:
-    case ApiError::Kind::Internal: return u"api_error"_s;
-    default: break;
+    case ApiError::Kind::Internal:
+        return u"api_error"_s;
+    default:
+        break;
     }
     return u"invalid_request_error"_s;
 }
@@ -52,15 +60,16 @@ QJsonObject AnthropicClient::requestForNode(ApiKind, NodeType wire, const QJsonO
     return Anthropic::requestForNode(wire, body);
 }
 
-std::unique_ptr<Translate::StreamTranslator> AnthropicClient::makeStreamTranslator(ApiKind, NodeType wire,
-                                                                                   const QString &model,
-                                                                                   const QJsonObject &) const
+std::unique_ptr<Translate::StreamTranslator>
+AnthropicClient::makeStreamTranslator(ApiKind, NodeType wire, const QString &model,
+                                      const QJsonObject &) const
 {
     return Anthropic::makeAnthropicStreamTranslator(wire, model);
 }
 
 QJsonObject AnthropicClient::responseFromNode(ApiKind, NodeType wire, const QJsonObject &nodeBody,
-                                              const QString &model, const QJsonObject &, Usage *usage) const
+                                              const QString &model, const QJsonObject &,
+                                              Usage *usage) const
 {
     return Anthropic::responseFromNode(wire, nodeBody, model, usage);
 }
@@ -69,15 +78,17 @@ QJsonObject AnthropicClient::errorObject(const ApiError &error) const
 {
     // Anthropic words it this way, and Claude Code compacts the conversation when it reads it.
     const QString message = error.kind == ApiError::Kind::ContextTooLong
-                                ? u"prompt is too long: "_s + error.message
-                                : error.message;
-    return {{u"type"_s, u"error"_s},
-            {u"error"_s, QJsonObject{{u"type"_s, errorType(error)}, {u"message"_s, message}}}};
+        ? u"prompt is too long: "_s + error.message
+        : error.message;
+    return { { u"type"_s, u"error"_s },
+             { u"error"_s,
+               QJsonObject { { u"type"_s, errorType(error) }, { u"message"_s, message } } } };
 }
 
 QByteArray AnthropicClient::streamError(const QString &message, Translate::StreamTranslator *) const
 {
-    const QByteArray body = QJsonDocument(errorObject(ApiError::upstream(message))).toJson(QJsonDocument::Compact);
+    const QByteArray body
+        = QJsonDocument(errorObject(ApiError::upstream(message))).toJson(QJsonDocument::Compact);
     return "event: error\ndata: " + body + "\n\n";
 }
 

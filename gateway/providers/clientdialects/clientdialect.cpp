@@ -2,8 +2,8 @@
 #include "anthropicclient.h"
 #include "ollamaclient.h"
 #include "openaiclient.h"
-#include "responsesclient.h"
 #include "providers/toolrepair.h"
+#include "responsesclient.h"
 
 #include <QJsonArray>
 
@@ -18,13 +18,20 @@ using Translate::ApiKind;
 QString typeName(const QJsonValue &value)
 {
     switch (value.type()) {
-    case QJsonValue::Null: return u"null"_s;
-    case QJsonValue::Bool: return u"a boolean"_s;
-    case QJsonValue::Double: return u"a number"_s;
-    case QJsonValue::String: return u"a string"_s;
-    case QJsonValue::Array: return u"an array"_s;
-    case QJsonValue::Object: return u"an object"_s;
-    case QJsonValue::Undefined: break;
+    case QJsonValue::Null:
+        return u"null"_s;
+    case QJsonValue::Bool:
+        return u"a boolean"_s;
+    case QJsonValue::Double:
+        return u"a number"_s;
+    case QJsonValue::String:
+        return u"a string"_s;
+    case QJsonValue::Array:
+        return u"an array"_s;
+    case QJsonValue::Object:
+        return u"an object"_s;
+    case QJsonValue::Undefined:
+        break;
     }
     return u"missing"_s;
 }
@@ -64,18 +71,20 @@ const ClientDialect &ClientDialect::forDialect(Dialect dialect)
     return openAi;
 }
 
-std::unique_ptr<Translate::StreamTranslator> ClientDialect::streamTranslator(ApiKind kind, NodeType wire,
-                                                                             const QString &model,
-                                                                             const QJsonObject &request) const
+std::unique_ptr<Translate::StreamTranslator>
+ClientDialect::streamTranslator(ApiKind kind, NodeType wire, const QString &model,
+                                const QJsonObject &request) const
 {
-    std::unique_ptr<Translate::StreamTranslator> translator = makeStreamTranslator(kind, wire, model, request);
+    std::unique_ptr<Translate::StreamTranslator> translator
+        = makeStreamTranslator(kind, wire, model, request);
     if (repairsToolCalls(kind, request))
         translator = ToolRepair::withToolRepair(wire, std::move(translator));
     return translator;
 }
 
-QJsonObject ClientDialect::answer(ApiKind kind, NodeType wire, QJsonObject nodeBody, const QString &model,
-                                  const QJsonObject &request, Usage *usage) const
+QJsonObject ClientDialect::answer(ApiKind kind, NodeType wire, QJsonObject nodeBody,
+                                  const QString &model, const QJsonObject &request,
+                                  Usage *usage) const
 {
     if (repairsToolCalls(kind, request))
         ToolRepair::repairResponse(wire, &nodeBody);
@@ -87,9 +96,11 @@ QString ClientDialect::missingTokenMessage() const
     return u"Missing bearer token: send \"Authorization: Bearer <token>\""_s;
 }
 
-ApiError ClientDialect::wrongType(const QString &field, const QString &expected, const QJsonValue &value)
+ApiError ClientDialect::wrongType(const QString &field, const QString &expected,
+                                  const QJsonValue &value)
 {
-    return ApiError::badRequest(u"\"%1\" must be %2, not %3"_s.arg(field, expected, typeName(value)));
+    return ApiError::badRequest(
+        u"\"%1\" must be %2, not %3"_s.arg(field, expected, typeName(value)));
 }
 
 std::optional<ApiError> ClientDialect::checkCommon(const QJsonObject &body)

@@ -42,7 +42,8 @@ public:
 
     // Field checks that keep malformed requests from reaching a node, with messages that say what
     // was wrong; nothing when the body may go on.
-    virtual std::optional<ApiError> validate(Translate::ApiKind kind, const QJsonObject &body) const = 0;
+    virtual std::optional<ApiError> validate(Translate::ApiKind kind,
+                                             const QJsonObject &body) const = 0;
     // Whether the client wants the answer streamed.
     virtual bool wantsStream(Translate::ApiKind kind, const QJsonObject &body) const = 0;
     // The client's body (with the real model already set) as a body in the `wire` dialect.
@@ -54,13 +55,14 @@ public:
     // A translator from a node's stream events (in `wire`) to this dialect's stream, reporting
     // `model`. `request` is the client's body, as sent on: tool calls the model printed as text
     // are repaired on the way when it offered tools.
-    std::unique_ptr<Translate::StreamTranslator> streamTranslator(Translate::ApiKind kind, NodeType wire,
+    std::unique_ptr<Translate::StreamTranslator> streamTranslator(Translate::ApiKind kind,
+                                                                  NodeType wire,
                                                                   const QString &model,
                                                                   const QJsonObject &request) const;
     // A node's whole answer (in `wire`) as this dialect's answer reporting `model`; `usage`
     // receives the node's own counts. Repairs printed tool calls as streamTranslator() does.
-    QJsonObject answer(Translate::ApiKind kind, NodeType wire, QJsonObject nodeBody, const QString &model,
-                       const QJsonObject &request, Usage *usage) const;
+    QJsonObject answer(Translate::ApiKind kind, NodeType wire, QJsonObject nodeBody,
+                       const QString &model, const QJsonObject &request, Usage *usage) const;
     // The Content-Type of its streams.
     virtual QByteArrayView streamContentType() const = 0;
 
@@ -79,19 +81,22 @@ protected:
     virtual std::unique_ptr<Translate::StreamTranslator>
     makeStreamTranslator(Translate::ApiKind kind, NodeType wire, const QString &model,
                          const QJsonObject &request) const = 0;
-    virtual QJsonObject responseFromNode(Translate::ApiKind kind, NodeType wire, const QJsonObject &nodeBody,
-                                         const QString &model, const QJsonObject &request,
-                                         Usage *usage) const = 0;
+    virtual QJsonObject responseFromNode(Translate::ApiKind kind, NodeType wire,
+                                         const QJsonObject &nodeBody, const QString &model,
+                                         const QJsonObject &request, Usage *usage) const = 0;
 
-    // ---- Checks every dialect shares, in the order they run --------------------------------------
-    // "model" (a non-empty string), "stream" (boolean), "options" (object), "tools" (array).
+    // ---- Checks the dialects share ---------------------------------------------------------
+
+    // "model" (a non-empty string), "stream" (boolean), "options" (object), "tools" (array), in
+    // that order.
     static std::optional<ApiError> checkCommon(const QJsonObject &body);
     // "messages": an array of objects with a "role" string; absent is fine unless `required`.
     static std::optional<ApiError> checkMessages(const QJsonObject &body, bool required);
     // "input" (embeddings): a string or an array.
     static std::optional<ApiError> checkInput(const QJsonObject &body);
     // The 400 for a field of the wrong type.
-    static ApiError wrongType(const QString &field, const QString &expected, const QJsonValue &value);
+    static ApiError wrongType(const QString &field, const QString &expected,
+                              const QJsonValue &value);
 };
 
 } // namespace Maestro

@@ -45,27 +45,29 @@ QJsonObject OllamaClient::requestForNode(ApiKind kind, NodeType wire, const QJso
     return Translate::translateRequest(kind, Dialect::Ollama, wire, body);
 }
 
-std::unique_ptr<Translate::StreamTranslator> OllamaClient::makeStreamTranslator(ApiKind kind, NodeType wire,
-                                                                                const QString &model,
-                                                                                const QJsonObject &) const
+std::unique_ptr<Translate::StreamTranslator>
+OllamaClient::makeStreamTranslator(ApiKind kind, NodeType wire, const QString &model,
+                                   const QJsonObject &) const
 {
     return Translate::makeStreamTranslator(kind, wire, Dialect::Ollama, model, false);
 }
 
 QJsonObject OllamaClient::responseFromNode(ApiKind kind, NodeType wire, const QJsonObject &nodeBody,
-                                           const QString &model, const QJsonObject &, Usage *usage) const
+                                           const QString &model, const QJsonObject &,
+                                           Usage *usage) const
 {
     return Translate::translateResponse(kind, wire, Dialect::Ollama, nodeBody, model, usage);
 }
 
 QJsonObject OllamaClient::errorObject(const ApiError &error) const
 {
-    return {{u"error"_s, error.message}};
+    return { { u"error"_s, error.message } };
 }
 
 QByteArray OllamaClient::streamError(const QString &message, Translate::StreamTranslator *) const
 {
-    return QJsonDocument(errorObject(ApiError::upstream(message))).toJson(QJsonDocument::Compact) + '\n';
+    return QJsonDocument(errorObject(ApiError::upstream(message))).toJson(QJsonDocument::Compact)
+        + '\n';
 }
 
 } // namespace Maestro

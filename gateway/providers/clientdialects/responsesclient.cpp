@@ -21,25 +21,27 @@ QJsonObject ResponsesClient::requestForNode(ApiKind, NodeType wire, const QJsonO
     return Responses::requestForNode(wire, body);
 }
 
-std::unique_ptr<Translate::StreamTranslator> ResponsesClient::makeStreamTranslator(ApiKind, NodeType wire,
-                                                                                   const QString &model,
-                                                                                   const QJsonObject &) const
+std::unique_ptr<Translate::StreamTranslator>
+ResponsesClient::makeStreamTranslator(ApiKind, NodeType wire, const QString &model,
+                                      const QJsonObject &) const
 {
     return Responses::makeResponsesStreamTranslator(wire, model);
 }
 
 QJsonObject ResponsesClient::responseFromNode(ApiKind, NodeType wire, const QJsonObject &nodeBody,
-                                              const QString &model, const QJsonObject &, Usage *usage) const
+                                              const QString &model, const QJsonObject &,
+                                              Usage *usage) const
 {
     return Responses::responseFromNode(wire, nodeBody, model, usage);
 }
 
-QByteArray ResponsesClient::streamError(const QString &message, Translate::StreamTranslator *translator) const
+QByteArray ResponsesClient::streamError(const QString &message,
+                                        Translate::StreamTranslator *translator) const
 {
     // A Responses stream ends with response.failed, which carries the response built so far: only
     // its translator can write that.
     if (translator)
-        return translator->translate(QJsonObject{{u"error"_s, message}});
+        return translator->translate(QJsonObject { { u"error"_s, message } });
     return OpenAiClient::streamError(message, translator);
 }
 

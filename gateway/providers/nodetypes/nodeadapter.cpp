@@ -65,7 +65,8 @@ bool NodeStream::readJsonEvent(const QByteArray &payload, Event *event)
     }
     event->object = document.object();
     const QJsonObject &object = event->object;
-    if (object.contains("error"_L1) && !object.contains("choices"_L1) && !object.contains("message"_L1)) {
+    if (object.contains("error"_L1) && !object.contains("choices"_L1)
+        && !object.contains("message"_L1)) {
         event->kind = Event::Kind::Error;
         event->message = messageIn(payload, 200);
         return true;
@@ -90,8 +91,7 @@ const NodeAdapter &NodeAdapter::forType(NodeType type)
 
 void NodeAdapter::adjustRequest(const QList<ModelConfig> &, const QString &, const Attempt &,
                                 QJsonObject *) const
-{
-}
+{ }
 
 QByteArray NodeAdapter::encodeRequest(Translate::ApiKind, const QJsonObject &body) const
 {
@@ -126,7 +126,7 @@ bool NodeAdapter::isContextRefusal(int status, const QByteArray &body) const
 
 ApiError NodeAdapter::refusal(const Node &node, int status, const QByteArray &body) const
 {
-    ApiError error{kindForStatus(status), errorMessage(body, status)};
+    ApiError error { kindForStatus(status), errorMessage(body, status) };
     error.upstreamStatus = status;
     if (status == 401 || status == 403) {
         // The node refused the gateway's credentials: the user can do nothing about it.

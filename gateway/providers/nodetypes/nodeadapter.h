@@ -28,7 +28,7 @@ public:
     {
         enum class Kind {
             Chunk, // `object` is a chunk for the stream translator
-            End,   // the node said that its stream is complete (OpenAI's "data: [DONE]")
+            End, // the node said that its stream is complete (OpenAI's "data: [DONE]")
             Error, // the node reported a failure inside the stream; `message` says which
         };
         Kind kind = Kind::Chunk;
@@ -87,8 +87,9 @@ public:
     virtual QByteArray encodeRequest(Translate::ApiKind kind, const QJsonObject &body) const;
     // The whole request for `body` (from encodeRequest()): URL, credentials, headers. `stream`: the
     // answer is wanted streamed. Timeouts are the caller's.
-    virtual UpstreamRequest request(const Node &node, const QString &apiKey, Translate::ApiKind kind,
-                                    const QByteArray &body, bool stream) const = 0;
+    virtual UpstreamRequest request(const Node &node, const QString &apiKey,
+                                    Translate::ApiKind kind, const QByteArray &body,
+                                    bool stream) const = 0;
 
     // ---- Answers -------------------------------------------------------------------------------
 

@@ -57,15 +57,18 @@ void OllamaNode::adjustRequest(const QList<ModelConfig> &configs, const QString 
     ModelPolicy::applyContext(config, attempt.contextLength, body);
 }
 
-UpstreamRequest OllamaNode::request(const Node &node, const QString &apiKey, Translate::ApiKind kind,
-                                    const QByteArray &body, bool stream) const
+UpstreamRequest OllamaNode::request(const Node &node, const QString &apiKey,
+                                    Translate::ApiKind kind, const QByteArray &body,
+                                    bool stream) const
 {
     UpstreamRequest request = nodeRequest(node, QByteArrayLiteral("POST"),
                                           Translate::upstreamPath(kind, NodeType::Ollama), apiKey);
     request.body = body;
-    request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
-    request.headers.append({QByteArrayLiteral("Accept"), stream ? QByteArrayLiteral("application/x-ndjson")
-                                                                : QByteArrayLiteral("application/json")});
+    request.headers.append(
+        { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json") });
+    request.headers.append({ QByteArrayLiteral("Accept"),
+                             stream ? QByteArrayLiteral("application/x-ndjson")
+                                    : QByteArrayLiteral("application/json") });
     return request;
 }
 
@@ -76,8 +79,9 @@ std::unique_ptr<NodeStream> OllamaNode::openStream(qsizetype maxEventBytes) cons
 
 UpstreamRequest OllamaNode::modelsRequest(const Node &node, const QString &apiKey) const
 {
-    UpstreamRequest request = nodeRequest(node, QByteArrayLiteral("GET"), QByteArrayLiteral("/api/tags"), apiKey);
-    request.headers.append({QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json")});
+    UpstreamRequest request
+        = nodeRequest(node, QByteArrayLiteral("GET"), QByteArrayLiteral("/api/tags"), apiKey);
+    request.headers.append({ QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json") });
     return request;
 }
 

@@ -50,15 +50,18 @@ private:
 
 } // namespace
 
-UpstreamRequest OpenAiNode::request(const Node &node, const QString &apiKey, Translate::ApiKind kind,
-                                    const QByteArray &body, bool stream) const
+UpstreamRequest OpenAiNode::request(const Node &node, const QString &apiKey,
+                                    Translate::ApiKind kind, const QByteArray &body,
+                                    bool stream) const
 {
     UpstreamRequest request = nodeRequest(node, QByteArrayLiteral("POST"),
                                           Translate::upstreamPath(kind, NodeType::OpenAi), apiKey);
     request.body = body;
-    request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
-    request.headers.append({QByteArrayLiteral("Accept"), stream ? QByteArrayLiteral("text/event-stream")
-                                                                : QByteArrayLiteral("application/json")});
+    request.headers.append(
+        { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json") });
+    request.headers.append({ QByteArrayLiteral("Accept"),
+                             stream ? QByteArrayLiteral("text/event-stream")
+                                    : QByteArrayLiteral("application/json") });
     return request;
 }
 
@@ -69,8 +72,9 @@ std::unique_ptr<NodeStream> OpenAiNode::openStream(qsizetype maxEventBytes) cons
 
 UpstreamRequest OpenAiNode::modelsRequest(const Node &node, const QString &apiKey) const
 {
-    UpstreamRequest request = nodeRequest(node, QByteArrayLiteral("GET"), QByteArrayLiteral("/v1/models"), apiKey);
-    request.headers.append({QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json")});
+    UpstreamRequest request
+        = nodeRequest(node, QByteArrayLiteral("GET"), QByteArrayLiteral("/v1/models"), apiKey);
+    request.headers.append({ QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json") });
     return request;
 }
 
@@ -87,7 +91,8 @@ bool OpenAiNode::parseModels(qint64 nodeId, const QByteArray &body, QList<NodeMo
         model.name = entry.value("id"_L1).toString();
         const qint64 created = qint64(entry.value("created"_L1).toDouble());
         if (created > 0)
-            model.modifiedAt = QDateTime::fromSecsSinceEpoch(created, Qt::UTC).toString(Qt::ISODate);
+            model.modifiedAt
+                = QDateTime::fromSecsSinceEpoch(created, Qt::UTC).toString(Qt::ISODate);
         QJsonObject details;
         if (entry.contains("owned_by"_L1))
             details.insert(u"owned_by"_s, entry.value("owned_by"_L1));

@@ -4,9 +4,9 @@
 
 namespace Maestro {
 
-// A server with OpenAI's API (vLLM, LM Studio, llama.cpp server, hosted APIs): /v1/chat/completions,
-// /v1/completions, /v1/embeddings, SSE streams ended by "data: [DONE]", /v1/models for its models,
-// the API key as a bearer token.
+// A server with OpenAI's API (vLLM, LM Studio, llama.cpp server, hosted APIs):
+// /v1/chat/completions, /v1/completions, /v1/embeddings, SSE streams ended by "data: [DONE]",
+// /v1/models for its models, the API key as a bearer token.
 class OpenAiNode final : public NodeAdapter
 {
 public:
