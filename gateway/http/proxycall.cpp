@@ -100,7 +100,7 @@ void ProxyCall::tryNext()
     m_nodeStream.reset();
     m_paused = false;
 
-    UpstreamRequest request = m_nodeAdapter->request(*m_node, m_plan.catalog->apiKey(m_node->id), m_plan.kind,
+    UpstreamRequest request = m_nodeAdapter->request(attempt, m_plan.catalog->apiKey(m_node->id), m_plan.kind,
                                                      upstreamBody(attempt), m_plan.stream);
     m_gateway->applyUpstreamTimeouts(*m_node, &request);
     m_firstByteTimeoutMs = request.firstByteTimeoutMs;

@@ -150,8 +150,11 @@ void TestNodeAdapters::request()
     const NodeAdapter &adapter = NodeAdapter::forType(type);
     const QByteArray body = adapter.encodeRequest(kind, QJsonObject { { u"model"_s, u"m"_s } });
     QCOMPARE(body, QByteArray(R"({"model":"m"})"));
-    const UpstreamRequest request
-        = adapter.request(makeNode(type, base), apiKey, kind, body, stream);
+    const Node node = makeNode(type, base);
+    Attempt attempt;
+    attempt.node = &node;
+    attempt.realModel = u"m"_s;
+    const UpstreamRequest request = adapter.request(attempt, apiKey, kind, body, stream);
     QCOMPARE(request.method, QByteArray("POST"));
     QCOMPARE(request.url.toString(), url);
     QCOMPARE(request.body, body);

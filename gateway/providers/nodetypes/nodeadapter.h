@@ -85,9 +85,10 @@ public:
                                const Attempt &attempt, QJsonObject *body) const;
     // The bytes to send for a body in the wire dialect: compact JSON by default.
     virtual QByteArray encodeRequest(Translate::ApiKind kind, const QJsonObject &body) const;
-    // The whole request for `body` (from encodeRequest()): URL, credentials, headers. `stream`: the
-    // answer is wanted streamed. Timeouts are the caller's.
-    virtual UpstreamRequest request(const Node &node, const QString &apiKey,
+    // The whole request for `body` (from encodeRequest()) to attempt.node: URL (where an API
+    // names the model in its path, from attempt.realModel), credentials or signature, headers.
+    // `stream`: the answer is wanted streamed. Timeouts are the caller's.
+    virtual UpstreamRequest request(const Attempt &attempt, const QString &apiKey,
                                     Translate::ApiKind kind, const QByteArray &body,
                                     bool stream) const = 0;
 

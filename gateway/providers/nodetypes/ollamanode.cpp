@@ -57,11 +57,11 @@ void OllamaNode::adjustRequest(const QList<ModelConfig> &configs, const QString 
     ModelPolicy::applyContext(config, attempt.contextLength, body);
 }
 
-UpstreamRequest OllamaNode::request(const Node &node, const QString &apiKey,
+UpstreamRequest OllamaNode::request(const Attempt &attempt, const QString &apiKey,
                                     Translate::ApiKind kind, const QByteArray &body,
                                     bool stream) const
 {
-    UpstreamRequest request = nodeRequest(node, QByteArrayLiteral("POST"),
+    UpstreamRequest request = nodeRequest(*attempt.node, QByteArrayLiteral("POST"),
                                           Translate::upstreamPath(kind, NodeType::Ollama), apiKey);
     request.body = body;
     request.headers.append(

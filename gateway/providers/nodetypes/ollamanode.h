@@ -15,7 +15,7 @@ public:
 
     void adjustRequest(const QList<ModelConfig> &configs, const QString &requestedModel,
                        const Attempt &attempt, QJsonObject *body) const override;
-    UpstreamRequest request(const Node &node, const QString &apiKey, Translate::ApiKind kind,
+    UpstreamRequest request(const Attempt &attempt, const QString &apiKey, Translate::ApiKind kind,
                             const QByteArray &body, bool stream) const override;
     std::unique_ptr<NodeStream> openStream(qsizetype maxEventBytes) const override;
 

@@ -50,11 +50,11 @@ private:
 
 } // namespace
 
-UpstreamRequest OpenAiNode::request(const Node &node, const QString &apiKey,
+UpstreamRequest OpenAiNode::request(const Attempt &attempt, const QString &apiKey,
                                     Translate::ApiKind kind, const QByteArray &body,
                                     bool stream) const
 {
-    UpstreamRequest request = nodeRequest(node, QByteArrayLiteral("POST"),
+    UpstreamRequest request = nodeRequest(*attempt.node, QByteArrayLiteral("POST"),
                                           Translate::upstreamPath(kind, NodeType::OpenAi), apiKey);
     request.body = body;
     request.headers.append(

@@ -13,7 +13,7 @@ public:
     NodeType type() const override { return NodeType::OpenAi; }
     NodeType wire() const override { return NodeType::OpenAi; }
 
-    UpstreamRequest request(const Node &node, const QString &apiKey, Translate::ApiKind kind,
+    UpstreamRequest request(const Attempt &attempt, const QString &apiKey, Translate::ApiKind kind,
                             const QByteArray &body, bool stream) const override;
     std::unique_ptr<NodeStream> openStream(qsizetype maxEventBytes) const override;
 
