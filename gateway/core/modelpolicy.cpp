@@ -47,15 +47,20 @@ QString chosenTool(const QJsonValue &choice)
 
 } // namespace
 
+std::optional<ApiError> maintenanceRefusal(const ModelConfig &config, const QString &model)
+{
+    if (!config.maintenance)
+        return std::nullopt;
+    return ApiError::unavailable(config.maintenanceMessage.isEmpty()
+                                     ? u"The model '%1' is under maintenance"_s.arg(model)
+                                     : u"The model '%1' is under maintenance: %2"_s.arg(model, config.maintenanceMessage));
+}
+
 std::optional<ApiError> apply(const ModelConfig &config, const QList<ToolSet> &toolSets,
                               Dialect client, QJsonObject *body)
 {
-    if (config.maintenance) {
-        const QString model = body->value("model"_L1).toString();
-        return ApiError::unavailable(config.maintenanceMessage.isEmpty()
-                                         ? u"The model '%1' is under maintenance"_s.arg(model)
-                                         : u"The model '%1' is under maintenance: %2"_s.arg(model, config.maintenanceMessage));
-    }
+    if (auto refused = maintenanceRefusal(config, body->value("model"_L1).toString()))
+        return refused;
     for (const QString &param : config.strippedParams) {
         body->remove(param);
         if (body->contains("options"_L1)) {

@@ -16,8 +16,11 @@ namespace Maestro::ModelPolicy {
 const ModelConfig *configFor(const QList<ModelConfig> &configs, const QString &requested,
                              const QString &real);
 
+// The 503 for a model under maintenance (`model` as the client named it), or nothing.
+std::optional<ApiError> maintenanceRefusal(const ModelConfig &config, const QString &model);
+
 // Applies a configuration to a client's request body, in the client's dialect: refuses models
-// under maintenance (503), removes parameters the upstream does not support, removes tools the
+// under maintenance (503, maintenanceRefusal()), removes parameters the upstream does not support, removes tools the
 // configuration does not allow, and turns a tool_choice naming a removed tool into "auto".
 std::optional<ApiError> apply(const ModelConfig &config, const QList<ToolSet> &toolSets,
                               Dialect client, QJsonObject *body);

@@ -5,11 +5,13 @@
 #include "nodeoperationresponse.h"
 #include "proxycall.h"
 #include "core/modelpolicy.h"
+#include "core/routeplanner.h"
 #include "core/tokens.h"
 #include "errorbody.h"
 #include "providers/anthropic.h"
+#include "providers/clientdialects/clientdialect.h"
+#include "providers/nodetypes/nodeadapter.h"
 #include "providers/noderequest.h"
-#include "providers/responses.h"
 #include "providers/upstreamclient.h"
 
 #include <QJsonArray>
@@ -23,119 +25,7 @@ namespace Maestro {
 
 namespace {
 
-qint64 contextOf(const Catalog::Resolved &model)
-{
-    return model.mapping ? model.mapping->contextLength : 0;
-}
-
 using Translate::ApiKind;
-
-QString typeName(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null: return u"null"_s;
-    case QJsonValue::Bool: return u"a boolean"_s;
-    case QJsonValue::Double: return u"a number"_s;
-    case QJsonValue::String: return u"a string"_s;
-    case QJsonValue::Array: return u"an array"_s;
-    case QJsonValue::Object: return u"an object"_s;
-    case QJsonValue::Undefined: break;
-    }
-    return u"missing"_s;
-}
-
-// Field checks that keep malformed requests from reaching a node, with messages that say what
-// was wrong.
-std::optional<ApiError> validate(ApiKind kind, Dialect dialect, const QJsonObject &body)
-{
-    auto wrong = [](const QString &field, const QString &expected, const QJsonValue &value) {
-        return ApiError::badRequest(u"\"%1\" must be %2, not %3"_s.arg(field, expected, typeName(value)));
-    };
-    const QJsonValue model = body.value("model"_L1);
-    if (model.isUndefined())
-        return ApiError::badRequest(u"\"model\" is required"_s);
-    if (!model.isString() || model.toString().isEmpty())
-        return wrong(u"model"_s, u"a non-empty string"_s, model);
-    const QJsonValue stream = body.value("stream"_L1);
-    if (!stream.isUndefined() && !stream.isNull() && !stream.isBool())
-        return wrong(u"stream"_s, u"a boolean"_s, stream);
-    const QJsonValue options = body.value("options"_L1);
-    if (!options.isUndefined() && !options.isNull() && !options.isObject())
-        return wrong(u"options"_s, u"an object"_s, options);
-    const QJsonValue tools = body.value("tools"_L1);
-    if (!tools.isUndefined() && !tools.isNull() && !tools.isArray())
-        return wrong(u"tools"_s, u"an array"_s, tools);
-    if (dialect == Dialect::Anthropic) {
-        const QJsonValue maxTokens = body.value("max_tokens"_L1);
-        if (!maxTokens.isUndefined() && !maxTokens.isDouble())
-            return wrong(u"max_tokens"_s, u"a number"_s, maxTokens);
-        const QJsonValue system = body.value("system"_L1);
-        if (!system.isUndefined() && !system.isString() && !system.isArray())
-            return wrong(u"system"_s, u"a string or an array of content blocks"_s, system);
-    }
-    switch (kind) {
-    case ApiKind::Chat: {
-        const QJsonValue messages = body.value("messages"_L1);
-        // Ollama accepts a chat without messages (it loads the model); OpenAI does not.
-        if (messages.isUndefined() && dialect == Dialect::Ollama)
-            break;
-        if (!messages.isArray())
-            return wrong(u"messages"_s, u"an array"_s, messages);
-        for (const QJsonValue &message : messages.toArray()) {
-            if (!message.isObject())
-                return ApiError::badRequest(u"each entry of \"messages\" must be an object"_s);
-            if (!message.toObject().value("role"_L1).isString())
-                return ApiError::badRequest(u"each message needs a \"role\" string"_s);
-        }
-        break;
-    }
-    case ApiKind::Completion: {
-        const QJsonValue prompt = body.value("prompt"_L1);
-        if (dialect == Dialect::Ollama) {
-            if (!prompt.isUndefined() && !prompt.isString())
-                return wrong(u"prompt"_s, u"a string"_s, prompt);
-        } else if (!prompt.isString() && !prompt.isArray()) {
-            return wrong(u"prompt"_s, u"a string or an array"_s, prompt);
-        }
-        break;
-    }
-    case ApiKind::Embeddings: {
-        const QJsonValue input = body.value("input"_L1);
-        if (!input.isString() && !input.isArray())
-            return wrong(u"input"_s, u"a string or an array"_s, input);
-        break;
-    }
-    case ApiKind::LegacyEmbeddings: {
-        const QJsonValue prompt = body.value("prompt"_L1);
-        if (!prompt.isString())
-            return wrong(u"prompt"_s, u"a string"_s, prompt);
-        break;
-    }
-    case ApiKind::Responses:
-        if (const QString problem = Responses::validate(body); !problem.isEmpty())
-            return ApiError::badRequest(problem);
-        break;
-    }
-    return std::nullopt;
-}
-
-// Groups shown in model lists: active, flagged for the catalog, with an active member that has a
-// usable node, and usable by the user.
-QList<ModelGroup> listedGroups(const Catalog &catalog, const User &user)
-{
-    QList<ModelGroup> listed;
-    for (const ModelGroup &group : catalog.groups()) {
-        if (!group.active || !group.listInCatalog || !catalog.mayUse(user, group.name))
-            continue;
-        const bool usable = std::any_of(group.members.cbegin(), group.members.cend(), [&](const GroupMember &member) {
-            const auto resolved = catalog.resolve(member.model);
-            return member.active && resolved && !catalog.nodesFor(*resolved).isEmpty();
-        });
-        if (usable)
-            listed.append(group);
-    }
-    return listed;
-}
 
 QString timeText(const QDateTime &time)
 {
@@ -150,14 +40,16 @@ LlmController::LlmController(Gateway *gateway)
 {
 }
 
+RoutePlanner LlmController::planner(const Catalog &catalog) const
+{
+    return RoutePlanner(catalog, m_gateway->balancer(), m_gateway->routingStrategy());
+}
+
 Authenticated LlmController::authenticate(HttpContext &ctx)
 {
     const QByteArray token = ctx.bearerToken();
     if (token.isEmpty()) {
-        ctx.fail(ApiError::unauthorized(
-            ctx.dialect() == Dialect::Anthropic
-                ? u"Missing API key: send \"Authorization: Bearer <token>\" or \"x-api-key: <token>\""_s
-                : u"Missing bearer token: send \"Authorization: Bearer <token>\""_s));
+        ctx.fail(ApiError::unauthorized(ClientDialect::forDialect(ctx.dialect()).missingTokenMessage()));
         return {};
     }
     Authenticated auth{m_gateway->catalog()};
@@ -184,83 +76,38 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind, void (*adapt)(QJsonObj
     QJsonObject body = parsed.value();
     if (adapt)
         adapt(&body);
-    if (const auto error = validate(kind, ctx.dialect(), body))
+    const ClientDialect &client = ClientDialect::forRequest(ctx.dialect(), kind);
+    if (const auto error = client.validate(kind, body))
         return ctx.fail(*error);
 
-    const QString requested = body.value("model"_L1).toString();
+    // Where it goes: group, member, nodes and failover order, or why nowhere.
+    auto planned = planner(*catalog).plan(*user, body.value("model"_L1).toString(), body);
+    if (!planned.ok())
+        return ctx.fail(planned.error());
+    RoutePlan &route = planned.value();
+    // The model configuration's rules on parameters and tools.
+    if (route.config) {
+        if (const auto refused = ModelPolicy::apply(*route.config, catalog->toolSets(), client.dialect(), &body))
+            return ctx.fail(*refused);
+    }
+
+    // Admission: the user's and the model configuration's limits, in one decision.
+    if (const auto refused = m_gateway->limiter().admit(*user, route.config))
+        return ctx.fail(*refused);
 
     ProxyPlan plan;
-    const ModelConfig *config = nullptr; // its per-minute limits apply to the request
-    if (const ModelGroup *group = catalog->group(requested)) {
-        if (!catalog->mayUse(*user, group->name))
-            return ctx.fail(ApiError::forbidden(u"You have no access to the model '%1'"_s.arg(group->name)));
-        const QList<const GroupMember *> members = m_gateway->balancer().orderMembers(*group, Balancer::needsOf(body));
-        const int tries = group->maxFailoverRetries > 0 ? group->maxFailoverRetries : 5;
-        int used = 0;
-        config = ModelPolicy::configFor(catalog->modelConfigs(), group->name, group->name);
-        if (config) {
-            if (const auto refused = ModelPolicy::apply(*config, catalog->toolSets(), ctx.dialect(), &body))
-                return ctx.fail(*refused);
-        }
-        for (const GroupMember *member : members) {
-            if (used >= tries)
-                break;
-            const auto resolved = catalog->resolve(member->model);
-            if (!resolved)
-                continue;
-            // A member under maintenance is passed over rather than failing the group.
-            const ModelConfig *memberConfig = ModelPolicy::configFor(catalog->modelConfigs(), resolved->display, resolved->real);
-            if (memberConfig && memberConfig->maintenance)
-                continue;
-            const QList<const Node *> nodes = m_gateway->balancer().order(catalog->nodesFor(*resolved),
-                                                                          m_gateway->routingStrategy(), resolved->real);
-            for (const Node *node : nodes)
-                (member->contextFallback ? plan.contextFallback : plan.attempts)
-                    .append({node, resolved->real, contextOf(*resolved), resolved->display});
-            if (!nodes.isEmpty() && !member->contextFallback)
-                ++used;
-        }
-        if (plan.attempts.isEmpty()) {
-            plan.attempts = plan.contextFallback;
-            plan.contextFallback.clear();
-        }
-        if (plan.attempts.isEmpty())
-            return ctx.fail(ApiError::unavailable(u"No member of the group '%1' has a healthy node right now"_s.arg(group->name)));
-        plan.displayModel = group->name;
-        plan.group = group->name;
-    } else {
-        const auto model = catalog->resolve(requested);
-        if (!model)
-            return ctx.fail(ApiError::notFound(u"Model '%1' is not available"_s.arg(requested)));
-        if (!catalog->mayUse(*user, model->display))
-            return ctx.fail(ApiError::forbidden(u"You have no access to the model '%1'"_s.arg(model->display)));
-        const QList<const Node *> nodes = catalog->nodesFor(*model);
-        if (nodes.isEmpty()) {
-            return ctx.fail(ApiError::unavailable(
-                u"No healthy node serves the model '%1' right now"_s.arg(model->display)));
-        }
-        for (const Node *node : m_gateway->balancer().order(nodes, m_gateway->routingStrategy(), model->real))
-            plan.attempts.append({node, model->real, contextOf(*model), model->display});
-        plan.displayModel = model->display;
-        config = ModelPolicy::configFor(catalog->modelConfigs(), model->display, model->real);
-        if (config) {
-            if (const auto refused = ModelPolicy::apply(*config, catalog->toolSets(), ctx.dialect(), &body))
-                return ctx.fail(*refused);
-        }
-    }
-    if (const auto refused = m_gateway->limiter().admit(*user, config))
-        return ctx.fail(*refused);
-    if (config && (config->requestsPerMinute || config->tokensPerMinute))
-        plan.limitedModel = config->pattern;
-
+    if (route.config && (route.config->requestsPerMinute || route.config->tokensPerMinute))
+        plan.limitedModel = route.config->pattern;
     plan.kind = kind;
-    plan.client = ctx.dialect();
+    plan.client = &client;
     plan.endpoint = QString::fromLatin1(ctx.path());
     plan.userId = user->id;
     plan.username = user->username;
-    plan.stream = ctx.dialect() == Dialect::Anthropic ? Anthropic::wantsStream(body)
-                                                      : Translate::wantsStream(kind, ctx.dialect(), body);
-    plan.clientWantsUsage = body.value("stream_options"_L1).toObject().value("include_usage"_L1).toBool();
+    plan.displayModel = std::move(route.displayModel);
+    plan.group = std::move(route.group);
+    plan.attempts = std::move(route.attempts);
+    plan.contextFallback = std::move(route.contextFallback);
+    plan.stream = client.wantsStream(kind, body);
     plan.body = std::move(body);
     plan.catalog = catalog.shared();
 
@@ -278,18 +125,10 @@ void LlmController::countTokens(HttpContext &ctx)
     auto parsed = ctx.jsonBody();
     if (!parsed.ok())
         return ctx.fail(parsed.error());
-    if (const auto error = validate(ApiKind::Chat, Dialect::Anthropic, parsed.value()))
+    if (const auto error = ClientDialect::forDialect(Dialect::Anthropic).validate(ApiKind::Chat, parsed.value()))
         return ctx.fail(*error);
-    const QString requested = parsed.value().value("model"_L1).toString();
-    QString display = requested;
-    if (!catalog->group(requested)) {
-        const auto model = catalog->resolve(requested);
-        if (!model)
-            return ctx.fail(ApiError::notFound(u"Model '%1' is not available"_s.arg(requested)));
-        display = model->display;
-    }
-    if (!catalog->mayUse(*user, display))
-        return ctx.fail(ApiError::forbidden(u"You have no access to the model '%1'"_s.arg(display)));
+    if (const auto access = planner(*catalog).access(*user, parsed.value().value("model"_L1).toString()); !access.ok())
+        return ctx.fail(access.error());
     ctx.sendJson(200, QJsonObject{{u"input_tokens"_s, double(Anthropic::countTokens(parsed.value()))}});
 }
 
@@ -315,10 +154,10 @@ void LlmController::ollamaTags(HttpContext &ctx)
             entry.insert(u"capabilities"_s, QJsonArray::fromStringList(listed.mapping->capabilities));
         models.append(entry);
     }
-    for (const ModelGroup &group : listedGroups(*catalog, *user)) {
-        models.append(QJsonObject{{u"name"_s, group.name},
-                                  {u"model"_s, group.name},
-                                  {u"modified_at"_s, timeText(group.updatedAt)},
+    for (const ModelGroup *group : planner(*catalog).listedGroups(*user)) {
+        models.append(QJsonObject{{u"name"_s, group->name},
+                                  {u"model"_s, group->name},
+                                  {u"modified_at"_s, timeText(group->updatedAt)},
                                   {u"size"_s, 0},
                                   {u"digest"_s, QString()},
                                   {u"details"_s, QJsonObject{{u"family"_s, u"model_group"_s},
@@ -341,7 +180,7 @@ struct ListEntry
 };
 
 // The models and listed groups the user may use, in the order the lists show them.
-QList<ListEntry> visibleModels(const Catalog &catalog, const User &user)
+QList<ListEntry> visibleModels(const Catalog &catalog, const RoutePlanner &planner, const User &user)
 {
     QList<ListEntry> entries;
     for (const Catalog::ListedModel &listed : catalog.modelsFor(user)) {
@@ -352,8 +191,8 @@ QList<ListEntry> visibleModels(const Catalog &catalog, const User &user)
         }
         entries.append(entry);
     }
-    for (const ModelGroup &group : listedGroups(catalog, user))
-        entries.append({group.name, group.createdAt});
+    for (const ModelGroup *group : planner.listedGroups(user))
+        entries.append({group->name, group->createdAt});
     return entries;
 }
 
@@ -365,7 +204,7 @@ void LlmController::openAiModels(HttpContext &ctx)
     if (!auth)
         return;
     QJsonArray data;
-    for (const ListEntry &model : visibleModels(*auth.catalog, *auth.user)) {
+    for (const ListEntry &model : visibleModels(*auth.catalog, planner(*auth.catalog), *auth.user)) {
         QJsonObject entry{{u"id"_s, model.id},
                           {u"object"_s, u"model"_s},
                           {u"created"_s, double(model.created.isValid() ? model.created.toSecsSinceEpoch() : 0)},
@@ -383,7 +222,7 @@ void LlmController::anthropicModels(HttpContext &ctx)
     if (!auth)
         return;
     QJsonArray data;
-    for (const ListEntry &model : visibleModels(*auth.catalog, *auth.user)) {
+    for (const ListEntry &model : visibleModels(*auth.catalog, planner(*auth.catalog), *auth.user)) {
         data.append(QJsonObject{{u"type"_s, u"model"_s},
                                 {u"id"_s, model.id},
                                 {u"display_name"_s, model.id},
@@ -404,7 +243,7 @@ void LlmController::codexModels(HttpContext &ctx)
     if (!auth)
         return;
     QJsonArray models;
-    for (const ListEntry &model : visibleModels(*auth.catalog, *auth.user)) {
+    for (const ListEntry &model : visibleModels(*auth.catalog, planner(*auth.catalog), *auth.user)) {
         // Codex rejects the whole catalog when an entry lacks a field it requires: these are those
         // fields, with values that suit a model served through chat completions.
         QJsonObject entry{{u"slug"_s, model.id},
@@ -513,8 +352,8 @@ void LlmController::ollamaShow(HttpContext &ctx)
         return answer;
     };
     const Node *node = nodes.first();
-    if (node->type == NodeType::OpenAi) {
-        // OpenAI-dialect nodes have no /api/show: describe the model from what is known.
+    if (!NodeAdapter::forType(node->type).hasOllamaApi()) {
+        // Other nodes have no /api/show: describe the model from what is known.
         QJsonObject answer{{u"modelfile"_s, QString()},
                            {u"parameters"_s, QString()},
                            {u"template"_s, QString()},
@@ -551,7 +390,7 @@ void LlmController::ollamaPs(HttpContext &ctx)
     const CatalogSnapshot &catalog = auth.catalog;
     QList<const Node *> nodes;
     for (const Node &node : catalog->nodes()) {
-        if (node.active && node.health != Health::Unhealthy && node.type == NodeType::Ollama)
+        if (node.active && node.health != Health::Unhealthy && NodeAdapter::forType(node.type).hasOllamaApi())
             nodes.append(&node);
     }
     // Real name -> the display names this user may use for it (copies: the answers come back

@@ -2,6 +2,7 @@
 
 #include "httpcontext.h"
 #include "core/catalog.h"
+#include "core/routeplanner.h"
 #include "providers/translate.h"
 
 #include <QObject>
@@ -21,8 +22,9 @@ struct Authenticated
     explicit operator bool() const { return user != nullptr; }
 };
 
-// The LLM endpoints of the Ollama and OpenAI dialects: authentication, validation, model
-// resolution, access and limits, then a ProxyCall to the chosen nodes.
+// The LLM endpoints of the Ollama, OpenAI and Anthropic dialects: authentication, validation (by
+// the client's dialect), routing (RoutePlanner), model policy, admission against the limits,
+// then a ProxyCall to the planned nodes.
 class LlmController final : public QObject
 {
     Q_OBJECT
@@ -68,6 +70,9 @@ public:
     Authenticated authenticate(HttpContext &ctx);
 
 private:
+    // Routing decisions over `catalog`, which the caller holds.
+    RoutePlanner planner(const Catalog &catalog) const;
+
     Gateway *m_gateway;
 };
 

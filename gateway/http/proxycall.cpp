@@ -2,17 +2,10 @@
 #include "errorbody.h"
 #include "gateway.h"
 #include "httpwire.h"
-#include "core/modelpolicy.h"
-#include "providers/anthropic.h"
-#include "providers/noderequest.h"
-#include "providers/responses.h"
 #include "providers/systemprompts.h"
-#include "providers/toolrepair.h"
 #include "storage/usagewriter.h"
 
-#include <QJsonArray>
 #include <QJsonDocument>
-#include <QJsonParseError>
 #include <QLoggingCategory>
 
 Q_DECLARE_LOGGING_CATEGORY(lcGateway)
@@ -31,51 +24,6 @@ constexpr qint64 LowWaterBytes = 256 * 1024;
 QString seconds(int ms)
 {
     return QString::number(ms / 1000.0);
-}
-
-// The message inside an upstream's error body, whatever its dialect.
-QString upstreamMessage(const QByteArray &body, int status)
-{
-    const QJsonObject object = QJsonDocument::fromJson(body).object();
-    const QJsonValue error = object.value("error"_L1);
-    QString message;
-    if (error.isString())
-        message = error.toString();
-    else if (error.isObject())
-        message = error.toObject().value("message"_L1).toString();
-    else if (object.value("detail"_L1).isString())
-        message = object.value("detail"_L1).toString();
-    if (message.isEmpty())
-        message = QString::fromUtf8(body.left(300)).trimmed();
-    if (message.isEmpty())
-        message = u"HTTP %1"_s.arg(status);
-    return message;
-}
-
-ApiError::Kind kindForStatus(int status)
-{
-    switch (status) {
-    case 401:
-    case 403:
-        return ApiError::Kind::UpstreamFailed; // the node refused the gateway's key, not the user
-    case 404:
-        return ApiError::Kind::NotFound;
-    case 413:
-        return ApiError::Kind::PayloadTooLarge;
-    case 429:
-        return ApiError::Kind::RateLimited;
-    default:
-        break;
-    }
-    return ApiError::Kind::BadRequest;
-}
-
-// Tool calls a model printed as text are only turned into calls when the client offered tools:
-// otherwise it could not answer them, and the text is what it asked for.
-bool repairsToolCalls(const ProxyPlan &plan)
-{
-    return (plan.kind == Translate::ApiKind::Chat || plan.kind == Translate::ApiKind::Responses)
-        && !plan.body.value("tools"_L1).toArray().isEmpty();
 }
 
 } // namespace
@@ -118,23 +66,16 @@ QByteArray ProxyCall::upstreamBody(const Attempt &attempt)
     const QString key = u"%1 %2 %3\n%4"_s.arg(int(type)).arg(attempt.contextLength).arg(attempt.realModel, prompts);
     auto it = m_bodies.find(key);
     if (it == m_bodies.end()) {
+        const NodeAdapter &node = NodeAdapter::forType(type);
+        const NodeType wire = node.wire();
         QJsonObject body = m_plan.body;
         body.insert(u"model"_s, attempt.realModel);
-        if (m_plan.client == Dialect::Anthropic)
-            body = Anthropic::requestForNode(type, body);
-        else if (m_plan.kind == Translate::ApiKind::Responses)
-            body = Responses::requestForNode(type, body);
-        else
-            body = Translate::translateRequest(m_plan.kind, m_plan.client, type, body);
+        body = m_plan.client->requestForNode(m_plan.kind, wire, body);
         // After translation, so that Anthropic and Responses requests are merged as the chat
         // messages they became, with their own system text already in place.
-        SystemPrompts::inject(m_plan.kind, type, prompts, &body);
-        if (type == NodeType::Ollama) {
-            const ModelConfig *config = ModelPolicy::configFor(m_plan.catalog->modelConfigs(),
-                                                               m_plan.displayModel, attempt.realModel);
-            ModelPolicy::applyContext(config, attempt.contextLength, &body);
-        }
-        it = m_bodies.insert(key, QJsonDocument(body).toJson(QJsonDocument::Compact));
+        SystemPrompts::inject(m_plan.kind, wire, prompts, &body);
+        node.adjustRequest(m_plan.catalog->modelConfigs(), m_plan.displayModel, attempt, &body);
+        it = m_bodies.insert(key, node.encodeRequest(m_plan.kind, body));
     }
     return *it;
 }
@@ -151,29 +92,19 @@ void ProxyCall::tryNext()
     }
     const Attempt attempt = m_plan.attempts.at(m_nextAttempt++);
     m_node = attempt.node;
+    m_nodeAdapter = &NodeAdapter::forType(m_node->type);
     m_realModel = attempt.realModel;
     m_upstreamStatus = 0;
     m_buffer.clear();
     m_translator.reset();
-    m_sse = SseParser();
-    m_ndjson = NdjsonParser();
-    m_sse.setMaxEventBytes(m_gateway->maxUpstreamLineBytes());
-    m_ndjson.setMaxLineBytes(m_gateway->maxUpstreamLineBytes());
+    m_nodeStream.reset();
     m_paused = false;
 
-    UpstreamRequest request = nodeRequest(*m_node, QByteArrayLiteral("POST"),
-                                          Translate::upstreamPath(m_plan.kind, m_node->type),
-                                          m_plan.catalog->apiKey(m_node->id));
-    request.body = upstreamBody(attempt);
+    UpstreamRequest request = m_nodeAdapter->request(attempt, m_plan.catalog->apiKey(m_node->id), m_plan.kind,
+                                                     upstreamBody(attempt), m_plan.stream);
     m_gateway->applyUpstreamTimeouts(*m_node, &request);
     m_firstByteTimeoutMs = request.firstByteTimeoutMs;
     m_idleTimeoutMs = request.idleTimeoutMs;
-    request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
-    request.headers.append({QByteArrayLiteral("Accept"),
-                            m_plan.stream ? (m_node->type == NodeType::Ollama
-                                                 ? QByteArrayLiteral("application/x-ndjson")
-                                                 : QByteArrayLiteral("text/event-stream"))
-                                          : QByteArrayLiteral("application/json")});
     m_gateway->balancer().started(m_node->id);
     m_reply = m_gateway->upstream()->send(request);
     connect(m_reply, &UpstreamReply::headReceived, this, &ProxyCall::onHead);
@@ -199,15 +130,9 @@ void ProxyCall::onHead()
 {
     m_upstreamStatus = m_reply->status();
     if (m_upstreamStatus >= 200 && m_upstreamStatus < 300 && m_plan.stream) {
-        if (m_plan.client == Dialect::Anthropic)
-            m_translator = Anthropic::makeAnthropicStreamTranslator(m_node->type, m_plan.displayModel);
-        else if (m_plan.kind == Translate::ApiKind::Responses)
-            m_translator = Responses::makeResponsesStreamTranslator(m_node->type, m_plan.displayModel);
-        else
-            m_translator = Translate::makeStreamTranslator(m_plan.kind, m_node->type, m_plan.client,
-                                                           m_plan.displayModel, m_plan.clientWantsUsage);
-        if (repairsToolCalls(m_plan))
-            m_translator = ToolRepair::withToolRepair(m_node->type, std::move(m_translator));
+        m_translator = m_plan.client->streamTranslator(m_plan.kind, m_nodeAdapter->wire(), m_plan.displayModel,
+                                                       m_plan.body);
+        m_nodeStream = m_nodeAdapter->openStream(m_gateway->maxUpstreamLineBytes());
     }
 }
 
@@ -224,19 +149,15 @@ void ProxyCall::onData(const QByteArray &piece)
         return;
     }
     QByteArray out;
-    if (m_node->type == NodeType::Ollama) {
-        for (const QByteArray &line : m_ndjson.feed(piece)) {
-            if (!handleStreamEvent(line, &out))
-                return;
-        }
-    } else {
-        for (const SseParser::Event &event : m_sse.feed(piece)) {
-            if (!handleStreamEvent(event.data, &out))
-                return;
-        }
+    m_nodeStream->feed(piece);
+    NodeStream::Event event;
+    while (m_nodeStream->next(&event)) {
+        // Nothing of the stream is touched once an event ended the call or moved it on.
+        if (!handleStreamEvent(event, &out))
+            return;
     }
     writeStream(out);
-    if (m_sse.overflowed() || m_ndjson.overflowed()) {
+    if (m_nodeStream->overflowed()) {
         // An endless line must not grow our memory: the parser dropped it, and the call ends.
         upstreamFailed(u"sent a stream line longer than %1 bytes (max_upstream_line_bytes)"_s
                            .arg(m_gateway->maxUpstreamLineBytes()));
@@ -244,39 +165,34 @@ void ProxyCall::onData(const QByteArray &piece)
 }
 
 // Returns false when the call ended (failure relayed or retried).
-bool ProxyCall::handleStreamEvent(const QByteArray &payload, QByteArray *out)
+bool ProxyCall::handleStreamEvent(const NodeStream::Event &event, QByteArray *out)
 {
     if (m_streamEnded)
         return true;
-    if (payload == "[DONE]") {
+    switch (event.kind) {
+    case NodeStream::Event::Kind::Chunk:
+        *out += m_translator->translate(event.object);
+        return true;
+    case NodeStream::Event::Kind::End:
         *out += m_translator->finish();
         m_streamEnded = true;
         return true;
+    case NodeStream::Event::Kind::Error:
+        break;
     }
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(payload, &parseError);
-    if (!document.isObject()) {
-        // Not ours to judge a provider's keep-alive noise; skip what is not an event.
-        return true;
-    }
-    const QJsonObject event = document.object();
-    if (event.contains("error"_L1) && !event.contains("choices"_L1) && !event.contains("message"_L1)) {
-        const QString message = upstreamMessage(payload, m_upstreamStatus);
-        writeStream(*out);
-        out->clear();
-        if (!m_headSent) {
-            m_lastError = u"%1: %2"_s.arg(m_node->name, message);
-            tryNext();
-            return false;
-        }
-        if (m_socket)
-            m_socket->write(Wire::chunk(streamFailure(message)) + Wire::lastChunk());
-        m_usage = m_translator->usage();
-        complete(502, message);
+    const QString message = event.message;
+    writeStream(*out);
+    out->clear();
+    if (!m_headSent) {
+        m_lastError = u"%1: %2"_s.arg(m_node->name, message);
+        tryNext();
         return false;
     }
-    *out += m_translator->translate(event);
-    return true;
+    if (m_socket)
+        m_socket->write(Wire::chunk(streamFailure(message)) + Wire::lastChunk());
+    m_usage = m_translator->usage();
+    complete(502, message);
+    return false;
 }
 
 void ProxyCall::writeStream(const QByteArray &bytes)
@@ -305,23 +221,17 @@ QByteArray ProxyCall::streamHeadOnce()
         return {};
     m_headSent = true;
     m_ttfbMs = m_timer.elapsed();
-    return Wire::streamHead(200, m_plan.client == Dialect::Ollama ? QByteArrayView("application/x-ndjson")
-                                                                  : QByteArrayView("text/event-stream"));
+    return Wire::streamHead(200, m_plan.client->streamContentType());
 }
 
 void ProxyCall::finishStream()
 {
     QByteArray out;
-    if (m_node->type == NodeType::Ollama) {
-        for (const QByteArray &line : m_ndjson.finish()) {
-            if (!handleStreamEvent(line, &out))
-                return;
-        }
-    } else {
-        for (const SseParser::Event &event : m_sse.finish()) {
-            if (!handleStreamEvent(event.data, &out))
-                return;
-        }
+    m_nodeStream->finish();
+    NodeStream::Event event;
+    while (m_nodeStream->next(&event)) {
+        if (!handleStreamEvent(event, &out))
+            return;
     }
     if (!m_streamEnded) {
         out += m_translator->finish();
@@ -340,13 +250,14 @@ void ProxyCall::onFinished()
 {
     const int status = m_upstreamStatus;
     if (status >= 500) {
-        m_lastError = u"%1 answered %2: %3"_s.arg(m_node->name).arg(status).arg(upstreamMessage(m_buffer, status));
+        m_lastError = u"%1 answered %2: %3"_s.arg(m_node->name).arg(status).arg(m_nodeAdapter->errorMessage(m_buffer, status));
         m_lastErrorKind = ApiError::Kind::UpstreamFailed;
         tryNext();
         return;
     }
     if (status < 200 || status >= 300) {
-        if (isContextRefusal() && !m_usedContextFallback && !m_plan.contextFallback.isEmpty()) {
+        if (!m_usedContextFallback && !m_plan.contextFallback.isEmpty()
+            && m_nodeAdapter->isContextRefusal(status, m_buffer)) {
             // Hand the request to the member meant for long inputs, before failing.
             m_usedContextFallback = true;
             m_lastError = u"%1 refused the request as too long"_s.arg(m_node->name);
@@ -355,67 +266,26 @@ void ProxyCall::onFinished()
             tryNext();
             return;
         }
-        relayUpstreamError();
+        failBeforeStart(m_nodeAdapter->refusal(*m_node, status, m_buffer));
         return;
     }
     if (m_translator) {
         finishStream();
         return;
     }
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(m_buffer, &parseError);
-    if (!document.isObject()) {
+    std::optional<QJsonObject> nodeBody = m_nodeAdapter->decodeAnswer(m_buffer);
+    if (!nodeBody) {
         m_lastError = u"%1 returned a body that is not a JSON object"_s.arg(m_node->name);
         m_lastErrorKind = ApiError::Kind::UpstreamFailed;
         tryNext();
         return;
     }
-    QJsonObject nodeBody = document.object();
-    if (repairsToolCalls(m_plan))
-        ToolRepair::repairResponse(m_node->type, &nodeBody);
-    QJsonObject response;
-    if (m_plan.client == Dialect::Anthropic)
-        response = Anthropic::responseFromNode(m_node->type, nodeBody, m_plan.displayModel, &m_usage);
-    else if (m_plan.kind == Translate::ApiKind::Responses)
-        response = Responses::responseFromNode(m_node->type, nodeBody, m_plan.displayModel, &m_usage);
-    else
-        response = Translate::translateResponse(m_plan.kind, m_node->type, m_plan.client, nodeBody,
-                                                m_plan.displayModel, &m_usage);
-    // The openai SDKs ask for base64 embeddings by default; nodes may only give floats.
-    if (m_plan.kind == Translate::ApiKind::Embeddings && Translate::wantsBase64Embeddings(m_plan.client, m_plan.body))
-        Translate::encodeEmbeddingsAsBase64(&response);
+    const QJsonObject response = m_plan.client->answer(m_plan.kind, m_nodeAdapter->wire(), std::move(*nodeBody),
+                                                       m_plan.displayModel, m_plan.body, &m_usage);
     m_ttfbMs = m_timer.elapsed();
     if (m_socket)
         m_socket->write(Wire::jsonResponse(200, QJsonDocument(response).toJson(QJsonDocument::Compact)));
     complete(200, QString());
-}
-
-bool ProxyCall::isContextRefusal() const
-{
-    if (m_upstreamStatus == 413)
-        return true;
-    if (m_upstreamStatus != 400)
-        return false;
-    const QString message = upstreamMessage(m_buffer, m_upstreamStatus).toLower();
-    return message.contains("context length"_L1) || message.contains("context_length"_L1)
-        || message.contains("context window"_L1) || message.contains("too long"_L1)
-        || message.contains("maximum context"_L1);
-}
-
-void ProxyCall::relayUpstreamError()
-{
-    ApiError error{kindForStatus(m_upstreamStatus), upstreamMessage(m_buffer, m_upstreamStatus)};
-    error.upstreamStatus = m_upstreamStatus;
-    if (m_upstreamStatus == 401 || m_upstreamStatus == 403) {
-        // The node refused the gateway's credentials: the user can do nothing about it.
-        error.upstreamStatus = 502;
-        error.message = u"%1 refused the gateway's API key: %2"_s.arg(m_node->name, error.message);
-    } else if (isContextRefusal()) {
-        // Said the way each client recognises, so agents can shorten the conversation and retry.
-        error.kind = ApiError::Kind::ContextTooLong;
-        error.upstreamStatus = 0;
-    }
-    failBeforeStart(error);
 }
 
 void ProxyCall::onFailed(UpstreamError error, const QString &message)
@@ -462,11 +332,7 @@ void ProxyCall::onClientGone()
 
 QByteArray ProxyCall::streamFailure(const QString &message)
 {
-    // A Responses stream ends with response.failed, which carries the response built so far: only
-    // its translator can write that. The other dialects have a plain error event.
-    if (m_translator && m_plan.kind == Translate::ApiKind::Responses)
-        return m_translator->translate(QJsonObject{{u"error"_s, message}});
-    return streamErrorEvent(m_plan.client, message);
+    return m_plan.client->streamError(message, m_translator.get());
 }
 
 void ProxyCall::failBeforeStart(const ApiError &error)
@@ -475,7 +341,7 @@ void ProxyCall::failBeforeStart(const ApiError &error)
         if (m_socket)
             m_socket->write(Wire::chunk(streamFailure(error.message)) + Wire::lastChunk());
     } else if (m_socket) {
-        m_socket->write(errorResponse(m_plan.client, error));
+        m_socket->write(errorResponse(m_plan.client->dialect(), error));
     }
     complete(error.httpStatus(), error.message);
 }

@@ -3,7 +3,9 @@
 #include "core/apierror.h"
 #include "core/catalog.h"
 #include "core/entities.h"
-#include "providers/streamparsers.h"
+#include "core/routeplanner.h"
+#include "providers/clientdialects/clientdialect.h"
+#include "providers/nodetypes/nodeadapter.h"
 #include "providers/translate.h"
 #include "providers/upstreamclient.h"
 
@@ -21,20 +23,11 @@ namespace Maestro {
 
 class Gateway;
 
-// One way to serve the request: a node and the real model name to ask it for.
-struct Attempt
-{
-    const Node *node = nullptr;
-    QString realModel;
-    qint64 contextLength = 0; // the mapping's, when the model was reached through one
-    QString displayModel; // the display name behind realModel (a group member's, in a group)
-};
-
 // Everything decided about a request before it goes upstream.
 struct ProxyPlan
 {
     Translate::ApiKind kind = Translate::ApiKind::Chat;
-    Dialect client = Dialect::OpenAi;
+    const ClientDialect *client = nullptr; // how the client is spoken to (ClientDialect::forRequest())
     QString endpoint;        // the client's path, for the log
     qint64 userId = 0;
     QString username;
@@ -43,16 +36,15 @@ struct ProxyPlan
     QString group;           // the group the client asked for, empty when it named a model
     QJsonObject body;        // the client's body; "model" is set per attempt
     bool stream = false;
-    bool clientWantsUsage = false;
-    QList<Attempt> attempts; // in the order to try them
-    // A group member flagged to take requests the others refuse as too long (413, context
-    // length exceeded): tried once when that happens.
-    QList<Attempt> contextFallback;
+    QList<Attempt> attempts; // in the order to try them (RoutePlan::attempts)
+    QList<Attempt> contextFallback; // tried once, when a node refuses the input as too long
     std::shared_ptr<const Catalog> catalog; // keeps the nodes alive for the call
 };
 
 // One proxied request: tries the planned nodes in order until one answers, relays the answer
-// (translated to the client's dialect, streamed piece by piece as it arrives) and logs it.
+// (translated to the client's dialect, streamed piece by piece as it arrives) and logs it. What
+// is said to the client is its ClientDialect's business, what is said to a node its
+// NodeAdapter's; this class only carries the exchange.
 // A node that fails to connect or answers 5xx before anything reached the client is skipped
 // for the next; after the first byte, a failure ends the stream with an error event. A client
 // that goes away aborts the upstream request at once. A client that reads slower than the node
@@ -80,7 +72,7 @@ private:
     // `reason` does not name the node; the messages built from it do.
     void upstreamFailed(const QString &reason);
 
-    bool handleStreamEvent(const QByteArray &payload, QByteArray *out);
+    bool handleStreamEvent(const NodeStream::Event &event, QByteArray *out);
     void writeStream(const QByteArray &bytes);
     // The response head, the first time a stream writes (it also marks the time to first byte).
     QByteArray streamHeadOnce();
@@ -88,11 +80,9 @@ private:
     void failBeforeStart(const ApiError &error);
     // The bytes that end a stream already under way with an error, in the client's dialect.
     QByteArray streamFailure(const QString &message);
-    void relayUpstreamError();
     void complete(int status, const QString &error);
     void releaseReply();
     QByteArray upstreamBody(const Attempt &attempt);
-    bool isContextRefusal() const;
 
     Gateway *m_gateway;
     ProxyPlan m_plan;
@@ -102,6 +92,7 @@ private:
 
     qsizetype m_nextAttempt = 0;
     const Node *m_node = nullptr;
+    const NodeAdapter *m_nodeAdapter = nullptr; // of m_node's type
     QString m_realModel;
     bool m_usedContextFallback = false;
     UpstreamReply *m_reply = nullptr;
@@ -111,9 +102,9 @@ private:
     QString m_lastError;
     ApiError::Kind m_lastErrorKind = ApiError::Kind::UpstreamFailed;
 
+    // A streamed answer's reader and translator, made when its head arrives.
     std::unique_ptr<Translate::StreamTranslator> m_translator;
-    SseParser m_sse;
-    NdjsonParser m_ndjson;
+    std::unique_ptr<NodeStream> m_nodeStream;
     bool m_paused = false; // the upstream reply, for backpressure
     int m_firstByteTimeoutMs = 0;
     int m_idleTimeoutMs = 0;

@@ -10,8 +10,9 @@ namespace Maestro {
 
 class UpstreamClient;
 
-// Asks a node what it serves: GET /api/tags (Ollama) or /v1/models (OpenAI). Success means the
-// node is healthy and the list is its current set of models.
+// Asks a node what it serves, the way its type lists models (NodeAdapter::modelsRequest():
+// GET /api/tags on Ollama, /v1/models on OpenAI-compatible servers). Success means the node is
+// healthy and the list is its current set of models.
 class NodeProber final : public QObject
 {
     Q_OBJECT
@@ -33,10 +34,6 @@ public:
 
     // Model lists larger than this fail the probe (the max_upstream_body_bytes setting).
     void setMaxBodyBytes(qint64 bytes) { m_maxBodyBytes = bytes; }
-
-    // Parses a model list body (exposed for tests).
-    static bool parseModels(NodeType type, qint64 nodeId, const QByteArray &body,
-                            QList<NodeModel> *models, QString *error);
 
 private:
     UpstreamClient *m_client;
