@@ -1,4 +1,5 @@
 #include "llmcontroller.h"
+#include "admission.h"
 #include "gateway.h"
 #include "httpwire.h"
 #include "nodeoperation.h"
@@ -248,8 +249,6 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind, void (*adapt)(QJsonObj
                 return ctx.fail(*refused);
         }
     }
-    if (const auto refused = m_gateway->limiter().admit(*user, config))
-        return ctx.fail(*refused);
     if (config && (config->requestsPerMinute || config->tokensPerMinute))
         plan.limitedModel = config->pattern;
 
@@ -264,8 +263,7 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind, void (*adapt)(QJsonObj
     plan.body = std::move(body);
     plan.catalog = catalog.shared();
 
-    auto *call = new ProxyCall(m_gateway, std::move(plan), std::move(ctx.responder()));
-    call->start();
+    admitAndProxy(m_gateway, ctx, *user, config, std::move(plan));
 }
 
 void LlmController::countTokens(HttpContext &ctx)
