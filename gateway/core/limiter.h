@@ -112,6 +112,7 @@ public:
         qint64 batches = 0;       // transactions committed
         qint64 failedBatches = 0; // transactions the database failed or refused in time
         qint64 timedOut = 0;      // parked requests answered 503
+        qint64 parkedMs = 0;      // the time parked requests waited for their decision, summed
     };
 
     explicit Limiter(const Clock *clock);

@@ -76,6 +76,7 @@ struct SharedCounters::Ticket
     std::optional<qint64> modelRequestsPerMinute;
     std::optional<qint64> modelTokensPerMinute;
     bool leasable = false;
+    qint64 parkedAtMs = 0;  // monotonic
     qint64 notBeforeMs = 0; // monotonic; set while it waits for other instances' leases
 
     bool daily() const { return user.requestLimit || user.tokenLimit; }
@@ -296,6 +297,7 @@ void SharedCounters::admitLater(const User &user, const ModelConfig *model, QObj
             ticket->answer(unavailable());
             return;
         }
+        ticket->parkedAtMs = monotonicMs();
         m_waiting.push_back(ticket);
         ++m_stats.parked;
     }
@@ -434,7 +436,9 @@ bool SharedCounters::collect(Batch *batch)
             continue; // timed out, or its request is gone
         // A lease granted since it parked admits it without asking again.
         if (ticket->leasable && takeLease(ticket->user.id, now)) {
-            if (!ticket->answer(std::nullopt)) {
+            if (ticket->answer(std::nullopt)) {
+                m_stats.parkedMs += now - ticket->parkedAtMs;
+            } else {
                 Lease &lease = m_leases[ticket->user.id];
                 ++lease.left;
                 --lease.used;
@@ -627,13 +631,15 @@ void SharedCounters::settle(Batch &batch)
         case Batch::Outcome::Admitted:
             if (ticket->answer(std::nullopt)) {
                 countAdmission(*ticket);
+                m_stats.parkedMs += now - ticket->parkedAtMs;
             } else if (ticket->daily() && sameDay) {
                 ++m_reports[ticket->user.id].givenBack; // nobody took it
                 m_counted.insert(ticket->user.id);
             }
             break;
         case Batch::Outcome::Refused:
-            ticket->answer(std::move(refusal));
+            if (ticket->answer(std::move(refusal)))
+                m_stats.parkedMs += now - ticket->parkedAtMs;
             break;
         case Batch::Outcome::Wait:
             ticket->notBeforeMs = now + WaitRetryMs;

@@ -392,7 +392,8 @@ void TestSharedLimits::busyUsersCostFewTransactions()
         const double ms = double(timer.nsecsElapsed()) / 1e6 / Requests;
         const Limiter::Stats after = m_a.stats();
         *used = {after.parked - before.parked, after.leaseAdmitted - before.leaseAdmitted,
-                 after.batches - before.batches, after.failedBatches - before.failedBatches, 0};
+                 after.batches - before.batches, after.failedBatches - before.failedBatches, 0,
+                 after.parkedMs - before.parkedMs};
         return ms;
     };
     Limiter::Stats none, leased, parked;
@@ -401,10 +402,10 @@ void TestSharedLimits::busyUsersCostFewTransactions()
     const double tokensMs = measure(tokens, &parked);
     QVERIFY(freeMs > 0 && dailyMs > 0 && tokensMs > 0);
     qInfo("%d requests in a row: no limit %.2f ms each (%lld transactions); daily request limit %.2f ms each "
-          "(%lld parked, %lld from leases, %lld transactions); daily token limit %.2f ms each (%lld parked, "
-          "%lld transactions)",
+          "(%lld parked, %lld from leases, %lld transactions); daily token limit %.2f ms each (%lld parked "
+          "%.2f ms on average, %lld transactions)",
           Requests, freeMs, none.batches, dailyMs, leased.parked, leased.leaseAdmitted, leased.batches, tokensMs,
-          parked.parked, parked.batches);
+          parked.parked, double(parked.parkedMs) / double(std::max<qint64>(1, parked.parked)), parked.batches);
     QCOMPARE(none.parked, qint64(0));
     QVERIFY2(leased.leaseAdmitted > Requests / 2, "most requests of a busy user come from leases");
     QCOMPARE(parked.parked, qint64(Requests)); // a token limit is checked against the shared row every time
