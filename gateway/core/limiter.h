@@ -61,7 +61,8 @@ class SharedCounters;
 //  - Token limits are as exact as with one instance: a token-limited request is decided against
 //    the shared row, which holds every token reported so far by every instance; reports are
 //    added there by the same thread, in the order they came, before the requests parked after
-//    them are decided.
+//    them are decided. Reports no limit depends on (the tokens of a user with only a request
+//    limit, shown by the admin API) wait up to a second to share a transaction.
 //  - Per-minute windows are shared the same way: every request they apply to is decided in the
 //    database under a lock of the windows concerned. The database keeps one bucket per second,
 //    stamped with its latest admission and token report, and windows are measured on the

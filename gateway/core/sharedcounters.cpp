@@ -27,6 +27,9 @@ constexpr qint64 LastRetryMs = 1000;
 // A lease counts as given out in the database a little longer than the instance uses it:
 // the instance starts its clock before it asks, the database when it grants.
 constexpr qint64 LeaseGraceMs = 250;
+// Token reports no limit depends on (only the figures shown) wait at most this long for a
+// transaction that would run anyway.
+constexpr qint64 LazyReportMs = 1000;
 // Parked requests decided in one transaction, and transactions per turn on the executor's
 // thread before other work there gets its turn.
 constexpr size_t MaxBatchRequests = 500;
@@ -188,6 +191,7 @@ void SharedCounters::rollOver()
     m_usage.clear();
     m_counted.clear();
     m_windowUsers.clear();
+    m_modelWindows.clear();
     m_leases.clear();
     m_reports.clear();
 }
@@ -231,9 +235,11 @@ void SharedCounters::countAdmission(const Ticket &ticket)
 {
     ++m_usage[ticket.user.id].requests;
     if (ticket.daily())
-        m_counted.insert(ticket.user.id);
+        m_counted.insert(ticket.user.id, ticket.user.tokenLimit.has_value());
     if (ticket.userWindow())
-        m_windowUsers.insert(ticket.user.id);
+        m_windowUsers.insert(ticket.user.id, ticket.user.tokensPerMinute.has_value());
+    if (ticket.modelWindow())
+        m_modelWindows.insert(ticket.modelPattern, ticket.modelTokensPerMinute.has_value());
 }
 
 Limiter::Verdict SharedCounters::admitNow(const User &user, const ModelConfig *model)
@@ -313,22 +319,34 @@ void SharedCounters::addTokens(qint64 userId, qint64 tokens, const QString &mode
         rollOver();
         m_usage[userId].tokens += tokens;
         bool queued = false;
-        if (m_counted.contains(userId)) {
+        bool urgent = false;
+        if (const auto it = m_counted.constFind(userId); it != m_counted.cend()) {
             m_reports[userId].tokens += tokens;
             queued = true;
+            urgent = urgent || *it;
         }
-        if (m_windowUsers.contains(userId)) {
+        if (const auto it = m_windowUsers.constFind(userId); it != m_windowUsers.cend()) {
             m_windowTokens[{Store::WindowKey::User, userId}] += tokens;
             queued = true;
+            urgent = urgent || *it;
         }
         if (!modelPattern.isEmpty()) {
             m_windowTokens[modelWindow(modelPattern)] += tokens;
             queued = true;
+            urgent = urgent || m_modelWindows.value(modelPattern, true);
         }
         if (!queued)
             return;
+        // A token limit is only as exact as the reports that reached the database: those go at
+        // once. The others are written within LazyReportMs.
+        if (urgent) {
+            m_urgentReports = true;
+        } else if (m_lazySinceMs == 0) {
+            m_lazySinceMs = std::max<qint64>(1, monotonicMs());
+        } else {
+            return; // a write of the reports that may wait is on its way already
+        }
     }
-    // At once: a token limit is only as exact as the reports that reached the database.
     schedule();
 }
 
@@ -336,17 +354,20 @@ Store::DayUsage SharedCounters::today(qint64 userId)
 {
     Store::DayUsage local;
     qint64 unreported = 0;
+    qint64 unreportedTokens = 0;
     QDate day;
     {
         QMutexLocker lock(&m_mutex);
         rollOver();
         local = m_usage.value(userId);
         unreported = m_leases.value(userId).used + m_reports.value(userId).used;
+        unreportedTokens = m_reports.value(userId).tokens;
         day = m_day;
     }
     if (m_reader) {
         if (auto counted = m_reader->countedUsage(userId, day)) {
             counted->requests += unreported; // used from this instance's lease, not written yet
+            counted->tokens += unreportedTokens;
             return *counted;
         }
     }
@@ -412,6 +433,7 @@ bool SharedCounters::collect(Batch *batch)
     if (m_closed || now < m_retryAtMs)
         return false;
     // Leases that ran out or expired: reported, and what is left given back.
+    bool leases = false;
     for (auto it = m_leases.begin(); it != m_leases.end();) {
         if (it->left > 0 && it->expiresMs > now) {
             ++it;
@@ -421,6 +443,7 @@ bool SharedCounters::collect(Batch *batch)
         report.used += it->used;
         report.returned += it->left;
         it = m_leases.erase(it);
+        leases = true;
     }
     // Demand older than a second says nothing about the next lease.
     for (auto it = m_demand.begin(); it != m_demand.end();) {
@@ -455,10 +478,15 @@ bool SharedCounters::collect(Batch *batch)
         batch->tickets.push_back(std::move(ticket));
     }
     m_waiting = std::move(later);
+    // Reports only the figures need wait a little for company.
+    if (batch->tickets.empty() && !leases && !m_urgentReports && m_lazySinceMs > 0 && now - m_lazySinceMs < LazyReportMs)
+        return false;
     batch->reports = std::move(m_reports);
     m_reports.clear();
     batch->windowTokens = std::move(m_windowTokens);
     m_windowTokens.clear();
+    m_urgentReports = false;
+    m_lazySinceMs = 0;
     if (batch->empty())
         return false;
 
@@ -617,7 +645,8 @@ void SharedCounters::settle(Batch &batch)
         Lease &lease = m_leases[it.key()];
         lease.left += it.value();
         lease.expiresMs = batch.startedMs + Limiter::LeaseTtlMs;
-        m_counted.insert(it.key());
+        if (!m_counted.contains(it.key()))
+            m_counted.insert(it.key(), false); // leased only without a token limit
     }
     std::deque<std::shared_ptr<Ticket>> waitAgain;
     for (size_t i = 0; i < batch.tickets.size(); ++i) {
@@ -634,7 +663,8 @@ void SharedCounters::settle(Batch &batch)
                 m_stats.parkedMs += now - ticket->parkedAtMs;
             } else if (ticket->daily() && sameDay) {
                 ++m_reports[ticket->user.id].givenBack; // nobody took it
-                m_counted.insert(ticket->user.id);
+                m_counted.insert(ticket->user.id, ticket->user.tokenLimit.has_value());
+                m_urgentReports = true;
             }
             break;
         case Batch::Outcome::Refused:
@@ -666,6 +696,7 @@ void SharedCounters::requeue(Batch &batch)
         }
         for (auto it = batch.windowTokens.cbegin(); it != batch.windowTokens.cend(); ++it)
             m_windowTokens[it.key()] += it.value();
+        m_urgentReports = m_urgentReports || !batch.reports.isEmpty() || !batch.windowTokens.isEmpty();
     }
     const qint64 delay = std::min(LastRetryMs, FirstRetryMs << std::min(m_failures, 4));
     if (m_failures++ == 0)
@@ -683,7 +714,7 @@ void SharedCounters::armTimer()
     for (const auto &ticket : m_waiting)
         due = std::min(due, std::max(ticket->notBeforeMs, m_retryAtMs));
     if (!m_reports.isEmpty() || !m_windowTokens.isEmpty())
-        due = std::min(due, std::max(now, m_retryAtMs));
+        due = std::min(due, std::max(m_urgentReports ? now : m_lazySinceMs + LazyReportMs, m_retryAtMs));
     if (due == std::numeric_limits<qint64>::max() || (m_timerArmed && m_timerDueMs <= due))
         return;
     m_timerArmed = true;

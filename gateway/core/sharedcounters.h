@@ -100,8 +100,14 @@ private:
     mutable QMutex m_mutex;
     QDate m_day;
     QHash<qint64, Store::DayUsage> m_usage; // this instance's, for users without a shared row
-    QSet<qint64> m_windowUsers; // users admitted under a per-minute limit: their tokens go there
-    QSet<qint64> m_counted;     // users with a shared row today: their tokens go there
+    // Where the tokens a request reports go: the shared row of a user who has one today, the
+    // windows it was admitted under. True where a limit depends on them: they are written at
+    // once; the others (for the figures only) within LazyReportMs, with whatever goes next.
+    QHash<qint64, bool> m_counted;      // user -> has a daily token limit
+    QHash<qint64, bool> m_windowUsers;  // user -> has a per-minute token limit
+    QHash<QString, bool> m_modelWindows; // configuration pattern -> has a per-minute token limit
+    bool m_urgentReports = false;
+    qint64 m_lazySinceMs = 0; // monotonic; the oldest report that may wait, 0 for none
     QHash<qint64, Lease> m_leases;
     QHash<qint64, Demand> m_demand;
     std::deque<std::shared_ptr<Ticket>> m_waiting;
