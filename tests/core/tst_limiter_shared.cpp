@@ -317,6 +317,7 @@ private Q_SLOTS:
     void minuteWindowsAreShared();
     void outageAnswersParkedRequestsInBoundedTime_data();
     void outageAnswersParkedRequestsInBoundedTime();
+    void aLeaseKeepsAdmittingWhileTheDatabaseIsAway();
     void aStoppedExecutorAnswersAtOnce();
     void leavingRequestsGiveTheirAdmissionBack();
 
@@ -550,6 +551,32 @@ void TestLimiterShared::outageAnswersParkedRequestsInBoundedTime()
     QTRY_COMPARE_WITH_TIMEOUT(after.admitted, 1, 5000);
     a.thread.sync();
     QCOMPARE(store.row(limited.id, a->currentDay()).requests, qint64(1));
+}
+
+void TestLimiterShared::aLeaseKeepsAdmittingWhileTheDatabaseIsAway()
+{
+    CounterStore store;
+    Instance a(&store, &m_clock);
+    const User user = limitedUser(12, 1000);
+    QObject context;
+    Answers answers;
+    int sent = 0;
+    while (store.row(user.id, a->currentDay()).leased < 2 && sent < 30) {
+        request(*a, user, answers, &context);
+        ++sent;
+        QTRY_COMPARE_WITH_TIMEOUT(answers.total(), sent, 5000);
+    }
+    const qint64 leased = store.row(user.id, a->currentDay()).leased;
+    QVERIFY(leased >= 2);
+    store.setMode(CounterStore::Mode::Fails);
+    // What the lease holds is admitted at once, without the database; then requests wait again.
+    for (qint64 i = 0; i < leased; ++i)
+        QVERIFY(a->admitNow(user).kind == Limiter::Verdict::Kind::Admitted);
+    QVERIFY(a->admitNow(user).kind == Limiter::Verdict::Kind::Pending);
+    store.setMode(CounterStore::Mode::Works);
+    // The slots used while it was away are reported once it is back.
+    QTRY_COMPARE_WITH_TIMEOUT(store.row(user.id, a->currentDay()).leased, qint64(0), 5000);
+    QCOMPARE(store.row(user.id, a->currentDay()).requests, qint64(sent) + leased);
 }
 
 void TestLimiterShared::aStoppedExecutorAnswersAtOnce()

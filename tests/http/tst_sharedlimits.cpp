@@ -6,6 +6,7 @@
 #include "gatewayharness.h"
 #include "testdatabase.h"
 
+#include <QScopeGuard>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -88,7 +89,8 @@ private Q_SLOTS:
     void anUnusedLeaseGoesBackToTheOtherInstance();
     void aStoppingInstanceGivesItsLeaseBack();
     void busyUsersCostFewTransactions();
-    void aLockedDatabaseHoldsUpOnlyLimitedRequests();
+    void anUnreachableDatabaseHoldsUpOnlyLimitedRequests_data();
+    void anUnreachableDatabaseHoldsUpOnlyLimitedRequests();
     void aLostConnectionIsReopenedOffTheIoThreads();
 
 private:
@@ -411,14 +413,22 @@ void TestSharedLimits::busyUsersCostFewTransactions()
     QCOMPARE(parked.parked, qint64(Requests)); // a token limit is checked against the shared row every time
 }
 
-void TestSharedLimits::aLockedDatabaseHoldsUpOnlyLimitedRequests()
+void TestSharedLimits::anUnreachableDatabaseHoldsUpOnlyLimitedRequests_data()
 {
+    QTest::addColumn<bool>("down");
+    QTest::newRow("locked: another connection holds the counters' table") << false;
+    QTest::newRow("down: the database refuses every connection") << true;
+}
+
+void TestSharedLimits::anUnreachableDatabaseHoldsUpOnlyLimitedRequests()
+{
+    QFETCH(bool, down);
     const QString limitedName = u"locked%1"_s.arg(++m_serial);
     const QByteArray limited = createUser(limitedName, {{u"request_limit"_s, 1000}});
     const QString freeName = u"free%1"_s.arg(++m_serial);
     const QByteArray free = createUser(freeName, {});
     QVERIFY(!limited.isEmpty() && !free.isEmpty());
-    // A stream of an unlimited user, running on A while the database is locked.
+    // A stream of an unlimited user, running on A while the database is away.
     m_upstream->setReplyWords(30);
     m_upstream->setChunkDelay(100);
     QNetworkRequest streamRequest(QUrl(u"http://127.0.0.1:%1/v1/chat/completions"_s.arg(m_a.port())));
@@ -435,10 +445,48 @@ void TestSharedLimits::aLockedDatabaseHoldsUpOnlyLimitedRequests()
     });
     QTRY_VERIFY_WITH_TIMEOUT(!pieces.isEmpty(), 5000);
 
-    // Another connection takes the counters' table and keeps it.
     QString error;
-    QVERIFY2(exec(u"BEGIN"_s, &error), qPrintable(error));
-    QVERIFY2(exec(u"LOCK TABLE usage_counters IN ACCESS EXCLUSIVE MODE"_s, &error), qPrintable(error));
+    const QString database = m_testDatabase.config().database;
+    // Run from the server's maintenance database: a database cannot turn its own connections off.
+    const auto server = DatabaseConfig::fromUrl(qEnvironmentVariable("MAESTRO_TEST_PG_URL"), &error);
+    QVERIFY2(server, qPrintable(error));
+    const auto onServer = [&](const QString &sql) {
+        const QString name = u"shared-limits-server"_s;
+        bool ok = false;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, name);
+            db.setHostName(server->host);
+            db.setPort(server->port);
+            db.setUserName(server->user);
+            db.setPassword(server->password);
+            db.setDatabaseName(server->database);
+            ok = db.open() && QSqlQuery(db).exec(sql);
+            if (!ok)
+                error = db.lastError().text();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+        return ok;
+    };
+    bool away = true;
+    const auto restore = qScopeGuard([&] {
+        if (away && down)
+            onServer(u"ALTER DATABASE \"%1\" ALLOW_CONNECTIONS true"_s.arg(database));
+        else if (away)
+            exec(u"ROLLBACK"_s);
+    });
+    if (down) {
+        // No new connection is accepted, and those the instances hold are gone.
+        QVERIFY2(onServer(u"ALTER DATABASE \"%1\" ALLOW_CONNECTIONS false"_s.arg(database)), qPrintable(error));
+        QVERIFY2(exec(u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                      "AND pid <> pg_backend_pid()"_s,
+                      &error),
+                 qPrintable(error));
+    } else {
+        // Another connection takes the counters' table and keeps it.
+        QVERIFY2(exec(u"BEGIN"_s, &error), qPrintable(error));
+        QVERIFY2(exec(u"LOCK TABLE usage_counters IN ACCESS EXCLUSIVE MODE"_s, &error), qPrintable(error));
+    }
     const qint64 lockedAt = streamTimer.elapsed();
 
     m_upstream->setChunkDelay(0);
@@ -462,7 +510,7 @@ void TestSharedLimits::aLockedDatabaseHoldsUpOnlyLimitedRequests()
         const QJsonObject error = QJsonDocument::fromJson(outcome.body).object().value("error"_L1).toObject();
         QVERIFY2(error.value("message"_L1).toString().contains(u"could not be checked in time"_s), outcome.body.constData());
     }
-    qInfo("while locked: unlimited answered in %lld ms, limited in %lld ms", outcomes.last().ms, outcomes.first().ms);
+    qInfo("database away: unlimited answered in %lld ms, limited in %lld ms", outcomes.last().ms, outcomes.first().ms);
 
     // The stream went on at its pace the whole time.
     QTRY_VERIFY_WITH_TIMEOUT(stream->isFinished(), 10000);
@@ -473,11 +521,15 @@ void TestSharedLimits::aLockedDatabaseHoldsUpOnlyLimitedRequests()
         if (pieces.at(i) > lockedAt)
             longestGap = std::max(longestGap, pieces.at(i) - pieces.at(i - 1));
     }
-    qInfo("stream: %d pieces, longest gap while locked %lld ms", int(pieces.size()), longestGap);
+    qInfo("stream: %d pieces, longest gap while the database was away %lld ms", int(pieces.size()), longestGap);
     QVERIFY2(longestGap < 600, qPrintable(QString::number(longestGap)));
 
-    // Unlocked: limited requests are decided again, and nothing was counted for the 503s.
-    QVERIFY2(exec(u"ROLLBACK"_s, &error), qPrintable(error));
+    // Back: limited requests are decided again, and nothing was counted for the 503s.
+    away = false;
+    if (down)
+        QVERIFY2(onServer(u"ALTER DATABASE \"%1\" ALLOW_CONNECTIONS true"_s.arg(database)), qPrintable(error));
+    else
+        QVERIFY2(exec(u"ROLLBACK"_s, &error), qPrintable(error));
     QCOMPARE(send(m_a.port(), "POST", u"/v1/chat/completions"_s, chat(), limited).status, 200);
     QCOMPARE(send(m_b.port(), "POST", u"/v1/chat/completions"_s, chat(), limited).status, 200);
     // A decision the database took as a request timed out is given back by the next transaction.
