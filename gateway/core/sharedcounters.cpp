@@ -1,8 +1,8 @@
 #include "sharedcounters.h"
+#include "handoff.h"
 
 #include <QCryptographicHash>
 #include <QLoggingCategory>
-#include <QMutexLocker>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -90,19 +90,25 @@ struct SharedCounters::Ticket
     // one (it timed out, or its receiver is gone), so that an admission can be given back.
     bool answer(std::optional<ApiError> refusal)
     {
-        QMutexLocker lock(&mutex);
+        std::lock_guard lock(mutex);
         if (state != State::Waiting || !receiver)
             return false;
         state = State::Answered;
+        // Qt's event queue orders the call after this, invisibly to ThreadSanitizer: say so.
+        Handoff::release(this);
         QMetaObject::invokeMethod(
-            receiver, [decided = decided, refusal = std::move(refusal)] { decided(refusal); },
+            receiver,
+            [this, decided = decided, refusal = std::move(refusal)] {
+                Handoff::acquire(this);
+                decided(refusal);
+            },
             Qt::QueuedConnection);
         return true;
     }
     // On the receiver's thread: true when no answer was posted yet, and none will be.
     bool abandon()
     {
-        QMutexLocker lock(&mutex);
+        std::lock_guard lock(mutex);
         if (state != State::Waiting)
             return false;
         state = State::Abandoned;
@@ -111,19 +117,19 @@ struct SharedCounters::Ticket
     // The receiver is being destroyed: nothing may be posted to it from now on.
     void release()
     {
-        QMutexLocker lock(&mutex);
+        std::lock_guard lock(mutex);
         receiver = nullptr;
         if (state == State::Waiting)
             state = State::Abandoned;
     }
     bool waiting()
     {
-        QMutexLocker lock(&mutex);
+        std::lock_guard lock(mutex);
         return state == State::Waiting;
     }
 
     enum class State { Waiting, Answered, Abandoned };
-    QMutex mutex;
+    std::mutex mutex;
     QObject *receiver = nullptr;
     Limiter::Decided decided;
     State state = State::Waiting;
@@ -177,7 +183,7 @@ Store::WindowKey SharedCounters::modelWindow(const QString &pattern)
 
 Limiter::Stats SharedCounters::stats() const
 {
-    QMutexLocker lock(&m_mutex);
+    std::unique_lock lock(m_mutex);
     return m_stats;
 }
 
@@ -246,7 +252,7 @@ Limiter::Verdict SharedCounters::admitNow(const User &user, const ModelConfig *m
 {
     const bool modelWindow = model && (model->requestsPerMinute || model->tokensPerMinute);
     const bool userWindow = user.requestsPerMinute || user.tokensPerMinute;
-    QMutexLocker lock(&m_mutex);
+    std::unique_lock lock(m_mutex);
     rollOver();
     if (!user.requestLimit && !user.tokenLimit && !userWindow && !modelWindow) {
         ++m_usage[user.id].requests;
@@ -292,13 +298,13 @@ void SharedCounters::admitLater(const User &user, const ModelConfig *model, QObj
                            if (!ticket->abandon())
                                return; // the answer is on its way
                            if (const auto self = weak.lock()) {
-                               QMutexLocker lock(&self->m_mutex);
+                               std::lock_guard lock(self->m_mutex);
                                ++self->m_stats.timedOut;
                            }
                            decided(unavailable());
                        });
     {
-        QMutexLocker lock(&m_mutex);
+        std::unique_lock lock(m_mutex);
         if (m_closed) {
             ticket->answer(unavailable());
             return;
@@ -315,7 +321,7 @@ void SharedCounters::addTokens(qint64 userId, qint64 tokens, const QString &mode
     if (tokens <= 0)
         return;
     {
-        QMutexLocker lock(&m_mutex);
+        std::unique_lock lock(m_mutex);
         rollOver();
         m_usage[userId].tokens += tokens;
         bool queued = false;
@@ -357,7 +363,7 @@ Store::DayUsage SharedCounters::today(qint64 userId)
     qint64 unreportedTokens = 0;
     QDate day;
     {
-        QMutexLocker lock(&m_mutex);
+        std::unique_lock lock(m_mutex);
         rollOver();
         local = m_usage.value(userId);
         unreported = m_leases.value(userId).used + m_reports.value(userId).used;
@@ -384,7 +390,7 @@ Store::DayUsage SharedCounters::lastMinute(qint64 userId)
 void SharedCounters::schedule()
 {
     {
-        QMutexLocker lock(&m_mutex);
+        std::unique_lock lock(m_mutex);
         if (m_drainScheduled || m_closed)
             return;
         m_drainScheduled = true;
@@ -395,7 +401,7 @@ void SharedCounters::schedule()
     });
     if (posted)
         return;
-    QMutexLocker lock(&m_mutex);
+    std::unique_lock lock(m_mutex);
     m_drainScheduled = false;
     failWaiting(u"the thread that owns the database connection has stopped"_s);
 }
@@ -414,14 +420,14 @@ void SharedCounters::failWaiting(const QString &why)
 void SharedCounters::close()
 {
     {
-        QMutexLocker lock(&m_mutex);
+        std::unique_lock lock(m_mutex);
         if (m_closed)
             return;
         m_closed = true;
     }
     const bool posted = m_executor([self = shared_from_this()](Store *store) { self->flush(store); });
     if (!posted) {
-        QMutexLocker lock(&m_mutex);
+        std::unique_lock lock(m_mutex);
         failWaiting(u"unused leases cannot be given back: the database thread has stopped"_s);
     }
 }
@@ -726,7 +732,7 @@ void SharedCounters::armTimer()
                            if (!self)
                                return;
                            {
-                               QMutexLocker lock(&self->m_mutex);
+                               std::lock_guard lock(self->m_mutex);
                                if (self->m_timerDueMs == due)
                                    self->m_timerArmed = false;
                            }
@@ -739,7 +745,7 @@ void SharedCounters::drain(Store *store)
     for (int turn = 0; turn < MaxBatchesPerTurn; ++turn) {
         Batch batch;
         {
-            QMutexLocker lock(&m_mutex);
+            std::unique_lock lock(m_mutex);
             if (!collect(&batch)) {
                 m_drainScheduled = false;
                 if (!m_closed)
@@ -749,7 +755,7 @@ void SharedCounters::drain(Store *store)
         }
         const bool ok = store->updateCounters(batch.day, batch.users, batch.windows, Limiter::BatchTimeoutMs,
                                               [&](const Store::CounterState &state) { return decide(&batch, state); });
-        QMutexLocker lock(&m_mutex);
+        std::unique_lock lock(m_mutex);
         if (!ok) {
             requeue(batch);
             m_drainScheduled = false;
@@ -760,7 +766,7 @@ void SharedCounters::drain(Store *store)
     }
     // More is waiting: queued again, behind whatever else the thread has to do.
     {
-        QMutexLocker lock(&m_mutex);
+        std::unique_lock lock(m_mutex);
         m_drainScheduled = false;
     }
     schedule();
@@ -770,7 +776,7 @@ void SharedCounters::flush(Store *store)
 {
     Batch batch;
     {
-        QMutexLocker lock(&m_mutex);
+        std::unique_lock lock(m_mutex);
         rollOver();
         for (auto it = m_leases.cbegin(); it != m_leases.cend(); ++it) {
             Report &report = m_reports[it.key()];

@@ -3,10 +3,10 @@
 #include "limiter.h"
 
 #include <QElapsedTimer>
-#include <QMutex>
 #include <QSet>
 
 #include <deque>
+#include <mutex>
 #include <memory>
 #include <vector>
 
@@ -15,7 +15,8 @@ namespace Maestro {
 // The counters of a Limiter whose instances share one database; the design is described in
 // limiter.h. The I/O threads admit from leases and park the rest; drain() runs on the
 // executor's thread, decides what was parked in one transaction and posts the answers back.
-// Everything here is guarded by one mutex, never held while the database works. Work posted to
+// Everything here is guarded by one mutex (a std::mutex, which ThreadSanitizer sees), never held
+// while the database works. Work posted to
 // the executor holds this object weakly, except the final flush (close()), which keeps it until
 // it ran.
 class SharedCounters final : public std::enable_shared_from_this<SharedCounters>
@@ -97,7 +98,7 @@ private:
     const Limiter::Executor m_executor;
     QElapsedTimer m_monotonic;
 
-    mutable QMutex m_mutex;
+    mutable std::mutex m_mutex;
     QDate m_day;
     QHash<qint64, Store::DayUsage> m_usage; // this instance's, for users without a shared row
     // Where the tokens a request reports go: the shared row of a user who has one today, the

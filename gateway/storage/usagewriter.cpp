@@ -68,7 +68,16 @@ bool UsageWriter::post(std::function<void(Store *)> work)
     QMutexLocker lock(&m_mutex);
     if (!m_accepting || !m_worker)
         return false;
-    QMetaObject::invokeMethod(m_worker, [this, work = std::move(work)] { work(m_store); }, Qt::QueuedConnection);
+    // The work was built on the caller's thread; Qt's event queue hands it over invisibly to
+    // ThreadSanitizer.
+    Handoff::release(&m_accepting);
+    QMetaObject::invokeMethod(
+        m_worker,
+        [this, work = std::move(work)] {
+            Handoff::acquire(&m_accepting);
+            work(m_store);
+        },
+        Qt::QueuedConnection);
     return true;
 }
 
