@@ -171,7 +171,12 @@ SharedCounters::SharedCounters(const Clock *clock, Store *reader, Limiter::Execu
     m_monotonic.start();
 }
 
-SharedCounters::~SharedCounters() = default;
+SharedCounters::~SharedCounters()
+{
+    // Whichever thread drops the last reference runs this: the lock orders it after what the
+    // others did under it, visibly to ThreadSanitizer too.
+    std::lock_guard lock(m_mutex);
+}
 
 Store::WindowKey SharedCounters::modelWindow(const QString &pattern)
 {

@@ -5,16 +5,16 @@
 // locks and slow answers can be staged exactly; tst_sharedlimits runs the same against
 // PostgreSQL.
 
+#include "core/handoff.h"
 #include "core/limiter.h"
 
 #include <QElapsedTimer>
-#include <QMutex>
-#include <QMutexLocker>
-#include <QSemaphore>
 #include <QTest>
 #include <QThread>
 
 #include <memory>
+#include <mutex>
+#include <semaphore>
 
 using namespace Maestro;
 using namespace Qt::StringLiterals;
@@ -90,7 +90,7 @@ public:
             QThread::msleep(timeoutMs);
             return false;
         }
-        QMutexLocker lock(&m_mutex);
+        std::lock_guard lock(m_mutex);
         ++m_transactions;
         CounterState state;
         state.nowMs = QDateTime::currentMSecsSinceEpoch();
@@ -120,7 +120,7 @@ public:
 
     std::optional<DayUsage> countedUsage(qint64 userId, QDate day) override
     {
-        QMutexLocker lock(&m_mutex);
+        std::lock_guard lock(m_mutex);
         const auto it = m_rows.constFind({userId, day});
         if (it == m_rows.cend())
             return std::nullopt;
@@ -129,7 +129,7 @@ public:
 
     std::optional<DayUsage> windowUsage(const WindowKey &window) override
     {
-        QMutexLocker lock(&m_mutex);
+        std::lock_guard lock(m_mutex);
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         DayUsage usage;
         for (const WindowBucket &bucket : m_windows.value(window)) {
@@ -143,27 +143,27 @@ public:
 
     CounterRow row(qint64 userId, QDate day)
     {
-        QMutexLocker lock(&m_mutex);
+        std::lock_guard lock(m_mutex);
         return m_rows.value({userId, day});
     }
     int transactions()
     {
-        QMutexLocker lock(&m_mutex);
+        std::lock_guard lock(m_mutex);
         return m_transactions;
     }
     Mode mode()
     {
-        QMutexLocker lock(&m_mutex);
+        std::lock_guard lock(m_mutex);
         return m_mode;
     }
     void setMode(Mode mode)
     {
-        QMutexLocker lock(&m_mutex);
+        std::lock_guard lock(m_mutex);
         m_mode = mode;
     }
 
 private:
-    QMutex m_mutex;
+    std::mutex m_mutex;
     Mode m_mode = Mode::Works;
     QHash<std::pair<qint64, QDate>, CounterRow> m_rows;
     QHash<WindowKey, QMap<qint64, WindowBucket>> m_windows;
@@ -177,6 +177,7 @@ class StoreThread
 public:
     explicit StoreThread(Store *store) : m_store(store)
     {
+        Handoff::watchEnd(&m_thread);
         m_thread.start();
         m_anchor.moveToThread(&m_thread);
     }
@@ -185,47 +186,49 @@ public:
     Limiter::Executor executor()
     {
         return [this](std::function<void(Store *)> work) {
-            QMutexLocker lock(&m_mutex);
+            std::lock_guard lock(m_mutex);
             if (!m_running)
                 return false;
-            QMetaObject::invokeMethod(&m_anchor, [this, work = std::move(work)] { work(m_store); }, Qt::QueuedConnection);
+            Handoff::release(&m_anchor);
+            QMetaObject::invokeMethod(
+                &m_anchor,
+                [this, work = std::move(work)] {
+                    Handoff::acquire(&m_anchor);
+                    work(m_store);
+                },
+                Qt::QueuedConnection);
             return true;
         };
     }
     // Keeps the thread busy until the returned semaphore is released.
-    std::shared_ptr<QSemaphore> hold()
+    std::shared_ptr<std::binary_semaphore> hold()
     {
-        auto gate = std::make_shared<QSemaphore>();
+        auto gate = std::make_shared<std::binary_semaphore>(0);
         QMetaObject::invokeMethod(&m_anchor, [gate] { gate->acquire(); }, Qt::QueuedConnection);
         return gate;
     }
     // Waits until everything posted so far has run.
     void sync()
     {
-        QSemaphore done;
-        QMetaObject::invokeMethod(&m_anchor, [&done] { done.release(); }, Qt::QueuedConnection);
-        done.acquire();
+        Handoff::invokeBlocking(&m_anchor, [] {});
     }
     void stop()
     {
         {
-            QMutexLocker lock(&m_mutex);
+            std::lock_guard lock(m_mutex);
             if (!m_running)
                 return;
             m_running = false;
         }
-        sync();
-        QMetaObject::invokeMethod(&m_anchor, [this] { m_anchor.moveToThread(QCoreApplication::instance()->thread()); },
-                                  Qt::BlockingQueuedConnection);
-        m_thread.quit();
-        m_thread.wait();
+        Handoff::invokeBlocking(&m_anchor, [this] { m_anchor.moveToThread(QCoreApplication::instance()->thread()); });
+        Handoff::quitAndWait(&m_thread);
     }
 
 private:
     Store *m_store;
     QThread m_thread;
     QObject m_anchor;
-    QMutex m_mutex;
+    std::mutex m_mutex;
     bool m_running = true;
 };
 
