@@ -1,20 +1,68 @@
 #include "limiter.h"
+#include "sharedcounters.h"
 
-#include <QLoggingCategory>
 #include <QMutexLocker>
 
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcLimiter, "maestro.limiter")
-
 namespace Maestro {
+
+namespace LimitRefusal {
+
+ApiError daily(const User &user, bool requests, const QDateTime &now)
+{
+    const int retryAfter = int(now.secsTo(QDateTime(now.date().addDays(1), QTime(0, 0), Qt::UTC)));
+    if (requests) {
+        return ApiError::rateLimited(
+            u"Daily request limit reached (%1 requests per UTC day); it resets at 00:00 UTC"_s.arg(
+                user.requestLimit.value_or(0)),
+            retryAfter);
+    }
+    return ApiError::rateLimited(
+        u"Daily token limit reached (%1 tokens per UTC day); it resets at 00:00 UTC"_s.arg(
+            user.tokenLimit.value_or(0)),
+        retryAfter);
+}
+
+QString userSubject(const QString &username)
+{
+    return u"user "_s + username;
+}
+
+QString modelSubject(const QString &pattern)
+{
+    return pattern.endsWith(u'*') ? u"models matching '%1'"_s.arg(pattern) : u"model '%1'"_s.arg(pattern);
+}
+
+ApiError minute(bool requests, qint64 limit, const QString &subject, qint64 waitMs)
+{
+    const int retryAfter = int(std::max<qint64>(1, (waitMs + 999) / 1000));
+    return ApiError::rateLimited(
+        (requests ? u"Request limit reached: %1 %2 per minute for %3; retry in %4 s"_s
+                  : u"Token limit reached: %1 %2 per minute for %3; retry in %4 s"_s)
+            .arg(limit)
+            .arg(requests ? (limit == 1 ? u"request"_s : u"requests"_s) : (limit == 1 ? u"token"_s : u"tokens"_s))
+            .arg(subject)
+            .arg(retryAfter),
+        retryAfter);
+}
+
+} // namespace LimitRefusal
 
 Limiter::Limiter(const Clock *clock)
     : m_clock(clock)
     , m_day(clock->nowUtc().date())
 {
+}
+
+Limiter::~Limiter()
+{
+    // Unused leases go back and the last token reports are written: the other instances go on
+    // counting without this one.
+    if (m_shared)
+        m_shared->close();
 }
 
 QDate Limiter::currentDay() const
@@ -39,25 +87,46 @@ void Limiter::restore(QDate day, const QHash<qint64, Store::DayUsage> &usage)
         m_usage = usage;
 }
 
-void Limiter::shareCounters(Store *store)
+void Limiter::shareCounters(Store *store, Executor executor)
 {
-    m_store = store;
+    QMutexLocker lock(&m_mutex);
+    rollOver();
+    m_shared = std::make_shared<SharedCounters>(m_clock, store, std::move(executor), m_day, m_usage);
 }
 
-ApiError Limiter::refusal(const User &user, bool requests) const
+std::shared_ptr<SharedCounters> Limiter::shared() const
 {
-    const QDateTime now = m_clock->nowUtc();
-    const int retryAfter = int(now.secsTo(QDateTime(now.date().addDays(1), QTime(0, 0), Qt::UTC)));
-    if (requests) {
-        return ApiError::rateLimited(
-            u"Daily request limit reached (%1 requests per UTC day); it resets at 00:00 UTC"_s.arg(
-                *user.requestLimit),
-            retryAfter);
+    QMutexLocker lock(&m_mutex);
+    return m_shared;
+}
+
+bool Limiter::isShared() const
+{
+    return shared() != nullptr;
+}
+
+Limiter::Stats Limiter::stats() const
+{
+    const auto counters = shared();
+    return counters ? counters->stats() : Stats{};
+}
+
+Limiter::Verdict Limiter::admitNow(const User &user, const ModelConfig *model)
+{
+    if (const auto counters = shared())
+        return counters->admitNow(user, model);
+    if (auto refused = admit(user, model))
+        return {Verdict::Kind::Refused, std::move(*refused)};
+    return {};
+}
+
+void Limiter::admitLater(const User &user, const ModelConfig *model, QObject *context, Decided decided)
+{
+    if (const auto counters = shared()) {
+        counters->admitLater(user, model, context, std::move(decided));
+        return;
     }
-    return ApiError::rateLimited(
-        u"Daily token limit reached (%1 tokens per UTC day); it resets at 00:00 UTC"_s.arg(
-            *user.tokenLimit),
-        retryAfter);
+    decided(admit(user, model));
 }
 
 std::optional<ApiError> Limiter::admit(const User &user, const ModelConfig *model)
@@ -71,44 +140,11 @@ std::optional<ApiError> Limiter::admit(const User &user, const ModelConfig *mode
         if (auto refused = refuseMinute(user, model, now))
             return refused;
     }
-    Store *store = m_store.load();
-    if (store && (user.requestLimit || user.tokenLimit)) {
-        // The windows are counted before the database decides, so that requests arriving
-        // meanwhile see this one, and taken back if it refuses: nothing is counted then.
-        if (perMinute)
-            countMinute(user, model, now);
-        lock.unlock();
-        const Store::Admission admission =
-            store->countRequest(user.id, currentDay(), user.requestLimit, user.tokenLimit);
-        lock.relock();
-        rollOver();
-        switch (admission) {
-        case Store::Admission::Admitted:
-            m_counted.insert(user.id);
-            ++m_usage[user.id].requests;
-            return std::nullopt;
-        case Store::Admission::RequestLimitReached:
-        case Store::Admission::TokenLimitReached:
-            if (perMinute)
-                uncountMinute(user, model, now);
-            return refusal(user, admission == Store::Admission::RequestLimitReached);
-        case Store::Admission::Failed:
-            // The database is away: limits hold per process until it is back, rather than
-            // refusing everyone.
-            qCWarning(lcLimiter) << "shared limit counters unavailable; counting in this process only";
-            if (perMinute) {
-                uncountMinute(user, model, now);
-                if (auto refused = refuseMinute(user, model, now))
-                    return refused;
-            }
-            break;
-        }
-    }
     Store::DayUsage &usage = m_usage[user.id];
     if (user.requestLimit && usage.requests >= *user.requestLimit)
-        return refusal(user, true);
+        return LimitRefusal::daily(user, true, m_clock->nowUtc());
     if (user.tokenLimit && usage.tokens >= *user.tokenLimit)
-        return refusal(user, false);
+        return LimitRefusal::daily(user, false, m_clock->nowUtc());
     if (perMinute)
         countMinute(user, model, now);
     ++usage.requests;
@@ -120,33 +156,6 @@ bool Limiter::hasMinuteLimit(const User &user, const ModelConfig *model)
     return user.requestsPerMinute || user.tokensPerMinute
         || (model && (model->requestsPerMinute || model->tokensPerMinute));
 }
-
-namespace {
-
-int retrySeconds(qint64 ms)
-{
-    return int(std::max<qint64>(1, (ms + 999) / 1000));
-}
-
-QString modelSubject(const QString &pattern)
-{
-    return pattern.endsWith(u'*') ? u"models matching '%1'"_s.arg(pattern) : u"model '%1'"_s.arg(pattern);
-}
-
-ApiError minuteRefusal(bool requests, qint64 limit, const QString &subject, qint64 waitMs)
-{
-    const int retryAfter = retrySeconds(waitMs);
-    return ApiError::rateLimited(
-        (requests ? u"Request limit reached: %1 %2 per minute for %3; retry in %4 s"_s
-                  : u"Token limit reached: %1 %2 per minute for %3; retry in %4 s"_s)
-            .arg(limit)
-            .arg(requests ? (limit == 1 ? u"request"_s : u"requests"_s) : (limit == 1 ? u"token"_s : u"tokens"_s))
-            .arg(subject)
-            .arg(retryAfter),
-        retryAfter);
-}
-
-} // namespace
 
 void Limiter::Window::prune(qint64 now)
 {
@@ -190,22 +199,22 @@ std::optional<ApiError> Limiter::refuseMinute(const User &user, const ModelConfi
         window.prune(now);
         if (requests) {
             if (const qint64 wait = window.msUntilRequestsBelow(*requests, now); wait > 0)
-                return minuteRefusal(true, *requests, subject, wait);
+                return LimitRefusal::minute(true, *requests, subject, wait);
         }
         if (tokens) {
             if (const qint64 wait = window.msUntilTokensBelow(*tokens, now); wait > 0)
-                return minuteRefusal(false, *tokens, subject, wait);
+                return LimitRefusal::minute(false, *tokens, subject, wait);
         }
         return std::nullopt;
     };
     if (user.requestsPerMinute || user.tokensPerMinute) {
         if (auto refused = check(m_minute.users[user.id], user.requestsPerMinute, user.tokensPerMinute,
-                                 u"user "_s + user.username))
+                                 LimitRefusal::userSubject(user.username)))
             return refused;
     }
     if (model && (model->requestsPerMinute || model->tokensPerMinute)) {
         if (auto refused = check(m_minute.models[model->pattern], model->requestsPerMinute,
-                                 model->tokensPerMinute, modelSubject(model->pattern)))
+                                 model->tokensPerMinute, LimitRefusal::modelSubject(model->pattern)))
             return refused;
     }
     return std::nullopt;
@@ -221,20 +230,6 @@ void Limiter::countMinute(const User &user, const ModelConfig *model, qint64 now
         count(m_minute.users[user.id]);
     if (model && (model->requestsPerMinute || model->tokensPerMinute))
         count(m_minute.models[model->pattern]);
-}
-
-void Limiter::uncountMinute(const User &user, const ModelConfig *model, qint64 now)
-{
-    const auto uncount = [now](Window &window) {
-        const auto it = std::find(window.admitted.rbegin(), window.admitted.rend(), now);
-        if (it != window.admitted.rend())
-            window.admitted.erase(std::next(it).base());
-        --window.running;
-    };
-    if (user.requestsPerMinute || user.tokensPerMinute)
-        uncount(m_minute.users[user.id]);
-    if (model && (model->requestsPerMinute || model->tokensPerMinute))
-        uncount(m_minute.models[model->pattern]);
 }
 
 void Limiter::sweep(qint64 now)
@@ -259,6 +254,10 @@ void Limiter::sweep(qint64 now)
 
 void Limiter::addTokens(qint64 userId, qint64 tokens, const QString &modelPattern)
 {
+    if (const auto counters = shared()) {
+        counters->addTokens(userId, tokens, modelPattern);
+        return;
+    }
     QMutexLocker lock(&m_mutex);
     if (!m_minute.users.isEmpty() || !m_minute.models.isEmpty())
         endMinute(userId, tokens, modelPattern);
@@ -266,12 +265,6 @@ void Limiter::addTokens(qint64 userId, qint64 tokens, const QString &modelPatter
         return;
     rollOver();
     m_usage[userId].tokens += tokens;
-    Store *store = m_store.load();
-    if (!store || !m_counted.contains(userId))
-        return;
-    const QDate day = m_day;
-    lock.unlock();
-    store->addCountedTokens(userId, day, tokens);
 }
 
 void Limiter::endMinute(qint64 userId, qint64 tokens, const QString &modelPattern)
@@ -300,6 +293,8 @@ void Limiter::endMinute(qint64 userId, qint64 tokens, const QString &modelPatter
 
 Store::DayUsage Limiter::lastMinute(qint64 userId)
 {
+    if (const auto counters = shared())
+        return counters->lastMinute(userId);
     const qint64 now = m_clock->nowUtc().toMSecsSinceEpoch();
     QMutexLocker lock(&m_mutex);
     const auto it = m_minute.users.find(userId);
@@ -311,10 +306,8 @@ Store::DayUsage Limiter::lastMinute(qint64 userId)
 
 Store::DayUsage Limiter::today(qint64 userId)
 {
-    if (Store *store = m_store.load()) {
-        if (const auto counted = store->countedUsage(userId, currentDay()))
-            return *counted;
-    }
+    if (const auto counters = shared())
+        return counters->today(userId);
     QMutexLocker lock(&m_mutex);
     rollOver();
     return m_usage.value(userId);

@@ -7,6 +7,7 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 namespace Maestro {
@@ -156,7 +157,8 @@ public:
         Q_UNUSED(tokens);
         return false;
     }
-    // The shared counters of a user who was counted on that day.
+    // The shared counters of a user who was counted on that day (the requests admitted, without
+    // the slots leased to instances that have not used them yet).
     virtual std::optional<DayUsage> countedUsage(qint64 userId, QDate utcDay)
     {
         Q_UNUSED(userId);
@@ -170,6 +172,67 @@ public:
         Q_UNUSED(utcDay);
         Q_UNUSED(usage);
         return false;
+    }
+
+    // The shared limit counters, decided and changed in one transaction (see the design in
+    // limiter.h). A row per limited user and UTC day: `requests` counts the admitted requests and
+    // the slots leased to instances that have not used them yet (`leased`, given out until
+    // `leaseUntilMs`, the database's clock). A window per user or model configuration with
+    // per-minute limits: one bucket per second, each stamped with the time of its latest
+    // admission and token report, so that a bucket leaves the window only once all it holds has.
+    struct CounterRow
+    {
+        qint64 requests = 0;
+        qint64 tokens = 0;
+        qint64 leased = 0;
+        qint64 leaseUntilMs = 0;
+    };
+    struct WindowKey
+    {
+        enum Kind { User = 1, Model = 2 };
+        int kind = User;
+        qint64 id = 0; // the user's id, or a digest of the model configuration's pattern
+
+        friend bool operator==(const WindowKey &a, const WindowKey &b) { return a.kind == b.kind && a.id == b.id; }
+        friend size_t qHash(const WindowKey &key, size_t seed = 0) { return qHashMulti(seed, key.kind, key.id); }
+    };
+    struct WindowBucket
+    {
+        qint64 requests = 0;
+        qint64 tokens = 0;
+        qint64 requestsAtMs = 0; // the latest admission it holds
+        qint64 tokensAtMs = 0;   // the latest token report it holds
+    };
+    struct CounterState
+    {
+        qint64 nowMs = 0; // the database's clock, read after every lock was taken
+        QHash<qint64, CounterRow> users;
+        QHash<WindowKey, QList<WindowBucket>> windows; // buckets of the last 61 s
+    };
+    struct CounterChanges
+    {
+        QHash<qint64, CounterRow> users; // added to the rows (leaseUntilMs: raised to it)
+        QHash<WindowKey, WindowBucket> windows; // added to the bucket of nowMs
+    };
+    // Locks the `utcDay` rows of `users` (created when missing) and the `windows`, reads them,
+    // writes what `decide` returns (the changes may name windows that were not locked: token
+    // reports need no decision) and commits. False when the database failed or took longer than
+    // `timeoutMs` to lock or answer: then nothing changed. Only a shared store implements it.
+    virtual bool updateCounters(QDate utcDay, const QList<qint64> &users, const QList<WindowKey> &windows,
+                                int timeoutMs, const std::function<CounterChanges(const CounterState &)> &decide)
+    {
+        Q_UNUSED(utcDay);
+        Q_UNUSED(users);
+        Q_UNUSED(windows);
+        Q_UNUSED(timeoutMs);
+        Q_UNUSED(decide);
+        return false;
+    }
+    // What a shared window holds now: the requests admitted and tokens reported in the last 60 s.
+    virtual std::optional<DayUsage> windowUsage(const WindowKey &window)
+    {
+        Q_UNUSED(window);
+        return std::nullopt;
     }
 
     // A number that every configuration change moves; -1 when it cannot be read.

@@ -54,7 +54,9 @@ Gateway::Gateway(GatewayConfig config, Store *store, SecretStore *secrets, Usage
         counters.restore(day, usage);
         if (m_store->isShared()) {
             m_store->seedCounters(day, usage);
-            counters.shareCounters(m_store);
+            counters.shareCounters(m_store, [writer = m_usage](std::function<void(Store *)> work) {
+                return writer && writer->post(std::move(work)); // the usage writer owns a connection
+            });
         }
     }
 }

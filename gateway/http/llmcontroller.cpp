@@ -1,4 +1,5 @@
 #include "llmcontroller.h"
+#include "admission.h"
 #include "gateway.h"
 #include "httpwire.h"
 #include "nodeoperation.h"
@@ -91,10 +92,6 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind, void (*adapt)(QJsonObj
             return ctx.fail(*refused);
     }
 
-    // Admission: the user's and the model configuration's limits, in one decision.
-    if (const auto refused = m_gateway->limiter().admit(*user, route.config))
-        return ctx.fail(*refused);
-
     ProxyPlan plan;
     if (route.config && (route.config->requestsPerMinute || route.config->tokensPerMinute))
         plan.limitedModel = route.config->pattern;
@@ -111,8 +108,7 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind, void (*adapt)(QJsonObj
     plan.body = std::move(body);
     plan.catalog = catalog.shared();
 
-    auto *call = new ProxyCall(m_gateway, std::move(plan), std::move(ctx.responder()));
-    call->start();
+    admitAndProxy(m_gateway, ctx, *user, route.config, std::move(plan));
 }
 
 void LlmController::countTokens(HttpContext &ctx)

@@ -129,6 +129,19 @@ const QList<QStringList> &migrations()
             u"ALTER TABLE nodes ADD COLUMN first_byte_timeout_seconds INTEGER NOT NULL DEFAULT 0"_s,
             u"ALTER TABLE nodes ADD COLUMN idle_timeout_seconds INTEGER NOT NULL DEFAULT 0"_s,
         },
+        // 9: limits shared by several gateway processes: requests of a daily limit leased to an
+        // instance (counted as used until it gives back what it did not use), and per-minute
+        // windows of users (kind 1, the user's id) and model configurations (kind 2, a digest of
+        // the pattern), one bucket per second
+        {
+            u"ALTER TABLE usage_counters ADD COLUMN leased BIGINT NOT NULL DEFAULT 0"_s,
+            u"ALTER TABLE usage_counters ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0"_s,
+            u"CREATE TABLE limit_windows ("
+            "kind INTEGER NOT NULL, subject BIGINT NOT NULL, second BIGINT NOT NULL, "
+            "requests BIGINT NOT NULL DEFAULT 0, tokens BIGINT NOT NULL DEFAULT 0, "
+            "requests_at BIGINT NOT NULL DEFAULT 0, tokens_at BIGINT NOT NULL DEFAULT 0, "
+            "PRIMARY KEY (kind, subject, second))"_s,
+        },
     };
     return steps;
 }

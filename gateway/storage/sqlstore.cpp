@@ -125,7 +125,7 @@ bool SqlStore::addCountedTokens(qint64 userId, QDate utcDay, qint64 tokens)
 std::optional<Store::DayUsage> SqlStore::countedUsage(qint64 userId, QDate utcDay)
 {
     QSqlQuery query(m_database->connection());
-    if (!run(query, u"SELECT requests, tokens FROM usage_counters WHERE user_id = ? AND day = ?"_s,
+    if (!run(query, u"SELECT requests - leased, tokens FROM usage_counters WHERE user_id = ? AND day = ?"_s,
              {userId, dayKey(utcDay)})
         || !query.next()) {
         return std::nullopt;

@@ -3,6 +3,8 @@
 #include "core/store.h"
 #include "database.h"
 
+#include <atomic>
+
 namespace Maestro {
 
 // The Store over Qt Sql, the same SQL for SQLite and PostgreSQL. Implemented by area in
@@ -81,6 +83,10 @@ public:
     bool addCountedTokens(qint64 userId, QDate utcDay, qint64 tokens) override;
     std::optional<DayUsage> countedUsage(qint64 userId, QDate utcDay) override;
     bool seedCounters(QDate utcDay, const QHash<qint64, DayUsage> &usage) override;
+    // PostgreSQL only (sqlcounters.cpp).
+    bool updateCounters(QDate utcDay, const QList<qint64> &users, const QList<WindowKey> &windows, int timeoutMs,
+                        const std::function<CounterChanges(const CounterState &)> &decide) override;
+    std::optional<DayUsage> windowUsage(const WindowKey &window) override;
     qint64 configVersion() override;
     bool bumpConfigVersion() override;
 
@@ -91,6 +97,7 @@ private:
     QList<Node> selectNodes(const QString &where, const QVariantList &bindings);
 
     Database *m_database;
+    std::atomic<qint64> m_windowsPrunedMs{0}; // when expired window buckets were last deleted
 };
 
 } // namespace Maestro
