@@ -1,4 +1,5 @@
 #include "gatewaythread.h"
+#include "control.h"
 #include "storage/database.h"
 
 #include <QDeadlineTimer>
@@ -33,6 +34,11 @@ QList<Gateway *> GatewayThread::gateways() const
     return list;
 }
 
+std::shared_ptr<ControlPort> GatewayThread::controlPort() const
+{
+    return m_shared ? m_shared->control : nullptr;
+}
+
 bool GatewayThread::start(QString *error)
 {
     if (!m_workers.isEmpty())
@@ -47,9 +53,27 @@ bool GatewayThread::start(QString *error)
     // comes back where the clients know it.
     m_config.port = m_port;
     m_shared = std::make_unique<GatewayShared>(m_clock);
+    const GatewayConfig config = m_config;
+
+    // The control thread first: it publishes the first catalog before any request is served.
+    m_controlThread = new QThread;
+    m_controlThread->setObjectName(u"gateway-control"_s);
+    m_controlThread->start();
+    {
+        QObject anchor;
+        anchor.moveToThread(m_controlThread);
+        QMetaObject::invokeMethod(
+            &anchor,
+            [&] {
+                m_control = new Control(config, m_store, m_secrets, m_clock, m_shared.get());
+                m_control->start();
+            },
+            Qt::BlockingQueuedConnection);
+    }
+    m_shared->control = m_control->port();
+
     int count = m_config.ioThreads > 0 ? m_config.ioThreads : QThread::idealThreadCount();
     count = std::clamp(count, 1, 8);
-    const GatewayConfig config = m_config;
     for (int i = 0; i < count; ++i) {
         Worker worker;
         worker.thread = new QThread;
@@ -62,8 +86,7 @@ bool GatewayThread::start(QString *error)
         QMetaObject::invokeMethod(
             &anchor,
             [&] {
-                worker.gateway = new Gateway(config, m_store, m_secrets, m_usage, m_clock,
-                                             m_shared.get(), i == 0);
+                worker.gateway = new Gateway(config, m_usage, m_clock, m_shared.get());
                 ok = worker.gateway->listen(m_socket.descriptor(), &failure);
                 if (!ok) {
                     delete worker.gateway;
@@ -78,6 +101,7 @@ bool GatewayThread::start(QString *error)
             delete worker.thread;
             if (i == 0) {
                 *error = failure;
+                stopControl();
                 m_shared.reset();
                 m_socket.close();
                 return false;
@@ -87,7 +111,31 @@ bool GatewayThread::start(QString *error)
         }
         m_workers.append(worker);
     }
+    Control *control = m_control;
+    QMetaObject::invokeMethod(control, [control] { control->startBackground(); }, Qt::QueuedConnection);
     return true;
+}
+
+void GatewayThread::stopControl()
+{
+    if (!m_control)
+        return;
+    Control *control = m_control;
+    Database *database = m_database;
+    // Blocks while the control thread waits on the database (a hung server): shutting down
+    // cannot skip the thread that owns the connection.
+    QMetaObject::invokeMethod(
+        control,
+        [control, database] {
+            delete control;
+            database->closeThreadConnection();
+        },
+        Qt::BlockingQueuedConnection);
+    m_control = nullptr;
+    m_controlThread->quit();
+    m_controlThread->wait();
+    delete m_controlThread;
+    m_controlThread = nullptr;
 }
 
 void GatewayThread::stop(int graceMs)
@@ -99,6 +147,9 @@ void GatewayThread::stop(int graceMs)
         QMetaObject::invokeMethod(gateway, [gateway] { gateway->stopAccepting(); },
                                   Qt::BlockingQueuedConnection);
     }
+    // No new background work (node checks, warmup, config polls) while requests drain; queued,
+    // so that a control thread waiting on the database does not hold up the grace period.
+    m_shared->control->call([](Control *control) { control->stopBackground(); });
     // The threads closed their duplicates; closing the original too stops the kernel from
     // completing new connections into the backlog, and frees the port.
     m_socket.close();
@@ -106,7 +157,6 @@ void GatewayThread::stop(int graceMs)
     QDeadlineTimer deadline(graceMs);
     while (m_shared->activeCalls.load() > 0 && !deadline.hasExpired())
         QThread::msleep(20);
-    // Secondary threads first: the primary owns the node checks others may have asked for.
     for (qsizetype i = m_workers.size() - 1; i >= 0; --i) {
         const Worker &worker = m_workers.at(i);
         Gateway *gateway = worker.gateway;
@@ -115,6 +165,7 @@ void GatewayThread::stop(int graceMs)
             gateway,
             [gateway, database] {
                 delete gateway;
+                // Admission against the limit counters a shared store keeps may have opened one.
                 database->closeThreadConnection();
             },
             Qt::BlockingQueuedConnection);
@@ -123,6 +174,8 @@ void GatewayThread::stop(int graceMs)
         delete worker.thread;
     }
     m_workers.clear();
+    // After the I/O threads: nothing posts to it any more.
+    stopControl();
     m_shared.reset();
 }
 
