@@ -244,6 +244,7 @@ void Gateway::forwardAdmin(HttpContext &ctx, AdminHandler handler)
         return ctx.fail(ApiError::unavailable(u"The gateway is stopping"_s));
     }
     PendingAdmin &pending = m_pendingAdmin[ticket];
+    pending.path = ctx.request().url().path();
     pending.socket = ctx.socket();
     pending.responder = std::make_shared<QHttpServerResponder>(std::move(ctx.responder()));
     pending.timer = new QTimer(this);
@@ -284,7 +285,8 @@ void Gateway::adminTimedOut(quint64 ticket)
     pending.timer->deleteLater(); // its timeout() is running
     const int ms = m_config.adminTimeoutMs;
     const QString waited = ms % 1000 == 0 ? u"%1 s"_s.arg(ms / 1000) : u"%1 ms"_s.arg(ms);
-    qCWarning(lcGateway).noquote() << "an admin request got no answer within" << waited << "; is the database reachable?";
+    qCWarning(lcGateway).noquote()
+        << u"the admin request for %1 got no answer within %2; is the database reachable?"_s.arg(pending.path, waited);
     if (pending.socket && pending.socket->state() == QAbstractSocket::ConnectedState) {
         pending.socket->write(errorResponse(
             Dialect::Admin,

@@ -238,6 +238,7 @@ Q_SIGNALS:
 private:
     struct PendingAdmin
     {
+        QString path; // for the log
         QPointer<QTcpSocket> socket;
         std::shared_ptr<QHttpServerResponder> responder;
         QTimer *timer = nullptr; // the admin timeout; stopped while the handler waits on nodes
