@@ -1,5 +1,6 @@
 #include "gatewayclient.h"
 
+#include "http/control.h"
 #include "http/gateway.h"
 #include "http/gatewaythread.h"
 #include "http/nodeoperation.h"
@@ -135,13 +136,20 @@ Gateway *GatewayClient::primary() const
     return m_primary;
 }
 
+bool GatewayClient::postToControl(std::function<void(Control *)> work)
+{
+    return m_control && m_control->call(std::move(work));
+}
+
 void GatewayClient::attach()
 {
     m_run = Run::Running;
     m_startError.clear();
     m_port = m_gateways->port();
     m_primary = m_gateways->gateway();
-    // Requests are served (and logged) by every I/O thread; node checks run on the primary.
+    m_control = m_gateways->controlPort();
+    // Requests are served (and logged) by every I/O thread; catalog reloads and node checks run
+    // on the control thread.
     for (Gateway *gateway : m_gateways->gateways()) {
         connect(gateway, &Gateway::requestLogged, this, [this](const RequestLogEntry &entry) {
             if (entry.userId != 0) {
@@ -162,15 +170,17 @@ void GatewayClient::attach()
             m_snapshot.activeCalls = active;
             Q_EMIT callsChanged(active);
         });
-        connect(gateway, &Gateway::catalogReloaded, this, [this] { m_refreshTimer.start(); });
     }
-    connect(m_primary, &Gateway::nodeHealthChanged, this, &GatewayClient::nodeHealthChanged);
+    Control *control = m_gateways->control();
+    connect(control, &Control::catalogReloaded, this, [this] { m_refreshTimer.start(); });
+    connect(control, &Control::nodeHealthChanged, this, &GatewayClient::nodeHealthChanged);
 }
 
 void GatewayClient::switchGateway(Run during, std::function<bool(QString *)> operation)
 {
     m_run = during;
     m_primary = nullptr;
+    m_control.reset();
     Q_EMIT runningChanged(false);
     QPointer<GatewayClient> self(this);
     QThread *worker = QThread::create([self, operation = std::move(operation)] {
@@ -259,12 +269,11 @@ void GatewayClient::endBusy()
 
 void GatewayClient::refresh()
 {
-    GatewayShared *shared = primary() ? m_gateways->shared() : nullptr;
     call(
         this,
-        [shared](Gateway *gateway) {
+        [](Control *control) {
             GatewaySnapshot snapshot;
-            Store *store = gateway->store();
+            Store *store = control->store();
             snapshot.users = store->users();
             snapshot.nodes = store->nodes();
             snapshot.nodeModels = store->nodeModels();
@@ -275,11 +284,11 @@ void GatewayClient::refresh()
             snapshot.systemPrompts = store->systemPrompts();
             snapshot.settings = Settings(store->settings());
             for (const User &user : std::as_const(snapshot.users))
-                snapshot.usageToday.insert(user.id, gateway->limiter().today(user.id));
+                snapshot.usageToday.insert(user.id, control->limiter().today(user.id));
             for (const Node &node : std::as_const(snapshot.nodes))
-                snapshot.nodeLoad.insert(node.id, gateway->balancer().active(node.id));
-            snapshot.nodeTraffic = store->nodeTraffic(gateway->clock()->nowUtc().date());
-            snapshot.activeCalls = shared ? shared->activeCalls.load() : gateway->activeCalls();
+                snapshot.nodeLoad.insert(node.id, control->balancer().active(node.id));
+            snapshot.nodeTraffic = store->nodeTraffic(control->clock()->nowUtc().date());
+            snapshot.activeCalls = control->activeCallsTotal();
             snapshot.loaded = true;
             return snapshot;
         },
@@ -292,26 +301,26 @@ void GatewayClient::refresh()
 
 void GatewayClient::createUser(const QString &username, QObject *context, Reply<CreatedUser> done)
 {
-    call(context, [username](Gateway *g) { return g->admin()->createUser(username); }, std::move(done));
+    call(context, [username](Control *c) { return c->admin()->createUser(username); }, std::move(done));
 }
 
 void GatewayClient::rotateToken(const QString &username, QObject *context, Reply<CreatedUser> done)
 {
-    call(context, [username](Gateway *g) { return g->admin()->rotateToken(username); }, std::move(done));
+    call(context, [username](Control *c) { return c->admin()->rotateToken(username); }, std::move(done));
 }
 
 void GatewayClient::deleteUser(const QString &username, QObject *context, Reply<bool> done)
 {
-    call(context, [username](Gateway *g) { return g->admin()->deleteUser(username); }, std::move(done));
+    call(context, [username](Control *c) { return c->admin()->deleteUser(username); }, std::move(done));
 }
 
 void GatewayClient::setUserModels(const QString &username, bool all, const QStringList &models,
                                   QObject *context, Reply<User> done)
 {
     call(context,
-         [username, all, models](Gateway *g) {
-             return all ? g->admin()->grantAllModels(username)
-                        : g->admin()->setUserModels(username, models);
+         [username, all, models](Control *c) {
+             return all ? c->admin()->grantAllModels(username)
+                        : c->admin()->setUserModels(username, models);
          },
          std::move(done));
 }
@@ -320,75 +329,70 @@ void GatewayClient::setUserLimits(const QString &username, const UserLimits &lim
                                   Reply<User> done)
 {
     call(context,
-         [username, limits](Gateway *g) { return g->admin()->setUserLimits(username, limits); },
+         [username, limits](Control *c) { return c->admin()->setUserLimits(username, limits); },
          std::move(done));
 }
 
 void GatewayClient::addNode(const AdminService::NodeInput &input, QObject *context, Reply<Node> done)
 {
-    call(context, [input](Gateway *g) { return g->admin()->addNode(input); }, std::move(done));
+    call(context, [input](Control *c) { return c->admin()->addNode(input); }, std::move(done));
 }
 
 void GatewayClient::updateNode(qint64 id, const AdminService::NodeInput &input, QObject *context,
                                Reply<Node> done)
 {
-    call(context, [id, input](Gateway *g) { return g->admin()->updateNode(id, input); }, std::move(done));
+    call(context, [id, input](Control *c) { return c->admin()->updateNode(id, input); }, std::move(done));
 }
 
 void GatewayClient::toggleNode(qint64 id, QObject *context, Reply<Node> done)
 {
-    call(context, [id](Gateway *g) { return g->admin()->toggleNode(id); }, std::move(done));
+    call(context, [id](Control *c) { return c->admin()->toggleNode(id); }, std::move(done));
 }
 
 void GatewayClient::deleteNode(qint64 id, QObject *context, Reply<bool> done)
 {
-    call(context, [id](Gateway *g) { return g->admin()->deleteNode(id); }, std::move(done));
+    call(context, [id](Control *c) { return c->admin()->deleteNode(id); }, std::move(done));
 }
 
 void GatewayClient::checkNode(qint64 id, QObject *context,
                               std::function<void(bool, const QString &)> done)
 {
-    Gateway *gateway = primary();
-    if (!gateway)
-        return;
-    beginBusy();
     QPointer<QObject> guard(context);
     QPointer<GatewayClient> self(this);
-    QMetaObject::invokeMethod(
-        gateway,
-        [gateway, id, done = std::move(done), guard, self]() mutable {
-            gateway->checkNode(id, gateway, [done, guard, self](bool ok, const QString &error) {
-                QMetaObject::invokeMethod(
-                    QCoreApplication::instance(),
-                    [done, guard, self, ok, error] {
-                        if (self)
-                            self->endBusy();
-                        if (guard)
-                            done(ok, error);
-                    },
-                    Qt::QueuedConnection);
-            });
-        },
-        Qt::QueuedConnection);
+    const bool posted = postToControl([id, done = std::move(done), guard, self](Control *control) {
+        control->checkNode(id, control, [done, guard, self](bool ok, const QString &error) {
+            QMetaObject::invokeMethod(
+                QCoreApplication::instance(),
+                [done, guard, self, ok, error] {
+                    if (self)
+                        self->endBusy();
+                    if (guard)
+                        done(ok, error);
+                },
+                Qt::QueuedConnection);
+        });
+    });
+    if (posted)
+        beginBusy();
 }
 
 void GatewayClient::addMapping(const AdminService::MappingInput &input, QObject *context,
                                Reply<ModelMapping> done)
 {
-    call(context, [input](Gateway *g) { return g->admin()->addMapping(input); }, std::move(done));
+    call(context, [input](Control *c) { return c->admin()->addMapping(input); }, std::move(done));
 }
 
 void GatewayClient::updateMapping(const QString &displayName, const AdminService::MappingInput &input,
                                   QObject *context, Reply<ModelMapping> done)
 {
     call(context,
-         [displayName, input](Gateway *g) { return g->admin()->updateMapping(displayName, input); },
+         [displayName, input](Control *c) { return c->admin()->updateMapping(displayName, input); },
          std::move(done));
 }
 
 void GatewayClient::deleteMapping(const QString &displayName, QObject *context, Reply<bool> done)
 {
-    call(context, [displayName](Gateway *g) { return g->admin()->deleteMapping(displayName); },
+    call(context, [displayName](Control *c) { return c->admin()->deleteMapping(displayName); },
          std::move(done));
 }
 
@@ -396,26 +400,26 @@ void GatewayClient::addGroup(const AdminService::GroupInput &input,
                              const QList<AdminService::MemberInput> &members, QObject *context,
                              Reply<ModelGroup> done)
 {
-    call(context, [input, members](Gateway *g) { return g->admin()->addGroup(input, members); },
+    call(context, [input, members](Control *c) { return c->admin()->addGroup(input, members); },
          std::move(done));
 }
 
 void GatewayClient::updateGroup(const QString &name, const AdminService::GroupInput &input,
                                 QObject *context, Reply<ModelGroup> done)
 {
-    call(context, [name, input](Gateway *g) { return g->admin()->updateGroup(name, input); },
+    call(context, [name, input](Control *c) { return c->admin()->updateGroup(name, input); },
          std::move(done));
 }
 
 void GatewayClient::deleteGroup(const QString &name, QObject *context, Reply<bool> done)
 {
-    call(context, [name](Gateway *g) { return g->admin()->deleteGroup(name); }, std::move(done));
+    call(context, [name](Control *c) { return c->admin()->deleteGroup(name); }, std::move(done));
 }
 
 void GatewayClient::addMember(const QString &group, const AdminService::MemberInput &input,
                               QObject *context, Reply<ModelGroup> done)
 {
-    call(context, [group, input](Gateway *g) { return g->admin()->addMember(group, input); },
+    call(context, [group, input](Control *c) { return c->admin()->addMember(group, input); },
          std::move(done));
 }
 
@@ -424,14 +428,14 @@ void GatewayClient::updateMember(const QString &group, qint64 memberId,
                                  Reply<ModelGroup> done)
 {
     call(context,
-         [group, memberId, input](Gateway *g) { return g->admin()->updateMember(group, memberId, input); },
+         [group, memberId, input](Control *c) { return c->admin()->updateMember(group, memberId, input); },
          std::move(done));
 }
 
 void GatewayClient::deleteMember(const QString &group, qint64 memberId, QObject *context,
                                  Reply<ModelGroup> done)
 {
-    call(context, [group, memberId](Gateway *g) { return g->admin()->deleteMember(group, memberId); },
+    call(context, [group, memberId](Control *c) { return c->admin()->deleteMember(group, memberId); },
          std::move(done));
 }
 
@@ -439,59 +443,59 @@ void GatewayClient::reorderMembers(const QString &group, const QList<qint64> &me
                                    QObject *context, Reply<ModelGroup> done)
 {
     call(context,
-         [group, memberIds](Gateway *g) { return g->admin()->reorderMembers(group, memberIds); },
+         [group, memberIds](Control *c) { return c->admin()->reorderMembers(group, memberIds); },
          std::move(done));
 }
 
 void GatewayClient::saveToolSet(const ToolSet &set, QObject *context, Reply<ToolSet> done)
 {
-    call(context, [set](Gateway *g) { return g->admin()->saveToolSet(set); }, std::move(done));
+    call(context, [set](Control *c) { return c->admin()->saveToolSet(set); }, std::move(done));
 }
 
 void GatewayClient::deleteToolSet(const QString &name, QObject *context, Reply<bool> done)
 {
-    call(context, [name](Gateway *g) { return g->admin()->deleteToolSet(name); }, std::move(done));
+    call(context, [name](Control *c) { return c->admin()->deleteToolSet(name); }, std::move(done));
 }
 
 void GatewayClient::saveModelConfig(const ModelConfig &config, QObject *context,
                                     Reply<ModelConfig> done)
 {
-    call(context, [config](Gateway *g) { return g->admin()->saveModelConfig(config); },
+    call(context, [config](Control *c) { return c->admin()->saveModelConfig(config); },
          std::move(done));
 }
 
 void GatewayClient::addSystemPrompt(const AdminService::PromptInput &input, QObject *context,
                                     Reply<SystemPrompt> done)
 {
-    call(context, [input](Gateway *g) { return g->admin()->addSystemPrompt(input); }, std::move(done));
+    call(context, [input](Control *c) { return c->admin()->addSystemPrompt(input); }, std::move(done));
 }
 
 void GatewayClient::updateSystemPrompt(qint64 id, const AdminService::PromptInput &input, QObject *context,
                                        Reply<SystemPrompt> done)
 {
-    call(context, [id, input](Gateway *g) { return g->admin()->updateSystemPrompt(id, input); }, std::move(done));
+    call(context, [id, input](Control *c) { return c->admin()->updateSystemPrompt(id, input); }, std::move(done));
 }
 
 void GatewayClient::deleteSystemPrompt(qint64 id, QObject *context, Reply<bool> done)
 {
-    call(context, [id](Gateway *g) { return g->admin()->deleteSystemPrompt(id); }, std::move(done));
+    call(context, [id](Control *c) { return c->admin()->deleteSystemPrompt(id); }, std::move(done));
 }
 
 void GatewayClient::reorderSystemPrompts(const QList<qint64> &ids, QObject *context,
                                          Reply<QList<SystemPrompt>> done)
 {
-    call(context, [ids](Gateway *g) { return g->admin()->reorderSystemPrompts(ids); }, std::move(done));
+    call(context, [ids](Control *c) { return c->admin()->reorderSystemPrompts(ids); }, std::move(done));
 }
 
 void GatewayClient::deleteModelConfig(const QString &pattern, QObject *context, Reply<bool> done)
 {
-    call(context, [pattern](Gateway *g) { return g->admin()->deleteModelConfig(pattern); },
+    call(context, [pattern](Control *c) { return c->admin()->deleteModelConfig(pattern); },
          std::move(done));
 }
 
 void GatewayClient::updateSettings(const QJsonObject &values, QObject *context, Reply<QJsonObject> done)
 {
-    call(context, [values](Gateway *g) { return g->admin()->updateSettings(values); }, std::move(done));
+    call(context, [values](Control *c) { return c->admin()->updateSettings(values); }, std::move(done));
 }
 
 ModelPullJob::ModelPullJob(Gateway *gateway, QObject *parent)
@@ -583,9 +587,9 @@ void GatewayClient::requestLogs(const LogQuery &query, QObject *context,
                                 std::function<void(const LogPage &)> done)
 {
     call(context,
-         [query](Gateway *g) {
+         [query](Control *c) {
              LogPage page;
-             page.entries = g->store()->requestLogs(query, &page.total);
+             page.entries = c->store()->requestLogs(query, &page.total);
              return page;
          },
          std::move(done));
@@ -594,7 +598,7 @@ void GatewayClient::requestLogs(const LogQuery &query, QObject *context,
 void GatewayClient::auditLogs(const LogQuery &query, QObject *context,
                               std::function<void(const QList<AuditEntry> &)> done)
 {
-    call(context, [query](Gateway *g) { return g->store()->auditLogs(query, nullptr); },
+    call(context, [query](Control *c) { return c->store()->auditLogs(query, nullptr); },
          std::move(done));
 }
 
@@ -603,13 +607,13 @@ void GatewayClient::requestsSince(const QDateTime &since, QObject *context,
 {
     call(
         context,
-        [since](Gateway *g) {
+        [since](Control *c) {
             QList<RequestLogEntry> recent;
             LogQuery query;
             query.limit = 1000;
             // Newest first: page back until the window is covered.
             for (int pages = 0; pages < 50; ++pages) {
-                const QList<RequestLogEntry> page = g->store()->requestLogs(query, nullptr);
+                const QList<RequestLogEntry> page = c->store()->requestLogs(query, nullptr);
                 for (const RequestLogEntry &entry : page) {
                     if (entry.createdAt < since)
                         return recent;

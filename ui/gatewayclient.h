@@ -21,6 +21,8 @@
 
 namespace Maestro {
 
+class Control;
+class ControlPort;
 class Gateway;
 class GatewayThread;
 class NodeOperation;
@@ -58,8 +60,8 @@ struct GatewaySnapshot
     int downNodes() const; // active nodes known to be unhealthy
 };
 
-// A model pull seen from the GUI thread (GatewayClient::pullModel). The pull itself runs on the
-// gateway's thread; its reports arrive here queued, in the order the nodes sent them, so the
+// A model pull seen from the GUI thread (GatewayClient::pullModel). The pull itself runs on an
+// I/O thread of the gateway (it only talks to nodes); its reports arrive here queued, in the order the nodes sent them, so the
 // gateway never waits for the GUI. Deleting a running job cancels the pull.
 class ModelPullJob final : public QObject
 {
@@ -95,10 +97,10 @@ private:
     bool m_running = true;
 };
 
-// The desktop application's only way to the gateway. Every operation runs on the primary
-// gateway's I/O thread (where the AdminService and its database connection live) through a queued
-// invocation, and its result comes back to the GUI thread the same way: the GUI thread never
-// waits for the database or a node. While calls are out, busy() is true.
+// The desktop application's only way to the gateway. Every operation runs on the gateway's control
+// thread (where the AdminService and its database connection live, as for the admin API) through
+// a queued invocation, and its result comes back to the GUI thread the same way: the GUI thread
+// never waits for the database or a node. While calls are out, busy() is true.
 class GatewayClient final : public QObject
 {
     Q_OBJECT
@@ -126,23 +128,19 @@ public:
     void stopGateway();
     void startGateway();
 
-    // Runs work(gateway) on the gateway's thread, then done(result) on the GUI thread, unless
+    // Runs work(control) on the control thread, then done(result) on the GUI thread, unless
     // context was destroyed in between.
     template<typename Work, typename Done>
     void call(QObject *context, Work work, Done done, bool showBusy = true)
     {
-        using T = std::invoke_result_t<Work, Gateway *>;
-        Gateway *gateway = primary();
-        if (!gateway)
+        using T = std::invoke_result_t<Work, Control *>;
+        if (!m_control)
             return;
-        if (showBusy)
-            beginBusy();
         QPointer<QObject> guard(context);
         QPointer<GatewayClient> self(this);
-        QMetaObject::invokeMethod(
-            gateway,
-            [gateway, work = std::move(work), done = std::move(done), guard, self, showBusy]() mutable {
-                T result = work(gateway);
+        const bool posted = postToControl(
+            [work = std::move(work), done = std::move(done), guard, self, showBusy](Control *control) mutable {
+                T result = work(control);
                 // The application object outlives every window, so the reply always has a home.
                 QMetaObject::invokeMethod(
                     QCoreApplication::instance(),
@@ -153,8 +151,9 @@ public:
                             done(result);
                     },
                     Qt::QueuedConnection);
-            },
-            Qt::QueuedConnection);
+            });
+        if (posted && showBusy)
+            beginBusy();
     }
 
     using CreatedUser = AdminService::CreatedUser;
@@ -242,7 +241,9 @@ private:
     enum class Run { Running, Stopping, Stopped, Starting };
 
     Gateway *primary() const;
-    // Follows the gateways now running: their signals, the primary, the port.
+    // Queues work to the control thread; false while the gateway is stopped.
+    bool postToControl(std::function<void(Control *)> work);
+    // Follows the gateways now running: their signals, the control thread, the port.
     void attach();
     // Runs a blocking GatewayThread operation on a thread of its own, then settles the state.
     void switchGateway(Run during, std::function<bool(QString *)> operation);
@@ -251,8 +252,9 @@ private:
 
     GatewayThread *m_gateways;
     // Set on the GUI thread only, and cleared before a stop begins, so no call reaches a gateway
-    // that is going away.
+    // that is going away. The port refuses work once the control thread stopped.
     QPointer<Gateway> m_primary;
+    std::shared_ptr<ControlPort> m_control;
     Run m_run = Run::Stopped;
     QString m_startError;
     quint16 m_port = 0;

@@ -13,8 +13,9 @@ namespace Maestro {
 
 // Every administrative change, shared by the admin HTTP API and the desktop UI. Each change is
 // validated, written, audited (without secrets) and announced with changed(), after which the
-// gateway reloads its catalog. Lives on the gateway thread; the UI calls it through queued
-// invocations.
+// gateway reloads its catalog. Lives on the gateway's control thread (Control owns it), which
+// owns the database connection it writes with; the admin API's handlers run there, and the
+// desktop app reaches it through GatewayThread::controlPort().
 class AdminService final : public QObject
 {
     Q_OBJECT

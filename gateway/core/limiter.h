@@ -72,8 +72,9 @@ class SharedCounters;
 //    down, locked or slow; a transaction gives up after BatchTimeoutMs and is retried). Leases
 //    keep admitting until they expire, so a short outage does not stop busy users.
 //
-// The admin API and the desktop app read today()/lastMinute() from the database directly (the
-// shared figures); they must not call them on an I/O thread.
+// With shared counters, today()/lastMinute() read the shared figures from the database with the
+// store given to shareCounters(): only the thread that owns it calls them (the gateway's control
+// thread, which runs the admin API and the desktop app's calls), never an I/O thread.
 class Limiter
 {
 public:

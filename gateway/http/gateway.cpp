@@ -1,15 +1,13 @@
 #include "gateway.h"
-#include "admincontroller.h"
+#include "control.h"
 #include "errorbody.h"
 #include "guardedtcpserver.h"
 #include "httpcontext.h"
 #include "httpwire.h"
 #include "llmcontroller.h"
-#include "nodejobs.h"
+#include "mailbox.h"
 #include "routes.h"
-#include "core/settings.h"
 #include "core/tokens.h"
-#include "providers/nodeprober.h"
 #include "providers/upstreamclient.h"
 #include "storage/usagewriter.h"
 
@@ -22,47 +20,34 @@ Q_LOGGING_CATEGORY(lcGateway, "maestro.gateway")
 
 namespace Maestro {
 
-Gateway::Gateway(GatewayConfig config, Store *store, SecretStore *secrets, UsageWriter *usage,
-                 const Clock *clock, GatewayShared *shared, bool primary, QObject *parent)
+void GatewayShared::applyUpstreamTimeouts(const Node &node, UpstreamRequest *request) const
+{
+    const auto pick = [](int nodeSeconds, int gatewayMs) {
+        return nodeSeconds > 0 ? nodeSeconds * 1000 : gatewayMs;
+    };
+    request->connectTimeoutMs = pick(node.connectTimeoutSeconds, upstreamConnectTimeoutMs.load());
+    request->firstByteTimeoutMs = pick(node.firstByteTimeoutSeconds, upstreamFirstByteTimeoutMs.load());
+    request->idleTimeoutMs = pick(node.idleTimeoutSeconds, upstreamIdleTimeoutMs.load());
+}
+
+Gateway::Gateway(GatewayConfig config, UsageWriter *usage, const Clock *clock, GatewayShared *shared,
+                 QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
-    , m_store(store)
-    , m_secrets(secrets)
     , m_usage(usage)
     , m_clock(clock)
-    , m_admin(std::make_unique<AdminService>(store, secrets))
     , m_upstream(std::make_unique<UpstreamClient>())
-    , m_prober(std::make_unique<NodeProber>(m_upstream.get()))
-    , m_jobs(std::make_unique<NodeJobs>(this, m_config.backgroundDeferLimitMs))
-    , m_ownShared(shared ? nullptr : std::make_unique<GatewayShared>(clock))
-    , m_shared(shared ? shared : m_ownShared.get())
-    , m_primary(primary)
+    , m_shared(shared)
+    , m_inbox(std::make_shared<Mailbox>(this))
 {
-    m_uptime.start();
-    if (m_primary)
-        m_shared->primary = this;
-    connect(m_admin.get(), &AdminService::changed, this, &Gateway::reload);
-    registerRoutes(m_router, this, new LlmController(this), new AdminController(this));
-    m_healthTimer.setTimerType(Qt::VeryCoarseTimer);
-    connect(&m_healthTimer, &QTimer::timeout, this, &Gateway::checkAllNodes);
-    connect(&m_configTimer, &QTimer::timeout, this, &Gateway::pollConfigVersion);
-    if (m_primary) {
-        reload();
-        Limiter &counters = m_shared->limiter;
-        const QDate day = counters.currentDay();
-        const auto usage = m_store->usageOn(day);
-        counters.restore(day, usage);
-        if (m_store->isShared()) {
-            m_store->seedCounters(day, usage);
-            counters.shareCounters(m_store, [writer = m_usage](std::function<void(Store *)> work) {
-                return writer && writer->post(std::move(work)); // the usage writer owns a connection
-            });
-        }
-    }
+    registerRoutes(m_router, this, new LlmController(this));
 }
 
 Gateway::~Gateway()
 {
+    // Admin answers still on their way are dropped; their clients are going with us.
+    m_inbox->close();
+    m_pendingAdmin.clear();
     // Calls log themselves when destroyed; do it while the gateway is still whole.
     const QSet<QObject *> calls = m_calls;
     for (QObject *call : calls)
@@ -85,113 +70,13 @@ bool Gateway::listen(qintptr listeningDescriptor, QString *error)
     }
     m_port = m_tcp->serverPort();
     m_server->bind(m_tcp);
-    scheduleHealthChecks();
-    if (m_primary)
-        m_jobs->startSchedule();
-    if (m_primary && m_store->isShared() && m_config.configPollMs > 0)
-        m_configTimer.start(m_config.configPollMs);
     return true;
 }
 
 void Gateway::stopAccepting()
 {
-    m_healthTimer.stop();
-    m_configTimer.stop();
-    m_jobs->stop();
     if (m_tcp)
         m_tcp->stopListening();
-}
-
-namespace {
-
-WarmupSettings readWarmupSettings(const Settings &settings, int secondMs)
-{
-    WarmupSettings warmup;
-    bool ok = false;
-    const qint64 seconds = settings.integer(u"warmup_interval_seconds"_s);
-    if (seconds > 0)
-        warmup.intervalMs = int(std::min<qint64>(seconds * secondMs, std::numeric_limits<int>::max()));
-    // Ollama takes a duration ("30m") or a number of seconds (-1: until it needs the memory).
-    const QString keepAlive = settings.string(u"warmup_keep_alive"_s).trimmed();
-    const qint64 keepSeconds = keepAlive.toLongLong(&ok);
-    if (ok)
-        warmup.keepAlive = double(keepSeconds);
-    else
-        warmup.keepAlive = keepAlive.isEmpty() ? u"30m"_s : keepAlive;
-    return warmup;
-}
-
-} // namespace
-
-bool Gateway::reload()
-{
-    // Taken before reading: a reload that started earlier but finishes later does not replace
-    // what this one publishes.
-    const quint64 generation = m_shared->beginLoad();
-    QString error;
-    const std::shared_ptr<const Catalog> catalog = Catalog::load(*m_store, m_secrets, &error);
-    if (!catalog) {
-        qCCritical(lcGateway).noquote() << "cannot read the configuration, the gateway goes on with the one it has:"
-                                        << error;
-        return false;
-    }
-    const Settings settings(catalog->settings());
-    const RoutingStrategy strategy =
-        routingStrategyFromName(settings.string(u"routing_strategy"_s)).value_or(RoutingStrategy::LeastBusy);
-    const bool published = m_shared->publish(catalog, generation, strategy, [&] {
-        // Read in the same transaction as the catalog: the poll sees a change made meanwhile as
-        // a newer version, and after a failed load it tries again.
-        if (m_store->isShared())
-            m_shared->configVersion = catalog->configVersion();
-        FrontDoorShared &door = m_shared->door;
-        door.maxBodyBytes = settings.integer(u"max_body_bytes"_s);
-        door.maxHeaderBytes = settings.integer(u"max_header_bytes"_s);
-        door.maxHeaderFields = int(settings.integer(u"max_header_fields"_s));
-        door.headerTimeoutMs = int(settings.integer(u"client_header_timeout_seconds"_s) * 1000);
-        door.bodyTimeoutMs = int(settings.integer(u"client_body_timeout_seconds"_s) * 1000);
-        door.keepAliveTimeoutMs = int(settings.integer(u"keepalive_timeout_seconds"_s) * 1000);
-        door.sendTimeoutMs = int(settings.integer(u"send_timeout_seconds"_s) * 1000);
-        door.maxConnections = int(settings.integer(u"max_connections"_s));
-        m_shared->healthFailureThreshold = int(settings.integer(u"health_failure_threshold"_s));
-        m_shared->metricsPublic = settings.flag(u"metrics_public"_s);
-        m_shared->upstreamConnectTimeoutMs = int(settings.integer(u"upstream_connect_timeout_seconds"_s) * 1000);
-        m_shared->upstreamFirstByteTimeoutMs = int(settings.integer(u"upstream_first_byte_timeout_seconds"_s) * 1000);
-        m_shared->upstreamIdleTimeoutMs = int(settings.integer(u"upstream_idle_timeout_seconds"_s) * 1000);
-        m_shared->maxUpstreamBodyBytes = settings.integer(u"max_upstream_body_bytes"_s);
-        m_shared->maxUpstreamLineBytes = settings.integer(u"max_upstream_line_bytes"_s);
-        const int interval = int(settings.integer(u"health_check_interval_seconds"_s));
-        if (m_shared->healthIntervalSeconds.exchange(interval) != interval && m_shared->primary)
-            QMetaObject::invokeMethod(m_shared->primary, &Gateway::scheduleHealthChecks, Qt::QueuedConnection);
-        m_shared->setWarmup(readWarmupSettings(settings, m_config.warmupSecondMs));
-    });
-    if (published)
-        Q_EMIT catalogReloaded();
-    return true;
-}
-
-int Gateway::healthIntervalMs() const
-{
-    return m_config.healthIntervalMs >= 0 ? m_config.healthIntervalMs
-                                          : m_shared->healthIntervalSeconds.load() * 1000;
-}
-
-void Gateway::scheduleHealthChecks()
-{
-    const int interval = healthIntervalMs();
-    if (m_primary && m_tcp && m_tcp->isListening() && interval > 0)
-        m_healthTimer.start(interval);
-    else
-        m_healthTimer.stop();
-}
-
-void Gateway::applyUpstreamTimeouts(const Node &node, UpstreamRequest *request) const
-{
-    const auto pick = [](int nodeSeconds, int gatewayMs) {
-        return nodeSeconds > 0 ? nodeSeconds * 1000 : gatewayMs;
-    };
-    request->connectTimeoutMs = pick(node.connectTimeoutSeconds, m_shared->upstreamConnectTimeoutMs.load());
-    request->firstByteTimeoutMs = pick(node.firstByteTimeoutSeconds, m_shared->upstreamFirstByteTimeoutMs.load());
-    request->idleTimeoutMs = pick(node.idleTimeoutSeconds, m_shared->upstreamIdleTimeoutMs.load());
 }
 
 bool Gateway::isAdminToken(const QByteArray &token) const
@@ -318,74 +203,95 @@ void Gateway::serveMetrics(HttpContext &ctx)
     ctx.send(Wire::fullResponse(200, "text/plain; version=0.0.4; charset=utf-8", m_shared->metrics.render(gauges)));
 }
 
-void Gateway::checkNode(qint64 id, QObject *context, std::function<void(bool, QString)> done, bool periodic,
-                        bool busy)
+void Gateway::requestNodeCheck(qint64 nodeId)
 {
-    const auto node = m_store->node(id);
-    if (!node) {
-        done(false, u"Node not found"_s);
-        return;
+    if (const std::shared_ptr<ControlPort> control = m_shared->control)
+        control->call([nodeId](Control *c) { c->checkNode(nodeId, c, [](bool, QString) {}); });
+}
+
+void Gateway::forwardAdmin(HttpContext &ctx, AdminHandler handler)
+{
+    const QByteArray token = ctx.bearerToken();
+    if (token.isEmpty())
+        return ctx.fail(ApiError::unauthorized(u"Missing authorization header"_s));
+    if (!isAdminToken(token))
+        return ctx.fail(ApiError::forbidden(u"Invalid admin token"_s));
+    const std::shared_ptr<ControlPort> control = m_shared->control;
+    if (!control)
+        return ctx.fail(ApiError::unavailable(u"The gateway is stopping"_s));
+    if (++m_shared->adminQueued > MaxQueuedAdminRequests) {
+        --m_shared->adminQueued;
+        return ctx.fail(ApiError::unavailable(
+            u"Too many admin requests are waiting for the gateway's database; try again later"_s));
     }
-    QString apiKey;
-    if (node->hasApiKey)
-        apiKey = m_secrets->read(u"node/%1/api_key"_s.arg(id)).value_or(QString());
-    QPointer<QObject> guard(context);
-    m_prober->setMaxBodyBytes(maxUpstreamBodyBytes());
-    m_prober->probe(*node, apiKey, this, [this, id, guard, done, periodic, busy, name = node->name, was = node->health](const NodeProber::Outcome &outcome) {
-        if (busy && !outcome.ok) {
-            qCInfo(lcGateway).noquote() << "probe of node" << name << "failed while it served requests; not counted:" << outcome.error;
-            if (guard)
-                done(false, outcome.error);
-            return;
-        }
-        QStringList discovered;
-        if (outcome.ok) {
-            // Discovery: write only when the list changed, so periodic checks stay cheap.
-            QList<NodeModel> current;
-            const CatalogSnapshot catalog = this->catalog();
-            for (const NodeModel &model : catalog->nodeModels()) {
-                if (model.nodeId == id)
-                    current.append(model);
-            }
-            bool same = current.size() == outcome.models.size();
-            for (qsizetype i = 0; same && i < current.size(); ++i)
-                same = current.at(i).name == outcome.models.at(i).name && current.at(i).digest == outcome.models.at(i).digest;
-            if (!same) {
-                for (const NodeModel &model : outcome.models) {
-                    const bool known = std::any_of(current.cbegin(), current.cend(), [&](const NodeModel &m) {
-                        return m.name == model.name && m.digest == model.digest;
-                    });
-                    if (!known)
-                        discovered.append(model.name);
-                }
-                m_admin->recordNodeModels(id, outcome.models);
-            }
-        }
-        const int failures = m_shared->noteProbe(id, outcome.ok);
-        Health health = outcome.ok ? Health::Healthy : Health::Unhealthy;
-        if (periodic && !outcome.ok && was == Health::Healthy && failures < m_shared->healthFailureThreshold)
-            health = Health::Healthy; // one lost probe does not take a working node out
-        m_admin->recordNodeHealth(id, health, outcome.error);
-        if (was != Health::Unknown && was != health)
-            Q_EMIT nodeHealthChanged(id, name, health == Health::Healthy);
-        if (!outcome.ok)
-            qCWarning(lcGateway).noquote() << "node" << name << "is unhealthy:" << outcome.error;
-        m_jobs->queueWarmup(id, discovered);
-        if (guard)
-            done(outcome.ok, outcome.error);
+    AdminRequest request;
+    request.method = ctx.request().method();
+    request.path = ctx.request().url().path();
+    request.params = ctx.params();
+    request.query = ctx.request().query();
+    request.body = ctx.request().body();
+    const quint64 ticket = ++m_lastTicket;
+    // Runs on the control thread: it only queues the event back to this thread, where it is
+    // handled while this gateway lives (the mailbox drops it afterwards).
+    AdminReply reply([inbox = m_inbox, this, ticket](AdminReply::Event event, const QByteArray &response) {
+        inbox->post([this, ticket, event, response] { onAdminReply(ticket, event, response); });
     });
+    const bool posted = control->call([request = std::move(request), reply, handler = std::move(handler)](Control *c) mutable {
+        c->runAdmin(std::move(request), reply, handler);
+    });
+    if (!posted) {
+        --m_shared->adminQueued;
+        return ctx.fail(ApiError::unavailable(u"The gateway is stopping"_s));
+    }
+    PendingAdmin &pending = m_pendingAdmin[ticket];
+    pending.path = ctx.request().url().path();
+    pending.socket = ctx.socket();
+    pending.responder = std::make_shared<QHttpServerResponder>(std::move(ctx.responder()));
+    pending.timer = new QTimer(this);
+    pending.timer->setSingleShot(true);
+    connect(pending.timer, &QTimer::timeout, this, [this, ticket] { adminTimedOut(ticket); });
+    pending.timer->start(m_config.adminTimeoutMs);
 }
 
-void Gateway::pollConfigVersion()
+void Gateway::onAdminReply(quint64 ticket, AdminReply::Event event, const QByteArray &response)
 {
-    const qint64 version = m_store->configVersion();
-    if (version >= 0 && version != m_shared->configVersion.load())
-        reload();
+    const auto it = m_pendingAdmin.find(ticket);
+    if (it == m_pendingAdmin.end())
+        return; // answered 503 already
+    switch (event) {
+    case AdminReply::Event::Waiting:
+        it->timer->stop();
+        return;
+    case AdminReply::Event::Resumed:
+        it->timer->start(m_config.adminTimeoutMs);
+        return;
+    case AdminReply::Event::Answer:
+        break;
+    }
+    const PendingAdmin pending = *it;
+    m_pendingAdmin.erase(it);
+    delete pending.timer;
+    if (pending.socket && pending.socket->state() == QAbstractSocket::ConnectedState)
+        pending.socket->write(response);
 }
 
-void Gateway::checkAllNodes()
+void Gateway::adminTimedOut(quint64 ticket)
 {
-    m_jobs->probeAll();
+    const auto it = m_pendingAdmin.find(ticket);
+    if (it == m_pendingAdmin.end())
+        return;
+    const PendingAdmin pending = *it;
+    m_pendingAdmin.erase(it);
+    pending.timer->deleteLater(); // its timeout() is running
+    const int ms = m_config.adminTimeoutMs;
+    const QString waited = ms % 1000 == 0 ? u"%1 s"_s.arg(ms / 1000) : u"%1 ms"_s.arg(ms);
+    qCWarning(lcGateway).noquote()
+        << u"the admin request for %1 got no answer within %2; is the database reachable?"_s.arg(pending.path, waited);
+    if (pending.socket && pending.socket->state() == QAbstractSocket::ConnectedState) {
+        pending.socket->write(errorResponse(
+            Dialect::Admin,
+            ApiError::unavailable(u"No answer within %1: the gateway's database is not responding (a change may still be applied once it does)"_s.arg(waited))));
+    }
 }
 
 } // namespace Maestro

@@ -1,6 +1,5 @@
 #pragma once
 
-#include "core/adminservice.h"
 #include "core/balancer.h"
 #include "core/catalog.h"
 #include "core/clock.h"
@@ -8,8 +7,8 @@
 #include "core/metrics.h"
 #include "frontdoor.h"
 #include "router.h"
+#include "admin/admincontext.h"
 
-#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QJsonValue>
 #include <QMutex>
@@ -26,12 +25,12 @@ class QHttpServer;
 
 namespace Maestro {
 
-class Gateway;
+class AdminApi;
+class ControlPort;
 class GuardedTcpServer;
+class Mailbox;
 class UpstreamClient;
 class UsageWriter;
-class NodeProber;
-class NodeJobs;
 struct UpstreamRequest;
 
 struct GatewayConfig
@@ -50,6 +49,9 @@ struct GatewayConfig
     int backgroundDeferLimitMs = 60'000;
     // How long one second of the warmup_interval_seconds setting lasts (tests shorten it).
     int warmupSecondMs = 1000;
+    // How long an admin request may wait for the control thread (its database work) before it
+    // is answered 503; the time a handler waits on nodes does not count.
+    int adminTimeoutMs = 30'000;
 };
 
 // How model warmup runs, from the settings (see Gateway::reload).
@@ -59,8 +61,9 @@ struct WarmupSettings
     QJsonValue keepAlive;
 };
 
-// What every I/O thread of the gateway shares: the current catalog (swapped whole, under a
-// mutex held only to copy a pointer), routing state and the limit counters.
+// What every I/O thread of the gateway and its control thread share: the current catalog
+// (swapped whole, under a mutex held only to copy a pointer), routing state, the limit counters
+// and the way to the control thread.
 class GatewayShared
 {
 public:
@@ -77,10 +80,11 @@ public:
         QMutexLocker lock(&m_mutex);
         return m_strategy;
     }
-    // Catalog loads run on whichever I/O thread made a change, so they can finish out of order.
-    // A load takes a generation before it reads; publish() installs its catalog only if no load
-    // that started later has published yet, and then runs `apply` (what else came from the same
-    // read, such as settings) under the same lock, so a stale load changes nothing.
+    // Catalog loads run on the control thread, one after the other; should two ever overlap
+    // (a load on another thread), they could finish out of order. A load takes a generation
+    // before it reads; publish() installs its catalog only if no load that started later has
+    // published yet, and then runs `apply` (what else came from the same read, such as settings)
+    // under the same lock, so a stale load changes nothing.
     quint64 beginLoad() { return ++m_loadGeneration; }
     bool publish(std::shared_ptr<const Catalog> catalog, quint64 generation, RoutingStrategy strategy,
                  const std::function<void()> &apply = {})
@@ -116,9 +120,15 @@ public:
     std::atomic<int> upstreamIdleTimeoutMs{120'000};
     std::atomic<qint64> maxUpstreamBodyBytes{64 * 1024 * 1024};
     std::atomic<qint64> maxUpstreamLineBytes{16 * 1024 * 1024};
-    // The gateway that runs the periodic node checks (it lives on its own thread).
-    QPointer<Gateway> primary;
     std::atomic<qint64> configVersion{-1}; // of the published catalog, with a shared store
+    // The way to the control thread; set before the I/O threads start, reset after they ended.
+    std::shared_ptr<ControlPort> control;
+    // Admin requests posted to the control thread whose handler has not run yet (or still runs).
+    std::atomic<int> adminQueued{0};
+
+    // Sets the request's connect, first-byte and idle timeouts: the node's own where it has
+    // them, the upstream_*_timeout_seconds settings otherwise.
+    void applyUpstreamTimeouts(const Node &node, UpstreamRequest *request) const;
 
     WarmupSettings warmup() const
     {
@@ -153,18 +163,17 @@ private:
     WarmupSettings m_warmup;
 };
 
-// The gateway on one I/O thread: HTTP server, route table, upstream client, and (on the primary
-// thread) node monitoring. Several of these share one port and one GatewayShared (see
-// GatewayThread); everything in one object runs on its thread.
+// The gateway on one I/O thread: HTTP server, route table, upstream client. Several of these
+// share one port and one GatewayShared (see GatewayThread); everything in one object runs on its
+// thread. It serves LLM requests from the published catalog and never touches the database:
+// admin requests are checked here, then run on the control thread (forwardAdmin), and the
+// answer comes back to be written.
 class Gateway final : public QObject
 {
     Q_OBJECT
 
 public:
-    // Without `shared`, the gateway owns its shared state (a single-threaded gateway). The
-    // primary one restores limit counters and runs the periodic node checks.
-    Gateway(GatewayConfig config, Store *store, SecretStore *secrets, UsageWriter *usage,
-            const Clock *clock, GatewayShared *shared = nullptr, bool primary = true,
+    Gateway(GatewayConfig config, UsageWriter *usage, const Clock *clock, GatewayShared *shared,
             QObject *parent = nullptr);
     ~Gateway() override;
 
@@ -179,10 +188,6 @@ public:
 
     // The current catalog, held: see the lifetime rule in catalog.h.
     [[nodiscard]] CatalogSnapshot catalog() const { return m_shared->catalog(); }
-    // Rebuilds the catalog from the store and publishes it to every I/O thread, unless a reload
-    // that started later got there first. When the store cannot be read, the current catalog
-    // stays (and a critical message says so): returns false then.
-    bool reload();
 
     const GatewayConfig &config() const { return m_config; }
     UpstreamClient *upstream() const { return m_upstream.get(); }
@@ -191,21 +196,19 @@ public:
     Metrics &metrics() { return m_shared->metrics; }
     // GET /metrics: Prometheus text; admin token unless the metrics_public setting is true.
     void serveMetrics(HttpContext &ctx);
-    AdminService *admin() const { return m_admin.get(); }
     UsageWriter *usage() const { return m_usage; }
-    Store *store() const { return m_store; }
-    NodeProber *prober() const { return m_prober.get(); }
-    NodeJobs *jobs() const { return m_jobs.get(); }
     WarmupSettings warmupSettings() const { return m_shared->warmup(); }
     const Clock *clock() const { return m_clock; }
     RoutingStrategy routingStrategy() const { return m_shared->strategy(); }
-    qint64 uptimeMs() const { return m_uptime.elapsed(); }
 
     bool isAdminToken(const QByteArray &token) const;
 
     // Sets the request's connect, first-byte and idle timeouts: the node's own where it has
     // them, the upstream_*_timeout_seconds settings otherwise.
-    void applyUpstreamTimeouts(const Node &node, UpstreamRequest *request) const;
+    void applyUpstreamTimeouts(const Node &node, UpstreamRequest *request) const
+    {
+        m_shared->applyUpstreamTimeouts(node, request);
+    }
     // The max_upstream_body_bytes and max_upstream_line_bytes settings.
     qint64 maxUpstreamBodyBytes() const { return m_shared->maxUpstreamBodyBytes.load(); }
     qint64 maxUpstreamLineBytes() const { return m_shared->maxUpstreamLineBytes.load(); }
@@ -214,53 +217,53 @@ public:
     void callStarted(QObject *call);
     void callEnded(QObject *call);
 
-    // The period of the node checks now, in milliseconds; 0 when they are off.
-    int healthIntervalMs() const;
+    // Asks the control thread to probe a node (health and model discovery) now; returns at once.
+    void requestNodeCheck(qint64 nodeId);
 
-    // Probes a node now (health + model discovery), records the outcome, then calls done. A check
-    // someone asked for decides at once; the periodic ones (`periodic`) mark a healthy node down
-    // only after health_failure_threshold failures in a row (default 2), so one lost probe does
-    // not take a node out. A node that is down takes traffic again only once a probe passes.
-    // A probe that ran while the node had requests in flight (`busy`) counts only if it passed:
-    // those requests are the better evidence. Models discovery finds new are queued for warmup.
-    void checkNode(qint64 id, QObject *context, std::function<void(bool ok, QString error)> done,
-                   bool periodic = false, bool busy = false);
+    // An admin route: answers 401/403 unless the request carries the admin token; otherwise copies
+    // what the handler needs, posts it to the control thread and returns. The handler's answer
+    // is written when it comes back, if the client is still there; a request the control thread
+    // has not answered within adminTimeoutMs (its database does not answer) gets 503.
+    using AdminHandler = std::function<void(AdminApi &api, AdminContext &ctx)>;
+    void forwardAdmin(HttpContext &ctx, AdminHandler handler);
+
+    // Admin requests that may wait for the control thread at once (over every I/O thread); past
+    // it they are refused with 503 instead of queueing behind a database that does not answer.
+    static constexpr int MaxQueuedAdminRequests = 256;
 
 Q_SIGNALS:
     void requestLogged(const Maestro::RequestLogEntry &entry);
-    void nodeHealthChanged(qint64 nodeId, const QString &name, bool healthy);
-    void catalogReloaded();
     void callsChanged(int active);
 
 private:
+    struct PendingAdmin
+    {
+        QString path; // for the log
+        QPointer<QTcpSocket> socket;
+        std::shared_ptr<QHttpServerResponder> responder;
+        QTimer *timer = nullptr; // the admin timeout; stopped while the handler waits on nodes
+    };
+
     void dispatch(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     // The 401 for a request head without a valid token, before its body is read; empty when
     // the request may go on.
     QByteArray refuseBeforeBody(const RequestParser::Head &head) const;
-    void checkAllNodes();
-    // (Re)starts the periodic node checks at the current interval (primary gateway only).
-    void scheduleHealthChecks();
-    void pollConfigVersion();
+    void onAdminReply(quint64 ticket, AdminReply::Event event, const QByteArray &response);
+    void adminTimedOut(quint64 ticket);
 
     GatewayConfig m_config;
-    Store *m_store;
-    SecretStore *m_secrets;
     UsageWriter *m_usage;
     const Clock *m_clock;
-    std::unique_ptr<AdminService> m_admin;
     std::unique_ptr<UpstreamClient> m_upstream;
-    std::unique_ptr<NodeProber> m_prober;
-    std::unique_ptr<NodeJobs> m_jobs;
     std::unique_ptr<QHttpServer> m_server;
     GuardedTcpServer *m_tcp = nullptr;
     Router m_router;
-    std::unique_ptr<GatewayShared> m_ownShared;
     GatewayShared *m_shared;
-    bool m_primary;
-    QTimer m_healthTimer;
-    QTimer m_configTimer;
     QSet<QObject *> m_calls;
-    QElapsedTimer m_uptime;
+    // The way back from the control thread (admin answers); closed first when this goes.
+    std::shared_ptr<Mailbox> m_inbox;
+    QHash<quint64, PendingAdmin> m_pendingAdmin;
+    quint64 m_lastTicket = 0;
     quint16 m_port = 0;
 };
 

@@ -1,4 +1,5 @@
 #include "gatewaythread.h"
+#include "control.h"
 #include "core/handoff.h"
 #include "storage/database.h"
 
@@ -34,6 +35,11 @@ QList<Gateway *> GatewayThread::gateways() const
     return list;
 }
 
+std::shared_ptr<ControlPort> GatewayThread::controlPort() const
+{
+    return m_shared ? m_shared->control : nullptr;
+}
+
 bool GatewayThread::start(QString *error)
 {
     if (!m_workers.isEmpty())
@@ -48,9 +54,25 @@ bool GatewayThread::start(QString *error)
     // comes back where the clients know it.
     m_config.port = m_port;
     m_shared = std::make_unique<GatewayShared>(m_clock);
+    const GatewayConfig config = m_config;
+
+    // The control thread first: it publishes the first catalog before any request is served.
+    m_controlThread = new QThread;
+    m_controlThread->setObjectName(u"gateway-control"_s);
+    Handoff::watchEnd(m_controlThread);
+    m_controlThread->start();
+    {
+        QObject anchor;
+        anchor.moveToThread(m_controlThread);
+        Handoff::invokeBlocking(&anchor, [&] {
+            m_control = new Control(config, m_store, m_secrets, m_clock, m_shared.get());
+            m_control->start();
+        });
+    }
+    m_shared->control = m_control->port();
+
     int count = m_config.ioThreads > 0 ? m_config.ioThreads : QThread::idealThreadCount();
     count = std::clamp(count, 1, 8);
-    const GatewayConfig config = m_config;
     for (int i = 0; i < count; ++i) {
         Worker worker;
         worker.thread = new QThread;
@@ -62,8 +84,7 @@ bool GatewayThread::start(QString *error)
         bool ok = false;
         QString failure;
         Handoff::invokeBlocking(&anchor, [&] {
-            worker.gateway = new Gateway(config, m_store, m_secrets, m_usage, m_clock,
-                                         m_shared.get(), i == 0);
+            worker.gateway = new Gateway(config, m_usage, m_clock, m_shared.get());
             ok = worker.gateway->listen(m_socket.descriptor(), &failure);
             if (!ok) {
                 delete worker.gateway;
@@ -76,6 +97,7 @@ bool GatewayThread::start(QString *error)
             delete worker.thread;
             if (i == 0) {
                 *error = failure;
+                stopControl();
                 m_shared.reset();
                 m_socket.close();
                 return false;
@@ -85,7 +107,27 @@ bool GatewayThread::start(QString *error)
         }
         m_workers.append(worker);
     }
+    Control *control = m_control;
+    QMetaObject::invokeMethod(control, [control] { control->startBackground(); }, Qt::QueuedConnection);
     return true;
+}
+
+void GatewayThread::stopControl()
+{
+    if (!m_control)
+        return;
+    Control *control = m_control;
+    Database *database = m_database;
+    // Blocks while the control thread waits on the database (a hung server): shutting down
+    // cannot skip the thread that owns the connection.
+    Handoff::invokeBlocking(control, [control, database] {
+        delete control;
+        database->closeThreadConnection();
+    });
+    m_control = nullptr;
+    Handoff::quitAndWait(m_controlThread);
+    delete m_controlThread;
+    m_controlThread = nullptr;
 }
 
 void GatewayThread::stop(int graceMs)
@@ -96,6 +138,9 @@ void GatewayThread::stop(int graceMs)
         Gateway *gateway = worker.gateway;
         Handoff::invokeBlocking(gateway, [gateway] { gateway->stopAccepting(); });
     }
+    // No new background work (node checks, warmup, config polls) while requests drain; queued,
+    // so that a control thread waiting on the database does not hold up the grace period.
+    m_shared->control->call([](Control *control) { control->stopBackground(); });
     // The threads closed their duplicates; closing the original too stops the kernel from
     // completing new connections into the backlog, and frees the port.
     m_socket.close();
@@ -103,19 +148,21 @@ void GatewayThread::stop(int graceMs)
     QDeadlineTimer deadline(graceMs);
     while (m_shared->activeCalls.load() > 0 && !deadline.hasExpired())
         QThread::msleep(20);
-    // Secondary threads first: the primary owns the node checks others may have asked for.
     for (qsizetype i = m_workers.size() - 1; i >= 0; --i) {
         const Worker &worker = m_workers.at(i);
         Gateway *gateway = worker.gateway;
         Database *database = m_database;
         Handoff::invokeBlocking(gateway, [gateway, database] {
             delete gateway;
+            // Admission against the limit counters a shared store keeps may have opened one.
             database->closeThreadConnection();
         });
         Handoff::quitAndWait(worker.thread);
         delete worker.thread;
     }
     m_workers.clear();
+    // After the I/O threads: nothing posts to it any more.
+    stopControl();
     m_shared.reset();
 }
 

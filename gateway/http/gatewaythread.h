@@ -10,12 +10,16 @@
 
 namespace Maestro {
 
+class Control;
+class ControlPort;
 class Database;
 
-// Owns the gateway's I/O threads and its listening socket. The socket is bound once, exclusively,
-// so a second process on the same address fails to start; each thread runs one Gateway that
-// accepts on a duplicate of it. The first is the primary (node checks, the object the desktop app
-// talks to). start() and stop() block the caller until the threads have done so.
+// Owns the gateway's threads and its listening socket: the control thread (one Control: the
+// database work, admin handlers, catalog reloads, node checks and the desktop application's
+// calls) and the I/O threads. The socket is bound once, exclusively, so a second process on the
+// same address fails to start; each I/O thread runs one Gateway that accepts on a duplicate of it.
+// start() and stop() block the caller until the threads have done so; call them from a thread
+// of neither kind (the main thread, or one of its own).
 class GatewayThread final
 {
 public:
@@ -31,9 +35,13 @@ public:
     void stop(int graceMs = 5000);
 
     quint16 port() const { return m_port; }
-    // The primary gateway (it lives on its I/O thread: use queued calls from elsewhere).
+    // The first I/O thread's gateway (it lives on its thread: use queued calls from elsewhere).
     Gateway *gateway() const { return m_workers.isEmpty() ? nullptr : m_workers.first().gateway; }
     QList<Gateway *> gateways() const;
+    // The control object (it lives on the control thread) and the thread-safe way to post work
+    // to it; null while stopped.
+    Control *control() const { return m_control; }
+    std::shared_ptr<ControlPort> controlPort() const;
     GatewayShared *shared() const { return m_shared.get(); }
     bool isRunning() const { return !m_workers.isEmpty(); }
     int threadCount() const { return int(m_workers.size()); }
@@ -45,6 +53,8 @@ private:
         Gateway *gateway = nullptr;
     };
 
+    void stopControl();
+
     GatewayConfig m_config;
     Store *m_store;
     SecretStore *m_secrets;
@@ -52,6 +62,8 @@ private:
     const Clock *m_clock;
     Database *m_database;
     std::unique_ptr<GatewayShared> m_shared;
+    QThread *m_controlThread = nullptr;
+    Control *m_control = nullptr;
     QList<Worker> m_workers;
     quint16 m_port = 0;
     ListenSocket m_socket;

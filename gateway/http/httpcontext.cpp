@@ -54,7 +54,6 @@ Result<QJsonObject> HttpContext::jsonBody() const
 
 void HttpContext::send(const QByteArray &wholeResponse)
 {
-    m_answered = true;
     // "HTTP/1.1 NNN ..."
     m_status = wholeResponse.mid(9, 3).toInt();
     if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState)

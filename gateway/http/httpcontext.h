@@ -31,6 +31,7 @@ public:
     const QByteArray &path() const { return m_path; }
 
     QString param(const QString &name) const { return m_params.value(name); }
+    const QHash<QString, QString> &params() const { return m_params; }
     void setParams(QHash<QString, QString> params) { m_params = std::move(params); }
     QString query(const QString &name) const;
 
@@ -45,7 +46,6 @@ public:
     void sendJson(int status, const QJsonArray &array);
     void sendNoContent();
     void fail(const ApiError &error);
-    bool answered() const { return m_answered; }
     int status() const { return m_status; } // of what send() wrote, 0 before
 
 private:
@@ -55,7 +55,6 @@ private:
     Dialect m_dialect;
     QByteArray m_path;
     QHash<QString, QString> m_params;
-    bool m_answered = false;
     int m_status = 0;
 };
 

@@ -1,5 +1,5 @@
 #include "nodejobs.h"
-#include "gateway.h"
+#include "control.h"
 #include "providers/noderequest.h"
 #include "providers/upstreamclient.h"
 
@@ -22,9 +22,9 @@ constexpr int ScheduleTickMs = 1000;
 
 } // namespace
 
-NodeJobs::NodeJobs(Gateway *gateway, int deferLimitMs, QObject *parent)
+NodeJobs::NodeJobs(Control *control, int deferLimitMs, QObject *parent)
     : QObject(parent)
-    , m_gateway(gateway)
+    , m_control(control)
     , m_deferLimitMs(deferLimitMs)
 {
     m_poll.setInterval(IdlePollMs);
@@ -49,7 +49,7 @@ void NodeJobs::stop()
 
 bool NodeJobs::mayStart(qint64 nodeId, QElapsedTimer &since, bool *busy)
 {
-    *busy = m_gateway->balancer().active(nodeId) > 0;
+    *busy = m_control->balancer().active(nodeId) > 0;
     if (!*busy)
         return true;
     if (!since.isValid())
@@ -63,8 +63,8 @@ bool NodeJobs::mayStart(qint64 nodeId, QElapsedTimer &since, bool *busy)
 
 void NodeJobs::probeAll()
 {
-    const int intervalMs = m_gateway->healthIntervalMs();
-    const CatalogSnapshot catalog = m_gateway->catalog();
+    const int intervalMs = m_control->healthIntervalMs();
+    const CatalogSnapshot catalog = m_control->catalog();
     for (const Node &node : catalog->nodes()) {
         // A probe already waiting stands for the ones that fall due meanwhile, and one that ran
         // late (after waiting) moves the node's next probe a whole interval on.
@@ -85,7 +85,7 @@ void NodeJobs::probeAll()
 void NodeJobs::startProbe(qint64 nodeId, bool busy)
 {
     m_lastProbe[nodeId].start();
-    m_gateway->checkNode(nodeId, this, [](bool, QString) {}, true, busy);
+    m_control->checkNode(nodeId, this, [](bool, QString) {}, true, busy);
 }
 
 void NodeJobs::startSchedule()
@@ -96,7 +96,7 @@ void NodeJobs::startSchedule()
 
 void NodeJobs::onScheduleTick()
 {
-    const int intervalMs = m_gateway->warmupSettings().intervalMs;
+    const int intervalMs = m_control->warmupSettings().intervalMs;
     if (intervalMs <= 0 || m_lastScheduledWarmup.elapsed() < intervalMs)
         return;
     m_lastScheduledWarmup.start();
@@ -105,7 +105,7 @@ void NodeJobs::onScheduleTick()
 
 void NodeJobs::queueWarmupAll()
 {
-    const CatalogSnapshot catalog = m_gateway->catalog();
+    const CatalogSnapshot catalog = m_control->catalog();
     QHash<qint64, QStringList> models;
     for (const NodeModel &model : catalog->nodeModels())
         models[model.nodeId].append(model.name);
@@ -115,7 +115,7 @@ void NodeJobs::queueWarmupAll()
 
 void NodeJobs::queueWarmup(qint64 nodeId, const QStringList &models)
 {
-    const CatalogSnapshot catalog = m_gateway->catalog();
+    const CatalogSnapshot catalog = m_control->catalog();
     const Node *node = catalog->node(nodeId);
     if (!node || !node->warmupEnabled || !canWarm(*node) || models.isEmpty())
         return;
@@ -134,7 +134,7 @@ void NodeJobs::pumpWarmup(qint64 nodeId)
         return;
     // The node may have changed while its models waited. `current` and its key come from one
     // snapshot, held until load() has built the request.
-    const CatalogSnapshot catalog = m_gateway->catalog();
+    const CatalogSnapshot catalog = m_control->catalog();
     const Node *current = catalog->node(nodeId);
     if (!current || !current->warmupEnabled || !canWarm(*current) || it->models.isEmpty()) {
         m_warmups.erase(it);
@@ -158,7 +158,7 @@ void NodeJobs::pumpWarmup(qint64 nodeId)
 
 void NodeJobs::poll()
 {
-    const CatalogSnapshot catalog = m_gateway->catalog();
+    const CatalogSnapshot catalog = m_control->catalog();
     for (auto it = m_probesWaiting.begin(); it != m_probesWaiting.end();) {
         const Node *node = catalog->node(it.key());
         bool busy = false;
@@ -203,7 +203,7 @@ void NodeJobs::warmNext(const std::shared_ptr<WarmRun> &run)
     QElapsedTimer timer;
     timer.start();
     // The run holds a copy of the node; its key is the current one.
-    const CatalogSnapshot catalog = m_gateway->catalog();
+    const CatalogSnapshot catalog = m_control->catalog();
     load(run->node, catalog->apiKey(run->node.id), model, [this, run, model, timer](bool ok, const QString &error) {
         run->outcomes.append({model, ok, error, timer.elapsed()});
         warmNext(run);
@@ -213,18 +213,18 @@ void NodeJobs::warmNext(const std::shared_ptr<WarmRun> &run)
 void NodeJobs::load(const Node &node, const QString &apiKey, const QString &model,
                     std::function<void(bool, QString)> done)
 {
-    const QJsonObject body{{u"model"_s, model}, {u"keep_alive"_s, m_gateway->warmupSettings().keepAlive}};
+    const QJsonObject body{{u"model"_s, model}, {u"keep_alive"_s, m_control->warmupSettings().keepAlive}};
     UpstreamRequest request = nodeRequest(node, QByteArrayLiteral("POST"), QByteArrayLiteral("/api/generate"), apiKey);
     request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
     // Loading a large model from disk takes a while before Ollama says anything: the first-byte
     // timeout covers it.
-    m_gateway->applyUpstreamTimeouts(node, &request);
+    m_control->applyUpstreamTimeouts(node, &request);
     request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
 
-    Balancer &balancer = m_gateway->balancer();
+    Balancer &balancer = m_control->balancer();
     const qint64 nodeId = node.id;
     balancer.started(nodeId);
-    UpstreamReply *reply = m_gateway->upstream()->send(request);
+    UpstreamReply *reply = m_control->upstream()->send(request);
     auto answer = std::make_shared<QByteArray>();
     auto finish = [reply, nodeId, &balancer, done](bool ok, const QString &error) {
         reply->disconnect();
@@ -232,7 +232,7 @@ void NodeJobs::load(const Node &node, const QString &apiKey, const QString &mode
         balancer.finished(nodeId);
         done(ok, error);
     };
-    // Connected in this object's context: the replies outlive it when the gateway goes away.
+    // Connected in this object's context: the replies outlive it when the control object goes away.
     connect(reply, &UpstreamReply::dataReceived, this, [answer](const QByteArray &piece) {
         if (answer->size() < 64 * 1024)
             answer->append(piece);

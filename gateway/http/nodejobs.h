@@ -14,20 +14,20 @@
 
 namespace Maestro {
 
-class Gateway;
+class Control;
 
 // Background work on nodes: the periodic probe (health and model discovery) and model warmup.
 // It stays out of the way of user traffic: while a node has requests in flight, its background
 // work waits and runs as soon as the node is idle, each node on its own. It never waits longer
 // than `deferLimitMs`: a node streaming for an hour still gets checked, but a failed probe while
 // its requests run does not take it down (bytes flowing are better evidence than a lost probe).
-// What an admin asks for (check now, warm up now) is not deferred. Lives on its gateway's thread.
+// What an admin asks for (check now, warm up now) is not deferred. Lives on the control thread.
 class NodeJobs final : public QObject
 {
     Q_OBJECT
 
 public:
-    NodeJobs(Gateway *gateway, int deferLimitMs, QObject *parent = nullptr);
+    NodeJobs(Control *control, int deferLimitMs, QObject *parent = nullptr);
 
     // Warmup loads models on Ollama nodes that are active and not known to be down.
     static bool canWarm(const Node &node);
@@ -86,7 +86,7 @@ private:
     void load(const Node &node, const QString &apiKey, const QString &model,
               std::function<void(bool ok, QString error)> done);
 
-    Gateway *m_gateway;
+    Control *m_control;
     int m_deferLimitMs;
     QHash<qint64, QElapsedTimer> m_probesWaiting; // since when
     QHash<qint64, QElapsedTimer> m_lastProbe;

@@ -190,7 +190,7 @@ void NodeOperation::finish()
     bool ok = true;
     for (const auto &target : m_targets) {
         if (target->error.isEmpty())
-            m_gateway->checkNode(target->node.id, m_gateway, [](bool, QString) {}); // re-discover
+            m_gateway->requestNodeCheck(target->node.id); // re-discovered on the control thread
         else
             ok = false;
     }

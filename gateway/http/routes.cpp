@@ -1,15 +1,15 @@
 #include "routes.h"
-#include "admincontroller.h"
 #include "gateway.h"
 #include "llmcontroller.h"
 #include "router.h"
+#include "admin/adminapi.h"
 #include "providers/responses.h"
 
 using namespace Qt::StringLiterals;
 
 namespace Maestro {
 
-void registerRoutes(Router &router, Gateway *gateway, LlmController *llm, AdminController *admin)
+void registerRoutes(Router &router, Gateway *gateway, LlmController *llm)
 {
     using M = QHttpServerRequest::Method;
     using Kind = Translate::ApiKind;
@@ -75,98 +75,98 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm, AdminC
     router.add(M::Post, u"/cursor/chat/completions"_s, Dialect::OpenAi, cursorChat);
     router.add(M::Post, u"/cursor/v1/chat/completions"_s, Dialect::OpenAi, cursorChat);
 
-    // Admin API (admin token). Each handler runs only after authorize().
-    const auto guarded = [admin](void (AdminController::*handler)(HttpContext &)) {
-        return [admin, handler](HttpContext &ctx) {
-            if (admin->authorize(ctx))
-                (admin->*handler)(ctx);
-        };
+    // Admin API (admin token). The token is checked on the I/O thread; the handler then runs on
+    // the control thread, where the database connection lives, and its answer comes back to be
+    // written (Gateway::forwardAdmin).
+    const auto A = [&]<typename Controller>(M method, const QString &path, void (Controller::*handler)(AdminContext &)) {
+        router.add(method, path, Dialect::Admin, [gateway, handler](HttpContext &ctx) {
+            gateway->forwardAdmin(ctx, [handler](AdminApi &api, AdminContext &admin) {
+                (api.get<Controller>().*handler)(admin);
+            });
+        });
     };
-    const auto A = [&](M method, const QString &path, void (AdminController::*handler)(HttpContext &)) {
-        router.add(method, path, Dialect::Admin, guarded(handler));
-    };
-    A(M::Post, u"/admin/users"_s, &AdminController::createUser);
-    A(M::Get, u"/admin/users"_s, &AdminController::listUsers);
-    A(M::Get, u"/admin/users/{username}"_s, &AdminController::getUser);
-    A(M::Delete, u"/admin/users/{username}"_s, &AdminController::deleteUser);
-    A(M::Put, u"/admin/users/{username}/token"_s, &AdminController::rotateToken);
-    A(M::Post, u"/admin/users/{username}/models"_s, &AdminController::setModels);
-    A(M::Post, u"/admin/users/{username}/models/all"_s, &AdminController::grantAllModels);
-    A(M::Get, u"/admin/users/{username}/models"_s, &AdminController::getModels);
-    A(M::Delete, u"/admin/users/{username}/models/{model*}"_s, &AdminController::revokeModel);
-    A(M::Post, u"/admin/users/{username}/limits"_s, &AdminController::setLimits);
-    A(M::Get, u"/admin/users/{username}/limits"_s, &AdminController::getLimits);
-    A(M::Delete, u"/admin/users/{username}/limits"_s, &AdminController::deleteLimits);
-    A(M::Get, u"/admin/users/{username}/activity"_s, &AdminController::activity);
-    A(M::Get, u"/admin/users/{username}/token-usage"_s, &AdminController::tokenUsage);
-    A(M::Get, u"/admin/users/{username}/model-usage"_s, &AdminController::modelUsage);
-    A(M::Get, u"/admin/stats"_s, &AdminController::stats);
-    A(M::Get, u"/admin/dashboard/stats"_s, &AdminController::stats);
-    A(M::Get, u"/admin/dashboard/user-stats"_s, &AdminController::userStats);
+    A(M::Post, u"/admin/users"_s, &UsersController::createUser);
+    A(M::Get, u"/admin/users"_s, &UsersController::listUsers);
+    A(M::Get, u"/admin/users/{username}"_s, &UsersController::getUser);
+    A(M::Delete, u"/admin/users/{username}"_s, &UsersController::deleteUser);
+    A(M::Put, u"/admin/users/{username}/token"_s, &UsersController::rotateToken);
+    A(M::Post, u"/admin/users/{username}/models"_s, &UsersController::setModels);
+    A(M::Post, u"/admin/users/{username}/models/all"_s, &UsersController::grantAllModels);
+    A(M::Get, u"/admin/users/{username}/models"_s, &UsersController::getModels);
+    A(M::Delete, u"/admin/users/{username}/models/{model*}"_s, &UsersController::revokeModel);
+    A(M::Post, u"/admin/users/{username}/limits"_s, &UsersController::setLimits);
+    A(M::Get, u"/admin/users/{username}/limits"_s, &UsersController::getLimits);
+    A(M::Delete, u"/admin/users/{username}/limits"_s, &UsersController::deleteLimits);
+    A(M::Get, u"/admin/users/{username}/activity"_s, &LogsController::activity);
+    A(M::Get, u"/admin/users/{username}/token-usage"_s, &LogsController::tokenUsage);
+    A(M::Get, u"/admin/users/{username}/model-usage"_s, &LogsController::modelUsage);
+    A(M::Get, u"/admin/stats"_s, &LogsController::stats);
+    A(M::Get, u"/admin/dashboard/stats"_s, &LogsController::stats);
+    A(M::Get, u"/admin/dashboard/user-stats"_s, &LogsController::userStats);
 
-    A(M::Post, u"/admin/nodes"_s, &AdminController::addNode);
-    A(M::Get, u"/admin/nodes"_s, &AdminController::listNodes);
-    A(M::Get, u"/admin/nodes/load"_s, &AdminController::nodesLoad);
-    A(M::Get, u"/admin/nodes/{id}"_s, &AdminController::getNode);
-    A(M::Patch, u"/admin/nodes/{id}"_s, &AdminController::updateNode);
-    A(M::Put, u"/admin/nodes/{id}"_s, &AdminController::updateNode);
-    A(M::Delete, u"/admin/nodes/{id}"_s, &AdminController::deleteNode);
-    A(M::Patch, u"/admin/nodes/{id}/toggle"_s, &AdminController::toggleNode);
-    A(M::Post, u"/admin/nodes/{id}/health-check"_s, &AdminController::healthCheck);
-    A(M::Post, u"/admin/nodes/{id}/sync-models"_s, &AdminController::syncModels);
-    A(M::Post, u"/admin/nodes/{id}/discover"_s, &AdminController::syncModels);
-    A(M::Post, u"/admin/nodes/sync-all"_s, &AdminController::syncAllNodes);
-    A(M::Get, u"/admin/nodes/{id}/models"_s, &AdminController::nodeModels);
-    A(M::Post, u"/admin/nodes/{id}/warmup"_s, &AdminController::warmNode);
+    A(M::Post, u"/admin/nodes"_s, &NodesController::addNode);
+    A(M::Get, u"/admin/nodes"_s, &NodesController::listNodes);
+    A(M::Get, u"/admin/nodes/load"_s, &NodesController::nodesLoad);
+    A(M::Get, u"/admin/nodes/{id}"_s, &NodesController::getNode);
+    A(M::Patch, u"/admin/nodes/{id}"_s, &NodesController::updateNode);
+    A(M::Put, u"/admin/nodes/{id}"_s, &NodesController::updateNode);
+    A(M::Delete, u"/admin/nodes/{id}"_s, &NodesController::deleteNode);
+    A(M::Patch, u"/admin/nodes/{id}/toggle"_s, &NodesController::toggleNode);
+    A(M::Post, u"/admin/nodes/{id}/health-check"_s, &NodesController::healthCheck);
+    A(M::Post, u"/admin/nodes/{id}/sync-models"_s, &NodesController::syncModels);
+    A(M::Post, u"/admin/nodes/{id}/discover"_s, &NodesController::syncModels);
+    A(M::Post, u"/admin/nodes/sync-all"_s, &NodesController::syncAllNodes);
+    A(M::Get, u"/admin/nodes/{id}/models"_s, &NodesController::nodeModels);
+    A(M::Post, u"/admin/nodes/{id}/warmup"_s, &NodesController::warmNode);
 
-    A(M::Post, u"/admin/model-mappings"_s, &AdminController::addMapping);
-    A(M::Get, u"/admin/model-mappings"_s, &AdminController::listMappings);
-    A(M::Get, u"/admin/model-mappings/{display_name*}"_s, &AdminController::getMapping);
-    A(M::Put, u"/admin/model-mappings/{display_name*}"_s, &AdminController::updateMapping);
-    A(M::Delete, u"/admin/model-mappings/{display_name*}"_s, &AdminController::deleteMapping);
+    A(M::Post, u"/admin/model-mappings"_s, &ModelsController::addMapping);
+    A(M::Get, u"/admin/model-mappings"_s, &ModelsController::listMappings);
+    A(M::Get, u"/admin/model-mappings/{display_name*}"_s, &ModelsController::getMapping);
+    A(M::Put, u"/admin/model-mappings/{display_name*}"_s, &ModelsController::updateMapping);
+    A(M::Delete, u"/admin/model-mappings/{display_name*}"_s, &ModelsController::deleteMapping);
 
-    A(M::Post, u"/admin/model-groups"_s, &AdminController::addGroup);
-    A(M::Get, u"/admin/model-groups"_s, &AdminController::listGroups);
-    A(M::Get, u"/admin/model-groups/{name}"_s, &AdminController::getGroup);
-    A(M::Put, u"/admin/model-groups/{name}"_s, &AdminController::updateGroup);
-    A(M::Delete, u"/admin/model-groups/{name}"_s, &AdminController::deleteGroup);
-    A(M::Post, u"/admin/model-groups/{name}/members"_s, &AdminController::addMember);
+    A(M::Post, u"/admin/model-groups"_s, &ModelsController::addGroup);
+    A(M::Get, u"/admin/model-groups"_s, &ModelsController::listGroups);
+    A(M::Get, u"/admin/model-groups/{name}"_s, &ModelsController::getGroup);
+    A(M::Put, u"/admin/model-groups/{name}"_s, &ModelsController::updateGroup);
+    A(M::Delete, u"/admin/model-groups/{name}"_s, &ModelsController::deleteGroup);
+    A(M::Post, u"/admin/model-groups/{name}/members"_s, &ModelsController::addMember);
     // Before .../members/{id}: the first matching pattern wins.
-    A(M::Post, u"/admin/model-groups/{name}/members/reorder"_s, &AdminController::reorderMembers);
-    A(M::Put, u"/admin/model-groups/{name}/members/reorder"_s, &AdminController::reorderMembers);
-    A(M::Put, u"/admin/model-groups/{name}/members/{id}"_s, &AdminController::updateMember);
-    A(M::Delete, u"/admin/model-groups/{name}/members/{id}"_s, &AdminController::deleteMember);
-    A(M::Put, u"/admin/model-groups/{name}/reorder"_s, &AdminController::reorderMembers);
+    A(M::Post, u"/admin/model-groups/{name}/members/reorder"_s, &ModelsController::reorderMembers);
+    A(M::Put, u"/admin/model-groups/{name}/members/reorder"_s, &ModelsController::reorderMembers);
+    A(M::Put, u"/admin/model-groups/{name}/members/{id}"_s, &ModelsController::updateMember);
+    A(M::Delete, u"/admin/model-groups/{name}/members/{id}"_s, &ModelsController::deleteMember);
+    A(M::Put, u"/admin/model-groups/{name}/reorder"_s, &ModelsController::reorderMembers);
 
-    A(M::Post, u"/admin/tool-sets"_s, &AdminController::saveToolSet);
-    A(M::Get, u"/admin/tool-sets"_s, &AdminController::listToolSets);
-    A(M::Get, u"/admin/tool-sets/{name}"_s, &AdminController::getToolSet);
-    A(M::Put, u"/admin/tool-sets/{name}"_s, &AdminController::saveToolSet);
-    A(M::Delete, u"/admin/tool-sets/{name}"_s, &AdminController::deleteToolSet);
-    A(M::Post, u"/admin/model-configs"_s, &AdminController::saveModelConfig);
-    A(M::Get, u"/admin/model-configs"_s, &AdminController::listModelConfigs);
-    A(M::Get, u"/admin/model-configs/{pattern*}"_s, &AdminController::getModelConfig);
-    A(M::Put, u"/admin/model-configs/{pattern*}"_s, &AdminController::saveModelConfig);
-    A(M::Delete, u"/admin/model-configs/{pattern*}"_s, &AdminController::deleteModelConfig);
+    A(M::Post, u"/admin/tool-sets"_s, &PoliciesController::saveToolSet);
+    A(M::Get, u"/admin/tool-sets"_s, &PoliciesController::listToolSets);
+    A(M::Get, u"/admin/tool-sets/{name}"_s, &PoliciesController::getToolSet);
+    A(M::Put, u"/admin/tool-sets/{name}"_s, &PoliciesController::saveToolSet);
+    A(M::Delete, u"/admin/tool-sets/{name}"_s, &PoliciesController::deleteToolSet);
+    A(M::Post, u"/admin/model-configs"_s, &PoliciesController::saveModelConfig);
+    A(M::Get, u"/admin/model-configs"_s, &PoliciesController::listModelConfigs);
+    A(M::Get, u"/admin/model-configs/{pattern*}"_s, &PoliciesController::getModelConfig);
+    A(M::Put, u"/admin/model-configs/{pattern*}"_s, &PoliciesController::saveModelConfig);
+    A(M::Delete, u"/admin/model-configs/{pattern*}"_s, &PoliciesController::deleteModelConfig);
 
-    A(M::Get, u"/admin/system-prompts"_s, &AdminController::listSystemPrompts);
-    A(M::Post, u"/admin/system-prompts"_s, &AdminController::addSystemPrompt);
-    A(M::Put, u"/admin/system-prompts/reorder"_s, &AdminController::reorderSystemPrompts);
-    A(M::Get, u"/admin/system-prompts/{id}"_s, &AdminController::getSystemPrompt);
-    A(M::Patch, u"/admin/system-prompts/{id}"_s, &AdminController::updateSystemPrompt);
-    A(M::Delete, u"/admin/system-prompts/{id}"_s, &AdminController::deleteSystemPrompt);
+    A(M::Get, u"/admin/system-prompts"_s, &PoliciesController::listSystemPrompts);
+    A(M::Post, u"/admin/system-prompts"_s, &PoliciesController::addSystemPrompt);
+    A(M::Put, u"/admin/system-prompts/reorder"_s, &PoliciesController::reorderSystemPrompts);
+    A(M::Get, u"/admin/system-prompts/{id}"_s, &PoliciesController::getSystemPrompt);
+    A(M::Patch, u"/admin/system-prompts/{id}"_s, &PoliciesController::updateSystemPrompt);
+    A(M::Delete, u"/admin/system-prompts/{id}"_s, &PoliciesController::deleteSystemPrompt);
 
-    A(M::Get, u"/admin/request-logs"_s, &AdminController::requestLogs);
-    A(M::Get, u"/admin/dashboard/requests-log"_s, &AdminController::requestLogs);
-    A(M::Get, u"/admin/audit-logs"_s, &AdminController::auditLogs);
-    A(M::Get, u"/admin/settings"_s, &AdminController::getSettings);
-    A(M::Get, u"/admin/settings/schema"_s, &AdminController::settingsSchema);
-    A(M::Put, u"/admin/settings"_s, &AdminController::putSettings);
-    A(M::Delete, u"/admin/settings/{key}"_s, &AdminController::resetSetting);
-    A(M::Get, u"/admin/config"_s, &AdminController::getSettings);
-    A(M::Put, u"/admin/config"_s, &AdminController::putSettings);
-    A(M::Get, u"/admin/export"_s, &AdminController::exportBackup);
-    A(M::Post, u"/admin/import"_s, &AdminController::importBackup);
+    A(M::Get, u"/admin/request-logs"_s, &LogsController::requestLogs);
+    A(M::Get, u"/admin/dashboard/requests-log"_s, &LogsController::requestLogs);
+    A(M::Get, u"/admin/audit-logs"_s, &LogsController::auditLogs);
+    A(M::Get, u"/admin/settings"_s, &LogsController::getSettings);
+    A(M::Get, u"/admin/settings/schema"_s, &LogsController::settingsSchema);
+    A(M::Put, u"/admin/settings"_s, &LogsController::putSettings);
+    A(M::Delete, u"/admin/settings/{key}"_s, &LogsController::resetSetting);
+    A(M::Get, u"/admin/config"_s, &LogsController::getSettings);
+    A(M::Put, u"/admin/config"_s, &LogsController::putSettings);
+    A(M::Get, u"/admin/export"_s, &BackupController::exportBackup);
+    A(M::Post, u"/admin/import"_s, &BackupController::importBackup);
 }
 
 } // namespace Maestro

@@ -5,9 +5,8 @@ namespace Maestro {
 class Router;
 class Gateway;
 class LlmController;
-class AdminController;
 
 // The whole HTTP surface in one table (routes.cpp).
-void registerRoutes(Router &router, Gateway *gateway, LlmController *llm, AdminController *admin);
+void registerRoutes(Router &router, Gateway *gateway, LlmController *llm);
 
 } // namespace Maestro

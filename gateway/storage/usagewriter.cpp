@@ -30,19 +30,12 @@ void UsageWriter::start()
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     Handoff::watchEnd(&m_thread);
     m_thread.start();
-    QMutexLocker lock(&m_mutex);
-    m_accepting = true;
 }
 
 void UsageWriter::stop()
 {
     if (!m_thread.isRunning())
         return;
-    {
-        // Work posted before runs before the last drain; later work is refused.
-        QMutexLocker lock(&m_mutex);
-        m_accepting = false;
-    }
     // The last drain and the connection cleanup run on the writer thread, where the connection
     // lives.
     Handoff::invokeBlocking(m_worker, [this] {
@@ -61,24 +54,6 @@ void UsageWriter::enqueue(const RequestLogEntry &entry)
         return;
     m_scheduled = true;
     QMetaObject::invokeMethod(m_worker, [this] { drain(); }, Qt::QueuedConnection);
-}
-
-bool UsageWriter::post(std::function<void(Store *)> work)
-{
-    QMutexLocker lock(&m_mutex);
-    if (!m_accepting || !m_worker)
-        return false;
-    // The work was built on the caller's thread; Qt's event queue hands it over invisibly to
-    // ThreadSanitizer.
-    Handoff::release(&m_accepting);
-    QMetaObject::invokeMethod(
-        m_worker,
-        [this, work = std::move(work)] {
-            Handoff::acquire(&m_accepting);
-            work(m_store);
-        },
-        Qt::QueuedConnection);
-    return true;
 }
 
 void UsageWriter::drain()

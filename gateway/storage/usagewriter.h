@@ -7,8 +7,6 @@
 #include <QObject>
 #include <QThread>
 
-#include <functional>
-
 namespace Maestro {
 
 class Database;
@@ -27,9 +25,6 @@ public:
     void start();
     void stop();
     void enqueue(const RequestLogEntry &entry); // thread-safe
-    // Runs `work` on the writer thread, which owns a connection and runs an event loop, with the
-    // writer's store; false once the writer has stopped. Thread-safe.
-    bool post(std::function<void(Store *)> work);
     qint64 writtenCount() const;
     qint64 pendingCount() const;
 
@@ -47,7 +42,6 @@ private:
     mutable QMutex m_mutex;
     QList<RequestLogEntry> m_queue;
     bool m_scheduled = false;
-    bool m_accepting = false; // post() takes work
     qint64 m_written = 0;
 };
 

@@ -4,6 +4,7 @@
 
 #include "gatewayharness.h"
 #include "core/tokens.h"
+#include "http/control.h"
 #include "http/gateway.h"
 #include "http/listensocket.h"
 #include "storage/database.h"
@@ -91,7 +92,9 @@ private:
     std::unique_ptr<UsageWriter> m_usage;
     Clock m_clock;
     ListenSocket m_listener; // the gateway serves a duplicate of it
-    std::unique_ptr<Gateway> m_gateway;
+    std::unique_ptr<GatewayShared> m_shared;
+    std::unique_ptr<Control> m_control; // what reloads and publishes
+    std::unique_ptr<Gateway> m_gateway; // what serves the published catalog
 };
 
 void TestCatalogReload::initTestCase_data()
@@ -123,8 +126,13 @@ void TestCatalogReload::init()
     config.adminToken = AdminToken;
     config.healthIntervalMs = 0;
     config.configPollMs = 0;
-    // A gateway on this thread, so the test calls reload() on it directly, as an admin change does.
-    m_gateway = std::make_unique<Gateway>(config, m_store.get(), m_secrets.get(), m_usage.get(), &m_clock);
+    // The control object and an I/O gateway on this thread, so the test calls reload() directly,
+    // as an admin change does.
+    m_shared = std::make_unique<GatewayShared>(&m_clock);
+    m_control = std::make_unique<Control>(config, m_store.get(), m_secrets.get(), &m_clock, m_shared.get());
+    m_control->start();
+    m_shared->control = m_control->port();
+    m_gateway = std::make_unique<Gateway>(config, m_usage.get(), &m_clock, m_shared.get());
     QVERIFY2(m_listener.open(QHostAddress::LocalHost, 0, &error), qPrintable(error));
     QVERIFY2(m_gateway->listen(m_listener.descriptor(), &error), qPrintable(error));
 }
@@ -132,6 +140,8 @@ void TestCatalogReload::init()
 void TestCatalogReload::cleanup()
 {
     m_gateway.reset();
+    m_control.reset();
+    m_shared.reset();
     if (m_usage)
         m_usage->stop();
     m_usage.reset();
@@ -149,11 +159,11 @@ int TestCatalogReload::modelsStatus(const QString &token)
 
 void TestCatalogReload::failedLoadKeepsTheCurrentCatalog()
 {
-    const auto alice = m_gateway->admin()->createUser(u"alice"_s);
+    const auto alice = m_control->admin()->createUser(u"alice"_s);
     QVERIFY(alice.ok());
-    QVERIFY(m_gateway->admin()->grantAllModels(u"alice"_s).ok());
+    QVERIFY(m_control->admin()->grantAllModels(u"alice"_s).ok());
     QCOMPARE(modelsStatus(alice.value().token), 200);
-    const std::shared_ptr<const Catalog> before = m_gateway->catalog().shared();
+    const std::shared_ptr<const Catalog> before = m_control->catalog().shared();
 
     // A table the load reads late: everything before it reads fine, so a load that did not check
     // would publish a catalog without groups (or, with a lost connection, without anything).
@@ -162,15 +172,15 @@ void TestCatalogReload::failedLoadKeepsTheCurrentCatalog()
         QVERIFY(query.exec(u"DROP TABLE model_group_members"_s));
     }
     QTest::ignoreMessage(QtCriticalMsg, QRegularExpression(u"cannot read the configuration"_s));
-    QVERIFY(!m_gateway->reload());
-    QCOMPARE(m_gateway->catalog().shared(), before);
+    QVERIFY(!m_control->reload());
+    QCOMPARE(m_control->catalog().shared(), before);
     QCOMPARE(modelsStatus(alice.value().token), 200);
 
     // A change made meanwhile is stored but not published: its reload fails the same way.
     QTest::ignoreMessage(QtCriticalMsg, QRegularExpression(u"cannot read the configuration"_s));
-    const auto bob = m_gateway->admin()->createUser(u"bob"_s);
+    const auto bob = m_control->admin()->createUser(u"bob"_s);
     QVERIFY(bob.ok());
-    QCOMPARE(m_gateway->catalog().shared(), before);
+    QCOMPARE(m_control->catalog().shared(), before);
     QCOMPARE(modelsStatus(bob.value().token), 401);
     QCOMPARE(modelsStatus(alice.value().token), 200);
 }
@@ -182,30 +192,30 @@ void TestCatalogReload::olderLoadFinishingLaterDoesNotReplaceANewerOne()
     node.baseUrl = QUrl(u"http://127.0.0.1:9"_s);
     node.hasApiKey = true; // its key is read in the middle of every load
     QVERIFY(m_store->insertNode(node) > 0);
-    QVERIFY(m_gateway->reload());
-    QVERIFY(m_gateway->admin()->createUser(u"alice"_s).ok());
+    QVERIFY(m_control->reload());
+    QVERIFY(m_control->admin()->createUser(u"alice"_s).ok());
 
     // The older load: started first, held after it read the users.
     m_secrets->arm();
     std::atomic<bool> olderRead{false};
     QThread *older = QThread::create([&] {
-        olderRead = m_gateway->reload();
+        olderRead = m_control->reload();
         m_database->closeThreadConnection();
     });
     older->start();
     QVERIFY(m_secrets->waitForBlockedRead());
 
     // The newer load, made by an admin change on this thread, finishes first.
-    const auto bob = m_gateway->admin()->createUser(u"bob"_s);
+    const auto bob = m_control->admin()->createUser(u"bob"_s);
     QVERIFY(bob.ok());
-    const CatalogSnapshot newer = m_gateway->catalog();
+    const CatalogSnapshot newer = m_control->catalog();
     QVERIFY(newer->user(u"bob"_s));
 
     m_secrets->release();
     QVERIFY(older->wait(WaitMs));
     delete older;
     QVERIFY(olderRead); // it read the store fine, it is just older
-    const CatalogSnapshot now = m_gateway->catalog();
+    const CatalogSnapshot now = m_control->catalog();
     QCOMPARE(now.shared(), newer.shared());
     QVERIFY(now->user(u"bob"_s));
     QVERIFY(now->user(u"alice"_s));

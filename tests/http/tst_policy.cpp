@@ -3,7 +3,7 @@
 // context length); then GET /metrics and the health check hysteresis.
 
 #include "gatewayharness.h"
-#include "core/handoff.h"
+#include "http/control.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -164,17 +164,14 @@ QString TestPolicy::nodeHealth(qint64 id)
     return m_harness.admin("GET", u"/admin/nodes/%1"_s.arg(id)).json().value("health_status"_L1).toString();
 }
 
-// One periodic check of the node, run on the gateway's thread as its timer would; true once it
+// One periodic check of the node, run on the control thread as its timer would; true once it
 // has finished.
 bool TestPolicy::periodicCheck(qint64 id)
 {
-    Gateway *gateway = m_harness.gatewayThread()->gateway();
     auto finished = std::make_shared<std::atomic<bool>>(false);
-    Handoff::release(finished.get()); // the queued call orders this, invisibly to TSan
-    QMetaObject::invokeMethod(gateway, [gateway, id, finished] {
-        Handoff::acquire(finished.get());
-        gateway->checkNode(id, gateway, [finished](bool, QString) { *finished = true; }, /*periodic*/ true);
-    }, Qt::QueuedConnection);
+    m_harness.gatewayThread()->controlPort()->call([id, finished](Control *control) {
+        control->checkNode(id, control, [finished](bool, QString) { *finished = true; }, /*periodic*/ true);
+    });
     QElapsedTimer timer;
     timer.start();
     while (!*finished && timer.elapsed() < 10000)

@@ -159,7 +159,7 @@ void TestSystemPromptsHttp::adminErrors_data()
     QTest::newRow("an unknown id") << QByteArray("GET") << u"/admin/system-prompts/999"_s << QJsonObject{}
                                    << 404 << u"System prompt not found: 999"_s;
     QTest::newRow("an id that is not a number") << QByteArray("DELETE") << u"/admin/system-prompts/abc"_s << QJsonObject{}
-                                                << 404 << u"System prompt not found: abc"_s;
+                                                << 400 << u"Invalid system prompt id \"abc\": expected a positive integer"_s;
     QTest::newRow("patching an unknown id") << QByteArray("PATCH") << u"/admin/system-prompts/999"_s
                                             << QJsonObject{{u"priority"_s, 1}} << 404 << u"System prompt not found: 999"_s;
     QTest::newRow("reorder without ids") << QByteArray("PUT") << u"/admin/system-prompts/reorder"_s
