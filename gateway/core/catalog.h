@@ -19,8 +19,8 @@ namespace Maestro {
 //
 // Lifetime rule: the references and pointers the accessors return (users, nodes, groups,
 // mappings, Resolved, ListedModel) point into the catalog and are valid only while a snapshot
-// holding it lives. Another I/O thread may publish a new catalog at any moment and free this one
-// once its last holder lets go. So reach a catalog only through a named CatalogSnapshot, keep it
+// holding it lives. The control thread may publish a new catalog at any moment, and this one is
+// freed once its last holder lets go. So reach a catalog only through a named CatalogSnapshot, keep it
 // for as long as anything read from it is used, make every decision of a request from that one
 // snapshot, and let callbacks that run later capture the snapshot (or copies of values), never
 // a pointer into it.

@@ -59,8 +59,13 @@ Limiter::Limiter(const Clock *clock)
 
 Limiter::~Limiter()
 {
+    closeSharing();
+}
+
+void Limiter::closeSharing()
+{
     // Unused leases go back and the last token reports are written: the other instances go on
-    // counting without this one.
+    // counting without this one. Closing twice does nothing.
     if (m_shared)
         m_shared->close();
 }

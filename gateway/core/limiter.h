@@ -127,6 +127,10 @@ public:
     // decided through `executor`, read by today()/lastMinute() through `store`. Call it once,
     // after restore() and before requests come.
     void shareCounters(Store *store, Executor executor);
+    // Shared counters: gives unused leases back and writes the token reports still pending,
+    // through the executor. Call it once nothing is admitted any more and while the executor
+    // still runs (the destructor tries too, when it was not called). Does nothing without them.
+    void closeSharing();
     bool isShared() const;
 
     // Decides at once what this process can decide alone: counts the request and admits it, or

@@ -116,6 +116,9 @@ void GatewayThread::stopControl()
 {
     if (!m_control)
         return;
+    // Shared limit counters hand back their unused leases through the control thread: queued
+    // before the control object goes, so it runs first.
+    m_shared->limiter.closeSharing();
     Control *control = m_control;
     Database *database = m_database;
     // Blocks while the control thread waits on the database (a hung server): shutting down
@@ -154,7 +157,8 @@ void GatewayThread::stop(int graceMs)
         Database *database = m_database;
         Handoff::invokeBlocking(gateway, [gateway, database] {
             delete gateway;
-            // Admission against the limit counters a shared store keeps may have opened one.
+            // I/O threads are not meant to open a database connection; should one have, it
+            // goes with its thread.
             database->closeThreadConnection();
         });
         Handoff::quitAndWait(worker.thread);

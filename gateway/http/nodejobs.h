@@ -35,7 +35,7 @@ public:
     // The periodic probe of every active node.
     void probeAll();
     // Loads every discovered model of each node with warmup enabled once per the interval of
-    // the warmup settings (which any I/O thread may change, so they are read at each tick).
+    // the warmup settings (which an admin change may replace, so they are read at each tick).
     void startSchedule();
     // Queues models of a node for warmup when the node has it enabled (after discovery found
     // them); they load one at a time, when the node is idle.

@@ -1,8 +1,8 @@
 // Catalog changes under load: several clients post large chats (some streamed, in the Ollama
 // and OpenAI dialects, to a model, a mapping and a group) and read the model lists, on a gateway
 // with several I/O threads, while an admin client keeps creating and deleting users, nodes,
-// mappings and groups. Every change publishes a new catalog from whichever I/O thread ran it, so
-// requests on the other threads keep meeting a catalog that was replaced under them.
+// mappings and groups. Every change publishes a new catalog from the control thread, so requests
+// on the I/O threads keep meeting a catalog that was replaced under them.
 //
 // Checks: nothing crashes, every request gets a complete, well-formed answer (200, or a clean
 // error in its dialect: never a broken connection or a cut stream), every admin change succeeds,

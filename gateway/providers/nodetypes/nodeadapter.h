@@ -62,8 +62,9 @@ protected:
 // node type with an API of its own (Anthropic Messages, Bedrock) names the one it converts from
 // and to in encodeRequest(), openStream() and decodeAnswer(), and signs in request().
 //
-// Adding a node type: a NodeType value and its name (core/entities.cpp), a NodeAdapter subclass
-// in this folder, one line in forType(), and its tests in tests/providers/tst_nodeadapters.cpp.
+// Adding a node type: a NodeType value (core/dialect.h) and its name (core/entities.cpp), a
+// NodeAdapter subclass in this folder, one line in forType(), and its tests in
+// tests/providers/tst_nodeadapters.cpp.
 class NodeAdapter
 {
 public:
