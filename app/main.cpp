@@ -118,7 +118,7 @@ int main(int argc, char *argv[])
 {
     QCoreApplication::setApplicationName(u"model-maestro"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(MAESTRO_VERSION));
-    const bool desktop = wantsDesktop(argc, argv);
+    [[maybe_unused]] const bool desktop = wantsDesktop(argc, argv); // never without the GUI
 #ifdef MAESTRO_WITH_GUI
     const auto application = desktop ? createDesktopApplication(argc, argv)
                                      : std::make_unique<QCoreApplication>(argc, argv);

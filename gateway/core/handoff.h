@@ -4,6 +4,7 @@
 #include <QObject>
 #include <QThread>
 
+#include <type_traits>
 #include <utility>
 
 // ThreadSanitizer sees the synchronisation of code it instruments and of the C library, but not
@@ -59,6 +60,42 @@ void invokeBlocking(QObject *target, Function &&function)
         },
         Qt::BlockingQueuedConnection);
     acquire(&token);
+}
+
+// Wraps a functor connected across threads (a queued connection whose sender lives on another
+// thread): Qt counts the references to a connected functor in its own code, so the thread that
+// drops the last one (the sender's, when the sender is destroyed) frees it after the receiver's
+// thread ran it, in an order TSan cannot see. Each call releases, the destruction acquires.
+template <typename Function>
+class CrossThread
+{
+public:
+    explicit CrossThread(Function function) : m_function(std::move(function)) { release(this); }
+    CrossThread(CrossThread &&other) noexcept : m_function(std::move(other.m_function)) { release(this); }
+    CrossThread(const CrossThread &other) : m_function(other.m_function) { release(this); }
+    CrossThread &operator=(const CrossThread &) = delete;
+    CrossThread &operator=(CrossThread &&) = delete;
+    ~CrossThread() { acquire(this); }
+
+    template <typename... Args>
+    auto operator()(Args &&...args) const -> decltype(std::declval<const Function &>()(std::forward<Args>(args)...))
+    {
+        struct Released
+        {
+            const void *token;
+            ~Released() { release(token); }
+        } released{this};
+        return m_function(std::forward<Args>(args)...);
+    }
+
+private:
+    Function m_function;
+};
+
+template <typename Function>
+CrossThread<std::decay_t<Function>> crossThread(Function &&function)
+{
+    return CrossThread<std::decay_t<Function>>(std::forward<Function>(function));
 }
 
 // Ends a thread's event loop and waits for the thread; what it ran happens before the return.

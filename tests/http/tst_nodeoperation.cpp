@@ -51,18 +51,21 @@ public:
                     return;
                 }
                 NodeOperation *job = operation.value();
+                // The job lives on the gateway's thread and frees these functors there.
                 connect(job, &NodeOperation::progress, this,
-                        [this](qint64 id, const QString &, const QString &status, qint64 completed, qint64 total) {
+                        Handoff::crossThread([this](qint64 id, const QString &, const QString &status,
+                                                    qint64 completed, qint64 total) {
                             events.append({u"progress"_s, id, status, completed, total});
-                        });
-                connect(job, &NodeOperation::nodeFinished, this, [this](qint64 id, bool ok, const QString &error) {
-                    events.append({u"node"_s, id, ok ? u"ok"_s : error, 0, 0, ok});
-                });
-                connect(job, &NodeOperation::finished, this, [this](bool success) {
-                    events.append({u"finished"_s, 0, {}, 0, 0, success});
-                    done = true;
-                    ok = success;
-                });
+                        }));
+                connect(job, &NodeOperation::nodeFinished, this,
+                        Handoff::crossThread([this](qint64 id, bool ok, const QString &error) {
+                            events.append({u"node"_s, id, ok ? u"ok"_s : error, 0, 0, ok});
+                        }));
+                connect(job, &NodeOperation::finished, this, Handoff::crossThread([this](bool success) {
+                            events.append({u"finished"_s, 0, {}, 0, 0, success});
+                            done = true;
+                            ok = success;
+                        }));
                 job->start();
                 created = job;
             });
