@@ -2,23 +2,13 @@
 // backup holds, what it must never hold (tokens, API keys), and how an import upserts it.
 
 #include "fakeupstream.h"
-#include "core/clock.h"
+#include "gatewaystack.h"
 #include "core/tokens.h"
-#include "http/gatewaythread.h"
-#include "storage/database.h"
-#include "storage/filesecretstore.h"
-#include "storage/sqlstore.h"
-#include "storage/usagewriter.h"
 #include "testdatabase.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkProxy>
-#include <QNetworkReply>
-#include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
@@ -26,20 +16,13 @@
 using namespace Qt::StringLiterals;
 using namespace Maestro;
 using Maestro::Test::FakeUpstream;
+using Maestro::Test::Response;
 using Maestro::Test::TestDatabase;
 
 namespace {
 
 const QByteArray AdminToken = QByteArrayLiteral("backup-admin");
 const QString NodeKey = u"sk-never-exported"_s;
-
-struct Response
-{
-    int status = 0;
-    QByteArray body;
-    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-    QJsonArray array() const { return QJsonDocument::fromJson(body).array(); }
-};
 
 QJsonObject findBy(const QJsonArray &array, const QString &key, const QString &value)
 {
@@ -76,16 +59,8 @@ private:
     qint64 auditTotal();
     void seed();
 
-    QNetworkAccessManager m_nam;
-    Clock m_clock;
     std::unique_ptr<FakeUpstream> m_upstream;
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<TestDatabase> m_testDatabase;
-    std::unique_ptr<Database> m_database;
-    std::unique_ptr<SqlStore> m_store;
-    std::unique_ptr<FileSecretStore> m_secrets;
-    std::unique_ptr<UsageWriter> m_usage;
-    std::unique_ptr<GatewayThread> m_gateway;
+    Test::GatewayStack m_stack;
     QByteArray m_aliceToken;
     qint64 m_nodeId = 0;
 };
@@ -97,7 +72,6 @@ void TestBackup::initTestCase_data()
 
 void TestBackup::initTestCase()
 {
-    m_nam.setProxy(QNetworkProxy::NoProxy);
     m_upstream = std::make_unique<FakeUpstream>(NodeType::Ollama);
     QVERIFY(m_upstream->listen());
 }
@@ -107,65 +81,28 @@ void TestBackup::init()
     QFETCH_GLOBAL(QString, backend);
     if (const QString reason = TestDatabase::unavailableReason(backend); !reason.isEmpty())
         QSKIP(qPrintable(reason));
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_testDatabase = std::make_unique<TestDatabase>(backend);
+    Test::StackOptions options;
+    options.backend = backend;
+    options.config.adminToken = AdminToken;
     QString error;
-    QVERIFY2(m_testDatabase->create(&error), qPrintable(error));
-    m_database = std::make_unique<Database>(m_testDatabase->config());
-    QVERIFY2(m_database->open(&error), qPrintable(error));
-    m_store = std::make_unique<SqlStore>(m_database.get());
-    m_secrets = std::make_unique<FileSecretStore>(m_dir->filePath(u"secrets.json"_s));
-    m_usage = std::make_unique<UsageWriter>(m_store.get(), m_database.get());
-    m_usage->start();
-    GatewayConfig config;
-    config.port = 0;
-    config.adminToken = AdminToken;
-    config.healthIntervalMs = 0;
-    m_gateway = std::make_unique<GatewayThread>(config, m_store.get(), m_secrets.get(), m_usage.get(),
-                                                &m_clock, m_database.get());
-    QVERIFY2(m_gateway->start(&error), qPrintable(error));
+    QVERIFY2(m_stack.start(options, &error), qPrintable(error));
     seed();
 }
 
 void TestBackup::cleanup()
 {
-    if (m_gateway)
-        m_gateway->stop(1000);
-    if (m_usage)
-        m_usage->stop();
-    m_gateway.reset();
-    m_usage.reset();
-    m_store.reset();
-    m_database.reset();
-    m_testDatabase.reset();
-    m_secrets.reset();
-    m_dir.reset();
+    m_stack.stop();
 }
 
 Response TestBackup::send(const QByteArray &method, const QString &path, const QByteArray &body,
                           const QByteArray &token)
 {
-    QNetworkRequest request(QUrl(u"http://127.0.0.1:%1%2"_s.arg(m_gateway->port()).arg(path)));
-    if (!token.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + token);
-    if (!body.isEmpty())
-        request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
-    std::unique_ptr<QNetworkReply> reply(m_nam.sendCustomRequest(request, method, body));
-    if (!reply->isFinished()) {
-        QSignalSpy finished(reply.get(), &QNetworkReply::finished);
-        finished.wait(15000);
-    }
-    Response response;
-    response.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    response.body = reply->readAll();
-    return response;
+    return m_stack.send(method, path, body, token);
 }
 
 Response TestBackup::admin(const QByteArray &method, const QString &path, const QJsonObject &body)
 {
-    return send(method, path, body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact),
-                AdminToken);
+    return m_stack.admin(method, path, body);
 }
 
 qint64 TestBackup::auditTotal()
@@ -347,7 +284,7 @@ void TestBackup::importRestoresWhatWasLost()
     QCOMPARE(after.value("tool_sets"_L1), backup.value("tool_sets"_L1));
     QCOMPARE(after.value("model_configs"_L1), backup.value("model_configs"_L1));
     QCOMPARE(after.value("system_prompts"_L1), backup.value("system_prompts"_L1)); // restored, and off again
-    QCOMPARE(m_secrets->read(u"node/%1/api_key"_s.arg(m_nodeId)), std::optional<QString>(NodeKey));
+    QCOMPARE(m_stack.secrets()->read(u"node/%1/api_key"_s.arg(m_nodeId)), std::optional<QString>(NodeKey));
 }
 
 void TestBackup::nodeTimeoutsSurviveARoundTrip()
