@@ -273,8 +273,10 @@ void TestNodeJobs::deferredProbeRunsAtTheLimitAndDoesNotTakeABusyNodeDown()
     });
     // The clock moves on a tenth of the limit at a time: the probe falls due, waits for the
     // stream, and runs once it has waited for the limit.
-    QTRY_VERIFY_WITH_TIMEOUT((m_clock.advance(config.backgroundDeferLimitMs / 10), countOf(*upstream, "/api/tags") >= 1),
-                             10000);
+    QVERIFY(QTest::qWaitFor([&] {
+        m_clock.advance(config.backgroundDeferLimitMs / 10);
+        return countOf(*upstream, "/api/tags") >= 1;
+    }, 10000));
     QVERIFY2(busySince.msecsTo(probedAt) >= config.backgroundDeferLimitMs,
              qPrintable(u"probed %1 ms into the stream"_s.arg(busySince.msecsTo(probedAt))));
     QCOMPARE(upstream->activeStreams(), 1); // the limit, not the end of the stream, let them run
@@ -284,8 +286,10 @@ void TestNodeJobs::deferredProbeRunsAtTheLimitAndDoesNotTakeABusyNodeDown()
     QTRY_VERIFY_WITH_TIMEOUT(stream->isFinished(), 5000);
     QCOMPARE(stream->error(), QNetworkReply::NoError);
     // Idle, the failing probes count again (the next one falls due as the clock moves).
-    QTRY_COMPARE_WITH_TIMEOUT((m_clock.advance(config.healthIntervalMs), node(id).value("health_status"_L1).toString()),
-                              u"unhealthy"_s, 5000);
+    QVERIFY(QTest::qWaitFor([&] {
+        m_clock.advance(config.healthIntervalMs);
+        return node(id).value("health_status"_L1).toString() == "unhealthy"_L1;
+    }, 5000));
 }
 
 void TestNodeJobs::discoveryWarmsEnabledOllamaNodesOnly()
