@@ -93,7 +93,10 @@ bool GatewayStack::startGateway(QString *error)
         if (!m_listener->open(config.address, config.port, error))
             return false;
         m_gateway = std::make_unique<Gateway>(config, m_store.get(), m_secrets, m_usage.get(), m_clock);
-        return m_gateway->listen(m_listener->descriptor(), error);
+        if (m_gateway->listen(m_listener->descriptor(), error))
+            return true;
+        m_gateway.reset();
+        return false;
     }
     m_thread = std::make_unique<GatewayThread>(config, m_store.get(), m_secrets, m_usage.get(), m_clock,
                                                m_database.get());
