@@ -49,6 +49,7 @@ public:
 
     GatewayThread *gateway() const { return m_stack.gatewayThread(); }
     Store *store() const { return m_stack.store(); }
+    UsageWriter *usage() const { return m_stack.usage(); }
 
     HttpAnswer send(const QByteArray &method, const QString &path, const QByteArray &token,
                     const QJsonObject &body = {})
