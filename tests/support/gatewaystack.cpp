@@ -10,8 +10,7 @@ namespace Maestro::Test {
 StackOptions::StackOptions()
     : backend(u"sqlite"_s)
     , config(GatewayStack::testConfig())
-{
-}
+{ }
 
 GatewayConfig GatewayStack::testConfig()
 {
@@ -84,7 +83,8 @@ bool GatewayStack::startGateway(QString *error)
     GatewayConfig config = m_options.config;
     // MAESTRO_TEST_IO_THREADS=N serves with N I/O threads (the TSan run uses 2, so that requests
     // of one suite really cross threads); a suite that sets its own number keeps it.
-    if (const int threads = qEnvironmentVariableIntValue("MAESTRO_TEST_IO_THREADS"); threads > 0 && config.ioThreads == 0)
+    if (const int threads = qEnvironmentVariableIntValue("MAESTRO_TEST_IO_THREADS");
+        threads > 0 && config.ioThreads == 0)
         config.ioThreads = threads;
     m_usage = std::make_unique<UsageWriter>(m_store.get(), m_database.get());
     m_usage->start();
@@ -92,14 +92,15 @@ bool GatewayStack::startGateway(QString *error)
         m_listener = std::make_unique<ListenSocket>();
         if (!m_listener->open(config.address, config.port, error))
             return false;
-        m_gateway = std::make_unique<Gateway>(config, m_store.get(), m_secrets, m_usage.get(), m_clock);
+        m_gateway
+            = std::make_unique<Gateway>(config, m_store.get(), m_secrets, m_usage.get(), m_clock);
         if (m_gateway->listen(m_listener->descriptor(), error))
             return true;
         m_gateway.reset();
         return false;
     }
-    m_thread = std::make_unique<GatewayThread>(config, m_store.get(), m_secrets, m_usage.get(), m_clock,
-                                               m_database.get());
+    m_thread = std::make_unique<GatewayThread>(config, m_store.get(), m_secrets, m_usage.get(),
+                                               m_clock, m_database.get());
     return m_thread->start(error);
 }
 

@@ -18,7 +18,10 @@ public:
         : m_ms(start.toMSecsSinceEpoch())
     { }
 
-    QDateTime nowUtc() const override { return QDateTime::fromMSecsSinceEpoch(m_ms.load(), Qt::UTC); }
+    QDateTime nowUtc() const override
+    {
+        return QDateTime::fromMSecsSinceEpoch(m_ms.load(), Qt::UTC);
+    }
 
     void set(const QDateTime &now) { m_ms.store(now.toMSecsSinceEpoch()); }
     void advance(qint64 ms) { m_ms.fetch_add(ms); }
