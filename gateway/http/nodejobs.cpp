@@ -1,8 +1,10 @@
 #include "nodejobs.h"
 #include "control.h"
+#include "core/clock.h"
 #include "providers/noderequest.h"
 #include "providers/upstreamclient.h"
 
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -47,14 +49,27 @@ void NodeJobs::stop()
     m_warmups.clear();
 }
 
-bool NodeJobs::mayStart(qint64 nodeId, QElapsedTimer &since, bool *busy)
+qint64 NodeJobs::nowMs() const
+{
+    return m_control->clock()->nowUtc().toMSecsSinceEpoch();
+}
+
+qint64 NodeJobs::elapsedSince(qint64 &since) const
+{
+    const qint64 now = nowMs();
+    if (now < since)
+        since = now;
+    return now - since;
+}
+
+bool NodeJobs::mayStart(qint64 nodeId, qint64 &since, bool *busy)
 {
     *busy = m_control->balancer().active(nodeId) > 0;
     if (!*busy)
         return true;
-    if (!since.isValid())
-        since.start();
-    if (since.elapsed() >= m_deferLimitMs)
+    if (since == NotWaiting)
+        since = nowMs();
+    if (elapsedSince(since) >= m_deferLimitMs)
         return true;
     if (!m_poll.isActive())
         m_poll.start();
@@ -70,10 +85,10 @@ void NodeJobs::probeAll()
         // late (after waiting) moves the node's next probe a whole interval on.
         if (!node.active || m_probesWaiting.contains(node.id))
             continue;
-        const QElapsedTimer last = m_lastProbe.value(node.id);
-        if (last.isValid() && last.elapsed() < intervalMs / 2)
+        const auto last = m_lastProbe.find(node.id);
+        if (last != m_lastProbe.end() && elapsedSince(*last) < intervalMs / 2)
             continue;
-        QElapsedTimer since;
+        qint64 since = NotWaiting;
         bool busy = false;
         if (mayStart(node.id, since, &busy))
             startProbe(node.id, busy);
@@ -84,22 +99,22 @@ void NodeJobs::probeAll()
 
 void NodeJobs::startProbe(qint64 nodeId, bool busy)
 {
-    m_lastProbe[nodeId].start();
+    m_lastProbe.insert(nodeId, nowMs());
     m_control->checkNode(nodeId, this, [](bool, QString) {}, true, busy);
 }
 
 void NodeJobs::startSchedule()
 {
-    m_lastScheduledWarmup.start();
+    m_lastScheduledWarmup = nowMs();
     m_schedule.start();
 }
 
 void NodeJobs::onScheduleTick()
 {
     const int intervalMs = m_control->warmupSettings().intervalMs;
-    if (intervalMs <= 0 || m_lastScheduledWarmup.elapsed() < intervalMs)
+    if (intervalMs <= 0 || elapsedSince(m_lastScheduledWarmup) < intervalMs)
         return;
-    m_lastScheduledWarmup.start();
+    m_lastScheduledWarmup = nowMs();
     queueWarmupAll();
 }
 
@@ -143,7 +158,7 @@ void NodeJobs::pumpWarmup(qint64 nodeId)
     bool busy = false;
     if (!mayStart(nodeId, it->waitingSince, &busy))
         return;
-    it->waitingSince.invalidate();
+    it->waitingSince = NotWaiting;
     it->loading = true;
     const QString model = it->models.takeFirst();
     load(*current, catalog->apiKey(nodeId), model, [this, nodeId, model](bool ok, const QString &error) {
@@ -176,7 +191,7 @@ void NodeJobs::poll()
     for (const qint64 nodeId : m_warmups.keys()) {
         pumpWarmup(nodeId);
         const auto it = m_warmups.constFind(nodeId);
-        warmupWaits = warmupWaits || (it != m_warmups.cend() && it->waitingSince.isValid());
+        warmupWaits = warmupWaits || (it != m_warmups.cend() && it->waitingSince != NotWaiting);
     }
     if (m_probesWaiting.isEmpty() && !warmupWaits)
         m_poll.stop();

@@ -2,7 +2,6 @@
 
 #include "core/entities.h"
 
-#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QPointer>
@@ -22,6 +21,8 @@ class Control;
 // than `deferLimitMs`: a node streaming for an hour still gets checked, but a failed probe while
 // its requests run does not take it down (bytes flowing are better evidence than a lost probe).
 // What an admin asks for (check now, warm up now) is not deferred. Lives on the control thread.
+// Its waits (the deferral, the probe and warmup intervals) are measured on the gateway's Clock, so
+// tests move them on by advancing a clock of their own.
 class NodeJobs final : public QObject
 {
     Q_OBJECT
@@ -57,10 +58,12 @@ public:
     void warmNow(const Node &node, const QStringList &models, QObject *context, WarmDone done);
 
 private:
+    static constexpr qint64 NotWaiting = -1; // for a time on the clock
+
     struct WarmQueue
     {
         QStringList models;
-        QElapsedTimer waitingSince; // invalid while not waiting for the node to be idle
+        qint64 waitingSince = NotWaiting; // since when it waits for the node to be idle
         bool loading = false;
     };
     struct WarmRun
@@ -72,9 +75,14 @@ private:
         WarmDone done;
     };
 
+    qint64 nowMs() const; // on the gateway's clock
+    // Milliseconds on the gateway's clock since `since` (a time it gave). It is wall time: when it
+    // went back, `since` moves back with it, so a wait starts over instead of lasting until the
+    // clock is where it was.
+    qint64 elapsedSince(qint64 &since) const;
     // Whether background work on the node may start now: the node is idle, or the work has
     // waited since `since` for the limit (then *busy). Otherwise starts the wait.
-    bool mayStart(qint64 nodeId, QElapsedTimer &since, bool *busy);
+    bool mayStart(qint64 nodeId, qint64 &since, bool *busy);
     void startProbe(qint64 nodeId, bool busy);
     void pumpWarmup(qint64 nodeId);
     void warmNext(const std::shared_ptr<WarmRun> &run);
@@ -88,10 +96,10 @@ private:
 
     Control *m_control;
     int m_deferLimitMs;
-    QHash<qint64, QElapsedTimer> m_probesWaiting; // since when
-    QHash<qint64, QElapsedTimer> m_lastProbe;
+    QHash<qint64, qint64> m_probesWaiting; // since when
+    QHash<qint64, qint64> m_lastProbe;
     QHash<qint64, WarmQueue> m_warmups;
-    QElapsedTimer m_lastScheduledWarmup;
+    qint64 m_lastScheduledWarmup = 0;
     QTimer m_poll;     // runs while work waits for idle nodes
     QTimer m_schedule; // the warmup schedule
 };

@@ -1,7 +1,6 @@
 #include "core/limiter.h"
+#include "manualclock.h"
 
-#include <QMutex>
-#include <QMutexLocker>
 #include <QTest>
 #include <QThread>
 #include <QTimeZone>
@@ -18,27 +17,7 @@ using namespace Qt::StringLiterals;
 namespace {
 
 // A clock the test sets by hand.
-class FakeClock final : public Clock
-{
-public:
-    explicit FakeClock(const QDateTime &now)
-        : m_now(now)
-    { }
-    QDateTime nowUtc() const override
-    {
-        QMutexLocker lock(&m_mutex);
-        return m_now;
-    }
-    void set(const QDateTime &now)
-    {
-        QMutexLocker lock(&m_mutex);
-        m_now = now;
-    }
-
-private:
-    mutable QMutex m_mutex;
-    QDateTime m_now;
-};
+using FakeClock = Maestro::Test::ManualClock;
 
 QDateTime utc(int y, int mo, int d, int h = 12, int mi = 0, int s = 0)
 {

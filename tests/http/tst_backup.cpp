@@ -7,23 +7,14 @@
 #include "core/catalog.h"
 #include "core/clock.h"
 #include "core/entityjson.h"
+#include "gatewaystack.h"
 #include "core/tokens.h"
-#include "http/gatewaythread.h"
-#include "storage/database.h"
-#include "storage/filesecretstore.h"
-#include "storage/sqlstore.h"
-#include "storage/usagewriter.h"
 #include "testdatabase.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkProxy>
-#include <QNetworkReply>
-#include <QSignalSpy>
 #include <QSqlQuery>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
@@ -31,20 +22,13 @@
 using namespace Qt::StringLiterals;
 using namespace Maestro;
 using Maestro::Test::FakeUpstream;
+using Maestro::Test::Response;
 using Maestro::Test::TestDatabase;
 
 namespace {
 
 const QByteArray AdminToken = QByteArrayLiteral("backup-admin");
 const QString NodeKey = u"sk-never-exported"_s;
-
-struct Response
-{
-    int status = 0;
-    QByteArray body;
-    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-    QJsonArray array() const { return QJsonDocument::fromJson(body).array(); }
-};
 
 template<typename Json>
 QByteArray compact(const Json &json)
@@ -93,16 +77,8 @@ private:
     QJsonObject configuration();
     void seed();
 
-    QNetworkAccessManager m_nam;
-    Clock m_clock;
     std::unique_ptr<FakeUpstream> m_upstream;
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<TestDatabase> m_testDatabase;
-    std::unique_ptr<Database> m_database;
-    std::unique_ptr<SqlStore> m_store;
-    std::unique_ptr<FileSecretStore> m_secrets;
-    std::unique_ptr<UsageWriter> m_usage;
-    std::unique_ptr<GatewayThread> m_gateway;
+    Test::GatewayStack m_stack;
     QByteArray m_aliceToken;
     qint64 m_nodeId = 0;
 };
@@ -114,7 +90,6 @@ void TestBackup::initTestCase_data()
 
 void TestBackup::initTestCase()
 {
-    m_nam.setProxy(QNetworkProxy::NoProxy);
     m_upstream = std::make_unique<FakeUpstream>(NodeType::Ollama);
     QVERIFY(m_upstream->listen());
 }
@@ -124,65 +99,28 @@ void TestBackup::init()
     QFETCH_GLOBAL(QString, backend);
     if (const QString reason = TestDatabase::unavailableReason(backend); !reason.isEmpty())
         QSKIP(qPrintable(reason));
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_testDatabase = std::make_unique<TestDatabase>(backend);
+    Test::StackOptions options;
+    options.backend = backend;
+    options.config.adminToken = AdminToken;
     QString error;
-    QVERIFY2(m_testDatabase->create(&error), qPrintable(error));
-    m_database = std::make_unique<Database>(m_testDatabase->config());
-    QVERIFY2(m_database->open(&error), qPrintable(error));
-    m_store = std::make_unique<SqlStore>(m_database.get());
-    m_secrets = std::make_unique<FileSecretStore>(m_dir->filePath(u"secrets.json"_s));
-    m_usage = std::make_unique<UsageWriter>(m_store.get(), m_database.get());
-    m_usage->start();
-    GatewayConfig config;
-    config.port = 0;
-    config.adminToken = AdminToken;
-    config.healthIntervalMs = 0;
-    m_gateway = std::make_unique<GatewayThread>(config, m_store.get(), m_secrets.get(), m_usage.get(),
-                                                &m_clock, m_database.get());
-    QVERIFY2(m_gateway->start(&error), qPrintable(error));
+    QVERIFY2(m_stack.start(options, &error), qPrintable(error));
     seed();
 }
 
 void TestBackup::cleanup()
 {
-    if (m_gateway)
-        m_gateway->stop(1000);
-    if (m_usage)
-        m_usage->stop();
-    m_gateway.reset();
-    m_usage.reset();
-    m_store.reset();
-    m_database.reset();
-    m_testDatabase.reset();
-    m_secrets.reset();
-    m_dir.reset();
+    m_stack.stop();
 }
 
 Response TestBackup::send(const QByteArray &method, const QString &path, const QByteArray &body,
                           const QByteArray &token)
 {
-    QNetworkRequest request(QUrl(u"http://127.0.0.1:%1%2"_s.arg(m_gateway->port()).arg(path)));
-    if (!token.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + token);
-    if (!body.isEmpty())
-        request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
-    std::unique_ptr<QNetworkReply> reply(m_nam.sendCustomRequest(request, method, body));
-    if (!reply->isFinished()) {
-        QSignalSpy finished(reply.get(), &QNetworkReply::finished);
-        finished.wait(15000);
-    }
-    Response response;
-    response.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    response.body = reply->readAll();
-    return response;
+    return m_stack.send(method, path, body, token);
 }
 
 Response TestBackup::admin(const QByteArray &method, const QString &path, const QJsonObject &body)
 {
-    return send(method, path, body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact),
-                AdminToken);
+    return m_stack.admin(method, path, body);
 }
 
 qint64 TestBackup::auditTotal()
@@ -371,7 +309,7 @@ void TestBackup::importRestoresWhatWasLost()
     QCOMPARE(after.value("tool_sets"_L1), backup.value("tool_sets"_L1));
     QCOMPARE(after.value("model_configs"_L1), backup.value("model_configs"_L1));
     QCOMPARE(after.value("system_prompts"_L1), backup.value("system_prompts"_L1)); // restored, and off again
-    QCOMPARE(m_secrets->read(u"node/%1/api_key"_s.arg(m_nodeId)), std::optional<QString>(NodeKey));
+    QCOMPARE(m_stack.secrets()->read(u"node/%1/api_key"_s.arg(m_nodeId)), std::optional<QString>(NodeKey));
 }
 
 void TestBackup::nodeTimeoutsSurviveARoundTrip()
@@ -599,8 +537,8 @@ void TestBackup::aWriteRefusedHalfwayLeavesNothing()
 {
     // The database itself refuses one prompt, which an import writes after the nodes, users,
     // mappings, groups and policies: everything written before it must be rolled back.
-    QSqlQuery query(m_database->connection());
-    if (m_testDatabase->isPostgres()) {
+    QSqlQuery query(m_stack.database()->connection());
+    if (m_stack.testDatabase()->isPostgres()) {
         QVERIFY(query.exec(u"CREATE FUNCTION refuse_prompt() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                            "IF NEW.prompt = 'Refuse me.' THEN RAISE EXCEPTION 'refused by the test'; END IF; "
                            "RETURN NEW; END $$"_s));
@@ -652,40 +590,40 @@ void TestBackup::aWriteRefusedHalfwayLeavesNothing()
 void TestBackup::mappersAnswerAsTheApiDoes()
 {
     // What the admin API answers, byte for byte, is what the mappers make of the stored entities.
-    const User alice = *m_store->user(u"alice"_s);
+    const User alice = *m_stack.store()->user(u"alice"_s);
     QCOMPARE(admin("GET", u"/admin/users/alice"_s).body, compact(toJson(alice)));
     QJsonArray users;
-    for (const User &user : m_store->users())
+    for (const User &user : m_stack.store()->users())
         users.append(toJson(user));
     QCOMPARE(admin("GET", u"/admin/users"_s).body, compact(users));
     QCOMPARE(admin("GET", u"/admin/users/alice/models"_s).body, compact(grantsToJson(alice)));
     QCOMPARE(admin("GET", u"/admin/users/alice/limits"_s).body, compact(limitsToJson(alice, {}, {})));
     const Response created = admin("POST", u"/admin/users"_s, {{u"username"_s, u"dave"_s}});
     QCOMPARE(created.status, 201);
-    const AdminService::CreatedUser dave{*m_store->user(u"dave"_s), created.json().value("token"_L1).toString()};
+    const AdminService::CreatedUser dave{*m_stack.store()->user(u"dave"_s), created.json().value("token"_L1).toString()};
     QCOMPARE(created.body, compact(toJson(dave)));
 
-    const std::shared_ptr<const Catalog> catalog = Catalog::load(*m_store, m_secrets.get());
+    const std::shared_ptr<const Catalog> catalog = Catalog::load(*m_stack.store(), m_stack.secrets());
     QVERIFY(catalog);
     const ModelMapping chat = catalog->mappings().first();
     QCOMPARE(admin("GET", u"/admin/model-mappings/chat"_s).body, compact(toJson(chat, *catalog)));
-    const ModelGroup team = m_store->groups().first();
+    const ModelGroup team = m_stack.store()->groups().first();
     QCOMPARE(admin("GET", u"/admin/model-groups/team"_s).body, compact(toJson(team)));
-    QCOMPARE(admin("GET", u"/admin/tool-sets/files"_s).body, compact(toJson(m_store->toolSets().first())));
-    QCOMPARE(admin("GET", u"/admin/model-configs/chat"_s).body, compact(toJson(m_store->modelConfigs().first())));
-    QCOMPARE(admin("GET", u"/admin/system-prompts"_s).body, compact(toJson(m_store->systemPrompts())));
+    QCOMPARE(admin("GET", u"/admin/tool-sets/files"_s).body, compact(toJson(m_stack.store()->toolSets().first())));
+    QCOMPARE(admin("GET", u"/admin/model-configs/chat"_s).body, compact(toJson(m_stack.store()->modelConfigs().first())));
+    QCOMPARE(admin("GET", u"/admin/system-prompts"_s).body, compact(toJson(m_stack.store()->systemPrompts())));
 
     // A request, so that the request log and the node's load hold something.
     const QByteArray chatRequest = R"({"model":"chat","stream":false,"messages":[{"role":"user","content":"hi"}]})";
     QCOMPARE(send("POST", u"/api/chat"_s, chatRequest, m_aliceToken).status, 200);
-    QTRY_COMPARE(m_store->requestLogs(LogQuery(), nullptr).size(), 1);
+    QTRY_COMPARE(m_stack.store()->requestLogs(LogQuery(), nullptr).size(), 1);
     qint64 total = 0;
-    const QList<RequestLogEntry> logs = m_store->requestLogs(LogQuery(), &total);
+    const QList<RequestLogEntry> logs = m_stack.store()->requestLogs(LogQuery(), &total);
     QCOMPARE(admin("GET", u"/admin/request-logs"_s).body,
              compact(QJsonObject{{u"logs"_s, QJsonArray{toJson(logs.first())}}, {u"total"_s, double(total)}}));
     QJsonArray models;
     int modelCount = 0;
-    for (const NodeModel &model : m_store->nodeModels()) {
+    for (const NodeModel &model : m_stack.store()->nodeModels()) {
         if (model.nodeId == m_nodeId) {
             models.append(toJson(model));
             ++modelCount;
@@ -693,14 +631,14 @@ void TestBackup::mappersAnswerAsTheApiDoes()
     }
     QVERIFY(modelCount > 0);
     QCOMPARE(admin("GET", u"/admin/nodes/%1/models"_s.arg(m_nodeId)).body, compact(models));
-    const NodeTraffic traffic = m_store->nodeTraffic(QDateTime::currentDateTimeUtc().date()).value(m_nodeId);
+    const NodeTraffic traffic = m_stack.store()->nodeTraffic(QDateTime::currentDateTimeUtc().date()).value(m_nodeId);
     QCOMPARE(traffic.requests, 1);
     QCOMPARE(admin("GET", u"/admin/nodes/%1"_s.arg(m_nodeId)).body,
-             compact(toJson(*m_store->node(m_nodeId), modelCount, nodeLoadToJson(0, traffic))));
+             compact(toJson(*m_stack.store()->node(m_nodeId), modelCount, nodeLoadToJson(0, traffic))));
 
     LogQuery query;
     query.limit = 3;
-    const QList<AuditEntry> audit = m_store->auditLogs(query, &total);
+    const QList<AuditEntry> audit = m_stack.store()->auditLogs(query, &total);
     QJsonArray entries;
     for (const AuditEntry &entry : audit)
         entries.append(toJson(entry));

@@ -2,18 +2,11 @@
 // says so), and reloads that finish out of order never let an older read replace a newer one.
 // On SQLite, and PostgreSQL when MAESTRO_TEST_PG_URL is set.
 
-#include "gatewayharness.h"
+#include "gatewaystack.h"
 #include "core/tokens.h"
 #include "http/control.h"
-#include "http/gateway.h"
-#include "http/listensocket.h"
-#include "storage/database.h"
-#include "storage/sqlstore.h"
-#include "storage/usagewriter.h"
 #include "testdatabase.h"
 
-#include <QNetworkAccessManager>
-#include <QNetworkProxy>
 #include <QRegularExpression>
 #include <QSemaphore>
 #include <QSqlQuery>
@@ -74,7 +67,6 @@ class TestCatalogReload : public QObject
 
 private Q_SLOTS:
     void initTestCase_data();
-    void initTestCase();
     void init();
     void cleanup();
 
@@ -84,17 +76,11 @@ private Q_SLOTS:
 private:
     int modelsStatus(const QString &token);
 
-    QNetworkAccessManager m_nam;
-    std::unique_ptr<TestDatabase> m_testDatabase;
-    std::unique_ptr<Database> m_database;
-    std::unique_ptr<SqlStore> m_store;
     std::unique_ptr<BlockingSecrets> m_secrets;
-    std::unique_ptr<UsageWriter> m_usage;
-    Clock m_clock;
-    ListenSocket m_listener; // the gateway serves a duplicate of it
-    std::unique_ptr<GatewayShared> m_shared;
-    std::unique_ptr<Control> m_control; // what reloads and publishes
-    std::unique_ptr<Gateway> m_gateway; // what serves the published catalog
+    Test::GatewayStack m_stack;
+    Control *m_control = nullptr; // the stack's, on this thread: what reloads and publishes
+    Database *m_database = nullptr;
+    SqlStore *m_store = nullptr;
 };
 
 void TestCatalogReload::initTestCase_data()
@@ -102,59 +88,39 @@ void TestCatalogReload::initTestCase_data()
     TestDatabase::addBackendRows();
 }
 
-void TestCatalogReload::initTestCase()
-{
-    m_nam.setProxy(QNetworkProxy::NoProxy);
-}
-
 void TestCatalogReload::init()
 {
     QFETCH_GLOBAL(QString, backend);
     if (const QString reason = TestDatabase::unavailableReason(backend); !reason.isEmpty())
         QSKIP(qPrintable(reason));
-    m_testDatabase = std::make_unique<TestDatabase>(backend);
-    QString error;
-    QVERIFY2(m_testDatabase->create(&error), qPrintable(error));
-    m_database = std::make_unique<Database>(m_testDatabase->config());
-    QVERIFY2(m_database->open(&error), qPrintable(error));
-    m_store = std::make_unique<SqlStore>(m_database.get());
     m_secrets = std::make_unique<BlockingSecrets>();
-    m_usage = std::make_unique<UsageWriter>(m_store.get(), m_database.get());
-    m_usage->start();
-    GatewayConfig config;
-    config.port = 0;
-    config.adminToken = AdminToken;
-    config.healthIntervalMs = 0;
-    config.configPollMs = 0;
-    // The control object and an I/O gateway on this thread, so the test calls reload() directly,
-    // as an admin change does.
-    m_shared = std::make_unique<GatewayShared>(&m_clock);
-    m_control = std::make_unique<Control>(config, m_store.get(), m_secrets.get(), &m_clock, m_shared.get());
-    m_control->start();
-    m_shared->control = m_control->port();
-    m_gateway = std::make_unique<Gateway>(config, m_usage.get(), &m_clock, m_shared.get());
-    QVERIFY2(m_listener.open(QHostAddress::LocalHost, 0, &error), qPrintable(error));
-    QVERIFY2(m_gateway->listen(m_listener.descriptor(), &error), qPrintable(error));
+    Test::StackOptions options;
+    options.backend = backend;
+    options.config.adminToken = AdminToken;
+    options.config.configPollMs = 0;
+    options.secrets = m_secrets.get();
+    // The control object and a gateway on this thread, so the test calls reload() directly, as an
+    // admin change does.
+    options.onThisThread = true;
+    QString error;
+    QVERIFY2(m_stack.start(options, &error), qPrintable(error));
+    m_control = m_stack.control();
+    m_database = m_stack.database();
+    m_store = m_stack.store();
 }
 
 void TestCatalogReload::cleanup()
 {
-    m_gateway.reset();
-    m_control.reset();
-    m_shared.reset();
-    if (m_usage)
-        m_usage->stop();
-    m_usage.reset();
+    m_control = nullptr;
+    m_database = nullptr;
+    m_store = nullptr;
+    m_stack.stop();
     m_secrets.reset();
-    m_store.reset();
-    m_database.reset();
-    m_testDatabase.reset();
 }
 
 int TestCatalogReload::modelsStatus(const QString &token)
 {
-    const QUrl url(u"http://127.0.0.1:%1/v1/models"_s.arg(m_gateway->port()));
-    return Test::sendRequest(m_nam, url, "GET", {}, token.toUtf8()).status;
+    return m_stack.send("GET", u"/v1/models"_s, {}, token.toUtf8()).status;
 }
 
 void TestCatalogReload::failedLoadKeepsTheCurrentCatalog()

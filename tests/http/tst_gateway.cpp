@@ -3,13 +3,7 @@
 // speaking HTTP to it.
 
 #include "fakeupstream.h"
-#include "gatewayharness.h"
-#include "core/clock.h"
-#include "http/gatewaythread.h"
-#include "storage/database.h"
-#include "storage/filesecretstore.h"
-#include "storage/sqlstore.h"
-#include "storage/usagewriter.h"
+#include "gatewaystack.h"
 #include "testdatabase.h"
 
 #include <QElapsedTimer>
@@ -23,7 +17,6 @@
 #include <QSignalSpy>
 #include <QScopeGuard>
 #include <QTcpSocket>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <map>
@@ -217,13 +210,7 @@ private:
     // use and kept while the other backend's rows run, so both see the same test sequence.
     struct Fixture
     {
-        std::unique_ptr<QTemporaryDir> dir;
-        std::unique_ptr<TestDatabase> testDatabase;
-        std::unique_ptr<Database> database;
-        std::unique_ptr<SqlStore> store;
-        std::unique_ptr<FileSecretStore> secrets;
-        std::unique_ptr<UsageWriter> usage;
-        std::unique_ptr<GatewayThread> gateway;
+        std::unique_ptr<Test::GatewayStack> stack;
         std::unique_ptr<FakeUpstream> ollama;
         std::unique_ptr<FakeUpstream> openai;
         qint64 ollamaId = 0;
@@ -239,16 +226,9 @@ private:
     void tearDownGateway();
 
     QNetworkAccessManager m_nam;
-    Clock m_clock;
     QString m_backend; // whose fixture the members below hold
     std::map<QString, Fixture> m_parked;
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<TestDatabase> m_testDatabase;
-    std::unique_ptr<Database> m_database;
-    std::unique_ptr<SqlStore> m_store;
-    std::unique_ptr<FileSecretStore> m_secrets;
-    std::unique_ptr<UsageWriter> m_usage;
-    std::unique_ptr<GatewayThread> m_gateway;
+    std::unique_ptr<Test::GatewayStack> m_stack;
     std::unique_ptr<FakeUpstream> m_ollama;
     std::unique_ptr<FakeUpstream> m_openai;
     qint64 m_ollamaId = 0;
@@ -262,7 +242,7 @@ private:
 
 QUrl TestGateway::url(const QString &path, quint16 port) const
 {
-    return QUrl(u"http://127.0.0.1:%1%2"_s.arg(port ? port : m_gateway->port()).arg(path));
+    return QUrl(u"http://127.0.0.1:%1%2"_s.arg(port ? port : m_stack->port()).arg(path));
 }
 
 Response TestGateway::send(const QByteArray &method, const QString &path, const QByteArray &body,
@@ -362,13 +342,7 @@ void TestGateway::initTestCase()
 void TestGateway::swapFixture(Fixture &f)
 {
     using std::swap;
-    swap(m_dir, f.dir);
-    swap(m_testDatabase, f.testDatabase);
-    swap(m_database, f.database);
-    swap(m_store, f.store);
-    swap(m_secrets, f.secrets);
-    swap(m_usage, f.usage);
-    swap(m_gateway, f.gateway);
+    swap(m_stack, f.stack);
     swap(m_ollama, f.ollama);
     swap(m_openai, f.openai);
     swap(m_ollamaId, f.ollamaId);
@@ -404,26 +378,13 @@ void TestGateway::init()
 
 void TestGateway::setUpGateway(const QString &backend)
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_testDatabase = std::make_unique<TestDatabase>(backend);
+    m_stack = std::make_unique<Test::GatewayStack>();
+    Test::StackOptions options;
+    options.backend = backend;
+    options.config.adminToken = AdminToken;
     QString error;
-    QVERIFY2(m_testDatabase->create(&error), qPrintable(error));
-    m_database = std::make_unique<Database>(m_testDatabase->config());
-    QVERIFY2(m_database->open(&error), qPrintable(error));
-    m_store = std::make_unique<SqlStore>(m_database.get());
-    m_secrets = std::make_unique<FileSecretStore>(m_dir->filePath(u"secrets.json"_s));
-    m_usage = std::make_unique<UsageWriter>(m_store.get(), m_database.get());
-    m_usage->start();
-
-    GatewayConfig config;
-    config.port = 0;
-    config.adminToken = AdminToken;
-    config.healthIntervalMs = 0;
-    m_gateway = std::make_unique<GatewayThread>(config, m_store.get(), m_secrets.get(), m_usage.get(),
-                                                &m_clock, m_database.get());
-    QVERIFY2(m_gateway->start(&error), qPrintable(error));
-    QVERIFY(m_gateway->port() != 0);
+    QVERIFY2(m_stack->start(options, &error), qPrintable(error));
+    QVERIFY(m_stack->port() != 0);
 
     m_ollama = std::make_unique<FakeUpstream>(NodeType::Ollama);
     m_openai = std::make_unique<FakeUpstream>(NodeType::OpenAi);
@@ -478,19 +439,11 @@ void TestGateway::cleanupTestCase()
 
 void TestGateway::tearDownGateway()
 {
-    if (m_gateway)
-        m_gateway->stop(1000);
-    if (m_usage)
-        m_usage->stop();
-    m_gateway.reset();
-    m_usage.reset();
+    if (m_stack)
+        m_stack->stopGateway();
     m_ollama.reset();
     m_openai.reset();
-    m_store.reset();
-    m_database.reset();
-    m_testDatabase.reset(); // drops a PostgreSQL test database
-    m_secrets.reset();
-    m_dir.reset();
+    m_stack.reset();
 }
 
 void TestGateway::health()
@@ -976,9 +929,10 @@ void TestGateway::bodyOverTheLimit()
     config.adminToken = AdminToken;
     config.healthIntervalMs = 0;
     // Written behind the shared gateway's back, and gone before it next reloads.
-    QVERIFY(m_store->writeSettings({{u"max_body_bytes"_s, u"1024"_s}}));
-    const auto restore = qScopeGuard([this] { m_store->writeSettings({{u"max_body_bytes"_s, std::nullopt}}); });
-    GatewayThread small(config, m_store.get(), m_secrets.get(), m_usage.get(), &m_clock, m_database.get());
+    QVERIFY(m_stack->store()->writeSettings({{u"max_body_bytes"_s, u"1024"_s}}));
+    const auto restore = qScopeGuard([this] { m_stack->store()->writeSettings({{u"max_body_bytes"_s, std::nullopt}}); });
+    GatewayThread small(config, m_stack->store(), m_stack->secrets(), m_stack->usage(), m_stack->clock(),
+                        m_stack->database());
     QString error;
     QVERIFY2(small.start(&error), qPrintable(error));
 
@@ -1009,7 +963,7 @@ void TestGateway::bodyOverTheLimit()
 void TestGateway::expectContinueAndKeepAlive()
 {
     QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, m_gateway->port());
+    socket.connectToHost(QHostAddress::LocalHost, m_stack->port());
     QVERIFY(socket.waitForConnected(5000));
     const QByteArray body = toJson({{u"model"_s, u"chat-local"_s},
                                     {u"stream"_s, false},

@@ -2,22 +2,21 @@
 // streams (each node on its own, up to a limit), model warmup per node, and each node's load of
 // the day in the admin API, kept across a restart. On SQLite, and PostgreSQL when
 // MAESTRO_TEST_PG_URL is set.
+//
+// The gateway runs on a manual clock: a probe or a scheduled warmup falls due, and a deferred one
+// reaches its limit, only when the test moves the clock. The gateway's timers still tick in real
+// time (the health check every healthIntervalMs, the warmup schedule every second) and look at the
+// clock each time. Streams that must keep a node busy are held by the fake node until released.
 
 #include "fakeupstream.h"
-#include "gatewayharness.h"
-#include "http/gatewaythread.h"
-#include "storage/database.h"
-#include "storage/filesecretstore.h"
-#include "storage/sqlstore.h"
-#include "storage/usagewriter.h"
-#include "testdatabase.h"
+#include "gatewaystack.h"
+#include "manualclock.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
@@ -76,25 +75,22 @@ private Q_SLOTS:
     void nodeLoadCountsTheDaysRequestsAcrossARestart();
 
 private:
+    // The test's configuration: port 0, no periodic checks unless set.
+    static GatewayConfig testConfig();
     void startGateway(GatewayConfig config);
     void stopGateway();
     Response admin(const QByteArray &method, const QString &path, const QJsonObject &body = {});
     FakeUpstream *addUpstream(NodeType type, const QStringList &models);
     qint64 addNode(const QString &name, FakeUpstream *upstream, bool warmup = false);
     QByteArray userToken();
-    // Starts a chat on `model` that streams for about words x delayMs; the reply is read later.
+    // Starts a chat on `model` that streams for about words x delayMs, or until the node releases
+    // it when it holds streams; the reply is read later.
     QNetworkReply *startStream(FakeUpstream *upstream, const QString &model, int words, int delayMs);
     QJsonObject node(qint64 id);
 
     QNetworkAccessManager m_nam;
-    Clock m_clock;
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<TestDatabase> m_testDatabase;
-    std::unique_ptr<Database> m_database;
-    std::unique_ptr<SqlStore> m_store;
-    std::unique_ptr<FileSecretStore> m_secrets;
-    std::unique_ptr<UsageWriter> m_usage;
-    std::unique_ptr<GatewayThread> m_gateway;
+    Test::ManualClock m_clock;
+    Test::GatewayStack m_stack;
     QList<std::shared_ptr<FakeUpstream>> m_upstreams;
     QByteArray m_token;
 };
@@ -114,55 +110,43 @@ void TestNodeJobs::init()
     QFETCH_GLOBAL(QString, backend);
     if (const QString reason = TestDatabase::unavailableReason(backend); !reason.isEmpty())
         QSKIP(qPrintable(reason));
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_testDatabase = std::make_unique<TestDatabase>(backend);
+    m_clock.set(QDateTime::currentDateTimeUtc()); // the day's load is read against today
+    Test::StackOptions options;
+    options.backend = backend;
+    options.clock = &m_clock;
     QString error;
-    QVERIFY2(m_testDatabase->create(&error), qPrintable(error));
-    m_database = std::make_unique<Database>(m_testDatabase->config());
-    QVERIFY2(m_database->open(&error), qPrintable(error));
-    m_store = std::make_unique<SqlStore>(m_database.get());
-    m_secrets = std::make_unique<FileSecretStore>(m_dir->filePath(u"secrets.json"_s));
+    QVERIFY2(m_stack.open(options, &error), qPrintable(error));
 }
 
 void TestNodeJobs::cleanup()
 {
-    stopGateway();
+    m_stack.stop();
     m_upstreams.clear();
     m_token.clear();
-    m_secrets.reset();
-    m_store.reset();
-    m_database.reset();
-    m_testDatabase.reset();
-    m_dir.reset();
+}
+
+GatewayConfig TestNodeJobs::testConfig()
+{
+    GatewayConfig config;
+    config.port = 0;
+    config.adminToken = AdminToken;
+    return config;
 }
 
 void TestNodeJobs::startGateway(GatewayConfig config)
 {
-    m_usage = std::make_unique<UsageWriter>(m_store.get(), m_database.get());
-    m_usage->start();
-    config.port = 0;
-    config.adminToken = AdminToken;
-    m_gateway = std::make_unique<GatewayThread>(config, m_store.get(), m_secrets.get(), m_usage.get(), &m_clock,
-                                                m_database.get());
     QString error;
-    QVERIFY2(m_gateway->start(&error), qPrintable(error));
+    QVERIFY2(m_stack.startGateway(config, &error), qPrintable(error));
 }
 
 void TestNodeJobs::stopGateway()
 {
-    if (m_gateway)
-        m_gateway->stop(1000);
-    if (m_usage)
-        m_usage->stop();
-    m_gateway.reset();
-    m_usage.reset();
+    m_stack.stopGateway();
 }
 
 Response TestNodeJobs::admin(const QByteArray &method, const QString &path, const QJsonObject &body)
 {
-    return Test::sendRequest(m_nam, QUrl(u"http://127.0.0.1:%1%2"_s.arg(m_gateway->port()).arg(path)), method,
-                             body.isEmpty() ? QByteArray() : Test::toJson(body), AdminToken);
+    return m_stack.admin(method, path, body);
 }
 
 FakeUpstream *TestNodeJobs::addUpstream(NodeType type, const QStringList &models)
@@ -205,7 +189,7 @@ QNetworkReply *TestNodeJobs::startStream(FakeUpstream *upstream, const QString &
 {
     upstream->setReplyWords(words);
     upstream->setChunkDelay(delayMs);
-    QNetworkRequest request(QUrl(u"http://127.0.0.1:%1/api/chat"_s.arg(m_gateway->port())));
+    QNetworkRequest request(m_stack.url(u"/api/chat"_s));
     request.setRawHeader("Authorization", "Bearer " + userToken());
     request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
     const QJsonObject body{{u"model"_s, model}, {u"messages"_s, Test::userMessage(u"tell me"_s)}};
@@ -219,8 +203,8 @@ QJsonObject TestNodeJobs::node(qint64 id)
 
 void TestNodeJobs::periodicProbeWaitsForTheNodesStream()
 {
-    GatewayConfig config;
-    config.healthIntervalMs = 300;
+    GatewayConfig config = testConfig();
+    config.healthIntervalMs = 50;
     startGateway(config);
     FakeUpstream *busy = addUpstream(NodeType::Ollama, {u"alpha:latest"_s});
     FakeUpstream *idle = addUpstream(NodeType::Ollama, {u"beta:latest"_s});
@@ -228,28 +212,39 @@ void TestNodeJobs::periodicProbeWaitsForTheNodesStream()
     QVERIFY(addNode(u"busy"_s, busy) > 0);
     QVERIFY(addNode(u"idle"_s, idle) > 0);
     userToken();
+    // The discovery when it was added, then a first periodic probe: after that, a node's next
+    // probe falls due only when the clock moves.
+    QTRY_VERIFY_WITH_TIMEOUT(countOf(*busy, "/api/tags") >= 2 && countOf(*idle, "/api/tags") >= 2, 5000);
     busy->clearRequests();
     idle->clearRequests();
 
-    std::unique_ptr<QNetworkReply> stream(startStream(busy, u"alpha:latest"_s, 12, 150));
+    busy->holdStreams();
+    std::unique_ptr<QNetworkReply> stream(startStream(busy, u"alpha:latest"_s, 12, 0));
     QTRY_COMPARE_WITH_TIMEOUT(busy->activeStreams(), 1, 5000);
     busy->clearRequests();
-    QTest::qWait(1000);
+    // Two intervals pass. One check runs over every node whose probe is due, so the idle node's
+    // probe shows that the check which would have probed the busy node has run.
+    for (int probes = 1; probes <= 2; ++probes) {
+        m_clock.advance(config.healthIntervalMs);
+        QTRY_VERIFY_WITH_TIMEOUT(countOf(*idle, "/api/tags") >= probes, 5000);
+    }
     QCOMPARE(busy->activeStreams(), 1); // still streaming
     QCOMPARE(countOf(*busy, "/api/tags"), 0);
     QVERIFY2(countOf(*idle, "/api/tags") >= 2, "the idle node is probed meanwhile");
 
+    busy->releaseStreams();
     QTRY_VERIFY_WITH_TIMEOUT(stream->isFinished(), 5000);
     QCOMPARE(stream->error(), QNetworkReply::NoError);
-    // The probes that fell due during the stream come as one, right after it.
+    // The probes that fell due during the stream come as one, right after it (and no other falls
+    // due while the clock stands still).
     QTRY_VERIFY_WITH_TIMEOUT(countOf(*busy, "/api/tags") >= 1, 1000);
     QCOMPARE(countOf(*busy, "/api/tags"), 1);
 }
 
 void TestNodeJobs::deferredProbeRunsAtTheLimitAndDoesNotTakeABusyNodeDown()
 {
-    GatewayConfig config;
-    config.healthIntervalMs = 300;
+    GatewayConfig config = testConfig();
+    config.healthIntervalMs = 50;
     config.backgroundDeferLimitMs = 600;
     startGateway(config);
     FakeUpstream *upstream = addUpstream(NodeType::Ollama, {u"alpha:latest"_s});
@@ -260,24 +255,46 @@ void TestNodeJobs::deferredProbeRunsAtTheLimitAndDoesNotTakeABusyNodeDown()
     // One failed probe that counts takes the node down.
     QCOMPARE(admin("PUT", u"/admin/settings"_s, {{u"health_failure_threshold"_s, 1}}).status, 200);
     userToken();
+    // The discovery, then the first periodic probe; the next one waits for the clock.
+    QTRY_VERIFY_WITH_TIMEOUT(countOf(*upstream, "/api/tags") >= 2, 5000);
 
-    std::unique_ptr<QNetworkReply> stream(startStream(upstream, u"alpha:latest"_s, 20, 150));
+    upstream->holdStreams();
+    std::unique_ptr<QNetworkReply> stream(startStream(upstream, u"alpha:latest"_s, 20, 0));
     QTRY_COMPARE_WITH_TIMEOUT(upstream->activeStreams(), 1, 5000);
     upstream->setHealthy(false); // its model list fails from now on; the stream goes on
     upstream->clearRequests();
-    QTRY_VERIFY_WITH_TIMEOUT(countOf(*upstream, "/api/tags") >= 1, 2000);
+    // When, on the clock, the deferred probe reached the node.
+    const QDateTime busySince = m_clock.nowUtc();
+    QDateTime probedAt;
+    QObject context;
+    connect(upstream, &FakeUpstream::requestReceived, &context, [&](const QByteArray &, const QByteArray &path) {
+        if (path == "/api/tags" && !probedAt.isValid())
+            probedAt = m_clock.nowUtc();
+    });
+    // The clock moves on a tenth of the limit at a time: the probe falls due, waits for the
+    // stream, and runs once it has waited for the limit.
+    QVERIFY(QTest::qWaitFor([&] {
+        m_clock.advance(config.backgroundDeferLimitMs / 10);
+        return countOf(*upstream, "/api/tags") >= 1;
+    }, 10000));
+    QVERIFY2(busySince.msecsTo(probedAt) >= config.backgroundDeferLimitMs,
+             qPrintable(u"probed %1 ms into the stream"_s.arg(busySince.msecsTo(probedAt))));
     QCOMPARE(upstream->activeStreams(), 1); // the limit, not the end of the stream, let them run
     QCOMPARE(node(id).value("health_status"_L1).toString(), u"healthy"_s);
 
+    upstream->releaseStreams();
     QTRY_VERIFY_WITH_TIMEOUT(stream->isFinished(), 5000);
     QCOMPARE(stream->error(), QNetworkReply::NoError);
-    // Idle, the failing probes count again.
-    QTRY_COMPARE_WITH_TIMEOUT(node(id).value("health_status"_L1).toString(), u"unhealthy"_s, 3000);
+    // Idle, the failing probes count again (the next one falls due as the clock moves).
+    QVERIFY(QTest::qWaitFor([&] {
+        m_clock.advance(config.healthIntervalMs);
+        return node(id).value("health_status"_L1).toString() == "unhealthy"_L1;
+    }, 5000));
 }
 
 void TestNodeJobs::discoveryWarmsEnabledOllamaNodesOnly()
 {
-    startGateway({});
+    startGateway(testConfig());
     FakeUpstream *enabled = addUpstream(NodeType::Ollama, {u"alpha:latest"_s, u"beta:latest"_s});
     FakeUpstream *disabled = addUpstream(NodeType::Ollama, {u"gamma:latest"_s});
     FakeUpstream *openai = addUpstream(NodeType::OpenAi, {u"gpt-4o-mini"_s});
@@ -295,44 +312,56 @@ void TestNodeJobs::discoveryWarmsEnabledOllamaNodesOnly()
             QVERIFY(!request.body.contains("prompt"_L1));
         }
     }
-    QTest::qWait(300);
-    QCOMPARE(loadsOf(*enabled), expected); // once each
+
+    // Another discovery with nothing new loads nothing; a new model is loaded alone. A node loads
+    // its models one at a time, in the order they were queued: once the new model's load has come,
+    // any load queued before it, a second one of the first models included, has come too.
+    QCOMPARE(admin("POST", u"/admin/nodes/%1/sync-models"_s.arg(enabledId)).status, 200);
+    enabled->setModels({u"alpha:latest"_s, u"beta:latest"_s, u"delta:latest"_s});
+    QCOMPARE(admin("POST", u"/admin/nodes/%1/sync-models"_s.arg(enabledId)).status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(loadsOf(*enabled).contains(u"delta:latest"_s), 5000);
+    // Once each: the first discovery loaded alpha and beta, the second nothing, the third delta.
+    QCOMPARE(loadsOf(*enabled), expected + QStringList{u"delta:latest"_s});
+    // The other nodes were discovered before all that: a load would have come by now.
     QCOMPARE(countOf(*disabled, "/api/generate"), 0);
     for (const auto &request : openai->requests())
         QCOMPARE(request.path, QByteArray("/v1/models"));
-
-    // Another discovery with nothing new loads nothing; a new model is loaded alone.
-    enabled->clearRequests();
-    QCOMPARE(admin("POST", u"/admin/nodes/%1/sync-models"_s.arg(enabledId)).status, 200);
-    QTest::qWait(300);
-    QCOMPARE(loadsOf(*enabled), QStringList());
-    enabled->setModels({u"alpha:latest"_s, u"beta:latest"_s, u"delta:latest"_s});
-    QCOMPARE(admin("POST", u"/admin/nodes/%1/sync-models"_s.arg(enabledId)).status, 200);
-    QTRY_COMPARE_WITH_TIMEOUT(loadsOf(*enabled), QStringList{u"delta:latest"_s}, 5000);
     // Warmup traffic is not user usage.
     QCOMPARE(admin("GET", u"/admin/request-logs"_s).json().value("total"_L1).toInt(), 0);
 }
 
 void TestNodeJobs::scheduledWarmupWaitsForStreams()
 {
-    GatewayConfig config;
-    config.warmupSecondMs = 16; // the shortest interval, 60 "seconds", is about one second
+    GatewayConfig config = testConfig();
+    config.backgroundDeferLimitMs = 3600 * 1000; // far beyond the two intervals the clock moves on
     startGateway(config);
     FakeUpstream *upstream = addUpstream(NodeType::Ollama, {u"alpha:latest"_s, u"beta:latest"_s});
-    QVERIFY(upstream);
+    // A second node with warmup, idle: its scheduled loads show when the schedule has run.
+    FakeUpstream *idle = addUpstream(NodeType::Ollama, {u"gamma:latest"_s});
+    QVERIFY(upstream && idle);
     const qint64 id = addNode(u"warm"_s, upstream, true);
     QVERIFY(id > 0);
+    QVERIFY(addNode(u"idle"_s, idle, true) > 0);
     QTRY_COMPARE_WITH_TIMEOUT(loadsOf(*upstream).size(), 2, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(loadsOf(*idle).size(), 1, 5000);
     QCOMPARE(admin("PUT", u"/admin/settings"_s, {{u"warmup_keep_alive"_s, u"-1"_s}}).status, 200);
 
-    std::unique_ptr<QNetworkReply> stream(startStream(upstream, u"alpha:latest"_s, 20, 150));
+    upstream->holdStreams();
+    std::unique_ptr<QNetworkReply> stream(startStream(upstream, u"alpha:latest"_s, 20, 0));
     QTRY_COMPARE_WITH_TIMEOUT(upstream->activeStreams(), 1, 5000);
     upstream->clearRequests();
+    idle->clearRequests();
     QCOMPARE(admin("PUT", u"/admin/settings"_s, {{u"warmup_interval_seconds"_s, 60}}).status, 200);
-    QTest::qWait(2000); // two scheduled warmups fall due
+    // Two scheduled warmups fall due. The schedule queues every node's models at once, so the idle
+    // node's load shows that the busy node's warmup was due too.
+    for (int loads = 1; loads <= 2; ++loads) {
+        m_clock.advance(60 * 1000);
+        QTRY_COMPARE_WITH_TIMEOUT(loadsOf(*idle).size(), loads, 5000);
+    }
     QCOMPARE(upstream->activeStreams(), 1);
     QCOMPARE(loadsOf(*upstream), QStringList());
 
+    upstream->releaseStreams();
     QTRY_VERIFY_WITH_TIMEOUT(stream->isFinished(), 5000);
     QTRY_VERIFY_WITH_TIMEOUT(loadsOf(*upstream).size() >= 2, 3000);
     const QStringList loads = loadsOf(*upstream);
@@ -345,7 +374,7 @@ void TestNodeJobs::scheduledWarmupWaitsForStreams()
 
 void TestNodeJobs::warmupOnDemand()
 {
-    startGateway({});
+    startGateway(testConfig());
     FakeUpstream *upstream = addUpstream(NodeType::Ollama, {u"alpha:latest"_s, u"beta:latest"_s});
     FakeUpstream *openai = addUpstream(NodeType::OpenAi, {u"gpt-4o-mini"_s});
     QVERIFY(upstream && openai);
@@ -397,7 +426,7 @@ void TestNodeJobs::warmupIntervalIsValidated()
 {
     QFETCH(QJsonValue, value);
     QFETCH(int, status);
-    startGateway({});
+    startGateway(testConfig());
     const Response response = admin("PUT", u"/admin/settings"_s, {{u"warmup_interval_seconds"_s, value}});
     QCOMPARE(response.status, status);
     if (status == 400)
@@ -407,7 +436,7 @@ void TestNodeJobs::warmupIntervalIsValidated()
 
 void TestNodeJobs::warmupFlagIsEditedAndBackedUp()
 {
-    startGateway({});
+    startGateway(testConfig());
     FakeUpstream *upstream = addUpstream(NodeType::Ollama, {u"alpha:latest"_s});
     QVERIFY(upstream);
     const qint64 id = addNode(u"node"_s, upstream);
@@ -431,7 +460,7 @@ void TestNodeJobs::warmupFlagIsEditedAndBackedUp()
 
 void TestNodeJobs::nodeLoadCountsTheDaysRequestsAcrossARestart()
 {
-    startGateway({});
+    startGateway(testConfig());
     FakeUpstream *upstream = addUpstream(NodeType::Ollama, {u"alpha:latest"_s});
     FakeUpstream *other = addUpstream(NodeType::Ollama, {u"beta:latest"_s});
     QVERIFY(upstream && other);
@@ -447,7 +476,7 @@ void TestNodeJobs::nodeLoadCountsTheDaysRequestsAcrossARestart()
     const QByteArray body = Test::toJson({{u"model"_s, u"alpha:latest"_s},
                                           {u"messages"_s, Test::userMessage(u"hi"_s)},
                                           {u"stream"_s, false}});
-    const QUrl url(u"http://127.0.0.1:%1/api/chat"_s.arg(m_gateway->port()));
+    const QUrl url = m_stack.url(u"/api/chat"_s);
     for (int i = 0; i < 3; ++i)
         QCOMPARE(Test::sendRequest(m_nam, url, "POST", body, token).status, 200);
     upstream->failNext(500, 2);
@@ -480,7 +509,7 @@ void TestNodeJobs::nodeLoadCountsTheDaysRequestsAcrossARestart()
 
     // Restarted on the same database, the day's numbers are still there.
     stopGateway();
-    startGateway({});
+    startGateway(testConfig());
     const QJsonObject all = admin("GET", u"/admin/nodes/load"_s).json();
     QCOMPARE(all.value("day"_L1).toString(), QDateTime::currentDateTimeUtc().date().toString(Qt::ISODate));
     const QJsonArray loads = all.value("nodes"_L1).toArray();

@@ -172,11 +172,7 @@ bool TestPolicy::periodicCheck(qint64 id)
     m_harness.gatewayThread()->controlPort()->call([id, finished](Control *control) {
         control->checkNode(id, control, [finished](bool, QString) { *finished = true; }, /*periodic*/ true);
     });
-    QElapsedTimer timer;
-    timer.start();
-    while (!*finished && timer.elapsed() < 10000)
-        QTest::qWait(20);
-    return *finished;
+    return QTest::qWaitFor([&finished] { return finished->load(); }, 10000);
 }
 
 void TestPolicy::initTestCase()
@@ -603,16 +599,13 @@ void TestPolicy::metricsCountRequestsTokensAndNodes()
         QCOMPARE(chat(OllamaChat, chatBody(OllamaChat, u"m-metrics"_s)).status, 200);
     QCOMPARE(chat(OpenAiChat, chatBody(OpenAiChat, u"m-maint"_s)).status, 503);
 
-    // Requests are recorded as they finish; give the last one a moment.
+    // Requests are recorded as they finish; give the last one a moment (the checks below say what
+    // was missing if it never came).
     QByteArray metrics;
-    QElapsedTimer timer;
-    timer.start();
-    do {
+    static_cast<void>(QTest::qWaitFor([&] {
         metrics = m_harness.admin("GET", u"/metrics"_s).body;
-        if (sample(metrics, okSeries) >= okBefore + 3 && sample(metrics, refusedSeries) >= refusedBefore + 1)
-            break;
-        QTest::qWait(50);
-    } while (timer.elapsed() < 5000);
+        return sample(metrics, okSeries) >= okBefore + 3 && sample(metrics, refusedSeries) >= refusedBefore + 1;
+    }, 5000));
 
     QCOMPARE(sample(metrics, okSeries), okBefore + 3);
     QCOMPARE(sample(metrics, refusedSeries), refusedBefore + 1);

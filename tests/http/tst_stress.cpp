@@ -12,12 +12,7 @@
 // requests fit in that time, so the test holds under sanitizers that slow everything down.
 
 #include "fakeupstream.h"
-#include "gatewayharness.h"
-#include "http/gatewaythread.h"
-#include "storage/database.h"
-#include "storage/filesecretstore.h"
-#include "storage/sqlstore.h"
-#include "storage/usagewriter.h"
+#include "gatewaystack.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
@@ -27,7 +22,6 @@
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <functional>
@@ -330,20 +324,14 @@ private:
     QByteArray createUser(const QString &name);
 
     QNetworkAccessManager m_nam;
-    QTemporaryDir m_dir;
-    std::unique_ptr<Database> m_database;
-    std::unique_ptr<SqlStore> m_store;
-    std::unique_ptr<FileSecretStore> m_secrets;
-    std::unique_ptr<UsageWriter> m_usage;
-    Clock m_clock;
-    std::unique_ptr<GatewayThread> m_gateway;
+    Maestro::Test::GatewayStack m_stack;
     std::unique_ptr<FakeUpstream> m_ollama;
     std::unique_ptr<FakeUpstream> m_openai;
 };
 
 Response TestStress::admin(const QByteArray &method, const QString &path, const QJsonObject &body)
 {
-    return Maestro::Test::sendRequest(m_nam, QUrl(u"http://127.0.0.1:%1%2"_s.arg(m_gateway->port()).arg(path)), method,
+    return Maestro::Test::sendRequest(m_nam, m_stack.url(path), method,
                                       body.isEmpty() ? QByteArray() : Maestro::Test::toJson(body), AdminToken, {},
                                       RequestTimeoutMs);
 }
@@ -359,14 +347,6 @@ QByteArray TestStress::createUser(const QString &name)
 void TestStress::initTestCase()
 {
     m_nam.setProxy(QNetworkProxy::NoProxy);
-    QVERIFY(m_dir.isValid());
-    m_database = std::make_unique<Database>(DatabaseConfig::sqliteFile(m_dir.filePath(u"maestro.db"_s)));
-    QString error;
-    QVERIFY2(m_database->open(&error), qPrintable(error));
-    m_store = std::make_unique<SqlStore>(m_database.get());
-    m_secrets = std::make_unique<FileSecretStore>(m_dir.filePath(u"secrets.json"_s));
-    m_usage = std::make_unique<UsageWriter>(m_store.get(), m_database.get());
-    m_usage->start();
 
     m_ollama = std::make_unique<FakeUpstream>(NodeType::Ollama);
     m_openai = std::make_unique<FakeUpstream>(NodeType::OpenAi);
@@ -381,15 +361,12 @@ void TestStress::initTestCase()
     QVERIFY(m_ollama->listen());
     QVERIFY(m_openai->listen());
 
-    GatewayConfig config;
-    config.port = 0;
-    config.adminToken = AdminToken;
-    config.healthIntervalMs = 0;
-    config.ioThreads = IoThreads;
-    m_gateway = std::make_unique<GatewayThread>(config, m_store.get(), m_secrets.get(), m_usage.get(), &m_clock,
-                                                m_database.get());
-    QVERIFY2(m_gateway->start(&error), qPrintable(error));
-    QVERIFY(m_gateway->threadCount() >= 2);
+    Maestro::Test::StackOptions options;
+    options.config.adminToken = AdminToken;
+    options.config.ioThreads = IoThreads;
+    QString error;
+    QVERIFY2(m_stack.start(options, &error), qPrintable(error));
+    QVERIFY(m_stack.gatewayThread()->threadCount() >= 2);
 
     const QList<std::pair<QString, FakeUpstream *>> nodes{{u"ollama-node"_s, m_ollama.get()},
                                                           {u"openai-node"_s, m_openai.get()}};
@@ -415,12 +392,7 @@ void TestStress::initTestCase()
 
 void TestStress::cleanupTestCase()
 {
-    if (m_gateway)
-        m_gateway->stop(1000);
-    if (m_usage)
-        m_usage->stop();
-    m_gateway.reset();
-    m_usage.reset();
+    m_stack.stop();
     m_ollama.reset();
     m_openai.reset();
 }
@@ -442,8 +414,8 @@ void TestStress::chatsSurviveCatalogChangesOnOtherThreads()
     const QDeadlineTimer deadline(seconds * 1000);
     std::vector<std::unique_ptr<ChatClient>> clients;
     for (int i = 0; i < ChatClients; ++i)
-        clients.push_back(std::make_unique<ChatClient>(i, m_gateway->port(), tokens.at(i), text, deadline));
-    AdminChurn churn(m_gateway->port(), m_ollama->baseUrl(), deadline);
+        clients.push_back(std::make_unique<ChatClient>(i, m_stack.port(), tokens.at(i), text, deadline));
+    AdminChurn churn(m_stack.port(), m_ollama->baseUrl(), deadline);
     for (auto &client : clients)
         client->start();
     churn.start();
@@ -463,7 +435,7 @@ void TestStress::chatsSurviveCatalogChangesOnOtherThreads()
         problems += client->problems;
     }
     qInfo("%d s: %d requests from %d clients on %d I/O threads, %d refused cleanly; %d admin changes in %d rounds",
-          seconds, sent, ChatClients, m_gateway->threadCount(), refused, churn.changes, churn.rounds);
+          seconds, sent, ChatClients, m_stack.gatewayThread()->threadCount(), refused, churn.changes, churn.rounds);
     for (const QString &problem : std::as_const(problems).first(std::min<qsizetype>(problems.size(), 20)))
         qWarning().noquote() << problem;
     QVERIFY2(problems.isEmpty(), qPrintable(u"%1 broken answers or failed changes"_s.arg(problems.size())));
@@ -473,14 +445,13 @@ void TestStress::chatsSurviveCatalogChangesOnOtherThreads()
 
     // Calls log themselves when they end and the usage writer is asynchronous: stopping the
     // gateway ends every call, stopping the writer writes what is still queued.
-    m_gateway->stop(RequestTimeoutMs);
-    m_usage->stop();
+    m_stack.stopGateway(RequestTimeoutMs);
     for (int i = 0; i < ChatClients; ++i) {
         LogQuery query;
         query.username = u"chatter-%1"_s.arg(i);
         query.limit = 1;
         qint64 logged = -1;
-        m_store->requestLogs(query, &logged);
+        m_stack.store()->requestLogs(query, &logged);
         const ChatClient &client = *clients.at(i);
         if (logged < client.answered || logged > client.chats) {
             QFAIL(qPrintable(u"chatter-%1: %2 chats answered of %3 sent, but %4 in the request log"_s

@@ -180,6 +180,41 @@ UpstreamRequest makeRequest(const QUrl &url, const QByteArray &method = "POST",
     return request;
 }
 
+// The sentinel that shows nothing more came of what happened before it: one whole exchange with
+// `server` (a GET of /sentinel, answered 204) through a client of its own, started now. Client and
+// server share this thread's event loop, which goes round several times before the exchange ends
+// (connect, accept, write, read, answer, read), and every round delivers whatever was waiting
+// already: bytes written earlier on other connections, connections made earlier, signals queued
+// earlier. False if the exchange did not end within five seconds.
+bool exchangeCompletes(RawServer &server)
+{
+    const auto previous = std::exchange(server.onRequest, [](const RawServer::Request &request) {
+        request.socket->write("HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n");
+    });
+    UpstreamClient client;
+    std::unique_ptr<UpstreamReply> reply(client.send(makeRequest(server.url(u"/sentinel"_s), "GET", {})));
+    Recorder recorder(reply.get());
+    const bool done = QTest::qWaitFor([&] { return recorder.done(); }, 5000);
+    server.onRequest = previous;
+    return done && recorder.finishes == 1;
+}
+
+bool isSentinel(const RawServer::Request &request)
+{
+    return request.head.startsWith("GET /sentinel ");
+}
+
+// The sentinel that shows a timer did not fire: a single-shot timer of this thread, started after
+// it and due later than it (Qt fires the timers of a thread in the order they fall due). False if
+// it did not fire in time.
+bool timerPasses(int ms)
+{
+    QObject context;
+    bool fired = false;
+    QTimer::singleShot(ms, Qt::PreciseTimer, &context, [&fired] { fired = true; });
+    return QTest::qWaitFor([&fired] { return fired; }, ms + 5000);
+}
+
 } // namespace
 
 class TestUpstreamClient final : public QObject
@@ -829,7 +864,7 @@ void TestUpstreamClient::abortClosesTheUpstreamConnection()
         upstream->write("6\r\nsecond\r\n0\r\n\r\n");
         upstream->flush();
     }
-    QTest::qWait(50);
+    QVERIFY(exchangeCompletes(server));
     QCOMPARE(recorder.signalCount(), signalsSoFar);
     QCOMPARE(recorder.log, (QList<QByteArray> { "head", "data" }));
     if (how.startsWith("delete"_L1))
@@ -845,9 +880,11 @@ void TestUpstreamClient::abortWhileConnectingEmitsNothing()
     Recorder recorder(reply);
     reply->abort();
     QCOMPARE(client.openConnectionCount(), 0);
-    QTest::qWait(50);
+    QVERIFY(exchangeCompletes(server));
     QCOMPARE(recorder.signalCount(), 0);
-    QVERIFY(server.requests.isEmpty());
+    // The sentinel's request is the only one: the aborted reply sent nothing.
+    QCOMPARE(server.requests.size(), 1);
+    QVERIFY(isSentinel(server.requests.first()));
     delete reply;
 }
 
@@ -960,7 +997,7 @@ void TestUpstreamClient::deletingTheClientLeavesRepliesSafe()
 
     client.reset();
     QTRY_COMPARE(server.disconnected, server.accepted);
-    QTest::qWait(20);
+    QVERIFY(exchangeCompletes(server));
     QCOMPARE(recorder.log, QList<QByteArray> { "head" });
     QCOMPARE(connectingRecorder.signalCount(), 0);
     streaming->abort();
@@ -1036,6 +1073,19 @@ struct Flood
     }
 };
 
+// True when the kernel takes no more of the flood: the node holds bytes it could not hand over,
+// and a whole exchange with the server (see exchangeCompletes()) passes without the kernel taking
+// any of them.
+bool nodeStalls(RawServer &server, const Flood &flood)
+{
+    if (!flood.socket || flood.socket->bytesToWrite() == 0)
+        return false;
+    const qint64 queued = flood.queued;
+    const qint64 unsent = flood.socket->bytesToWrite();
+    return exchangeCompletes(server) && flood.socket && flood.queued == queued
+        && flood.socket->bytesToWrite() == unsent;
+}
+
 QByteArray floodBody(qint64 total)
 {
     QByteArray body;
@@ -1071,7 +1121,9 @@ void TestUpstreamClient::pausedReplyHoldsTheNodeBack()
     QTRY_VERIFY(received > 0);
     reply->setPaused(true);
     const qint64 atPause = received;
-    QTest::qWait(1000);
+    // The node writes until the connection takes no more: a whole exchange passes without the
+    // kernel taking another byte from it.
+    QVERIFY(QTest::qWaitFor([&] { return nodeStalls(server, *flood); }, 20000));
     // Not a byte more reached us, and the node could not write everything: TCP held it back.
     QCOMPARE(received, atPause);
     QVERIFY2(flood->queued < Total, QByteArray::number(flood->queued).constData());
@@ -1086,11 +1138,10 @@ void TestUpstreamClient::pausedReplyHoldsTheNodeBack()
 void TestUpstreamClient::timeoutsDoNotRunWhilePaused()
 {
     RawServer server;
-    server.onRequest = [](const RawServer::Request &request) {
+    QPointer<QTcpSocket> upstream;
+    server.onRequest = [&upstream](const RawServer::Request &request) {
+        upstream = request.socket;
         request.socket->write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n");
-        QPointer<QTcpSocket> socket = request.socket;
-        // The rest comes long after the idle timeout, but only while the reply is paused.
-        QTimer::singleShot(800, socket, [socket] { socket->write("6\r\nsecond\r\n0\r\n\r\n"); });
     };
     UpstreamClient client;
     UpstreamRequest request = makeRequest(server.url());
@@ -1099,7 +1150,14 @@ void TestUpstreamClient::timeoutsDoNotRunWhilePaused()
     Recorder recorder(reply.get());
     QTRY_COMPARE(recorder.pieces.size(), 1);
     reply->setPaused(true);
-    QTest::qWait(1200);
+    // Twice the idle timeout passes while paused.
+    QVERIFY(timerPasses(2 * request.idleTimeoutMs));
+    QCOMPARE(recorder.failures, 0);
+    // The rest comes long after the idle timeout, while the reply is paused: it waits.
+    QVERIFY(upstream);
+    upstream->write("6\r\nsecond\r\n0\r\n\r\n");
+    upstream->flush();
+    QVERIFY(exchangeCompletes(server));
     QCOMPARE(recorder.failures, 0);
     QCOMPARE(recorder.pieces.size(), 1);
     reply->setPaused(false);
@@ -1126,7 +1184,11 @@ void TestUpstreamClient::nodeClosingWhilePausedStillDeliversEverything()
     Recorder recorder(reply.get());
     QTRY_VERIFY(!recorder.pieces.isEmpty());
     reply->setPaused(true);
-    QTest::qWait(500);
+    // While paused, the node writes what the connection takes, and closes if all of it fit.
+    const auto nodeClosed = [&flood] {
+        return !flood->socket || flood->socket->state() == QAbstractSocket::UnconnectedState;
+    };
+    QVERIFY(QTest::qWaitFor([&] { return nodeClosed() || nodeStalls(server, *flood); }, 20000));
     reply->setPaused(false);
     QTRY_VERIFY_WITH_TIMEOUT(recorder.done(), 20000);
     QCOMPARE(recorder.message, QString());

@@ -465,6 +465,7 @@ private:
     void startStream(QByteArrayView contentType, QList<QByteArray> events, int delayMs,
                      std::function<void()> onComplete = {});
     void writeNextEvent();
+    void onStreamsReleased();
     void startFlood(bool endlessLine, qint64 bytes);
     void feedFlood();
     void endStream(int how);
@@ -487,6 +488,7 @@ private:
     int m_delayMs = 0;
     std::function<void()> m_onComplete;
     QTimer *m_timer = nullptr;
+    bool m_held = false; // waits for releaseStreams() before the last event
 
     // Misbehaviour of the current request.
     bool m_silent = false; // nothing more is answered on this connection
@@ -548,6 +550,7 @@ bool FakeUpstreamConnection::start(qintptr descriptor)
     m_upstream->onConnectionOpened();
     connect(m_socket, &QTcpSocket::readyRead, this, &FakeUpstreamConnection::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &FakeUpstreamConnection::onDisconnected);
+    connect(m_upstream, &FakeUpstream::streamsReleased, this, &FakeUpstreamConnection::onStreamsReleased);
     if (m_socket->bytesAvailable() > 0)
         onReadyRead();
     return true;
@@ -1360,7 +1363,7 @@ void FakeUpstreamConnection::startStream(QByteArrayView contentType, QList<QByte
         return;
     }
 
-    if (delayMs <= 0) {
+    if (delayMs <= 0 && !m_upstream->m_holdStreams.load()) {
         // Everything at once, still one HTTP chunk per event.
         QByteArray out = headOut;
         while (m_streaming && m_nextEvent < m_events.size()) {
@@ -1406,10 +1409,21 @@ void FakeUpstreamConnection::writeNextEvent()
             processBuffer();
         return;
     }
+    if (m_nextEvent + 1 == m_events.size() && m_upstream->m_holdStreams.load()) {
+        m_held = true;
+        return;
+    }
     m_socket->write(chunkFrame(m_events.at(m_nextEvent++)));
     m_socket->flush();
     // The terminating chunk follows the last event at once: it is framing, not an event.
     m_timer->start(m_nextEvent >= m_events.size() ? 0 : m_delayMs);
+}
+
+void FakeUpstreamConnection::onStreamsReleased()
+{
+    if (!std::exchange(m_held, false))
+        return;
+    writeNextEvent();
 }
 
 void FakeUpstreamConnection::startFlood(bool endlessLine, qint64 bytes)
@@ -1658,6 +1672,17 @@ QString FakeUpstream::replyText() const
 void FakeUpstream::setChunkDelay(int ms)
 {
     mutateConfig([ms](Config &c) { c.chunkDelayMs = qMax(0, ms); });
+}
+
+void FakeUpstream::holdStreams()
+{
+    m_holdStreams.store(true);
+}
+
+void FakeUpstream::releaseStreams()
+{
+    m_holdStreams.store(false);
+    Q_EMIT streamsReleased();
 }
 
 void FakeUpstream::failNext(int status, int count)

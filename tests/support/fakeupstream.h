@@ -103,6 +103,11 @@ public:
     void misbehaveNext(Misbehaviour how, qint64 amount = 0, int count = 1);
     // The content of event `index` of a Flood: 1000 bytes, different for every index.
     static QByteArray floodPiece(qint64 index);
+    // While held, every stream stops before its last event (the end of the answer) and stays
+    // open, counted as active, for as long as a test needs a node busy; releaseStreams() lets the
+    // held ones finish. Held streams are written event by event even without a chunk delay.
+    void holdStreams();
+    void releaseStreams();
 
     // Chat answers become one tool call. argumentsJson is a JSON object text.
     void setToolCall(const QString &name, const QByteArray &argumentsJson);
@@ -143,6 +148,7 @@ Q_SIGNALS:
     void streamFinished();
     void streamCancelled();
     void streamDropped();
+    void streamsReleased(); // after releaseStreams(), for the connections that wait for it
 
 private:
     friend class FakeUpstreamServer;
@@ -208,6 +214,7 @@ private:
     int m_nextWorker = 0;
 
     std::atomic<bool> m_record { true };
+    std::atomic<bool> m_holdStreams { false };
     mutable QMutex m_mutex; // guards everything below up to the other atomics
     std::shared_ptr<const Config> m_config;
     int m_failStatus = 0;

@@ -87,12 +87,9 @@ private:
     template<typename T>
     T *waitForChild(QWidget *parent)
     {
-        for (int waited = 0; waited < 10000; waited += 20) {
-            if (T *found = parent->findChild<T *>())
-                return found;
-            QTest::qWait(20);
-        }
-        return nullptr;
+        T *found = nullptr;
+        static_cast<void>(QTest::qWaitFor([&] { return (found = parent->findChild<T *>()) != nullptr; }, 10000));
+        return found;
     }
 
     GatewayFixture m_fixture;
@@ -264,12 +261,20 @@ void TestDesktop::chatRequestAppearsInLogsLive()
     QVERIFY(page->details()->toPlainText().contains(u"/api/chat"_s));
     QVERIFY(page->details()->toPlainText().contains(u"gpu-1"_s));
 
-    // A user filter that does not match hides new requests.
+    // A user filter that does not match hides new requests. The page hears of each logged
+    // request from the client's requestLogged(), before a receiver connected later does.
     page->setUserFilter(u"nobody"_s);
     QTRY_COMPARE(page->requestsTable()->rowCount(), 0);
+    QStringList logged;
+    QObject context;
+    connect(m_client.get(), &GatewayClient::requestLogged, &context,
+            [&logged](const RequestLogEntry &entry) { logged.append(entry.username); });
+    const qint64 written = m_fixture.usage()->writtenCount();
     QCOMPARE(m_fixture.send("POST", u"/api/chat"_s, m_aliceToken, chat).status, 200);
-    QTest::qWait(300);
+    QTRY_COMPARE_WITH_TIMEOUT(logged, QStringList{u"alice"_s}, 10000);
     QCOMPARE(page->requestsTable()->rowCount(), 0);
+    // Another filter reads the request log again, which has the request once it is written there.
+    QTRY_VERIFY_WITH_TIMEOUT(m_fixture.usage()->writtenCount() > written, 10000);
     page->setUserFilter(u"alice"_s);
     QTRY_COMPARE(page->requestsTable()->rowCount(), before + 2);
     page->setUserFilter(QString());
@@ -723,7 +728,8 @@ void TestDesktop::defaultLimitsFromSettingsPageReachNewUsers()
     const auto auditTotal = [this] { return m_fixture.admin("GET", u"/admin/audit-logs?limit=1"_s).json().value("total"_L1).toInt(); };
     const int audits = auditTotal();
     settings->apply();
-    QTest::qWait(200);
+    // Whatever apply() asked of the gateway counts as busy from the moment it asked.
+    QTRY_VERIFY(!m_client->isBusy());
     QCOMPARE(auditTotal(), audits);
 
     m_window->showPage(MainWindow::Users);
