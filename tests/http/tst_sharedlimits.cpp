@@ -6,6 +6,7 @@
 #include "gatewayharness.h"
 #include "testdatabase.h"
 
+#include <QNetworkProxy>
 #include <QScopeGuard>
 #include <QSqlDatabase>
 #include <QSqlError>
