@@ -130,15 +130,19 @@ public:
     //  const auto &[group, members] = *read;`
     template<typename... Read>
         requires(sizeof...(Read) > 1)
-    auto readBody(Read... read) -> std::optional<std::tuple<std::decay_t<decltype(read(QJsonObject()).value())>...>>
+    auto readBody(Read... read)
+        -> std::optional<std::tuple<std::decay_t<decltype(read(QJsonObject()).value())>...>>
     {
         const auto body = jsonBody();
         if (failed(body))
             return std::nullopt;
         const std::tuple results{read(body.value())...};
-        if (!std::apply([this](const auto &...result) { return (!failed(result) && ...); }, results))
+        // || stops at the first refusal, which failed() answers.
+        const auto refused = [this](const auto &...result) { return (failed(result) || ...); };
+        if (std::apply(refused, results))
             return std::nullopt;
-        return std::apply([](const auto &...result) { return std::tuple{result.value()...}; }, results);
+        return std::apply([](const auto &...result) { return std::tuple{result.value()...}; },
+                          results);
     }
     // `status` with the value as its mapper writes it (toJson of core/entityjson.h), or the error.
     template<typename T>

@@ -23,7 +23,8 @@ QByteArray jsonResponse(int status, const QJsonObject &object)
 int modelCount(const Catalog &catalog, qint64 nodeId)
 {
     const QList<NodeModel> &models = catalog.nodeModels();
-    return int(std::count_if(models.cbegin(), models.cend(), [nodeId](const NodeModel &m) { return m.nodeId == nodeId; }));
+    return int(std::count_if(models.cbegin(), models.cend(),
+                             [nodeId](const NodeModel &model) { return model.nodeId == nodeId; }));
 }
 
 QJsonArray modelsOf(const Catalog &catalog, qint64 nodeId)
@@ -83,7 +84,8 @@ void NodesController::checkThenAnswer(AdminContext &ctx, qint64 id, int status, 
 
 void NodesController::addNode(AdminContext &ctx)
 {
-    const auto input = ctx.readBody([](const QJsonObject &body) { return nodeInputFromJson(body, true); });
+    const auto input
+        = ctx.readBody([](const QJsonObject &body) { return nodeInputFromJson(body, true); });
     if (!input)
         return;
     const auto node = admin()->addNode(*input);
@@ -128,7 +130,8 @@ void NodesController::updateNode(AdminContext &ctx)
     const auto id = ctx.id(u"node"_s);
     if (!id)
         return;
-    const auto input = ctx.readBody([](const QJsonObject &body) { return nodeInputFromJson(body, false); });
+    const auto input
+        = ctx.readBody([](const QJsonObject &body) { return nodeInputFromJson(body, false); });
     if (!input)
         return;
     ctx.answer(admin()->updateNode(*id, *input), [this](const Node &node) { return nodeJson(node, control()); });
