@@ -30,6 +30,8 @@ QJsonObject toJson(const User &user)
             {u"models"_s, QJsonArray::fromStringList(user.models)},
             {u"request_limit"_s, limitToJson(user.requestLimit)},
             {u"token_limit"_s, limitToJson(user.tokenLimit)},
+            {u"requests_per_minute"_s, limitToJson(user.requestsPerMinute)},
+            {u"tokens_per_minute"_s, limitToJson(user.tokensPerMinute)},
             {u"created_at"_s, timeToJson(user.createdAt)},
             {u"updated_at"_s, timeToJson(user.updatedAt)}};
 }
@@ -359,6 +361,18 @@ QJsonObject toJson(const AuditEntry &entry)
             {u"entity_id"_s, entry.entityId},
             {u"details"_s, entry.details},
             {u"created_at"_s, timeToJson(entry.createdAt)}};
+}
+
+
+// --- Backups -------------------------------------------------------------------------------
+
+
+QJsonObject toJson(const AdminService::ImportOutcome &outcome)
+{
+    QJsonArray created;
+    for (const auto &[username, token] : outcome.createdUsers)
+        created.append(QJsonObject{{u"username"_s, username}, {u"token"_s, token}});
+    return {{u"imported"_s, outcome.counts}, {u"created_users"_s, created}};
 }
 
 

@@ -32,7 +32,7 @@ QJsonValue limitToJson(std::optional<qint64> limit);
 // --- Users ---------------------------------------------------------------------------------
 
 // {"id","username","is_active","has_all_models","models","request_limit","token_limit",
-//  "created_at","updated_at"}
+//  "requests_per_minute","tokens_per_minute","created_at","updated_at"}
 QJsonObject toJson(const User &user);
 // The user, with "token": the only time a token is shown.
 QJsonObject toJson(const AdminService::CreatedUser &created);
@@ -126,6 +126,10 @@ QJsonObject toJson(const AuditEntry &entry);
 // --- Backups -------------------------------------------------------------------------------
 // The entries of a backup are read with the functions above, so they are held to the API's rules;
 // these read the fields only a backup has.
+
+// What an import wrote: {"imported": {section: count}, "created_users": [{"username","token"}]},
+// the only time the new users' tokens are shown.
+QJsonObject toJson(const AdminService::ImportOutcome &outcome);
 
 struct BackupNode
 {

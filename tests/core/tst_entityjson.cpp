@@ -73,7 +73,10 @@ private Q_SLOTS:
     void memberOrderInBothForms();
     void toolSetsAndConfigsKeepTheirName();
     void modelConfigReadsTheSeedsNames();
+    void userObjectShowsEveryLimit_data();
+    void userObjectShowsEveryLimit();
     void entitiesAsTheApiWritesThem();
+    void importOutcomeShowsNewTokensOnce();
     void mappingsNameTheirNodes();
     void backupEntriesReadBackWhatWasWritten();
 };
@@ -327,6 +330,43 @@ void TestEntityJson::modelConfigReadsTheSeedsNames()
     QCOMPARE(config.value().toolsRestricted, false);
 }
 
+void TestEntityJson::userObjectShowsEveryLimit_data()
+{
+    QTest::addColumn<UserLimits>("limits");
+    QTest::addColumn<QByteArray>("shown"); // the four limit fields of the user object
+
+    QTest::newRow("user: no limits are four nulls")
+        << UserLimits{} << QByteArray(R"("request_limit":null,"requests_per_minute":null,"token_limit":null,"tokens_per_minute":null)");
+    QTest::newRow("user: the per-minute limits are shown with the daily ones")
+        << UserLimits{100, 2000, 10, 500}
+        << QByteArray(R"("request_limit":100,"requests_per_minute":10,"token_limit":2000,"tokens_per_minute":500)");
+    QTest::newRow("user: a zero daily limit is a limit, not unlimited")
+        << UserLimits{0, std::nullopt, std::nullopt, 60}
+        << QByteArray(R"("request_limit":0,"requests_per_minute":null,"token_limit":null,"tokens_per_minute":60)");
+}
+
+// The user object of GET /admin/users (README: "requests_per_minute","tokens_per_minute" among
+// its fields), not only the limits answer, carries the per-minute limits.
+void TestEntityJson::userObjectShowsEveryLimit()
+{
+    QFETCH(UserLimits, limits);
+    QFETCH(QByteArray, shown);
+    User user;
+    user.id = 1;
+    user.username = u"carol"_s;
+    user.requestLimit = limits.requestLimit;
+    user.tokenLimit = limits.tokenLimit;
+    user.requestsPerMinute = limits.requestsPerMinute;
+    user.tokensPerMinute = limits.tokensPerMinute;
+    QCOMPARE(compact(toJson(user)),
+             QByteArray(R"({"created_at":null,"has_all_models":false,"id":1,"is_active":true,"models":[],)") + shown
+                 + QByteArray(R"(,"updated_at":null,"username":"carol"})"));
+    // A created or rotated user is the same object with its token.
+    QJsonObject created = toJson(AdminService::CreatedUser{user, u"mm-y"_s});
+    QCOMPARE(created.take("token"_L1), QJsonValue(u"mm-y"_s));
+    QCOMPARE(created, toJson(user));
+}
+
 void TestEntityJson::entitiesAsTheApiWritesThem()
 {
     const QDateTime created(QDate(2026, 1, 31), QTime(8, 30, 0, 5), Qt::UTC);
@@ -335,11 +375,12 @@ void TestEntityJson::entitiesAsTheApiWritesThem()
     user.username = u"alice"_s;
     user.models = {u"chat"_s};
     user.requestLimit = 100;
-    user.requestsPerMinute = 20; // not part of the user object: the limits answer carries it
+    user.requestsPerMinute = 20;
     user.createdAt = created;
     QCOMPARE(compact(toJson(user)),
              QByteArray(R"({"created_at":"2026-01-31T08:30:00.005Z","has_all_models":false,"id":3,"is_active":true,)"
-             R"("models":["chat"],"request_limit":100,"token_limit":null,"updated_at":null,"username":"alice"})"));
+             R"("models":["chat"],"request_limit":100,"requests_per_minute":20,"token_limit":null,)"
+             R"("tokens_per_minute":null,"updated_at":null,"username":"alice"})"));
     QCOMPARE(compact(toJson(AdminService::CreatedUser{user, u"mm-x"_s})).contains(R"("token":"mm-x")"), true);
     QCOMPARE(compact(grantsToJson(user)), QByteArray(R"({"has_all_models":false,"models":["chat"],"username":"alice"})"));
     QCOMPARE(compact(limitsToJson(user, {4, 50}, {1, 10})),
@@ -394,6 +435,17 @@ void TestEntityJson::entitiesAsTheApiWritesThem()
              QByteArray(R"({"created_at":null,"description":null,"id":4,"is_active":true,"priority":0,"prompt":"Be brief.",)"
              R"("scope_type":"global","scope_value":"","updated_at":null})"));
     QVERIFY(compact(toBackupJson(prompt)).contains(R"("description":"")"));
+}
+
+void TestEntityJson::importOutcomeShowsNewTokensOnce()
+{
+    AdminService::ImportOutcome outcome;
+    outcome.counts = {{u"users"_s, 2}, {u"nodes"_s, 0}};
+    outcome.createdUsers = {{u"dave"_s, u"mm-1"_s}, {u"erin"_s, u"mm-2"_s}};
+    QCOMPARE(compact(toJson(outcome)),
+             QByteArray(R"({"created_users":[{"token":"mm-1","username":"dave"},{"token":"mm-2","username":"erin"}],)"
+             R"("imported":{"nodes":0,"users":2}})"));
+    QCOMPARE(compact(toJson(AdminService::ImportOutcome{})), QByteArray(R"({"created_users":[],"imported":{}})"));
 }
 
 void TestEntityJson::mappingsNameTheirNodes()

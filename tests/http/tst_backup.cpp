@@ -1,7 +1,8 @@
 // GET /admin/export and POST /admin/import over real sockets, on SQLite and PostgreSQL: what a
 // backup holds, what it must never hold (tokens, API keys), how an import upserts it, and that an
 // import refuses what the admin API refuses, naming the entry and field, and writes nothing then.
-// Also: the entity mappers answer byte for byte as the admin API does.
+// Also: the entity mappers answer byte for byte as the admin API does, and the API refuses bodies
+// with the mappers' words.
 
 #include "fakeupstream.h"
 #include "core/catalog.h"
@@ -67,6 +68,8 @@ private Q_SLOTS:
     void wrongTypesAreRefusedByName();
     void aWriteRefusedHalfwayLeavesNothing();
     void mappersAnswerAsTheApiDoes();
+    void apiRefusesWithTheMappersWords_data();
+    void apiRefusesWithTheMappersWords();
 
 private:
     Response send(const QByteArray &method, const QString &path, const QByteArray &body,
@@ -644,6 +647,75 @@ void TestBackup::mappersAnswerAsTheApiDoes()
         entries.append(toJson(entry));
     QCOMPARE(admin("GET", u"/admin/audit-logs?limit=3"_s).body,
              compact(QJsonObject{{u"logs"_s, entries}, {u"total"_s, double(total)}}));
+}
+
+void TestBackup::apiRefusesWithTheMappersWords_data()
+{
+    // "%node" in the path stands for the seeded node's id.
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("detail");
+
+    QTest::newRow("a new node's priority beyond an integer is refused, not stored as 0")
+        << QByteArray("POST") << u"/admin/nodes"_s
+        << QByteArray(R"({"name":"gpu-9","base_url":"http://127.0.0.1:9","priority":3000000000})")
+        << u"\"priority\" must be an integer"_s;
+    QTest::newRow("a node change with is_active as text")
+        << QByteArray("PATCH") << u"/admin/nodes/%node"_s << QByteArray(R"({"is_active":"yes"})")
+        << u"\"is_active\" must be a boolean"_s;
+    QTest::newRow("a mapping's node id with a fraction is refused, not rounded down")
+        << QByteArray("POST") << u"/admin/model-mappings"_s
+        << QByteArray(R"({"display_name":"frac","real_name":"r","node_ids":[1.5]})")
+        << u"\"node_ids\" must be an array of node ids"_s;
+    QTest::newRow("a mapping's context length beyond what JSON holds exactly")
+        << QByteArray("PUT") << u"/admin/model-mappings/chat"_s << QByteArray(R"({"context_length":1e300})")
+        << u"\"context_length\" must be a number or a string such as \"128K\""_s;
+    QTest::newRow("a fallback order with a fractional member id is refused, not rounded down")
+        << QByteArray("PUT") << u"/admin/model-groups/team/reorder"_s << QByteArray(R"({"member_ids":[1.5]})")
+        << u"send \"member_ids\": [ids in fallback order] or \"members\": [{\"id\", \"priority\"}]"_s;
+    QTest::newRow("a new group's member that is not an object")
+        << QByteArray("POST") << u"/admin/model-groups"_s << QByteArray(R"({"name":"crew","members":["chat"]})")
+        << u"each member must be an object"_s;
+    QTest::newRow("a group member's weight as text")
+        << QByteArray("POST") << u"/admin/model-groups/team/members"_s
+        << QByteArray(R"({"model_display_name":"chat","weight":"heavy"})") << u"\"weight\" must be an integer"_s;
+    QTest::newRow("warming a model named by a number names the rule")
+        << QByteArray("POST") << u"/admin/nodes/%node/warmup"_s << QByteArray(R"({"models":[1]})")
+        << u"\"models\" must be an array of model names"_s;
+    QTest::newRow("a new user's token limit as text")
+        << QByteArray("POST") << u"/admin/users"_s << QByteArray(R"({"username":"erin","token_limit":"5"})")
+        << u"\"token_limit\" must be a non-negative integer or null"_s;
+    QTest::newRow("a user's per-minute limit of zero")
+        << QByteArray("POST") << u"/admin/users/alice/limits"_s << QByteArray(R"({"requests_per_minute":0})")
+        << u"\"requests_per_minute\" must be a positive integer or null"_s;
+    QTest::newRow("a tool set renamed")
+        << QByteArray("PUT") << u"/admin/tool-sets/files"_s << QByteArray(R"({"name":"other"})")
+        << u"a tool set cannot be renamed; create a new one"_s;
+    QTest::newRow("a model configuration's stripped parameters as a string, by the seed's name")
+        << QByteArray("PUT") << u"/admin/model-configs/chat"_s << QByteArray(R"({"unsupported_params":"seed"})")
+        << u"\"stripped_params\" must be an array of strings"_s;
+    QTest::newRow("a system prompt order with a fraction")
+        << QByteArray("PUT") << u"/admin/system-prompts/reorder"_s << QByteArray(R"({"ids":[1.5]})")
+        << u"\"ids\" must be an array of system prompt ids"_s;
+}
+
+// The admin API reads bodies with the mappers a backup import uses: what one refuses, the other
+// refuses with the same words, and nothing is written.
+void TestBackup::apiRefusesWithTheMappersWords()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QString, path);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, detail);
+
+    const QJsonObject before = configuration();
+    const qint64 auditBefore = auditTotal();
+    const Response refused = send(method, QString(path).replace(u"%node"_s, QString::number(m_nodeId)), body, AdminToken);
+    QCOMPARE(refused.status, 400);
+    QCOMPARE(refused.json(), (QJsonObject{{u"detail"_s, detail}}));
+    QCOMPARE(auditTotal(), auditBefore);
+    QCOMPARE(configuration(), before);
 }
 
 QTEST_GUILESS_MAIN(TestBackup)

@@ -1253,6 +1253,17 @@ void TestGateway::minuteLimitsValidation()
     QCOMPARE(limits.value("tokens_per_minute"_L1), tokensPerMinute);
     QVERIFY(limits.contains("requests_last_minute"_L1));
     QVERIFY(limits.contains("tokens_last_minute"_L1));
+    // The user object carries the per-minute limits too, alone and in the list.
+    const QJsonObject user = admin("GET", u"/admin/users/%1"_s.arg(name)).json();
+    QCOMPARE(user.value("requests_per_minute"_L1), requestsPerMinute);
+    QCOMPARE(user.value("tokens_per_minute"_L1), tokensPerMinute);
+    const QJsonArray users = admin("GET", u"/admin/users"_s).array();
+    const auto listed = std::find_if(users.cbegin(), users.cend(), [&](const QJsonValue &entry) {
+        return entry.toObject().value("username"_L1).toString() == name;
+    });
+    QVERIFY(listed != users.cend());
+    QCOMPARE(listed->toObject().value("requests_per_minute"_L1), requestsPerMinute);
+    QCOMPARE(listed->toObject().value("tokens_per_minute"_L1), tokensPerMinute);
 
     // Model configurations take the same fields under the same rules.
     const QString pattern = name + u'*';

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/apierror.h"
+#include "core/entityjson.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -11,9 +12,13 @@
 #include <QUrlQuery>
 
 #include <atomic>
+#include <concepts>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 
 namespace Maestro {
 
@@ -106,8 +111,48 @@ public:
         fail(result.error());
         return true;
     }
+    // The body read by `read` (a reader of core/entityjson.h), or nullopt once the 400 of a body
+    // that is no JSON object, or that `read` refused, is answered:
+    // `const auto input = ctx.readBody(promptInputFromJson); if (!input) return;`
+    template<typename Read>
+    auto readBody(Read read) -> std::optional<std::decay_t<decltype(read(QJsonObject()).value())>>
+    {
+        const auto body = jsonBody();
+        if (failed(body))
+            return std::nullopt;
+        auto value = read(body.value());
+        if (failed(value))
+            return std::nullopt;
+        return std::move(value.value());
+    }
+    // The body read by several readers, in order: the first that refuses it is answered.
+    // `const auto read = ctx.readBody(groupInputFromJson, membersFromJson); if (!read) return;
+    //  const auto &[group, members] = *read;`
+    template<typename... Read>
+        requires(sizeof...(Read) > 1)
+    auto readBody(Read... read)
+        -> std::optional<std::tuple<std::decay_t<decltype(read(QJsonObject()).value())>...>>
+    {
+        const auto body = jsonBody();
+        if (failed(body))
+            return std::nullopt;
+        const std::tuple results{read(body.value())...};
+        // || stops at the first refusal, which failed() answers.
+        const auto refused = [this](const auto &...result) { return (failed(result) || ...); };
+        if (std::apply(refused, results))
+            return std::nullopt;
+        return std::apply([](const auto &...result) { return std::tuple{result.value()...}; },
+                          results);
+    }
+    // `status` with the value as its mapper writes it (toJson of core/entityjson.h), or the error.
+    template<typename T>
+    void answer(const Result<T> &result, int status = 200)
+    {
+        if (!failed(result))
+            sendJson(status, toJson(result.value()));
+    }
     // `status` with toJson(the value), or the error.
-    template<typename T, typename ToJson>
+    template<typename T, std::invocable<const T &> ToJson>
     void answer(const Result<T> &result, ToJson toJson, int status = 200)
     {
         if (!failed(result))

@@ -1,5 +1,4 @@
 #include "logscontroller.h"
-#include "adminjson.h"
 #include "core/adminservice.h"
 #include "core/settings.h"
 
@@ -8,8 +7,6 @@
 using namespace Qt::StringLiterals;
 
 namespace Maestro {
-
-using AdminJson::timeValue;
 
 namespace {
 
@@ -28,25 +25,6 @@ LogQuery logQuery(const AdminContext &ctx)
     query.action = ctx.query(u"action"_s);
     query.entityType = ctx.query(u"entity_type"_s);
     return query;
-}
-
-QJsonObject logJson(const RequestLogEntry &e)
-{
-    return {{u"username"_s, e.username},
-            {u"endpoint"_s, e.endpoint},
-            {u"request_type"_s, e.endpoint},
-            {u"model_name"_s, e.model},
-            {u"real_model"_s, e.realModel},
-            {u"node_id"_s, e.nodeId ? QJsonValue(double(e.nodeId)) : QJsonValue()},
-            {u"status_code"_s, e.statusCode},
-            {u"duration_ms"_s, double(e.durationMs)},
-            {u"ttfb_ms"_s, e.ttfbMs >= 0 ? QJsonValue(double(e.ttfbMs)) : QJsonValue()},
-            {u"prompt_tokens"_s, double(e.promptTokens)},
-            {u"completion_tokens"_s, double(e.completionTokens)},
-            {u"total_tokens"_s, double(e.totalTokens())},
-            {u"streamed"_s, e.streamed},
-            {u"error_message"_s, e.errorMessage.isEmpty() ? QJsonValue() : QJsonValue(e.errorMessage)},
-            {u"created_at"_s, timeValue(e.createdAt)}};
 }
 
 // [from, to) from ISO dates or date-times in the query; a plain end date includes that day.
@@ -91,7 +69,7 @@ void LogsController::activity(AdminContext &ctx)
     query.username = user.value().username;
     QJsonArray activities;
     for (const RequestLogEntry &entry : store()->requestLogs(query, nullptr))
-        activities.append(logJson(entry));
+        activities.append(toJson(entry));
     ctx.sendJson(200, QJsonObject{{u"username"_s, user.value().username},
                                   {u"activities"_s, activities},
                                   {u"total_returned"_s, activities.size()},
@@ -221,7 +199,7 @@ void LogsController::requestLogs(AdminContext &ctx)
     qint64 total = 0;
     QJsonArray logs;
     for (const RequestLogEntry &entry : store()->requestLogs(logQuery(ctx), &total))
-        logs.append(logJson(entry));
+        logs.append(toJson(entry));
     ctx.sendJson(200, QJsonObject{{u"logs"_s, logs}, {u"total"_s, double(total)}});
 }
 
@@ -229,14 +207,8 @@ void LogsController::auditLogs(AdminContext &ctx)
 {
     qint64 total = 0;
     QJsonArray logs;
-    for (const AuditEntry &entry : store()->auditLogs(logQuery(ctx), &total)) {
-        logs.append(QJsonObject{{u"id"_s, double(entry.id)},
-                                {u"action"_s, entry.action},
-                                {u"entity_type"_s, entry.entityType},
-                                {u"entity_id"_s, entry.entityId},
-                                {u"details"_s, entry.details},
-                                {u"created_at"_s, timeValue(entry.createdAt)}});
-    }
+    for (const AuditEntry &entry : store()->auditLogs(logQuery(ctx), &total))
+        logs.append(toJson(entry));
     ctx.sendJson(200, QJsonObject{{u"logs"_s, logs}, {u"total"_s, double(total)}});
 }
 

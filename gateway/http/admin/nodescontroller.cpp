@@ -1,5 +1,4 @@
 #include "nodescontroller.h"
-#include "adminjson.h"
 #include "core/adminservice.h"
 #include "http/httpwire.h"
 #include "http/nodejobs.h"
@@ -7,14 +6,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <memory>
 
 using namespace Qt::StringLiterals;
 
 namespace Maestro {
-
-using AdminJson::readField;
-using AdminJson::timeValue;
 
 namespace {
 
@@ -23,13 +20,11 @@ QByteArray jsonResponse(int status, const QJsonObject &object)
     return Wire::jsonResponse(status, QJsonDocument(object).toJson(QJsonDocument::Compact));
 }
 
-QJsonObject modelJson(const NodeModel &model)
+int modelCount(const Catalog &catalog, qint64 nodeId)
 {
-    return {{u"name"_s, model.name},
-            {u"size"_s, double(model.size)},
-            {u"digest"_s, model.digest},
-            {u"modified_at"_s, model.modifiedAt},
-            {u"details"_s, model.details}};
+    const QList<NodeModel> &models = catalog.nodeModels();
+    return int(std::count_if(models.cbegin(), models.cend(),
+                             [nodeId](const NodeModel &model) { return model.nodeId == nodeId; }));
 }
 
 QJsonArray modelsOf(const Catalog &catalog, qint64 nodeId)
@@ -37,7 +32,7 @@ QJsonArray modelsOf(const Catalog &catalog, qint64 nodeId)
     QJsonArray models;
     for (const NodeModel &model : catalog.nodeModels()) {
         if (model.nodeId == nodeId)
-            models.append(modelJson(model));
+            models.append(toJson(model));
     }
     return models;
 }
@@ -46,12 +41,7 @@ QJsonArray modelsOf(const Catalog &catalog, qint64 nodeId)
 // day's requests from the request log, so every gateway on a shared database and restarts count.
 QJsonObject loadJson(const Node &node, Control *control, const QHash<qint64, NodeTraffic> &traffic)
 {
-    const NodeTraffic today = traffic.value(node.id);
-    return {{u"active_requests"_s, control->balancer().active(node.id)},
-            {u"requests_today"_s, double(today.requests)},
-            {u"errors_today"_s, double(today.errors)},
-            {u"avg_latency_ms_today"_s, double(today.avgLatencyMs)},
-            {u"last_request_at"_s, timeValue(today.lastRequestAt)}};
+    return nodeLoadToJson(control->balancer().active(node.id), traffic.value(node.id));
 }
 
 QHash<qint64, NodeTraffic> trafficToday(Control *control)
@@ -62,47 +52,12 @@ QHash<qint64, NodeTraffic> trafficToday(Control *control)
 QJsonObject nodeJson(const Node &node, Control *control, const QHash<qint64, NodeTraffic> &traffic)
 {
     const CatalogSnapshot catalog = control->catalog();
-    int models = 0;
-    for (const NodeModel &model : catalog->nodeModels())
-        models += model.nodeId == node.id ? 1 : 0;
-    return {{u"id"_s, double(node.id)},
-            {u"name"_s, node.name},
-            {u"base_url"_s, node.baseUrl.toString()},
-            {u"node_type"_s, nodeTypeName(node.type)},
-            {u"api_key_set"_s, node.hasApiKey},
-            {u"priority"_s, node.priority},
-            {u"weight"_s, node.weight},
-            {u"is_active"_s, node.active},
-            {u"warmup_enabled"_s, node.warmupEnabled},
-            {u"connect_timeout_seconds"_s, node.connectTimeoutSeconds},
-            {u"first_byte_timeout_seconds"_s, node.firstByteTimeoutSeconds},
-            {u"idle_timeout_seconds"_s, node.idleTimeoutSeconds},
-            {u"health_status"_s, healthName(node.health)},
-            {u"last_error"_s, node.lastError.isEmpty() ? QJsonValue() : QJsonValue(node.lastError)},
-            {u"last_health_check"_s, timeValue(node.lastHealthCheck)},
-            {u"model_count"_s, models},
-            {u"load"_s, loadJson(node, control, traffic)},
-            {u"created_at"_s, timeValue(node.createdAt)}};
+    return toJson(node, modelCount(*catalog, node.id), loadJson(node, control, traffic));
 }
 
 QJsonObject nodeJson(const Node &node, Control *control)
 {
     return nodeJson(node, control, trafficToday(control));
-}
-
-bool readNodeInput(const QJsonObject &body, AdminService::NodeInput *input, ApiError *error)
-{
-    return readField(body, u"name"_s, &input->name, error)
-        && readField(body, u"base_url"_s, &input->baseUrl, error)
-        && readField(body, u"node_type"_s, &input->nodeType, error)
-        && readField(body, u"api_key"_s, &input->apiKey, error)
-        && readField(body, u"priority"_s, &input->priority, error)
-        && readField(body, u"weight"_s, &input->weight, error)
-        && readField(body, u"is_active"_s, &input->active, error)
-        && readField(body, u"warmup_enabled"_s, &input->warmupEnabled, error)
-        && readField(body, u"connect_timeout_seconds"_s, &input->connectTimeoutSeconds, error)
-        && readField(body, u"first_byte_timeout_seconds"_s, &input->firstByteTimeoutSeconds, error)
-        && readField(body, u"idle_timeout_seconds"_s, &input->idleTimeoutSeconds, error);
 }
 
 } // namespace
@@ -129,16 +84,11 @@ void NodesController::checkThenAnswer(AdminContext &ctx, qint64 id, int status, 
 
 void NodesController::addNode(AdminContext &ctx)
 {
-    auto body = ctx.jsonBody();
-    if (ctx.failed(body))
+    const auto input
+        = ctx.readBody([](const QJsonObject &body) { return nodeInputFromJson(body, true); });
+    if (!input)
         return;
-    AdminService::NodeInput input;
-    ApiError error;
-    if (!readNodeInput(body.value(), &input, &error))
-        return ctx.fail(error);
-    if (!input.name || !input.baseUrl)
-        return ctx.fail(ApiError::badRequest(u"\"name\" and \"base_url\" are required"_s));
-    auto node = admin()->addNode(input);
+    const auto node = admin()->addNode(*input);
     if (ctx.failed(node))
         return;
     checkThenAnswer(ctx, node.value().id, 201, true);
@@ -180,14 +130,11 @@ void NodesController::updateNode(AdminContext &ctx)
     const auto id = ctx.id(u"node"_s);
     if (!id)
         return;
-    auto body = ctx.jsonBody();
-    if (ctx.failed(body))
+    const auto input
+        = ctx.readBody([](const QJsonObject &body) { return nodeInputFromJson(body, false); });
+    if (!input)
         return;
-    AdminService::NodeInput input;
-    ApiError error;
-    if (!readNodeInput(body.value(), &input, &error))
-        return ctx.fail(error);
-    ctx.answer(admin()->updateNode(*id, input), [this](const Node &node) { return nodeJson(node, control()); });
+    ctx.answer(admin()->updateNode(*id, *input), [this](const Node &node) { return nodeJson(node, control()); });
 }
 
 void NodesController::toggleNode(AdminContext &ctx)
@@ -217,7 +164,7 @@ void NodesController::healthCheck(AdminContext &ctx)
                                {u"node_name"_s, node ? node->name : QString()},
                                {u"health_status"_s, healthy ? u"healthy"_s : u"unhealthy"_s},
                                {u"error"_s, error.isEmpty() ? QJsonValue() : QJsonValue(error)},
-                               {u"checked_at"_s, timeValue(QDateTime::currentDateTimeUtc())}};
+                               {u"checked_at"_s, timeToJson(QDateTime::currentDateTimeUtc())}};
         reply.send(jsonResponse(200, json));
     };
     control->checkNode(*id, control, answer, false, false, [reply] { reply.resume(); });
@@ -254,17 +201,15 @@ void NodesController::warmNode(AdminContext &ctx)
         auto body = ctx.jsonBody();
         if (ctx.failed(body))
             return;
-        const QJsonValue asked = body.value().value("models"_L1);
-        if (!asked.isUndefined()) {
-            if (!asked.isArray())
-                return ctx.fail(ApiError::badRequest(u"\"models\" must be an array of model names"_s));
-            QStringList chosen;
-            for (const QJsonValue &value : asked.toArray()) {
-                if (!models.contains(value.toString()))
-                    return ctx.fail(ApiError::badRequest(u"The node has no model named %1"_s.arg(value.toString())));
-                chosen.append(value.toString());
+        if (body.value().contains("models"_L1)) {
+            const auto chosen = modelNamesFromJson(body.value());
+            if (ctx.failed(chosen))
+                return;
+            for (const QString &model : chosen.value()) {
+                if (!models.contains(model))
+                    return ctx.fail(ApiError::badRequest(u"The node has no model named %1"_s.arg(model)));
             }
-            models = chosen;
+            models = chosen.value();
         }
     }
     const AdminReply reply = ctx.defer();
@@ -309,10 +254,8 @@ void NodesController::syncAllNodes(AdminContext &ctx)
     for (qsizetype i = 0; i < nodes.size(); ++i) {
         const Node &node = nodes.at(i);
         const auto collect = [control, reply, gather, i, id = node.id, name = node.name](bool ok, const QString &error) {
-            int models = 0;
             const CatalogSnapshot catalog = control->catalog();
-            for (const NodeModel &model : catalog->nodeModels())
-                models += model.nodeId == id ? 1 : 0;
+            const int models = modelCount(*catalog, id);
             gather->results.replace(i, QJsonObject{{u"success"_s, ok},
                                                    {u"node_id"_s, double(id)},
                                                    {u"node_name"_s, name},
