@@ -6,6 +6,9 @@
 #include "testdatabase.h"
 
 #include <QFile>
+#include <QRegularExpression>
+#include <QScopeGuard>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -88,6 +91,8 @@ private Q_SLOTS:
     void writeTransactionsAreAllOrNothing();
     void usageWriterLosesNothing();
     void usageWriterWritesWhatCameBeforeStart();
+    void usageWriterRetriesWhileTheDatabaseRefuses();
+    void usageWriterQueueIsBounded();
     void fileSecretStore_data();
     void fileSecretStore();
 
@@ -745,6 +750,68 @@ void TestSqlStore::usageWriterWritesWhatCameBeforeStart()
     qint64 total = 0;
     m_store->requestLogs(LogQuery {}, &total);
     QCOMPARE(total, qint64(3));
+}
+
+namespace {
+
+// Set by messageWatcher when the usage writer reports a refused write.
+std::atomic<bool> g_writeRefused = false;
+QtMessageHandler g_previousHandler = nullptr;
+
+void messageWatcher(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (message.contains(u"could not write"_s))
+        g_writeRefused = true;
+    g_previousHandler(type, context, message);
+}
+
+} // namespace
+
+void TestSqlStore::usageWriterRetriesWhileTheDatabaseRefuses()
+{
+    // The table goes away, so the writer's first attempt fails; once it is back, the entry is
+    // written by the retry alone: nothing else is enqueued.
+    QSqlQuery query(m_database->connection());
+    QVERIFY2(query.exec(u"ALTER TABLE request_logs RENAME TO request_logs_away"_s),
+             qPrintable(query.lastError().text()));
+    g_writeRefused = false;
+    g_previousHandler = qInstallMessageHandler(messageWatcher);
+    const auto restoreHandler = qScopeGuard([] { qInstallMessageHandler(g_previousHandler); });
+
+    UsageWriter writer(m_store.get(), m_database.get());
+    writer.start();
+    writer.enqueue(logEntry(1, u"patient"_s, u"m"_s, u"m"_s, 1, QDateTime::currentDateTimeUtc()));
+    QTRY_VERIFY_WITH_TIMEOUT(g_writeRefused.load(), 10000);
+    QCOMPARE(writer.pendingCount(), 1);
+    QVERIFY2(query.exec(u"ALTER TABLE request_logs_away RENAME TO request_logs"_s),
+             qPrintable(query.lastError().text()));
+    QTRY_COMPARE_WITH_TIMEOUT(writer.writtenCount(), qint64(1), 10000);
+    QCOMPARE(writer.pendingCount(), 0);
+    writer.stop();
+    qint64 total = 0;
+    LogQuery patient;
+    patient.username = u"patient"_s;
+    m_store->requestLogs(patient, &total);
+    QCOMPARE(total, qint64(1));
+}
+
+void TestSqlStore::usageWriterQueueIsBounded()
+{
+    // Not started: nothing drains, as while the database is away.
+    UsageWriter writer(m_store.get(), m_database.get(), 5);
+    QTest::ignoreMessage(QtCriticalMsg, QRegularExpression(u"usage log queue full"_s));
+    for (int i = 0; i < 8; ++i)
+        writer.enqueue(logEntry(1, u"bounded"_s, u"m"_s, u"m"_s, 1, QDateTime::currentDateTimeUtc()));
+    QCOMPARE(writer.pendingCount(), 5);
+    QCOMPARE(writer.droppedCount(), qint64(3));
+    writer.start();
+    writer.stop();
+    QCOMPARE(writer.writtenCount(), qint64(5));
+    qint64 total = 0;
+    LogQuery bounded;
+    bounded.username = u"bounded"_s;
+    m_store->requestLogs(bounded, &total);
+    QCOMPARE(total, qint64(5));
 }
 
 void TestSqlStore::fileSecretStore_data()
