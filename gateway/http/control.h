@@ -88,6 +88,12 @@ public:
     }
     // The period of the node checks now, in milliseconds; 0 when they are off.
     int healthIntervalMs() const;
+    // The period the periodic checks are running at (their timer), in milliseconds; 0 while they
+    // do not run (turned off, or background work stopped).
+    int runningHealthIntervalMs() const
+    {
+        return m_healthTimer.isActive() ? m_healthTimer.interval() : 0;
+    }
 
     // Rebuilds the catalog from the store and publishes it to every I/O thread, unless a reload
     // that started later got there first. When the store cannot be read, the current catalog
