@@ -138,7 +138,10 @@ public:
             return std::nullopt;
         const std::tuple results{read(body.value())...};
         // || stops at the first refusal, which failed() answers.
-        const auto refused = [this](const auto &...result) { return (failed(result) || ...); };
+        // (`self`, not `this`: clang 14 does not see `this` used in the fold and warns.)
+        const auto refused = [self = this](const auto &...result) {
+            return (self->failed(result) || ...);
+        };
         if (std::apply(refused, results))
             return std::nullopt;
         return std::apply([](const auto &...result) { return std::tuple{result.value()...}; },
