@@ -3,6 +3,7 @@
 // On SQLite, and PostgreSQL when MAESTRO_TEST_PG_URL is set.
 
 #include "gatewaystack.h"
+#include "core/handoff.h"
 #include "core/tokens.h"
 #include "http/control.h"
 #include "testdatabase.h"
@@ -168,6 +169,7 @@ void TestCatalogReload::olderLoadFinishingLaterDoesNotReplaceANewerOne()
         olderRead = m_control->reload();
         m_database->closeThreadConnection();
     });
+    Handoff::watchEnd(older); // its end orders what it did before this test goes on (for TSan)
     older->start();
     QVERIFY(m_secrets->waitForBlockedRead());
 
@@ -179,6 +181,7 @@ void TestCatalogReload::olderLoadFinishingLaterDoesNotReplaceANewerOne()
 
     m_secrets->release();
     QVERIFY(older->wait(WaitMs));
+    Handoff::acquire(older);
     delete older;
     QVERIFY(olderRead); // it read the store fine, it is just older
     const CatalogSnapshot now = m_control->catalog();
