@@ -1,4 +1,5 @@
 #include "providers/toolrepair.h"
+#include "providers/toolrepair_p.h"
 #include "providers/translate_p.h"
 
 #include <QJsonArray>
@@ -12,10 +13,11 @@ using namespace Qt::StringLiterals;
 namespace Maestro::ToolRepair {
 
 using namespace Translate::Detail;
+using namespace Detail;
 
 namespace {
 
-enum class Format { DeepSeek, Kimi, Hermes };
+enum class Format { DeepSeek, Kimi, Hermes, Xml };
 
 // A section still open after this many characters is taken for prose that mentions a marker:
 // holding it longer would stall the client's stream until the end.
@@ -36,6 +38,16 @@ const QList<Markers> &formats()
           u"<\uFF5Ctool\u2581calls\u2581end\uFF5C>"_s },
         { Format::Kimi, u"<|tool_calls_section_begin|>"_s, u"<|tool_calls_section_end|>"_s },
         { Format::Hermes, u"<tool_call>"_s, u"</tool_call>"_s },
+        // toolrepairxml.cpp parses these, their own tags included.
+        { Format::Xml, u"<tool_call name="_s, u"</tool_call>"_s },
+        { Format::Xml, u"<tool_calls>"_s, u"</tool_calls>"_s },
+        { Format::Xml, u"<function_calls>"_s, u"</function_calls>"_s },
+        { Format::Xml, u"<|DSML|tool_calls>"_s, u"</|DSML|tool_calls>"_s },
+        { Format::Xml, u"<|DSML|function_calls>"_s, u"</|DSML|function_calls>"_s },
+        { Format::Xml, u"<\uFF5CDSML\uFF5Ctool_calls>"_s, u"</\uFF5CDSML\uFF5Ctool_calls>"_s },
+        { Format::Xml, u"<\uFF5CDSML\uFF5Cfunction_calls>"_s,
+          u"</\uFF5CDSML\uFF5Cfunction_calls>"_s },
+        { Format::Xml, u"<CallMcpTool>"_s, u"</CallMcpTool>"_s },
     };
     return all;
 }
@@ -47,19 +59,6 @@ const QString kimiCallBegin = u"<|tool_call_begin|>"_s;
 const QString kimiCallEnd = u"<|tool_call_end|>"_s;
 const QString kimiArgumentBegin = u"<|tool_call_argument_begin|>"_s;
 
-// Compact JSON of an object given as JSON text, or nothing when it is not one. Empty text is an
-// empty object: models write calls of parameterless tools that way.
-std::optional<QString> objectJson(QStringView text)
-{
-    const QString trimmed = text.trimmed().toString();
-    if (trimmed.isEmpty())
-        return u"{}"_s;
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(trimmed.toUtf8(), &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject())
-        return std::nullopt;
-    return QString::fromUtf8(document.toJson(QJsonDocument::Compact));
-}
 
 // DeepSeek's older template wraps the arguments in a ```json fence.
 QStringView withoutFence(QStringView text)
@@ -151,42 +150,22 @@ std::optional<RepairedCall> kimiCall(QStringView body)
     return RepairedCall { name.toString(), *arguments };
 }
 
-std::optional<RepairedCall> hermesCall(QStringView body)
+// The calls of a whole section, markers included; `closed` when it ends with its end marker
+// (an open one ran to the end of the text).
+std::optional<QList<RepairedCall>> parseSection(const Markers &markers, QStringView section,
+                                                bool closed)
 {
-    const QJsonDocument document
-        = QJsonDocument::fromJson(withoutFence(body).toString().toUtf8());
-    const QJsonObject object = document.object();
-    const QString name = object.value("name"_L1).toString();
-    if (name.isEmpty())
-        return std::nullopt;
-    QJsonValue arguments = object.value("arguments"_L1);
-    if (arguments.isUndefined())
-        arguments = object.value("parameters"_L1);
-    if (arguments.isUndefined() || arguments.isNull())
-        return RepairedCall { name, u"{}"_s };
-    if (arguments.isObject())
-        return RepairedCall { name, argumentsToString(arguments) };
-    if (arguments.isString()) {
-        const std::optional<QString> json = objectJson(arguments.toString());
-        if (json)
-            return RepairedCall { name, *json };
-    }
-    return std::nullopt;
-}
-
-std::optional<QList<RepairedCall>> parseSection(Format format, QStringView inside)
-{
-    switch (format) {
+    const QStringView inside = section.mid(markers.begin.size())
+                                   .chopped(closed ? markers.end.size() : 0);
+    switch (markers.format) {
     case Format::DeepSeek:
         return parseCalls(inside, deepSeekCallBegin, deepSeekCallEnd, deepSeekCall);
     case Format::Kimi:
         return parseCalls(inside, kimiCallBegin, kimiCallEnd, kimiCall);
-    case Format::Hermes: {
-        const std::optional<RepairedCall> call = hermesCall(inside);
-        if (!call)
-            return std::nullopt;
-        return QList<RepairedCall> { *call };
-    }
+    case Format::Hermes:
+        return parseToolCallBody(inside);
+    case Format::Xml:
+        return parseXmlSection(closed ? section.toString() : section + markers.end);
     }
     return std::nullopt;
 }
@@ -209,14 +188,34 @@ void appendCalls(QList<TextFilter::Piece> *pieces, const QList<RepairedCall> &ca
     for (const RepairedCall &call : calls) {
         TextFilter::Piece piece;
         piece.call = call;
+        sanitizeArguments(&piece.call);
         piece.isCall = true;
         pieces->append(piece);
     }
 }
 
-// How many characters at the end of `text` may be the start of a section marker.
+// Fences of a Markdown code block: markers inside one are an example, not a call.
+constexpr QStringView Fences[] = { u"```", u"~~~" };
+
+// How many characters at the end of `text` may be the start of a code fence.
+qsizetype possibleFenceTail(QStringView text)
+{
+    for (qsizetype length = qMin<qsizetype>(2, text.size()); length > 0; --length) {
+        const QStringView tail = text.right(length);
+        for (const QStringView fence : Fences) {
+            if (fence.startsWith(tail))
+                return length;
+        }
+    }
+    return 0;
+}
+
+// How many characters at the end of `text` may be the start of a section marker or a fence.
 qsizetype possibleMarkerTail(QStringView text)
 {
+    const qsizetype fenceTail = possibleFenceTail(text);
+    if (fenceTail > 0)
+        return fenceTail;
     qsizetype longest = 0;
     for (const Markers &markers : formats())
         longest = qMax(longest, markers.begin.size() - 1);
@@ -234,6 +233,18 @@ qsizetype possibleMarkerTail(QStringView text)
 
 } // namespace
 
+std::optional<QString> Detail::objectJson(QStringView text)
+{
+    const QString trimmed = text.trimmed().toString();
+    if (trimmed.isEmpty())
+        return u"{}"_s;
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(trimmed.toUtf8(), &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject())
+        return std::nullopt;
+    return QString::fromUtf8(document.toJson(QJsonDocument::Compact));
+}
+
 // ---- Text ---------------------------------------------------------------------------------------
 
 QList<TextFilter::Piece> TextFilter::feed(const QString &content)
@@ -243,6 +254,20 @@ QList<TextFilter::Piece> TextFilter::feed(const QString &content)
     m_held.clear();
     QStringView rest(text);
     while (!rest.isEmpty()) {
+        if (!m_fence.isEmpty()) {
+            // Inside a code block everything is text, up to the fence that closes it.
+            const qsizetype close = rest.indexOf(m_fence);
+            if (close < 0) {
+                const qsizetype tail = possibleFenceTail(rest);
+                appendText(&out, rest.chopped(tail));
+                m_held = rest.right(tail).toString();
+                break;
+            }
+            appendText(&out, rest.left(close + m_fence.size()));
+            rest = rest.mid(close + m_fence.size());
+            m_fence.clear();
+            continue;
+        }
         if (m_section < 0) {
             if (m_afterSection) {
                 // The line breaks a model puts between and after calls are not an answer.
@@ -262,6 +287,21 @@ QList<TextFilter::Piece> TextFilter::feed(const QString &content)
                     m_section = int(i);
                 }
             }
+            qsizetype fence = -1;
+            for (const QStringView candidate : Fences) {
+                const qsizetype at = rest.indexOf(candidate);
+                if (at >= 0 && (fence < 0 || at < fence)) {
+                    fence = at;
+                    m_fence = candidate.toString();
+                }
+            }
+            if (fence >= 0 && (first < 0 || fence < first)) {
+                m_section = -1;
+                appendText(&out, rest.left(fence + m_fence.size()));
+                rest = rest.mid(fence + m_fence.size());
+                continue;
+            }
+            m_fence.clear();
             if (first >= 0) {
                 appendText(&out, rest.left(first));
                 rest = rest.mid(first);
@@ -285,8 +325,7 @@ QList<TextFilter::Piece> TextFilter::feed(const QString &content)
             break;
         }
         const qsizetype sectionEnd = end + markers.end.size();
-        const auto calls = parseSection(
-            markers.format, rest.mid(markers.begin.size(), end - markers.begin.size()));
+        const auto calls = parseSection(markers, rest.left(sectionEnd), true);
         if (calls) {
             appendCalls(&out, *calls);
             m_afterSection = true;
@@ -304,7 +343,7 @@ QList<TextFilter::Piece> TextFilter::finish()
     QList<Piece> out;
     if (m_section >= 0) {
         const Markers &markers = formats().at(m_section);
-        const auto calls = parseSection(markers.format, QStringView(m_held).mid(markers.begin.size()));
+        const auto calls = parseSection(markers, m_held, false);
         if (calls)
             appendCalls(&out, *calls);
         else
@@ -314,6 +353,7 @@ QList<TextFilter::Piece> TextFilter::finish()
     }
     m_held.clear();
     m_section = -1;
+    m_fence.clear();
     return out;
 }
 
@@ -358,20 +398,40 @@ bool mayHoldMarkers(const QString &content)
 
 } // namespace
 
+namespace {
+
+// Repairs message[key] and returns the calls found there; the text keeps what was not a call.
+QList<RepairedCall> repairField(QJsonObject *message, QLatin1StringView key, bool nullWhenEmpty)
+{
+    const QString text = message->value(key).toString();
+    if (!mayHoldMarkers(text))
+        return {};
+    const RepairResult result = repairText(text);
+    if (result.calls.isEmpty())
+        return {};
+    if (result.text.isEmpty() && nullWhenEmpty)
+        message->insert(key, QJsonValue::Null);
+    else if (result.text.isEmpty() && key != "content"_L1)
+        message->remove(key);
+    else
+        message->insert(key, result.text);
+    return result.calls;
+}
+
+} // namespace
+
 void repairResponse(NodeType node, QJsonObject *body)
 {
     if (node == NodeType::Ollama) {
         QJsonObject message = body->value("message"_L1).toObject();
-        const QString content = message.value("content"_L1).toString();
-        if (!mayHoldMarkers(content))
-            return;
-        const RepairResult result = repairText(content);
-        if (result.calls.isEmpty())
+        // A call printed inside the reasoning is a call all the same.
+        QList<RepairedCall> found = repairField(&message, "thinking"_L1, false);
+        found += repairField(&message, "content"_L1, false);
+        if (found.isEmpty())
             return;
         QJsonArray calls = message.value("tool_calls"_L1).toArray();
-        for (const RepairedCall &call : result.calls)
+        for (const RepairedCall &call : std::as_const(found))
             calls.append(ollamaToolCall(call.name, call.arguments));
-        message.insert("content"_L1, result.text);
         message.insert("tool_calls"_L1, calls);
         body->insert("message"_L1, message);
         return;
@@ -382,17 +442,16 @@ void repairResponse(NodeType node, QJsonObject *body)
     for (qsizetype i = 0; i < choices.size(); ++i) {
         QJsonObject choice = choices.at(i).toObject();
         QJsonObject message = choice.value("message"_L1).toObject();
-        const QString content = message.value("content"_L1).toString();
-        if (!mayHoldMarkers(content))
-            continue;
-        const RepairResult result = repairText(content);
-        if (result.calls.isEmpty())
+        QList<RepairedCall> found = repairField(
+            &message,
+            message.contains("reasoning_content"_L1) ? "reasoning_content"_L1 : "reasoning"_L1,
+            false);
+        found += repairField(&message, "content"_L1, true);
+        if (found.isEmpty())
             continue;
         QJsonArray calls = message.value("tool_calls"_L1).toArray();
-        for (const RepairedCall &call : result.calls)
+        for (const RepairedCall &call : std::as_const(found))
             calls.append(openAiCall(call, -1));
-        message.insert("content"_L1,
-                       result.text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(result.text));
         message.insert("tool_calls"_L1, calls);
         choice.insert("message"_L1, message);
         choice.insert("finish_reason"_L1, u"tool_calls"_s);
@@ -431,7 +490,8 @@ QJsonObject chunkLike(const QJsonObject &envelope, const QJsonObject &delta,
 } // namespace
 
 QList<QJsonObject> ChunkFilter::flushInto(const QJsonObject &envelope,
-                                          const QList<TextFilter::Piece> &pieces)
+                                          const QList<TextFilter::Piece> &pieces,
+                                          QLatin1StringView textKey)
 {
     QList<QJsonObject> out;
     for (const TextFilter::Piece &piece : pieces) {
@@ -442,7 +502,7 @@ QList<QJsonObject> ChunkFilter::flushInto(const QJsonObject &envelope,
                                                  QJsonArray { openAiCall(piece.call,
                                                                          m_nextIndex++) } } }));
         } else {
-            out.append(chunkLike(envelope, QJsonObject { { u"content"_s, piece.text } }));
+            out.append(chunkLike(envelope, QJsonObject { { textKey, piece.text } }));
         }
     }
     return out;
@@ -459,9 +519,11 @@ QList<QJsonObject> ChunkFilter::filter(const QJsonObject &chunk)
     for (const QJsonValue &call : delta.value("tool_calls"_L1).toArray())
         m_nextIndex = qMax(m_nextIndex, call.toObject().value("index"_L1).toInt(m_nextIndex) + 1);
     const QString content = delta.value("content"_L1).toString();
+    const QString reasoning = reasoningOf(delta);
     const bool finishing = hasFinishReason(choice);
 
-    if (!m_text.isHolding() && !mayHoldMarkers(content)) {
+    if (!m_text.isHolding() && !mayHoldMarkers(content) && !m_reasoning.isHolding()
+        && !mayHoldMarkers(reasoning)) {
         if (!finishing || !m_repaired || choice.value("finish_reason"_L1).toString() != "stop"_L1)
             return { chunk };
         QJsonObject out = chunk;
@@ -472,20 +534,29 @@ QList<QJsonObject> ChunkFilter::filter(const QJsonObject &chunk)
     }
 
     m_lastEnvelope = chunk;
+    // A call printed inside the reasoning is repaired as one printed in the answer.
+    QList<TextFilter::Piece> thoughts = m_reasoning.feed(reasoning);
     QList<TextFilter::Piece> pieces = m_text.feed(content);
-    if (finishing)
+    if (finishing) {
+        thoughts += m_reasoning.finish();
         pieces += m_text.finish();
+    }
 
     QList<QJsonObject> out;
-    // What the chunk carried besides its content (role, reasoning, the node's calls) goes first,
-    // with the text up to the first repaired call.
+    // What the chunk carried besides its text (role, the node's calls) goes first, with the
+    // reasoning and text up to the first repaired call.
     QJsonObject first = delta;
     first.remove("content"_L1);
-    if (!pieces.isEmpty() && !pieces.first().isCall)
+    first.remove("reasoning"_L1);
+    first.remove("reasoning_content"_L1);
+    if (!thoughts.isEmpty() && !thoughts.first().isCall)
+        first.insert("reasoning_content"_L1, thoughts.takeFirst().text);
+    if (thoughts.isEmpty() && !pieces.isEmpty() && !pieces.first().isCall)
         first.insert("content"_L1, pieces.takeFirst().text);
     if (!first.isEmpty())
         out.append(chunkLike(chunk, first));
-    out += flushInto(chunk, pieces);
+    out += flushInto(chunk, thoughts, "reasoning_content"_L1);
+    out += flushInto(chunk, pieces, "content"_L1);
     if (finishing) {
         QString reason = choice.value("finish_reason"_L1).toString();
         if (m_repaired && reason == "stop"_L1)
@@ -503,14 +574,18 @@ QList<QJsonObject> ChunkFilter::filter(const QJsonObject &chunk)
 
 QList<QJsonObject> ChunkFilter::finish()
 {
-    if (!m_text.isHolding())
-        return {};
-    return flushInto(m_lastEnvelope, m_text.finish());
+    QList<QJsonObject> out;
+    if (m_reasoning.isHolding())
+        out += flushInto(m_lastEnvelope, m_reasoning.finish(), "reasoning_content"_L1);
+    if (m_text.isHolding())
+        out += flushInto(m_lastEnvelope, m_text.finish(), "content"_L1);
+    return out;
 }
 
 // ---- Ollama lines -------------------------------------------------------------------------------
 
-QList<QJsonObject> OllamaLineFilter::linesFor(const QList<TextFilter::Piece> &pieces) const
+QList<QJsonObject> OllamaLineFilter::linesFor(const QList<TextFilter::Piece> &pieces,
+                                              bool thinking) const
 {
     QList<QJsonObject> out;
     for (const TextFilter::Piece &piece : pieces) {
@@ -519,6 +594,9 @@ QList<QJsonObject> OllamaLineFilter::linesFor(const QList<TextFilter::Piece> &pi
             message.insert("content"_L1, u""_s);
             message.insert("tool_calls"_L1,
                            QJsonArray { ollamaToolCall(piece.call.name, piece.call.arguments) });
+        } else if (thinking) {
+            message.insert("content"_L1, u""_s);
+            message.insert("thinking"_L1, piece.text);
         } else {
             message.insert("content"_L1, piece.text);
         }
@@ -536,24 +614,33 @@ QList<QJsonObject> OllamaLineFilter::filter(const QJsonObject &line)
         return { line };
     QJsonObject message = line.value("message"_L1).toObject();
     const QString content = message.value("content"_L1).toString();
+    const QString thinking = message.value("thinking"_L1).toString();
     const bool done = line.value("done"_L1).toBool();
-    if (!m_text.isHolding() && !mayHoldMarkers(content))
+    if (!m_text.isHolding() && !mayHoldMarkers(content) && !m_thinking.isHolding()
+        && !mayHoldMarkers(thinking))
         return { line };
 
     m_model = line.value("model"_L1).toString();
+    // A call printed inside the reasoning is repaired as one printed in the answer.
+    QList<TextFilter::Piece> thoughts = m_thinking.feed(thinking);
     QList<TextFilter::Piece> pieces = m_text.feed(content);
-    if (done)
+    if (done) {
+        thoughts += m_thinking.finish();
         pieces += m_text.finish();
+    }
 
     QList<QJsonObject> out;
     QJsonObject first = line;
     message.insert("content"_L1, u""_s);
-    if (!done && !pieces.isEmpty() && !pieces.first().isCall)
+    message.remove("thinking"_L1);
+    if (!done && !thoughts.isEmpty() && !thoughts.first().isCall)
+        message.insert("thinking"_L1, thoughts.takeFirst().text);
+    if (!done && thoughts.isEmpty() && !pieces.isEmpty() && !pieces.first().isCall)
         message.insert("content"_L1, pieces.takeFirst().text);
     first.insert("message"_L1, message);
     // The done line has to stay last, after what it flushed.
     if (done) {
-        out = linesFor(pieces);
+        out = linesFor(thoughts, true) + linesFor(pieces, false);
         out.append(first);
         return out;
     }
@@ -561,15 +648,19 @@ QList<QJsonObject> OllamaLineFilter::filter(const QJsonObject &line)
         || message.contains("thinking"_L1) || message.contains("tool_calls"_L1);
     if (carriesMore)
         out.append(first);
-    out += linesFor(pieces);
+    out += linesFor(thoughts, true);
+    out += linesFor(pieces, false);
     return out;
 }
 
 QList<QJsonObject> OllamaLineFilter::finish()
 {
-    if (!m_text.isHolding())
-        return {};
-    return linesFor(m_text.finish());
+    QList<QJsonObject> out;
+    if (m_thinking.isHolding())
+        out += linesFor(m_thinking.finish(), true);
+    if (m_text.isHolding())
+        out += linesFor(m_text.finish(), false);
+    return out;
 }
 
 // ---- Composition --------------------------------------------------------------------------------

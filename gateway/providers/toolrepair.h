@@ -18,8 +18,13 @@
 //   Kimi      <|tool_calls_section_begin|><|tool_call_begin|>functions.NAME:0
 //             <|tool_call_argument_begin|>{...}<|tool_call_end|><|tool_calls_section_end|>
 //   Hermes    <tool_call>{"name": ..., "arguments": {...}}</tool_call> (Qwen, Hermes, many
-//             fine-tunes)
+//             fine-tunes), and <tool_call>NAME\n{...}</tool_call>
+//   XML-like  DeepSeek's <tool_calls><invoke name="NAME"><parameter name="k">v</parameter>
+//             </invoke></tool_calls>, its DSML spelling <|DSML|tool_calls> (ASCII or fullwidth
+//             pipes), <function_calls>, <CallMcpTool>, and <tool_call name="NAME">…</tool_call>
+//             (toolrepairxml.cpp)
 // A section whose calls do not all parse is left as text: a wrong call is worse than none.
+// Markers inside a Markdown code block (``` or ~~~ fences) are an example and stay text.
 namespace Maestro::ToolRepair {
 
 struct RepairedCall
@@ -57,6 +62,7 @@ public:
 
 private:
     QString m_held;
+    QString m_fence;    // the fence of the open code block, if any
     int m_section = -1; // the format of the open section, or -1
     bool m_afterSection = false;
 };
@@ -80,9 +86,11 @@ public:
     QList<QJsonObject> finish();
 
 private:
-    QList<QJsonObject> flushInto(const QJsonObject &envelope, const QList<TextFilter::Piece> &pieces);
+    QList<QJsonObject> flushInto(const QJsonObject &envelope, const QList<TextFilter::Piece> &pieces,
+                                 QLatin1StringView textKey);
 
     TextFilter m_text;
+    TextFilter m_reasoning;
     QJsonObject m_lastEnvelope;
     int m_nextIndex = 0;
     bool m_repaired = false;
@@ -96,9 +104,10 @@ public:
     QList<QJsonObject> finish();
 
 private:
-    QList<QJsonObject> linesFor(const QList<TextFilter::Piece> &pieces) const;
+    QList<QJsonObject> linesFor(const QList<TextFilter::Piece> &pieces, bool thinking) const;
 
     TextFilter m_text;
+    TextFilter m_thinking;
     QString m_model;
 };
 

@@ -660,6 +660,9 @@ QJsonObject openAiCompletionToOllamaResponse(const QJsonObject &body, const QStr
     QJsonObject out
         = ollamaDone(model, doneReasonFor(choice.value("finish_reason"_L1).toString()), usage);
     out.insert("response"_L1, choice.value("text"_L1).toString());
+    const QString thinking = reasoningOf(choice);
+    if (!thinking.isEmpty())
+        out.insert("thinking"_L1, thinking);
     return out;
 }
 
@@ -740,12 +743,17 @@ QJsonObject ollamaChatToOpenAiResponse(const QJsonObject &body, const QString &m
 QJsonObject ollamaGenerateToOpenAiResponse(const QJsonObject &body, const QString &model,
                                            const Usage &usage)
 {
-    const QJsonObject choice {
+    QJsonObject choice {
         { u"index"_s, 0 },
         { u"text"_s, body.value("response"_L1).toString() },
         { u"logprobs"_s, QJsonValue::Null },
         { u"finish_reason"_s, finishReasonFor(body.value("done_reason"_L1).toString(), false) }
     };
+    // Legacy completions have no reasoning field; vLLM's reasoning parsers put
+    // "reasoning_content" beside the text, and so does the gateway.
+    const QString thinking = body.value("thinking"_L1).toString();
+    if (!thinking.isEmpty())
+        choice.insert("reasoning_content"_L1, thinking);
     return openAiEnvelope("cmpl-"_L1, "text_completion"_L1, model, choice, usage);
 }
 

@@ -152,7 +152,10 @@ public:
                 accumulate(call.toObject());
         } else {
             const QString text = choice.value("text"_L1).toString();
-            if (!text.isEmpty())
+            const QString thinking = reasoningOf(choice);
+            if (!thinking.isEmpty())
+                out += line(u"response"_s, text, thinking);
+            else if (!text.isEmpty())
                 out += line(u"response"_s, text);
         }
 
@@ -196,12 +199,17 @@ private:
         QString arguments;
     };
 
-    QByteArray line(const QString &key, const QJsonValue &value) const
+    QByteArray line(const QString &key, const QJsonValue &value,
+                    const QString &thinking = QString()) const
     {
-        return ndjsonLine(QJsonObject { { u"model"_s, m_model },
-                                        { u"created_at"_s, nowRfc3339() },
-                                        { key, value },
-                                        { u"done"_s, false } });
+        QJsonObject object { { u"model"_s, m_model },
+                             { u"created_at"_s, nowRfc3339() },
+                             { key, value },
+                             { u"done"_s, false } };
+        // /api/generate carries its reasoning beside the response.
+        if (!thinking.isEmpty())
+            object.insert("thinking"_L1, thinking);
+        return ndjsonLine(object);
     }
 
     void accumulate(const QJsonObject &piece)
@@ -310,8 +318,13 @@ public:
                 out.append(chunk(delta));
         } else {
             const QString text = event.value("response"_L1).toString();
-            if (!text.isEmpty())
-                out.append(chunk(text));
+            const QString thinking = event.value("thinking"_L1).toString();
+            if (!text.isEmpty() || !thinking.isEmpty()) {
+                QJsonObject piece = chunk(text);
+                if (!thinking.isEmpty())
+                    setChoiceField(&piece, "reasoning_content"_L1, thinking);
+                out.append(piece);
+            }
         }
 
         if (event.value("done"_L1).toBool() && !m_sawEnd) {
@@ -358,6 +371,17 @@ private:
                                        { u"delta"_s, delta },
                                        { u"logprobs"_s, QJsonValue::Null },
                                        { u"finish_reason"_s, finishValue(finishReason) } } });
+    }
+
+    // Legacy completions have no reasoning field; vLLM's reasoning parsers put
+    // "reasoning_content" beside the text, and so does the gateway.
+    static void setChoiceField(QJsonObject *chunk, QLatin1StringView key, const QString &value)
+    {
+        QJsonArray choices = chunk->value("choices"_L1).toArray();
+        QJsonObject choice = choices.at(0).toObject();
+        choice.insert(key, value);
+        choices.replace(0, choice);
+        chunk->insert("choices"_L1, choices);
     }
 
     QJsonObject chunk(const QString &text, const QString &finishReason = {}) const

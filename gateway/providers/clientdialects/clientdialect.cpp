@@ -2,6 +2,7 @@
 #include "anthropicclient.h"
 #include "ollamaclient.h"
 #include "openaiclient.h"
+#include "providers/thinksplit.h"
 #include "providers/toolrepair.h"
 #include "responsesclient.h"
 
@@ -44,6 +45,13 @@ bool repairsToolCalls(ApiKind kind, const QJsonObject &request)
         && !request.value("tools"_L1).toArray().isEmpty();
 }
 
+// Reasoning a node wrote into its text between think tags goes into the reasoning fields of
+// every answer with text.
+bool splitsThinking(ApiKind kind)
+{
+    return kind == ApiKind::Chat || kind == ApiKind::Responses || kind == ApiKind::Completion;
+}
+
 } // namespace
 
 const ClientDialect &ClientDialect::forRequest(Dialect dialect, ApiKind kind)
@@ -79,6 +87,9 @@ ClientDialect::streamTranslator(ApiKind kind, NodeType wire, const QString &mode
         = makeStreamTranslator(kind, wire, model, request);
     if (repairsToolCalls(kind, request))
         translator = ToolRepair::withToolRepair(wire, std::move(translator));
+    // The split comes first, so that a call printed inside the reasoning is repaired too.
+    if (splitsThinking(kind))
+        translator = ThinkSplit::withThinkSplit(wire, std::move(translator));
     return translator;
 }
 
@@ -86,6 +97,8 @@ QJsonObject ClientDialect::answer(ApiKind kind, NodeType wire, QJsonObject nodeB
                                   const QString &model, const QJsonObject &request,
                                   Usage *usage) const
 {
+    if (splitsThinking(kind))
+        ThinkSplit::splitResponse(wire, &nodeBody);
     if (repairsToolCalls(kind, request))
         ToolRepair::repairResponse(wire, &nodeBody);
     return responseFromNode(kind, wire, nodeBody, model, request, usage);
