@@ -144,6 +144,9 @@ struct ModelConfig
     qint64 maxContextLength = 0;     // upper bound for options.num_ctx
     bool maintenance = false;
     QString maintenanceMessage;
+    // Relay <think>…</think> in the text as the model wrote it, instead of moving it into each
+    // client dialect's reasoning field (for clients that parse the tags themselves).
+    bool keepThinkTags = false;
     // For every model the pattern matches, across all users, in any 60 s; empty = unlimited.
     std::optional<qint64> requestsPerMinute;
     std::optional<qint64> tokensPerMinute;

@@ -271,6 +271,7 @@ QJsonObject toJson(const ModelConfig &c)
             {u"max_context_length"_s, c.maxContextLength > 0 ? QJsonValue(double(c.maxContextLength)) : QJsonValue()},
             {u"maintenance"_s, c.maintenance},
             {u"maintenance_message"_s, c.maintenanceMessage},
+            {u"keep_think_tags"_s, c.keepThinkTags},
             {u"requests_per_minute"_s, limitToJson(c.requestsPerMinute)},
             {u"tokens_per_minute"_s, limitToJson(c.tokensPerMinute)},
             {u"updated_at"_s, timeToJson(c.updatedAt)}};
@@ -288,6 +289,7 @@ QJsonObject toBackupJson(const ModelConfig &c)
             {u"max_context_length"_s, double(c.maxContextLength)},
             {u"maintenance"_s, c.maintenance},
             {u"maintenance_message"_s, c.maintenanceMessage},
+            {u"keep_think_tags"_s, c.keepThinkTags},
             {u"requests_per_minute"_s, limitToJson(c.requestsPerMinute)},
             {u"tokens_per_minute"_s, limitToJson(c.tokensPerMinute)}};
 }

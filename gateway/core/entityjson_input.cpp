@@ -425,10 +425,12 @@ Result<ModelConfig> modelConfigFromJson(const QJsonObject &body, const std::opti
     std::optional<bool> restricted;
     std::optional<bool> maintenance;
     std::optional<QString> message;
+    std::optional<bool> keepThinkTags;
     Fields fields(json);
     fields.text(u"model_pattern"_s, &pattern)
         .boolean(u"tools_restricted"_s, &restricted)
         .boolean(u"maintenance"_s, &maintenance)
+        .boolean(u"keep_think_tags"_s, &keepThinkTags)
         .text(u"maintenance_message"_s, &message)
         .strings(u"allowed_tools"_s, &config.allowedTools)
         .strings(u"tool_sets"_s, &config.toolSets)
@@ -449,6 +451,8 @@ Result<ModelConfig> modelConfigFromJson(const QJsonObject &body, const std::opti
         config.maintenance = *maintenance;
     if (message)
         config.maintenanceMessage = *message;
+    if (keepThinkTags)
+        config.keepThinkTags = *keepThinkTags;
     return config;
 }
 

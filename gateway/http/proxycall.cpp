@@ -2,6 +2,7 @@
 #include "errorbody.h"
 #include "gateway.h"
 #include "httpwire.h"
+#include "core/modelpolicy.h"
 #include "providers/systemprompts.h"
 #include "storage/usagewriter.h"
 
@@ -94,6 +95,9 @@ void ProxyCall::tryNext()
     m_node = attempt.node;
     m_nodeAdapter = &NodeAdapter::forType(m_node->type);
     m_realModel = attempt.realModel;
+    const ModelConfig *config
+        = ModelPolicy::configFor(m_plan.catalog->modelConfigs(), m_plan.displayModel, attempt.realModel);
+    m_keepThinkTags = config && config->keepThinkTags;
     m_upstreamStatus = 0;
     m_buffer.clear();
     m_translator.reset();
@@ -131,7 +135,7 @@ void ProxyCall::onHead()
     m_upstreamStatus = m_reply->status();
     if (m_upstreamStatus >= 200 && m_upstreamStatus < 300 && m_plan.stream) {
         m_translator = m_plan.client->streamTranslator(m_plan.kind, m_nodeAdapter->wire(), m_plan.displayModel,
-                                                       m_plan.body);
+                                                       m_plan.body, m_keepThinkTags);
         m_nodeStream = m_nodeAdapter->openStream(m_gateway->maxUpstreamLineBytes());
     }
 }
@@ -281,7 +285,7 @@ void ProxyCall::onFinished()
         return;
     }
     const QJsonObject response = m_plan.client->answer(m_plan.kind, m_nodeAdapter->wire(), std::move(*nodeBody),
-                                                       m_plan.displayModel, m_plan.body, &m_usage);
+                                                       m_plan.displayModel, m_plan.body, &m_usage, m_keepThinkTags);
     m_ttfbMs = m_timer.elapsed();
     if (m_socket)
         m_socket->write(Wire::jsonResponse(200, QJsonDocument(response).toJson(QJsonDocument::Compact)));

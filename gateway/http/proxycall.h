@@ -94,6 +94,7 @@ private:
     const Node *m_node = nullptr;
     const NodeAdapter *m_nodeAdapter = nullptr; // of m_node's type
     QString m_realModel;
+    bool m_keepThinkTags = false; // the model configuration of the current attempt says so
     bool m_usedContextFallback = false;
     UpstreamReply *m_reply = nullptr;
     QHash<QString, QByteArray> m_bodies; // translated body per node type, real model and system prompts

@@ -392,8 +392,9 @@ QJsonObject openAiCall(const RepairedCall &call, int index)
 
 bool mayHoldMarkers(const QString &content)
 {
-    // Every marker starts with '<', DeepSeek's too ("<｜").
-    return content.contains(u'<');
+    // Every marker starts with '<', DeepSeek's too ("<｜"); a fence opens a code block, whose
+    // markers are examples, so the filter has to see it.
+    return content.contains(u'<') || content.contains(u'`') || content.contains(u'~');
 }
 
 } // namespace

@@ -58,7 +58,9 @@ public:
     QList<Piece> feed(const QString &content);
     // The end of the text: what is held goes out, an open section parsed as repairText() would.
     QList<Piece> finish();
-    bool isHolding() const { return !m_held.isEmpty(); }
+    // Whether text is held back, or a code block is open: either way every following piece has
+    // to pass through feed().
+    bool isHolding() const { return !m_held.isEmpty() || !m_fence.isEmpty(); }
 
 private:
     QString m_held;

@@ -27,8 +27,8 @@ std::optional<QList<RepairedCall>> parseToolCallBody(QStringView body);
 // "key=value" pairs, or a command line: what a model writes when it gives no JSON.
 QString plainTextArguments(QStringView text);
 
-// Arguments of the Read tool that Claude Code refuses (offset or limit below 1, or not a
-// number) are fixed, as the reference gateway does for the calls it repairs.
+// The seed gateway's fix of repaired Read calls, kept for the same clients: an offset below 1
+// becomes 1, a limit below 1 becomes min(500, max(100, |limit|)), a non-numeric one is removed.
 void sanitizeArguments(RepairedCall *call);
 
 } // namespace Maestro::ToolRepair::Detail

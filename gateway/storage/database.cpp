@@ -142,6 +142,10 @@ const QList<QStringList> &migrations()
             "requests_at BIGINT NOT NULL DEFAULT 0, tokens_at BIGINT NOT NULL DEFAULT 0, "
             "PRIMARY KEY (kind, subject, second))"_s,
         },
+        // 10: model configurations that relay <think> tags as the model wrote them
+        {
+            u"ALTER TABLE model_configs ADD COLUMN keep_think_tags INTEGER NOT NULL DEFAULT 0"_s,
+        },
     };
     return steps;
 }

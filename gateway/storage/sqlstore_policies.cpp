@@ -43,7 +43,7 @@ QList<ModelConfig> SqlStore::modelConfigs()
     QList<ModelConfig> configs;
     if (!run(query, u"SELECT id, pattern, tools_restricted, allowed_tools, tool_sets, stripped_params, "
                     "default_context, max_context, maintenance, maintenance_message, updated_at, "
-                    "requests_per_minute, tokens_per_minute FROM model_configs ORDER BY pattern"_s))
+                    "requests_per_minute, tokens_per_minute, keep_think_tags FROM model_configs ORDER BY pattern"_s))
         return configs;
     while (query.next()) {
         ModelConfig config;
@@ -60,6 +60,7 @@ QList<ModelConfig> SqlStore::modelConfigs()
         config.updatedAt = fromMs(query.value(10));
         config.requestsPerMinute = optionalInt(query.value(11));
         config.tokensPerMinute = optionalInt(query.value(12));
+        config.keepThinkTags = query.value(13).toInt() != 0;
         configs.append(config);
     }
     return configs;
@@ -71,17 +72,18 @@ bool SqlStore::saveModelConfig(const ModelConfig &c)
     return run(query,
                u"INSERT INTO model_configs (pattern, tools_restricted, allowed_tools, tool_sets, stripped_params, "
                "default_context, max_context, maintenance, maintenance_message, requests_per_minute, "
-               "tokens_per_minute, updated_at) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pattern) DO UPDATE SET "
+               "tokens_per_minute, keep_think_tags, updated_at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pattern) DO UPDATE SET "
                "tools_restricted = excluded.tools_restricted, allowed_tools = excluded.allowed_tools, "
                "tool_sets = excluded.tool_sets, stripped_params = excluded.stripped_params, "
                "default_context = excluded.default_context, max_context = excluded.max_context, "
                "maintenance = excluded.maintenance, maintenance_message = excluded.maintenance_message, "
                "requests_per_minute = excluded.requests_per_minute, "
-               "tokens_per_minute = excluded.tokens_per_minute, updated_at = excluded.updated_at"_s,
+               "tokens_per_minute = excluded.tokens_per_minute, keep_think_tags = excluded.keep_think_tags, "
+               "updated_at = excluded.updated_at"_s,
                {c.pattern, flag(c.toolsRestricted), jsonText(c.allowedTools), jsonText(c.toolSets),
                 jsonText(c.strippedParams), c.defaultContextLength, c.maxContextLength, flag(c.maintenance),
-                c.maintenanceMessage, nullableInt(c.requestsPerMinute), nullableInt(c.tokensPerMinute), nowMs()});
+                c.maintenanceMessage, nullableInt(c.requestsPerMinute), nullableInt(c.tokensPerMinute), flag(c.keepThinkTags), nowMs()});
 }
 
 bool SqlStore::deleteModelConfig(const QString &pattern)

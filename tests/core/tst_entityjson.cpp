@@ -422,7 +422,7 @@ void TestEntityJson::entitiesAsTheApiWritesThem()
     config.pattern = u"qwen*"_s;
     config.maxContextLength = 32768;
     QCOMPARE(compact(toJson(config)),
-             QByteArray(R"({"allowed_tools":[],"default_context_length":null,"id":9,"maintenance":false,)"
+             QByteArray(R"({"allowed_tools":[],"default_context_length":null,"id":9,"keep_think_tags":false,"maintenance":false,)"
              R"("maintenance_message":"","max_context_length":32768,"model_pattern":"qwen*",)"
              R"("requests_per_minute":null,"stripped_params":[],"tokens_per_minute":null,"tool_sets":[],)"
              R"("tools_restricted":false,"updated_at":null})"));

@@ -28,6 +28,28 @@ const QString hermes = u"Checking the weather.\n<tool_call>\n{\"name\": \"get_we
                        u"{\"name\": \"get_time\", \"arguments\": {\"zone\": \"Europe/Istanbul\"}}\n"
                        u"</tool_call>"_s;
 
+// DeepSeek's XML-like forms, as V3.1 and R1 print them under templates without a tool parser.
+const QString deepSeekXml
+    = u"I'll read it.\n<tool_calls>\n<invoke name=\"Read\">\n<parameter name=\"file_path\">"
+      u"/etc/hosts</parameter>\n<parameter name=\"limit\">0</parameter>\n</invoke>\n"
+      u"<invoke name=\"Grep\">\n<parameter name=\"pattern\"><![CDATA[a<b && c>d]]></parameter>\n"
+      u"<parameter name=\"paths\"><item>src</item><item>tests</item></parameter>\n"
+      u"<parameter name=\"options\"><case>false</case><context>2</context></parameter>\n"
+      u"</invoke>\n</tool_calls>"_s;
+const QString dsmlWide
+    = u"<\uFF5CDSML\uFF5Ctool_calls>\n<\uFF5CDSML\uFF5Cinvoke name=\"get_weather\">\n"
+      u"<\uFF5CDSML\uFF5Cparameter name=\"city\" string=\"true\">2024</\uFF5CDSML\uFF5Cparameter>\n"
+      u"<\uFF5CDSML\uFF5Cparameter name=\"days\" string=\"false\">3</\uFF5CDSML\uFF5Cparameter>\n"
+      u"</\uFF5CDSML\uFF5Cinvoke>\n</\uFF5CDSML\uFF5Ctool_calls>"_s;
+const QString dsmlAscii = u"Done. <|DSML|tool_calls><|DSML|invoke name=\"ls\">"
+                          u"<|DSML|parameter name=\"path\">/tmp</|DSML|parameter></|DSML|invoke>"
+                          u"</|DSML|tool_calls>"_s;
+const QString callMcpTool
+    = u"Searching.<CallMcpTool><serverName>github</serverName><toolName>search_issues"
+      u"</toolName><arguments>{\"query\": \"think tags\"}</arguments></CallMcpTool>"_s;
+const QString namedToolCall = u"<tool_call name=\"Bash\"><parameter name=\"command\">ls -la"
+                              u"</parameter></tool_call>\n<tool_call name=\"TodoRead\"></tool_call>"_s;
+
 QJsonObject call(const char *name, const char *arguments)
 {
     return QJsonObject { { u"name"_s, QString::fromUtf8(name) },
@@ -220,6 +242,55 @@ void TestToolRepair::repairText_data()
     QTest::newRow("html and comparisons are not markers")
         << u"if (a < b) return <b>bold</b> <tool"_s << u"if (a < b) return <b>bold</b> <tool"_s
         << QJsonArray();
+    QTest::newRow("deepseek xml: invoke blocks with json, cdata, item arrays and nested objects")
+        << deepSeekXml << u"I'll read it."_s
+        << QJsonArray { call("Read", R"({"file_path":"/etc/hosts","limit":100})"),
+                        call("Grep", R"({"pattern":"a<b && c>d","paths":["src","tests"],)"
+                                     R"("options":{"case":false,"context":2}})") };
+    QTest::newRow("dsml with fullwidth pipes honours string=\"true\"")
+        << dsmlWide << u""_s << QJsonArray { call("get_weather", R"({"city":"2024","days":3})") };
+    QTest::newRow("dsml with ascii pipes") << dsmlAscii << u"Done."_s
+                                           << QJsonArray { call("ls", R"({"path":"/tmp"})") };
+    QTest::newRow("CallMcpTool names the call server_tool")
+        << callMcpTool << u"Searching."_s
+        << QJsonArray { call("github_search_issues", R"({"query":"think tags"})") };
+    QTest::newRow("CallMcpTool with non-object json arguments wraps them as input")
+        << u"<CallMcpTool><toolName>echo</toolName><arguments>[1,2]</arguments></CallMcpTool>"_s
+        << u""_s << QJsonArray { call("echo", R"({"input":[1,2]})") };
+    QTest::newRow("CallMcpTool with key=value arguments")
+        << u"<CallMcpTool><serverName></serverName><toolName>open</toolName>"
+           u"<arguments>path=\"a b.txt\" mode=r</arguments></CallMcpTool>"_s
+        << u""_s << QJsonArray { call("open", R"({"path":"a b.txt","mode":"r"})") };
+    QTest::newRow("singular tool_call with a name attribute, with and without parameters")
+        << namedToolCall << u""_s
+        << QJsonArray { call("Bash", R"({"command":"ls -la"})"), call("TodoRead", "{}") };
+    QTest::newRow("invoke without parameters takes plain text arguments as a command")
+        << u"<tool_calls><invoke name=\"Bash\">run ls -la \"my dir\"</invoke></tool_calls>"_s
+        << u""_s << QJsonArray { call("Bash", R"({"command":"ls -la my dir"})") };
+    QTest::newRow("tool_call with the name on the first line and json after it")
+        << u"<tool_call>get_time\n{\"zone\": \"UTC\"}</tool_call>"_s << u""_s
+        << QJsonArray { call("get_time", R"({"zone":"UTC"})") };
+    QTest::newRow("Read offsets below one and non-numeric limits are fixed")
+        << u"<tool_calls><invoke name=\"Read\"><parameter name=\"file_path\">a</parameter>"
+           u"<parameter name=\"offset\">-3</parameter><parameter name=\"limit\">\"all\"</parameter>"
+           u"</invoke></tool_calls>"_s
+        << u""_s << QJsonArray { call("Read", R"({"file_path":"a","offset":1})") };
+    QTest::newRow("a section in a fenced code block is an example and stays text")
+        << u"Write it like this:\n```xml\n<tool_calls><invoke name=\"ls\"></invoke></tool_calls>\n```\n"_s
+        << u"Write it like this:\n```xml\n<tool_calls><invoke name=\"ls\"></invoke></tool_calls>\n```\n"_s
+        << QJsonArray();
+    QTest::newRow("a section after a closed fence is repaired")
+        << u"~~~\n<tool_call>x</tool_call>\n~~~ then <tool_calls><invoke name=\"ls\"></invoke></tool_calls>"_s
+        << u"~~~\n<tool_call>x</tool_call>\n~~~ then"_s << QJsonArray { call("ls", "{}") };
+    QTest::newRow("an invoke with a broken parameter leaves the whole section as text")
+        << u"<tool_calls><invoke name=\"a\"></invoke><invoke name=\"b\"><parameter name=\"x\">1"
+           u"</invoke></tool_calls>"_s
+        << u"<tool_calls><invoke name=\"a\"></invoke><invoke name=\"b\"><parameter name=\"x\">1"
+           u"</invoke></tool_calls>"_s
+        << QJsonArray();
+    QTest::newRow("an invoke without a name leaves the section as text")
+        << u"<tool_calls><invoke>{}</invoke></tool_calls>"_s
+        << u"<tool_calls><invoke>{}</invoke></tool_calls>"_s << QJsonArray();
     QTest::newRow("a malformed section does not hide a good one after it")
         << u"<tool_call>oops</tool_call><tool_call>{\"name\":\"b\",\"arguments\":{}}</tool_call>"_s
         << u"<tool_call>oops</tool_call>"_s << QJsonArray { call("b", "{}") };
@@ -248,6 +319,12 @@ void TestToolRepair::splitStreams_data()
         { "hermes", hermes },
         { "malformed hermes", u"a <tool_call>{\"name\": 1}</tool_call> b"_s },
         { "text with a lone bracket", u"x <tool_cal y"_s },
+        { "deepseek xml", deepSeekXml },
+        { "dsml fullwidth", dsmlWide },
+        { "dsml ascii", dsmlAscii },
+        { "CallMcpTool", callMcpTool },
+        { "named tool_call", namedToolCall },
+        { "fenced example", u"a ```<tool_calls><invoke name=\"x\"></invoke></tool_calls>``` b"_s },
     };
     for (const auto &[name, input] : samples) {
         for (int at = 0; at <= input.size(); ++at) {
@@ -284,6 +361,9 @@ void TestToolRepair::everyCharacterAChunk_data()
     QTest::newRow("deepseek v3.1 one character at a time") << deepSeekV31;
     QTest::newRow("kimi one character at a time") << kimi;
     QTest::newRow("hermes one character at a time") << hermes;
+    QTest::newRow("deepseek xml one character at a time") << deepSeekXml;
+    QTest::newRow("dsml one character at a time") << dsmlWide;
+    QTest::newRow("CallMcpTool one character at a time") << callMcpTool;
 }
 
 void TestToolRepair::everyCharacterAChunk()

@@ -81,6 +81,7 @@ ModelConfigDialog::ModelConfigDialog(const GatewaySnapshot &snapshot, const Mode
     , m_strippedParams(new QLineEdit(this))
     , m_defaultContext(new QLineEdit(this))
     , m_maxContext(new QLineEdit(this))
+    , m_keepThinkTags(new QCheckBox(tr("&Keep <think> tags in answers"), this))
     , m_requestsPerMinute(Ui::limitBox(this, config ? config->requestsPerMinute : std::nullopt))
     , m_tokensPerMinute(Ui::limitBox(this, config ? config->tokensPerMinute : std::nullopt))
     , m_problem(new QLabel(this))
@@ -95,6 +96,9 @@ ModelConfigDialog::ModelConfigDialog(const GatewaySnapshot &snapshot, const Mode
     m_strippedParams->setObjectName(u"strippedParams"_s);
     m_defaultContext->setObjectName(u"defaultContext"_s);
     m_maxContext->setObjectName(u"maxContext"_s);
+    m_keepThinkTags->setObjectName(u"keepThinkTags"_s);
+    m_keepThinkTags->setToolTip(tr("Reasoning the model writes between <think> and </think> normally reaches each "
+                                   "client in its own reasoning field; checked, the text is relayed as written."));
     m_requestsPerMinute->setObjectName(u"requestsPerMinute"_s);
     m_tokensPerMinute->setObjectName(u"tokensPerMinute"_s);
     m_tokensPerMinute->setSingleStep(1'000);
@@ -139,6 +143,7 @@ ModelConfigDialog::ModelConfigDialog(const GatewaySnapshot &snapshot, const Mode
         m_strippedParams->setText(config->strippedParams.join(u", "_s));
         m_defaultContext->setText(contextText(config->defaultContextLength));
         m_maxContext->setText(contextText(config->maxContextLength));
+        m_keepThinkTags->setChecked(config->keepThinkTags);
     }
 
     auto *form = new QFormLayout;
@@ -154,6 +159,7 @@ ModelConfigDialog::ModelConfigDialog(const GatewaySnapshot &snapshot, const Mode
     form->addRow(QString(), hint(tr("Request parameters removed before the request reaches the model, separated by commas."), this));
     form->addRow(tr("&Default context:"), m_defaultContext);
     form->addRow(tr("Ma&ximum context:"), m_maxContext);
+    form->addRow(QString(), m_keepThinkTags);
     form->addRow(tr("Re&quests per minute:"), m_requestsPerMinute);
     form->addRow(tr("Tokens per m&inute:"), m_tokensPerMinute);
     form->addRow(QString(), hint(tr("For all users together, in any 60 seconds."), this));
@@ -212,6 +218,7 @@ ModelConfig ModelConfigDialog::config() const
     config.pattern = m_pattern->text().trimmed();
     config.maintenance = m_maintenance->isChecked();
     config.maintenanceMessage = m_message->text().trimmed();
+    config.keepThinkTags = m_keepThinkTags->isChecked();
     config.toolsRestricted = m_restrict->isChecked();
     config.allowedTools = splitList(m_allowedTools->text(), u',');
     for (int row = 0; row < m_toolSets->count(); ++row) {

@@ -41,6 +41,7 @@ private:
     QLineEdit *m_strippedParams;
     QLineEdit *m_defaultContext;
     QLineEdit *m_maxContext;
+    QCheckBox *m_keepThinkTags;
     QSpinBox *m_requestsPerMinute;
     QSpinBox *m_tokensPerMinute;
     QLabel *m_problem;

@@ -81,23 +81,23 @@ const ClientDialect &ClientDialect::forDialect(Dialect dialect)
 
 std::unique_ptr<Translate::StreamTranslator>
 ClientDialect::streamTranslator(ApiKind kind, NodeType wire, const QString &model,
-                                const QJsonObject &request) const
+                                const QJsonObject &request, bool keepThinkTags) const
 {
     std::unique_ptr<Translate::StreamTranslator> translator
         = makeStreamTranslator(kind, wire, model, request);
     if (repairsToolCalls(kind, request))
         translator = ToolRepair::withToolRepair(wire, std::move(translator));
     // The split comes first, so that a call printed inside the reasoning is repaired too.
-    if (splitsThinking(kind))
+    if (splitsThinking(kind) && !keepThinkTags)
         translator = ThinkSplit::withThinkSplit(wire, std::move(translator));
     return translator;
 }
 
 QJsonObject ClientDialect::answer(ApiKind kind, NodeType wire, QJsonObject nodeBody,
                                   const QString &model, const QJsonObject &request,
-                                  Usage *usage) const
+                                  Usage *usage, bool keepThinkTags) const
 {
-    if (splitsThinking(kind))
+    if (splitsThinking(kind) && !keepThinkTags)
         ThinkSplit::splitResponse(wire, &nodeBody);
     if (repairsToolCalls(kind, request))
         ToolRepair::repairResponse(wire, &nodeBody);

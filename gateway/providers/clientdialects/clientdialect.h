@@ -54,15 +54,20 @@ public:
 
     // A translator from a node's stream events (in `wire`) to this dialect's stream, reporting
     // `model`. `request` is the client's body, as sent on: tool calls the model printed as text
-    // are repaired on the way when it offered tools.
+    // are repaired on the way when it offered tools. Reasoning the model wrote between think
+    // tags goes into the dialect's reasoning field unless `keepThinkTags` (the model
+    // configuration's keep_think_tags).
     std::unique_ptr<Translate::StreamTranslator> streamTranslator(Translate::ApiKind kind,
                                                                   NodeType wire,
                                                                   const QString &model,
-                                                                  const QJsonObject &request) const;
+                                                                  const QJsonObject &request,
+                                                                  bool keepThinkTags = false) const;
     // A node's whole answer (in `wire`) as this dialect's answer reporting `model`; `usage`
-    // receives the node's own counts. Repairs printed tool calls as streamTranslator() does.
+    // receives the node's own counts. Repairs printed tool calls and splits reasoning as
+    // streamTranslator() does.
     QJsonObject answer(Translate::ApiKind kind, NodeType wire, QJsonObject nodeBody,
-                       const QString &model, const QJsonObject &request, Usage *usage) const;
+                       const QString &model, const QJsonObject &request, Usage *usage,
+                       bool keepThinkTags = false) const;
     // The Content-Type of its streams.
     virtual QByteArrayView streamContentType() const = 0;
 
