@@ -82,24 +82,14 @@ QJsonObject imageChat(const QString &dialect, const QString &model)
                                     {u"content"_s, QJsonArray{image, QJsonObject{{u"type"_s, u"text"_s},
                                                                                  {u"text"_s, u"what is this?"_s}}}}}}}};
     }
-    if (dialect == "responses"_L1) {
-        return {{u"model"_s, model},
-                {u"input"_s, QJsonArray{QJsonObject{
-                                 {u"role"_s, u"user"_s},
-                                 {u"content"_s,
-                                  QJsonArray{QJsonObject{{u"type"_s, u"input_text"_s}, {u"text"_s, u"what is this?"_s}},
-                                             QJsonObject{{u"type"_s, u"input_image"_s},
-                                                         {u"image_url"_s, u"data:image/png;base64,"_s + Png}}}}}}}};
-    }
-    return {{u"model"_s, model},
-            {u"messages"_s,
-             QJsonArray{QJsonObject{
-                 {u"role"_s, u"user"_s},
-                 {u"content"_s,
-                  QJsonArray{QJsonObject{{u"type"_s, u"text"_s}, {u"text"_s, u"what is this?"_s}},
-                             QJsonObject{{u"type"_s, u"image_url"_s},
-                                         {u"image_url"_s,
-                                          QJsonObject{{u"url"_s, u"data:image/png;base64,"_s + Png}}}}}}}}}};
+    const QJsonObject text{{u"type"_s, dialect == "responses"_L1 ? u"input_text"_s : u"text"_s},
+                           {u"text"_s, u"what is this?"_s}};
+    const QString url = u"data:image/png;base64,"_s + Png;
+    const QJsonObject image = dialect == "responses"_L1
+        ? QJsonObject{{u"type"_s, u"input_image"_s}, {u"image_url"_s, url}}
+        : QJsonObject{{u"type"_s, u"image_url"_s}, {u"image_url"_s, QJsonObject{{u"url"_s, url}}}};
+    const QJsonObject message{{u"role"_s, u"user"_s}, {u"content"_s, QJsonArray{text, image}}};
+    return {{u"model"_s, model}, {dialect == "responses"_L1 ? u"input"_s : u"messages"_s, QJsonArray{message}}};
 }
 
 // The error message of a body in each dialect's shape; empty when the shape is not that dialect's.
@@ -212,8 +202,8 @@ void TestShapingHttp::systemMessagesAreFoldedToTheFront_data()
 {
     QTest::addColumn<QString>("dialect");
     QTest::addColumn<QString>("node");
-    for (const QString dialect : {u"ollama"_s, u"openai"_s, u"anthropic"_s, u"responses"_s}) {
-        for (const QString node : {u"ollama"_s, u"openai"_s}) {
+    for (const QString &dialect : {u"ollama"_s, u"openai"_s, u"anthropic"_s, u"responses"_s}) {
+        for (const QString &node : {u"ollama"_s, u"openai"_s}) {
             QTest::addRow("%s client, %s node: one system message, first", qPrintable(dialect), qPrintable(node))
                 << dialect << node;
         }
@@ -288,8 +278,8 @@ void TestShapingHttp::ollamaDefaultsFollowTheSettings()
     // Off: Ollama's own defaults apply.
     QVERIFY(putSettings({{u"ollama_keep_alive"_s, u""_s}, {u"default_context_length"_s, 0}}));
     sent = send();
-    QVERIFY2(!sent.contains("keep_alive"_L1), qPrintable(QJsonDocument(sent).toJson(QJsonDocument::Compact)));
-    QVERIFY2(!sent.value("options"_L1).toObject().contains("num_ctx"_L1), qPrintable(QJsonDocument(sent).toJson(QJsonDocument::Compact)));
+    QVERIFY2(!sent.contains("keep_alive"_L1), QJsonDocument(sent).toJson(QJsonDocument::Compact).constData());
+    QVERIFY2(!sent.value("options"_L1).toObject().contains("num_ctx"_L1), QJsonDocument(sent).toJson(QJsonDocument::Compact).constData());
 
     // OpenAI-compatible nodes get neither, whatever the settings.
     QVERIFY(putSettings({{u"ollama_keep_alive"_s, u"-1"_s}, {u"default_context_length"_s, 4096}}));
@@ -408,9 +398,9 @@ void TestShapingHttp::imagesForModelsWithoutVision_data()
     QTest::addColumn<QString>("dialect");
     QTest::addColumn<QString>("node");
     QTest::addColumn<QString>("setting");
-    for (const QString setting : {u"strip"_s, u"reject"_s}) {
-        for (const QString dialect : {u"ollama"_s, u"openai"_s, u"anthropic"_s, u"responses"_s}) {
-            for (const QString node : {u"ollama"_s, u"openai"_s}) {
+    for (const QString &setting : {u"strip"_s, u"reject"_s}) {
+        for (const QString &dialect : {u"ollama"_s, u"openai"_s, u"anthropic"_s, u"responses"_s}) {
+            for (const QString &node : {u"ollama"_s, u"openai"_s}) {
                 QTest::addRow("%s: %s client, %s node", qPrintable(setting), qPrintable(dialect), qPrintable(node))
                     << dialect << node << setting;
             }
