@@ -19,6 +19,7 @@ std::shared_ptr<const Catalog> Catalog::load(Store &store, SecretStore *secrets,
         return fail(u"cannot start a read transaction"_s);
     auto catalog = std::make_shared<Catalog>();
     catalog->m_settings = store.settings();
+    catalog->m_typedSettings = Settings(catalog->m_settings);
     if (store.isShared())
         catalog->m_configVersion = store.configVersion();
     const QHash<QString, qint64> digests = store.tokenHashes();
@@ -73,6 +74,16 @@ const User *Catalog::user(const QString &username) const
 {
     const auto it = m_userByName.constFind(username);
     return it == m_userByName.cend() ? nullptr : &m_users.at(*it);
+}
+
+const NodeModel *Catalog::nodeModel(qint64 nodeId, const QString &name) const
+{
+    for (const qsizetype index : m_modelsByName.value(name)) {
+        const NodeModel &model = m_nodeModels.at(index);
+        if (model.nodeId == nodeId)
+            return &model;
+    }
+    return nullptr;
 }
 
 const Node *Catalog::node(qint64 id) const

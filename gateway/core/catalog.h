@@ -1,6 +1,7 @@
 #pragma once
 
 #include "entities.h"
+#include "settings.h"
 #include "store.h"
 
 #include <QHash>
@@ -39,6 +40,9 @@ public:
     const Node *node(qint64 id) const;
     QString apiKey(qint64 nodeId) const { return m_apiKeys.value(nodeId); }
     const QList<NodeModel> &nodeModels() const { return m_nodeModels; }
+    // What a node reported about one of its models when it was last discovered; nullptr when the
+    // node does not list it.
+    const NodeModel *nodeModel(qint64 nodeId, const QString &name) const;
     const QList<ModelMapping> &mappings() const { return m_mappingList; }
 
     struct Resolved
@@ -63,6 +67,8 @@ public:
 
     // The system settings as read with the rest (string values; Settings gives typed access).
     const QHash<QString, QString> &settings() const { return m_settings; }
+    // The same settings typed, parsed once with the snapshot for the request path to read.
+    const Settings &typedSettings() const { return m_typedSettings; }
     // The store's configuration version read with the rest; -1 for a store only one process uses.
     qint64 configVersion() const { return m_configVersion; }
 
@@ -95,6 +101,7 @@ private:
     QList<SystemPrompt> m_systemPrompts;
     QHash<QString, qsizetype> m_mappingByDisplay;
     QHash<QString, QString> m_settings;
+    Settings m_typedSettings;
     qint64 m_configVersion = -1;
 };
 

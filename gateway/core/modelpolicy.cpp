@@ -115,16 +115,30 @@ qint64 clientContextLength(const QJsonValue &value)
 
 } // namespace
 
-void applyContext(const ModelConfig *config, qint64 mappingLength, QJsonObject *ollamaBody)
+void applyContext(const ModelConfig *config, qint64 mappingLength, QJsonObject *ollamaBody,
+                  qint64 fallbackLength)
 {
-    const qint64 defaultLength = config && config->defaultContextLength > 0 ? config->defaultContextLength
-                                                                            : mappingLength;
+    qint64 defaultLength = config && config->defaultContextLength > 0 ? config->defaultContextLength
+                                                                      : mappingLength;
+    if (defaultLength <= 0)
+        defaultLength = fallbackLength;
     const qint64 maxLength = config ? config->maxContextLength : 0;
-    if (defaultLength <= 0 && maxLength <= 0)
-        return;
     QJsonObject options = ollamaBody->value("options"_L1).toObject();
-    qint64 context = options.contains("num_ctx"_L1) ? clientContextLength(options.value("num_ctx"_L1))
-                                                     : defaultLength;
+    const QJsonValue requested = options.value("num_ctx"_L1);
+    if (!requested.isUndefined() && !requested.isDouble())
+        return; // not a number: the node says what it makes of it
+    qint64 context = clientContextLength(requested);
+    if (requested.isDouble() && context <= 0) {
+        // 0 or negative: Ollama refuses it or misreads it; the defaults below stand in as they
+        // do for a client that gave none.
+        options.remove("num_ctx"_L1);
+        if (options.isEmpty())
+            ollamaBody->remove("options"_L1);
+        else
+            ollamaBody->insert(u"options"_s, options);
+    }
+    if (context <= 0)
+        context = defaultLength;
     if (context > 0 && maxLength > 0)
         context = std::min(context, maxLength);
     if (context <= 0)

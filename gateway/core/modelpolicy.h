@@ -25,10 +25,12 @@ std::optional<ApiError> maintenanceRefusal(const ModelConfig &config, const QStr
 std::optional<ApiError> apply(const ModelConfig &config, const QList<ToolSet> &toolSets,
                               Dialect client, QJsonObject *body);
 
-// Sets options.num_ctx on a body bound for an Ollama node when the client gave none: the
-// configuration's default, else the context length of the mapping the request went through
-// (Ollama would otherwise cut long prompts to its own small default without a word). Never above
-// the configuration's maximum. `config` may be null.
-void applyContext(const ModelConfig *config, qint64 mappingLength, QJsonObject *ollamaBody);
+// Sets options.num_ctx on a body bound for an Ollama node when the client gave none (or a value
+// that is not a positive number, which is dropped): the configuration's default, else the
+// context length of the mapping the request went through, else `fallbackLength` (the
+// default_context_length setting; 0: none). Ollama would otherwise cut long prompts to its own
+// small default without a word. Never above the configuration's maximum. `config` may be null.
+void applyContext(const ModelConfig *config, qint64 mappingLength, QJsonObject *ollamaBody,
+                  qint64 fallbackLength = 0);
 
 } // namespace Maestro::ModelPolicy

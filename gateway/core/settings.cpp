@@ -1,5 +1,7 @@
 #include "settings.h"
 
+#include <QRegularExpression>
+
 #include <cmath>
 
 using namespace Qt::StringLiterals;
@@ -40,6 +42,8 @@ ApiError broken(const SettingSpec &spec)
                                         .arg(spec.minimum)
                                         .arg(spec.maximum));
     case Type::String:
+        if (!spec.patternHint.isEmpty())
+            return ApiError::badRequest(u"%1 must be %2"_s.arg(spec.key, spec.patternHint));
         return ApiError::badRequest(u"%1 must be a string"_s.arg(spec.key));
     case Type::Choice:
         return ApiError::badRequest(u"%1 must be one of %2"_s.arg(spec.key, spec.choices.join(u", "_s)));
@@ -191,6 +195,27 @@ const QList<SettingSpec> &Settings::registry()
          .type = Type::String,
          .defaultValue = u"30m"_s,
          .description = u"keep_alive sent with each warmup load: an Ollama duration such as 30m, or seconds (-1: until Ollama needs the memory)."_s},
+        // Request defaults for nodes (providers/noderequest.h). As the seed: models stay loaded,
+        // and Ollama, which would cut long prompts to its own small default context without a
+        // word, is told 32768.
+        {.key = u"ollama_keep_alive"_s,
+         .type = Type::String,
+         .defaultValue = u"-1"_s,
+         .description = u"keep_alive sent to Ollama nodes with chat and generate requests that carry none: an Ollama duration such as 30m, seconds (-1: keep the model loaded), or empty to send none."_s,
+         .pattern = u"(-?[0-9]+|-?([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+)?"_s,
+         .patternHint = u"an Ollama duration such as 30m or 1h30m, a whole number of seconds (-1: keep the model loaded), or empty"_s},
+        {.key = u"default_context_length"_s,
+         .type = Type::Integer,
+         .defaultValue = 32768,
+         .minimum = 512,
+         .maximum = 16 * 1024 * 1024,
+         .zeroIsOff = true,
+         .description = u"options.num_ctx sent to Ollama nodes with chat and generate requests when neither the client, the model configuration nor the mapping sets one; 0 sends none (Ollama's own default)."_s},
+        {.key = u"images_for_non_vision_models"_s,
+         .type = Type::Choice,
+         .defaultValue = u"strip"_s,
+         .choices = {u"strip"_s, u"reject"_s},
+         .description = u"Images sent to a model known not to have the vision capability: strip them (the text goes on), or reject the request with 400."_s},
     };
     return specs;
 }
@@ -208,6 +233,8 @@ QJsonObject SettingSpec::schema() const
     }
     if (type == Type::Choice)
         json.insert(u"choices"_s, QJsonArray::fromStringList(choices));
+    if (!pattern.isEmpty())
+        json.insert(u"pattern"_s, pattern);
     return json;
 }
 
@@ -238,8 +265,14 @@ Result<QJsonValue> parseSetting(const SettingSpec &spec, const QJsonValue &value
         break;
     }
     case Type::String:
-        if (value.isString())
-            return value;
+        if (value.isString()) {
+            if (spec.pattern.isEmpty())
+                return value;
+            const QString text = value.toString().trimmed();
+            const QRegularExpression pattern(QRegularExpression::anchoredPattern(spec.pattern));
+            if (pattern.match(text).hasMatch())
+                return QJsonValue(text);
+        }
         break;
     case Type::Choice:
         if (value.isString() && spec.choices.contains(value.toString().trimmed()))

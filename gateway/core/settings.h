@@ -27,6 +27,10 @@ struct SettingSpec
     QStringList choices; // Choice only
     QString description; // one line, for the schema and the desktop app
     bool restartRequired = false;
+    // String only: a regular expression the whole value must match (empty: any string), and
+    // what the refusal of a value that does not says it must be.
+    QString pattern;
+    QString patternHint;
 
     QJsonObject schema() const;
 };

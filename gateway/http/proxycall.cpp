@@ -57,14 +57,21 @@ void ProxyCall::start()
     tryNext();
 }
 
-QByteArray ProxyCall::upstreamBody(const Attempt &attempt)
+Result<QByteArray> ProxyCall::upstreamBody(const Attempt &attempt)
 {
     const NodeType type = attempt.node->type;
-    // Decided per attempt: node-scoped prompts depend on which node failover reached.
+    // Decided per attempt: node-scoped prompts depend on which node failover reached, and so
+    // does what the node reported about the model (its capabilities).
     const SystemPrompts::Target target{m_plan.username, attempt.displayModel, attempt.realModel,
                                        m_plan.group, attempt.node->name, attempt.node->id};
     const QString prompts = SystemPrompts::block(m_plan.catalog->systemPrompts(), target);
-    const QString key = u"%1 %2 %3\n%4"_s.arg(int(type)).arg(attempt.contextLength).arg(attempt.realModel, prompts);
+    const NodeRequestShape shape = NodeRequestShape::forAttempt(*m_plan.catalog, m_plan.kind, m_plan.displayModel,
+                                                                attempt);
+    const int vision = shape.vision ? int(*shape.vision) : -1;
+    const QString key = u"%1 %2 %3 %4 %5\n%6"_s.arg(int(type))
+                            .arg(attempt.contextLength)
+                            .arg(vision)
+                            .arg(attempt.realModel, shape.model, prompts);
     auto it = m_bodies.find(key);
     if (it == m_bodies.end()) {
         const NodeAdapter &node = NodeAdapter::forType(type);
@@ -75,8 +82,11 @@ QByteArray ProxyCall::upstreamBody(const Attempt &attempt)
         // After translation, so that Anthropic and Responses requests are merged as the chat
         // messages they became, with their own system text already in place.
         SystemPrompts::inject(m_plan.kind, wire, prompts, &body);
-        node.adjustRequest(m_plan.catalog->modelConfigs(), m_plan.displayModel, attempt, &body);
-        it = m_bodies.insert(key, node.encodeRequest(m_plan.kind, body));
+        // After the prompts, so that the system message they made is folded with the others.
+        if (auto refused = node.shapeRequest(shape, &body))
+            it = m_bodies.insert(key, *refused);
+        else
+            it = m_bodies.insert(key, node.encodeRequest(m_plan.kind, body));
     }
     return *it;
 }
@@ -85,6 +95,11 @@ void ProxyCall::tryNext()
 {
     releaseReply();
     if (m_nextAttempt >= m_plan.attempts.size()) {
+        if (m_shapeRefusal && m_lastError.isEmpty()) {
+            // No node was asked: the request itself is at fault, and the client is told why.
+            failBeforeStart(*m_shapeRefusal);
+            return;
+        }
         ApiError error{m_lastErrorKind, m_plan.attempts.size() > 1
                                             ? u"All %1 nodes serving %2 failed; last error: %3"_s.arg(m_plan.attempts.size()).arg(m_plan.displayModel, m_lastError)
                                             : u"The node serving %1 failed: %2"_s.arg(m_plan.displayModel, m_lastError)};
@@ -104,8 +119,16 @@ void ProxyCall::tryNext()
     m_nodeStream.reset();
     m_paused = false;
 
+    const Result<QByteArray> body = upstreamBody(attempt);
+    if (!body.ok()) {
+        // This attempt's model cannot take the request; another member of a group may.
+        if (!m_shapeRefusal)
+            m_shapeRefusal = body.error();
+        tryNext();
+        return;
+    }
     UpstreamRequest request = m_nodeAdapter->request(attempt, m_plan.catalog->apiKey(m_node->id), m_plan.kind,
-                                                     upstreamBody(attempt), m_plan.stream);
+                                                     body.value(), m_plan.stream);
     m_gateway->applyUpstreamTimeouts(*m_node, &request);
     m_firstByteTimeoutMs = request.firstByteTimeoutMs;
     m_idleTimeoutMs = request.idleTimeoutMs;

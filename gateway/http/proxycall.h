@@ -82,7 +82,9 @@ private:
     QByteArray streamFailure(const QString &message);
     void complete(int status, const QString &error);
     void releaseReply();
-    QByteArray upstreamBody(const Attempt &attempt);
+    // The bytes to send for `attempt`, or why its model cannot take the request (a 400 in the
+    // client's dialect: images to a model without vision under the "reject" setting, ...).
+    Result<QByteArray> upstreamBody(const Attempt &attempt);
 
     Gateway *m_gateway;
     ProxyPlan m_plan;
@@ -97,7 +99,10 @@ private:
     bool m_keepThinkTags = false; // the model configuration of the current attempt says so
     bool m_usedContextFallback = false;
     UpstreamReply *m_reply = nullptr;
-    QHash<QString, QByteArray> m_bodies; // translated body per node type, real model and system prompts
+    // Translated and shaped body per node type, real model, system prompts and vision.
+    QHash<QString, Result<QByteArray>> m_bodies;
+    // The first attempt refused before sending (upstreamBody()); answered when no node was tried.
+    std::optional<ApiError> m_shapeRefusal;
     int m_upstreamStatus = 0;
     QByteArray m_buffer;
     QString m_lastError;

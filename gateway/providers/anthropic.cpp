@@ -179,6 +179,11 @@ QJsonArray toOpenAiMessages(const QJsonObject &request)
         const QJsonValue content = message.value("content"_L1);
         if (!content.isArray()) {
             out.append(QJsonObject { { u"role"_s, role }, { u"content"_s, content.toString() } });
+        } else if (role == "system"_L1) {
+            // Not a turn: its text stays a system message (the node adapter folds it to the
+            // front) instead of becoming the user's words.
+            out.append(QJsonObject { { u"role"_s, u"system"_s },
+                                     { u"content"_s, textOf(content, u"\n\n"_s) } });
         } else if (role == "assistant"_L1) {
             out.append(assistantMessage(content.toArray()));
         } else {

@@ -27,6 +27,7 @@ public:
     QList<SystemPrompt> promptList;
     QList<ToolSet> toolSetList;
     QList<ModelConfig> configList;
+    QHash<QString, QString> settingValues;
 
     // Reads "fail" (as a lost connection or a missing table would) when set; every read of a
     // load must happen between beginRead() and endRead().
@@ -160,7 +161,7 @@ public:
     QHash<QString, QString> settings() override
     {
         noteRead();
-        return {};
+        return settingValues;
     }
     bool writeSettings(const QHash<QString, std::optional<QString>> &) override { return false; }
 };

@@ -107,6 +107,7 @@ private Q_SLOTS:
     void tools();
     void applyContext_data();
     void applyContext();
+    void applyContextFallsBackToTheSetting();
 };
 
 void TestModelPolicy::configFor_data()
@@ -369,6 +370,30 @@ void TestModelPolicy::applyContext()
     // A default of -1 stands for "no configuration matches".
     ModelPolicy::applyContext(defaultLength < 0 ? nullptr : &c, mappingLength, &body);
     QCOMPARE(text(body), text(expected));
+}
+
+void TestModelPolicy::applyContextFallsBackToTheSetting()
+{
+    auto numCtx = [](const ModelConfig *c, qint64 mapping, QJsonObject body, qint64 fallback) {
+        ModelPolicy::applyContext(c, mapping, &body, fallback);
+        return body.value("options"_L1).toObject().value("num_ctx"_L1);
+    };
+    ModelConfig c = config(u"m"_s);
+    c.maxContextLength = 16384;
+    // Last in line: after the client, the configuration's default and the mapping.
+    QCOMPARE(numCtx(nullptr, 0, chat(), 32768), QJsonValue(32768));
+    QCOMPARE(numCtx(nullptr, 65536, chat(), 32768), QJsonValue(65536));
+    QCOMPARE(numCtx(nullptr, 0, chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 2048}}}}), 32768), QJsonValue(2048));
+    // Capped by the configuration's maximum like the others.
+    QCOMPARE(numCtx(&c, 0, chat(), 32768), QJsonValue(16384));
+    // A client's 0 or negative value is no value: the defaults stand in, or nothing is sent.
+    QCOMPARE(numCtx(nullptr, 0, chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 0}}}}), 32768), QJsonValue(32768));
+    QCOMPARE(numCtx(nullptr, 8192, chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, -1}}}}), 0), QJsonValue(8192));
+    QJsonObject body = chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, 0}}}});
+    ModelPolicy::applyContext(nullptr, 0, &body, 0);
+    QCOMPARE(text(body), text(chat()));
+    // A value that is not a number is the node's to refuse.
+    QCOMPARE(numCtx(nullptr, 0, chat({{u"options"_s, QJsonObject{{u"num_ctx"_s, u"big"_s}}}}), 32768), QJsonValue(u"big"_s));
 }
 
 QTEST_GUILESS_MAIN(TestModelPolicy)

@@ -412,8 +412,8 @@ void TestPolicy::contextLength_data()
         << OpenAiChat << u"m-ctx-openai"_s << u"openai"_s << QJsonObject{} << 0;
     QTest::newRow("an OpenAI node gets no num_ctx from an Ollama client either")
         << OllamaChat << u"m-ctx-openai"_s << u"openai"_s << QJsonObject{} << 0;
-    QTest::newRow("a model without a configuration or a mapped context length gets no num_ctx")
-        << OllamaChat << u"m-plain"_s << u"ollama"_s << QJsonObject{} << 0;
+    QTest::newRow("a model without a configuration or a mapped context length gets the default_context_length setting")
+        << OllamaChat << u"m-plain"_s << u"ollama"_s << QJsonObject{} << 32768;
     QTest::newRow("without a configuration, the mapping's context length is the default")
         << OllamaChat << u"m-long"_s << u"ollama"_s << QJsonObject{} << 65536;
     QTest::newRow("an OpenAI client through a mapping with a context length gets it on an Ollama node")

@@ -106,6 +106,7 @@ void TestSettingsHttp::getReturnsTypedDefaults()
         "default_daily_requests":0,"default_daily_tokens":0,
         "default_requests_per_minute":0,"default_tokens_per_minute":0,
         "warmup_interval_seconds":0,"warmup_keep_alive":"30m",
+        "ollama_keep_alive":"-1","default_context_length":32768,"images_for_non_vision_models":"strip",
         "upstream_connect_timeout_seconds":10,"upstream_first_byte_timeout_seconds":300,
         "upstream_idle_timeout_seconds":120,"max_upstream_body_bytes":67108864,
         "max_upstream_line_bytes":16777216})").object());

@@ -268,24 +268,33 @@ void TestNodeAdapters::ollamaGetsTheContextLength()
     ModelConfig capped;
     capped.pattern = u"coder"_s;
     capped.maxContextLength = 16384;
-    const QList<ModelConfig> configs { capped };
-    Attempt attempt;
-    attempt.realModel = u"qwen2.5-coder:32b"_s;
-    attempt.contextLength = 32768;
+    NodeRequestShape shape;
+    shape.kind = ApiKind::Chat;
+    shape.model = u"coder"_s;
+    shape.mappingContextLength = 32768;
+    shape.settings.defaultContextLength = 8192;
 
     // Ollama: the mapping's context length when the client set none, capped by the configuration
     // found for the requested name.
-    QJsonObject body { { u"model"_s, attempt.realModel } };
-    NodeAdapter::forType(NodeType::Ollama).adjustRequest({}, u"chat"_s, attempt, &body);
+    QJsonObject body { { u"model"_s, u"qwen2.5-coder:32b"_s } };
+    NodeAdapter::forType(NodeType::Ollama).adjustRequest(shape, &body);
     QCOMPARE(body.value("options"_L1).toObject().value("num_ctx"_L1).toInteger(), qint64(32768));
-    body = QJsonObject { { u"model"_s, attempt.realModel } };
-    NodeAdapter::forType(NodeType::Ollama).adjustRequest(configs, u"coder"_s, attempt, &body);
+    shape.config = &capped;
+    body = QJsonObject { { u"model"_s, u"qwen2.5-coder:32b"_s } };
+    NodeAdapter::forType(NodeType::Ollama).adjustRequest(shape, &body);
     QCOMPARE(body.value("options"_L1).toObject().value("num_ctx"_L1).toInteger(), qint64(16384));
+    // Without a mapping's length, the default_context_length setting.
+    shape.config = nullptr;
+    shape.mappingContextLength = 0;
+    body = QJsonObject { { u"model"_s, u"qwen2.5-coder:32b"_s } };
+    NodeAdapter::forType(NodeType::Ollama).adjustRequest(shape, &body);
+    QCOMPARE(body.value("options"_L1).toObject().value("num_ctx"_L1).toInteger(), qint64(8192));
 
     // OpenAI-compatible servers have no such option: the body is left as it is.
-    const QJsonObject original { { u"model"_s, attempt.realModel } };
+    const QJsonObject original { { u"model"_s, u"qwen2.5-coder:32b"_s } };
     body = original;
-    NodeAdapter::forType(NodeType::OpenAi).adjustRequest(configs, u"coder"_s, attempt, &body);
+    shape.config = &capped;
+    NodeAdapter::forType(NodeType::OpenAi).adjustRequest(shape, &body);
     QCOMPARE(body, original);
 }
 

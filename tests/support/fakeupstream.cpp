@@ -917,6 +917,8 @@ void FakeUpstreamConnection::handleOllama(const Request &request,
             if (i)
                 out.append(',');
             modelEntry(out, config.models.at(i));
+            if (const auto it = config.capabilities.constFind(config.models.at(i)); it != config.capabilities.cend())
+                out.append(",\"capabilities\":" + *it);
             out.append('}');
         }
         out.append("]}");
@@ -1625,6 +1627,17 @@ void FakeUpstream::setModels(const QStringList &models)
         c.models.clear();
         for (const QString &m : models)
             c.models.append(m.toUtf8());
+    });
+}
+
+void FakeUpstream::setModelCapabilities(const QString &model, const QStringList &capabilities)
+{
+    mutateConfig([&](Config &c) {
+        if (capabilities.isEmpty())
+            c.capabilities.remove(model.toUtf8());
+        else
+            c.capabilities.insert(model.toUtf8(),
+                                  QJsonDocument(QJsonArray::fromStringList(capabilities)).toJson(QJsonDocument::Compact));
     });
 }
 

@@ -77,6 +77,9 @@ public:
     // --- Knobs ---
     void setModels(const QStringList &models);
     QStringList models() const;
+    // Ollama: /api/tags lists these capabilities with the model, as newer Ollama versions do
+    // ("completion", "vision", "tools"); empty lists none.
+    void setModelCapabilities(const QString &model, const QStringList &capabilities);
     void setReplyText(const QString &text);
     void setReplyWords(int count); // deterministic text of that many words
     QString replyText() const;
@@ -160,6 +163,7 @@ private:
     struct Config
     {
         QList<QByteArray> models;
+        QHash<QByteArray, QByteArray> capabilities; // model -> JSON array text, for /api/tags
         QByteArray replyText; // UTF-8
         QList<QByteArray> pieces; // JSON-escaped words, leading space kept
         QByteArray escapedReplyText;

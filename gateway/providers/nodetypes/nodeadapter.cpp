@@ -89,9 +89,22 @@ const NodeAdapter &NodeAdapter::forType(NodeType type)
     return openAi;
 }
 
-void NodeAdapter::adjustRequest(const QList<ModelConfig> &, const QString &, const Attempt &,
-                                QJsonObject *) const
-{ }
+std::optional<ApiError> NodeAdapter::shapeRequest(const NodeRequestShape &shape,
+                                                  QJsonObject *body) const
+{
+    if (shape.vision == false && NodeRequest::hasImages(*body)) {
+        if (shape.settings.images == NodeRequestSettings::Images::Reject)
+            return NodeRequest::imagesRefused(shape.model);
+        NodeRequest::stripImages(body);
+    }
+    if (auto error = NodeRequest::foldSystemMessages(body))
+        return error;
+    NodeRequest::dropNonPositiveLimits(body);
+    adjustRequest(shape, body);
+    return std::nullopt;
+}
+
+void NodeAdapter::adjustRequest(const NodeRequestShape &, QJsonObject *) const { }
 
 QByteArray NodeAdapter::encodeRequest(Translate::ApiKind, const QJsonObject &body) const
 {

@@ -4,6 +4,7 @@
 #include "core/dialect.h"
 #include "core/entities.h"
 #include "core/routeplanner.h"
+#include "providers/noderequest.h"
 #include "providers/translate.h"
 #include "providers/upstreamclient.h"
 
@@ -79,11 +80,15 @@ public:
 
     // ---- Requests ------------------------------------------------------------------------------
 
-    // Settings only this type takes, on a body already in the wire dialect (Ollama: num_ctx from
-    // the model configuration found for `requestedModel` and attempt.realModel, or from the
-    // mapping). Nothing by default.
-    virtual void adjustRequest(const QList<ModelConfig> &configs, const QString &requestedModel,
-                               const Attempt &attempt, QJsonObject *body) const;
+    // Everything done to a body already in the wire dialect (translated, system prompts merged)
+    // before it is encoded, once per attempt: images for a model without vision stripped or
+    // refused (shape.settings.images), system messages folded to the front, limits of 0 or less
+    // dropped (providers/noderequest.h), then adjustRequest(). The error is the request's 400 in
+    // the client's dialect: the body cannot go to this attempt's model.
+    std::optional<ApiError> shapeRequest(const NodeRequestShape &shape, QJsonObject *body) const;
+    // Settings only this type takes, after what shapeRequest() does for every type (Ollama:
+    // options.num_ctx and keep_alive). Nothing by default.
+    virtual void adjustRequest(const NodeRequestShape &shape, QJsonObject *body) const;
     // The bytes to send for a body in the wire dialect: compact JSON by default.
     virtual QByteArray encodeRequest(Translate::ApiKind kind, const QJsonObject &body) const;
     // The whole request for `body` (from encodeRequest()) to attempt.node: URL (where an API

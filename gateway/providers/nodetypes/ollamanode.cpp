@@ -50,11 +50,21 @@ private:
 
 } // namespace
 
-void OllamaNode::adjustRequest(const QList<ModelConfig> &configs, const QString &requestedModel,
-                               const Attempt &attempt, QJsonObject *body) const
+void OllamaNode::adjustRequest(const NodeRequestShape &shape, QJsonObject *body) const
 {
-    const ModelConfig *config = ModelPolicy::configFor(configs, requestedModel, attempt.realModel);
-    ModelPolicy::applyContext(config, attempt.contextLength, body);
+    // Chat and generate requests only: an embedding model has a context of its own, and the
+    // loaded model's lifetime is the client's business there.
+    const bool generates = shape.kind == Translate::ApiKind::Chat
+        || shape.kind == Translate::ApiKind::Completion || shape.kind == Translate::ApiKind::Responses;
+    // Precedence: the client's num_ctx, the model configuration's default, the mapping's
+    // context length, the default_context_length setting; never above the configuration's
+    // maximum.
+    ModelPolicy::applyContext(shape.config, shape.mappingContextLength, body,
+                              generates ? shape.settings.defaultContextLength : 0);
+    const QJsonValue keepAlive = body->value("keep_alive"_L1);
+    if (generates && (keepAlive.isUndefined() || keepAlive.isNull())
+        && !shape.settings.ollamaKeepAlive.isUndefined())
+        body->insert(u"keep_alive"_s, shape.settings.ollamaKeepAlive);
 }
 
 UpstreamRequest OllamaNode::request(const Attempt &attempt, const QString &apiKey,
@@ -102,6 +112,10 @@ bool OllamaNode::parseModels(qint64 nodeId, const QByteArray &body, QList<NodeMo
         model.digest = entry.value("digest"_L1).toString();
         model.modifiedAt = entry.value("modified_at"_L1).toString();
         model.details = entry.value("details"_L1).toObject();
+        // Newer Ollama versions list a model's capabilities ("vision", "tools", ...) with it:
+        // kept with the details, where the request path looks for them.
+        if (entry.value("capabilities"_L1).isArray() && !model.details.contains("capabilities"_L1))
+            model.details.insert(u"capabilities"_s, entry.value("capabilities"_L1));
         if (!model.name.isEmpty())
             models->append(model);
     }
