@@ -206,7 +206,8 @@ void Gateway::logDoorRefusal(const RequestParser::Head &head, int status, const 
     const QByteArray token = headToken(head, dialect);
     if (token.isEmpty() || isAdminToken(token))
         return;
-    const TokenOwner owner = tokenOwner(*catalog(), token);
+    const CatalogSnapshot snapshot = catalog();
+    const TokenOwner owner = tokenOwner(*snapshot, token);
     RequestLogEntry entry;
     entry.userId = owner.userId;
     entry.username = owner.username;

@@ -27,7 +27,8 @@ std::optional<QDateTime> timeParam(const QString &text, bool end)
 {
     if (text.isEmpty())
         return QDateTime();
-    const QDate date = QDate::fromString(text, Qt::ISODate);
+    // A plain date only: QDate reads the date part of a date-time too, which would drop its time.
+    const QDate date = text.size() == 10 ? QDate::fromString(text, Qt::ISODate) : QDate();
     if (date.isValid())
         return QDateTime(end ? date.addDays(1) : date, QTime(0, 0), Qt::UTC);
     QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
