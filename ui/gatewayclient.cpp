@@ -617,7 +617,8 @@ void GatewayClient::requestsSince(const QDateTime &since, QObject *context,
                 for (const RequestLogEntry &entry : page) {
                     if (entry.createdAt < since)
                         return recent;
-                    recent.append(entry);
+                    if (!entry.refused()) // refusals are in the log, not in the usage figures
+                        recent.append(entry);
                 }
                 if (page.size() < query.limit)
                     break;

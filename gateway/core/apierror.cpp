@@ -32,4 +32,34 @@ int ApiError::httpStatus() const
     return 500;
 }
 
+QString ApiError::logReason() const
+{
+    if (!reason.isEmpty())
+        return reason;
+    switch (kind) {
+    case Kind::BadRequest:
+    case Kind::Conflict:
+        return QStringLiteral("bad_request");
+    case Kind::ContextTooLong:
+        return QStringLiteral("context_too_long");
+    case Kind::Unauthorized:
+        return QStringLiteral("unauthorized");
+    case Kind::Forbidden:
+        return QStringLiteral("forbidden");
+    case Kind::NotFound:
+        return QStringLiteral("not_found");
+    case Kind::PayloadTooLarge:
+        return QStringLiteral("body_too_large");
+    case Kind::RateLimited:
+        return QStringLiteral("limit");
+    case Kind::UpstreamFailed:
+        return QStringLiteral("upstream_failed");
+    case Kind::Unavailable:
+        return QStringLiteral("unavailable");
+    case Kind::Internal:
+        break;
+    }
+    return QStringLiteral("internal");
+}
+
 } // namespace Maestro

@@ -26,6 +26,9 @@ struct ApiError
     QString message;
     int retryAfterSeconds = -1; // for RateLimited
     int upstreamStatus = 0;     // when the error is an upstream's own 4xx, relayed with its status
+    // Why, in a short code for the request log (no secret, no request data): "unknown_model",
+    // "limit:daily_requests"... Empty: logReason() derives one from the kind.
+    QString reason;
 
     static ApiError badRequest(const QString &m) { return {Kind::BadRequest, m}; }
     static ApiError unauthorized(const QString &m) { return {Kind::Unauthorized, m}; }
@@ -42,6 +45,13 @@ struct ApiError
     static ApiError internal(const QString &m) { return {Kind::Internal, m}; }
 
     int httpStatus() const;
+    QString logReason() const;
+    ApiError withReason(const QString &code) const
+    {
+        ApiError copy = *this;
+        copy.reason = code;
+        return copy;
+    }
 };
 
 // A value or an ApiError, for services shared by the admin API and the desktop UI.

@@ -23,6 +23,7 @@ std::shared_ptr<const Catalog> Catalog::load(Store &store, SecretStore *secrets,
     if (store.isShared())
         catalog->m_configVersion = store.configVersion();
     const QHash<QString, qint64> digests = store.tokenHashes();
+    const QHash<QString, RevokedToken> revoked = store.revokedTokens();
     catalog->m_users = store.users();
     QHash<qint64, qsizetype> indexById;
     for (qsizetype i = 0; i < catalog->m_users.size(); ++i) {
@@ -36,6 +37,8 @@ std::shared_ptr<const Catalog> Catalog::load(Store &store, SecretStore *secrets,
         if (index != indexById.cend())
             catalog->m_userByDigest.insert(it.key().toLatin1(), *index);
     }
+    for (auto it = revoked.cbegin(); it != revoked.cend(); ++it)
+        catalog->m_revokedTokens.insert(it.key().toLatin1(), it.value());
 
     catalog->m_nodes = store.nodes();
     if (secrets) {
@@ -68,6 +71,12 @@ const User *Catalog::userByTokenHash(const QByteArray &digest) const
 {
     const auto it = m_userByDigest.constFind(digest);
     return it == m_userByDigest.cend() ? nullptr : &m_users.at(*it);
+}
+
+const RevokedToken *Catalog::revokedToken(const QByteArray &digest) const
+{
+    const auto it = m_revokedTokens.constFind(digest);
+    return it == m_revokedTokens.cend() ? nullptr : &*it;
 }
 
 const User *Catalog::user(const QString &username) const

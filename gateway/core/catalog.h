@@ -34,6 +34,8 @@ public:
     static std::shared_ptr<const Catalog> load(Store &store, SecretStore *secrets, QString *error = nullptr);
 
     const User *userByTokenHash(const QByteArray &digest) const;
+    // The user a revoked token (rotated, or its user deleted) belonged to; null if unknown.
+    const RevokedToken *revokedToken(const QByteArray &digest) const;
     const User *user(const QString &username) const;
 
     const QList<Node> &nodes() const { return m_nodes; }
@@ -89,6 +91,7 @@ public:
 private:
     QList<User> m_users;
     QHash<QByteArray, qsizetype> m_userByDigest;
+    QHash<QByteArray, RevokedToken> m_revokedTokens;
     QHash<QString, qsizetype> m_userByName;
     QList<Node> m_nodes;
     QHash<qint64, QString> m_apiKeys;

@@ -2,6 +2,21 @@
 
 namespace Maestro {
 
+QString dialectName(Dialect dialect)
+{
+    switch (dialect) {
+    case Dialect::Ollama:
+        return QStringLiteral("ollama");
+    case Dialect::OpenAi:
+        return QStringLiteral("openai");
+    case Dialect::Anthropic:
+        return QStringLiteral("anthropic");
+    case Dialect::Admin:
+        break;
+    }
+    return QStringLiteral("admin");
+}
+
 Dialect dialectForPath(const QByteArray &path)
 {
     if (path.startsWith("/api/"))

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QString>
 
 namespace Maestro {
 
@@ -18,6 +19,9 @@ inline Dialect dialectOf(NodeType type)
 {
     return type == NodeType::Ollama ? Dialect::Ollama : Dialect::OpenAi;
 }
+
+// The names the request log and its filters use: "ollama", "openai", "anthropic", "admin".
+QString dialectName(Dialect dialect);
 
 // The dialect of an incoming path, used where no route has been matched yet
 // (body-size refusal, unknown path).

@@ -1,5 +1,7 @@
 #include "entities.h"
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace Maestro {
@@ -66,6 +68,54 @@ std::optional<PromptScope> promptScopeFromName(const QString &name)
             return value;
     }
     return std::nullopt;
+}
+
+std::optional<QList<LogQuery::StatusRange>> LogQuery::parseStatuses(const QString &text)
+{
+    QList<StatusRange> ranges;
+    const QStringList parts = text.split(u',');
+    if (parts.size() > 20)
+        return std::nullopt;
+    for (QString part : parts) {
+        part = part.trimmed().toLower();
+        if (part.size() != 3)
+            return std::nullopt;
+        if (part.endsWith(QStringLiteral("xx"))) {
+            const int hundred = part.at(0).digitValue();
+            if (hundred < 1 || hundred > 5)
+                return std::nullopt;
+            ranges.append({hundred * 100, hundred * 100 + 99});
+            continue;
+        }
+        bool ok = false;
+        const int code = part.toInt(&ok);
+        if (!ok || code < 100 || code > 599)
+            return std::nullopt;
+        ranges.append({code, code});
+    }
+    return ranges;
+}
+
+bool LogQuery::matches(const RequestLogEntry &e) const
+{
+    if (!username.isEmpty() && e.username != username)
+        return false;
+    if (!model.isEmpty() && e.model != model && e.realModel != model)
+        return false;
+    if (!modelContains.isEmpty() && !e.model.contains(modelContains, Qt::CaseInsensitive)
+        && !e.realModel.contains(modelContains, Qt::CaseInsensitive))
+        return false;
+    if (!statuses.isEmpty()
+        && std::none_of(statuses.cbegin(), statuses.cend(),
+                        [&e](const StatusRange &r) { return e.statusCode >= r.from && e.statusCode <= r.to; }))
+        return false;
+    if (from.isValid() && e.createdAt < from)
+        return false;
+    if (to.isValid() && e.createdAt >= to)
+        return false;
+    if (!endpoint.isEmpty() && e.endpoint != endpoint)
+        return false;
+    return dialect.isEmpty() || e.dialect == dialect;
 }
 
 } // namespace Maestro

@@ -179,7 +179,15 @@ struct SystemPrompt
     QDateTime updatedAt;
 };
 
-// One proxied request, as written to the usage log.
+// A token taken from its user (rotated, or the user deleted), known by its digest only.
+struct RevokedToken
+{
+    qint64 userId = 0;
+    QString username;
+};
+
+// One request as written to the usage log: a proxied one, or one refused before it went to a
+// node (then `reason` says why, in a few words of no secret, and it has no tokens).
 struct RequestLogEntry
 {
     qint64 userId = 0;
@@ -196,8 +204,13 @@ struct RequestLogEntry
     bool streamed = false;
     QString errorMessage;
     QDateTime createdAt;
+    QString dialect;      // the client's dialect: "ollama", "openai" or "anthropic"; empty for old entries
+    QString reason;       // refusals only, a short code: "model_not_allowed", "limit:daily_requests"...
+    qint64 suppressed = 0; // refusals of the same user left out of the log just before this one
 
     qint64 totalTokens() const { return promptTokens + completionTokens; }
+    // Refused before it was admitted: not a request that counts as usage.
+    bool refused() const { return !reason.isEmpty(); }
 };
 
 // What one node served on a UTC day, from the request log (so it includes every gateway
@@ -222,10 +235,30 @@ struct AuditEntry
 
 struct LogQuery
 {
+    // An inclusive range of status codes: 404 is {404, 404}, 4xx is {400, 499}.
+    struct StatusRange
+    {
+        int from = 0;
+        int to = 0;
+        bool operator==(const StatusRange &other) const { return from == other.from && to == other.to; }
+    };
+
     int limit = 100;
     int offset = 0;
     QString username;
-    QString model;
+    QString model;         // exact: the name asked for or the real one
+    QString modelContains; // a case-insensitive substring of either (taken literally, no wildcards)
+    QList<StatusRange> statuses; // any of them; empty = every status
+    QDateTime from;        // created at or after; invalid = no bound
+    QDateTime to;          // created before; invalid = no bound
+    QString endpoint;      // exact path, e.g. /api/chat
+    QString dialect;       // "ollama", "openai" or "anthropic"
+
+    // "404", "4xx" or a comma-separated list of them; nullopt when malformed.
+    static std::optional<QList<StatusRange>> parseStatuses(const QString &text);
+    // Whether an entry passes the request log's filters (paging aside): what the SQL selects,
+    // for entries that arrive live.
+    bool matches(const RequestLogEntry &entry) const;
     QString action;     // audit only
     QString entityType; // audit only
 };

@@ -351,6 +351,9 @@ QJsonObject toJson(const RequestLogEntry &e)
             {u"total_tokens"_s, double(e.totalTokens())},
             {u"streamed"_s, e.streamed},
             {u"error_message"_s, e.errorMessage.isEmpty() ? QJsonValue() : QJsonValue(e.errorMessage)},
+            {u"dialect"_s, e.dialect.isEmpty() ? QJsonValue() : QJsonValue(e.dialect)},
+            {u"reason"_s, e.reason.isEmpty() ? QJsonValue() : QJsonValue(e.reason)},
+            {u"suppressed_refusals"_s, double(e.suppressed)},
             {u"created_at"_s, timeToJson(e.createdAt)}};
 }
 

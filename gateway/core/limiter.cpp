@@ -16,14 +16,16 @@ ApiError daily(const User &user, bool requests, const QDateTime &now)
     const int retryAfter = int(now.secsTo(QDateTime(now.date().addDays(1), QTime(0, 0), Qt::UTC)));
     if (requests) {
         return ApiError::rateLimited(
-            u"Daily request limit reached (%1 requests per UTC day); it resets at 00:00 UTC"_s.arg(
-                user.requestLimit.value_or(0)),
-            retryAfter);
+                   u"Daily request limit reached (%1 requests per UTC day); it resets at 00:00 UTC"_s.arg(
+                       user.requestLimit.value_or(0)),
+                   retryAfter)
+            .withReason(u"limit:daily_requests"_s);
     }
     return ApiError::rateLimited(
-        u"Daily token limit reached (%1 tokens per UTC day); it resets at 00:00 UTC"_s.arg(
-            user.tokenLimit.value_or(0)),
-        retryAfter);
+               u"Daily token limit reached (%1 tokens per UTC day); it resets at 00:00 UTC"_s.arg(
+                   user.tokenLimit.value_or(0)),
+               retryAfter)
+        .withReason(u"limit:daily_tokens"_s);
 }
 
 QString userSubject(const QString &username)
@@ -39,6 +41,9 @@ QString modelSubject(const QString &pattern)
 ApiError minute(bool requests, qint64 limit, const QString &subject, qint64 waitMs)
 {
     const int retryAfter = int(std::max<qint64>(1, (waitMs + 999) / 1000));
+    // The request log names the limit: whose (the subjects above) and of what.
+    const QString reason = u"limit:%1_%2_per_minute"_s.arg(subject.startsWith(u"user "_s) ? u"user"_s : u"model"_s,
+                                                            requests ? u"requests"_s : u"tokens"_s);
     return ApiError::rateLimited(
         (requests ? u"Request limit reached: %1 %2 per minute for %3; retry in %4 s"_s
                   : u"Token limit reached: %1 %2 per minute for %3; retry in %4 s"_s)
@@ -46,7 +51,7 @@ ApiError minute(bool requests, qint64 limit, const QString &subject, qint64 wait
             .arg(requests ? (limit == 1 ? u"request"_s : u"requests"_s) : (limit == 1 ? u"token"_s : u"tokens"_s))
             .arg(subject)
             .arg(retryAfter),
-        retryAfter);
+        retryAfter).withReason(reason);
 }
 
 } // namespace LimitRefusal

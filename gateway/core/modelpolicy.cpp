@@ -53,7 +53,8 @@ std::optional<ApiError> maintenanceRefusal(const ModelConfig &config, const QStr
         return std::nullopt;
     return ApiError::unavailable(config.maintenanceMessage.isEmpty()
                                      ? u"The model '%1' is under maintenance"_s.arg(model)
-                                     : u"The model '%1' is under maintenance: %2"_s.arg(model, config.maintenanceMessage));
+                                     : u"The model '%1' is under maintenance: %2"_s.arg(model, config.maintenanceMessage))
+        .withReason(u"maintenance"_s);
 }
 
 std::optional<ApiError> apply(const ModelConfig &config, const QList<ToolSet> &toolSets,

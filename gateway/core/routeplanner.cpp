@@ -16,12 +16,12 @@ qint64 contextOf(const Catalog::Resolved &model)
 
 ApiError noAccess(const QString &name)
 {
-    return ApiError::forbidden(u"You have no access to the model '%1'"_s.arg(name));
+    return ApiError::forbidden(u"You have no access to the model '%1'"_s.arg(name)).withReason(u"model_not_allowed"_s);
 }
 
 ApiError unknownModel(const QString &name)
 {
-    return ApiError::notFound(u"Model '%1' is not available"_s.arg(name));
+    return ApiError::notFound(u"Model '%1' is not available"_s.arg(name)).withReason(u"unknown_model"_s);
 }
 
 } // namespace
@@ -79,8 +79,8 @@ Result<RoutePlan> RoutePlanner::planGroup(const User &user, const ModelGroup &gr
     if (plan.attempts.isEmpty())
         std::swap(plan.attempts, plan.contextFallback);
     if (plan.attempts.isEmpty()) {
-        return ApiError::unavailable(
-            u"No member of the group '%1' has a healthy node right now"_s.arg(group.name));
+        return ApiError::unavailable(u"No member of the group '%1' has a healthy node right now"_s.arg(group.name))
+            .withReason(u"no_healthy_node"_s);
     }
     plan.displayModel = group.name;
     plan.group = group.name;
@@ -96,8 +96,8 @@ Result<RoutePlan> RoutePlanner::planModel(const User &user, const QString &reque
         return noAccess(model->display);
     const QList<const Node *> nodes = m_catalog.nodesFor(*model);
     if (nodes.isEmpty()) {
-        return ApiError::unavailable(
-            u"No healthy node serves the model '%1' right now"_s.arg(model->display));
+        return ApiError::unavailable(u"No healthy node serves the model '%1' right now"_s.arg(model->display))
+            .withReason(u"no_healthy_node"_s);
     }
     RoutePlan plan;
     for (const Node *node : m_balancer.order(nodes, m_strategy, model->real))

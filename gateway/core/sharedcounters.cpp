@@ -39,7 +39,7 @@ ApiError unavailable()
 {
     return ApiError::unavailable(
         u"The usage limits shared by the gateway's instances could not be checked in time (the database "
-        "did not answer); try again shortly"_s);
+        "did not answer); try again shortly"_s).withReason(u"shared_limits_timeout"_s);
 }
 
 // Entries (time, count) of a window; what leaves it at time + WindowMs.

@@ -41,6 +41,9 @@ public:
     virtual QList<User> users() = 0;
     virtual std::optional<User> user(const QString &username) = 0;
     virtual QHash<QString, qint64> tokenHashes() = 0; // digest -> user id, active users only
+    // Digest -> user of tokens taken from their users (rotated, or the user deleted), the
+    // most recent ones: the request log names the user of a client that still sends one.
+    virtual QHash<QString, RevokedToken> revokedTokens() { return {}; }
     // Creates a user, or reactivates a deleted one with a new token. Returns the id, 0 on failure.
     virtual qint64 createUser(const QString &username, const QByteArray &tokenHash) = 0;
     virtual bool setTokenHash(qint64 userId, const QByteArray &tokenHash) = 0;

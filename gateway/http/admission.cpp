@@ -2,6 +2,8 @@
 #include "errorbody.h"
 #include "gateway.h"
 
+#include <QElapsedTimer>
+
 namespace Maestro {
 
 namespace {
@@ -18,6 +20,7 @@ public:
         , m_responder(std::move(responder))
         , m_socket(m_responder.socket())
     {
+        m_waited.start();
         m_gateway->callStarted(this);
     }
     ~ParkedRequest() override { m_gateway->callEnded(this); }
@@ -31,11 +34,20 @@ public:
         } else {
             if (m_socket)
                 m_socket->write(errorResponse(m_plan.client->dialect(), *refusal));
-            // Refusals are counted in the metrics as the router counts those it answers itself.
+            // Refusals are counted in the metrics as the router counts those it answers itself,
+            // and logged as Gateway::dispatch logs them.
             RequestLogEntry entry;
             entry.endpoint = m_plan.endpoint;
             entry.statusCode = refusal->httpStatus();
             m_gateway->metrics().record(entry, QString());
+            entry.userId = m_plan.userId;
+            entry.username = m_plan.username;
+            entry.model = m_plan.displayModel;
+            entry.dialect = dialectName(m_plan.client->dialect());
+            entry.reason = refusal->logReason();
+            entry.errorMessage = refusal->message;
+            entry.durationMs = m_waited.elapsed();
+            m_gateway->logRefusal(entry);
         }
         deleteLater();
     }
@@ -45,6 +57,7 @@ private:
     ProxyPlan m_plan;
     QHttpServerResponder m_responder;
     QPointer<QTcpSocket> m_socket;
+    QElapsedTimer m_waited;
 };
 
 } // namespace

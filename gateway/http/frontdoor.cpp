@@ -393,6 +393,9 @@ void FrontDoor::refuse(int status, const QByteArray &message)
         error.upstreamStatus = status;
         const QByteArray path = m_parser.headDone() ? pathOf(m_parser.head().target) : QByteArray();
         m_wire->write(Wire::withConnectionClose(errorResponse(dialectForPath(path), error)));
+        // The size is known only from the whole head (or the chunks): logged once it is known.
+        if (status == 413 && m_refusalNotice && !m_parser.head().target.isEmpty())
+            m_refusalNotice(m_parser.head(), status, error.message);
     }
     closeAfterFlush();
 }

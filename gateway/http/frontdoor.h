@@ -31,6 +31,9 @@ struct FrontDoorShared
 // Looks at a request head before any of its body is read. Returns an empty array when the
 // request may go on, otherwise the whole response that refuses it (the door closes after it).
 using EarlyRefusal = std::function<QByteArray(const RequestParser::Head &head)>;
+// Told of a request the door refused itself once its head was read (413, a body over the limit),
+// for the request log.
+using RefusalNotice = std::function<void(const RequestParser::Head &head, int status, const QString &message)>;
 
 // What QHttpServer sees instead of the client's socket. It has no socket engine: it reads only
 // the normalized requests the door releases, one at a time, and hands everything the gateway
@@ -86,6 +89,7 @@ public:
 
     // The socket to give QHttpServer; null for a refused connection.
     ProxySocket *proxy() const { return m_proxy; }
+    void setRefusalNotice(RefusalNotice notice) { m_refusalNotice = std::move(notice); }
 
     // Bytes of the pipelined requests read from the client beyond the request being served
     // before the door stops reading the wire.
@@ -125,6 +129,7 @@ private:
     QPointer<ProxySocket> m_proxy;
     FrontDoorShared *m_shared;
     EarlyRefusal m_earlyRefusal;
+    RefusalNotice m_refusalNotice;
     RequestParser m_parser;
     QByteArray m_inbox; // read from the wire, not parsed yet
     qsizetype m_inboxPos = 0;

@@ -62,6 +62,9 @@ bool Gateway::listen(qintptr listeningDescriptor, QString *error)
         dispatch(request, std::move(responder));
     });
     m_tcp = new GuardedTcpServer(&m_shared->door, [this](const RequestParser::Head &head) { return refuseBeforeBody(head); });
+    m_tcp->setRefusalNotice([this](const RequestParser::Head &head, int status, const QString &message) {
+        logDoorRefusal(head, status, message);
+    });
     if (!m_tcp->listenOn(listeningDescriptor)) {
         *error = u"cannot serve the socket listening on %1:%2: %3"_s.arg(m_config.address.toString()).arg(m_config.port).arg(m_tcp->errorString());
         delete m_tcp;
@@ -126,10 +129,97 @@ void Gateway::dispatch(const QHttpServerRequest &request, QHttpServerResponder &
         entry.endpoint = path;
         entry.statusCode = ctx.status();
         m_shared->metrics.record(entry, QString());
+        // And in the request log, when the request named a user.
+        const HttpContext::LogSubject &subject = ctx.logSubject();
+        if (subject.userId) {
+            entry.userId = subject.userId;
+            entry.username = subject.username;
+            entry.model = subject.model;
+            entry.dialect = dialectName(ctx.dialect());
+            entry.durationMs = ctx.elapsedMs();
+            const std::optional<ApiError> &failure = ctx.failure();
+            entry.reason = !subject.reason.isEmpty() ? subject.reason
+                : failure                           ? failure->logReason()
+                                                    : u"refused"_s;
+            entry.errorMessage = failure ? failure->message : QString();
+            logRefusal(entry);
+        }
     }
 }
 
-QByteArray Gateway::refuseBeforeBody(const RequestParser::Head &head) const
+Gateway::TokenOwner Gateway::tokenOwner(const Catalog &catalog, const QByteArray &token)
+{
+    if (token.isEmpty())
+        return {};
+    const QByteArray digest = Tokens::hash(token);
+    if (const User *user = catalog.userByTokenHash(digest))
+        return {user->id, user->username, QString()};
+    if (const RevokedToken *revoked = catalog.revokedToken(digest)) {
+        const User *user = catalog.user(revoked->username);
+        const bool deleted = !user || user->id != revoked->userId;
+        return {revoked->userId, revoked->username, deleted ? u"user_deleted"_s : u"token_revoked"_s};
+    }
+    return {};
+}
+
+void Gateway::logRefusal(RequestLogEntry entry)
+{
+    if (!entry.userId || !m_usage)
+        return;
+    // Parts of a refusal message can come from the request (a model name): kept short.
+    if (entry.errorMessage.size() > 300)
+        entry.errorMessage = entry.errorMessage.left(300) + u'…';
+    if (entry.model.size() > 200)
+        entry.model = entry.model.left(200);
+    entry.createdAt = m_clock->nowUtc();
+    m_usage->enqueue(entry);
+    Q_EMIT requestLogged(entry);
+}
+
+namespace {
+
+// The token of a request head: the bearer token, or for the Anthropic endpoints x-api-key.
+QByteArray headToken(const RequestParser::Head &head, Dialect dialect)
+{
+    const QByteArray authorization = head.value("authorization");
+    if (authorization.size() > 7 && authorization.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
+        return authorization.mid(7).trimmed();
+    if (dialect == Dialect::Anthropic)
+        return head.value("x-api-key");
+    return {};
+}
+
+QString headPath(const RequestParser::Head &head)
+{
+    const qsizetype query = head.target.indexOf('?');
+    return QUrl::fromEncoded(query < 0 ? head.target : head.target.left(query)).path();
+}
+
+} // namespace
+
+void Gateway::logDoorRefusal(const RequestParser::Head &head, int status, const QString &message)
+{
+    const QString path = headPath(head);
+    const Dialect dialect = dialectForPath(path.toLatin1());
+    if (dialect == Dialect::Admin)
+        return;
+    const QByteArray token = headToken(head, dialect);
+    if (token.isEmpty() || isAdminToken(token))
+        return;
+    const CatalogSnapshot snapshot = catalog();
+    const TokenOwner owner = tokenOwner(*snapshot, token);
+    RequestLogEntry entry;
+    entry.userId = owner.userId;
+    entry.username = owner.username;
+    entry.endpoint = path;
+    entry.dialect = dialectName(dialect);
+    entry.statusCode = status;
+    entry.reason = status == 413 ? u"body_too_large"_s : u"refused"_s;
+    entry.errorMessage = message;
+    logRefusal(entry);
+}
+
+QByteArray Gateway::refuseBeforeBody(const RequestParser::Head &head)
 {
     // The same decisions the handlers make (they check again), taken before any of the body is
     // read: a client without a valid token cannot make the gateway buffer its body.
@@ -139,8 +229,7 @@ QByteArray Gateway::refuseBeforeBody(const RequestParser::Head &head) const
         {"HEAD", QHttpServerRequest::Method::Head},       {"OPTIONS", QHttpServerRequest::Method::Options},
         {"PATCH", QHttpServerRequest::Method::Patch},
     };
-    const qsizetype query = head.target.indexOf('?');
-    const QString path = QUrl::fromEncoded(query < 0 ? head.target : head.target.left(query)).path();
+    const QString path = headPath(head);
     const auto method = methods.constFind(head.method);
     const Router::Match match = method == methods.cend() ? Router::Match{} : m_router.match(*method, path);
     if (!match.handler) {
@@ -162,12 +251,7 @@ QByteArray Gateway::refuseBeforeBody(const RequestParser::Head &head) const
             return errorResponse(match.dialect, ApiError::badRequest(u"%1 takes no request body"_s.arg(path)));
         return {};
     }
-    QByteArray token;
-    const QByteArray authorization = head.value("authorization");
-    if (authorization.size() > 7 && authorization.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
-        token = authorization.mid(7).trimmed();
-    else if (match.dialect == Dialect::Anthropic)
-        token = head.value("x-api-key");
+    const QByteArray token = headToken(head, match.dialect);
     if (token.isEmpty()) {
         const QString message = adminArea ? u"Missing authorization header"_s
             : match.dialect == Dialect::Anthropic
@@ -183,8 +267,21 @@ QByteArray Gateway::refuseBeforeBody(const RequestParser::Head &head) const
     if (adminArea)
         return errorResponse(match.dialect, ApiError::forbidden(u"Invalid admin token"_s));
     const CatalogSnapshot catalog = m_shared->catalog();
-    if (!catalog->userByTokenHash(Tokens::hash(token)))
+    const TokenOwner owner = tokenOwner(*catalog, token);
+    if (!owner.userId || !owner.revoked.isEmpty()) {
+        // A token that once was a user's is logged under that user (a client left with an old
+        // token shows up in the log); one never known is not logged at all.
+        RequestLogEntry entry;
+        entry.userId = owner.userId;
+        entry.username = owner.username;
+        entry.endpoint = path;
+        entry.dialect = dialectName(match.dialect);
+        entry.statusCode = 401;
+        entry.reason = owner.revoked;
+        entry.errorMessage = u"Invalid or expired token"_s;
+        logRefusal(entry);
         return errorResponse(match.dialect, ApiError::unauthorized(u"Invalid or expired token"_s));
+    }
     return {};
 }
 

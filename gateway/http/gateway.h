@@ -203,6 +203,21 @@ public:
 
     bool isAdminToken(const QByteArray &token) const;
 
+    // Whom a user token names: its user, or the user it was taken from (rotated, or the user
+    // deleted; `revoked` then says which). userId 0: a token never known.
+    struct TokenOwner
+    {
+        qint64 userId = 0;
+        QString username;
+        QString revoked; // "token_revoked" or "user_deleted"; empty for a valid token
+    };
+    static TokenOwner tokenOwner(const Catalog &catalog, const QByteArray &token);
+
+    // Logs a request refused before it went to a node, with no tokens. Only for a known user:
+    // a request with no token or an unknown one logs nothing, or anyone could fill the log (and
+    // UsageWriter caps a known user's refusals). Sets the time.
+    void logRefusal(RequestLogEntry entry);
+
     // Sets the request's connect, first-byte and idle timeouts: the node's own where it has
     // them, the upstream_*_timeout_seconds settings otherwise.
     void applyUpstreamTimeouts(const Node &node, UpstreamRequest *request) const
@@ -247,7 +262,8 @@ private:
     void dispatch(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     // The 401 for a request head without a valid token, before its body is read; empty when
     // the request may go on.
-    QByteArray refuseBeforeBody(const RequestParser::Head &head) const;
+    QByteArray refuseBeforeBody(const RequestParser::Head &head);
+    void logDoorRefusal(const RequestParser::Head &head, int status, const QString &message);
     void onAdminReply(quint64 ticket, AdminReply::Event event, const QByteArray &response);
     void adminTimedOut(quint64 ticket);
 

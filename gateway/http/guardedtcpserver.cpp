@@ -98,6 +98,7 @@ void GuardedTcpServer::incomingConnection(qintptr socketDescriptor)
         return;
     }
     auto *door = new FrontDoor(wire, m_shared, m_earlyRefusal, this);
+    door->setRefusalNotice(m_refusalNotice);
     addPendingConnection(door->proxy());
 }
 

@@ -29,6 +29,8 @@ public:
     bool listenOn(qintptr listeningDescriptor);
     // Stops accepting and closes the duplicate; connections already accepted go on.
     void stopListening();
+    // Given to every connection accepted from now on (see FrontDoor).
+    void setRefusalNotice(RefusalNotice notice) { m_refusalNotice = std::move(notice); }
 
 protected:
     void incomingConnection(qintptr socketDescriptor) override;
@@ -43,6 +45,7 @@ private:
 
     FrontDoorShared *m_shared;
     EarlyRefusal m_earlyRefusal;
+    RefusalNotice m_refusalNotice;
     QByteArray m_busy; // the 503 for connections over the cap
     int m_acceptFd = -1; // a duplicate of the listening socket that acceptAll accepts on
     std::unique_ptr<QSocketNotifier> m_acceptNotifier;

@@ -19,6 +19,7 @@ HttpContext::HttpContext(const QHttpServerRequest &request, QHttpServerResponder
     , m_dialect(dialect)
     , m_path(request.url().path(QUrl::FullyEncoded).toLatin1())
 {
+    m_timer.start();
 }
 
 QString HttpContext::query(const QString &name) const
@@ -77,6 +78,7 @@ void HttpContext::sendNoContent()
 
 void HttpContext::fail(const ApiError &error)
 {
+    m_failure = error;
     send(errorResponse(m_dialect, error));
 }
 

@@ -3,6 +3,7 @@
 #include "core/apierror.h"
 #include "core/dialect.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -48,6 +49,21 @@ public:
     void fail(const ApiError &error);
     int status() const { return m_status; } // of what send() wrote, 0 before
 
+    // Whom and what a refusal of this request is logged under (Gateway::dispatch logs it): set
+    // once the token named a user. Without a user nothing is logged.
+    struct LogSubject
+    {
+        qint64 userId = 0;
+        QString username;
+        QString model;  // as asked for, once the body was read
+        QString reason; // for a refusal that is not an ApiError's own (a revoked token)
+    };
+    LogSubject &logSubject() { return m_logSubject; }
+    const LogSubject &logSubject() const { return m_logSubject; }
+    // The error fail() answered with last.
+    const std::optional<ApiError> &failure() const { return m_failure; }
+    qint64 elapsedMs() const { return m_timer.elapsed(); }
+
 private:
     const QHttpServerRequest &m_request;
     QHttpServerResponder &m_responder;
@@ -56,6 +72,9 @@ private:
     QByteArray m_path;
     QHash<QString, QString> m_params;
     int m_status = 0;
+    LogSubject m_logSubject;
+    std::optional<ApiError> m_failure;
+    QElapsedTimer m_timer;
 };
 
 } // namespace Maestro

@@ -56,9 +56,16 @@ Authenticated LlmController::authenticate(HttpContext &ctx)
     Authenticated auth{m_gateway->catalog()};
     auth.user = auth.catalog->userByTokenHash(Tokens::hash(token));
     if (!auth.user) {
+        // A token taken from its user (usually refused at the door already) is logged under that
+        // user; an unknown one is not logged (see Gateway::logRefusal).
+        const Gateway::TokenOwner owner = Gateway::tokenOwner(*auth.catalog, token);
+        ctx.logSubject() = {owner.userId, owner.username, QString(), owner.revoked};
         ctx.fail(ApiError::unauthorized(u"Invalid or expired token"_s));
         return {};
     }
+    // From here on a refusal is logged under this user.
+    ctx.logSubject().userId = auth.user->id;
+    ctx.logSubject().username = auth.user->username;
     return auth;
 }
 
@@ -75,6 +82,7 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind, void (*adapt)(QJsonObj
     if (!parsed.ok())
         return ctx.fail(parsed.error());
     QJsonObject body = parsed.value();
+    ctx.logSubject().model = body.value("model"_L1).toString();
     if (adapt)
         adapt(&body);
     const ClientDialect &client = ClientDialect::forRequest(ctx.dialect(), kind);
@@ -121,6 +129,7 @@ void LlmController::countTokens(HttpContext &ctx)
     auto parsed = ctx.jsonBody();
     if (!parsed.ok())
         return ctx.fail(parsed.error());
+    ctx.logSubject().model = parsed.value().value("model"_L1).toString();
     if (const auto error = ClientDialect::forDialect(Dialect::Anthropic).validate(ApiKind::Chat, parsed.value()))
         return ctx.fail(*error);
     if (const auto access = planner(*catalog).access(*user, parsed.value().value("model"_L1).toString()); !access.ok())

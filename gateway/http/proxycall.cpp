@@ -397,6 +397,7 @@ void ProxyCall::complete(int status, const QString &error)
     entry.streamed = m_plan.stream;
     entry.errorMessage = error;
     entry.createdAt = m_gateway->clock()->nowUtc();
+    entry.dialect = dialectName(m_plan.client->dialect());
     m_gateway->limiter().addTokens(m_plan.userId, entry.totalTokens(), m_plan.limitedModel);
     m_gateway->metrics().record(entry, m_node ? m_node->name : QString());
     m_gateway->usage()->enqueue(entry);

@@ -146,6 +146,20 @@ const QList<QStringList> &migrations()
         {
             u"ALTER TABLE model_configs ADD COLUMN keep_think_tags INTEGER NOT NULL DEFAULT 0"_s,
         },
+        // 11: the request log tells refusals too: the client's dialect, why a request was refused
+        // before it went to a node (NULL for the others), how many refusals of the same user were
+        // left out before the entry (the log's flood cap), indexes for the status and endpoint
+        // filters; and the tokens a user had before a rotation or deletion, so a client still
+        // sending one is logged under its user (and told its token was revoked)
+        {
+            u"ALTER TABLE request_logs ADD COLUMN dialect TEXT"_s,
+            u"ALTER TABLE request_logs ADD COLUMN reason TEXT"_s,
+            u"ALTER TABLE request_logs ADD COLUMN suppressed BIGINT NOT NULL DEFAULT 0"_s,
+            u"CREATE INDEX request_logs_status_created ON request_logs(status_code, created_at)"_s,
+            u"CREATE INDEX request_logs_endpoint_created ON request_logs(endpoint, created_at)"_s,
+            u"CREATE TABLE revoked_tokens (token_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL, "
+            "revoked_at BIGINT NOT NULL)"_s,
+        },
     };
     return steps;
 }

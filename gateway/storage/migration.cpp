@@ -16,7 +16,7 @@ namespace {
 const QStringList &stateTables()
 {
     static const QStringList tables = {
-        u"users"_s, u"user_models"_s, u"user_limits"_s, u"nodes"_s, u"node_models"_s,
+        u"users"_s, u"revoked_tokens"_s, u"user_models"_s, u"user_limits"_s, u"nodes"_s, u"node_models"_s,
         u"model_mappings"_s, u"model_groups"_s, u"model_group_members"_s, u"request_logs"_s,
         u"audit_logs"_s, u"settings"_s,
     };

@@ -12,6 +12,11 @@ namespace Maestro {
 class SqlStore final : public Store
 {
 public:
+    // Revoked tokens the catalog knows (to name their user in the request log): the newest, of
+    // the last days.
+    static constexpr int RevokedTokenDays = 90;
+    static constexpr int RevokedTokenMax = 10000;
+
     explicit SqlStore(Database *database);
 
     bool beginRead() override;
@@ -22,6 +27,7 @@ public:
     QList<User> users() override;
     std::optional<User> user(const QString &username) override;
     QHash<QString, qint64> tokenHashes() override;
+    QHash<QString, RevokedToken> revokedTokens() override;
     qint64 createUser(const QString &username, const QByteArray &tokenHash) override;
     bool setTokenHash(qint64 userId, const QByteArray &tokenHash) override;
     bool deactivateUser(qint64 userId) override;

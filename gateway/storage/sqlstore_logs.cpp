@@ -16,24 +16,38 @@ bool SqlStore::insertRequestLogs(const QList<RequestLogEntry> &entries)
     if (entries.isEmpty())
         return true;
     const QVariant nullInt(QMetaType::fromType<qint64>());
+    const QVariant nullText(QMetaType::fromType<QString>());
+    const auto text = [&nullText](const QString &value) { return value.isEmpty() ? nullText : QVariant(value); };
     QList<QVariantList> rows;
     rows.reserve(entries.size());
     for (const RequestLogEntry &e : entries) {
         rows.append({e.userId ? QVariant(e.userId) : nullInt, e.username, e.endpoint, e.model, e.realModel,
                      e.nodeId ? QVariant(e.nodeId) : nullInt, e.statusCode, e.durationMs,
                      e.ttfbMs >= 0 ? QVariant(e.ttfbMs) : nullInt, e.promptTokens, e.completionTokens,
-                     e.totalTokens(), flag(e.streamed),
-                     e.errorMessage.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(e.errorMessage),
-                     e.createdAt.toMSecsSinceEpoch()});
+                     e.totalTokens(), flag(e.streamed), text(e.errorMessage), e.createdAt.toMSecsSinceEpoch(),
+                     text(e.dialect), text(e.reason), e.suppressed});
     }
     // One transaction and one prepared statement for the whole batch.
     Transaction tx(m_database->connection());
     return tx.runEach(u"INSERT INTO request_logs (user_id, username, endpoint, model, real_model, node_id, "
                       "status_code, duration_ms, ttfb_ms, prompt_tokens, completion_tokens, total_tokens, "
-                      "streamed, error_message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+                      "streamed, error_message, created_at, dialect, reason, suppressed) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
                       rows)
         && tx.commit();
 }
+
+namespace {
+
+// The pattern of a LIKE that matches `text` literally anywhere, case aside (a backslash escapes).
+QString containsPattern(const QString &text)
+{
+    QString escaped = text.toLower();
+    escaped.replace(u'\\', u"\\\\"_s).replace(u'%', u"\\%"_s).replace(u'_', u"\\_"_s);
+    return u'%' + escaped + u'%';
+}
+
+} // namespace
 
 QList<RequestLogEntry> SqlStore::requestLogs(const LogQuery &filter, qint64 *total)
 {
@@ -47,6 +61,42 @@ QList<RequestLogEntry> SqlStore::requestLogs(const LogQuery &filter, qint64 *tot
         where += u" AND (model = ? OR real_model = ?)"_s;
         bindings << filter.model << filter.model;
     }
+    if (!filter.modelContains.isEmpty()) {
+        // LOWER on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's only for non-ASCII.
+        // No index serves a substring; the other filters narrow the rows it looks at.
+        where += u" AND (LOWER(model) LIKE ? ESCAPE '\\' OR LOWER(real_model) LIKE ? ESCAPE '\\')"_s;
+        const QString pattern = containsPattern(filter.modelContains);
+        bindings << pattern << pattern;
+    }
+    if (!filter.statuses.isEmpty()) {
+        QStringList any;
+        for (const LogQuery::StatusRange &range : filter.statuses) {
+            if (range.from == range.to) {
+                any.append(u"status_code = ?"_s);
+                bindings.append(range.from);
+            } else {
+                any.append(u"status_code BETWEEN ? AND ?"_s);
+                bindings << range.from << range.to;
+            }
+        }
+        where += u" AND ("_s + any.join(u" OR "_s) + u')';
+    }
+    if (filter.from.isValid()) {
+        where += u" AND created_at >= ?"_s;
+        bindings.append(filter.from.toMSecsSinceEpoch());
+    }
+    if (filter.to.isValid()) {
+        where += u" AND created_at < ?"_s;
+        bindings.append(filter.to.toMSecsSinceEpoch());
+    }
+    if (!filter.endpoint.isEmpty()) {
+        where += u" AND endpoint = ?"_s;
+        bindings.append(filter.endpoint);
+    }
+    if (!filter.dialect.isEmpty()) {
+        where += u" AND dialect = ?"_s;
+        bindings.append(filter.dialect);
+    }
     QSqlQuery query(m_database->connection());
     if (total) {
         *total = 0;
@@ -56,7 +106,8 @@ QList<RequestLogEntry> SqlStore::requestLogs(const LogQuery &filter, qint64 *tot
     QList<RequestLogEntry> logs;
     if (!run(query,
              u"SELECT user_id, username, endpoint, model, real_model, node_id, status_code, duration_ms, "
-             "ttfb_ms, prompt_tokens, completion_tokens, streamed, error_message, created_at FROM request_logs"_s
+             "ttfb_ms, prompt_tokens, completion_tokens, streamed, error_message, created_at, dialect, reason, "
+             "suppressed FROM request_logs"_s
                  + where + u" ORDER BY id DESC LIMIT ? OFFSET ?"_s,
              bindings + QVariantList{filter.limit, filter.offset}))
         return logs;
@@ -76,6 +127,9 @@ QList<RequestLogEntry> SqlStore::requestLogs(const LogQuery &filter, qint64 *tot
         e.streamed = query.value(11).toInt() != 0;
         e.errorMessage = query.value(12).toString();
         e.createdAt = fromMs(query.value(13));
+        e.dialect = query.value(14).toString();
+        e.reason = query.value(15).toString();
+        e.suppressed = query.value(16).toLongLong();
         logs.append(e);
     }
     return logs;
@@ -115,7 +169,8 @@ QHash<qint64, NodeTraffic> SqlStore::nodeTraffic(QDate utcDay)
 QList<Store::ModelUsage> SqlStore::usageByModel(qint64 userId, const QDateTime &from, const QDateTime &to)
 {
     QString sql = u"SELECT model, COUNT(*), CAST(SUM(prompt_tokens) AS BIGINT), CAST(SUM(completion_tokens) AS BIGINT) "
-                  "FROM request_logs WHERE created_at >= ? AND created_at < ?"_s;
+                  "FROM request_logs WHERE created_at >= ? AND created_at < ? AND reason IS NULL"_s;
+    // Refusals (reason set) are in the log but are not usage.
     QVariantList bindings{from.toMSecsSinceEpoch(), to.toMSecsSinceEpoch()};
     if (userId > 0) {
         sql += u" AND user_id = ?"_s;
@@ -138,7 +193,7 @@ QList<Store::UserUsage> SqlStore::usageByUser(const QDateTime &from, const QDate
     QList<UserUsage> usage;
     if (!run(query,
              u"SELECT username, COUNT(*), CAST(SUM(prompt_tokens) AS BIGINT), CAST(SUM(completion_tokens) AS BIGINT) "
-             "FROM request_logs WHERE created_at >= ? AND created_at < ? "
+             "FROM request_logs WHERE created_at >= ? AND created_at < ? AND reason IS NULL "
              "GROUP BY username ORDER BY COUNT(*) DESC, username"_s,
              {from.toMSecsSinceEpoch(), to.toMSecsSinceEpoch()}))
         return usage;

@@ -94,17 +94,50 @@ qint64 SqlStore::createUser(const QString &username, const QByteArray &tokenHash
     return tx.commit() ? id : 0;
 }
 
-bool SqlStore::setTokenHash(qint64 userId, const QByteArray &tokenHash)
+QHash<QString, RevokedToken> SqlStore::revokedTokens()
 {
     QSqlQuery query(m_database->connection());
-    return runOne(query, u"UPDATE users SET token_hash = ?, updated_at = ? WHERE id = ?"_s,
-                  {QString::fromLatin1(tokenHash), nowMs(), userId});
+    QHash<QString, RevokedToken> result;
+    // Bounded: the catalog holds them in memory and is reloaded at every change.
+    if (run(query, u"SELECT r.token_hash, r.user_id, u.username FROM revoked_tokens r "
+                   "JOIN users u ON u.id = r.user_id WHERE r.revoked_at >= ? "
+                   "ORDER BY r.revoked_at DESC LIMIT ?"_s,
+            {nowMs() - RevokedTokenDays * 86'400'000LL, RevokedTokenMax})) {
+        while (query.next())
+            result.insert(query.value(0).toString(), {query.value(1).toLongLong(), query.value(2).toString()});
+    }
+    return result;
+}
+
+namespace {
+
+// Keeps the token a user is about to lose, so that a client still sending it can be logged under
+// its user. Only the digest, as in users.
+bool keepRevokedToken(Transaction &tx, qint64 userId, qint64 now)
+{
+    return tx.run(u"INSERT INTO revoked_tokens (token_hash, user_id, revoked_at) "
+                  "SELECT token_hash, id, ? FROM users WHERE id = ? AND token_hash IS NOT NULL "
+                  "ON CONFLICT (token_hash) DO NOTHING"_s,
+                  {now, userId});
+}
+
+} // namespace
+
+bool SqlStore::setTokenHash(qint64 userId, const QByteArray &tokenHash)
+{
+    Transaction tx(m_database->connection());
+    const qint64 now = nowMs();
+    return keepRevokedToken(tx, userId, now)
+        && tx.runOne(u"UPDATE users SET token_hash = ?, updated_at = ? WHERE id = ?"_s,
+                     {QString::fromLatin1(tokenHash), now, userId})
+        && tx.commit();
 }
 
 bool SqlStore::deactivateUser(qint64 userId)
 {
     Transaction tx(m_database->connection());
-    return tx.run(u"UPDATE users SET is_active = 0, token_hash = NULL, updated_at = ? WHERE id = ?"_s,
+    return keepRevokedToken(tx, userId, nowMs())
+        && tx.run(u"UPDATE users SET is_active = 0, token_hash = NULL, updated_at = ? WHERE id = ?"_s,
                   {nowMs(), userId})
         && tx.run(u"DELETE FROM user_models WHERE user_id = ?"_s, {userId}) && tx.commit();
 }

@@ -6,6 +6,8 @@
 #include <QMutexLocker>
 #include <QTimer>
 
+#include <algorithm>
+
 Q_DECLARE_LOGGING_CATEGORY(lcStore)
 
 namespace Maestro {
@@ -16,6 +18,7 @@ UsageWriter::UsageWriter(Store *store, Database *database, qsizetype maxPending)
     , m_maxPending(maxPending)
 {
     m_thread.setObjectName(QStringLiteral("usage-writer"));
+    m_monotonic.start();
 }
 
 UsageWriter::~UsageWriter()
@@ -51,9 +54,52 @@ void UsageWriter::stop()
     m_scheduled = false;
 }
 
+void UsageWriter::setRefusalCap(int burst, int intervalMs)
+{
+    QMutexLocker lock(&m_mutex);
+    m_refusalBurst = std::max(burst, 1);
+    m_refusalIntervalMs = std::max(intervalMs, 1);
+    m_refusals.clear();
+}
+
+bool UsageWriter::admitRefusal(RequestLogEntry *entry)
+{
+    const qint64 now = m_monotonic.elapsed();
+    // Only known users' refusals are logged at all, so the buckets are bounded by the users; a
+    // full bucket with nothing to report is the same as none, and goes when there are many.
+    if (m_refusals.size() > 10000) {
+        m_refusals.removeIf([this, now](QHash<qint64, RefusalBucket>::iterator it) {
+            return it.value().suppressed == 0
+                && it.value().allowance + double(now - it.value().lastMs) / m_refusalIntervalMs >= m_refusalBurst;
+        });
+    }
+    auto it = m_refusals.find(entry->userId);
+    if (it == m_refusals.end())
+        it = m_refusals.insert(entry->userId, RefusalBucket{double(m_refusalBurst), now, 0});
+    RefusalBucket &bucket = *it;
+    bucket.allowance = std::min<double>(m_refusalBurst, bucket.allowance + double(now - bucket.lastMs) / m_refusalIntervalMs);
+    bucket.lastMs = now;
+    if (bucket.allowance < 1) {
+        ++bucket.suppressed;
+        ++m_suppressed;
+        return false;
+    }
+    bucket.allowance -= 1;
+    entry->suppressed = bucket.suppressed;
+    bucket.suppressed = 0;
+    return true;
+}
+
 void UsageWriter::enqueue(const RequestLogEntry &entry)
 {
     QMutexLocker lock(&m_mutex);
+    RequestLogEntry capped;
+    if (entry.refused() && entry.userId) {
+        capped = entry;
+        if (!admitRefusal(&capped))
+            return;
+    }
+    const RequestLogEntry &queued = capped.refused() ? capped : entry;
     if (m_queue.size() >= m_maxPending) {
         // Reported at the first loss and every 1000 after it, not once per request.
         if (m_dropped++ % 1000 == 0)
@@ -62,7 +108,7 @@ void UsageWriter::enqueue(const RequestLogEntry &entry)
                                 << "entries dropped so far";
         return;
     }
-    m_queue.append(entry);
+    m_queue.append(queued);
     if (m_scheduled || !m_worker)
         return;
     m_scheduled = true;
@@ -112,6 +158,12 @@ qint64 UsageWriter::droppedCount() const
 {
     QMutexLocker lock(&m_mutex);
     return m_dropped;
+}
+
+qint64 UsageWriter::suppressedCount() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_suppressed;
 }
 
 qint64 UsageWriter::pendingCount() const

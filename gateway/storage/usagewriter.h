@@ -3,6 +3,8 @@
 #include "core/entities.h"
 #include "core/store.h"
 
+#include <QElapsedTimer>
+#include <QHash>
 #include <QMutex>
 #include <QObject>
 #include <QThread>
@@ -18,6 +20,12 @@ class Database;
 // While the database refuses writes, the batch stays queued and is tried again every RetryMs.
 // The queue is bounded: past maxPending entries (a database away for hours under load), new
 // entries are dropped, counted and reported in the log, rather than growing without limit.
+//
+// Refusals (entries with a reason: 401 to 503 before a request reached a node) cost a client
+// nothing, so a client hammering with refused requests could outgrow every accepted request.
+// They are capped per user: at most RefusalBurst at once, then one per RefusalIntervalMs; those
+// over the cap are only counted, and the user's next refusal entry carries that count
+// (`suppressed`). Accepted requests are never capped (the user's limits bound them already).
 class UsageWriter final : public QObject
 {
     Q_OBJECT
@@ -25,6 +33,8 @@ class UsageWriter final : public QObject
 public:
     static constexpr qsizetype MaxPending = 100000; // about 50 MB of entries
     static constexpr int RetryMs = 1000;
+    static constexpr int RefusalBurst = 20;
+    static constexpr int RefusalIntervalMs = 1000;
 
     UsageWriter(Store *store, Database *database, qsizetype maxPending = MaxPending);
     ~UsageWriter() override;
@@ -35,6 +45,9 @@ public:
     qint64 writtenCount() const;
     qint64 pendingCount() const;
     qint64 droppedCount() const; // entries lost to the bound
+    qint64 suppressedCount() const; // refusals left out by the per-user cap
+    // The per-user cap on refusal entries (tests use a short interval).
+    void setRefusalCap(int burst, int intervalMs);
 
 Q_SIGNALS:
     // Emitted on the writer thread after a batch is committed (for live log views).
@@ -42,6 +55,14 @@ Q_SIGNALS:
 
 private:
     void drain();
+    bool admitRefusal(RequestLogEntry *entry); // under m_mutex
+
+    struct RefusalBucket
+    {
+        double allowance = 0;
+        qint64 lastMs = 0;
+        qint64 suppressed = 0; // since the last entry of the user written
+    };
 
     Store *m_store;
     Database *m_database;
@@ -53,6 +74,11 @@ private:
     bool m_scheduled = false; // a drain is queued, or a retry timed
     qint64 m_written = 0;
     qint64 m_dropped = 0;
+    qint64 m_suppressed = 0;
+    QElapsedTimer m_monotonic;
+    QHash<qint64, RefusalBucket> m_refusals; // by user id
+    int m_refusalBurst = RefusalBurst;
+    int m_refusalIntervalMs = RefusalIntervalMs;
 };
 
 } // namespace Maestro

@@ -82,6 +82,10 @@ private Q_SLOTS:
     void settingsAndAudit();
     void requestLogs_data();
     void requestLogs();
+    void requestLogFilters_data();
+    void requestLogFilters();
+    void refusalsKeepTheirFieldsAndAreNotUsage();
+    void revokedTokensNameTheirUser();
     void usageOn_data();
     void usageOn();
     void usageByUser();
@@ -93,6 +97,7 @@ private Q_SLOTS:
     void usageWriterWritesWhatCameBeforeStart();
     void usageWriterRetriesWhileTheDatabaseRefuses();
     void usageWriterQueueIsBounded();
+    void usageWriterCapsRefusalsPerUser();
     void fileSecretStore_data();
     void fileSecretStore();
 
@@ -156,7 +161,7 @@ void TestSqlStore::migrationsCreateTheLatestSchema()
     const QStringList tables = m_database->connection().tables();
     for (const QString &table :
          { u"users"_s, u"user_models"_s, u"user_limits"_s, u"nodes"_s, u"node_models"_s,
-           u"model_mappings"_s, u"request_logs"_s, u"audit_logs"_s, u"settings"_s })
+           u"model_mappings"_s, u"request_logs"_s, u"audit_logs"_s, u"settings"_s, u"revoked_tokens"_s })
         QVERIFY2(tables.contains(table), qPrintable(table));
 }
 
@@ -504,6 +509,166 @@ void TestSqlStore::requestLogs()
     }
 }
 
+void TestSqlStore::requestLogFilters_data()
+{
+    QTest::addColumn<QString>("modelContains");
+    QTest::addColumn<QString>("statuses");
+    QTest::addColumn<QDateTime>("from");
+    QTest::addColumn<QDateTime>("to");
+    QTest::addColumn<QString>("endpoint");
+    QTest::addColumn<QString>("dialect");
+    QTest::addColumn<qint64>("total");
+
+    const QDateTime none;
+    QTest::newRow("no filter: all eight")
+        << QString() << QString() << none << none << QString() << QString() << qint64(8);
+    QTest::newRow("an exact status")
+        << QString() << u"429"_s << none << none << QString() << QString() << qint64(2);
+    QTest::newRow("a class of statuses")
+        << QString() << u"4xx"_s << none << none << QString() << QString() << qint64(4);
+    QTest::newRow("a list of a status and a class")
+        << QString() << u"200,5xx"_s << none << none << QString() << QString() << qint64(4);
+    QTest::newRow("from is inclusive")
+        << QString() << QString() << utc(2024, 5, 1, 12, 0, 5) << none << QString() << QString() << qint64(3);
+    QTest::newRow("to is exclusive")
+        << QString() << QString() << none << utc(2024, 5, 1, 12, 0, 5) << QString() << QString() << qint64(5);
+    QTest::newRow("an endpoint")
+        << QString() << QString() << none << none << u"/v1/messages"_s << QString() << qint64(2);
+    QTest::newRow("a client dialect")
+        << QString() << QString() << none << none << QString() << u"openai"_s << qint64(3);
+    QTest::newRow("a model substring in any case, of the asked or the real name")
+        << u"QWEN"_s << QString() << none << none << QString() << QString() << qint64(3);
+    QTest::newRow("a % in the substring is a percent sign, not a wildcard")
+        << u"50%"_s << QString() << none << none << QString() << QString() << qint64(1);
+    QTest::newRow("an _ in the substring is an underscore, not any character")
+        << u"a_b"_s << QString() << none << none << QString() << QString() << qint64(1);
+    QTest::newRow("a backslash in the substring is itself")
+        << u"x\\y"_s << QString() << none << none << QString() << QString() << qint64(1);
+    QTest::newRow("filters combine")
+        << u"qwen"_s << u"4xx"_s << none << none << QString() << u"ollama"_s << qint64(1);
+}
+
+void TestSqlStore::requestLogFilters()
+{
+    QFETCH(QString, modelContains);
+    QFETCH(QString, statuses);
+    QFETCH(QDateTime, from);
+    QFETCH(QDateTime, to);
+    QFETCH(QString, endpoint);
+    QFETCH(QString, dialect);
+    QFETCH(qint64, total);
+
+    const QDateTime at = utc(2024, 5, 1, 12);
+    struct Row
+    {
+        const char *model;
+        const char *real;
+        int status;
+        const char *endpoint;
+        const char *dialect;
+    };
+    const Row rows[] = {
+        {"chat", "qwen2:7b", 200, "/api/chat", "ollama"},
+        {"Qwen-Coder", "", 429, "/api/chat", "ollama"},
+        {"chat", "qwen2:7b", 503, "/v1/chat/completions", "openai"},
+        {"50% off", "", 404, "/v1/chat/completions", "openai"},
+        {"a_b", "", 403, "/v1/messages", "anthropic"},
+        {"axb", "", 429, "/v1/messages", "anthropic"},
+        {"x\\y", "", 200, "/api/generate", "ollama"},
+        {"other", "", 502, "/v1/completions", "openai"},
+    };
+    QList<RequestLogEntry> entries;
+    for (int i = 0; i < int(std::size(rows)); ++i) {
+        RequestLogEntry e = logEntry(1, u"alice"_s, QString::fromUtf8(rows[i].model), QString::fromUtf8(rows[i].real),
+                                     rows[i].status == 200 ? 1 : 0, at.addSecs(i));
+        e.statusCode = rows[i].status;
+        e.endpoint = QString::fromUtf8(rows[i].endpoint);
+        e.dialect = QString::fromUtf8(rows[i].dialect);
+        entries.append(e);
+    }
+    QVERIFY(m_store->insertRequestLogs(entries));
+
+    LogQuery query;
+    query.modelContains = modelContains;
+    if (!statuses.isEmpty()) {
+        const auto parsed = LogQuery::parseStatuses(statuses);
+        QVERIFY(parsed);
+        query.statuses = *parsed;
+    }
+    query.from = from;
+    query.to = to;
+    query.endpoint = endpoint;
+    query.dialect = dialect;
+    qint64 counted = -1;
+    const QList<RequestLogEntry> logs = m_store->requestLogs(query, &counted);
+    QCOMPARE(counted, total);
+    QCOMPARE(qint64(logs.size()), total);
+    // What the SQL selects is what the live view's match selects.
+    qint64 matching = 0;
+    for (const RequestLogEntry &e : std::as_const(entries))
+        matching += query.matches(e) ? 1 : 0;
+    QCOMPARE(matching, total);
+    for (const RequestLogEntry &e : logs)
+        QVERIFY(query.matches(e));
+}
+
+void TestSqlStore::refusalsKeepTheirFieldsAndAreNotUsage()
+{
+    const QDateTime at = utc(2024, 5, 1, 12);
+    RequestLogEntry served = logEntry(1, u"alice"_s, u"chat"_s, u"qwen2:7b"_s, 1, at, 10, 5);
+    served.dialect = u"ollama"_s;
+    RequestLogEntry refused = logEntry(1, u"alice"_s, u"chat"_s, QString(), 0, at.addSecs(1), 0, 0);
+    refused.statusCode = 429;
+    refused.dialect = u"openai"_s;
+    refused.reason = u"limit:user_requests_per_minute"_s;
+    refused.errorMessage = u"Request limit reached"_s;
+    refused.suppressed = 7;
+    refused.ttfbMs = -1;
+    QVERIFY(m_store->insertRequestLogs({served, refused}));
+
+    const QList<RequestLogEntry> logs = m_store->requestLogs(LogQuery(), nullptr);
+    QCOMPARE(logs.size(), 2);
+    QCOMPARE(logs.at(0).reason, refused.reason);
+    QCOMPARE(logs.at(0).dialect, u"openai"_s);
+    QCOMPARE(logs.at(0).suppressed, qint64(7));
+    QCOMPARE(logs.at(0).statusCode, 429);
+    QVERIFY(logs.at(0).refused());
+    QVERIFY(logs.at(1).reason.isEmpty());
+    QCOMPARE(logs.at(1).dialect, u"ollama"_s);
+    QVERIFY(!logs.at(1).refused());
+
+    // The usage reports count the request served only.
+    const QList<Store::ModelUsage> byModel = m_store->usageByModel(1, at.addDays(-1), at.addDays(1));
+    QCOMPARE(byModel.size(), 1);
+    QCOMPARE(byModel.first().requests, qint64(1));
+    const QList<Store::UserUsage> byUser = m_store->usageByUser(at.addDays(-1), at.addDays(1));
+    QCOMPARE(byUser.size(), 1);
+    QCOMPARE(byUser.first().requests, qint64(1));
+    QCOMPARE(m_store->usageOn(QDate(2024, 5, 1)).value(1).requests, qint64(1));
+}
+
+void TestSqlStore::revokedTokensNameTheirUser()
+{
+    const qint64 alice = m_store->createUser(u"alice"_s, "digest-1");
+    QVERIFY(alice > 0);
+    QVERIFY(m_store->revokedTokens().isEmpty());
+    QVERIFY(m_store->setTokenHash(alice, "digest-2"));
+    QHash<QString, RevokedToken> revoked = m_store->revokedTokens();
+    QCOMPARE(revoked.size(), 1);
+    QCOMPARE(revoked.value(u"digest-1"_s).userId, alice);
+    QCOMPARE(revoked.value(u"digest-1"_s).username, u"alice"_s);
+    QCOMPARE(m_store->tokenHashes().value(u"digest-2"_s), alice);
+
+    QVERIFY(m_store->deactivateUser(alice));
+    revoked = m_store->revokedTokens();
+    QCOMPARE(revoked.size(), 2);
+    QCOMPARE(revoked.value(u"digest-2"_s).username, u"alice"_s);
+    QVERIFY(m_store->tokenHashes().isEmpty());
+    // Deleting again has no token left to keep.
+    QVERIFY(m_store->deactivateUser(alice));
+    QCOMPARE(m_store->revokedTokens().size(), 2);
+}
+
 void TestSqlStore::usageOn_data()
 {
     QTest::addColumn<QList<QDateTime>>("times");
@@ -812,6 +977,46 @@ void TestSqlStore::usageWriterQueueIsBounded()
     bounded.username = u"bounded"_s;
     m_store->requestLogs(bounded, &total);
     QCOMPARE(total, qint64(5));
+}
+
+void TestSqlStore::usageWriterCapsRefusalsPerUser()
+{
+    UsageWriter writer(m_store.get(), m_database.get());
+    // Three at once, then one per 400 ms.
+    writer.setRefusalCap(3, 400);
+    const auto refusal = [](qint64 userId, const QString &name) {
+        RequestLogEntry e = logEntry(userId, name, u"chat"_s, QString(), 0, QDateTime::currentDateTimeUtc(), 0, 0);
+        e.statusCode = 429;
+        e.reason = u"limit:daily_requests"_s;
+        return e;
+    };
+    for (int i = 0; i < 10; ++i)
+        writer.enqueue(refusal(1, u"alice"_s));
+    // Another user has a cap of its own, and requests served are never capped.
+    for (int i = 0; i < 3; ++i)
+        writer.enqueue(refusal(2, u"bob"_s));
+    for (int i = 0; i < 10; ++i)
+        writer.enqueue(logEntry(1, u"alice"_s, u"chat"_s, u"qwen2:7b"_s, 1, QDateTime::currentDateTimeUtc()));
+    QCOMPARE(writer.pendingCount(), qint64(3 + 3 + 10));
+    QCOMPARE(writer.suppressedCount(), qint64(7));
+
+    // Once the interval passed, alice's next refusal is written with the count of those left out.
+    QTest::qWait(450);
+    writer.enqueue(refusal(1, u"alice"_s));
+    writer.start();
+    writer.stop();
+    LogQuery query;
+    query.username = u"alice"_s;
+    query.statuses = {{429, 429}};
+    qint64 total = 0;
+    const QList<RequestLogEntry> logs = m_store->requestLogs(query, &total);
+    QCOMPARE(total, qint64(4));
+    QCOMPARE(logs.first().suppressed, qint64(7));
+    for (qsizetype i = 1; i < logs.size(); ++i)
+        QCOMPARE(logs.at(i).suppressed, qint64(0));
+    query.username = u"bob"_s;
+    m_store->requestLogs(query, &total);
+    QCOMPARE(total, qint64(3));
 }
 
 void TestSqlStore::fileSecretStore_data()

@@ -66,6 +66,7 @@ private Q_SLOTS:
     void limitsThroughUsersPage();
     void addNodeThroughNodesPage();
     void chatRequestAppearsInLogsLive();
+    void logsPageFilters();
     void shortcutsSwitchPages();
     void connectDialogSnippets_data();
     void connectDialogSnippets();
@@ -284,6 +285,74 @@ void TestDesktop::chatRequestAppearsInLogsLive()
     QCOMPARE(nodes->table()->item(0, 0)->text(), u"gpu-1"_s);
     QTRY_COMPARE_WITH_TIMEOUT(nodes->table()->item(0, 6)->text(), u"2"_s, 5000);
     QVERIFY(nodes->table()->item(0, 7)->text().endsWith(u" ms"_s));
+}
+
+void TestDesktop::logsPageFilters()
+{
+    QVERIFY(!m_aliceToken.isEmpty());
+    m_window->showPage(MainWindow::Logs);
+    LogsPage *page = m_window->logsPage();
+    QTableWidget *table = page->requestsTable();
+
+    // Entries of a user of their own, as the usage writer writes them.
+    const QDateTime at(QDate(2024, 5, 1), QTime(12, 0), Qt::UTC);
+    QList<RequestLogEntry> entries;
+    const auto add = [&](const QString &model, int status, const QString &endpoint, const QString &dialect, int days) {
+        RequestLogEntry e;
+        e.userId = 999;
+        e.username = u"filtered"_s;
+        e.model = model;
+        e.statusCode = status;
+        e.endpoint = endpoint;
+        e.dialect = dialect;
+        e.reason = status >= 400 ? u"model_not_allowed"_s : QString();
+        e.createdAt = at.addDays(days);
+        entries.append(e);
+    };
+    add(u"llama3:8b"_s, 200, u"/api/chat"_s, u"ollama"_s, 0);
+    add(u"Llama3-Instruct"_s, 403, u"/v1/chat/completions"_s, u"openai"_s, 0);
+    add(u"qwen2:7b"_s, 429, u"/v1/messages"_s, u"anthropic"_s, 1);
+    add(u"qwen2:7b"_s, 503, u"/v1/messages"_s, u"anthropic"_s, 2);
+    QVERIFY(m_fixture.store()->insertRequestLogs(entries));
+
+    page->setUserFilter(u"filtered"_s);
+    QTRY_COMPARE(table->rowCount(), 4);
+    page->setStatusFilter(u"4xx"_s);
+    QTRY_COMPARE(table->rowCount(), 2);
+    QCOMPARE(table->item(0, 8)->text(), u"model_not_allowed"_s);
+    page->setStatusFilter(u"403,5xx"_s);
+    QTRY_COMPARE(table->rowCount(), 2);
+    page->setStatusFilter(QString());
+    page->setDialectFilter(u"anthropic"_s);
+    QTRY_COMPARE(table->rowCount(), 2);
+    page->setDialectFilter(QString());
+    page->setEndpointFilter(u"/v1/chat/completions"_s);
+    QTRY_COMPARE(table->rowCount(), 1);
+    page->setEndpointFilter(QString());
+    page->setModelFilter(u"LLAMA3"_s); // part of the name, in any case
+    QTRY_COMPARE(table->rowCount(), 2);
+    page->setModelFilter(QString());
+    page->setDateFilter(QDate(2024, 5, 2), QDate(2024, 5, 2)); // one day, both ends included
+    QTRY_COMPARE(table->rowCount(), 1);
+    page->setDateFilter(QDate(2024, 5, 2), QDate());
+    QTRY_COMPARE(table->rowCount(), 2);
+    page->setDateFilter(QDate(), QDate());
+    QTRY_COMPARE(table->rowCount(), 4);
+
+    // A refusal of a known user shows up live under the filters it fits, with its reason.
+    page->setUserFilter(u"alice"_s);
+    page->setStatusFilter(u"404"_s);
+    QTRY_VERIFY(page->currentQuery().statuses.size() == 1 && !m_client->isBusy());
+    QTest::qWait(400); // the reload after typing has run
+    const int before = table->rowCount();
+    const QJsonObject chat{{u"model"_s, u"no-such-model"_s},
+                           {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"hi"_s}}}}};
+    QCOMPARE(m_fixture.send("POST", u"/api/chat"_s, m_aliceToken, chat).status, 404);
+    QTRY_COMPARE_WITH_TIMEOUT(table->rowCount(), before + 1, 10000);
+    QCOMPARE(table->item(0, 5)->text(), u"404"_s);
+    QCOMPARE(table->item(0, 8)->text(), u"unknown_model"_s);
+    page->setStatusFilter(QString());
+    page->setUserFilter(QString());
 }
 
 void TestDesktop::shortcutsSwitchPages()

@@ -93,6 +93,8 @@ DashboardPage::DashboardPage(GatewayClient *client, QWidget *parent)
     connect(m_client, &GatewayClient::snapshotChanged, this, &DashboardPage::updateNodes);
     connect(m_client, &GatewayClient::callsChanged, this, &DashboardPage::updateNodes);
     connect(m_client, &GatewayClient::requestLogged, this, [this](const RequestLogEntry &entry) {
+        if (entry.refused())
+            return; // refused before a node: in the request log, not in the usage figures
         m_recent.prepend(entry);
         recompute();
     });

@@ -4,6 +4,8 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
+#include <QDateEdit>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -15,6 +17,7 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -26,6 +29,21 @@ using namespace Ui;
 namespace {
 
 constexpr int MaxRows = 500;
+constexpr int TypingPauseMs = 300;
+// A date edit at this date means "no bound" (it shows "Any").
+const QDate NoDate(2000, 1, 1);
+
+QDateEdit *dateBox(const QString &name, QWidget *parent)
+{
+    auto *box = new QDateEdit(parent);
+    box->setObjectName(name);
+    box->setCalendarPopup(true);
+    box->setMinimumDate(NoDate);
+    box->setSpecialValueText(QCoreApplication::translate("Maestro::LogsPage", "Any"));
+    box->setDate(NoDate);
+    box->setDisplayFormat(u"yyyy-MM-dd"_s);
+    return box;
+}
 
 QComboBox *filterBox(const QString &all, QWidget *parent)
 {
@@ -44,7 +62,13 @@ LogsPage::LogsPage(GatewayClient *client, QWidget *parent)
     : Page(client, parent)
     , m_tabs(new QTabWidget(this))
     , m_user(filterBox(tr("All users"), this))
-    , m_model(filterBox(tr("All models"), this))
+    , m_model(filterBox(tr("Any model"), this))
+    , m_status(filterBox(tr("Any status"), this))
+    , m_endpoint(filterBox(tr("Any endpoint"), this))
+    , m_dialect(new QComboBox(this))
+    , m_from(dateBox(u"fromFilter"_s, this))
+    , m_to(dateBox(u"toFilter"_s, this))
+    , m_reloadDelay(new QTimer(this))
     , m_live(new QCheckBox(tr("&Live"), this))
     , m_total(new QLabel(this))
     , m_requests(new QTableWidget(this))
@@ -53,6 +77,23 @@ LogsPage::LogsPage(GatewayClient *client, QWidget *parent)
 {
     m_user->setObjectName(u"userFilter"_s);
     m_model->setObjectName(u"modelFilter"_s);
+    m_model->setToolTip(tr("Part of the model's name, in any case"));
+    m_status->setObjectName(u"statusFilter"_s);
+    m_status->setMinimumContentsLength(8);
+    m_status->setToolTip(tr("A status (404), a class (4xx) or a list of them (401,403,5xx)"));
+    m_status->addItems({QString(), u"2xx"_s, u"4xx"_s, u"5xx"_s, u"401"_s, u"403"_s, u"404"_s, u"413"_s,
+                        u"429"_s, u"503"_s});
+    m_endpoint->setObjectName(u"endpointFilter"_s);
+    m_endpoint->addItems({QString(), u"/api/chat"_s, u"/api/generate"_s, u"/api/embed"_s,
+                          u"/v1/chat/completions"_s, u"/v1/completions"_s, u"/v1/embeddings"_s,
+                          u"/v1/responses"_s, u"/v1/messages"_s});
+    m_dialect->setObjectName(u"dialectFilter"_s);
+    m_dialect->addItem(tr("Any client"), QString());
+    m_dialect->addItem(u"Ollama"_s, u"ollama"_s);
+    m_dialect->addItem(u"OpenAI"_s, u"openai"_s);
+    m_dialect->addItem(u"Anthropic"_s, u"anthropic"_s);
+    m_reloadDelay->setSingleShot(true);
+    m_reloadDelay->setInterval(TypingPauseMs);
     m_live->setChecked(true);
     m_live->setToolTip(tr("Show new requests as they finish"));
     auto *refresh = new QPushButton(tr("&Refresh"), this);
@@ -68,14 +109,41 @@ LogsPage::LogsPage(GatewayClient *client, QWidget *parent)
     filters->addWidget(modelLabel);
     filters->addWidget(m_model);
     filters->addSpacing(8);
+    auto *statusLabel = new QLabel(tr("&Status:"), this);
+    statusLabel->setBuddy(m_status);
+    filters->addWidget(statusLabel);
+    filters->addWidget(m_status);
+    filters->addSpacing(8);
     filters->addWidget(m_live);
     filters->addStretch(1);
     filters->addWidget(m_total);
     filters->addWidget(refresh);
 
+    // A second row: where the requests came from and when.
+    auto *filters2 = new QHBoxLayout;
+    auto *endpointLabel = new QLabel(tr("&Endpoint:"), this);
+    endpointLabel->setBuddy(m_endpoint);
+    auto *dialectLabel = new QLabel(tr("&Client:"), this);
+    dialectLabel->setBuddy(m_dialect);
+    auto *fromLabel = new QLabel(tr("&From:"), this);
+    fromLabel->setBuddy(m_from);
+    auto *toLabel = new QLabel(tr("&To:"), this);
+    toLabel->setBuddy(m_to);
+    filters2->addWidget(endpointLabel);
+    filters2->addWidget(m_endpoint);
+    filters2->addSpacing(8);
+    filters2->addWidget(dialectLabel);
+    filters2->addWidget(m_dialect);
+    filters2->addSpacing(8);
+    filters2->addWidget(fromLabel);
+    filters2->addWidget(m_from);
+    filters2->addWidget(toLabel);
+    filters2->addWidget(m_to);
+    filters2->addStretch(1);
+
     m_requests->setObjectName(u"requests"_s);
     setupTable(m_requests, {tr("Time"), tr("User"), tr("Model"), tr("Node"), tr("Endpoint"),
-                            tr("Status"), tr("Tokens"), tr("Duration")});
+                            tr("Status"), tr("Tokens"), tr("Duration"), tr("Reason")});
     // Fixed widths: rows arrive one by one, so fitting to the contents would fit the first row only.
     const int widths[] = {92, 70, 90, 100, 90, 48, 95};
     for (int column = 0; column < int(std::size(widths)); ++column)
@@ -96,6 +164,7 @@ LogsPage::LogsPage(GatewayClient *client, QWidget *parent)
     auto *requestsTab = new QWidget(this);
     auto *requestsLayout = new QVBoxLayout(requestsTab);
     requestsLayout->addLayout(filters);
+    requestsLayout->addLayout(filters2);
     requestsLayout->addWidget(splitter, 1);
 
     m_audit->setObjectName(u"audit"_s);
@@ -113,8 +182,14 @@ LogsPage::LogsPage(GatewayClient *client, QWidget *parent)
     layout->addWidget(m_tabs);
 
     connect(refresh, &QPushButton::clicked, this, &LogsPage::reload);
-    connect(m_user, &QComboBox::currentTextChanged, this, &LogsPage::reload);
-    connect(m_model, &QComboBox::currentTextChanged, this, &LogsPage::reload);
+    // Typed filters reload once the typing pauses, picked ones at once; the query runs on the
+    // gateway's control thread, so the window never waits for it.
+    for (QComboBox *box : {m_user, m_model, m_status, m_endpoint})
+        connect(box, &QComboBox::currentTextChanged, this, &LogsPage::filtersChanged);
+    connect(m_dialect, &QComboBox::currentIndexChanged, this, &LogsPage::reload);
+    connect(m_from, &QDateEdit::dateChanged, this, &LogsPage::filtersChanged);
+    connect(m_to, &QDateEdit::dateChanged, this, &LogsPage::filtersChanged);
+    connect(m_reloadDelay, &QTimer::timeout, this, &LogsPage::reload);
     connect(m_requests, &QTableWidget::itemSelectionChanged, this, &LogsPage::showDetails);
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         if (index == 1)
@@ -141,14 +216,52 @@ LogsPage::LogsPage(GatewayClient *client, QWidget *parent)
     reload();
 }
 
-QString LogsPage::userFilter() const
+LogQuery LogsPage::currentQuery() const
 {
-    return m_user->currentText().trimmed();
+    LogQuery query;
+    query.limit = MaxRows;
+    query.username = m_user->currentText().trimmed();
+    query.modelContains = m_model->currentText().trimmed();
+    if (const QString statuses = m_status->currentText().trimmed(); !statuses.isEmpty())
+        query.statuses = LogQuery::parseStatuses(statuses).value_or(QList<LogQuery::StatusRange>{{0, -1}});
+    query.endpoint = m_endpoint->currentText().trimmed();
+    query.dialect = m_dialect->currentData().toString();
+    if (m_from->date() > NoDate)
+        query.from = QDateTime(m_from->date(), QTime(0, 0), Qt::UTC);
+    if (m_to->date() > NoDate)
+        query.to = QDateTime(m_to->date().addDays(1), QTime(0, 0), Qt::UTC);
+    return query;
 }
 
-QString LogsPage::modelFilter() const
+void LogsPage::filtersChanged()
 {
-    return m_model->currentText().trimmed();
+    // A status being typed ("4", "40") is not read until it is one.
+    const QString statuses = m_status->currentText().trimmed();
+    const bool readable = statuses.isEmpty() || LogQuery::parseStatuses(statuses).has_value();
+    m_status->setToolTip(readable ? tr("A status (404), a class (4xx) or a list of them (401,403,5xx)")
+                                   : tr("Not a status: use 404, 4xx or a list such as 401,403,5xx"));
+    m_reloadDelay->start();
+}
+
+void LogsPage::setStatusFilter(const QString &statuses)
+{
+    m_status->setCurrentText(statuses);
+}
+
+void LogsPage::setEndpointFilter(const QString &endpoint)
+{
+    m_endpoint->setCurrentText(endpoint);
+}
+
+void LogsPage::setDialectFilter(const QString &dialect)
+{
+    m_dialect->setCurrentIndex(std::max(0, m_dialect->findData(dialect)));
+}
+
+void LogsPage::setDateFilter(QDate from, QDate to)
+{
+    m_from->setDate(from.isValid() ? from : NoDate);
+    m_to->setDate(to.isValid() ? to : NoDate);
 }
 
 void LogsPage::setUserFilter(const QString &username)
@@ -163,8 +276,8 @@ void LogsPage::setModelFilter(const QString &model)
 
 bool LogsPage::matches(const RequestLogEntry &entry) const
 {
-    return (userFilter().isEmpty() || entry.username == userFilter())
-        && (modelFilter().isEmpty() || entry.model == modelFilter());
+    // The rows shown, not what is being typed: a live entry joins the list it fits.
+    return m_shown.matches(entry);
 }
 
 void LogsPage::updateFilterChoices()
@@ -200,17 +313,20 @@ void LogsPage::insertEntry(int row, const RequestLogEntry &entry)
     m_requests->setItem(row, 5, cell(QString::number(entry.statusCode)));
     m_requests->setItem(row, 6, cell(tr("%1 in / %2 out").arg(formatCount(entry.promptTokens), formatCount(entry.completionTokens))));
     m_requests->setItem(row, 7, cell(tr("%1 ms").arg(entry.durationMs)));
+    m_requests->setItem(row, 8, cell(entry.reason));
 }
 
 void LogsPage::reload()
 {
-    LogQuery query;
-    query.limit = MaxRows;
-    query.username = userFilter();
-    query.model = modelFilter();
+    m_reloadDelay->stop();
+    const LogQuery query = currentQuery();
     m_client->requestLogs(query, this, [this, query](const GatewayClient::LogPage &page) {
-        if (query.username != userFilter() || query.model != modelFilter())
+        const LogQuery now = currentQuery();
+        if (query.username != now.username || query.modelContains != now.modelContains
+            || query.statuses != now.statuses || query.endpoint != now.endpoint || query.dialect != now.dialect
+            || query.from != now.from || query.to != now.to)
             return; // the filters changed while this was on its way
+        m_shown = query;
         m_entries = page.entries;
         m_requests->setRowCount(0);
         m_requests->setRowCount(int(m_entries.size()));
@@ -261,6 +377,12 @@ void LogsPage::showDetails()
     add(tr("Real model"), entry.realModel);
     add(tr("Node"), node ? node->name : QString::number(entry.nodeId));
     add(tr("Status"), QString::number(entry.statusCode));
+    if (!entry.dialect.isEmpty())
+        add(tr("Client"), entry.dialect);
+    if (!entry.reason.isEmpty())
+        add(tr("Refused"), entry.reason);
+    if (entry.suppressed > 0)
+        add(tr("Not logged"), tr("%n more refusal(s) of this user just before", nullptr, int(entry.suppressed)));
     add(tr("Streamed"), entry.streamed ? tr("yes") : tr("no"));
     add(tr("Prompt"), tr("%1 tokens").arg(entry.promptTokens));
     add(tr("Completion"), tr("%1 tokens").arg(entry.completionTokens));

@@ -51,6 +51,8 @@ TrayIcon::TrayIcon(GatewayClient *client, QObject *parent)
     connect(m_client, &GatewayClient::callsChanged, this, &TrayIcon::update);
     connect(m_client, &GatewayClient::runningChanged, this, &TrayIcon::update);
     connect(m_client, &GatewayClient::requestLogged, this, [this](const RequestLogEntry &entry) {
+        if (entry.refused())
+            return; // refused before a node: in the request log, not a request served
         if (m_day != QDate::currentDate().toJulianDay()) {
             m_day = int(QDate::currentDate().toJulianDay());
             m_requestsToday = 0;

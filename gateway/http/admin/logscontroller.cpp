@@ -10,46 +10,117 @@ namespace Maestro {
 
 namespace {
 
-LogQuery logQuery(const AdminContext &ctx)
+// ?limit= (1-1000, default 100) and ?offset= (default 0); values that are not numbers take the
+// defaults, as they always have.
+void readPaging(const AdminContext &ctx, LogQuery *query)
 {
-    LogQuery query;
     bool ok = false;
     const int limit = ctx.query(u"limit"_s).toInt(&ok);
-    query.limit = ok ? std::clamp(limit, 1, 1000) : 100;
+    query->limit = ok ? std::clamp(limit, 1, 1000) : 100;
     const int offset = ctx.query(u"offset"_s).toInt(&ok);
-    query.offset = ok ? std::max(offset, 0) : 0;
+    query->offset = ok ? std::max(offset, 0) : 0;
+}
+
+// An ISO date or date-time of the query, in UTC; a plain date as the end of a range includes
+// that day. An empty parameter gives an invalid QDateTime; a malformed one nullopt.
+std::optional<QDateTime> timeParam(const QString &text, bool end)
+{
+    if (text.isEmpty())
+        return QDateTime();
+    // A plain date only: QDate reads the date part of a date-time too, which would drop its time.
+    const QDate date = text.size() == 10 ? QDate::fromString(text, Qt::ISODate) : QDate();
+    if (date.isValid())
+        return QDateTime(end ? date.addDays(1) : date, QTime(0, 0), Qt::UTC);
+    QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
+    if (!time.isValid())
+        return std::nullopt;
+    return time.toUTC();
+}
+
+// The first of `names` the query has, and which one it was.
+std::pair<QString, QString> firstParam(const AdminContext &ctx, std::initializer_list<QString> names)
+{
+    for (const QString &name : names) {
+        if (const QString value = ctx.query(name); !value.isEmpty())
+            return {name, value};
+    }
+    return {*names.begin(), QString()};
+}
+
+// [from, to) of the query: `fromNames`/`toNames` are the spellings accepted, the first one
+// named in the 400. Unset bounds stay invalid.
+bool readRange(AdminContext &ctx, std::initializer_list<QString> fromNames, std::initializer_list<QString> toNames,
+               QDateTime *from, QDateTime *to)
+{
+    const auto [fromName, fromText] = firstParam(ctx, fromNames);
+    const auto [toName, toText] = firstParam(ctx, toNames);
+    const auto start = timeParam(fromText, false);
+    const auto end = timeParam(toText, true);
+    for (const auto &[parsed, name] : {std::pair{start, fromName}, std::pair{end, toName}}) {
+        if (!parsed) {
+            ctx.fail(ApiError::badRequest(u"\"%1\" must be an ISO date (2026-01-31) or date-time (2026-01-31T08:00:00Z)"_s.arg(name)));
+            return false;
+        }
+    }
+    *from = *start;
+    *to = *end;
+    return true;
+}
+
+// The usage reports' period: ?start_date=&end_date= (default: the last 30 days up to now).
+// Answers the 400 itself and returns nullopt on a malformed date.
+std::optional<std::pair<QDateTime, QDateTime>> readPeriod(AdminContext &ctx)
+{
+    QDateTime from;
+    QDateTime to;
+    if (!readRange(ctx, {u"start_date"_s}, {u"end_date"_s}, &from, &to))
+        return std::nullopt;
+    if (!to.isValid())
+        to = QDateTime::currentDateTimeUtc();
+    if (!from.isValid())
+        from = to.addDays(-30);
+    return std::pair{from, to};
+}
+
+// The request log's filters (see requestLogs in the header); answers the 400 naming the
+// parameter and returns nullopt when one is malformed.
+std::optional<LogQuery> requestLogQuery(AdminContext &ctx)
+{
+    LogQuery query;
+    readPaging(ctx, &query);
     query.username = ctx.query(u"username"_s);
     query.model = ctx.query(u"model"_s);
     if (query.model.isEmpty())
         query.model = ctx.query(u"model_name"_s); // the seed's dashboard spelling
-    query.action = ctx.query(u"action"_s);
-    query.entityType = ctx.query(u"entity_type"_s);
-    return query;
-}
-
-// [from, to) from ISO dates or date-times in the query; a plain end date includes that day.
-bool period(const AdminContext &ctx, QDateTime *from, QDateTime *to, ApiError *error)
-{
-    auto parse = [](const QString &text, bool end) -> std::optional<QDateTime> {
-        if (text.isEmpty())
-            return QDateTime();
-        const QDate date = QDate::fromString(text, Qt::ISODate);
-        if (date.isValid())
-            return QDateTime(end ? date.addDays(1) : date, QTime(0, 0), Qt::UTC);
-        QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
-        if (!time.isValid())
-            return std::nullopt;
-        return time.toUTC();
-    };
-    const auto start = parse(ctx.query(u"start_date"_s), false);
-    const auto end = parse(ctx.query(u"end_date"_s), true);
-    if (!start || !end) {
-        *error = ApiError::badRequest(u"start_date and end_date must be ISO dates (2026-01-31) or date-times"_s);
-        return false;
+    query.modelContains = ctx.query(u"model_contains"_s);
+    if (query.modelContains.size() > 200) {
+        ctx.fail(ApiError::badRequest(u"\"model_contains\" must be at most 200 characters"_s));
+        return std::nullopt;
     }
-    *to = end->isValid() ? *end : QDateTime::currentDateTimeUtc();
-    *from = start->isValid() ? *start : to->addDays(-30);
-    return true;
+    const auto [statusName, statusText] = firstParam(ctx, {u"status"_s, u"status_code"_s});
+    if (!statusText.isEmpty()) {
+        const auto statuses = LogQuery::parseStatuses(statusText);
+        if (!statuses) {
+            ctx.fail(ApiError::badRequest(
+                u"\"%1\" must be a status code (404), a class (4xx) or a comma-separated list of them"_s.arg(statusName)));
+            return std::nullopt;
+        }
+        query.statuses = *statuses;
+    }
+    if (!readRange(ctx, {u"from"_s, u"start_date"_s}, {u"to"_s, u"end_date"_s}, &query.from, &query.to))
+        return std::nullopt;
+    query.endpoint = ctx.query(u"endpoint"_s);
+    if (!query.endpoint.isEmpty() && (!query.endpoint.startsWith(u'/') || query.endpoint.size() > 200)) {
+        ctx.fail(ApiError::badRequest(u"\"endpoint\" must be a path such as /api/chat"_s));
+        return std::nullopt;
+    }
+    query.dialect = ctx.query(u"dialect"_s).toLower();
+    if (!query.dialect.isEmpty() && query.dialect != u"ollama"_s && query.dialect != u"openai"_s
+        && query.dialect != u"anthropic"_s) {
+        ctx.fail(ApiError::badRequest(u"\"dialect\" must be ollama, openai or anthropic"_s));
+        return std::nullopt;
+    }
+    return query;
 }
 
 QJsonObject periodJson(const QDateTime &from, const QDateTime &to)
@@ -64,8 +135,8 @@ void LogsController::activity(AdminContext &ctx)
     auto user = admin()->findUser(ctx.param(u"username"_s));
     if (ctx.failed(user))
         return;
-    LogQuery query = logQuery(ctx);
-    query.model.clear();
+    LogQuery query;
+    readPaging(ctx, &query);
     query.username = user.value().username;
     QJsonArray activities;
     for (const RequestLogEntry &entry : store()->requestLogs(query, nullptr))
@@ -82,11 +153,10 @@ void LogsController::tokenUsage(AdminContext &ctx)
     auto user = admin()->findUser(ctx.param(u"username"_s));
     if (ctx.failed(user))
         return;
-    QDateTime from;
-    QDateTime to;
-    ApiError error;
-    if (!period(ctx, &from, &to, &error))
-        return ctx.fail(error);
+    const auto period = readPeriod(ctx);
+    if (!period)
+        return;
+    const auto &[from, to] = *period;
     qint64 requests = 0;
     qint64 prompt = 0;
     qint64 completion = 0;
@@ -108,11 +178,10 @@ void LogsController::modelUsage(AdminContext &ctx)
     auto user = admin()->findUser(ctx.param(u"username"_s));
     if (ctx.failed(user))
         return;
-    QDateTime from;
-    QDateTime to;
-    ApiError error;
-    if (!period(ctx, &from, &to, &error))
-        return ctx.fail(error);
+    const auto period = readPeriod(ctx);
+    if (!period)
+        return;
+    const auto &[from, to] = *period;
     QJsonArray list;
     for (const Store::ModelUsage &usage : store()->usageByModel(user.value().id, from, to)) {
         list.append(QJsonObject{{u"model_name"_s, usage.model},
@@ -127,11 +196,10 @@ void LogsController::modelUsage(AdminContext &ctx)
 
 void LogsController::userStats(AdminContext &ctx)
 {
-    QDateTime from;
-    QDateTime to;
-    ApiError error;
-    if (!period(ctx, &from, &to, &error))
-        return ctx.fail(error);
+    const auto period = readPeriod(ctx);
+    if (!period)
+        return;
+    const auto &[from, to] = *period;
     QJsonArray users;
     for (const Store::UserUsage &usage : store()->usageByUser(from, to)) {
         users.append(QJsonObject{{u"username"_s, usage.username},
@@ -196,18 +264,25 @@ void LogsController::stats(AdminContext &ctx)
 
 void LogsController::requestLogs(AdminContext &ctx)
 {
+    const std::optional<LogQuery> query = requestLogQuery(ctx);
+    if (!query)
+        return;
     qint64 total = 0;
     QJsonArray logs;
-    for (const RequestLogEntry &entry : store()->requestLogs(logQuery(ctx), &total))
+    for (const RequestLogEntry &entry : store()->requestLogs(*query, &total))
         logs.append(toJson(entry));
     ctx.sendJson(200, QJsonObject{{u"logs"_s, logs}, {u"total"_s, double(total)}});
 }
 
 void LogsController::auditLogs(AdminContext &ctx)
 {
+    LogQuery query;
+    readPaging(ctx, &query);
+    query.action = ctx.query(u"action"_s);
+    query.entityType = ctx.query(u"entity_type"_s);
     qint64 total = 0;
     QJsonArray logs;
-    for (const AuditEntry &entry : store()->auditLogs(logQuery(ctx), &total))
+    for (const AuditEntry &entry : store()->auditLogs(query, &total))
         logs.append(toJson(entry));
     ctx.sendJson(200, QJsonObject{{u"logs"_s, logs}, {u"total"_s, double(total)}});
 }

@@ -27,8 +27,14 @@ public:
     //   per-model usage today, and requests and tokens per UTC day over ?days= (default 7)
     void stats(AdminContext &ctx);
 
-    // GET /admin/request-logs (also /admin/dashboard/requests-log)
-    //   ?limit=&offset=&username=&model= (or model_name=) -> {logs, total}
+    // GET /admin/request-logs (also /admin/dashboard/requests-log) -> {logs, total}, newest first.
+    //   ?limit= (1-1000, default 100) &offset= (default 0)
+    //   &username= (exact) &model= (or model_name=; exact, the name asked for or the real one)
+    //   &model_contains= (case-insensitive substring of either; % and _ are taken literally)
+    //   &status= (or status_code=; 404, 4xx, or a list: 401,403,5xx)
+    //   &from= &to= (or start_date=, end_date=; ISO date or date-time, UTC; a plain `to` date
+    //   includes that day) &endpoint= (exact path) &dialect= (ollama, openai, anthropic).
+    //   A malformed value -> 400 naming the parameter.
     void requestLogs(AdminContext &ctx);
     // GET /admin/audit-logs?limit=&offset=&action=&entity_type= -> {logs, total}
     void auditLogs(AdminContext &ctx);
