@@ -842,6 +842,14 @@
 <context>
     <name>Maestro::MemberDialog</name>
     <message>
+        <source>&amp;Preferred nodes:</source>
+        <translation>&amp;Bevorzugte Knoten:</translation>
+    </message>
+    <message>
+        <source>Checked nodes are tried first, in this order; the member&apos;s other nodes follow.</source>
+        <translation>Angehakte Knoten werden zuerst versucht, in dieser Reihenfolge; die übrigen Knoten des Mitglieds folgen.</translation>
+    </message>
+    <message>
         <source>&amp;vision (images)</source>
         <translation>&amp;vision (Bilder)</translation>
     </message>
@@ -2289,7 +2297,46 @@
     </message>
 </context>
 <context>
+    <name>Maestro::UserNodesDialog</name>
+    <message>
+        <source>&amp;All nodes, including ones added later</source>
+        <translation>&amp;Alle Knoten, auch später hinzugefügte</translation>
+    </message>
+    <message>
+        <source>Nodes for %1</source>
+        <translation>Knoten für %1</translation>
+    </message>
+    <message>
+        <source>Deleted node %1</source>
+        <translation>Gelöschter Knoten %1</translation>
+    </message>
+    <message>
+        <source>Or only these; requests never go to other nodes, not even on failover:</source>
+        <translation>Oder nur diese; Anfragen gehen nie an andere Knoten, auch nicht beim Failover:</translation>
+    </message>
+</context>
+<context>
     <name>Maestro::UsersPage</name>
+    <message>
+        <source>N&amp;odes…</source>
+        <translation>K&amp;noten…</translation>
+    </message>
+    <message>
+        <source>Limit the nodes this user&apos;s requests may go to</source>
+        <translation>Die Knoten begrenzen, an die Anfragen dieses Benutzers gehen dürfen</translation>
+    </message>
+    <message>
+        <source>deleted node %1</source>
+        <translation>gelöschter Knoten %1</translation>
+    </message>
+    <message>
+        <source>%1 (only on %2)</source>
+        <translation>%1 (nur auf %2)</translation>
+    </message>
+    <message>
+        <source>Could not change the nodes</source>
+        <translation>Die Knoten konnten nicht geändert werden</translation>
+    </message>
     <message>
         <source>&amp;Rotate token</source>
         <translation>Token &amp;erneuern</translation>

@@ -838,6 +838,14 @@
 <context>
     <name>Maestro::MemberDialog</name>
     <message>
+        <source>&amp;Preferred nodes:</source>
+        <translation>&amp;Tercih edilen düğümler:</translation>
+    </message>
+    <message>
+        <source>Checked nodes are tried first, in this order; the member&apos;s other nodes follow.</source>
+        <translation>İşaretli düğümler bu sırayla önce denenir; üyenin diğer düğümleri ardından gelir.</translation>
+    </message>
+    <message>
         <source>&amp;vision (images)</source>
         <translation>&amp;vision (görseller)</translation>
     </message>
@@ -2275,7 +2283,46 @@
     </message>
 </context>
 <context>
+    <name>Maestro::UserNodesDialog</name>
+    <message>
+        <source>&amp;All nodes, including ones added later</source>
+        <translation>&amp;Tüm düğümler, sonradan eklenenler dahil</translation>
+    </message>
+    <message>
+        <source>Nodes for %1</source>
+        <translation>%1 için düğümler</translation>
+    </message>
+    <message>
+        <source>Deleted node %1</source>
+        <translation>Silinmiş düğüm %1</translation>
+    </message>
+    <message>
+        <source>Or only these; requests never go to other nodes, not even on failover:</source>
+        <translation>Ya da yalnızca bunlar; istekler yedeğe geçişte bile başka düğümlere gitmez:</translation>
+    </message>
+</context>
+<context>
     <name>Maestro::UsersPage</name>
+    <message>
+        <source>N&amp;odes…</source>
+        <translation>&amp;Düğümler…</translation>
+    </message>
+    <message>
+        <source>Limit the nodes this user&apos;s requests may go to</source>
+        <translation>Bu kullanıcının isteklerinin gidebileceği düğümleri sınırla</translation>
+    </message>
+    <message>
+        <source>deleted node %1</source>
+        <translation>silinmiş düğüm %1</translation>
+    </message>
+    <message>
+        <source>%1 (only on %2)</source>
+        <translation>%1 (yalnızca %2 üzerinde)</translation>
+    </message>
+    <message>
+        <source>Could not change the nodes</source>
+        <translation>Düğümler değiştirilemedi</translation>
+    </message>
     <message>
         <source>&amp;Rotate token</source>
         <translation>Token&apos;ı &amp;yenile</translation>

@@ -325,6 +325,19 @@ void GatewayClient::setUserModels(const QString &username, bool all, const QStri
          std::move(done));
 }
 
+void GatewayClient::setUserNodes(const QString &username, const QList<qint64> &nodeIds, QObject *context,
+                                 Reply<User> done)
+{
+    call(context,
+         [username, nodeIds](Control *c) -> Result<User> {
+             const auto user = c->admin()->findUser(username);
+             if (!user.ok())
+                 return user.error();
+             return c->admin()->setUserNodes(username, nodeIds, user.value().nodeModels);
+         },
+         std::move(done));
+}
+
 void GatewayClient::setUserLimits(const QString &username, const UserLimits &limits, QObject *context,
                                   Reply<User> done)
 {

@@ -167,6 +167,9 @@ public:
                        QObject *context, Reply<User> done);
     void setUserLimits(const QString &username, const UserLimits &limits, QObject *context,
                        Reply<User> done);
+    // Empty nodeIds: every node; the (node, model) pairs are kept as they are.
+    void setUserNodes(const QString &username, const QList<qint64> &nodeIds, QObject *context,
+                      Reply<User> done);
 
     void addNode(const AdminService::NodeInput &input, QObject *context, Reply<Node> done);
     void updateNode(qint64 id, const AdminService::NodeInput &input, QObject *context,

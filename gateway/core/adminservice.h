@@ -45,6 +45,10 @@ public:
     Result<User> revokeModel(const QString &username, const QString &model);
     // Daily limits may be 0 (nothing allowed); per-minute limits are positive. Empty = unlimited.
     Result<User> setUserLimits(const QString &username, const UserLimits &limits);
+    // Replaces where the user's requests may go: nodes (empty = every node) and (node, real
+    // model) pairs (empty = every model of those nodes). Every node must exist.
+    Result<User> setUserNodes(const QString &username, const QList<qint64> &nodeIds,
+                              const QList<NodeModelGrant> &nodeModels);
 
     struct NodeInput
     {
@@ -100,6 +104,7 @@ public:
         std::optional<QStringList> capabilityTags;
         std::optional<bool> active;
         std::optional<bool> contextFallback;
+        std::optional<QList<qint64>> preferredNodeIds; // tried first, in this order
     };
     Result<ModelGroup> findGroup(const QString &name);
     Result<ModelGroup> addGroup(const GroupInput &input, const QList<MemberInput> &members = {});

@@ -70,11 +70,37 @@ Result<Node> readNode(const QJsonObject &entry, QHash<qint64, QString> *nodeName
     return node;
 }
 
-Result<BackupUser> readUser(const QJsonObject &entry)
+// Node ids differ between installations: users, mappings and group members name nodes by the
+// backup's ids, which must be nodes of the backup; they are turned into this installation's ids
+// (through the names) when written.
+std::optional<ApiError> notInBackup(const QList<qint64> &ids, const QHash<qint64, QString> &nodeNameByBackupId)
+{
+    for (qint64 id : ids) {
+        if (!nodeNameByBackupId.contains(id))
+            return ApiError::badRequest(u"node %1 is not in the backup"_s.arg(id));
+    }
+    return std::nullopt;
+}
+
+QList<qint64> localNodeIds(const QList<qint64> &backupIds, const QHash<qint64, QString> &nodeNameByBackupId,
+                           const QHash<QString, qint64> &nodeIdByName)
+{
+    QList<qint64> ids;
+    for (qint64 id : backupIds)
+        ids.append(nodeIdByName.value(nodeNameByBackupId.value(id)));
+    return ids;
+}
+
+Result<BackupUser> readUser(const QJsonObject &entry, const QHash<qint64, QString> &nodeNameByBackupId)
 {
     MAESTRO_TRY(user, backupUserFromJson(entry));
     if (auto invalid = validateUsername(user.username); invalid || (invalid = validateLimits(user.limits)))
         return *invalid;
+    QList<qint64> named = user.nodeIds;
+    for (const NodeModelGrant &grant : std::as_const(user.nodeModels))
+        named.append(grant.nodeId);
+    if (const auto missing = notInBackup(named, nodeNameByBackupId))
+        return *missing;
     MAESTRO_TRY(models, normalizeModelNames(user.models));
     user.models = models;
     return user;
@@ -102,7 +128,7 @@ Result<MappingEntry> readMapping(const QJsonObject &entry, const QHash<qint64, Q
     return MappingEntry{mapping, nodeNames};
 }
 
-Result<ModelGroup> readGroup(const QJsonObject &entry)
+Result<ModelGroup> readGroup(const QJsonObject &entry, const QHash<qint64, QString> &nodeNameByBackupId)
 {
     MAESTRO_TRY(parsed, backupGroupFromJson(entry));
     ModelGroup group;
@@ -114,6 +140,8 @@ Result<ModelGroup> readGroup(const QJsonObject &entry)
         applyMemberInput(&member, input);
         if (member.model.isEmpty())
             return ApiError::badRequest(u"each member needs a model_display_name"_s);
+        if (const auto missing = notInBackup(member.preferredNodeIds, nodeNameByBackupId))
+            return ApiError::badRequest(u"member \"%1\": %2"_s.arg(member.model, missing->message));
         group.members.append(member);
     }
     return group;
@@ -148,12 +176,14 @@ Result<ImportPlan> readBackup(Store *store, const QJsonObject &backup)
             return readNode(entry, &plan.nodeNameByBackupId);
         }))
         return *error;
-    if (auto error = readSection(backup, "users"_L1, u"user"_s, "username"_L1, &plan.users, readUser))
+    if (auto error = readSection(backup, "users"_L1, u"user"_s, "username"_L1, &plan.users,
+                                 [&](const QJsonObject &entry) { return readUser(entry, plan.nodeNameByBackupId); }))
         return *error;
     if (auto error = readSection(backup, "mappings"_L1, u"mapping"_s, "display_name"_L1, &plan.mappings,
                                  [&](const QJsonObject &entry) { return readMapping(entry, plan.nodeNameByBackupId); }))
         return *error;
-    if (auto error = readSection(backup, "groups"_L1, u"group"_s, "name"_L1, &plan.groups, readGroup))
+    if (auto error = readSection(backup, "groups"_L1, u"group"_s, "name"_L1, &plan.groups,
+                                 [&](const QJsonObject &entry) { return readGroup(entry, plan.nodeNameByBackupId); }))
         return *error;
     if (auto error = readSection(backup, "tool_sets"_L1, u"tool set"_s, "name"_L1, &plan.toolSets, readToolSet))
         return *error;
@@ -211,8 +241,14 @@ bool writeBackup(Store *store, const ImportPlan &plan, AdminService::ImportOutco
                 return false;
             outcome->createdUsers.append({entry.username, token});
         }
+        QList<NodeModelGrant> pairs;
+        for (NodeModelGrant grant : entry.nodeModels) {
+            grant.nodeId = nodeIdByName.value(plan.nodeNameByBackupId.value(grant.nodeId));
+            pairs.append(grant);
+        }
         if (!store->setUserModels(id, entry.allModels ? QStringList() : entry.models, entry.allModels)
-            || !store->setUserLimits(id, entry.limits))
+            || !store->setUserLimits(id, entry.limits)
+            || !store->setUserNodes(id, localNodeIds(entry.nodeIds, plan.nodeNameByBackupId, nodeIdByName), pairs))
             return false;
     }
     QSet<QString> mappingNames;
@@ -250,6 +286,7 @@ bool writeBackup(Store *store, const ImportPlan &plan, AdminService::ImportOutco
         existingGroups.insert(group.name, ModelGroup{group.id, group.name});
         for (GroupMember member : std::as_const(group.members)) {
             member.groupId = group.id;
+            member.preferredNodeIds = localNodeIds(member.preferredNodeIds, plan.nodeNameByBackupId, nodeIdByName);
             member.id = store->insertMember(member);
             if (member.id == 0)
                 return false;

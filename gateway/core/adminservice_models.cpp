@@ -5,6 +5,7 @@
 #include "entityjson.h"
 
 #include <QJsonArray>
+#include <QSet>
 
 #include <algorithm>
 
@@ -166,6 +167,27 @@ void AdminSupport::applyMemberInput(GroupMember *member, const AdminService::Mem
         member->active = *input.active;
     if (input.contextFallback)
         member->contextFallback = *input.contextFallback;
+    if (input.preferredNodeIds) {
+        member->preferredNodeIds.clear();
+        for (qint64 id : *input.preferredNodeIds) {
+            if (!member->preferredNodeIds.contains(id))
+                member->preferredNodeIds.append(id);
+        }
+    }
+}
+
+std::optional<ApiError> AdminSupport::unknownNode(Store *store, const QList<qint64> &ids)
+{
+    if (ids.isEmpty())
+        return std::nullopt;
+    QSet<qint64> known;
+    for (const Node &node : store->nodes())
+        known.insert(node.id);
+    for (qint64 id : ids) {
+        if (!known.contains(id))
+            return ApiError::badRequest(u"Node not found: %1"_s.arg(id));
+    }
+    return std::nullopt;
 }
 
 Result<ModelGroup> AdminService::findGroup(const QString &name)
@@ -188,6 +210,8 @@ Result<ModelGroup> AdminService::addGroup(const GroupInput &input, const QList<M
     for (const MemberInput &member : members) {
         if (member.model.value_or(QString()).trimmed().isEmpty())
             return ApiError::badRequest(u"each member needs a model_display_name"_s);
+        if (const auto unknown = unknownNode(m_store, member.preferredNodeIds.value_or(QList<qint64>())))
+            return *unknown;
     }
     // The group and its members are stored together or not at all.
     WriteTransaction transaction(m_store);
@@ -242,6 +266,8 @@ Result<ModelGroup> AdminService::addMember(const QString &groupName, const Membe
     applyMemberInput(&member, input);
     if (member.model.isEmpty())
         return ApiError::badRequest(u"model_display_name is required"_s);
+    if (const auto unknown = unknownNode(m_store, input.preferredNodeIds.value_or(QList<qint64>())))
+        return *unknown;
     member.id = m_store->insertMember(member);
     if (member.id == 0)
         return storageFailed();
@@ -260,6 +286,8 @@ Result<ModelGroup> AdminService::updateMember(const QString &groupName, qint64 m
     applyMemberInput(&member, input);
     if (member.model.isEmpty())
         return ApiError::badRequest(u"model_display_name must not be empty"_s);
+    if (const auto unknown = unknownNode(m_store, input.preferredNodeIds.value_or(QList<qint64>())))
+        return *unknown;
     if (!m_store->updateMember(member))
         return storageFailed();
     announce(u"model_group.member_update"_s, u"model_group"_s, groupName, memberAuditDetails(member));

@@ -47,6 +47,8 @@ std::optional<ApiError> validateMapping(const ModelMapping &mapping, bool creati
 void applyGroupInput(ModelGroup *group, const AdminService::GroupInput &input);
 std::optional<ApiError> validateGroup(const ModelGroup &group, bool creating);
 void applyMemberInput(GroupMember *member, const AdminService::MemberInput &input);
+// 400 naming the first of `ids` that is no node of the store.
+std::optional<ApiError> unknownNode(Store *store, const QList<qint64> &ids);
 
 // Tool sets, model configurations, system prompts
 // Trims the name, drops empty and repeated tools.

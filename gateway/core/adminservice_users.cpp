@@ -173,4 +173,31 @@ Result<User> AdminService::setUserLimits(const QString &username, const UserLimi
     return stored(m_store, username);
 }
 
+Result<User> AdminService::setUserNodes(const QString &username, const QList<qint64> &nodeIds,
+                                        const QList<NodeModelGrant> &nodeModels)
+{
+    MAESTRO_TRY(user, findUser(username));
+    QList<qint64> ids;
+    for (qint64 id : nodeIds) {
+        if (!ids.contains(id))
+            ids.append(id);
+    }
+    QList<NodeModelGrant> pairs;
+    QList<qint64> pairNodes;
+    for (NodeModelGrant grant : nodeModels) {
+        grant.model = grant.model.trimmed();
+        if (grant.model.isEmpty())
+            return ApiError::badRequest(u"a node model needs a model_name"_s);
+        if (!pairs.contains(grant))
+            pairs.append(grant);
+        pairNodes.append(grant.nodeId);
+    }
+    if (const auto unknown = unknownNode(m_store, ids + pairNodes))
+        return *unknown;
+    if (!m_store->setUserNodes(user.id, ids, pairs))
+        return storageFailed();
+    announce(u"user.nodes_set"_s, u"user"_s, username, nodesToJson(ids, pairs));
+    return stored(m_store, username);
+}
+
 } // namespace Maestro

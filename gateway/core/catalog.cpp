@@ -155,6 +155,24 @@ QList<const Node *> Catalog::nodesFor(const Resolved &model, bool anyState) cons
     return result;
 }
 
+QList<const Node *> Catalog::nodesFor(const Resolved &model, const User &user, bool anyState) const
+{
+    QList<const Node *> result = nodesFor(model, anyState);
+    if (user.nodeRestricted()) {
+        result.removeIf([&](const Node *node) { return !user.mayReach(node->id, model.real); });
+    }
+    return result;
+}
+
+const Node *Catalog::nodeByName(const QString &name) const
+{
+    for (const Node &node : m_nodes) {
+        if (node.name == name)
+            return &node;
+    }
+    return nullptr;
+}
+
 QList<Catalog::ListedModel> Catalog::modelsFor(const User &user) const
 {
     QSet<qint64> usableNodes;
@@ -172,12 +190,15 @@ QList<Catalog::ListedModel> Catalog::modelsFor(const User &user) const
             if (!mapping.nodeIds.isEmpty() && !mapping.nodeIds.contains(model.nodeId))
                 continue;
             mappedReal.insert(mapping.realName);
+            if (!user.mayReach(model.nodeId, model.name))
+                continue;
             if (mayUse(user, mapping.displayName) && !byName.contains(mapping.displayName))
                 byName.insert(mapping.displayName, {mapping.displayName, &model, &mapping});
         }
     }
     for (const NodeModel &model : m_nodeModels) {
-        if (!usableNodes.contains(model.nodeId) || byName.contains(model.name))
+        if (!usableNodes.contains(model.nodeId) || byName.contains(model.name)
+            || !user.mayReach(model.nodeId, model.name))
             continue;
         // A real name hidden behind a mapping is still reachable under its own name, but only
         // users granted that exact name see it.

@@ -78,6 +78,10 @@ public:
     // mapping's node restriction. `anyState` also returns inactive and unhealthy ones (to tell
     // "no healthy node" from "nobody has it").
     QList<const Node *> nodesFor(const Resolved &model, bool anyState = false) const;
+    // nodesFor() less the nodes `user` may not be sent to for the model (User::mayReach).
+    QList<const Node *> nodesFor(const Resolved &model, const User &user, bool anyState = false) const;
+    // The node of that name, active or not, or nullptr.
+    const Node *nodeByName(const QString &name) const;
 
     struct ListedModel
     {
@@ -85,7 +89,8 @@ public:
         const NodeModel *source = nullptr;
         const ModelMapping *mapping = nullptr;
     };
-    // The models a user may use, under display names, one entry per name, sorted by name.
+    // The models a user may use, under display names, one entry per name, sorted by name. A
+    // model only nodes the user may not reach serve is left out (User::mayReach).
     QList<ListedModel> modelsFor(const User &user) const;
 
 private:

@@ -13,6 +13,18 @@
 
 namespace Maestro {
 
+// A (node, real model) pair a restricted user may be sent to (the seed's user node-models).
+struct NodeModelGrant
+{
+    qint64 nodeId = 0;
+    QString model; // the real model name, as the node serves it
+
+    bool operator==(const NodeModelGrant &other) const
+    {
+        return nodeId == other.nodeId && model == other.model;
+    }
+};
+
 struct User
 {
     qint64 id = 0;
@@ -24,8 +36,22 @@ struct User
     std::optional<qint64> tokenLimit;
     std::optional<qint64> requestsPerMinute; // in any 60 s; empty = unlimited
     std::optional<qint64> tokensPerMinute;
+    // Where the user's requests may go. Empty nodeIds = every node; otherwise only those. Empty
+    // nodeModels = every model of an allowed node; otherwise only those pairs. Ids of deleted
+    // nodes stay, so a user limited to a node that is gone reaches nothing rather than all.
+    QList<qint64> nodeIds;
+    QList<NodeModelGrant> nodeModels;
     QDateTime createdAt;
     QDateTime updatedAt;
+
+    bool nodeRestricted() const { return !nodeIds.isEmpty() || !nodeModels.isEmpty(); }
+    // Whether a request of this user may be sent to `nodeId` for `realModel`.
+    bool mayReach(qint64 nodeId, const QString &realModel) const
+    {
+        if (!nodeIds.isEmpty() && !nodeIds.contains(nodeId))
+            return false;
+        return nodeModels.isEmpty() || nodeModels.contains(NodeModelGrant{nodeId, realModel});
+    }
 };
 
 // What an administrator sets for a user in one go; empty = unlimited.
@@ -102,6 +128,9 @@ struct GroupMember
     QStringList capabilityTags; // "vision", "tools", ...
     bool active = true;
     bool contextFallback = false; // takes over when another member refuses a too-long request
+    // Nodes tried first for this member, in this order; its other nodes follow in the usual
+    // failover order (a preference, not a pin). Empty = no preference.
+    QList<qint64> preferredNodeIds;
 };
 
 // A name clients request like a model, resolved per request to one of its members, with

@@ -32,8 +32,46 @@ QJsonObject toJson(const User &user)
             {u"token_limit"_s, limitToJson(user.tokenLimit)},
             {u"requests_per_minute"_s, limitToJson(user.requestsPerMinute)},
             {u"tokens_per_minute"_s, limitToJson(user.tokensPerMinute)},
+            {u"node_ids"_s, nodesToJson(user.nodeIds, {}).value("node_ids"_L1)},
+            {u"node_models"_s, nodesToJson({}, user.nodeModels).value("node_models"_L1)},
             {u"created_at"_s, timeToJson(user.createdAt)},
             {u"updated_at"_s, timeToJson(user.updatedAt)}};
+}
+
+
+QJsonObject nodesToJson(const QList<qint64> &nodeIds, const QList<NodeModelGrant> &nodeModels)
+{
+    QJsonArray ids;
+    for (qint64 id : nodeIds)
+        ids.append(double(id));
+    QJsonArray pairs;
+    for (const NodeModelGrant &grant : nodeModels)
+        pairs.append(QJsonObject{{u"node_id"_s, double(grant.nodeId)}, {u"model_name"_s, grant.model}});
+    return {{u"node_ids"_s, ids}, {u"node_models"_s, pairs}};
+}
+
+
+QJsonObject userNodesToJson(const User &user, const Catalog &catalog)
+{
+    const auto nameOf = [&](qint64 id) {
+        const Node *node = catalog.node(id);
+        return node ? QJsonValue(node->name) : QJsonValue();
+    };
+    QJsonArray nodes;
+    for (qint64 id : user.nodeIds)
+        nodes.append(QJsonObject{{u"id"_s, double(id)}, {u"name"_s, nameOf(id)}});
+    QJsonArray pairs;
+    for (const NodeModelGrant &grant : user.nodeModels) {
+        pairs.append(QJsonObject{{u"node_id"_s, double(grant.nodeId)},
+                                 {u"node_name"_s, nameOf(grant.nodeId)},
+                                 {u"model_name"_s, grant.model}});
+    }
+    QJsonObject json = nodesToJson(user.nodeIds, {});
+    json.insert(u"username"_s, user.username);
+    json.insert(u"has_restriction"_s, user.nodeRestricted());
+    json.insert(u"nodes"_s, nodes);
+    json.insert(u"node_models"_s, pairs);
+    return json;
 }
 
 
@@ -76,7 +114,9 @@ QJsonObject toBackupJson(const User &user)
             {u"request_limit"_s, limitToJson(user.requestLimit)},
             {u"token_limit"_s, limitToJson(user.tokenLimit)},
             {u"requests_per_minute"_s, limitToJson(user.requestsPerMinute)},
-            {u"tokens_per_minute"_s, limitToJson(user.tokensPerMinute)}};
+            {u"tokens_per_minute"_s, limitToJson(user.tokensPerMinute)},
+            {u"node_ids"_s, nodesToJson(user.nodeIds, {}).value("node_ids"_L1)},
+            {u"node_models"_s, nodesToJson({}, user.nodeModels).value("node_models"_L1)}};
 }
 
 
@@ -201,7 +241,8 @@ QJsonObject toJson(const ModelGroup &group)
                                    {u"weight"_s, member.weight},
                                    {u"capability_tags"_s, QJsonArray::fromStringList(member.capabilityTags)},
                                    {u"is_active"_s, member.active},
-                                   {u"context_fallback"_s, member.contextFallback}});
+                                   {u"context_fallback"_s, member.contextFallback},
+                                   {u"preferred_node_ids"_s, nodesToJson(member.preferredNodeIds, {}).value("node_ids"_L1)}});
     }
     return {{u"id"_s, double(group.id)},
             {u"name"_s, group.name},
@@ -226,7 +267,8 @@ QJsonObject toBackupJson(const ModelGroup &group)
                                    {u"weight"_s, member.weight},
                                    {u"capability_tags"_s, QJsonArray::fromStringList(member.capabilityTags)},
                                    {u"is_active"_s, member.active},
-                                   {u"context_fallback"_s, member.contextFallback}});
+                                   {u"context_fallback"_s, member.contextFallback},
+                                   {u"preferred_node_ids"_s, nodesToJson(member.preferredNodeIds, {}).value("node_ids"_L1)}});
     }
     return {{u"name"_s, group.name},
             {u"description"_s, group.description},

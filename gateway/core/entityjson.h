@@ -41,6 +41,12 @@ QJsonObject grantsToJson(const User &user);
 // The limits with what was used today and in the last 60 s.
 QJsonObject limitsToJson(const User &user, const Store::DayUsage &today, const Store::DayUsage &lastMinute);
 QJsonObject toBackupJson(const User &user);
+// {"node_ids":[ids],"node_models":[{"node_id","model_name"}]}: where a user's requests may go
+// (empty = unrestricted), as the user object, backups and audit entries carry it.
+QJsonObject nodesToJson(const QList<qint64> &nodeIds, const QList<NodeModelGrant> &nodeModels);
+// {"username","has_restriction","node_ids","nodes":[{"id","name"}],"node_models":[{"node_id",
+//  "node_name","model_name"}]} with the names `catalog` knows (null for a node that is gone).
+QJsonObject userNodesToJson(const User &user, const Catalog &catalog);
 
 // "username" of a new user, trimmed; it must be a string.
 Result<QString> usernameFromJson(const QJsonObject &body);
@@ -53,6 +59,17 @@ Result<QStringList> modelNamesFromJson(const QJsonObject &body);
 // did), the per-minute ones left out keep their value. null = unlimited; daily limits are whole
 // numbers >= 0, per-minute ones >= 1.
 Result<UserLimits> limitsFromJson(const QJsonObject &body, const UserLimits &current = {});
+// "node_ids" (an array of node ids) and "node_models" (an array of {"node_id","model_name"}),
+// each present or not; null is an empty list (unrestricted).
+struct UserNodesInput
+{
+    std::optional<QList<qint64>> nodeIds;
+    std::optional<QList<NodeModelGrant>> nodeModels;
+};
+Result<UserNodesInput> userNodesFromJson(const QJsonObject &body);
+// The seed's single-grant bodies: {"node_id"} and {"node_id","model_name"}.
+Result<qint64> nodeIdFromJson(const QJsonObject &body);
+Result<NodeModelGrant> nodeModelFromJson(const QJsonObject &body);
 
 // --- Nodes ---------------------------------------------------------------------------------
 
@@ -84,7 +101,8 @@ QJsonObject toJson(const ModelGroup &group);
 QJsonObject toBackupJson(const ModelGroup &group);
 
 Result<AdminService::GroupInput> groupInputFromJson(const QJsonObject &body);
-// One member; the seed's "is_fallback_413" is read as "context_fallback".
+// One member; the seed's "is_fallback_413" is read as "context_fallback", its older single
+// "preferred_node_id" is folded into "preferred_node_ids".
 Result<AdminService::MemberInput> memberInputFromJson(const QJsonObject &body);
 // The "members" of a new group: absent or null is none, otherwise an array of member objects.
 Result<QList<AdminService::MemberInput>> membersFromJson(const QJsonObject &body);
@@ -145,6 +163,9 @@ struct BackupUser
     bool allModels = false;
     QStringList models;
     UserLimits limits; // left out = unlimited
+    // As the backup names the nodes (its own node ids).
+    QList<qint64> nodeIds;
+    QList<NodeModelGrant> nodeModels;
 };
 Result<BackupUser> backupUserFromJson(const QJsonObject &entry);
 

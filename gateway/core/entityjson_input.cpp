@@ -239,6 +239,60 @@ Result<UserLimits> limitsFromJson(const QJsonObject &body, const UserLimits &cur
 }
 
 
+namespace {
+
+Result<NodeModelGrant> grantFromJson(const QJsonValue &value)
+{
+    const QJsonObject grant = value.toObject();
+    const QJsonValue node = grant.value("node_id"_L1);
+    const QJsonValue model = grant.value("model_name"_L1);
+    if (!value.isObject() || !node.isDouble() || !isWhole(node.toDouble()) || !model.isString()
+        || model.toString().trimmed().isEmpty())
+        return ApiError::badRequest(u"a node model is {\"node_id\": id, \"model_name\": \"real model name\"}"_s);
+    return NodeModelGrant{qint64(node.toDouble()), model.toString().trimmed()};
+}
+
+} // namespace
+
+
+Result<UserNodesInput> userNodesFromJson(const QJsonObject &body)
+{
+    UserNodesInput input;
+    if (const QJsonValue ids = body.value("node_ids"_L1); !ids.isUndefined()) {
+        input.nodeIds = ids.isNull() ? QList<qint64>() : idList(ids);
+        if (!input.nodeIds)
+            return ApiError::badRequest(u"\"node_ids\" must be an array of node ids"_s);
+    }
+    if (const QJsonValue pairs = body.value("node_models"_L1); !pairs.isUndefined()) {
+        if (!pairs.isNull() && !pairs.isArray())
+            return ApiError::badRequest(u"\"node_models\" must be an array of {\"node_id\", \"model_name\"}"_s);
+        input.nodeModels.emplace();
+        for (const QJsonValue &pair : pairs.toArray()) {
+            auto grant = grantFromJson(pair);
+            if (!grant.ok())
+                return grant.error();
+            input.nodeModels->append(grant.value());
+        }
+    }
+    return input;
+}
+
+
+Result<qint64> nodeIdFromJson(const QJsonObject &body)
+{
+    const QJsonValue id = body.value("node_id"_L1);
+    if (!id.isDouble() || !isWhole(id.toDouble()))
+        return ApiError::badRequest(u"\"node_id\" is required and must be a node id"_s);
+    return qint64(id.toDouble());
+}
+
+
+Result<NodeModelGrant> nodeModelFromJson(const QJsonObject &body)
+{
+    return grantFromJson(body);
+}
+
+
 // --- Nodes ---------------------------------------------------------------------------------
 
 
@@ -342,6 +396,18 @@ Result<AdminService::MemberInput> memberInputFromJson(const QJsonObject &json)
         .strings(u"capability_tags"_s, &input.capabilityTags);
     if (fields.failed())
         return fields.error();
+    if (const QJsonValue ids = body.value("preferred_node_ids"_L1); !ids.isUndefined()) {
+        input.preferredNodeIds = ids.isNull() ? QList<qint64>() : idList(ids);
+        if (!input.preferredNodeIds)
+            return ApiError::badRequest(u"\"preferred_node_ids\" must be an array of node ids"_s);
+    }
+    // The seed's older single "preferred_node_id" is folded in.
+    if (const QJsonValue id = body.value("preferred_node_id"_L1); id.isDouble() && isWhole(id.toDouble())) {
+        if (!input.preferredNodeIds)
+            input.preferredNodeIds.emplace();
+        if (!input.preferredNodeIds->contains(qint64(id.toDouble())))
+            input.preferredNodeIds->append(qint64(id.toDouble()));
+    }
     return input;
 }
 
@@ -528,6 +594,11 @@ Result<BackupUser> backupUserFromJson(const QJsonObject &entry)
     if (!limits.ok())
         return limits.error();
     user.limits = limits.value();
+    auto nodes = userNodesFromJson(entry);
+    if (!nodes.ok())
+        return nodes.error();
+    user.nodeIds = nodes.value().nodeIds.value_or(QList<qint64>());
+    user.nodeModels = nodes.value().nodeModels.value_or(QList<NodeModelGrant>());
     return user;
 }
 

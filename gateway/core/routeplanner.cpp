@@ -24,7 +24,40 @@ ApiError unknownModel(const QString &name)
     return ApiError::notFound(u"Model '%1' is not available"_s.arg(name)).withReason(u"unknown_model"_s);
 }
 
+// `nodes` (in failover order) with the preferred ones first, in the order they are preferred.
+QList<const Node *> preferredFirst(const QList<const Node *> &nodes, const QList<qint64> &preferred)
+{
+    if (preferred.isEmpty())
+        return nodes;
+    QList<const Node *> ordered;
+    for (qint64 id : preferred) {
+        for (const Node *node : nodes) {
+            if (node->id == id && !ordered.contains(node))
+                ordered.append(node);
+        }
+    }
+    for (const Node *node : nodes) {
+        if (!ordered.contains(node))
+            ordered.append(node);
+    }
+    return ordered;
+}
+
+const auto PinPrefix = "node:"_L1;
+
 } // namespace
+
+std::optional<std::pair<QString, QString>> RoutePlanner::splitPin(const QString &requested)
+{
+    if (!requested.startsWith(PinPrefix))
+        return std::nullopt;
+    // The first two ':' only: the model part keeps its own ("llama3:8b"). "node:latest" (one
+    // ':') is an ordinary model name.
+    const qsizetype second = requested.indexOf(u':', PinPrefix.size());
+    if (second < 0)
+        return std::nullopt;
+    return std::pair{requested.mid(PinPrefix.size(), second - PinPrefix.size()), requested.mid(second + 1)};
+}
 
 RoutePlanner::RoutePlanner(const Catalog &catalog, Balancer &balancer, RoutingStrategy strategy)
     : m_catalog(catalog)
@@ -35,9 +68,60 @@ RoutePlanner::RoutePlanner(const Catalog &catalog, Balancer &balancer, RoutingSt
 Result<RoutePlan> RoutePlanner::plan(const User &user, const QString &requested,
                                      const QJsonObject &request)
 {
-    if (const ModelGroup *group = m_catalog.group(requested))
-        return planGroup(user, *group, request);
-    return planModel(user, requested);
+    Result<RoutePlan> planned = [&]() -> Result<RoutePlan> {
+        if (const auto pin = splitPin(requested))
+            return planPin(user, pin->first, pin->second);
+        if (const ModelGroup *group = m_catalog.group(requested))
+            return planGroup(user, *group, request);
+        return planModel(user, requested);
+    }();
+    if (planned.ok())
+        planned.value().responseModel = requested;
+    return planned;
+}
+
+Result<RoutePlanner::Pin> RoutePlanner::resolvePin(const User &user, const QString &nodeName,
+                                                   const QString &model) const
+{
+    const Node *node = m_catalog.nodeByName(nodeName);
+    if (!node)
+        return ApiError::notFound(u"Node '%1' not found"_s.arg(nodeName));
+    const auto resolved = m_catalog.resolve(model);
+    if (!resolved)
+        return unknownModel(model);
+    if (!m_catalog.mayUse(user, resolved->display))
+        return noAccess(resolved->display);
+    if (!user.mayReach(node->id, resolved->real)) {
+        return ApiError::forbidden(
+            u"You have no access to the model '%1' on the node '%2'"_s.arg(resolved->display, nodeName));
+    }
+    if (!m_catalog.nodesFor(*resolved, true).contains(node)) {
+        return ApiError::notFound(
+            u"Model '%1' is not available on the node '%2'"_s.arg(resolved->display, nodeName));
+    }
+    return Pin{node, *resolved};
+}
+
+Result<RoutePlan> RoutePlanner::planPin(const User &user, const QString &nodeName, const QString &model)
+{
+    const auto resolved = resolvePin(user, nodeName, model);
+    if (!resolved.ok())
+        return resolved.error();
+    const Pin &pin = resolved.value();
+    if (!pin.node->active || pin.node->health == Health::Unhealthy) {
+        return ApiError::unavailable(
+            u"The node '%1' is not available right now (inactive or failing its health checks)"_s.arg(nodeName));
+    }
+    RoutePlan plan;
+    plan.attempts.append({ pin.node, pin.model.real, contextOf(pin.model), pin.model.display });
+    plan.displayModel = pin.model.display;
+    plan.pinnedNode = pin.node->name;
+    plan.config = ModelPolicy::configFor(m_catalog.modelConfigs(), pin.model.display, pin.model.real);
+    if (plan.config) {
+        if (auto refused = ModelPolicy::maintenanceRefusal(*plan.config, pin.model.display))
+            return *refused;
+    }
+    return plan;
 }
 
 Result<RoutePlan> RoutePlanner::planGroup(const User &user, const ModelGroup &group,
@@ -68,8 +152,9 @@ Result<RoutePlan> RoutePlanner::planGroup(const User &user, const ModelGroup &gr
             = ModelPolicy::configFor(m_catalog.modelConfigs(), resolved->display, resolved->real);
         if (memberConfig && memberConfig->maintenance)
             continue;
-        const QList<const Node *> nodes
-            = m_balancer.order(m_catalog.nodesFor(*resolved), m_strategy, resolved->real);
+        const QList<const Node *> nodes = preferredFirst(
+            m_balancer.order(m_catalog.nodesFor(*resolved, user), m_strategy, resolved->real),
+            member->preferredNodeIds);
         QList<Attempt> &into = member->contextFallback ? plan.contextFallback : plan.attempts;
         for (const Node *node : nodes)
             into.append({ node, resolved->real, contextOf(*resolved), resolved->display, member });
@@ -94,9 +179,14 @@ Result<RoutePlan> RoutePlanner::planModel(const User &user, const QString &reque
         return unknownModel(requested);
     if (!m_catalog.mayUse(user, model->display))
         return noAccess(model->display);
-    const QList<const Node *> nodes = m_catalog.nodesFor(*model);
+    const QList<const Node *> nodes = m_catalog.nodesFor(*model, user);
     if (nodes.isEmpty()) {
-        return ApiError::unavailable(u"No healthy node serves the model '%1' right now"_s.arg(model->display))
+        // A restricted user hears only that none of the nodes it may use can serve: the others
+        // are not its business, not even by name.
+        return ApiError::unavailable(
+            user.nodeRestricted()
+                ? u"No healthy node you may use serves the model '%1' right now"_s.arg(model->display)
+                : u"No healthy node serves the model '%1' right now"_s.arg(model->display))
             .withReason(u"no_healthy_node"_s);
     }
     RoutePlan plan;
@@ -113,6 +203,12 @@ Result<RoutePlan> RoutePlanner::planModel(const User &user, const QString &reque
 
 Result<QString> RoutePlanner::access(const User &user, const QString &requested) const
 {
+    if (const auto pin = splitPin(requested)) {
+        const auto resolved = resolvePin(user, pin->first, pin->second);
+        if (!resolved.ok())
+            return resolved.error();
+        return resolved.value().model.display;
+    }
     QString name = requested;
     if (!m_catalog.group(requested)) {
         const auto model = m_catalog.resolve(requested);
@@ -134,7 +230,7 @@ QList<const ModelGroup *> RoutePlanner::listedGroups(const User &user) const
         const bool usable = std::any_of(
             group.members.cbegin(), group.members.cend(), [&](const GroupMember &member) {
                 const auto resolved = m_catalog.resolve(member.model);
-                return member.active && resolved && !m_catalog.nodesFor(*resolved).isEmpty();
+                return member.active && resolved && !m_catalog.nodesFor(*resolved, user).isEmpty();
             });
         if (usable)
             listed.append(&group);

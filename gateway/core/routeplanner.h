@@ -9,6 +9,9 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+#include <utility>
+
 namespace Maestro {
 
 // One way to serve a request: a node and the real model name to ask it for.
@@ -27,6 +30,9 @@ struct RoutePlan
 {
     QString displayModel; // the group's name, or the display name the requested model resolved to
     QString group; // the group the client asked for; empty when it named a model
+    // The name answers carry: the model as the client sent it (a pin's whole "node:..." name).
+    QString responseModel;
+    QString pinnedNode; // the node a "node:<name>:<model>" pin named; empty otherwise
     QList<Attempt> attempts; // in the order to try them
     // The nodes of group members flagged to take requests the others refuse as too long (413,
     // context length exceeded): tried once, when that happens.
@@ -50,11 +56,25 @@ struct RoutePlan
 // (default 5) that have nodes are planned; members flagged context_fallback are kept apart, and
 // serve first only when no other member can.
 //
+// A member's preferred nodes (GroupMember::preferredNodeIds) come first among its attempts, in
+// their order; its other nodes follow in the usual order.
+//
+// A user limited to some nodes (User::nodeIds, User::nodeModels) is planned only onto those:
+// every attempt, failover and group fallback alike, so nothing the HTTP layer does afterwards
+// can reach another node. When none of them can serve, the answer is 503 naming no node.
+//
+// "node:<node name>:<model>" pins a request to one node: only that node is tried (no failover,
+// no group fallback). It is split at the first two ':' only, so "node:gpu-1:llama3:8b" pins
+// "llama3:8b". Access is checked on <model>, which is also what limits and the usage log count.
+//
 // Planning moves the balancer's rotation (round robin, per model and per group), as choosing
 // did before it was taken apart from the HTTP layer. Not thread-safe itself; the balancer is.
 class RoutePlanner
 {
 public:
+    // A "node:<node name>:<model>" name split in two; nullopt for any other name.
+    static std::optional<std::pair<QString, QString>> splitPin(const QString &requested);
+
     static constexpr int DefaultMaxFailoverRetries = 5;
 
     RoutePlanner(const Catalog &catalog, Balancer &balancer, RoutingStrategy strategy);
@@ -63,7 +83,9 @@ public:
     // model, 403 a model or group not on the user's allowlist, 503 no healthy node (no member of
     // a group with one) or a model configuration under maintenance. `request` is the client's
     // body: what it carries (images, tools) decides which members of a group can take it; it is
-    // read only when a group is asked for.
+    // read only when a group is asked for. A pin answers 404 for an unknown node or a model the
+    // node does not serve, 403 for a node the user may not reach, 503 for an inactive or
+    // unhealthy node.
     Result<RoutePlan> plan(const User &user, const QString &requested, const QJsonObject &request);
 
     // The name access is granted under (the group's, or the display name `requested` resolves
@@ -78,6 +100,14 @@ private:
     Result<RoutePlan> planGroup(const User &user, const ModelGroup &group,
                                 const QJsonObject &request);
     Result<RoutePlan> planModel(const User &user, const QString &requested);
+    Result<RoutePlan> planPin(const User &user, const QString &nodeName, const QString &model);
+    // The pinned node and the model part of a pin, or 403/404 as plan() answers them.
+    struct Pin
+    {
+        const Node *node = nullptr;
+        Catalog::Resolved model;
+    };
+    Result<Pin> resolvePin(const User &user, const QString &nodeName, const QString &model) const;
 
     const Catalog &m_catalog;
     Balancer &m_balancer;

@@ -50,6 +50,9 @@ public:
     virtual bool deactivateUser(qint64 userId) = 0;
     virtual bool setUserModels(qint64 userId, const QStringList &models, bool allModels) = 0;
     virtual bool setUserLimits(qint64 userId, const UserLimits &limits) = 0;
+    // Replaces the nodes and (node, model) pairs the user may be sent to (empty = unrestricted).
+    virtual bool setUserNodes(qint64 userId, const QList<qint64> &nodeIds,
+                              const QList<NodeModelGrant> &nodeModels) = 0;
 
     // Nodes and what they serve.
     virtual QList<Node> nodes() = 0;

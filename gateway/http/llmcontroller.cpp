@@ -109,6 +109,7 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind, void (*adapt)(QJsonObj
     plan.userId = user->id;
     plan.username = user->username;
     plan.displayModel = std::move(route.displayModel);
+    plan.responseModel = std::move(route.responseModel);
     plan.group = std::move(route.group);
     plan.attempts = std::move(route.attempts);
     plan.contextFallback = std::move(route.contextFallback);
@@ -337,7 +338,7 @@ void LlmController::ollamaShow(HttpContext &ctx)
         return ctx.fail(ApiError::notFound(u"Model '%1' is not available"_s.arg(requested)));
     if (!catalog->mayUse(*user, model->display))
         return ctx.fail(ApiError::forbidden(u"You have no access to the model '%1'"_s.arg(model->display)));
-    const QList<const Node *> nodes = catalog->nodesFor(*model);
+    const QList<const Node *> nodes = catalog->nodesFor(*model, *user);
     if (nodes.isEmpty())
         return ctx.fail(ApiError::unavailable(u"No healthy node serves the model '%1' right now"_s.arg(model->display)));
 
@@ -395,6 +396,9 @@ void LlmController::ollamaPs(HttpContext &ctx)
     const CatalogSnapshot &catalog = auth.catalog;
     QList<const Node *> nodes;
     for (const Node &node : catalog->nodes()) {
+        // A user limited to some nodes hears nothing of the others.
+        if (!user->nodeIds.isEmpty() && !user->nodeIds.contains(node.id))
+            continue;
         if (node.active && node.health != Health::Unhealthy && NodeAdapter::forType(node.type).hasOllamaApi())
             nodes.append(&node);
     }
@@ -419,13 +423,19 @@ void LlmController::ollamaPs(HttpContext &ctx)
     };
     if (nodes.isEmpty())
         return finish();
+    // Copies, as `visible`: the (node, model) pairs a restricted user may reach.
+    const QList<NodeModelGrant> pairs = user->nodeModels;
     for (const Node *node : std::as_const(nodes)) {
         fetchJson(m_gateway, socket, *node, catalog->apiKey(node->id), QByteArrayLiteral("GET"),
                   QByteArrayLiteral("/api/ps"), {},
-                  [gather, visible, finish](int status, const QJsonObject &answer, const QString &) {
+                  [gather, visible, finish, pairs, nodeId = node->id](int status, const QJsonObject &answer,
+                                                                      const QString &) {
                       if (status == 200) {
                           for (const QJsonValue &value : answer.value("models"_L1).toArray()) {
                               QJsonObject entry = value.toObject();
+                              if (!pairs.isEmpty()
+                                  && !pairs.contains(NodeModelGrant{nodeId, entry.value("name"_L1).toString()}))
+                                  continue;
                               for (const QString &name : visible.value(entry.value("name"_L1).toString())) {
                                   entry.insert(u"name"_s, name);
                                   entry.insert(u"model"_s, name);

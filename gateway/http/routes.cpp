@@ -97,6 +97,16 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm)
     A(M::Post, u"/admin/users/{username}/limits"_s, &UsersController::setLimits);
     A(M::Get, u"/admin/users/{username}/limits"_s, &UsersController::getLimits);
     A(M::Delete, u"/admin/users/{username}/limits"_s, &UsersController::deleteLimits);
+    A(M::Get, u"/admin/users/{username}/nodes"_s, &UsersController::getNodes);
+    A(M::Put, u"/admin/users/{username}/nodes"_s, &UsersController::setNodes);
+    A(M::Post, u"/admin/users/{username}/nodes/all"_s, &UsersController::allowAllNodes);
+    A(M::Post, u"/admin/users/{username}/nodes"_s, &UsersController::addNode);
+    A(M::Delete, u"/admin/users/{username}/nodes/{node_id}"_s, &UsersController::removeNode);
+    A(M::Get, u"/admin/users/{username}/node-models"_s, &UsersController::getNodes);
+    A(M::Post, u"/admin/users/{username}/node-models/all"_s, &UsersController::allowAllNodeModels);
+    A(M::Delete, u"/admin/users/{username}/node-models/all"_s, &UsersController::allowAllNodeModels);
+    A(M::Post, u"/admin/users/{username}/node-models"_s, &UsersController::addNodeModel);
+    A(M::Delete, u"/admin/users/{username}/node-models"_s, &UsersController::removeNodeModel);
     A(M::Get, u"/admin/users/{username}/activity"_s, &LogsController::activity);
     A(M::Get, u"/admin/users/{username}/token-usage"_s, &LogsController::tokenUsage);
     A(M::Get, u"/admin/users/{username}/model-usage"_s, &LogsController::modelUsage);

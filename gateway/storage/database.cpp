@@ -160,6 +160,14 @@ const QList<QStringList> &migrations()
             u"CREATE TABLE revoked_tokens (token_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL, "
             "revoked_at BIGINT NOT NULL)"_s,
         },
+        // 12: routing a team can steer: the nodes a user may be sent to (node ids) and the
+        // (node id, real model) pairs, both JSON arrays, empty = unrestricted; the nodes a group
+        // member tries first
+        {
+            u"ALTER TABLE users ADD COLUMN node_ids TEXT NOT NULL DEFAULT '[]'"_s,
+            u"ALTER TABLE users ADD COLUMN node_models TEXT NOT NULL DEFAULT '[]'"_s,
+            u"ALTER TABLE model_group_members ADD COLUMN preferred_node_ids TEXT NOT NULL DEFAULT '[]'"_s,
+        },
     };
     return steps;
 }

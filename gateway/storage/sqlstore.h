@@ -33,6 +33,8 @@ public:
     bool deactivateUser(qint64 userId) override;
     bool setUserModels(qint64 userId, const QStringList &models, bool allModels) override;
     bool setUserLimits(qint64 userId, const UserLimits &limits) override;
+    bool setUserNodes(qint64 userId, const QList<qint64> &nodeIds,
+                      const QList<NodeModelGrant> &nodeModels) override;
 
     QList<Node> nodes() override;
     std::optional<Node> node(qint64 id) override;

@@ -21,6 +21,14 @@ QVariantList mappingValues(const ModelMapping &mapping)
             jsonText(nodes)};
 }
 
+QJsonArray idArray(const QList<qint64> &ids)
+{
+    QJsonArray array;
+    for (qint64 id : ids)
+        array.append(double(id));
+    return array;
+}
+
 QVariantList groupValues(const ModelGroup &group)
 {
     return {group.name, group.description, group.strategy, flag(group.active), flag(group.listInCatalog),
@@ -101,7 +109,7 @@ QList<ModelGroup> SqlStore::groups()
     }
     QSqlQuery members(db);
     if (!run(members, u"SELECT id, group_id, model_display_name, priority, weight, capability_tags, is_active, "
-                      "context_fallback FROM model_group_members ORDER BY priority, id"_s))
+                      "context_fallback, preferred_node_ids FROM model_group_members ORDER BY priority, id"_s))
         return groups;
     while (members.next()) {
         GroupMember member;
@@ -113,6 +121,8 @@ QList<ModelGroup> SqlStore::groups()
         member.capabilityTags = stringList(members.value(5));
         member.active = members.value(6).toInt() != 0;
         member.contextFallback = members.value(7).toInt() != 0;
+        for (const QJsonValue &id : jsonArray(members.value(8)))
+            member.preferredNodeIds.append(qint64(id.toDouble()));
         if (const auto it = index.constFind(member.groupId); it != index.cend())
             groups[*it].members.append(member);
     }
@@ -151,11 +161,11 @@ qint64 SqlStore::insertMember(const GroupMember &member)
     QSqlQuery query(m_database->connection());
     return insertReturningId(query,
                              u"INSERT INTO model_group_members (group_id, model_display_name, priority, weight, "
-                             "capability_tags, is_active, context_fallback, created_at) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
+                             "capability_tags, is_active, context_fallback, preferred_node_ids, created_at) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
                              {member.groupId, member.model, member.priority, member.weight,
                               jsonText(member.capabilityTags), flag(member.active), flag(member.contextFallback),
-                              nowMs()});
+                              jsonText(idArray(member.preferredNodeIds)), nowMs()});
 }
 
 bool SqlStore::updateMember(const GroupMember &member)
@@ -163,9 +173,10 @@ bool SqlStore::updateMember(const GroupMember &member)
     QSqlQuery query(m_database->connection());
     return runOne(query,
                   u"UPDATE model_group_members SET model_display_name = ?, priority = ?, weight = ?, "
-                  "capability_tags = ?, is_active = ?, context_fallback = ? WHERE id = ?"_s,
+                  "capability_tags = ?, is_active = ?, context_fallback = ?, preferred_node_ids = ? WHERE id = ?"_s,
                   {member.model, member.priority, member.weight, jsonText(member.capabilityTags),
-                   flag(member.active), flag(member.contextFallback), member.id});
+                   flag(member.active), flag(member.contextFallback),
+                   jsonText(idArray(member.preferredNodeIds)), member.id});
 }
 
 bool SqlStore::deleteMember(qint64 memberId)

@@ -3,6 +3,8 @@
 #include "sqlstore.h"
 #include "sqlsupport.h"
 
+#include <QJsonObject>
+
 using namespace Qt::StringLiterals;
 
 namespace Maestro {
@@ -16,7 +18,8 @@ QList<User> SqlStore::selectUsers(const QString &where, const QVariantList &bind
     QList<User> users;
     if (!run(query,
              u"SELECT u.id, u.username, u.is_active, u.has_all_models, u.created_at, u.updated_at, "
-             "l.request_limit, l.token_limit, l.requests_per_minute, l.tokens_per_minute "
+             "l.request_limit, l.token_limit, l.requests_per_minute, l.tokens_per_minute, "
+             "u.node_ids, u.node_models "
              "FROM users u LEFT JOIN user_limits l ON l.user_id = u.id "_s
                  + where + u" ORDER BY u.username"_s,
              bindings))
@@ -34,6 +37,13 @@ QList<User> SqlStore::selectUsers(const QString &where, const QVariantList &bind
         user.tokenLimit = optionalInt(query.value(7));
         user.requestsPerMinute = optionalInt(query.value(8));
         user.tokensPerMinute = optionalInt(query.value(9));
+        for (const QJsonValue &id : jsonArray(query.value(10)))
+            user.nodeIds.append(qint64(id.toDouble()));
+        for (const QJsonValue &pair : jsonArray(query.value(11))) {
+            const QJsonObject grant = pair.toObject();
+            user.nodeModels.append({qint64(grant.value("node_id"_L1).toDouble()),
+                                    grant.value("model_name"_L1).toString()});
+        }
         index.insert(user.id, users.size());
         users.append(user);
     }
@@ -85,7 +95,8 @@ qint64 SqlStore::createUser(const QString &username, const QByteArray &tokenHash
     const qint64 id = tx.insertReturningId(
         u"INSERT INTO users (username, token_hash, is_active, has_all_models, created_at, updated_at) "
         "VALUES (?, ?, 1, 0, ?, ?) ON CONFLICT (username) DO UPDATE SET "
-        "token_hash = excluded.token_hash, is_active = 1, has_all_models = 0, updated_at = excluded.updated_at "
+        "token_hash = excluded.token_hash, is_active = 1, has_all_models = 0, updated_at = excluded.updated_at, "
+        "node_ids = '[]', node_models = '[]' "
         "RETURNING id"_s,
         {username, QString::fromLatin1(tokenHash), now, now});
     if (id == 0 || !tx.run(u"DELETE FROM user_models WHERE user_id = ?"_s, {id})
@@ -152,6 +163,20 @@ bool SqlStore::setUserModels(qint64 userId, const QStringList &models, bool allM
                   {flag(allModels), nowMs(), userId})
         && tx.run(u"DELETE FROM user_models WHERE user_id = ?"_s, {userId})
         && tx.runEach(u"INSERT INTO user_models (user_id, model_name) VALUES (?, ?)"_s, rows) && tx.commit();
+}
+
+bool SqlStore::setUserNodes(qint64 userId, const QList<qint64> &nodeIds,
+                            const QList<NodeModelGrant> &nodeModels)
+{
+    QJsonArray ids;
+    for (qint64 id : nodeIds)
+        ids.append(double(id));
+    QJsonArray pairs;
+    for (const NodeModelGrant &grant : nodeModels)
+        pairs.append(QJsonObject{{u"node_id"_s, double(grant.nodeId)}, {u"model_name"_s, grant.model}});
+    QSqlQuery query(m_database->connection());
+    return runOne(query, u"UPDATE users SET node_ids = ?, node_models = ?, updated_at = ? WHERE id = ?"_s,
+                  {jsonText(ids), jsonText(pairs), nowMs(), userId});
 }
 
 bool SqlStore::setUserLimits(qint64 userId, const UserLimits &limits)

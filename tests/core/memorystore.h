@@ -69,6 +69,7 @@ public:
     bool deactivateUser(qint64) override { return false; }
     bool setUserModels(qint64, const QStringList &, bool) override { return false; }
     bool setUserLimits(qint64, const UserLimits &) override { return false; }
+    bool setUserNodes(qint64, const QList<qint64> &, const QList<NodeModelGrant> &) override { return false; }
     QList<Node> nodes() override
     {
         noteRead();

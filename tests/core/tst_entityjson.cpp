@@ -359,7 +359,7 @@ void TestEntityJson::userObjectShowsEveryLimit()
     user.requestsPerMinute = limits.requestsPerMinute;
     user.tokensPerMinute = limits.tokensPerMinute;
     QCOMPARE(compact(toJson(user)),
-             QByteArray(R"({"created_at":null,"has_all_models":false,"id":1,"is_active":true,"models":[],)") + shown
+             QByteArray(R"({"created_at":null,"has_all_models":false,"id":1,"is_active":true,"models":[],"node_ids":[],"node_models":[],)") + shown
                  + QByteArray(R"(,"updated_at":null,"username":"carol"})"));
     // A created or rotated user is the same object with its token.
     QJsonObject created = toJson(AdminService::CreatedUser{user, u"mm-y"_s});
@@ -379,8 +379,8 @@ void TestEntityJson::entitiesAsTheApiWritesThem()
     user.createdAt = created;
     QCOMPARE(compact(toJson(user)),
              QByteArray(R"({"created_at":"2026-01-31T08:30:00.005Z","has_all_models":false,"id":3,"is_active":true,)"
-             R"("models":["chat"],"request_limit":100,"requests_per_minute":20,"token_limit":null,)"
-             R"("tokens_per_minute":null,"updated_at":null,"username":"alice"})"));
+             R"("models":["chat"],"node_ids":[],"node_models":[],"request_limit":100,"requests_per_minute":20,)"
+             R"("token_limit":null,"tokens_per_minute":null,"updated_at":null,"username":"alice"})"));
     QCOMPARE(compact(toJson(AdminService::CreatedUser{user, u"mm-x"_s})).contains(R"("token":"mm-x")"), true);
     QCOMPARE(compact(grantsToJson(user)), QByteArray(R"({"has_all_models":false,"models":["chat"],"username":"alice"})"));
     QCOMPARE(compact(limitsToJson(user, {4, 50}, {1, 10})),
@@ -388,8 +388,8 @@ void TestEntityJson::entitiesAsTheApiWritesThem()
              R"("token_limit":null,"tokens_last_minute":10,"tokens_per_minute":null,"tokens_today":50,"updated_at":null,)"
              R"("username":"alice"})"));
     QCOMPARE(compact(toBackupJson(user)),
-             QByteArray(R"({"has_all_models":false,"models":["chat"],"request_limit":100,"requests_per_minute":20,)"
-             R"("token_limit":null,"tokens_per_minute":null,"username":"alice"})"));
+             QByteArray(R"({"has_all_models":false,"models":["chat"],"node_ids":[],"node_models":[],"request_limit":100,)"
+             R"("requests_per_minute":20,"token_limit":null,"tokens_per_minute":null,"username":"alice"})"));
 
     Node node;
     node.id = 2;
@@ -413,7 +413,8 @@ void TestEntityJson::entitiesAsTheApiWritesThem()
     QCOMPARE(compact(toJson(group)),
              QByteArray(R"({"created_at":null,"description":"","id":1,"is_active":true,"list_in_catalog":false,)"
              R"("max_failover_retries":null,"members":[{"capability_tags":["tools"],"context_fallback":false,)"
-             R"("id":7,"is_active":true,"model_display_name":"chat","priority":0,"weight":100}],"name":"team",)"
+             R"("id":7,"is_active":true,"model_display_name":"chat","preferred_node_ids":[],"priority":0,"weight":100}],)"
+             R"("name":"team",)"
              R"("priority":0,"strategy":"round_robin","updated_at":null})"));
     QVERIFY(compact(toBackupJson(group)).contains(R"("max_failover_retries":0)"));
 

@@ -35,6 +35,7 @@ public:
     bool deactivateUser(qint64) override { return false; }
     bool setUserModels(qint64, const QStringList &, bool) override { return false; }
     bool setUserLimits(qint64, const UserLimits &) override { return false; }
+    bool setUserNodes(qint64, const QList<qint64> &, const QList<NodeModelGrant> &) override { return false; }
     QList<Node> nodes() override { return {}; }
     std::optional<Node> node(qint64) override { return std::nullopt; }
     qint64 insertNode(const Node &) override { return 0; }

@@ -70,13 +70,16 @@ ModelGroup group(qint64 id, const QString &name, const QString &strategy,
     return g;
 }
 
-User makeUser(qint64 id, const QString &name, bool allModels, const QStringList &models = {})
+User makeUser(qint64 id, const QString &name, bool allModels, const QStringList &models = {},
+              const QList<qint64> &nodeIds = {}, const QList<NodeModelGrant> &nodeModels = {})
 {
     User user;
     user.id = id;
     user.username = name;
     user.allModels = allModels;
     user.models = models;
+    user.nodeIds = nodeIds;
+    user.nodeModels = nodeModels;
     return user;
 }
 
@@ -131,6 +134,7 @@ Q_DECLARE_METATYPE(Needs)
 // The fixture, the same for every test (routing strategy "priority" unless a test says otherwise,
 // so the order is the failover order: node priority, then fewest requests in flight, then id):
 //   gpu-1  (1) priority 0            serves qwen:7b, llava, coder:32b
+//   edge   (6) priority 0            serves llama3:8b
 //   gpu-2  (2) priority 5, unchecked serves qwen:7b, coder:32b
 //   old    (3) inactive              serves qwen:7b, big:70b
 //   down   (4) unhealthy             serves qwen:7b, big:70b
@@ -149,7 +153,9 @@ Q_DECLARE_METATYPE(Needs)
 //     dead: big (1), ghost (2); listed in the catalog
 //     maint-group: chat (1)
 //     retired: inactive group with chat
-//   users: alice (all models), bob (chat, team), carol (qwen:7b by its real name), erin (none)
+//     steer: chat (1, prefers gpu-1), coder (2)
+//   users: alice (all models), bob (chat, team), carol (qwen:7b by its real name), erin (none);
+//     all models but limited to nodes: frank (gpu-1), grace (qwen:7b on gpu-2 only), hank (old)
 class TestRoutePlanner final : public QObject
 {
     Q_OBJECT
@@ -165,6 +171,10 @@ private Q_SLOTS:
     void access_data();
     void access();
     void listedGroups();
+    void restrictedUsersListOnlyWhatTheyReach();
+    void pinsAnswerUnderTheNameSent();
+    void splitPin_data();
+    void splitPin();
 
 private:
     const User &user(const QString &name) const;
@@ -178,12 +188,12 @@ void TestRoutePlanner::initTestCase()
     m_store.nodeList
         = { makeNode(1, u"gpu-1"_s, 0), makeNode(2, u"gpu-2"_s, 5, true, Health::Unknown),
             makeNode(3, u"old"_s, 9, false), makeNode(4, u"down"_s, 9, true, Health::Unhealthy),
-            makeNode(5, u"long"_s, 0) };
+            makeNode(5, u"long"_s, 0), makeNode(6, u"edge"_s, 0) };
     m_store.models
         = { served(1, u"qwen:7b"_s), served(1, u"llava"_s),     served(1, u"coder:32b"_s),
             served(2, u"qwen:7b"_s), served(2, u"coder:32b"_s), served(3, u"qwen:7b"_s),
             served(3, u"big:70b"_s), served(4, u"qwen:7b"_s),   served(4, u"big:70b"_s),
-            served(5, u"long:1m"_s) };
+            served(5, u"long:1m"_s), served(6, u"llama3:8b"_s) };
     m_store.mappingList = { mapping(u"chat"_s, u"qwen:7b"_s, 32768),
                             mapping(u"vision"_s, u"llava"_s),
                             mapping(u"coder"_s, u"coder:32b"_s, 0, { 1 }),
@@ -213,10 +223,15 @@ void TestRoutePlanner::initTestCase()
               0, true, true),
         group(7, u"maint-group"_s, u"priority"_s, { member(70, u"chat"_s, 1) }),
         group(8, u"retired"_s, u"priority"_s, { member(80, u"chat"_s, 1) }, 0, false),
+        group(9, u"steer"_s, u"priority"_s, { member(90, u"chat"_s, 1), member(91, u"coder"_s, 2) }),
     };
+    m_store.groupList.last().members.first().preferredNodeIds = { 1 };
     m_store.userList
         = { makeUser(1, u"alice"_s, true), makeUser(2, u"bob"_s, false, { u"chat"_s, u"team"_s }),
-            makeUser(3, u"carol"_s, false, { u"qwen:7b"_s }), makeUser(4, u"erin"_s, false) };
+            makeUser(3, u"carol"_s, false, { u"qwen:7b"_s }), makeUser(4, u"erin"_s, false),
+            makeUser(5, u"frank"_s, true, {}, { 1 }),
+            makeUser(6, u"grace"_s, true, {}, {}, { NodeModelGrant { 2, u"qwen:7b"_s } }),
+            makeUser(7, u"hank"_s, true, {}, { 3 }) };
     m_catalog = Catalog::load(m_store, nullptr);
     QVERIFY(m_catalog);
 }
@@ -316,6 +331,76 @@ void TestRoutePlanner::plan_data()
     QTest::newRow("an inactive group is no group: its name is an unknown model")
         << u"alice"_s << u"retired"_s << Needs::None << 404 << u"Model 'retired' is not available"_s
         << QString() << none << none;
+
+    // Preferred nodes of a group member.
+    QTest::newRow("a member's preferred node is tried first, its other nodes after")
+        << u"alice"_s << u"steer"_s << Needs::None << 0 << QString() << u"steer"_s
+        << QStringList { u"gpu-1 qwen:7b chat"_s, u"gpu-2 qwen:7b chat"_s, u"gpu-1 coder:32b coder"_s }
+        << none;
+
+    // Users limited to some nodes.
+    QTest::newRow("a user limited to a node is planned only onto it")
+        << u"frank"_s << u"chat"_s << Needs::None << 0 << QString() << u"chat"_s
+        << QStringList { u"gpu-1 qwen:7b chat"_s } << none;
+    QTest::newRow("a limited user's group fallback stays on its nodes, context fallback too")
+        << u"frank"_s << u"team"_s << Needs::None << 0 << QString() << u"team"_s
+        << QStringList { u"gpu-1 qwen:7b chat"_s, u"gpu-1 llava vision"_s, u"gpu-1 coder:32b coder"_s }
+        << none;
+    QTest::newRow("a preferred node the user may not reach is not tried")
+        << u"grace"_s << u"steer"_s << Needs::None << 0 << QString() << u"steer"_s
+        << QStringList { u"gpu-2 qwen:7b chat"_s } << none;
+    QTest::newRow("a (node, model) grant allows only that model on that node")
+        << u"grace"_s << u"chat"_s << Needs::None << 0 << QString() << u"chat"_s
+        << QStringList { u"gpu-2 qwen:7b chat"_s } << none;
+    QTest::newRow("a model on no node the user may reach is 503 naming no node")
+        << u"grace"_s << u"coder"_s << Needs::None << 503
+        << u"No healthy node you may use serves the model 'coder' right now"_s << QString() << none << none;
+    QTest::newRow("a user limited to an inactive node gets 503")
+        << u"hank"_s << u"chat"_s << Needs::None << 503
+        << u"No healthy node you may use serves the model 'chat' right now"_s << QString() << none << none;
+    QTest::newRow("a limited user's group with no reachable member is 503")
+        << u"hank"_s << u"team"_s << Needs::None << 503
+        << u"No member of the group 'team' has a healthy node right now"_s << QString() << none << none;
+
+    // Pins.
+    QTest::newRow("a pin goes to that node only")
+        << u"alice"_s << u"node:gpu-1:chat"_s << Needs::None << 0 << QString() << u"chat"_s
+        << QStringList { u"gpu-1 qwen:7b chat"_s } << none;
+    QTest::newRow("a pin splits at the first two ':' only")
+        << u"alice"_s << u"node:edge:llama3:8b"_s << Needs::None << 0 << QString() << u"llama3:8b"_s
+        << QStringList { u"edge llama3:8b llama3:8b"_s } << none;
+    QTest::newRow("a pin is checked against the allowlist by its model, not the pin")
+        << u"bob"_s << u"node:gpu-2:chat"_s << Needs::None << 0 << QString() << u"chat"_s
+        << QStringList { u"gpu-2 qwen:7b chat"_s } << none;
+    QTest::newRow("a pin to a model not on the allowlist is 403")
+        << u"bob"_s << u"node:gpu-1:coder"_s << Needs::None << 403
+        << u"You have no access to the model 'coder'"_s << QString() << none << none;
+    QTest::newRow("a pin to a node the user may not reach is 403")
+        << u"frank"_s << u"node:gpu-2:chat"_s << Needs::None << 403
+        << u"You have no access to the model 'chat' on the node 'gpu-2'"_s << QString() << none << none;
+    QTest::newRow("a pin to an unknown node is 404")
+        << u"alice"_s << u"node:nope:chat"_s << Needs::None << 404 << u"Node 'nope' not found"_s
+        << QString() << none << none;
+    QTest::newRow("a pin to a model the node does not serve is 404")
+        << u"alice"_s << u"node:gpu-2:coder"_s << Needs::None << 404
+        << u"Model 'coder' is not available on the node 'gpu-2'"_s << QString() << none << none;
+    QTest::newRow("a pin of an unknown model is 404")
+        << u"alice"_s << u"node:gpu-1:nope"_s << Needs::None << 404
+        << u"Model 'nope' is not available"_s << QString() << none << none;
+    QTest::newRow("a pin to an inactive node is 503")
+        << u"alice"_s << u"node:old:qwen:7b"_s << Needs::None << 503
+        << u"The node 'old' is not available right now (inactive or failing its health checks)"_s
+        << QString() << none << none;
+    QTest::newRow("a pin to an unhealthy node is 503")
+        << u"alice"_s << u"node:down:big"_s << Needs::None << 503
+        << u"The node 'down' is not available right now (inactive or failing its health checks)"_s
+        << QString() << none << none;
+    QTest::newRow("a pin to a model under maintenance is 503")
+        << u"alice"_s << u"node:gpu-1:frozen"_s << Needs::None << 503
+        << u"The model 'frozen' is under maintenance: upgrading"_s << QString() << none << none;
+    QTest::newRow("'node:' with one ':' is an ordinary model name")
+        << u"alice"_s << u"node:latest"_s << Needs::None << 404
+        << u"Model 'node:latest' is not available"_s << QString() << none << none;
 }
 
 void TestRoutePlanner::plan()
@@ -446,6 +531,13 @@ void TestRoutePlanner::access_data()
         << u"erin"_s << u"chat"_s << 403 << u"You have no access to the model 'chat'"_s;
     QTest::newRow("a group not on the allowlist is 403")
         << u"erin"_s << u"team"_s << 403 << u"You have no access to the model 'team'"_s;
+    QTest::newRow("a pin is granted under its model")
+        << u"bob"_s << u"node:gpu-1:chat"_s << 0 << u"chat"_s;
+    QTest::newRow("a pin to a node the user may not reach is 403")
+        << u"frank"_s << u"node:gpu-2:chat"_s << 403
+        << u"You have no access to the model 'chat' on the node 'gpu-2'"_s;
+    QTest::newRow("a pin to an unknown node is 404")
+        << u"alice"_s << u"node:nope:chat"_s << 404 << u"Node 'nope' not found"_s;
 }
 
 void TestRoutePlanner::access()
@@ -483,6 +575,72 @@ void TestRoutePlanner::listedGroups()
     QCOMPARE(names(u"alice"_s), QStringList { u"team"_s });
     QCOMPARE(names(u"bob"_s), QStringList { u"team"_s });
     QCOMPARE(names(u"erin"_s), QStringList());
+}
+
+void TestRoutePlanner::restrictedUsersListOnlyWhatTheyReach()
+{
+    const auto names = [&](const QString &username) {
+        QStringList out;
+        for (const Catalog::ListedModel &model : m_catalog->modelsFor(user(username)))
+            out.append(model.name);
+        return out;
+    };
+    // alice sees every model; frank only those gpu-1 serves; grace only chat (qwen:7b on gpu-2),
+    // not coder, which gpu-2 also serves; hank none: his only node is inactive.
+    QVERIFY(names(u"alice"_s).contains(u"llama3:8b"_s));
+    QCOMPARE(names(u"frank"_s), (QStringList { u"chat"_s, u"coder"_s, u"frozen"_s, u"vision"_s }));
+    QCOMPARE(names(u"grace"_s), (QStringList { u"chat"_s, u"frozen"_s }));
+    QCOMPARE(names(u"hank"_s), QStringList());
+
+    Balancer balancer;
+    const RoutePlanner planner(*m_catalog, balancer, RoutingStrategy::Priority);
+    QCOMPARE(planner.listedGroups(user(u"frank"_s)).size(), 1);
+    QVERIFY(planner.listedGroups(user(u"hank"_s)).isEmpty());
+}
+
+void TestRoutePlanner::pinsAnswerUnderTheNameSent()
+{
+    Balancer balancer;
+    RoutePlanner planner(*m_catalog, balancer, RoutingStrategy::Priority);
+    const auto pinned = planner.plan(user(u"alice"_s), u"node:edge:llama3:8b"_s, {});
+    QVERIFY(pinned.ok());
+    QCOMPARE(pinned.value().responseModel, u"node:edge:llama3:8b"_s);
+    QCOMPARE(pinned.value().pinnedNode, u"edge"_s);
+    // Limits and the usage log count the model part.
+    QCOMPARE(pinned.value().displayModel, u"llama3:8b"_s);
+    const auto plain = planner.plan(user(u"alice"_s), u"chat"_s, {});
+    QVERIFY(plain.ok());
+    QCOMPARE(plain.value().responseModel, u"chat"_s);
+    QVERIFY(plain.value().pinnedNode.isEmpty());
+}
+
+void TestRoutePlanner::splitPin_data()
+{
+    QTest::addColumn<QString>("requested");
+    QTest::addColumn<bool>("pin");
+    QTest::addColumn<QString>("node");
+    QTest::addColumn<QString>("model");
+    QTest::newRow("node and model") << u"node:gpu-1:chat"_s << true << u"gpu-1"_s << u"chat"_s;
+    QTest::newRow("a model with its own ':'") << u"node:a:llama3:8b"_s << true << u"a"_s << u"llama3:8b"_s;
+    QTest::newRow("a model with ':' and '/'")
+        << u"node:a:hf.co/x/y:Q4_K_M"_s << true << u"a"_s << u"hf.co/x/y:Q4_K_M"_s;
+    QTest::newRow("no second ':'") << u"node:latest"_s << false << QString() << QString();
+    QTest::newRow("another prefix") << u"nodes:a:b"_s << false << QString() << QString();
+    QTest::newRow("an ordinary name") << u"llama3:8b"_s << false << QString() << QString();
+}
+
+void TestRoutePlanner::splitPin()
+{
+    QFETCH(QString, requested);
+    QFETCH(bool, pin);
+    QFETCH(QString, node);
+    QFETCH(QString, model);
+    const auto split = RoutePlanner::splitPin(requested);
+    QCOMPARE(split.has_value(), pin);
+    if (pin) {
+        QCOMPARE(split->first, node);
+        QCOMPARE(split->second, model);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestRoutePlanner)

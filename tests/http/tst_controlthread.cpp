@@ -78,6 +78,10 @@ public:
     {
         return note("setUserLimits"), m_inner->setUserLimits(userId, limits);
     }
+    bool setUserNodes(qint64 userId, const QList<qint64> &nodeIds, const QList<NodeModelGrant> &nodeModels) override
+    {
+        return note("setUserNodes"), m_inner->setUserNodes(userId, nodeIds, nodeModels);
+    }
     QList<Node> nodes() override { return note("nodes"), m_inner->nodes(); }
     std::optional<Node> node(qint64 id) override { return note("node"), m_inner->node(id); }
     qint64 insertNode(const Node &node) override { return note("insertNode"), m_inner->insertNode(node); }
@@ -442,6 +446,8 @@ void TestControlThread::idsInAdminPathsAreChecked_data()
     QTest::newRow("a node id with a sign") << QByteArray("POST") << u"/admin/nodes/+1/sync-models"_s << node.arg(u"+1"_s);
     QTest::newRow("a node id with a space") << QByteArray("GET") << u"/admin/nodes/%201/models"_s << node.arg(u" 1"_s);
     QTest::newRow("warming a node id that is a word") << QByteArray("POST") << u"/admin/nodes/ab/warmup"_s << node.arg(u"ab"_s);
+    QTest::newRow("a user's node id that is a word") << QByteArray("DELETE") << u"/admin/users/alice/nodes/x"_s
+                                                    << node.arg(u"x"_s);
     QTest::newRow("a member id that is a word") << QByteArray("DELETE") << u"/admin/model-groups/g/members/x"_s
                                                << u"Invalid member id \"x\": expected a positive integer"_s;
     QTest::newRow("a system prompt id with a decimal point")

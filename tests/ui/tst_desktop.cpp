@@ -65,6 +65,7 @@ private Q_SLOTS:
     void createUserThroughUsersPage();
     void limitsThroughUsersPage();
     void addNodeThroughNodesPage();
+    void nodesThroughUsersPage();
     void chatRequestAppearsInLogsLive();
     void logsPageFilters();
     void shortcutsSwitchPages();
@@ -193,6 +194,46 @@ void TestDesktop::limitsThroughUsersPage()
     QTRY_VERIFY(!dialog);
     QTRY_COMPARE(limited(), std::pair(0, 0));
     QVERIFY(m_fixture.admin("GET", u"/admin/users/alice/limits"_s).json().value("requests_per_minute"_L1).isNull());
+}
+
+void TestDesktop::nodesThroughUsersPage()
+{
+    QVERIFY(!m_aliceToken.isEmpty());
+    m_window->showPage(MainWindow::Users);
+    UsersPage *page = m_window->usersPage();
+    page->table()->selectRow(Ui::rowWithData(page->table(), u"alice"_s));
+    QTest::mouseClick(page->findChild<QPushButton *>(u"editNodes"_s), Qt::LeftButton);
+    QPointer<UserNodesDialog> dialog = waitForChild<UserNodesDialog>(page);
+    QVERIFY(dialog);
+    auto *all = dialog->findChild<QCheckBox *>(u"allNodes"_s);
+    auto *list = dialog->findChild<QListWidget *>(u"nodes"_s);
+    QVERIFY(all && list);
+    QVERIFY(all->isChecked());
+    QVERIFY(list->count() >= 1);
+    all->setChecked(false);
+    list->item(0)->setCheckState(Qt::Checked);
+    const qint64 nodeId = list->item(0)->data(Qt::UserRole).toLongLong();
+    const QString nodeName = list->item(0)->text();
+    dialog->accept();
+    QTRY_VERIFY(!dialog);
+
+    const auto nodeIds = [this] {
+        return m_fixture.admin("GET", u"/admin/users/alice/nodes"_s).json().value("node_ids"_L1).toArray();
+    };
+    QTRY_COMPARE(nodeIds(), QJsonArray{double(nodeId)});
+    QTRY_VERIFY(page->table()->item(Ui::rowWithData(page->table(), u"alice"_s), 1)->text().contains(nodeName));
+
+    // Back to every node.
+    QTest::mouseClick(page->findChild<QPushButton *>(u"editNodes"_s), Qt::LeftButton);
+    dialog = waitForChild<UserNodesDialog>(page);
+    QVERIFY(dialog);
+    QVERIFY(!dialog->findChild<QCheckBox *>(u"allNodes"_s)->isChecked());
+    QCOMPARE(dialog->nodeIds(), QList<qint64>{nodeId});
+    dialog->findChild<QCheckBox *>(u"allNodes"_s)->setChecked(true);
+    dialog->accept();
+    QTRY_VERIFY(!dialog);
+    QTRY_COMPARE(nodeIds(), QJsonArray());
+    QTRY_COMPARE(page->table()->item(Ui::rowWithData(page->table(), u"alice"_s), 1)->text(), u"All models"_s);
 }
 
 void TestDesktop::addNodeThroughNodesPage()

@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -149,6 +150,7 @@ MemberDialog::MemberDialog(const GatewaySnapshot &snapshot, const QString &group
     , m_otherTags(new QLineEdit(this))
     , m_active(new QCheckBox(tr("A&ctive"), this))
     , m_contextFallback(new QCheckBox(tr("&Long-context fallback"), this))
+    , m_preferredNodes(new QListWidget(this))
 {
     setWindowTitle(member ? tr("Edit member %1 of %2").arg(member->model, group)
                           : tr("Add a member to %1").arg(group));
@@ -160,6 +162,7 @@ MemberDialog::MemberDialog(const GatewaySnapshot &snapshot, const QString &group
     m_otherTags->setObjectName(u"otherTags"_s);
     m_active->setObjectName(u"active"_s);
     m_contextFallback->setObjectName(u"contextFallback"_s);
+    m_preferredNodes->setObjectName(u"preferredNodes"_s);
 
     m_model->setEditable(true);
     m_model->addItems(snapshot.memberModelNames());
@@ -187,6 +190,24 @@ MemberDialog::MemberDialog(const GatewaySnapshot &snapshot, const QString &group
         m_active->setChecked(member->active);
         m_contextFallback->setChecked(member->contextFallback);
     }
+    // The preferred nodes first, in the order they are tried, then the other nodes.
+    const QList<qint64> preferred = member ? member->preferredNodeIds : QList<qint64>();
+    QList<const Node *> nodes;
+    for (qint64 id : preferred) {
+        if (const Node *node = snapshot.node(id))
+            nodes.append(node);
+    }
+    for (const Node &node : snapshot.nodes) {
+        if (!preferred.contains(node.id))
+            nodes.append(&node);
+    }
+    for (const Node *node : std::as_const(nodes)) {
+        auto *item = new QListWidgetItem(node->name, m_preferredNodes);
+        item->setData(Qt::UserRole, node->id);
+        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
+        item->setCheckState(preferred.contains(node->id) ? Qt::Checked : Qt::Unchecked);
+    }
+    m_preferredNodes->setMaximumHeight(120);
 
     auto *tags = new QHBoxLayout;
     tags->addWidget(m_vision);
@@ -202,6 +223,8 @@ MemberDialog::MemberDialog(const GatewaySnapshot &snapshot, const QString &group
     form->addRow(QString(), m_active);
     form->addRow(QString(), m_contextFallback);
     form->addRow(QString(), hint(tr("A long-context fallback takes over when another member refuses a request as too long."), this));
+    form->addRow(tr("&Preferred nodes:"), m_preferredNodes);
+    form->addRow(QString(), hint(tr("Checked nodes are tried first, in this order; the member's other nodes follow."), this));
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     addButtons(this, layout, &m_ok);
@@ -234,6 +257,12 @@ AdminService::MemberInput MemberDialog::input() const
     input.capabilityTags = tags;
     input.active = m_active->isChecked();
     input.contextFallback = m_contextFallback->isChecked();
+    QList<qint64> preferred;
+    for (int i = 0; i < m_preferredNodes->count(); ++i) {
+        if (m_preferredNodes->item(i)->checkState() == Qt::Checked)
+            preferred.append(m_preferredNodes->item(i)->data(Qt::UserRole).toLongLong());
+    }
+    input.preferredNodeIds = preferred;
     return input;
 }
 

@@ -8,6 +8,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QListWidget;
 class QPushButton;
 class QSpinBox;
 
@@ -63,6 +64,7 @@ private:
     QLineEdit *m_otherTags;
     QCheckBox *m_active;
     QCheckBox *m_contextFallback;
+    QListWidget *m_preferredNodes;
     QPushButton *m_ok = nullptr;
 };
 

@@ -13,6 +13,8 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace Maestro {
@@ -114,6 +116,68 @@ QStringList UserModelsDialog::models() const
             checked.append(m_list->item(i)->text());
     }
     return checked;
+}
+
+UserNodesDialog::UserNodesDialog(const QString &username, const QList<Node> &nodes,
+                                 const QList<qint64> &allowed, QWidget *parent)
+    : QDialog(parent)
+    , m_all(new QCheckBox(tr("&All nodes, including ones added later"), this))
+    , m_list(new QListWidget(this))
+{
+    setWindowTitle(tr("Nodes for %1").arg(username));
+    m_all->setObjectName(u"allNodes"_s);
+    m_list->setObjectName(u"nodes"_s);
+    m_all->setChecked(allowed.isEmpty());
+    for (const Node &node : nodes) {
+        auto *item = new QListWidgetItem(node.name, m_list);
+        item->setData(Qt::UserRole, node.id);
+        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
+        item->setCheckState(allowed.contains(node.id) ? Qt::Checked : Qt::Unchecked);
+    }
+    // Nodes deleted since they were allowed keep the user limited (to nothing there) until the
+    // list is saved again; they are shown so that is visible.
+    for (qint64 id : allowed) {
+        const bool known = std::any_of(nodes.cbegin(), nodes.cend(), [id](const Node &node) { return node.id == id; });
+        if (!known) {
+            auto *item = new QListWidgetItem(tr("Deleted node %1").arg(id), m_list);
+            item->setData(Qt::UserRole, id);
+            item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
+            item->setCheckState(Qt::Checked);
+        }
+    }
+    m_list->setEnabled(!allowed.isEmpty());
+    connect(m_all, &QCheckBox::toggled, m_list, [this](bool on) { m_list->setEnabled(!on); });
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_all);
+    layout->addWidget(new QLabel(tr("Or only these; requests never go to other nodes, not even on failover:"), this));
+    layout->addWidget(m_list, 1);
+    auto *buttons = okCancel(this);
+    layout->addWidget(buttons);
+    // Checking no node at all would be "every node" to the gateway: refuse it instead of
+    // widening the user's access by surprise.
+    const auto validate = [this, buttons] {
+        bool any = false;
+        for (int i = 0; i < m_list->count(); ++i)
+            any = any || m_list->item(i)->checkState() == Qt::Checked;
+        buttons->button(QDialogButtonBox::Ok)->setEnabled(m_all->isChecked() || any);
+    };
+    connect(m_all, &QCheckBox::toggled, this, validate);
+    connect(m_list, &QListWidget::itemChanged, this, validate);
+    validate();
+    resize(420, 420);
+}
+
+QList<qint64> UserNodesDialog::nodeIds() const
+{
+    QList<qint64> ids;
+    if (m_all->isChecked())
+        return ids;
+    for (int i = 0; i < m_list->count(); ++i) {
+        if (m_list->item(i)->checkState() == Qt::Checked)
+            ids.append(m_list->item(i)->data(Qt::UserRole).toLongLong());
+    }
+    return ids;
 }
 
 UserLimitsDialog::UserLimitsDialog(const QString &username, const UserLimits &limits, QWidget *parent)

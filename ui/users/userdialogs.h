@@ -43,6 +43,23 @@ private:
     QListWidget *m_list;
 };
 
+// Which nodes a user's requests may go to: every node, or a checked list of nodes.
+class UserNodesDialog final : public QDialog
+{
+    Q_OBJECT
+
+public:
+    UserNodesDialog(const QString &username, const QList<Node> &nodes, const QList<qint64> &allowed,
+                    QWidget *parent = nullptr);
+
+    // Empty: every node.
+    QList<qint64> nodeIds() const;
+
+private:
+    QCheckBox *m_all;
+    QListWidget *m_list;
+};
+
 class UserLimitsDialog final : public QDialog
 {
     Q_OBJECT

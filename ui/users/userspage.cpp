@@ -27,17 +27,21 @@ UsersPage::UsersPage(GatewayClient *client, QWidget *parent)
     , m_rotate(new QPushButton(tr("&Rotate token"), this))
     , m_models(new QPushButton(tr("&Models…"), this))
     , m_limits(new QPushButton(tr("&Limits…"), this))
+    , m_nodes(new QPushButton(tr("N&odes…"), this))
     , m_delete(new QPushButton(tr("&Delete"), this))
 {
     auto *create = new QPushButton(tr("&New user…"), this);
     create->setObjectName(u"newUser"_s);
     m_limits->setObjectName(u"editLimits"_s);
+    m_nodes->setObjectName(u"editNodes"_s);
+    m_nodes->setToolTip(tr("Limit the nodes this user's requests may go to"));
     create->setToolTip(tr("Create a user and show their access token (Ctrl+N)"));
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(create);
     buttons->addSpacing(12);
     buttons->addWidget(m_models);
     buttons->addWidget(m_limits);
+    buttons->addWidget(m_nodes);
     buttons->addWidget(m_rotate);
     buttons->addStretch(1);
     buttons->addWidget(m_delete);
@@ -80,6 +84,7 @@ UsersPage::UsersPage(GatewayClient *client, QWidget *parent)
     connect(m_delete, &QPushButton::clicked, this, &UsersPage::deleteUser);
     connect(m_models, &QPushButton::clicked, this, &UsersPage::editModels);
     connect(m_limits, &QPushButton::clicked, this, &UsersPage::editLimits);
+    connect(m_nodes, &QPushButton::clicked, this, &UsersPage::editNodes);
     connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
         updateButtons();
         loadActivity();
@@ -127,9 +132,18 @@ void UsersPage::rebuild()
         m_table->insertRow(row);
         const Store::DayUsage usage = snapshot.usageToday.value(user.id);
         m_table->setItem(row, 0, cell(user.username, user.username));
-        m_table->setItem(row, 1, cell(user.allModels ? tr("All models")
-                                      : user.models.isEmpty() ? tr("None yet")
-                                                              : user.models.join(u", "_s)));
+        QString models = user.allModels ? tr("All models")
+                         : user.models.isEmpty() ? tr("None yet")
+                                                 : user.models.join(u", "_s);
+        if (!user.nodeIds.isEmpty()) {
+            QStringList nodes;
+            for (qint64 id : user.nodeIds) {
+                const Node *node = snapshot.node(id);
+                nodes.append(node ? node->name : tr("deleted node %1").arg(id));
+            }
+            models = tr("%1 (only on %2)").arg(models, nodes.join(u", "_s));
+        }
+        m_table->setItem(row, 1, cell(models));
         m_table->setItem(row, 2, cell(formatCount(usage.requests)));
         m_table->setItem(row, 3, cell(formatCount(usage.tokens)));
         m_table->setItem(row, 4, cell(limitText(user.requestLimit, user.requestsPerMinute)));
@@ -151,7 +165,7 @@ void UsersPage::rebuild()
 void UsersPage::updateButtons()
 {
     const bool any = !selectedUser().isEmpty();
-    for (QPushButton *button : {m_rotate, m_models, m_limits, m_delete})
+    for (QPushButton *button : {m_rotate, m_models, m_limits, m_nodes, m_delete})
         button->setEnabled(any);
 }
 
@@ -279,6 +293,26 @@ void UsersPage::editLimits()
                                         if (!user.ok())
                                             showError(this, tr("Could not change the limits"), user.error());
                                     });
+        });
+        dialog->open();
+        return;
+    }
+}
+
+void UsersPage::editNodes()
+{
+    const QString username = selectedUser();
+    const GatewaySnapshot &snapshot = m_client->snapshot();
+    for (const User &user : snapshot.users) {
+        if (user.username != username)
+            continue;
+        auto *dialog = new UserNodesDialog(username, snapshot.nodes, user.nodeIds, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &QDialog::accepted, this, [this, dialog, username] {
+            m_client->setUserNodes(username, dialog->nodeIds(), this, [this](const Result<User> &user) {
+                if (!user.ok())
+                    showError(this, tr("Could not change the nodes"), user.error());
+            });
         });
         dialog->open();
         return;

@@ -30,6 +30,7 @@ private:
     void deleteUser();
     void editModels();
     void editLimits();
+    void editNodes();
     void showToken(const QString &username, const QString &token);
 
     QTableWidget *m_table;
@@ -38,6 +39,7 @@ private:
     QPushButton *m_rotate;
     QPushButton *m_models;
     QPushButton *m_limits;
+    QPushButton *m_nodes;
     QPushButton *m_delete;
 };
 

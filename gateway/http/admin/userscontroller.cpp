@@ -98,4 +98,117 @@ void UsersController::deleteLimits(AdminContext &ctx)
     ctx.answerNoContent(admin()->setUserLimits(ctx.param(u"username"_s), UserLimits()));
 }
 
+void UsersController::answerNodes(AdminContext &ctx, const Result<User> &user)
+{
+    if (ctx.failed(user))
+        return;
+    const CatalogSnapshot catalog = this->catalog();
+    ctx.sendJson(200, userNodesToJson(user.value(), *catalog));
+}
+
+void UsersController::getNodes(AdminContext &ctx)
+{
+    answerNodes(ctx, admin()->findUser(ctx.param(u"username"_s)));
+}
+
+void UsersController::setNodes(AdminContext &ctx)
+{
+    const auto input = ctx.readBody(userNodesFromJson);
+    if (!input)
+        return;
+    const auto user = admin()->findUser(ctx.param(u"username"_s));
+    if (ctx.failed(user))
+        return;
+    answerNodes(ctx, admin()->setUserNodes(user.value().username, input->nodeIds.value_or(user.value().nodeIds),
+                                           input->nodeModels.value_or(user.value().nodeModels)));
+}
+
+void UsersController::addNode(AdminContext &ctx)
+{
+    const auto body = ctx.jsonBody();
+    if (ctx.failed(body))
+        return;
+    if (body.value().contains("node_ids"_L1) || body.value().contains("node_models"_L1))
+        return setNodes(ctx);
+    const auto id = nodeIdFromJson(body.value());
+    if (ctx.failed(id))
+        return;
+    const auto user = admin()->findUser(ctx.param(u"username"_s));
+    if (ctx.failed(user))
+        return;
+    QList<qint64> ids = user.value().nodeIds;
+    if (!ids.contains(id.value()))
+        ids.append(id.value());
+    answerNodes(ctx, admin()->setUserNodes(user.value().username, ids, user.value().nodeModels));
+}
+
+void UsersController::removeNode(AdminContext &ctx)
+{
+    const auto id = ctx.id(u"node"_s, u"node_id"_s);
+    if (!id)
+        return;
+    const auto user = admin()->findUser(ctx.param(u"username"_s));
+    if (ctx.failed(user))
+        return;
+    QList<qint64> ids = user.value().nodeIds;
+    if (ids.removeAll(*id) == 0) {
+        return ctx.fail(ApiError::badRequest(
+            u"The node %1 is not on the node list of %2"_s.arg(*id).arg(user.value().username)));
+    }
+    answerNodes(ctx, admin()->setUserNodes(user.value().username, ids, user.value().nodeModels));
+}
+
+void UsersController::allowAllNodes(AdminContext &ctx)
+{
+    const auto user = admin()->findUser(ctx.param(u"username"_s));
+    if (ctx.failed(user))
+        return;
+    answerNodes(ctx, admin()->setUserNodes(user.value().username, {}, user.value().nodeModels));
+}
+
+void UsersController::addNodeModel(AdminContext &ctx)
+{
+    const auto body = ctx.jsonBody();
+    if (ctx.failed(body))
+        return;
+    if (body.value().contains("node_models"_L1))
+        return setNodes(ctx);
+    const auto grant = nodeModelFromJson(body.value());
+    if (ctx.failed(grant))
+        return;
+    const auto user = admin()->findUser(ctx.param(u"username"_s));
+    if (ctx.failed(user))
+        return;
+    QList<NodeModelGrant> pairs = user.value().nodeModels;
+    if (!pairs.contains(grant.value()))
+        pairs.append(grant.value());
+    answerNodes(ctx, admin()->setUserNodes(user.value().username, user.value().nodeIds, pairs));
+}
+
+void UsersController::removeNodeModel(AdminContext &ctx)
+{
+    const auto grant = ctx.readBody(nodeModelFromJson);
+    if (!grant)
+        return;
+    const auto user = admin()->findUser(ctx.param(u"username"_s));
+    if (ctx.failed(user))
+        return;
+    QList<NodeModelGrant> pairs = user.value().nodeModels;
+    if (pairs.removeAll(*grant) == 0) {
+        return ctx.fail(ApiError::badRequest(u"The model '%1' on node %2 is not on the list of %3"_s
+                                                 .arg(grant->model)
+                                                 .arg(grant->nodeId)
+                                                 .arg(user.value().username)));
+    }
+    answerNodes(ctx, admin()->setUserNodes(user.value().username, user.value().nodeIds, pairs));
+}
+
+void UsersController::allowAllNodeModels(AdminContext &ctx)
+{
+    const auto user = admin()->findUser(ctx.param(u"username"_s));
+    if (ctx.failed(user))
+        return;
+    answerNodes(ctx, admin()->setUserNodes(user.value().username, user.value().nodeIds, {}));
+}
+
 } // namespace Maestro

@@ -41,8 +41,33 @@ public:
     // DELETE /admin/users/{username}/limits -> 204
     void deleteLimits(AdminContext &ctx);
 
+    // Where the user's requests may go. Each answers {"username","has_restriction","node_ids",
+    // "nodes":[{"id","name"}],"node_models":[{"node_id","node_name","model_name"}]}; empty lists
+    // are unrestricted. 400 names a node that does not exist.
+    // GET /admin/users/{username}/nodes (and .../node-models)
+    void getNodes(AdminContext &ctx);
+    // PUT /admin/users/{username}/nodes {"node_ids"?: [ids], "node_models"?: [{"node_id",
+    //   "model_name"}]}: replaces the lists present
+    void setNodes(AdminContext &ctx);
+    // POST /admin/users/{username}/nodes {"node_id"} (the seed's: adds one node) or {"node_ids"}
+    //   (replaces the list)
+    void addNode(AdminContext &ctx);
+    // DELETE /admin/users/{username}/nodes/{node_id}: takes one node off the list; 400 when it
+    //   was not on it
+    void removeNode(AdminContext &ctx);
+    // POST /admin/users/{username}/nodes/all: every node again (the node list emptied)
+    void allowAllNodes(AdminContext &ctx);
+    // POST /admin/users/{username}/node-models {"node_id","model_name"} (adds one pair) or
+    //   {"node_models": [...]} (replaces them)
+    void addNodeModel(AdminContext &ctx);
+    // DELETE /admin/users/{username}/node-models {"node_id","model_name"}: takes one pair off
+    void removeNodeModel(AdminContext &ctx);
+    // POST or DELETE /admin/users/{username}/node-models/all: every model of the allowed nodes
+    void allowAllNodeModels(AdminContext &ctx);
+
 private:
     void sendLimits(AdminContext &ctx, const User &user);
+    void answerNodes(AdminContext &ctx, const Result<User> &user);
 };
 
 } // namespace Maestro
