@@ -1,5 +1,7 @@
 #include "settings.h"
 
+#include <QRegularExpression>
+
 #include <cmath>
 
 using namespace Qt::StringLiterals;
@@ -40,6 +42,8 @@ ApiError broken(const SettingSpec &spec)
                                         .arg(spec.minimum)
                                         .arg(spec.maximum));
     case Type::String:
+        if (!spec.patternRule.isEmpty())
+            return ApiError::badRequest(u"%1 must be %2"_s.arg(spec.key, spec.patternRule));
         return ApiError::badRequest(u"%1 must be a string"_s.arg(spec.key));
     case Type::Choice:
         return ApiError::badRequest(u"%1 must be one of %2"_s.arg(spec.key, spec.choices.join(u", "_s)));
@@ -191,6 +195,21 @@ const QList<SettingSpec> &Settings::registry()
          .type = Type::String,
          .defaultValue = u"30m"_s,
          .description = u"keep_alive sent with each warmup load: an Ollama duration such as 30m, or seconds (-1: until Ollama needs the memory)."_s},
+        // What GET /api/version reports. Ollama clients compare it with the version they need
+        // (VS Code's Copilot refuses servers older than 0.6.4), so it names a current Ollama
+        // release rather than the gateway's own version.
+        {.key = u"ollama_version"_s,
+         .type = Type::String,
+         .defaultValue = u"0.12.6"_s,
+         .description = u"The Ollama version GET /api/version reports to Ollama clients, such as 0.12.6."_s,
+         .pattern = u"[0-9]{1,4}\\.[0-9]{1,4}\\.[0-9]{1,4}(-[0-9A-Za-z.]{1,32})?"_s,
+         .patternRule = u"a version such as 0.12.6 (numbers separated by dots, an optional -suffix)"_s},
+        // Ollama clients probe /api/version without a token; CONTRACT.md lists it among the
+        // user-token endpoints, so serving it openly is the administrator's choice.
+        {.key = u"ollama_version_public"_s,
+         .type = Type::Bool,
+         .defaultValue = false,
+         .description = u"Serve GET /api/version without a token, as Ollama does (for clients such as VS Code's Copilot that check the version first)."_s},
     };
     return specs;
 }
@@ -238,8 +257,14 @@ Result<QJsonValue> parseSetting(const SettingSpec &spec, const QJsonValue &value
         break;
     }
     case Type::String:
-        if (value.isString())
+        if (value.isString() && spec.pattern.isEmpty())
             return value;
+        if (value.isString()) {
+            const QString text = value.toString().trimmed();
+            const QRegularExpression rule(QRegularExpression::anchoredPattern(spec.pattern));
+            if (rule.match(text).hasMatch())
+                return QJsonValue(text);
+        }
         break;
     case Type::Choice:
         if (value.isString() && spec.choices.contains(value.toString().trimmed()))

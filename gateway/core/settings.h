@@ -27,6 +27,10 @@ struct SettingSpec
     QStringList choices; // Choice only
     QString description; // one line, for the schema and the desktop app
     bool restartRequired = false;
+    // String only: a regular expression the whole (trimmed) value must match, and the rule it
+    // stands for in the error message ("a version such as 0.12.6"); empty: any string.
+    QString pattern;
+    QString patternRule;
 
     QJsonObject schema() const;
 };

@@ -32,6 +32,10 @@ struct ProxyPlan
     qint64 userId = 0;
     QString username;
     QString displayModel;    // as the client asked: a display name, real name or group
+    // The name the client sent when it used an alias of displayModel ("claude-<name>"): the
+    // answer carries it back. Empty: displayModel.
+    QString clientModel;
+    const QString &answerModel() const { return clientModel.isEmpty() ? displayModel : clientModel; }
     QString limitedModel;    // the pattern of the model configuration whose per-minute limits counted it
     QString group;           // the group the client asked for, empty when it named a model
     QJsonObject body;        // the client's body; "model" is set per attempt
