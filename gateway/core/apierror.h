@@ -29,11 +29,22 @@ struct ApiError
     // Why, in a short code for the request log (no secret, no request data): "unknown_model",
     // "limit:daily_requests"... Empty: logReason() derives one from the kind.
     QString reason;
+    // A machine-readable code that says more than the kind, for dialects that carry one
+    // (OpenAI's "code"); empty: the dialect's code for the kind.
+    QString code;
 
     static ApiError badRequest(const QString &m) { return {Kind::BadRequest, m}; }
     static ApiError unauthorized(const QString &m) { return {Kind::Unauthorized, m}; }
     static ApiError forbidden(const QString &m) { return {Kind::Forbidden, m}; }
     static ApiError notFound(const QString &m) { return {Kind::NotFound, m}; }
+    // A path no route serves: a 404 that is not about a model (OpenAI's "model_not_found" would
+    // send clients looking for a model that was never asked for).
+    static ApiError noSuchEndpoint(const QString &m)
+    {
+        ApiError error{Kind::NotFound, m};
+        error.code = QStringLiteral("not_found");
+        return error;
+    }
     static ApiError conflict(const QString &m) { return {Kind::Conflict, m}; }
     static ApiError tooLarge(const QString &m) { return {Kind::PayloadTooLarge, m}; }
     static ApiError rateLimited(const QString &m, int retryAfter)

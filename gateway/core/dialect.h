@@ -27,6 +27,14 @@ QString dialectName(Dialect dialect);
 // (body-size refusal, unknown path).
 Dialect dialectForPath(const QByteArray &path);
 
+// The dialect to answer a request in, given the one of its route (or dialectForPath when no
+// route serves it). Anthropic's SDKs and Claude Code send "anthropic-version" with every request
+// and share /v1/models with OpenAI's clients: such a request on /v1/models, /v1/models/{id} or an
+// unknown /v1/ path is answered in Anthropic's shape. OpenAI's endpoints that Anthropic clients
+// never call keep their dialect whatever the headers say.
+Dialect dialectForRequest(Dialect routeDialect, bool routeKnown, const QByteArray &path,
+                          bool anthropicVersionHeader);
+
 // Token counts as the upstream reported them; -1 where it did not say.
 struct Usage
 {

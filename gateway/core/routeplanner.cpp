@@ -221,6 +221,16 @@ Result<QString> RoutePlanner::access(const User &user, const QString &requested)
     return name;
 }
 
+QString RoutePlanner::withoutClaudePrefix(const QString &requested) const
+{
+    static const QLatin1StringView prefix("claude-");
+    const auto known = [this](const QString &name) { return m_catalog.group(name) || m_catalog.resolve(name); };
+    if (!requested.startsWith(prefix) || requested.size() == prefix.size() || known(requested))
+        return requested;
+    const QString rest = requested.mid(prefix.size());
+    return known(rest) ? rest : requested;
+}
+
 QList<const ModelGroup *> RoutePlanner::listedGroups(const User &user) const
 {
     QList<const ModelGroup *> listed;

@@ -92,6 +92,12 @@ public:
     // to), or 404/403 as plan() answers them: for requests that need no node (count_tokens).
     Result<QString> access(const User &user, const QString &requested) const;
 
+    // Anthropic clients set up for the seed name models "claude-<display name>" (the ids its
+    // Anthropic model list gave them): `requested` without that prefix when `requested` itself is
+    // no active group or known model and the rest is; otherwise `requested` unchanged. Access and
+    // limits are then decided for the name returned.
+    QString withoutClaudePrefix(const QString &requested) const;
+
     // The groups model lists show to `user`: active, flagged list_in_catalog, on the user's
     // allowlist, with an active member that has a usable node. In catalog order.
     QList<const ModelGroup *> listedGroups(const User &user) const;

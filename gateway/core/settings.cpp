@@ -216,6 +216,21 @@ const QList<SettingSpec> &Settings::registry()
          .defaultValue = u"strip"_s,
          .choices = {u"strip"_s, u"reject"_s},
          .description = u"Images sent to a model known not to have the vision capability: strip them (the text goes on), or reject the request with 400."_s},
+        // What GET /api/version reports. Ollama clients compare it with the version they need
+        // (VS Code's Copilot refuses servers older than 0.6.4), so it names a current Ollama
+        // release rather than the gateway's own version.
+        {.key = u"ollama_version"_s,
+         .type = Type::String,
+         .defaultValue = u"0.12.6"_s,
+         .description = u"The Ollama version GET /api/version reports to Ollama clients, such as 0.12.6."_s,
+         .pattern = u"[0-9]{1,4}\\.[0-9]{1,4}\\.[0-9]{1,4}(-[0-9A-Za-z.]{1,32})?"_s,
+         .patternHint = u"a version such as 0.12.6 (numbers separated by dots, an optional -suffix)"_s},
+        // Ollama clients probe /api/version without a token; CONTRACT.md lists it among the
+        // user-token endpoints, so serving it openly is the administrator's choice.
+        {.key = u"ollama_version_public"_s,
+         .type = Type::Bool,
+         .defaultValue = false,
+         .description = u"Serve GET /api/version without a token, as Ollama does (for clients such as VS Code's Copilot that check the version first)."_s},
     };
     return specs;
 }

@@ -148,6 +148,7 @@ bool Control::reload()
         door.maxConnections = int(settings.integer(u"max_connections"_s));
         m_shared->healthFailureThreshold = int(settings.integer(u"health_failure_threshold"_s));
         m_shared->metricsPublic = settings.flag(u"metrics_public"_s);
+        m_shared->ollamaVersionPublic = settings.flag(u"ollama_version_public"_s);
         m_shared->upstreamConnectTimeoutMs = int(settings.integer(u"upstream_connect_timeout_seconds"_s) * 1000);
         m_shared->upstreamFirstByteTimeoutMs = int(settings.integer(u"upstream_first_byte_timeout_seconds"_s) * 1000);
         m_shared->upstreamIdleTimeoutMs = int(settings.integer(u"upstream_idle_timeout_seconds"_s) * 1000);

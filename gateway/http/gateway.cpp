@@ -110,9 +110,12 @@ void Gateway::dispatch(const QHttpServerRequest &request, QHttpServerResponder &
         return;
     const QString path = request.url().path();
     const Router::Match match = m_router.match(request.method(), path);
-    HttpContext ctx(request, responder, match.handler ? match.dialect : dialectForPath(path.toLatin1()));
+    const Dialect dialect = dialectForRequest(match.handler ? match.dialect : dialectForPath(path.toLatin1()),
+                                              match.handler != nullptr, path.toLatin1(),
+                                              !request.value(QByteArrayLiteral("anthropic-version")).isEmpty());
+    HttpContext ctx(request, responder, dialect);
     if (!match.handler) {
-        ApiError error = ApiError::notFound(u"No such endpoint: %1"_s.arg(path));
+        ApiError error = ApiError::noSuchEndpoint(u"No such endpoint: %1"_s.arg(path));
         if (match.pathKnown) {
             error = ApiError::badRequest(u"Method not allowed on %1"_s.arg(path));
             error.upstreamStatus = 405;
@@ -237,27 +240,33 @@ QByteArray Gateway::refuseBeforeBody(const RequestParser::Head &head)
         // body is read, so no route can make the gateway buffer a body it will not use.
         if (!head.hasBody())
             return {};
-        ApiError error = ApiError::notFound(u"No such endpoint: %1"_s.arg(path));
+        ApiError error = ApiError::noSuchEndpoint(u"No such endpoint: %1"_s.arg(path));
         if (match.pathKnown) {
             error = ApiError::badRequest(u"Method not allowed on %1"_s.arg(path));
             error.upstreamStatus = 405;
         }
-        return errorResponse(dialectForPath(path.toLatin1()), error);
+        return errorResponse(dialectForRequest(dialectForPath(path.toLatin1()), false, path.toLatin1(),
+                                               !head.value("anthropic-version").isEmpty()),
+                             error);
     }
+    const Dialect dialect = dialectForRequest(match.dialect, true, path.toLatin1(),
+                                              !head.value("anthropic-version").isEmpty());
     const bool adminArea = path.startsWith("/admin/"_L1);
-    // The probes (/, /health, /metrics, /claude/) answer without a token, and take no body.
-    if (!adminArea && (match.dialect == Dialect::Admin || path == "/claude/"_L1)) {
+    // The probes (/, /health, /metrics, /claude/, and /api/version when the setting opens it)
+    // answer without a token, and take no body.
+    const bool openVersion = path == "/api/version"_L1 && m_shared->ollamaVersionPublic.load();
+    if (!adminArea && (dialect == Dialect::Admin || path == "/claude/"_L1 || openVersion)) {
         if (head.hasBody())
-            return errorResponse(match.dialect, ApiError::badRequest(u"%1 takes no request body"_s.arg(path)));
+            return errorResponse(dialect, ApiError::badRequest(u"%1 takes no request body"_s.arg(path)));
         return {};
     }
-    const QByteArray token = headToken(head, match.dialect);
+    const QByteArray token = headToken(head, dialect);
     if (token.isEmpty()) {
         const QString message = adminArea ? u"Missing authorization header"_s
-            : match.dialect == Dialect::Anthropic
+            : dialect == Dialect::Anthropic
                 ? u"Missing API key: send \"Authorization: Bearer <token>\" or \"x-api-key: <token>\""_s
                 : u"Missing bearer token: send \"Authorization: Bearer <token>\""_s;
-        return errorResponse(match.dialect, ApiError::unauthorized(message));
+        return errorResponse(dialect, ApiError::unauthorized(message));
     }
     // Whether a valid token may use the route (admin token on the admin API, 403) stays the
     // handlers' decision.
@@ -265,7 +274,7 @@ QByteArray Gateway::refuseBeforeBody(const RequestParser::Head &head)
         return {};
     // The admin API answers a wrong token 403, as its handlers do, before any body is read.
     if (adminArea)
-        return errorResponse(match.dialect, ApiError::forbidden(u"Invalid admin token"_s));
+        return errorResponse(dialect, ApiError::forbidden(u"Invalid admin token"_s));
     const CatalogSnapshot catalog = m_shared->catalog();
     const TokenOwner owner = tokenOwner(*catalog, token);
     if (!owner.userId || !owner.revoked.isEmpty()) {
@@ -275,12 +284,12 @@ QByteArray Gateway::refuseBeforeBody(const RequestParser::Head &head)
         entry.userId = owner.userId;
         entry.username = owner.username;
         entry.endpoint = path;
-        entry.dialect = dialectName(match.dialect);
+        entry.dialect = dialectName(dialect);
         entry.statusCode = 401;
         entry.reason = owner.revoked;
         entry.errorMessage = u"Invalid or expired token"_s;
         logRefusal(entry);
-        return errorResponse(match.dialect, ApiError::unauthorized(u"Invalid or expired token"_s));
+        return errorResponse(dialect, ApiError::unauthorized(u"Invalid or expired token"_s));
     }
     return {};
 }

@@ -113,6 +113,7 @@ public:
     FrontDoorShared door; // limits and timeouts of the client connections, and their count
     std::atomic<int> healthFailureThreshold{2};
     std::atomic<bool> metricsPublic{false};
+    std::atomic<bool> ollamaVersionPublic{false}; // GET /api/version without a token
     std::atomic<int> healthIntervalSeconds{0}; // of the periodic node checks; 0: none
     // The upstream_* settings: read per request, so a change applies to the next one.
     std::atomic<int> upstreamConnectTimeoutMs{10'000};
@@ -196,6 +197,8 @@ public:
     Metrics &metrics() { return m_shared->metrics; }
     // GET /metrics: Prometheus text; admin token unless the metrics_public setting is true.
     void serveMetrics(HttpContext &ctx);
+    // The ollama_version_public setting: GET /api/version answers without a token.
+    bool ollamaVersionPublic() const { return m_shared->ollamaVersionPublic.load(); }
     UsageWriter *usage() const { return m_usage; }
     WarmupSettings warmupSettings() const { return m_shared->warmup(); }
     const Clock *clock() const { return m_clock; }

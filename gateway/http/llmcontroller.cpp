@@ -5,8 +5,10 @@
 #include "nodeoperation.h"
 #include "nodeoperationresponse.h"
 #include "proxycall.h"
+#include "showanswer.h"
 #include "core/modelpolicy.h"
 #include "core/routeplanner.h"
+#include "core/settings.h"
 #include "core/tokens.h"
 #include "errorbody.h"
 #include "providers/anthropic.h"
@@ -27,6 +29,13 @@ namespace Maestro {
 namespace {
 
 using Translate::ApiKind;
+
+// A client's name as an error message quotes it: a body may hold megabytes of one.
+QString quotedName(const QString &name)
+{
+    constexpr qsizetype Longest = 200;
+    return name.size() <= Longest ? name : name.left(Longest) + u"…"_s;
+}
 
 QString timeText(const QDateTime &time)
 {
@@ -90,7 +99,14 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind, void (*adapt)(QJsonObj
         return ctx.fail(*error);
 
     // Where it goes: group, member, nodes and failover order, or why nowhere.
-    auto planned = planner(*catalog).plan(*user, body.value("model"_L1).toString(), body);
+    RoutePlanner routes = planner(*catalog);
+    const QString sent = body.value("model"_L1).toString();
+    // The seed's Anthropic model ids ("claude-<name>") name the model without their prefix; the
+    // answer keeps the name the client sent.
+    const QString requested = client.dialect() == Dialect::Anthropic ? routes.withoutClaudePrefix(sent) : sent;
+    if (requested != sent)
+        body.insert(u"model"_s, requested);
+    auto planned = routes.plan(*user, requested, body);
     if (!planned.ok())
         return ctx.fail(planned.error());
     RoutePlan &route = planned.value();
@@ -109,7 +125,10 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind, void (*adapt)(QJsonObj
     plan.userId = user->id;
     plan.username = user->username;
     plan.displayModel = std::move(route.displayModel);
-    plan.responseModel = std::move(route.responseModel);
+    if (!route.responseModel.isEmpty())
+        plan.clientModel = std::move(route.responseModel);
+    else if (requested != sent)
+        plan.clientModel = sent;
     plan.group = std::move(route.group);
     plan.attempts = std::move(route.attempts);
     plan.contextFallback = std::move(route.contextFallback);
@@ -133,7 +152,9 @@ void LlmController::countTokens(HttpContext &ctx)
     ctx.logSubject().model = parsed.value().value("model"_L1).toString();
     if (const auto error = ClientDialect::forDialect(Dialect::Anthropic).validate(ApiKind::Chat, parsed.value()))
         return ctx.fail(*error);
-    if (const auto access = planner(*catalog).access(*user, parsed.value().value("model"_L1).toString()); !access.ok())
+    const RoutePlanner routes = planner(*catalog);
+    const QString requested = routes.withoutClaudePrefix(parsed.value().value("model"_L1).toString());
+    if (const auto access = routes.access(*user, requested); !access.ok())
         return ctx.fail(access.error());
     ctx.sendJson(200, QJsonObject{{u"input_tokens"_s, double(Anthropic::countTokens(parsed.value()))}});
 }
@@ -174,110 +195,12 @@ void LlmController::ollamaTags(HttpContext &ctx)
     ctx.sendJson(200, QJsonObject{{u"models"_s, models}});
 }
 
-namespace {
-
-// One entry of a model list, as every dialect's list is formatted from it.
-struct ListEntry
-{
-    QString id;
-    QDateTime created;
-    qint64 contextLength = 0; // 0 = not known
-    bool vision = false;
-};
-
-// The models and listed groups the user may use, in the order the lists show them.
-QList<ListEntry> visibleModels(const Catalog &catalog, const RoutePlanner &planner, const User &user)
-{
-    QList<ListEntry> entries;
-    for (const Catalog::ListedModel &listed : catalog.modelsFor(user)) {
-        ListEntry entry{listed.name, QDateTime::fromString(listed.source->modifiedAt, Qt::ISODateWithMs)};
-        if (listed.mapping) {
-            entry.contextLength = listed.mapping->contextLength;
-            entry.vision = listed.mapping->capabilities.contains(u"vision"_s);
-        }
-        entries.append(entry);
-    }
-    for (const ModelGroup *group : planner.listedGroups(user))
-        entries.append({group->name, group->createdAt});
-    return entries;
-}
-
-} // namespace
-
-void LlmController::openAiModels(HttpContext &ctx)
-{
-    const Authenticated auth = authenticate(ctx);
-    if (!auth)
-        return;
-    QJsonArray data;
-    for (const ListEntry &model : visibleModels(*auth.catalog, planner(*auth.catalog), *auth.user)) {
-        QJsonObject entry{{u"id"_s, model.id},
-                          {u"object"_s, u"model"_s},
-                          {u"created"_s, double(model.created.isValid() ? model.created.toSecsSinceEpoch() : 0)},
-                          {u"owned_by"_s, u"model-maestro"_s}};
-        if (model.contextLength > 0)
-            entry.insert(u"context_length"_s, double(model.contextLength));
-        data.append(entry);
-    }
-    ctx.sendJson(200, QJsonObject{{u"object"_s, u"list"_s}, {u"data"_s, data}});
-}
-
-void LlmController::anthropicModels(HttpContext &ctx)
-{
-    const Authenticated auth = authenticate(ctx);
-    if (!auth)
-        return;
-    QJsonArray data;
-    for (const ListEntry &model : visibleModels(*auth.catalog, planner(*auth.catalog), *auth.user)) {
-        data.append(QJsonObject{{u"type"_s, u"model"_s},
-                                {u"id"_s, model.id},
-                                {u"display_name"_s, model.id},
-                                {u"created_at"_s, model.created.isValid()
-                                                      ? model.created.toUTC().toString(Qt::ISODate)
-                                                      : u"1970-01-01T00:00:00Z"_s}});
-    }
-    const auto id = [&](qsizetype i) { return data.isEmpty() ? QJsonValue() : data.at(i).toObject().value("id"_L1); };
-    ctx.sendJson(200, QJsonObject{{u"data"_s, data},
-                                  {u"has_more"_s, false},
-                                  {u"first_id"_s, id(0)},
-                                  {u"last_id"_s, id(data.size() - 1)}});
-}
-
-void LlmController::codexModels(HttpContext &ctx)
-{
-    const Authenticated auth = authenticate(ctx);
-    if (!auth)
-        return;
-    QJsonArray models;
-    for (const ListEntry &model : visibleModels(*auth.catalog, planner(*auth.catalog), *auth.user)) {
-        // Codex rejects the whole catalog when an entry lacks a field it requires: these are those
-        // fields, with values that suit a model served through chat completions.
-        QJsonObject entry{{u"slug"_s, model.id},
-                          {u"display_name"_s, model.id},
-                          {u"supported_reasoning_levels"_s, QJsonArray()},
-                          {u"shell_type"_s, u"shell_command"_s},
-                          {u"visibility"_s, u"list"_s},
-                          {u"supported_in_api"_s, true},
-                          {u"priority"_s, models.size()},
-                          {u"base_instructions"_s, u"You are Codex, a helpful coding assistant."_s},
-                          {u"supports_reasoning_summaries"_s, false},
-                          {u"support_verbosity"_s, false},
-                          {u"truncation_policy"_s, QJsonObject{{u"mode"_s, u"bytes"_s}, {u"limit"_s, 10000}}},
-                          {u"supports_parallel_tool_calls"_s, false},
-                          {u"experimental_supported_tools"_s, QJsonArray()},
-                          {u"input_modalities"_s, model.vision ? QJsonArray{u"text"_s, u"image"_s} : QJsonArray{u"text"_s}}};
-        if (model.contextLength > 0)
-            entry.insert(u"context_window"_s, double(model.contextLength));
-        models.append(entry);
-    }
-    ctx.sendJson(200, QJsonObject{{u"models"_s, models}});
-}
-
 void LlmController::ollamaVersion(HttpContext &ctx)
 {
-    if (!authenticate(ctx))
+    const CatalogSnapshot catalog = m_gateway->catalog();
+    if (!m_gateway->ollamaVersionPublic() && !authenticate(ctx))
         return;
-    ctx.sendJson(200, QJsonObject{{u"version"_s, QStringLiteral(MAESTRO_VERSION)}});
+    ctx.sendJson(200, QJsonObject{{u"version"_s, Settings(catalog->settings()).string(u"ollama_version"_s)}});
 }
 
 namespace {
@@ -328,56 +251,50 @@ void LlmController::ollamaShow(HttpContext &ctx)
     auto parsed = ctx.jsonBody();
     if (!parsed.ok())
         return ctx.fail(parsed.error());
-    QString requested = parsed.value().value("model"_L1).toString();
-    if (requested.isEmpty())
-        requested = parsed.value().value("name"_L1).toString();
+    // Ollama takes "model", and "name" from older clients.
+    QJsonValue named = parsed.value().value("model"_L1);
+    if (named.isUndefined() || named.isNull() || named == QJsonValue(QString()))
+        named = parsed.value().value("name"_L1);
+    if (!named.isUndefined() && !named.isNull() && !named.isString())
+        return ctx.fail(ApiError::badRequest(u"\"model\" must be a string"_s));
+    const QString requested = named.toString();
     if (requested.isEmpty())
         return ctx.fail(ApiError::badRequest(u"\"model\" is required"_s));
     const auto model = catalog->resolve(requested);
     if (!model)
-        return ctx.fail(ApiError::notFound(u"Model '%1' is not available"_s.arg(requested)));
+        return ctx.fail(ApiError::notFound(u"Model '%1' is not available"_s.arg(quotedName(requested))));
     if (!catalog->mayUse(*user, model->display))
         return ctx.fail(ApiError::forbidden(u"You have no access to the model '%1'"_s.arg(model->display)));
     const QList<const Node *> nodes = catalog->nodesFor(*model, *user);
     if (nodes.isEmpty())
         return ctx.fail(ApiError::unavailable(u"No healthy node serves the model '%1' right now"_s.arg(model->display)));
 
-    // Copies of the mapping's values: the answer is enriched after the node replies, when this
-    // handler's snapshot may be long gone.
-    const QStringList capabilities = model->mapping ? model->mapping->capabilities : QStringList();
-    const qint64 contextLength = model->mapping ? model->mapping->contextLength : 0;
-    auto enrich = [capabilities, contextLength](QJsonObject answer) {
-        if (!capabilities.isEmpty())
-            answer.insert(u"capabilities"_s, QJsonArray::fromStringList(capabilities));
-        if (contextLength > 0) {
-            QJsonObject info = answer.value("model_info"_L1).toObject();
-            const QString arch = info.value("general.architecture"_L1).toString(u"general"_s);
-            info.insert(arch + ".context_length"_L1, double(contextLength));
-            answer.insert(u"model_info"_s, info);
-        }
-        return answer;
-    };
-    const Node *node = nodes.first();
-    if (!NodeAdapter::forType(node->type).hasOllamaApi()) {
-        // Other nodes have no /api/show: describe the model from what is known.
-        QJsonObject answer{{u"modelfile"_s, QString()},
-                           {u"parameters"_s, QString()},
-                           {u"template"_s, QString()},
-                           {u"details"_s, QJsonObject{{u"format"_s, QString()}, {u"family"_s, QString()}}},
-                           {u"model_info"_s, QJsonObject()},
-                           {u"capabilities"_s, QJsonArray{u"completion"_s}}};
-        return ctx.sendJson(200, enrich(answer));
+    // Copies of what is known: the node's answer comes after this handler's snapshot may be gone.
+    ShowAnswer::Known known;
+    known.name = requested;
+    if (model->mapping) {
+        known.capabilities = model->mapping->capabilities;
+        known.contextLength = model->mapping->contextLength;
     }
+    const Node *node = nodes.first();
+    for (const NodeModel &served : catalog->nodeModels()) {
+        if (served.nodeId == node->id && served.name == model->real)
+            known.nodeContextLength = served.details.value("context_length"_L1).toInteger();
+    }
+    // Other nodes have no /api/show: describe the model from what is known.
+    if (!NodeAdapter::forType(node->type).hasOllamaApi())
+        return ctx.sendJson(200, ShowAnswer::synthesized(known));
     QPointer<QTcpSocket> socket = ctx.socket();
     auto responder = std::make_shared<QHttpServerResponder>(std::move(ctx.responder()));
     const Dialect dialect = ctx.dialect();
     fetchJson(m_gateway, socket, *node, catalog->apiKey(node->id), QByteArrayLiteral("POST"),
               QByteArrayLiteral("/api/show"), QJsonObject{{u"model"_s, model->real}},
-              [socket, responder, enrich, dialect](int status, const QJsonObject &answer, const QString &error) {
+              [socket, responder, known, dialect](int status, const QJsonObject &answer, const QString &error) {
                   if (!socket)
                       return;
                   if (status == 200) {
-                      socket->write(Wire::jsonResponse(200, QJsonDocument(enrich(answer)).toJson(QJsonDocument::Compact)));
+                      socket->write(Wire::jsonResponse(
+                          200, QJsonDocument(ShowAnswer::enriched(answer, known)).toJson(QJsonDocument::Compact)));
                       return;
                   }
                   ApiError failure = ApiError::upstream(error.isEmpty() ? answer.value("error"_L1).toString() : error);

@@ -44,21 +44,30 @@ public:
 
     // GET /api/tags -> {"models": [{name, model, modified_at, size, digest, details}]}
     void ollamaTags(HttpContext &ctx);
-    // The models the user may use, one list in each client's shape:
-    // GET /v1/models -> {"object": "list", "data": [{id, object, created, owned_by, context_length?}]}
+    // The models the user may use, one list in each client's shape (modellists.cpp):
+    // GET /v1/models -> {"object": "list", "data": [{id, object, created, owned_by, context_length?}]};
+    //   with an "anthropic-version" header, the Anthropic list below.
     void openAiModels(HttpContext &ctx);
-    // GET /claude/v1/models -> {"data": [{type: "model", id, display_name, created_at}],
-    //   "has_more": false, first_id, last_id} (Anthropic's models list, all on one page)
+    // GET /v1/models/{id}, /codex/models/{id} -> one object of that list; 404 model_not_found for
+    //   a model that does not exist or the user may not use. With "anthropic-version", as below.
+    void openAiModel(HttpContext &ctx);
+    // GET /claude/v1/models?limit=1000&after_id=|before_id= -> {"data": [{type: "model",
+    //   id: "claude-<name>", display_name: <name>, created_at, max_input_tokens, max_tokens}],
+    //   has_more, first_id, last_id} (Anthropic's models list, the seed's ids)
     void anthropicModels(HttpContext &ctx);
+    // GET /claude/v1/models/{id} -> one object of that list ("claude-<name>" or "<name>"), or 404.
+    void anthropicModel(HttpContext &ctx);
     // GET /codex/models -> {"models": [{slug, display_name, context_window?, input_modalities,
     //   ...}]}: the fields Codex's model catalog requires
     void codexModels(HttpContext &ctx);
-    // POST /api/show {"model"|"name"} -> the node's answer with display names, plus the mapping's
-    // context length and capabilities.
+    // POST /api/show {"model"|"name"} -> the node's answer (Ollama nodes) or one made up from
+    // what is known (other nodes), under the name asked for, with capabilities merged from the
+    // node's and the mapping's and the context length in model_info (ollamashow.cpp).
     void ollamaShow(HttpContext &ctx);
     // GET /api/ps -> models loaded on the user's nodes right now.
     void ollamaPs(HttpContext &ctx);
-    // GET /api/version -> {"version"}
+    // GET /api/version -> {"version": the ollama_version setting}; without a token when the
+    // ollama_version_public setting is on.
     void ollamaVersion(HttpContext &ctx);
 
     // POST /api/pull, /api/push, /api/create, /api/copy, DELETE /api/delete (admin token; a user

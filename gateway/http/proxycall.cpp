@@ -157,7 +157,7 @@ void ProxyCall::onHead()
 {
     m_upstreamStatus = m_reply->status();
     if (m_upstreamStatus >= 200 && m_upstreamStatus < 300 && m_plan.stream) {
-        m_translator = m_plan.client->streamTranslator(m_plan.kind, m_nodeAdapter->wire(), answerModel(),
+        m_translator = m_plan.client->streamTranslator(m_plan.kind, m_nodeAdapter->wire(), m_plan.answerModel(),
                                                        m_plan.body, m_keepThinkTags);
         m_nodeStream = m_nodeAdapter->openStream(m_gateway->maxUpstreamLineBytes());
     }
@@ -308,7 +308,7 @@ void ProxyCall::onFinished()
         return;
     }
     const QJsonObject response = m_plan.client->answer(m_plan.kind, m_nodeAdapter->wire(), std::move(*nodeBody),
-                                                       answerModel(), m_plan.body, &m_usage, m_keepThinkTags);
+                                                       m_plan.answerModel(), m_plan.body, &m_usage, m_keepThinkTags);
     m_ttfbMs = m_timer.elapsed();
     if (m_socket)
         m_socket->write(Wire::jsonResponse(200, QJsonDocument(response).toJson(QJsonDocument::Compact)));

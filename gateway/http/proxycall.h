@@ -32,7 +32,10 @@ struct ProxyPlan
     qint64 userId = 0;
     QString username;
     QString displayModel;    // as the client asked: a display name, real name or group
-    QString responseModel;   // the name answers carry (a pin's whole "node:..."); empty: displayModel
+    // The name the client sent when it used an alias of displayModel ("claude-<name>"): the
+    // answer carries it back. Empty: displayModel.
+    QString clientModel;
+    const QString &answerModel() const { return clientModel.isEmpty() ? displayModel : clientModel; }
     QString limitedModel;    // the pattern of the model configuration whose per-minute limits counted it
     QString group;           // the group the client asked for, empty when it named a model
     QJsonObject body;        // the client's body; "model" is set per attempt
@@ -86,10 +89,6 @@ private:
     // The bytes to send for `attempt`, or why its model cannot take the request (a 400 in the
     // client's dialect: images to a model without vision under the "reject" setting, ...).
     Result<QByteArray> upstreamBody(const Attempt &attempt);
-    const QString &answerModel() const
-    {
-        return m_plan.responseModel.isEmpty() ? m_plan.displayModel : m_plan.responseModel;
-    }
 
     Gateway *m_gateway;
     ProxyPlan m_plan;

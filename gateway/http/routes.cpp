@@ -1,6 +1,7 @@
 #include "routes.h"
 #include "gateway.h"
 #include "llmcontroller.h"
+#include "httpwire.h"
 #include "router.h"
 #include "admin/adminapi.h"
 #include "providers/responses.h"
@@ -20,8 +21,13 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm)
                                       {u"version"_s, QStringLiteral(MAESTRO_VERSION)},
                                       {u"status"_s, u"running"_s}});
     };
-    router.add(M::Get, u"/"_s, Dialect::Admin, root);
-    router.add(M::Head, u"/"_s, Dialect::Admin, root);
+    // What Ollama answers at its root: Ollama clients and their health checks probe it before
+    // anything else. HEAD gets the same head with no body.
+    const auto ollamaRoot = [](HttpContext &ctx) {
+        ctx.send(Wire::fullResponse(200, "text/plain; charset=utf-8", QByteArrayLiteral("Ollama is running")));
+    };
+    router.add(M::Get, u"/"_s, Dialect::Admin, ollamaRoot);
+    router.add(M::Head, u"/"_s, Dialect::Admin, ollamaRoot);
     router.add(M::Get, u"/health"_s, Dialect::Admin, [](HttpContext &ctx) {
         ctx.sendJson(200, QJsonObject{{u"status"_s, u"healthy"_s}});
     });
@@ -51,6 +57,7 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm)
     router.add(M::Post, u"/v1/completions"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Completion); });
     router.add(M::Post, u"/v1/embeddings"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Embeddings); });
     router.add(M::Get, u"/v1/models"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->openAiModels(ctx); });
+    router.add(M::Get, u"/v1/models/{model*}"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->openAiModel(ctx); });
     // OpenAI Responses (what Codex CLI speaks), stateless; errors in the OpenAI shape.
     router.add(M::Post, u"/v1/responses"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Responses); });
 
@@ -65,11 +72,14 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm)
     router.add(M::Post, u"/claude/v1/messages"_s, Dialect::Anthropic, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Chat); });
     router.add(M::Post, u"/claude/v1/messages/count_tokens"_s, Dialect::Anthropic, [llm](HttpContext &ctx) { llm->countTokens(ctx); });
     router.add(M::Get, u"/claude/v1/models"_s, Dialect::Anthropic, [llm](HttpContext &ctx) { llm->anthropicModels(ctx); });
+    router.add(M::Get, u"/claude/v1/models/{model*}"_s, Dialect::Anthropic, [llm](HttpContext &ctx) { llm->anthropicModel(ctx); });
     router.add(M::Post, u"/codex/responses"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Responses); });
     router.add(M::Post, u"/codex/chat/completions"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Chat); });
     router.add(M::Post, u"/codex/completions"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Completion); });
     router.add(M::Post, u"/codex/embeddings"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Embeddings); });
     router.add(M::Get, u"/codex/models"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->codexModels(ctx); });
+    // An OpenAI SDK given the /codex base URL retrieves one model in OpenAI's shape.
+    router.add(M::Get, u"/codex/models/{model*}"_s, Dialect::OpenAi, [llm](HttpContext &ctx) { llm->openAiModel(ctx); });
     // Cursor sometimes sends a Responses-style "input" to the chat endpoint.
     const auto cursorChat = [llm](HttpContext &ctx) { llm->proxy(ctx, Kind::Chat, &Responses::inputAsMessages); };
     router.add(M::Post, u"/cursor/chat/completions"_s, Dialect::OpenAi, cursorChat);

@@ -54,6 +54,13 @@ void TestSettings::parse_data()
         << u"routing_strategy"_s << QJsonValue(u"random"_s) << refused
         << u"routing_strategy must be one of least_busy, round_robin, weighted, priority"_s;
     QTest::newRow("choice: a number is refused") << u"routing_strategy"_s << QJsonValue(1) << refused << u"must be one of"_s;
+    QTest::newRow("version: a release is taken") << u"ollama_version"_s << QJsonValue(u"0.12.6"_s) << QJsonValue(u"0.12.6"_s) << QString();
+    QTest::newRow("version: blanks around it are dropped")
+        << u"ollama_version"_s << QJsonValue(u" 1.0.0-rc2 "_s) << QJsonValue(u"1.0.0-rc2"_s) << QString();
+    QTest::newRow("version: a word is refused, the rule named")
+        << u"ollama_version"_s << QJsonValue(u"latest"_s) << refused << u"ollama_version must be a version such as 0.12.6"_s;
+    QTest::newRow("version: text after it is refused") << u"ollama_version"_s << QJsonValue(u"0.12.6 beta"_s) << refused << u"ollama_version"_s;
+    QTest::newRow("version: a number is refused") << u"ollama_version"_s << QJsonValue(0.12) << refused << u"ollama_version"_s;
 }
 
 void TestSettings::parse()
@@ -82,6 +89,12 @@ void TestSettings::stringSettingsTakeStringsOnly()
     QCOMPARE(parseSetting(spec, QJsonValue(u"hi there"_s)).value(), QJsonValue(u"hi there"_s));
     QVERIFY(!parseSetting(spec, QJsonValue(3)).ok());
     QCOMPARE(spec.schema().value("type"_L1).toString(), u"string"_s);
+    // With a pattern, the whole trimmed value must match it.
+    const SettingSpec code{.key = u"code"_s, .type = SettingSpec::Type::String, .defaultValue = u"ab"_s,
+                           .pattern = u"[a-z]{2}"_s, .patternRule = u"two letters"_s};
+    QCOMPARE(parseSetting(code, QJsonValue(u"xy"_s)).value(), QJsonValue(u"xy"_s));
+    QVERIFY(!parseSetting(code, QJsonValue(u"xyz"_s)).ok());
+    QCOMPARE(parseSetting(code, QJsonValue(u"x"_s)).error().message, u"code must be two letters"_s);
 }
 
 void TestSettings::unknownKeyNamesTheKnownOnes()

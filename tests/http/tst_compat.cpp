@@ -250,25 +250,27 @@ void TestCompat::claudeModelList()
     QVERIFY2(all.status == 200, all.body.constData());
     const QJsonObject json = all.json();
     const QJsonArray data = json.value("data"_L1).toArray();
-    // Unmapped models are listed under their own names, as in /v1/models.
-    QCOMPARE(ids(data, "id"_L1), (QStringList{CloudModel, LocalModel, u"text-embed"_s}));
+    // Unmapped models are listed under their own names, as in /v1/models, with the seed's ids:
+    // "claude-<name>", which the Messages endpoints take back.
+    QCOMPARE(ids(data, "display_name"_L1), (QStringList{CloudModel, LocalModel, u"text-embed"_s}));
     for (const QJsonValue &value : data) {
         const QJsonObject model = value.toObject();
-        QCOMPARE(sortedKeys(model), (QStringList{u"created_at"_s, u"display_name"_s, u"id"_s, u"type"_s}));
+        QCOMPARE(sortedKeys(model), (QStringList{u"created_at"_s, u"display_name"_s, u"id"_s, u"max_input_tokens"_s,
+                                                 u"max_tokens"_s, u"type"_s}));
         QCOMPARE(model.value("type"_L1).toString(), u"model"_s);
-        QCOMPARE(model.value("display_name"_L1), model.value("id"_L1));
+        QCOMPARE(model.value("id"_L1).toString(), u"claude-"_s + model.value("display_name"_L1).toString());
         QVERIFY(QDateTime::fromString(model.value("created_at"_L1).toString(), Qt::ISODate).isValid());
     }
     QCOMPARE(json.value("has_more"_L1), QJsonValue(false));
-    QCOMPARE(json.value("first_id"_L1).toString(), CloudModel);
-    QCOMPARE(json.value("last_id"_L1).toString(), u"text-embed"_s);
+    QCOMPARE(json.value("first_id"_L1).toString(), u"claude-"_s + CloudModel);
+    QCOMPARE(json.value("last_id"_L1).toString(), u"claude-text-embed"_s);
 
     // Only what the user may use.
     const Response bob = m_harness.send("GET", u"/claude/v1/models"_s, {}, m_bob);
     QCOMPARE(bob.status, 200);
-    QCOMPARE(ids(bob.json().value("data"_L1).toArray(), "id"_L1), QStringList{LocalModel});
-    QCOMPARE(bob.json().value("first_id"_L1).toString(), LocalModel);
-    QCOMPARE(bob.json().value("last_id"_L1).toString(), LocalModel);
+    QCOMPARE(ids(bob.json().value("data"_L1).toArray(), "display_name"_L1), QStringList{LocalModel});
+    QCOMPARE(bob.json().value("first_id"_L1).toString(), u"claude-"_s + LocalModel);
+    QCOMPARE(bob.json().value("last_id"_L1).toString(), u"claude-"_s + LocalModel);
 }
 
 void TestCompat::codexModelList()

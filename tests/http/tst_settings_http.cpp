@@ -109,7 +109,7 @@ void TestSettingsHttp::getReturnsTypedDefaults()
         "ollama_keep_alive":"-1","default_context_length":32768,"images_for_non_vision_models":"strip",
         "upstream_connect_timeout_seconds":10,"upstream_first_byte_timeout_seconds":300,
         "upstream_idle_timeout_seconds":120,"max_upstream_body_bytes":67108864,
-        "max_upstream_line_bytes":16777216})").object());
+        "max_upstream_line_bytes":16777216,"ollama_version":"0.12.6","ollama_version_public":false})").object());
 }
 
 void TestSettingsHttp::schemaListsTheRegistry()

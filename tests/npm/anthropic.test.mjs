@@ -204,12 +204,22 @@ describe('the Anthropic SDK with the seed\'s base URL <gateway>/claude', () => {
         assert.ok(counted.input_tokens >= 1);
     });
 
-    test('models.list pages through the models the user may use', async () => {
-        const ids = [];
-        for await (const model of claude().models.list())
-            ids.push(model.id);
-        for (const names of Object.values(NODES))
-            assert.ok(ids.includes(names.display), `${names.display} in ${ids}`);
+    test('models.list pages through the models the user may use, with ids messages take back', async () => {
+        const models = [];
+        for await (const model of claude().models.list({ limit: 2 }))
+            models.push(model);
+        for (const names of Object.values(NODES)) {
+            const listed = models.find((model) => model.display_name === names.display);
+            assert.ok(listed, `${names.display} in ${models.map((model) => model.display_name)}`);
+            // The seed's ids: claude-<display name>.
+            assert.equal(listed.id, `claude-${names.display}`);
+        }
+        const id = `claude-${NODES.openai.display}`;
+        assert.equal((await claude().models.retrieve(id)).display_name, NODES.openai.display);
+        const message = await claude().messages.create({
+            model: id, max_tokens: 16, messages: [{ role: 'user', content: 'Say hello' }],
+        });
+        assert.equal(message.model, id);
     });
 
     test('a wrong key is an AuthenticationError (401) there too', async () => {

@@ -941,6 +941,10 @@ void FakeUpstreamConnection::handleOllama(const Request &request,
     if (post && equals(path, "/api/show")) {
         if (!requireModel())
             return;
+        if (!config.showAnswer.isEmpty()) {
+            respondJson(200, config.showAnswer);
+            return;
+        }
         QByteArray out("{\"modelfile\":");
         appendJsonString(out, QByteArray("FROM " + facts.model + '\n'));
         out.append(R"(,"parameters":"stop \"<|eot_id|>\"","template":"{{ .Prompt }}","details":)");
@@ -1757,6 +1761,11 @@ void FakeUpstream::setHealthy(bool healthy)
 void FakeUpstream::setPullError(const QString &message)
 {
     mutateConfig([&message](Config &c) { c.pullError = message.toUtf8(); });
+}
+
+void FakeUpstream::setShowAnswer(const QByteArray &json)
+{
+    mutateConfig([&json](Config &c) { c.showAnswer = json; });
 }
 
 void FakeUpstream::setApiKey(const QString &key)

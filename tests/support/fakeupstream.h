@@ -123,6 +123,9 @@ public:
     // "pulling manifest", then {"error": message}; an unstreamed one answers 500) and the model
     // list stays as it was.
     void setPullError(const QString &message);
+    // Non-empty: /api/show of a model the node serves answers exactly this body (a real
+    // server's recorded answer); empty: the canned llama answer.
+    void setShowAnswer(const QByteArray &json);
     void setApiKey(const QString &key); // empty: no authentication
     // -1 restores the computed counts.
     void setTokenCounts(int promptTokens, int completionTokens);
@@ -171,6 +174,7 @@ private:
         QByteArray apiKey;
         bool healthy = true;
         QByteArray pullError; // UTF-8; empty: pulls succeed
+        QByteArray showAnswer; // empty: the canned /api/show answer
         bool reportUsage = true;
         int promptTokens = -1;
         int completionTokens = -1;

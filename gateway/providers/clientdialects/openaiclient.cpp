@@ -31,6 +31,8 @@ QString errorType(const ApiError &error)
 
 QString errorCode(const ApiError &error)
 {
+    if (!error.code.isEmpty())
+        return error.code;
     switch (error.kind) {
     case ApiError::Kind::Unauthorized:
         return u"invalid_api_key"_s;
