@@ -645,6 +645,7 @@ void TestDesktop::maintenanceConfigRefusesChat()
     QVERIFY(!ok->isEnabled()); // the default is larger than the maximum
     defaultContext->setText(u"32K"_s);
     QVERIFY(ok->isEnabled());
+    dialog->findChild<QCheckBox *>(u"keepThinkTags"_s)->setChecked(true);
     QTest::mouseClick(ok, Qt::LeftButton);
     QTRY_VERIFY(!dialog);
 
@@ -659,6 +660,7 @@ void TestDesktop::maintenanceConfigRefusesChat()
     QCOMPARE(saved->defaultContextLength, qint64(32768));
     QCOMPARE(saved->maxContextLength, qint64(1024 * 1024));
     QCOMPARE(saved->toolSets, QStringList{u"files"_s});
+    QVERIFY(saved->keepThinkTags);
 
     // The gateway refuses the model with the message.
     const QJsonObject chat{{u"model"_s, u"llama3.2:latest"_s},
@@ -676,6 +678,7 @@ void TestDesktop::maintenanceConfigRefusesChat()
     QVERIFY(dialog);
     QCOMPARE(dialog->findChild<QLineEdit *>(u"maxContext"_s)->text(), u"1M"_s);
     QVERIFY(dialog->findChild<QListWidget *>(u"toolSets"_s)->item(0)->checkState() == Qt::Checked);
+    QVERIFY(dialog->findChild<QCheckBox *>(u"keepThinkTags"_s)->isChecked());
     dialog->findChild<QCheckBox *>(u"maintenance"_s)->setChecked(false);
     // ...with at most one request a minute, for every user together.
     auto *perMinute = dialog->findChild<QSpinBox *>(u"requestsPerMinute"_s);
