@@ -142,6 +142,12 @@ const QList<QStringList> &migrations()
             "requests_at BIGINT NOT NULL DEFAULT 0, tokens_at BIGINT NOT NULL DEFAULT 0, "
             "PRIMARY KEY (kind, subject, second))"_s,
         },
+        // 10: Bedrock nodes: their AWS region and the model ids they serve (a JSON array), as
+        // Bedrock has no model list to discover
+        {
+            u"ALTER TABLE nodes ADD COLUMN region TEXT NOT NULL DEFAULT ''"_s,
+            u"ALTER TABLE nodes ADD COLUMN model_ids TEXT NOT NULL DEFAULT '[]'"_s,
+        },
     };
     return steps;
 }

@@ -1,9 +1,11 @@
-// Fuzzes the AWS event-stream parser (Bedrock's ConverseStream framing). The first input byte
-// picks the message cap (small caps make the refusal path reachable), the second seeds how the rest is split into reads. Checks: no crash or
+// Fuzzes the AWS event-stream parser (Bedrock's ConverseStream framing) and the Bedrock node's
+// stream reader on top of it. The first input byte picks the message cap (small caps make the
+// refusal path reachable), the second seeds how the rest is split into reads. Checks: no crash or
 // sanitizer report; the same messages and the same verdict whether the stream comes whole or in
 // pieces; no message larger than the cap; no more payload out than went in.
 
 #include "providers/aws/eventstream.h"
+#include "providers/nodetypes/nodeadapter.h"
 
 #include <QByteArray>
 #include <QList>
@@ -43,6 +45,23 @@ Outcome run(const QList<QByteArray> &reads, qsizetype cap)
     return outcome;
 }
 
+// The Bedrock node's reader: every event it gives is a chunk, an end or an error.
+int readerEvents(const QList<QByteArray> &reads, qsizetype cap)
+{
+    std::unique_ptr<NodeStream> stream = NodeAdapter::forType(NodeType::Bedrock).openStream(cap);
+    int count = 0;
+    NodeStream::Event event;
+    for (const QByteArray &read : reads) {
+        stream->feed(read);
+        while (stream->next(&event))
+            ++count;
+    }
+    stream->finish();
+    while (stream->next(&event))
+        ++count;
+    return count;
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -74,5 +93,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         total += whole.messages[i].payload.size();
     }
     CHECK(total <= bytes.size());
+    CHECK(readerEvents({bytes}, cap) == readerEvents(reads, cap));
     return 0;
 }
