@@ -107,7 +107,15 @@ std::optional<qint64> limitValue(const QSpinBox *box)
 
 QString nodeTypeText(NodeType type)
 {
-    return type == NodeType::Ollama ? Text::tr("Ollama") : Text::tr("OpenAI-compatible");
+    switch (type) {
+    case NodeType::Ollama:
+        return Text::tr("Ollama");
+    case NodeType::OpenAi:
+        break;
+    case NodeType::Bedrock:
+        return Text::tr("Amazon Bedrock");
+    }
+    return Text::tr("OpenAI-compatible");
 }
 
 void showError(QWidget *parent, const QString &what, const ApiError &error)

@@ -64,6 +64,13 @@ public:
         std::optional<int> connectTimeoutSeconds;
         std::optional<int> firstByteTimeoutSeconds;
         std::optional<int> idleTimeoutSeconds;
+        // Bedrock nodes: the region, the model ids served, and IAM credentials (given together;
+        // kept as the node's secret, see BedrockCredentials) instead of a Bedrock API key.
+        std::optional<QString> region;
+        std::optional<QStringList> modelIds;
+        std::optional<QString> awsAccessKeyId;
+        std::optional<QString> awsSecretAccessKey;
+        std::optional<QString> awsSessionToken;
     };
     Result<Node> addNode(const NodeInput &input);
     Result<Node> updateNode(qint64 id, const NodeInput &input);

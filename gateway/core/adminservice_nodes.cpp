@@ -2,6 +2,10 @@
 
 #include "adminservice.h"
 #include "adminservice_p.h"
+#include "bedrockcredentials.h"
+
+#include <QJsonArray>
+#include <QRegularExpression>
 
 using namespace Qt::StringLiterals;
 
@@ -28,9 +32,35 @@ QJsonObject nodeAuditDetails(const Node &node, bool keyChanged)
                         {u"connect_timeout_seconds"_s, node.connectTimeoutSeconds},
                         {u"first_byte_timeout_seconds"_s, node.firstByteTimeoutSeconds},
                         {u"idle_timeout_seconds"_s, node.idleTimeoutSeconds}};
+    if (node.type == NodeType::Bedrock) {
+        details.insert(u"region"_s, node.region);
+        details.insert(u"model_ids"_s, QJsonArray::fromStringList(node.modelIds));
+    }
     if (keyChanged)
         details.insert(u"api_key_changed"_s, true);
     return details;
+}
+
+// The secret to store for `input` on `node`: the API key as given, or for IAM credentials of a
+// Bedrock node the access key id and secret (and session token) as one; nothing when neither
+// changes. IAM credentials are set together, so a half-changed pair never signs.
+std::optional<ApiError> nodeSecret(const Node &node, const AdminService::NodeInput &input,
+                                   std::optional<QString> *secret)
+{
+    *secret = input.apiKey;
+    if (!input.awsAccessKeyId && !input.awsSecretAccessKey && !input.awsSessionToken)
+        return std::nullopt;
+    if (node.type != NodeType::Bedrock)
+        return ApiError::badRequest(u"aws_access_key_id, aws_secret_access_key and aws_session_token are for bedrock nodes"_s);
+    BedrockCredentials credentials;
+    // The seed put the access key id in api_key.
+    credentials.accessKeyId = input.awsAccessKeyId.value_or(input.apiKey.value_or(QString())).trimmed();
+    credentials.secretAccessKey = input.awsSecretAccessKey.value_or(QString()).trimmed();
+    credentials.sessionToken = input.awsSessionToken.value_or(QString()).trimmed();
+    if (credentials.accessKeyId.isEmpty() || credentials.secretAccessKey.isEmpty())
+        return ApiError::badRequest(u"aws_access_key_id and aws_secret_access_key are required together (with aws_session_token for temporary credentials)"_s);
+    *secret = credentials.toSecret();
+    return std::nullopt;
 }
 
 std::optional<ApiError> nameTaken(Store *store, const Node &node)
@@ -65,8 +95,13 @@ std::optional<ApiError> AdminSupport::applyNodeInput(Node *node, const AdminServ
     if (input.nodeType) {
         const auto type = nodeTypeFromName(*input.nodeType);
         if (!type)
-            return ApiError::badRequest(u"node_type must be \"ollama\" or \"openai\""_s);
+            return ApiError::badRequest(u"node_type must be \"ollama\", \"openai\" or \"bedrock\""_s);
         node->type = *type;
+        if (node->type != NodeType::Bedrock) {
+            // What only a Bedrock node has goes with the type.
+            node->region.clear();
+            node->modelIds.clear();
+        }
     }
     if (input.priority)
         node->priority = *input.priority;
@@ -82,6 +117,15 @@ std::optional<ApiError> AdminSupport::applyNodeInput(Node *node, const AdminServ
         node->firstByteTimeoutSeconds = *input.firstByteTimeoutSeconds;
     if (input.idleTimeoutSeconds)
         node->idleTimeoutSeconds = *input.idleTimeoutSeconds;
+    if (input.region)
+        node->region = input.region->trimmed();
+    if (input.modelIds) {
+        node->modelIds.clear();
+        for (const QString &id : *input.modelIds) {
+            if (!id.trimmed().isEmpty() && !node->modelIds.contains(id.trimmed()))
+                node->modelIds.append(id.trimmed());
+        }
+    }
     return std::nullopt;
 }
 
@@ -89,8 +133,23 @@ std::optional<ApiError> AdminSupport::validateNode(const Node &node)
 {
     if (node.name.trimmed().isEmpty())
         return ApiError::badRequest(u"name is required"_s);
-    if (!node.baseUrl.isValid() || node.baseUrl.host().isEmpty()
-        || (node.baseUrl.scheme() != "http"_L1 && node.baseUrl.scheme() != "https"_L1)) {
+    if (node.type == NodeType::Bedrock) {
+        static const QRegularExpression regionPattern(u"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$"_s);
+        if (!regionPattern.match(node.region).hasMatch())
+            return ApiError::badRequest(u"region must be an AWS region such as \"us-east-1\" for a bedrock node"_s);
+        if (node.modelIds.size() > 1000)
+            return ApiError::badRequest(u"model_ids may name at most 1000 models"_s);
+        for (const QString &id : node.modelIds) {
+            if (id.size() > 2048 || id.contains(u' ') || (id.contains(u'/') && !id.startsWith("arn:"_L1)))
+                return ApiError::badRequest(u"model_ids: \"%1\" is not a Bedrock model id, inference profile or ARN"_s.arg(id.left(100)));
+        }
+    } else if (!node.region.isEmpty() || !node.modelIds.isEmpty()) {
+        return ApiError::badRequest(u"region and model_ids are for bedrock nodes"_s);
+    }
+    // A Bedrock node without a base URL talks to its region's endpoint.
+    const bool regional = node.type == NodeType::Bedrock && node.baseUrl.isEmpty();
+    if (!regional && (!node.baseUrl.isValid() || node.baseUrl.host().isEmpty()
+        || (node.baseUrl.scheme() != "http"_L1 && node.baseUrl.scheme() != "https"_L1))) {
         return ApiError::badRequest(u"base_url must be an http:// or https:// URL"_s);
     }
     if (node.weight < 0)
@@ -111,14 +170,17 @@ Result<Node> AdminService::addNode(const NodeInput &input)
     Node node;
     if (const auto error = applyNodeInput(&node, input))
         return *error;
-    node.hasApiKey = input.apiKey && !input.apiKey->isEmpty();
+    std::optional<QString> secret;
+    if (const auto error = nodeSecret(node, input, &secret))
+        return *error;
+    node.hasApiKey = secret && !secret->isEmpty();
     if (auto error = validateNode(node); error || (error = nameTaken(m_store, node)))
         return *error;
     node.createdAt = QDateTime::currentDateTimeUtc();
     node.id = m_store->insertNode(node);
     if (node.id == 0)
         return storageFailed();
-    if (node.hasApiKey && !m_secrets->write(apiKeyRef(node.id), *input.apiKey)) {
+    if (node.hasApiKey && !m_secrets->write(apiKeyRef(node.id), *secret)) {
         m_store->deleteNode(node.id);
         return ApiError::internal(u"The API key could not be stored in %1"_s.arg(m_secrets->description()));
     }
@@ -131,13 +193,16 @@ Result<Node> AdminService::updateNode(qint64 id, const NodeInput &input)
     MAESTRO_TRY(node, findNode(id));
     if (const auto error = applyNodeInput(&node, input))
         return *error;
+    std::optional<QString> secret;
+    if (const auto error = nodeSecret(node, input, &secret))
+        return *error;
     if (auto error = validateNode(node); error || (error = nameTaken(m_store, node)))
         return *error;
-    if (input.apiKey) {
-        if (input.apiKey->isEmpty()) {
+    if (secret) {
+        if (secret->isEmpty()) {
             m_secrets->remove(apiKeyRef(id));
             node.hasApiKey = false;
-        } else if (m_secrets->write(apiKeyRef(id), *input.apiKey)) {
+        } else if (m_secrets->write(apiKeyRef(id), *secret)) {
             node.hasApiKey = true;
         } else {
             return ApiError::internal(u"The API key could not be stored in %1"_s.arg(m_secrets->description()));
@@ -145,7 +210,7 @@ Result<Node> AdminService::updateNode(qint64 id, const NodeInput &input)
     }
     if (!m_store->updateNode(node))
         return storageFailed();
-    announce(u"node.update"_s, u"node"_s, QString::number(id), nodeAuditDetails(node, input.apiKey.has_value()));
+    announce(u"node.update"_s, u"node"_s, QString::number(id), nodeAuditDetails(node, secret.has_value()));
     return stored(m_store, id);
 }
 

@@ -13,7 +13,8 @@ enum class Dialect {
     Admin,     // /admin/*: {"detail": "..."} bodies
 };
 
-enum class NodeType { Ollama, OpenAi };
+// Bedrock: Amazon Bedrock's Converse API, signed with SigV4 or a Bedrock API key.
+enum class NodeType { Ollama, OpenAi, Bedrock };
 
 inline Dialect dialectOf(NodeType type)
 {

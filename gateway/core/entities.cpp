@@ -30,7 +30,15 @@ Health healthFromName(const QString &name)
 
 QString nodeTypeName(NodeType type)
 {
-    return type == NodeType::Ollama ? u"ollama"_s : u"openai"_s;
+    switch (type) {
+    case NodeType::Ollama:
+        return u"ollama"_s;
+    case NodeType::OpenAi:
+        return u"openai"_s;
+    case NodeType::Bedrock:
+        return u"bedrock"_s;
+    }
+    return u"openai"_s;
 }
 
 std::optional<NodeType> nodeTypeFromName(const QString &name)
@@ -40,6 +48,8 @@ std::optional<NodeType> nodeTypeFromName(const QString &name)
     // vLLM, LM Studio and llama.cpp all speak the OpenAI dialect; accept the seed's spellings.
     if (name == "openai"_L1 || name == "vllm"_L1 || name == "openai_compatible"_L1)
         return NodeType::OpenAi;
+    if (name == "bedrock"_L1)
+        return NodeType::Bedrock;
     return std::nullopt;
 }
 

@@ -91,6 +91,10 @@ struct Node
     int connectTimeoutSeconds = 0;
     int firstByteTimeoutSeconds = 0;
     int idleTimeoutSeconds = 0;
+    // Bedrock nodes: the AWS region (it names the endpoint when baseUrl is empty, and signs), and
+    // the model ids the node serves (Bedrock has no model list to discover).
+    QString region;
+    QStringList modelIds;
     Health health = Health::Unknown;
     QString lastError;
     QDateTime lastHealthCheck;

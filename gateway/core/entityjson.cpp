@@ -143,9 +143,23 @@ QJsonObject nodeLoadToJson(int activeRequests, const NodeTraffic &today)
 }
 
 
+namespace {
+
+// Bedrock nodes also show their region and model ids (their credentials, like every key, never).
+QJsonObject withBedrockFields(QJsonObject object, const Node &node)
+{
+    if (node.type == NodeType::Bedrock) {
+        object.insert(u"region"_s, node.region);
+        object.insert(u"model_ids"_s, QJsonArray::fromStringList(node.modelIds));
+    }
+    return object;
+}
+
+} // namespace
+
 QJsonObject toJson(const Node &node, int modelCount, const QJsonObject &load)
 {
-    return {{u"id"_s, double(node.id)},
+    return withBedrockFields({{u"id"_s, double(node.id)},
             {u"name"_s, node.name},
             {u"base_url"_s, node.baseUrl.toString()},
             {u"node_type"_s, nodeTypeName(node.type)},
@@ -162,13 +176,13 @@ QJsonObject toJson(const Node &node, int modelCount, const QJsonObject &load)
             {u"last_health_check"_s, timeToJson(node.lastHealthCheck)},
             {u"model_count"_s, modelCount},
             {u"load"_s, load},
-            {u"created_at"_s, timeToJson(node.createdAt)}};
+            {u"created_at"_s, timeToJson(node.createdAt)}}, node);
 }
 
 
 QJsonObject toBackupJson(const Node &node)
 {
-    return {{u"id"_s, double(node.id)},
+    return withBedrockFields({{u"id"_s, double(node.id)},
             {u"name"_s, node.name},
             {u"base_url"_s, node.baseUrl.toString()},
             {u"node_type"_s, nodeTypeName(node.type)},
@@ -179,7 +193,7 @@ QJsonObject toBackupJson(const Node &node)
             {u"connect_timeout_seconds"_s, node.connectTimeoutSeconds},
             {u"first_byte_timeout_seconds"_s, node.firstByteTimeoutSeconds},
             {u"idle_timeout_seconds"_s, node.idleTimeoutSeconds},
-            {u"api_key_set"_s, node.hasApiKey}};
+            {u"api_key_set"_s, node.hasApiKey}}, node);
 }
 
 

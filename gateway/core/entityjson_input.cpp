@@ -310,10 +310,18 @@ Result<AdminService::NodeInput> nodeInputFromJson(const QJsonObject &body, bool 
         .boolean(u"warmup_enabled"_s, &input.warmupEnabled)
         .integer(u"connect_timeout_seconds"_s, &input.connectTimeoutSeconds)
         .integer(u"first_byte_timeout_seconds"_s, &input.firstByteTimeoutSeconds)
-        .integer(u"idle_timeout_seconds"_s, &input.idleTimeoutSeconds);
+        .integer(u"idle_timeout_seconds"_s, &input.idleTimeoutSeconds)
+        .text(u"region"_s, &input.region)
+        .strings(u"model_ids"_s, &input.modelIds)
+        .text(u"aws_access_key_id"_s, &input.awsAccessKeyId)
+        .text(u"aws_secret_key"_s, &input.awsSecretAccessKey) // the seed's spelling
+        .text(u"aws_secret_access_key"_s, &input.awsSecretAccessKey)
+        .text(u"aws_session_token"_s, &input.awsSessionToken);
     if (fields.failed())
         return fields.error();
-    if (creating && (!input.name || !input.baseUrl))
+    // A Bedrock node's endpoint follows from its region unless a base URL overrides it.
+    const bool bedrock = input.nodeType && nodeTypeFromName(*input.nodeType) == NodeType::Bedrock;
+    if (creating && (!input.name || (!input.baseUrl && !bedrock)))
         return ApiError::badRequest(u"\"name\" and \"base_url\" are required"_s);
     return input;
 }
@@ -567,7 +575,11 @@ Result<BackupNode> backupNodeFromJson(const QJsonObject &entry)
     if (!input.ok())
         return input.error();
     node.input = input.value();
+    // A backup holds no secret; one written into it by hand is not taken either.
     node.input.apiKey.reset();
+    node.input.awsAccessKeyId.reset();
+    node.input.awsSecretAccessKey.reset();
+    node.input.awsSessionToken.reset();
     return node;
 }
 

@@ -109,6 +109,12 @@ void ProxyCall::tryNext()
     const Attempt attempt = m_plan.attempts.at(m_nextAttempt++);
     m_node = attempt.node;
     m_nodeAdapter = &NodeAdapter::forType(m_node->type);
+    if (!m_nodeAdapter->serves(m_plan.kind)) {
+        m_lastError = u"%1 is a %2 node, which serves chat only"_s.arg(m_node->name, nodeTypeName(m_node->type));
+        m_lastErrorKind = ApiError::Kind::BadRequest;
+        tryNext();
+        return;
+    }
     m_realModel = attempt.realModel;
     const ModelConfig *config
         = ModelPolicy::configFor(m_plan.catalog->modelConfigs(), m_plan.displayModel, attempt.realModel);

@@ -22,6 +22,15 @@ void NodeProber::probe(const Node &node, const QString &apiKey, QObject *context
                        int timeoutMs)
 {
     const NodeAdapter &adapter = NodeAdapter::forType(node.type);
+    if (std::optional<QList<NodeModel>> models = adapter.configuredModels(node)) {
+        // Nothing to ask: the node's own list, answered from the event loop like any probe.
+        QPointer<QObject> guard(context);
+        QTimer::singleShot(0, this, [guard, done, models = std::move(*models)] {
+            if (guard)
+                done({true, QString(), models, 0});
+        });
+        return;
+    }
     UpstreamRequest request = adapter.modelsRequest(node, apiKey);
     request.connectTimeoutMs = timeoutMs;
     request.firstByteTimeoutMs = timeoutMs;

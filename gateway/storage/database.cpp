@@ -168,6 +168,12 @@ const QList<QStringList> &migrations()
             u"ALTER TABLE users ADD COLUMN node_models TEXT NOT NULL DEFAULT '[]'"_s,
             u"ALTER TABLE model_group_members ADD COLUMN preferred_node_ids TEXT NOT NULL DEFAULT '[]'"_s,
         },
+        // 13: Bedrock nodes: their AWS region and the model ids they serve (a JSON array), as
+        // Bedrock has no model list to discover
+        {
+            u"ALTER TABLE nodes ADD COLUMN region TEXT NOT NULL DEFAULT ''"_s,
+            u"ALTER TABLE nodes ADD COLUMN model_ids TEXT NOT NULL DEFAULT '[]'"_s,
+        },
     };
     return steps;
 }

@@ -4,6 +4,7 @@
 #include "sqlstore.h"
 #include "sqlsupport.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 
 using namespace Qt::StringLiterals;
@@ -19,7 +20,9 @@ QVariantList nodeValues(const Node &node)
 {
     return {node.name, node.baseUrl.toString(), nodeTypeName(node.type), flag(node.hasApiKey),
             node.priority, node.weight, flag(node.active), flag(node.warmupEnabled),
-            node.connectTimeoutSeconds, node.firstByteTimeoutSeconds, node.idleTimeoutSeconds};
+            node.connectTimeoutSeconds, node.firstByteTimeoutSeconds, node.idleTimeoutSeconds,
+            node.region.isNull() ? u""_s : node.region, // a null QString would bind as NULL
+            QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(node.modelIds)).toJson(QJsonDocument::Compact))};
 }
 
 } // namespace
@@ -31,7 +34,7 @@ QList<Node> SqlStore::selectNodes(const QString &where, const QVariantList &bind
     if (!run(query,
              u"SELECT id, name, base_url, node_type, has_api_key, priority, weight, is_active, "
              "health_status, last_error, last_health_check, created_at, warmup_enabled, "
-             "connect_timeout_seconds, first_byte_timeout_seconds, idle_timeout_seconds FROM nodes "_s
+             "connect_timeout_seconds, first_byte_timeout_seconds, idle_timeout_seconds, region, model_ids FROM nodes "_s
                  + where + u" ORDER BY id"_s,
              bindings))
         return nodes;
@@ -53,6 +56,9 @@ QList<Node> SqlStore::selectNodes(const QString &where, const QVariantList &bind
         node.connectTimeoutSeconds = query.value(13).toInt();
         node.firstByteTimeoutSeconds = query.value(14).toInt();
         node.idleTimeoutSeconds = query.value(15).toInt();
+        node.region = query.value(16).toString();
+        for (const QJsonValue &id : QJsonDocument::fromJson(query.value(17).toString().toUtf8()).array())
+            node.modelIds.append(id.toString());
         nodes.append(node);
     }
     return nodes;
@@ -78,8 +84,8 @@ qint64 SqlStore::insertNode(const Node &node)
     return insertReturningId(query,
                              u"INSERT INTO nodes (name, base_url, node_type, has_api_key, priority, weight, is_active, "
                              "warmup_enabled, connect_timeout_seconds, first_byte_timeout_seconds, idle_timeout_seconds, "
-                             "health_status, created_at, updated_at) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
+                             "region, model_ids, health_status, created_at, updated_at) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
                              nodeValues(node) + QVariantList{healthName(node.health), now, now});
 }
 
@@ -89,7 +95,8 @@ bool SqlStore::updateNode(const Node &node)
     return runOne(query,
                   u"UPDATE nodes SET name = ?, base_url = ?, node_type = ?, has_api_key = ?, priority = ?, "
                   "weight = ?, is_active = ?, warmup_enabled = ?, connect_timeout_seconds = ?, "
-                  "first_byte_timeout_seconds = ?, idle_timeout_seconds = ?, updated_at = ? WHERE id = ?"_s,
+                  "first_byte_timeout_seconds = ?, idle_timeout_seconds = ?, region = ?, model_ids = ?, "
+                  "updated_at = ? WHERE id = ?"_s,
                   nodeValues(node) + QVariantList{nowMs(), node.id});
 }
 

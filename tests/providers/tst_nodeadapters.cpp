@@ -93,6 +93,10 @@ void TestNodeAdapters::eachTypeHasItsAdapter()
     QCOMPARE(openAi.type(), NodeType::OpenAi);
     QCOMPARE(openAi.wire(), NodeType::OpenAi);
     QVERIFY(!openAi.hasOllamaApi());
+    const NodeAdapter &bedrock = NodeAdapter::forType(NodeType::Bedrock);
+    QCOMPARE(bedrock.type(), NodeType::Bedrock);
+    QCOMPARE(bedrock.wire(), NodeType::OpenAi); // converted to and from Converse (tst_bedrock)
+    QVERIFY(!bedrock.hasOllamaApi());
     // Shared and stateless: the same instance every time.
     QCOMPARE(&NodeAdapter::forType(NodeType::Ollama), &ollama);
 }

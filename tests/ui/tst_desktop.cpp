@@ -66,6 +66,7 @@ private Q_SLOTS:
     void limitsThroughUsersPage();
     void addNodeThroughNodesPage();
     void nodesThroughUsersPage();
+    void bedrockNodeDialog();
     void chatRequestAppearsInLogsLive();
     void logsPageFilters();
     void shortcutsSwitchPages();
@@ -234,6 +235,43 @@ void TestDesktop::nodesThroughUsersPage()
     QTRY_VERIFY(!dialog);
     QTRY_COMPARE(nodeIds(), QJsonArray());
     QTRY_COMPARE(page->table()->item(Ui::rowWithData(page->table(), u"alice"_s), 1)->text(), u"All models"_s);
+}
+
+// The Bedrock fields show for that type only; the address may stay empty once a region is given;
+// IAM credentials typed go to the service as such, never as an API key.
+void TestDesktop::bedrockNodeDialog()
+{
+    NodeDialog dialog;
+    dialog.show();
+    auto *type = dialog.findChild<QComboBox *>(u"nodeType"_s);
+    auto *region = dialog.findChild<QLineEdit *>(u"region"_s);
+    auto *ok = dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    QVERIFY(type && region && ok);
+    QVERIFY(!region->isVisible());
+    type->setCurrentIndex(type->findData(u"bedrock"_s));
+    QVERIFY(region->isVisible());
+    QTest::keyClicks(dialog.findChild<QLineEdit *>(u"name"_s), u"bedrock-1"_s);
+    QVERIFY(!ok->isEnabled()); // no region, no address
+    QTest::keyClicks(region, u"eu-west-1"_s);
+    QVERIFY(ok->isEnabled());
+    QTest::keyClicks(dialog.findChild<QLineEdit *>(u"awsAccessKeyId"_s), u"AKIAEXAMPLE"_s);
+    QTest::keyClicks(dialog.findChild<QLineEdit *>(u"awsSecretAccessKey"_s), u"secret"_s);
+    dialog.findChild<QPlainTextEdit *>(u"modelIds"_s)->setPlainText(u"amazon.nova-pro-v1:0\n\nmeta.llama3-70b-instruct-v1:0\n"_s);
+
+    const AdminService::NodeInput input = dialog.input();
+    QCOMPARE(input.nodeType.value_or(QString()), u"bedrock"_s);
+    QCOMPARE(input.region.value_or(QString()), u"eu-west-1"_s);
+    QCOMPARE(input.modelIds.value_or(QStringList()),
+             (QStringList{u"amazon.nova-pro-v1:0"_s, u"meta.llama3-70b-instruct-v1:0"_s}));
+    QCOMPARE(input.awsAccessKeyId.value_or(QString()), u"AKIAEXAMPLE"_s);
+    QCOMPARE(input.awsSecretAccessKey.value_or(QString()), u"secret"_s);
+    QVERIFY(!input.apiKey);
+    QCOMPARE(input.baseUrl.value_or(u"x"_s), QString());
+
+    type->setCurrentIndex(type->findData(u"ollama"_s));
+    QVERIFY(!region->isVisible());
+    QVERIFY(!ok->isEnabled()); // an Ollama node needs its address
+    QCOMPARE(Ui::nodeTypeText(NodeType::Bedrock), u"Amazon Bedrock"_s);
 }
 
 void TestDesktop::addNodeThroughNodesPage()

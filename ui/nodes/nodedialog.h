@@ -7,6 +7,7 @@
 class QCheckBox;
 class QComboBox;
 class QLineEdit;
+class QPlainTextEdit;
 class QSpinBox;
 
 namespace Maestro {
@@ -30,6 +31,13 @@ private:
     QSpinBox *m_priority;
     QSpinBox *m_weight;
     QCheckBox *m_warmup;
+    // Bedrock nodes only.
+    QWidget *m_bedrock;
+    QLineEdit *m_region;
+    QLineEdit *m_accessKeyId;
+    QLineEdit *m_secretAccessKey;
+    QLineEdit *m_sessionToken;
+    QPlainTextEdit *m_modelIds;
 };
 
 } // namespace Maestro

@@ -1,4 +1,5 @@
 #include "nodeadapter.h"
+#include "bedrocknode.h"
 #include "ollamanode.h"
 #include "openainode.h"
 
@@ -79,11 +80,14 @@ const NodeAdapter &NodeAdapter::forType(NodeType type)
 {
     static const OllamaNode ollama;
     static const OpenAiNode openAi;
+    static const BedrockNode bedrock;
     switch (type) {
     case NodeType::Ollama:
         return ollama;
     case NodeType::OpenAi:
         return openAi;
+    case NodeType::Bedrock:
+        return bedrock;
     }
     Q_UNREACHABLE();
     return openAi;

@@ -77,6 +77,13 @@ public:
     virtual NodeType type() const = 0;
     // NodeType::Ollama or NodeType::OpenAi: see above.
     virtual NodeType wire() const = 0;
+    // Whether requests of `kind` can go to this type at all (a chat-only API serves no
+    // embeddings); a node that does not is skipped like one that failed. All by default.
+    virtual bool serves(Translate::ApiKind kind) const
+    {
+        Q_UNUSED(kind);
+        return true;
+    }
 
     // ---- Requests ------------------------------------------------------------------------------
 
@@ -126,6 +133,13 @@ public:
     // The models in the answer to modelsRequest(); false and *error when it cannot be read.
     virtual bool parseModels(qint64 nodeId, const QByteArray &body, QList<NodeModel> *models,
                              QString *error) const = 0;
+    // The models of a node whose type has no model list to ask for (they are configured on the
+    // node): health checks and discovery then take these and send nothing. Nothing by default.
+    virtual std::optional<QList<NodeModel>> configuredModels(const Node &node) const
+    {
+        Q_UNUSED(node);
+        return std::nullopt;
+    }
     // Whether the node answers Ollama's own /api/show and /api/ps.
     virtual bool hasOllamaApi() const { return false; }
 
