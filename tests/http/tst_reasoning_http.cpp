@@ -114,8 +114,9 @@ void TestReasoningHttp::everyDialectGetsItsReasoningField()
     QVERIFY2(response.body.contains(reasoningMark), response.body.constData());
     QVERIFY2(response.body.contains("greets"), response.body.constData());
     QVERIFY2(response.body.contains("Hello") && response.body.contains("there!"), response.body.constData());
-    // The reasoning field holds the reasoning, not the answer: the answer follows it.
-    QVERIFY2(response.body.indexOf("greets") < response.body.lastIndexOf("there!"), response.body.constData());
+    // Streamed, the reasoning comes first and the answer after it.
+    if (stream)
+        QVERIFY2(response.body.indexOf("greets") < response.body.lastIndexOf("there!"), response.body.constData());
 }
 
 void TestReasoningHttp::keepThinkTagsRelaysTheTextAsWritten_data()
