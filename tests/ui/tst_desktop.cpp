@@ -79,6 +79,7 @@ private Q_SLOTS:
     void trayWithoutHostKeepsWindow();
     void trayShowsErrorsAndStopsGateway();
     void defaultLimitsFromSettingsPageReachNewUsers();
+    void nodeRequestSettingsFromSettingsPage();
     void startOnLoginWritesAutostartEntry();
     void autostartExecQuoting_data();
     void autostartExecQuoting();
@@ -903,6 +904,50 @@ void TestDesktop::defaultLimitsFromSettingsPageReachNewUsers()
     // Later suites expect new users without limits.
     for (const QString &key : {u"default_daily_requests"_s, u"default_daily_tokens"_s, u"default_requests_per_minute"_s})
         QCOMPARE(m_fixture.admin("DELETE", u"/admin/settings/"_s + key).status, 200);
+}
+
+// The request defaults for nodes and what Ollama clients are told are edited on the same page,
+// shown as the gateway has them, and written only when changed.
+void TestDesktop::nodeRequestSettingsFromSettingsPage()
+{
+    m_window->showPage(MainWindow::Settings);
+    SettingsPage *settings = m_window->settingsPage();
+    settings->findChild<QPushButton *>(u"revert"_s)->click();
+    auto *keepAlive = settings->findChild<QLineEdit *>(u"keepAlive"_s);
+    auto *context = settings->findChild<QSpinBox *>(u"contextLength"_s);
+    auto *images = settings->findChild<QComboBox *>(u"images"_s);
+    auto *version = settings->findChild<QLineEdit *>(u"ollamaVersion"_s);
+    auto *open = settings->findChild<QCheckBox *>(u"versionPublic"_s);
+    QVERIFY(keepAlive && context && images && version && open);
+    QCOMPARE(keepAlive->text(), u"-1"_s);
+    QCOMPARE(context->value(), 32768);
+    QCOMPARE(images->currentData().toString(), u"strip"_s);
+    QCOMPARE(version->text(), u"0.12.6"_s);
+    QVERIFY(!open->isChecked());
+
+    keepAlive->setText(u"10m"_s);
+    context->setValue(8192);
+    images->setCurrentIndex(images->findData(u"reject"_s));
+    version->setText(u"0.13.1"_s);
+    open->setChecked(true);
+    settings->apply();
+    const auto effective = [this] { return m_fixture.admin("GET", u"/admin/settings"_s).json(); };
+    QTRY_COMPARE(effective().value("ollama_keep_alive"_L1), QJsonValue(u"10m"_s));
+    const QJsonObject saved = effective();
+    QCOMPARE(saved.value("default_context_length"_L1), QJsonValue(8192));
+    QCOMPARE(saved.value("images_for_non_vision_models"_L1), QJsonValue(u"reject"_s));
+    QCOMPARE(saved.value("ollama_version"_L1), QJsonValue(u"0.13.1"_s));
+    QCOMPARE(saved.value("ollama_version_public"_L1), QJsonValue(true));
+    // Ollama clients see the version without a token now.
+    QTRY_COMPARE(m_fixture.send("GET", u"/api/version"_s, QByteArray()).json().value("version"_L1), QJsonValue(u"0.13.1"_s));
+
+    for (const QString &key : {u"ollama_keep_alive"_s, u"default_context_length"_s, u"images_for_non_vision_models"_s,
+                               u"ollama_version"_s, u"ollama_version_public"_s})
+        QCOMPARE(m_fixture.admin("DELETE", u"/admin/settings/"_s + key).status, 200);
+    QTRY_COMPARE(m_client->snapshot().settings.string(u"ollama_version"_s), u"0.12.6"_s);
+    settings->findChild<QPushButton *>(u"revert"_s)->click();
+    QCOMPARE(version->text(), u"0.12.6"_s);
+    QVERIFY(!open->isChecked());
 }
 
 void TestDesktop::startOnLoginWritesAutostartEntry()

@@ -67,6 +67,11 @@ SettingsPage::SettingsPage(GatewayClient *client, const DesktopContext &context,
     , m_defaultTokens(limitBox(u"defaultTokens"_s, this))
     , m_defaultRequestsPerMinute(limitBox(u"defaultRequestsPerMinute"_s, this))
     , m_defaultTokensPerMinute(limitBox(u"defaultTokensPerMinute"_s, this))
+    , m_keepAlive(new QLineEdit(this))
+    , m_contextLength(new QSpinBox(this))
+    , m_images(new QComboBox(this))
+    , m_ollamaVersion(new QLineEdit(this))
+    , m_versionPublic(new QCheckBox(tr("Answer the version without a token, as Ollama does"), this))
     , m_language(new QComboBox(this))
     , m_startMinimized(new QCheckBox(tr("Start minimized to the tray"), this))
     , m_startOnLogin(new QCheckBox(tr("Start when I log in"), this))
@@ -76,6 +81,21 @@ SettingsPage::SettingsPage(GatewayClient *client, const DesktopContext &context,
     m_strategy->setObjectName(u"strategy"_s);
     m_maxBody->setObjectName(u"maxBody"_s);
     m_language->setObjectName(u"language"_s);
+    m_keepAlive->setObjectName(u"keepAlive"_s);
+    m_contextLength->setObjectName(u"contextLength"_s);
+    m_images->setObjectName(u"images"_s);
+    m_ollamaVersion->setObjectName(u"ollamaVersion"_s);
+    m_versionPublic->setObjectName(u"versionPublic"_s);
+    // The gateway checks both texts again; these only keep typing within reach of a valid value.
+    m_keepAlive->setValidator(new QRegularExpressionValidator(QRegularExpression(u"-?[0-9a-z.]{0,32}"_s), this));
+    m_keepAlive->setPlaceholderText(tr("none (Ollama's 5 minutes)"));
+    m_ollamaVersion->setValidator(new QRegularExpressionValidator(QRegularExpression(u"[0-9A-Za-z.-]{0,48}"_s), this));
+    m_contextLength->setRange(0, 16 * 1024 * 1024);
+    m_contextLength->setSingleStep(1024);
+    m_contextLength->setGroupSeparatorShown(true);
+    m_contextLength->setSpecialValueText(tr("Ollama's default"));
+    m_images->addItem(tr("Remove the images"), u"strip"_s);
+    m_images->addItem(tr("Refuse the request (400)"), u"reject"_s);
     m_startOnLogin->setObjectName(u"startOnLogin"_s);
     m_listen->setPlaceholderText(context.listenAddress);
     m_listen->setValidator(new QRegularExpressionValidator(QRegularExpression(u"[0-9a-fA-F.:\\[\\]]*:[0-9]{1,5}"_s), this));
@@ -112,6 +132,17 @@ SettingsPage::SettingsPage(GatewayClient *client, const DesktopContext &context,
     limitsForm->addRow(tr("Tokens per m&inute:"), m_defaultTokensPerMinute);
     limitsForm->addRow(QString(), note(tr("Given to each user created from now on, unless the creation names limits. Existing users keep theirs."), limits));
 
+    auto *requests = new QGroupBox(tr("Requests to nodes"), this);
+    auto *requestsForm = new QFormLayout(requests);
+    requestsForm->addRow(tr("Ollama &keep_alive:"), m_keepAlive);
+    requestsForm->addRow(QString(), note(tr("Sent to Ollama nodes when the client sends none: 30m, 1h30m, seconds, or -1 to keep the model loaded."), requests));
+    requestsForm->addRow(tr("Default &context length:"), m_contextLength);
+    requestsForm->addRow(QString(), note(tr("num_ctx for Ollama nodes when neither the client, the model configuration nor the mapping sets one."), requests));
+    requestsForm->addRow(tr("Images for models &without vision:"), m_images);
+    requestsForm->addRow(tr("Ollama &version reported:"), m_ollamaVersion);
+    requestsForm->addRow(QString(), m_versionPublic);
+    requestsForm->addRow(QString(), note(tr("Ollama clients such as VS Code's Copilot check the version first, without a token."), requests));
+
     auto *desktop = new QGroupBox(tr("Desktop"), this);
     auto *desktopForm = new QFormLayout(desktop);
     desktopForm->addRow(tr("Lan&guage:"), m_language);
@@ -132,6 +163,7 @@ SettingsPage::SettingsPage(GatewayClient *client, const DesktopContext &context,
     auto *column = new QVBoxLayout;
     column->addWidget(gateway);
     column->addWidget(limits);
+    column->addWidget(requests);
     column->addWidget(desktop);
     column->addLayout(buttons);
     column->addStretch(1);
@@ -162,6 +194,11 @@ void SettingsPage::load()
     m_defaultTokens->setValue(shownLimit(snapshot.settings.integer(u"default_daily_tokens"_s)));
     m_defaultRequestsPerMinute->setValue(shownLimit(snapshot.settings.integer(u"default_requests_per_minute"_s)));
     m_defaultTokensPerMinute->setValue(shownLimit(snapshot.settings.integer(u"default_tokens_per_minute"_s)));
+    m_keepAlive->setText(snapshot.settings.string(u"ollama_keep_alive"_s));
+    m_contextLength->setValue(shownLimit(snapshot.settings.integer(u"default_context_length"_s)));
+    m_images->setCurrentIndex(std::max(0, m_images->findData(snapshot.settings.string(u"images_for_non_vision_models"_s))));
+    m_ollamaVersion->setText(snapshot.settings.string(u"ollama_version"_s));
+    m_versionPublic->setChecked(snapshot.settings.value(u"ollama_version_public"_s).toBool());
     m_language->setCurrentIndex(std::max(0, m_language->findData(settings.value(u"ui/language"_s).toString())));
     m_startMinimized->setChecked(settings.value(u"ui/startMinimized"_s, false).toBool());
     m_startOnLogin->setChecked(Autostart().isEnabled());
@@ -196,6 +233,16 @@ void SettingsPage::apply()
         changes.insert(u"default_requests_per_minute"_s, m_defaultRequestsPerMinute->value());
     if (shownLimit(current.integer(u"default_tokens_per_minute"_s)) != m_defaultTokensPerMinute->value())
         changes.insert(u"default_tokens_per_minute"_s, m_defaultTokensPerMinute->value());
+    if (const QString keepAlive = m_keepAlive->text().trimmed(); keepAlive != current.string(u"ollama_keep_alive"_s))
+        changes.insert(u"ollama_keep_alive"_s, keepAlive);
+    if (shownLimit(current.integer(u"default_context_length"_s)) != m_contextLength->value())
+        changes.insert(u"default_context_length"_s, m_contextLength->value());
+    if (const QString images = m_images->currentData().toString(); images != current.string(u"images_for_non_vision_models"_s))
+        changes.insert(u"images_for_non_vision_models"_s, images);
+    if (const QString version = m_ollamaVersion->text().trimmed(); version != current.string(u"ollama_version"_s))
+        changes.insert(u"ollama_version"_s, version);
+    if (m_versionPublic->isChecked() != current.value(u"ollama_version_public"_s).toBool())
+        changes.insert(u"ollama_version_public"_s, m_versionPublic->isChecked());
     if (!changes.isEmpty()) {
         m_client->updateSettings(changes, this, [this](const Result<QJsonObject> &saved) {
             if (!saved.ok())

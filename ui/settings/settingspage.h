@@ -31,6 +31,11 @@ private:
     QSpinBox *m_defaultTokens;
     QSpinBox *m_defaultRequestsPerMinute;
     QSpinBox *m_defaultTokensPerMinute;
+    QLineEdit *m_keepAlive;
+    QSpinBox *m_contextLength;
+    QComboBox *m_images;
+    QLineEdit *m_ollamaVersion;
+    QCheckBox *m_versionPublic;
     QComboBox *m_language;
     QCheckBox *m_startMinimized;
     QCheckBox *m_startOnLogin;
