@@ -125,10 +125,9 @@ void LlmController::proxy(HttpContext &ctx, ApiKind kind, void (*adapt)(QJsonObj
     plan.userId = user->id;
     plan.username = user->username;
     plan.displayModel = std::move(route.displayModel);
-    if (!route.responseModel.isEmpty())
-        plan.clientModel = std::move(route.responseModel);
-    else if (requested != sent)
-        plan.clientModel = sent;
+    // Answers carry the name the client sent: an alias ("claude-<name>") or a pin
+    // ("node:<node>:<model>") as it was written.
+    plan.clientModel = sent;
     plan.group = std::move(route.group);
     plan.attempts = std::move(route.attempts);
     plan.contextFallback = std::move(route.contextFallback);

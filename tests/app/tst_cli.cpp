@@ -360,8 +360,9 @@ void TestCli::migrateFrom()
         QVERIFY(store.insertAudit(audit));
         QVERIFY(store.writeSettings({{u"routing_strategy"_s, u"priority"_s}}));
     }
-    // users 2, user_models 1, user_limits 1, nodes 1, node_models 1, mappings 1, logs 3, audit 1, settings 1
-    const int rows = 12;
+    // users 2, user_models 1, user_limits 1, nodes 1, node_models 1, mappings 1, logs 3, audit 1, settings 1,
+    // revoked_tokens 1 (the deactivated user's token, so its requests are logged under that user)
+    const int rows = 13;
 
     Test::TestDatabase target(backend);
     QString error;

@@ -13,6 +13,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRegularExpressionValidator>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSystemTrayIcon>
@@ -167,9 +168,18 @@ SettingsPage::SettingsPage(GatewayClient *client, const DesktopContext &context,
     column->addWidget(desktop);
     column->addLayout(buttons);
     column->addStretch(1);
-    auto *layout = new QHBoxLayout(this);
-    layout->addLayout(column, 3);
-    layout->addStretch(1);
+    // The groups scroll when the window is shorter than they are; the page sets no minimum height.
+    auto *content = new QWidget(this);
+    auto *row = new QHBoxLayout(content);
+    row->addLayout(column, 3);
+    row->addStretch(1);
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(content);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(scroll);
 
     connect(applyButton, &QPushButton::clicked, this, &SettingsPage::apply);
     connect(revert, &QPushButton::clicked, this, &SettingsPage::load);
