@@ -91,7 +91,7 @@ void TestSettings::stringSettingsTakeStringsOnly()
     QCOMPARE(spec.schema().value("type"_L1).toString(), u"string"_s);
     // With a pattern, the whole trimmed value must match it.
     const SettingSpec code{.key = u"code"_s, .type = SettingSpec::Type::String, .defaultValue = u"ab"_s,
-                           .pattern = u"[a-z]{2}"_s, .patternRule = u"two letters"_s};
+                           .pattern = u"[a-z]{2}"_s, .patternHint = u"two letters"_s};
     QCOMPARE(parseSetting(code, QJsonValue(u"xy"_s)).value(), QJsonValue(u"xy"_s));
     QVERIFY(!parseSetting(code, QJsonValue(u"xyz"_s)).ok());
     QCOMPARE(parseSetting(code, QJsonValue(u"x"_s)).error().message, u"code must be two letters"_s);
