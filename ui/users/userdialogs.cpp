@@ -57,7 +57,7 @@ NewUserDialog::NewUserDialog(QWidget *parent)
     auto *buttons = okCancel(this);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Create"));
     buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
-    connect(m_username, &QLineEdit::textChanged, this, [this, buttons](const QString &text) {
+    connect(m_username, &QLineEdit::textChanged, this, [buttons](const QString &text) {
         buttons->button(QDialogButtonBox::Ok)->setEnabled(!text.trimmed().isEmpty());
     });
     layout->addWidget(buttons);
