@@ -68,16 +68,11 @@ RoutePlanner::RoutePlanner(const Catalog &catalog, Balancer &balancer, RoutingSt
 Result<RoutePlan> RoutePlanner::plan(const User &user, const QString &requested,
                                      const QJsonObject &request)
 {
-    Result<RoutePlan> planned = [&]() -> Result<RoutePlan> {
-        if (const auto pin = splitPin(requested))
-            return planPin(user, pin->first, pin->second);
-        if (const ModelGroup *group = m_catalog.group(requested))
-            return planGroup(user, *group, request);
-        return planModel(user, requested);
-    }();
-    if (planned.ok())
-        planned.value().responseModel = requested;
-    return planned;
+    if (const auto pin = splitPin(requested))
+        return planPin(user, pin->first, pin->second);
+    if (const ModelGroup *group = m_catalog.group(requested))
+        return planGroup(user, *group, request);
+    return planModel(user, requested);
 }
 
 Result<RoutePlanner::Pin> RoutePlanner::resolvePin(const User &user, const QString &nodeName,

@@ -30,8 +30,6 @@ struct RoutePlan
 {
     QString displayModel; // the group's name, or the display name the requested model resolved to
     QString group; // the group the client asked for; empty when it named a model
-    // The name answers carry: the model as the client sent it (a pin's whole "node:..." name).
-    QString responseModel;
     QString pinnedNode; // the node a "node:<name>:<model>" pin named; empty otherwise
     QList<Attempt> attempts; // in the order to try them
     // The nodes of group members flagged to take requests the others refuse as too long (413,
