@@ -4,6 +4,7 @@
 // sanitizer report; the same messages and the same verdict whether the stream comes whole or in
 // pieces; no message larger than the cap; no more payload out than went in.
 
+#include "fuzzcheck.h"
 #include "providers/aws/eventstream.h"
 #include "providers/nodetypes/nodeadapter.h"
 
@@ -11,22 +12,12 @@
 #include <QList>
 
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 
 using namespace Maestro;
 
 namespace {
 
 // An invariant that must hold: a violation is reported like a crash, naming the invariant.
-#define CHECK(condition)                                                                           \
-    do {                                                                                           \
-        if (!(condition)) {                                                                        \
-            std::fprintf(stderr, "invariant violated: %s (%s:%d)\n", #condition, __FILE__, __LINE__); \
-            std::abort();                                                                          \
-        }                                                                                          \
-    } while (false)
-
 struct Outcome
 {
     QList<EventStreamParser::Message> messages;

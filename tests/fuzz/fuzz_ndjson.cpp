@@ -3,28 +3,19 @@
 // overflow verdict whether the stream comes whole or in pieces; no line longer than the cap,
 // none empty, none containing a line feed; no more bytes out than went in.
 
+#include "fuzzcheck.h"
 #include "providers/streamparsers.h"
 
 #include <QByteArray>
 #include <QList>
 
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 
 using namespace Maestro;
 
 namespace {
 
 // An invariant that must hold: a violation is reported like a crash, naming the invariant.
-#define CHECK(condition)                                                                           \
-    do {                                                                                           \
-        if (!(condition)) {                                                                        \
-            std::fprintf(stderr, "invariant violated: %s (%s:%d)\n", #condition, __FILE__, __LINE__); \
-            std::abort();                                                                          \
-        }                                                                                          \
-    } while (false)
-
 struct Outcome
 {
     QList<QByteArray> lines;

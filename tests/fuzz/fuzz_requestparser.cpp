@@ -4,10 +4,10 @@
 //  - no request is accepted with a body over the limit, and a head never exceeds its limit;
 //  - the outcome (each request's head and body, or the refusal) is the same whole and split.
 
+#include "fuzzcheck.h"
 #include "http/requestparser.h"
 
 #include <cstdint>
-#include <cstdlib>
 
 using Maestro::RequestParser;
 
@@ -28,12 +28,6 @@ RequestParser::Limits limits()
     return limits;
 }
 
-void check(bool condition)
-{
-    if (!condition)
-        std::abort();
-}
-
 // Feeds `input` cut at `cuts` (ascending offsets) and records what the parser reports.
 Trace run(QByteArrayView input, const QList<qsizetype> &cuts)
 {
@@ -48,14 +42,14 @@ Trace run(QByteArrayView input, const QList<qsizetype> &cuts)
         start = end;
         int rounds = 0;
         while (!piece.isEmpty()) {
-            check(++rounds < 100000);
+            CHECK(++rounds < 100000);
             qsizetype used = -1;
             const auto status = parser.feed(piece, &used);
-            check(used >= 0 && used <= piece.size());
+            CHECK(used >= 0 && used <= piece.size());
             piece = piece.sliced(used);
             body += parser.takeBody();
-            check(parser.bodyBytes() <= limits().maxBodyBytes);
-            check(body.size() <= limits().maxBodyBytes);
+            CHECK(parser.bodyBytes() <= limits().maxBodyBytes);
+            CHECK(body.size() <= limits().maxBodyBytes);
             if (status == RequestParser::Status::Failed) {
                 trace.events += "refused " + QByteArray::number(parser.errorStatus()) + '\n';
                 stopped = true;
@@ -63,10 +57,10 @@ Trace run(QByteArrayView input, const QList<qsizetype> &cuts)
             }
             if (status == RequestParser::Status::MessageDone) {
                 const RequestParser::Head &head = parser.head();
-                check(head.headers.size() <= limits().maxHeaderFields);
-                check(!head.chunked || head.contentLength < 0);
-                check(head.contentLength <= limits().maxBodyBytes);
-                check(head.chunked || body.size() == std::max<qint64>(head.contentLength, 0));
+                CHECK(head.headers.size() <= limits().maxHeaderFields);
+                CHECK(!head.chunked || head.contentLength < 0);
+                CHECK(head.contentLength <= limits().maxBodyBytes);
+                CHECK(head.chunked || body.size() == std::max<qint64>(head.contentLength, 0));
                 trace.events += head.method + ' ' + head.target + ' ' + QByteArray::number(head.headers.size()) + ' '
                     + QByteArray::number(body.size()) + ' ' + body.toHex() + '\n';
                 body.clear();
@@ -74,7 +68,7 @@ Trace run(QByteArrayView input, const QList<qsizetype> &cuts)
                 continue;
             }
             if (status == RequestParser::Status::NeedMore)
-                check(piece.isEmpty());
+                CHECK(piece.isEmpty());
             // HeadDone: go on with the rest of the piece.
         }
     }
@@ -105,8 +99,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         bytewise.append(i);
 
     const Trace whole = run(input, {});
-    check(run(input, cuts).events == whole.events);
+    CHECK(run(input, cuts).events == whole.events);
     if (input.size() <= 4096)
-        check(run(input, bytewise).events == whole.events);
+        CHECK(run(input, bytewise).events == whole.events);
     return 0;
 }

@@ -3,28 +3,19 @@
 // crash or sanitizer report; the same events and the same overflow verdict whether the stream
 // comes whole or in pieces; no event larger than the cap; no more data out than went in.
 
+#include "fuzzcheck.h"
 #include "providers/streamparsers.h"
 
 #include <QByteArray>
 #include <QList>
 
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 
 using namespace Maestro;
 
 namespace {
 
 // An invariant that must hold: a violation is reported like a crash, naming the invariant.
-#define CHECK(condition)                                                                           \
-    do {                                                                                           \
-        if (!(condition)) {                                                                        \
-            std::fprintf(stderr, "invariant violated: %s (%s:%d)\n", #condition, __FILE__, __LINE__); \
-            std::abort();                                                                          \
-        }                                                                                          \
-    } while (false)
-
 struct Outcome
 {
     QList<SseParser::Event> events;

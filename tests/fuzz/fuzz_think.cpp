@@ -5,6 +5,7 @@
 // whole-text split is no larger than the text; the event filters over OpenAI chunks and Ollama
 // lines survive the same text.
 
+#include "fuzzcheck.h"
 #include "providers/thinksplit.h"
 
 #include <QJsonArray>
@@ -12,27 +13,12 @@
 #include <QString>
 
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 
 using namespace Maestro;
+using Maestro::Fuzz::withoutSpace;
 using namespace Maestro::ThinkSplit;
 
 namespace {
-
-#define CHECK(condition)                                                                           \
-    do {                                                                                           \
-        if (!(condition)) {                                                                        \
-            std::fprintf(stderr, "invariant violated: %s (%s:%d)\n", #condition, __FILE__, __LINE__); \
-            std::abort();                                                                          \
-        }                                                                                          \
-    } while (false)
-
-QString withoutSpace(QString text)
-{
-    text.removeIf([](QChar c) { return c.isSpace(); });
-    return text;
-}
 
 // The text with each tag removed where a left-to-right scan finds it.
 QString withoutTags(const QString &text)

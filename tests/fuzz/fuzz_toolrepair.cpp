@@ -5,6 +5,7 @@
 // larger than the input; the chunk filters over OpenAI chunks and Ollama lines survive the same
 // text.
 
+#include "fuzzcheck.h"
 #include "providers/toolrepair.h"
 
 #include <QJsonArray>
@@ -13,29 +14,14 @@
 #include <QString>
 
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 
 using namespace Maestro;
+using Maestro::Fuzz::withoutSpace;
 using namespace Maestro::ToolRepair;
 
 namespace {
 
 // An invariant that must hold: a violation is reported like a crash, naming the invariant.
-#define CHECK(condition)                                                                           \
-    do {                                                                                           \
-        if (!(condition)) {                                                                        \
-            std::fprintf(stderr, "invariant violated: %s (%s:%d)\n", #condition, __FILE__, __LINE__); \
-            std::abort();                                                                          \
-        }                                                                                          \
-    } while (false)
-
-QString withoutSpace(QString text)
-{
-    text.removeIf([](QChar c) { return c.isSpace(); });
-    return text;
-}
-
 QList<QString> split(const QString &text, unsigned seed)
 {
     QList<QString> pieces;

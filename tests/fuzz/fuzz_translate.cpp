@@ -6,6 +6,7 @@
 // sanitizer report, and output bounded by the input (a translator that repeats what it holds on
 // every event would show here as output growing with the square of the input).
 
+#include "fuzzcheck.h"
 #include "providers/anthropic.h"
 #include "providers/responses.h"
 #include "providers/toolrepair.h"
@@ -17,8 +18,6 @@
 #include <QList>
 
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 
 using namespace Maestro;
 using Translate::ApiKind;
@@ -26,14 +25,6 @@ using Translate::ApiKind;
 namespace {
 
 // An invariant that must hold: a violation is reported like a crash, naming the invariant.
-#define CHECK(condition)                                                                           \
-    do {                                                                                           \
-        if (!(condition)) {                                                                        \
-            std::fprintf(stderr, "invariant violated: %s (%s:%d)\n", #condition, __FILE__, __LINE__); \
-            std::abort();                                                                          \
-        }                                                                                          \
-    } while (false)
-
 struct Pair
 {
     Dialect client;

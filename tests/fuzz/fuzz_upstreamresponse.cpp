@@ -4,14 +4,13 @@
 // caps allow while it waits for a line end; and the same bytes give the same status, headers,
 // body and outcome whether they come whole or in pieces.
 
+#include "fuzzcheck.h"
 #include "providers/responseparser.h"
 
 #include <QByteArray>
 #include <QList>
 
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 
 using namespace Maestro;
 
@@ -29,14 +28,6 @@ struct Outcome
 };
 
 // An invariant that must hold: a violation is reported like a crash, naming the invariant.
-#define CHECK(condition)                                                                           \
-    do {                                                                                           \
-        if (!(condition)) {                                                                        \
-            std::fprintf(stderr, "invariant violated: %s (%s:%d)\n", #condition, __FILE__, __LINE__); \
-            std::abort();                                                                          \
-        }                                                                                          \
-    } while (false)
-
 Outcome run(const QList<QByteArray> &reads, bool head)
 {
     Outcome outcome;
