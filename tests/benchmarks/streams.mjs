@@ -2,6 +2,7 @@
 // Node 20, no packages. Usage:
 //   node streams.mjs --url http://127.0.0.1:PORT --model NAME [--token T] [--count 200]
 //                    [--stats http://127.0.0.1:PORT/__stats] [--timeout-s 60]
+// The last line is "result: <count> <complete> <failed> <wall ms>" for scripts.
 // Exit status: 0 when every stream ended with [DONE] and carried the same text, 1 otherwise.
 import { parseArgs } from 'node:util';
 
@@ -108,8 +109,8 @@ if (ok.length) {
         + ` first byte p50 ${f(percentile(ttfbs, 50))}, max ${f(ttfbs.at(-1))})`);
 }
 console.log(`upstream max concurrent: ${maxConcurrent}`);
-if (ok.length && wallMs / single.ms >= 1.5)
-    console.log('WARNING: wall time >= 1.5x a single stream: streams were queued or slowed down');
+// For run.sh: count, complete, failed or garbled, wall time in ms.
+console.log(`result: ${count} ${ok.length} ${errors.length + garbled} ${wallMs.toFixed(0)}`);
 for (const e of errors.slice(0, 5))
     console.log(`  error: ${e}`);
 process.exit(errors.length || garbled ? 1 : 0);
