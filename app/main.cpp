@@ -9,6 +9,8 @@
 #include "storage/filesecretstore.h"
 #include "storage/keychainsecretstore.h"
 #include "storage/migration.h"
+#include "storage/secretcipher.h"
+#include "storage/sharedsecretstore.h"
 #include "storage/sqlstore.h"
 #include "storage/usagewriter.h"
 #ifdef MAESTRO_WITH_GUI
@@ -91,6 +93,37 @@ std::unique_ptr<SecretStore> openSecretStore(const QString &dataDir)
     }
     printLine(stderr, u"model-maestro: warning: no OS keychain answered (%1); secrets are kept in %2"_s.arg(why, file->description()));
     return file;
+}
+
+// --rotate-secret-key: re-encrypts the shared node secrets with a new key and keeps it where the
+// old one came from (this instance's secret store, or prints it when MAESTRO_SECRET_KEY gave it).
+int rotateSecretKey(Database *database, SecretStore *local, const QByteArray &oldKey)
+{
+    const QByteArray newKey = SecretCipher::generateKey();
+    if (newKey.isEmpty())
+        return fail(u"the system's random generator gave no new key"_s);
+    const bool fromEnvironment = !qEnvironmentVariableIsEmpty("MAESTRO_SECRET_KEY");
+    // Kept first: a key stored without a rotation is harmless (the old values fail loudly and the
+    // rotation can be repeated with MAESTRO_SECRET_KEY set to the old key), values rotated to a
+    // key that was never kept would be lost.
+    const std::optional<QString> previous = local->read(SharedSecrets::KeyName);
+    if (!fromEnvironment && !local->write(SharedSecrets::KeyName, SharedSecrets::encodeKey(newKey)))
+        return fail(u"cannot keep the new key in %1: nothing was changed"_s.arg(local->description()));
+    int count = 0;
+    QString error;
+    if (!SharedSecretStore::rotate(database, oldKey, newKey, &count, &error)) {
+        if (!fromEnvironment && previous)
+            local->write(SharedSecrets::KeyName, *previous);
+        return fail(error);
+    }
+    printLine(stderr, u"model-maestro: re-encrypted %1 node secret(s) with the key %2 (was %3); restart every other instance on this database with it"_s
+                          .arg(count)
+                          .arg(QString::fromLatin1(SecretCipher::keyId(newKey)), QString::fromLatin1(SecretCipher::keyId(oldKey))));
+    if (fromEnvironment) {
+        printLine(stderr, u"model-maestro: MAESTRO_SECRET_KEY gave the old key; set it to the new one, printed below, on every instance"_s);
+        printLine(stdout, SharedSecrets::encodeKey(newKey));
+    }
+    return 0;
 }
 
 // The desktop application runs unless --headless is given or there is no display to show it on.
@@ -188,7 +221,7 @@ int main(int argc, char *argv[])
     // Only the gateway takes the lock; --print-admin-token (and --help, --version, --migrate-from,
     // handled above) only read, so they work while a gateway runs.
     DataDirLock lock(dataDir);
-    if (options->action == Options::Action::Run) {
+    if (options->action == Options::Action::Run || options->action == Options::Action::RotateSecretKey) {
         bool inUse = false;
         if (!lock.tryLock(&error, &inUse))
             return fail(error, inUse ? ExitInUse : ExitUnusable);
@@ -203,6 +236,15 @@ int main(int argc, char *argv[])
         printLine(stdout, *token);
         return 0;
     }
+    if (options->action == Options::Action::PrintSecretKey) {
+        const QByteArray fromEnvironment = qgetenv("MAESTRO_SECRET_KEY").trimmed();
+        const auto key = fromEnvironment.isEmpty() ? secrets.read(SharedSecrets::KeyName)
+                                                   : std::optional<QString>(QString::fromLatin1(fromEnvironment));
+        if (!key)
+            return fail(u"no secret key has been generated in %1 yet (one is made when the gateway first starts on PostgreSQL)"_s.arg(dataDir));
+        printLine(stdout, *key);
+        return 0;
+    }
 
     // Threads started from here on (the gateway's I/O threads, the usage writer) serve sockets
     // with Qt's UNIX event dispatcher, which needs fewer system calls than the GLib one. The main
@@ -213,6 +255,33 @@ int main(int argc, char *argv[])
     if (!database.open(&error))
         return fail(u"cannot use the database %1: %2"_s.arg(dbConfig.displayUrl(), error));
     SqlStore store(&database);
+
+    // On PostgreSQL, several instances may serve one database: node secrets (API keys, secret
+    // header values) live in it, encrypted, so that each instance can call every node.
+    std::optional<SharedSecrets::NodeSecrets> nodeSecrets;
+    SecretStore *gatewaySecrets = &secrets;
+    if (database.isPostgres()) {
+        nodeSecrets = SharedSecrets::open(&database, &secrets, qgetenv("MAESTRO_SECRET_KEY"), &error);
+        if (!nodeSecrets)
+            return fail(error);
+        SharedSecretStore *shared = nodeSecrets->shared.get();
+        if (options->action == Options::Action::RotateSecretKey)
+            return rotateSecretKey(&database, &secrets, shared->key());
+        gatewaySecrets = nodeSecrets->store.get();
+        if (nodeSecrets->keyGenerated)
+            printLine(stderr, u"model-maestro: generated the key %1 that encrypts node secrets in the database; other instances on it need the same key: model-maestro --print-secret-key --data-dir %2"_s
+                                  .arg(QString::fromLatin1(shared->keyId()), dataDir));
+        QStringList names;
+        for (const Node &node : store.nodes())
+            names.append(nodeApiKeyName(node.id));
+        const int moved = SharedSecrets::moveToShared(&secrets, shared, names);
+        if (moved > 0)
+            printLine(stderr, u"model-maestro: moved %1 node secret(s) from %2 into the database, encrypted"_s.arg(moved).arg(secrets.description()));
+        else if (moved < 0)
+            printLine(stderr, u"model-maestro: warning: node secrets in %1 could not all be moved into the database"_s.arg(secrets.description()));
+    } else if (options->action == Options::Action::RotateSecretKey) {
+        return fail(u"--rotate-secret-key applies to a PostgreSQL database (--database postgresql://...): with SQLite, node secrets stay in %1"_s.arg(secrets.description()));
+    }
 
     QByteArray adminToken = qgetenv("MAESTRO_ADMIN_TOKEN").trimmed();
     if (adminToken.isEmpty()) {
@@ -235,7 +304,7 @@ int main(int argc, char *argv[])
     config.address = options->address;
     config.port = options->port;
     config.adminToken = adminToken;
-    GatewayThread gateway(config, &store, &secrets, &usage, &clock, &database);
+    GatewayThread gateway(config, &store, gatewaySecrets, &usage, &clock, &database);
     if (!gateway.start(&error)) {
         usage.stop();
         return fail(error, gateway.addressInUse() ? ExitInUse : ExitUnusable);

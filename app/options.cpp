@@ -19,8 +19,11 @@ std::optional<Options> Options::parse(const QStringList &arguments, QString *err
     const QCommandLineOption database(u"database"_s, u"sqlite:///path/to.db or postgresql://user:pass@host:port/dbname (default: SQLite in the data dir)."_s, u"URL"_s);
     const QCommandLineOption headless(u"headless"_s, u"Run the gateway only, without windows (works with no display)."_s);
     const QCommandLineOption printToken(u"print-admin-token"_s, u"Print the admin token kept in the secret store and exit."_s);
+    const QCommandLineOption printSecretKey(u"print-secret-key"_s, u"Print the key that encrypts node secrets in a shared PostgreSQL database (give it to other instances as MAESTRO_SECRET_KEY) and exit."_s);
+    const QCommandLineOption rotateSecretKey(u"rotate-secret-key"_s, u"Re-encrypt the node secrets in the PostgreSQL database given by --database with a new key, keep it, and exit."_s);
     const QCommandLineOption migrateFrom(u"migrate-from"_s, u"Copy every table of this database into the empty one given by --database, then exit."_s, u"URL"_s);
-    parser.addOptions({help, version, listen, dataDir, database, headless, printToken, migrateFrom});
+    parser.addOptions({help, version, listen, dataDir, database, headless, printToken, printSecretKey,
+                       rotateSecretKey, migrateFrom});
 
     Options options;
     options.helpText = parser.helpText();
@@ -40,8 +43,16 @@ std::optional<Options> Options::parse(const QStringList &arguments, QString *err
         options.action = Action::Version;
         return options;
     }
+    if (int(parser.isSet(printToken)) + int(parser.isSet(printSecretKey)) + int(parser.isSet(rotateSecretKey)) > 1) {
+        *error = u"--print-admin-token, --print-secret-key and --rotate-secret-key exclude each other"_s;
+        return std::nullopt;
+    }
     if (parser.isSet(printToken))
         options.action = Action::PrintAdminToken;
+    if (parser.isSet(printSecretKey))
+        options.action = Action::PrintSecretKey;
+    if (parser.isSet(rotateSecretKey))
+        options.action = Action::RotateSecretKey;
     if (parser.isSet(listen)) {
         const QString value = parser.value(listen);
         const qsizetype colon = value.lastIndexOf(u':');

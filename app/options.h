@@ -14,7 +14,7 @@ namespace Maestro {
 // whether to create a QApplication or a QCoreApplication depends on it.
 struct Options
 {
-    enum class Action { Run, Help, Version, PrintAdminToken, Migrate };
+    enum class Action { Run, Help, Version, PrintAdminToken, PrintSecretKey, RotateSecretKey, Migrate };
     Action action = Action::Run;
     QHostAddress address = QHostAddress::LocalHost;
     quint16 port = 8000;

@@ -28,6 +28,11 @@ Health healthFromName(const QString &name)
     return Health::Unknown;
 }
 
+QString nodeApiKeyName(qint64 nodeId)
+{
+    return u"node/%1/api_key"_s.arg(nodeId);
+}
+
 QString nodeTypeName(NodeType type)
 {
     switch (type) {

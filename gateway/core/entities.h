@@ -75,6 +75,9 @@ QString healthName(Health health);
 Health healthFromName(const QString &name);
 QString nodeTypeName(NodeType type);
 std::optional<NodeType> nodeTypeFromName(const QString &name);
+// The name a node's API key has in the secret store: "node/<id>/api_key". Every secret of a node
+// is named "node/<id>/..." (SharedSecrets::NodePrefix).
+QString nodeApiKeyName(qint64 nodeId);
 
 struct Node
 {

@@ -174,6 +174,12 @@ const QList<QStringList> &migrations()
             u"ALTER TABLE nodes ADD COLUMN region TEXT NOT NULL DEFAULT ''"_s,
             u"ALTER TABLE nodes ADD COLUMN model_ids TEXT NOT NULL DEFAULT '[]'"_s,
         },
+        // 14: node secrets every instance on one database can use, encrypted (SharedSecretStore):
+        // the id of the key, never the key
+        {
+            u"CREATE TABLE shared_secrets (name TEXT PRIMARY KEY, key_id TEXT NOT NULL, "
+            "sealed TEXT NOT NULL, updated_at BIGINT NOT NULL)"_s,
+        },
     };
     return steps;
 }

@@ -1,10 +1,13 @@
 // Two gateway instances in one process, each with its own database connections, usage writer
 // and I/O threads, on one PostgreSQL database: limits hold across them exactly, per-minute
 // windows are shared, leases go back, and a locked or lost database never holds up anything but
-// the limited requests, which are answered in bounded time. Skips without MAESTRO_TEST_PG_URL.
+// the limited requests, which are answered in bounded time; a node API key stored through one
+// instance is used by the other (shared, encrypted secrets). Skips without MAESTRO_TEST_PG_URL.
 
 #include "gatewayharness.h"
 #include "testdatabase.h"
+#include "storage/secretcipher.h"
+#include "storage/sharedsecretstore.h"
 
 #include <QNetworkProxy>
 #include <QScopeGuard>
@@ -25,7 +28,7 @@ const QString Model = u"llama3.2"_s;
 class Instance
 {
 public:
-    bool start(const DatabaseConfig &config, QString *error)
+    bool start(const DatabaseConfig &config, const QByteArray &secretKey, QString *error)
     {
         m_dir = std::make_unique<QTemporaryDir>();
         m_database = std::make_unique<Database>(config);
@@ -33,6 +36,11 @@ public:
             return false;
         m_store = std::make_unique<SqlStore>(m_database.get());
         m_secrets = std::make_unique<FileSecretStore>(m_dir->filePath(u"secrets.json"_s));
+        // As model-maestro on PostgreSQL: node secrets in the database, under the key every
+        // instance is given (MAESTRO_SECRET_KEY).
+        m_nodeSecrets = SharedSecrets::open(m_database.get(), m_secrets.get(), secretKey, error);
+        if (!m_nodeSecrets)
+            return false;
         m_usage = std::make_unique<UsageWriter>(m_store.get(), m_database.get());
         m_usage->start();
         GatewayConfig gateway;
@@ -41,7 +49,7 @@ public:
         gateway.healthIntervalMs = 0;
         gateway.configPollMs = 100; // the other instance's changes, quickly
         gateway.ioThreads = 2;
-        m_gateway = std::make_unique<GatewayThread>(gateway, m_store.get(), m_secrets.get(), m_usage.get(), &m_clock,
+        m_gateway = std::make_unique<GatewayThread>(gateway, m_store.get(), m_nodeSecrets->store.get(), m_usage.get(), &m_clock,
                                                     m_database.get());
         return m_gateway->start(error);
     }
@@ -57,6 +65,7 @@ public:
     ~Instance() { stop(); }
 
     quint16 port() const { return m_gateway->port(); }
+    QString secretFile() const { return m_dir->filePath(u"secrets.json"_s); }
     Limiter::Stats stats() const { return m_gateway->shared()->limiter.stats(); }
 
 private:
@@ -65,6 +74,7 @@ private:
     std::unique_ptr<Database> m_database;
     std::unique_ptr<SqlStore> m_store;
     std::unique_ptr<FileSecretStore> m_secrets;
+    std::optional<SharedSecrets::NodeSecrets> m_nodeSecrets;
     std::unique_ptr<UsageWriter> m_usage;
     std::unique_ptr<GatewayThread> m_gateway;
 };
@@ -93,6 +103,7 @@ private Q_SLOTS:
     void anUnreachableDatabaseHoldsUpOnlyLimitedRequests_data();
     void anUnreachableDatabaseHoldsUpOnlyLimitedRequests();
     void aLostConnectionIsReopenedOffTheIoThreads();
+    void aNodeKeyAddedOnOneInstanceServesTheOther();
 
 private:
     // The replies here are read once finished, with no slot of ours on them: QNetworkAccessManager
@@ -132,6 +143,7 @@ private:
     bool exec(const QString &sql, QString *error = nullptr);
 
     TestDatabase m_testDatabase{u"postgresql"_s};
+    const QByteArray m_secretKey = SharedSecrets::encodeKey(SecretCipher::generateKey()).toLatin1();
     QString m_connection;
     QNetworkAccessManager m_nam;
     Instance m_a;
@@ -148,8 +160,8 @@ void TestSharedLimits::initTestCase()
     m_nam.setProxy(QNetworkProxy::NoProxy);
     QString error;
     QVERIFY2(m_testDatabase.create(&error), qPrintable(error));
-    QVERIFY2(m_a.start(m_testDatabase.config(), &error), qPrintable(error));
-    QVERIFY2(m_b.start(m_testDatabase.config(), &error), qPrintable(error));
+    QVERIFY2(m_a.start(m_testDatabase.config(), m_secretKey, &error), qPrintable(error));
+    QVERIFY2(m_b.start(m_testDatabase.config(), m_secretKey, &error), qPrintable(error));
 
     m_connection = u"shared-limits-test"_s;
     QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, m_connection);
@@ -386,7 +398,7 @@ void TestSharedLimits::aStoppingInstanceGivesItsLeaseBack()
 {
     Instance c;
     QString error;
-    QVERIFY2(c.start(m_testDatabase.config(), &error), qPrintable(error));
+    QVERIFY2(c.start(m_testDatabase.config(), m_secretKey, &error), qPrintable(error));
     const QString name = u"stopping%1"_s.arg(++m_serial);
     const QByteArray token = createUser(name, {{u"request_limit"_s, 1000}});
     QVERIFY(!token.isEmpty());
@@ -587,6 +599,59 @@ void TestSharedLimits::aLostConnectionIsReopenedOffTheIoThreads()
     const QList<Outcome> outcomes = concurrently(requests);
     QCOMPARE(statusCounts(outcomes).value(200), 4);
     QCOMPARE(statusCounts(outcomes).value(429), 4);
+}
+
+void TestSharedLimits::aNodeKeyAddedOnOneInstanceServesTheOther()
+{
+    // A node that takes only its API key, added through instance A...
+    const QString keyedModel = u"keyed-model"_s;
+    const QString apiKey = u"sk-shared-9d2f61c0"_s;
+    FakeUpstream keyed(NodeType::OpenAi);
+    keyed.setModels({keyedModel});
+    keyed.setApiKey(apiKey);
+    keyed.setReplyText(u"served with the shared key"_s);
+    QVERIFY(keyed.listen());
+    const Response node = admin("POST", u"/admin/nodes"_s,
+                                {{u"name"_s, u"keyed"_s},
+                                 {u"base_url"_s, keyed.baseUrl().toString()},
+                                 {u"node_type"_s, u"openai"_s},
+                                 {u"api_key"_s, apiKey}});
+    QCOMPARE(node.status, 201);
+    QVERIFY(!node.body.contains(apiKey.toUtf8()));
+    const Response user = admin("POST", u"/admin/users"_s, {{u"username"_s, u"keyed-user"_s}});
+    QCOMPARE(user.status, 201);
+    const QByteArray token = user.json().value("token"_L1).toString().toUtf8();
+    QCOMPARE(admin("POST", u"/admin/users/keyed-user/models/all"_s).status, 200);
+
+    // ... is called by instance B, which never saw the key: it reads it from the database.
+    const QByteArray body = toJson({{u"model"_s, keyedModel}, {u"messages"_s, userMessage(u"hi"_s)}});
+    Response answer;
+    QVERIFY2(QTest::qWaitFor(
+                 [&] {
+                     answer = send(m_b.port(), "POST", u"/v1/chat/completions"_s, body, token);
+                     return answer.status == 200;
+                 },
+                 15000),
+             answer.body.constData());
+    QVERIFY(answer.body.contains("served with the shared key"));
+
+    // The key is in the database only encrypted, and in neither instance's own secret store.
+    QSqlQuery query(QSqlDatabase::database(m_connection));
+    QVERIFY(query.exec(u"SELECT name, key_id, sealed FROM shared_secrets"_s));
+    bool found = false;
+    while (query.next()) {
+        found = found || query.value(0).toString().endsWith(u"/api_key"_s);
+        QCOMPARE(query.value(1).toString().toLatin1(),
+                 SecretCipher::keyId(*SharedSecrets::decodeKey(QString::fromLatin1(m_secretKey))));
+        QVERIFY(!query.value(2).toString().contains(apiKey));
+        QVERIFY(!QByteArray::fromBase64(query.value(2).toString().toLatin1()).contains(apiKey.toUtf8()));
+    }
+    QVERIFY(found);
+    for (const Instance *instance : {&m_a, &m_b}) {
+        QFile file(instance->secretFile());
+        if (file.open(QIODevice::ReadOnly))
+            QVERIFY(!file.readAll().contains(apiKey.toUtf8()));
+    }
 }
 
 QTEST_MAIN(TestSharedLimits)

@@ -64,6 +64,13 @@ bool GatewayStack::open(const StackOptions &options, QString *error)
     } else {
         m_ownSecrets = std::make_unique<FileSecretStore>(m_dir->filePath(u"secrets.json"_s));
         m_secrets = m_ownSecrets.get();
+        // As model-maestro does on PostgreSQL: node secrets encrypted in the database.
+        if (m_database->isPostgres()) {
+            m_nodeSecrets = SharedSecrets::open(m_database.get(), m_ownSecrets.get(), {}, error);
+            if (!m_nodeSecrets)
+                return false;
+            m_secrets = m_nodeSecrets->store.get();
+        }
     }
     return true;
 }
@@ -132,6 +139,8 @@ void GatewayStack::stopGateway(int graceMs)
 void GatewayStack::stop()
 {
     stopGateway();
+    m_secrets = nullptr;
+    m_nodeSecrets.reset();
     m_store.reset();
     m_database.reset();
     m_testDatabase.reset();

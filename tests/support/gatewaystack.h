@@ -15,6 +15,7 @@
 #include "http/listensocket.h"
 #include "storage/database.h"
 #include "storage/filesecretstore.h"
+#include "storage/sharedsecretstore.h"
 #include "storage/sqlstore.h"
 #include "storage/usagewriter.h"
 
@@ -44,7 +45,9 @@ struct StackOptions
     // Written to the store before the gateway first starts (nullopt: back to the default).
     QHash<QString, std::optional<QString>> settings;
     const Clock *clock = nullptr; // not owned; nullptr: the wall clock
-    SecretStore *secrets = nullptr; // not owned; nullptr: a FileSecretStore in the data dir
+    // Not owned; nullptr: a FileSecretStore in the data dir, and on PostgreSQL node secrets
+    // encrypted in the database over it (SharedSecrets::open), as model-maestro does.
+    SecretStore *secrets = nullptr;
     // One Gateway on the calling thread, which the test may call directly (as an admin change
     // does), instead of a GatewayThread.
     bool onThisThread = false;
@@ -123,6 +126,7 @@ private:
     std::unique_ptr<Database> m_database;
     std::unique_ptr<SqlStore> m_store;
     std::unique_ptr<SecretStore> m_ownSecrets;
+    std::optional<SharedSecrets::NodeSecrets> m_nodeSecrets; // PostgreSQL, without options.secrets
     SecretStore *m_secrets = nullptr;
     std::unique_ptr<UsageWriter> m_usage;
     std::unique_ptr<GatewayThread> m_thread;
