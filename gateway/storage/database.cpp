@@ -174,6 +174,15 @@ const QList<QStringList> &migrations()
             u"ALTER TABLE nodes ADD COLUMN region TEXT NOT NULL DEFAULT ''"_s,
             u"ALTER TABLE nodes ADD COLUMN model_ids TEXT NOT NULL DEFAULT '[]'"_s,
         },
+        // 14: per-node request headers (a JSON array of [name, value] pairs), the names of the
+        // secret ones (their values are in the secret store), a health-check URL and whether the
+        // periodic probe may replace the model list
+        {
+            u"ALTER TABLE nodes ADD COLUMN headers TEXT NOT NULL DEFAULT '[]'"_s,
+            u"ALTER TABLE nodes ADD COLUMN secret_header_names TEXT NOT NULL DEFAULT '[]'"_s,
+            u"ALTER TABLE nodes ADD COLUMN health_check_url TEXT NOT NULL DEFAULT ''"_s,
+            u"ALTER TABLE nodes ADD COLUMN auto_sync_enabled INTEGER NOT NULL DEFAULT 1"_s,
+        },
     };
     return steps;
 }
