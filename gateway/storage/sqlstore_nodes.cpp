@@ -36,7 +36,8 @@ QList<std::pair<QString, QString>> headersFromText(const QString &text)
 // The columns a node is written with, in the order of the INSERT and UPDATE below.
 QVariantList nodeValues(const Node &node)
 {
-    return {node.name, node.baseUrl.toString(), nodeTypeName(node.type), flag(node.hasApiKey),
+    // A Bedrock node without an address has an empty URL, whose null string would bind as NULL.
+    return {node.name, node.baseUrl.isEmpty() ? u""_s : node.baseUrl.toString(), nodeTypeName(node.type), flag(node.hasApiKey),
             node.priority, node.weight, flag(node.active), flag(node.warmupEnabled),
             node.connectTimeoutSeconds, node.firstByteTimeoutSeconds, node.idleTimeoutSeconds,
             node.region.isNull() ? u""_s : node.region, // a null QString would bind as NULL

@@ -418,7 +418,7 @@ void TestNodeHeaders::badHeadersAreRefusedAndChangeNothing_data()
     QTest::newRow("Authorization with api_key") << u"openai"_s << plain(u"Authorization"_s, u"Bearer x"_s)
                                                 << u"with an api_key"_s;
     QTest::newRow("X-Amz on bedrock") << u"bedrock"_s << plain(u"X-Amz-Date"_s, u"20260101T000000Z"_s)
-                                      << u"must be signed"_s;
+                                      << u"to be signed"_s;
     QTest::newRow("Authorization on bedrock") << u"bedrock"_s << secret(u"Authorization"_s, u"Bearer x"_s)
                                               << u"bedrock node"_s;
     QTest::newRow("CRLF value") << u"ollama"_s << plain(u"X-Org"_s, u"acme\r\nX-Evil: 1"_s) << u"CR, LF, NUL"_s;
@@ -607,9 +607,13 @@ void TestNodeHeaders::backupCarriesTheFieldsButNoSecret()
     upstream->clearRequests();
     QCOMPARE(admin("POST", u"/admin/nodes/%1/health-check"_s.arg(id)).json().value("health_status"_L1).toString(),
              u"healthy"_s);
-    QCOMPARE(upstream->lastRequest().path, QByteArray("/up"));
-    QCOMPARE(upstream->lastRequest().header("x-org"), QByteArray("globex"));
-    QCOMPARE(upstream->lastRequest().header("x-upstream-token"), Secret);
+    // The health URL, then the model list (a check an admin asks for discovers too).
+    QCOMPARE(countOf(*upstream, "/up"), 1);
+    QCOMPARE(countOf(*upstream, "/api/tags"), 1);
+    for (const RecordedRequest &request : upstream->requests()) {
+        QCOMPARE(request.header("x-org"), QByteArray("globex"));
+        QCOMPARE(request.header("x-upstream-token"), Secret);
+    }
 
     // Imported as a new node: the plain fields come, the secret header does not.
     QCOMPARE(admin("DELETE", u"/admin/nodes/%1"_s.arg(id)).status, 204);

@@ -248,8 +248,10 @@ void TestNodeUserDialogs::userNodeModelsThroughUsersPage()
     const auto pairs = [this] {
         return m_fixture.admin("GET", u"/admin/users/dora/nodes"_s).json().value("node_models"_L1).toArray();
     };
-    const QJsonArray expected{QJsonObject{{u"node_id"_s, double(nodeId)}, {u"model_name"_s, u"llama3.2:latest"_s}},
-                              QJsonObject{{u"node_id"_s, double(nodeId)}, {u"model_name"_s, u"future:1b"_s}}};
+    const auto pair = [nodeId](const QString &model) {
+        return QJsonObject{{u"node_id"_s, double(nodeId)}, {u"node_name"_s, u"pairs-node"_s}, {u"model_name"_s, model}};
+    };
+    const QJsonArray expected{pair(u"llama3.2:latest"_s), pair(u"future:1b"_s)};
     QTRY_COMPARE(pairs(), expected);
     // The node list stays as it was (every node).
     QCOMPARE(m_fixture.admin("GET", u"/admin/users/dora/nodes"_s).json().value("node_ids"_L1).toArray(), QJsonArray());
