@@ -538,7 +538,8 @@ void TestNodeHeaders::autoSyncOffKeepsTheModelListUntilAManualSync()
     startGateway(intervalMs);
     FakeUpstream *upstream = addUpstream(NodeType::Ollama, {u"alpha:latest"_s});
     QVERIFY(upstream);
-    const qint64 id = addNode(upstream, {{u"auto_sync_enabled"_s, false}});
+    const qint64 id = addNode(upstream, {{u"auto_sync_enabled"_s, false},
+                                         {u"secret_headers"_s, QJsonObject{{u"X-Upstream-Token"_s, QString::fromLatin1(Secret)}}}});
     QVERIFY(id > 0);
     const QString nodePath = u"/admin/nodes/%1"_s.arg(id);
     QCOMPARE(admin("GET", nodePath).json().value("auto_sync_enabled"_L1).toBool(), false);
@@ -552,6 +553,9 @@ void TestNodeHeaders::autoSyncOffKeepsTheModelListUntilAManualSync()
         m_clock.advance(intervalMs);
         QTRY_VERIFY_WITH_TIMEOUT(countOf(*upstream, "/api/tags") >= probes, 5000);
     }
+    // ... with the node's headers ...
+    for (const RecordedRequest &request : upstream->requests())
+        QCOMPARE(request.header("x-upstream-token"), Secret);
     // ... and leave the model list alone.
     QCOMPARE(admin("GET", nodePath).json().value("model_count"_L1).toInt(), 1);
     QCOMPARE(admin("GET", nodePath).json().value("health_status"_L1).toString(), u"healthy"_s);

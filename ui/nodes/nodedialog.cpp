@@ -37,7 +37,7 @@ NodeDialog::NodeDialog(const Node *node, QWidget *parent)
     , m_modelIds(new QPlainTextEdit(m_bedrock))
     , m_headers(new QTableWidget(0, 3, this))
     , m_healthUrl(new QLineEdit(this))
-    , m_autoSync(new QCheckBox(tr("Update the node's models on each &periodic check"), this))
+    , m_autoSync(new QCheckBox(tr("&Update the node's models on each periodic check"), this))
 {
     setWindowTitle(node ? tr("Edit node %1").arg(node->name) : tr("Add node"));
     m_name->setObjectName(u"name"_s);
@@ -95,6 +95,8 @@ NodeDialog::NodeDialog(const Node *node, QWidget *parent)
     m_headers->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     m_headers->verticalHeader()->hide();
     m_headers->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_headers->setMinimumHeight(110);
+    m_headers->setMaximumHeight(180);
     m_headers->setToolTip(tr("Sent on every request to the node: chats, model lists, health checks, pulls"));
     if (node) {
         for (const auto &[name, value] : node->headers)
@@ -103,8 +105,8 @@ NodeDialog::NodeDialog(const Node *node, QWidget *parent)
         for (const QString &name : node->secretHeaderNames)
             addHeaderRow(name, QString(), true, true);
     }
-    auto *addHeader = new QPushButton(tr("Add &header"), this);
-    auto *removeHeader = new QPushButton(tr("&Remove header"), this);
+    auto *addHeader = new QPushButton(tr("A&dd header"), this);
+    auto *removeHeader = new QPushButton(tr("Remo&ve header"), this);
     addHeader->setObjectName(u"addHeader"_s);
     removeHeader->setObjectName(u"removeHeader"_s);
     connect(addHeader, &QPushButton::clicked, this, [this] {
@@ -133,6 +135,8 @@ NodeDialog::NodeDialog(const Node *node, QWidget *parent)
     form->addRow(tr("&Priority:"), m_priority);
     form->addRow(tr("&Weight:"), m_weight);
     form->addRow(tr("Warmup:"), m_warmup);
+    form->addRow(tr("Hea&lth check:"), m_healthUrl);
+    form->addRow(tr("Model sync:"), m_autoSync);
     auto *bedrockForm = new QFormLayout(m_bedrock);
     bedrockForm->setContentsMargins(0, 0, 0, 0);
     bedrockForm->addRow(tr("&Region:"), m_region);
@@ -143,10 +147,6 @@ NodeDialog::NodeDialog(const Node *node, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_bedrock);
-    auto *checks = new QFormLayout;
-    checks->addRow(tr("&Health check:"), m_healthUrl);
-    checks->addRow(tr("Model sync:"), m_autoSync);
-    layout->addLayout(checks);
     layout->addWidget(new QLabel(tr("Request headers:"), this));
     layout->addWidget(m_headers);
     auto *headerButtons = new QHBoxLayout;
