@@ -338,6 +338,19 @@ void GatewayClient::setUserNodes(const QString &username, const QList<qint64> &n
          std::move(done));
 }
 
+void GatewayClient::setUserNodeModels(const QString &username, const QList<NodeModelGrant> &pairs,
+                                      QObject *context, Reply<User> done)
+{
+    call(context,
+         [username, pairs](Control *c) -> Result<User> {
+             const auto user = c->admin()->findUser(username);
+             if (!user.ok())
+                 return user.error();
+             return c->admin()->setUserNodes(username, user.value().nodeIds, pairs);
+         },
+         std::move(done));
+}
+
 void GatewayClient::setUserLimits(const QString &username, const UserLimits &limits, QObject *context,
                                   Reply<User> done)
 {

@@ -170,6 +170,9 @@ public:
     // Empty nodeIds: every node; the (node, model) pairs are kept as they are.
     void setUserNodes(const QString &username, const QList<qint64> &nodeIds, QObject *context,
                       Reply<User> done);
+    // Empty pairs: every model on the user's nodes; the node list is kept as it is.
+    void setUserNodeModels(const QString &username, const QList<NodeModelGrant> &pairs, QObject *context,
+                           Reply<User> done);
 
     void addNode(const AdminService::NodeInput &input, QObject *context, Reply<Node> done);
     void updateNode(qint64 id, const AdminService::NodeInput &input, QObject *context,

@@ -71,6 +71,13 @@ public:
         std::optional<QString> awsAccessKeyId;
         std::optional<QString> awsSecretAccessKey;
         std::optional<QString> awsSessionToken;
+        // Headers sent on every request to the node. `headers` replaces the plain set.
+        // `secretHeaders` changes the secret set: a value sets (or replaces) that header's, a
+        // null removes it, and a secret header it does not name keeps its value.
+        std::optional<QList<std::pair<QString, QString>>> headers;
+        std::optional<QList<std::pair<QString, std::optional<QString>>>> secretHeaders;
+        std::optional<QString> healthCheckUrl; // empty: the model list is the health check
+        std::optional<bool> autoSyncEnabled;
     };
     Result<Node> addNode(const NodeInput &input);
     Result<Node> updateNode(qint64 id, const NodeInput &input);

@@ -220,7 +220,10 @@ bool writeBackup(Store *store, const ImportPlan &plan, AdminService::ImportOutco
         if (const auto it = nodeIdByName.constFind(node.name); it != nodeIdByName.cend()) {
             const auto existing = store->node(*it);
             node.id = *it;
-            node.hasApiKey = existing && existing->hasApiKey; // the key stays where it is
+            // The key and the secret headers stay where they are.
+            node.hasApiKey = existing && existing->hasApiKey;
+            if (existing)
+                node.secretHeaderNames = existing->secretHeaderNames;
             if (!store->updateNode(node))
                 return false;
         } else {

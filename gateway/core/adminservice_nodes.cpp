@@ -1,11 +1,15 @@
-// Nodes: their settings, API keys (in the secret store, never in SQL), health and models.
+// Nodes: their settings, API keys and secret headers (in the secret store, never in SQL), health
+// and models.
 
 #include "adminservice.h"
 #include "adminservice_p.h"
 #include "bedrockcredentials.h"
+#include "nodeheaders.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -20,7 +24,17 @@ QString apiKeyRef(qint64 nodeId)
     return u"node/%1/api_key"_s.arg(nodeId);
 }
 
-QJsonObject nodeAuditDetails(const Node &node, bool keyChanged)
+QStringList headerNames(const Node &node)
+{
+    QStringList names;
+    for (const auto &header : node.headers)
+        names.append(header.first);
+    return names;
+}
+
+// Names the headers, never their values (a plain value may still be a tenant id an admin would
+// rather not spread).
+QJsonObject nodeAuditDetails(const Node &node, bool keyChanged, bool secretHeadersChanged = false)
 {
     QJsonObject details{{u"name"_s, node.name},
                         {u"base_url"_s, node.baseUrl.toString()},
@@ -36,8 +50,14 @@ QJsonObject nodeAuditDetails(const Node &node, bool keyChanged)
         details.insert(u"region"_s, node.region);
         details.insert(u"model_ids"_s, QJsonArray::fromStringList(node.modelIds));
     }
+    details.insert(u"header_names"_s, QJsonArray::fromStringList(headerNames(node)));
+    details.insert(u"secret_header_names"_s, QJsonArray::fromStringList(node.secretHeaderNames));
+    details.insert(u"health_check_url"_s, node.healthCheckUrl);
+    details.insert(u"auto_sync_enabled"_s, node.autoSyncEnabled);
     if (keyChanged)
         details.insert(u"api_key_changed"_s, true);
+    if (secretHeadersChanged)
+        details.insert(u"secret_headers_changed"_s, true);
     return details;
 }
 
@@ -61,6 +81,60 @@ std::optional<ApiError> nodeSecret(const Node &node, const AdminService::NodeInp
         return ApiError::badRequest(u"aws_access_key_id and aws_secret_access_key are required together (with aws_session_token for temporary credentials)"_s);
     *secret = credentials.toSecret();
     return std::nullopt;
+}
+
+// The secret headers `node` has after `input`: the stored ones (read from the secret store when
+// the node has any) with the input's changes, a value setting or replacing one, a null removing
+// it. Nothing when the input leaves them as they are. Checks the values; the names are checked
+// with the rest of the node (validateNode).
+std::optional<ApiError> nodeSecretHeaders(SecretStore *secrets, const Node &node,
+                                          const AdminService::NodeInput &input,
+                                          std::optional<NodeHeaders::Pairs> *headers)
+{
+    if (!input.secretHeaders)
+        return std::nullopt;
+    NodeHeaders::Pairs current;
+    if (node.id != 0 && !node.secretHeaderNames.isEmpty()) {
+        const auto stored = secrets->read(NodeHeaders::secretRef(node.id));
+        if (!stored)
+            return ApiError::internal(u"The secret headers could not be read from %1"_s.arg(secrets->description()));
+        for (const auto &header : NodeHeaders::decodeSecret(*stored)) {
+            if (node.secretHeaderNames.contains(header.first, Qt::CaseInsensitive))
+                current.append(header);
+        }
+    }
+    for (const auto &[name, value] : *input.secretHeaders) {
+        const auto same = [&name](const auto &header) { return header.first.compare(name, Qt::CaseInsensitive) == 0; };
+        current.erase(std::remove_if(current.begin(), current.end(), same), current.end());
+        if (!value)
+            continue;
+        if (value->isEmpty())
+            return ApiError::badRequest(u"secret header %1 needs a value (null removes it)"_s.arg(name));
+        if (auto invalid = NodeHeaders::checkValue(name, *value))
+            return ApiError::badRequest(*invalid);
+        current.append({name, *value});
+    }
+    *headers = current;
+    return std::nullopt;
+}
+
+// Writes the secret headers (or removes them when there are none left); false when the secret
+// store refused.
+bool storeSecretHeaders(SecretStore *secrets, qint64 nodeId, const NodeHeaders::Pairs &headers)
+{
+    if (headers.isEmpty()) {
+        secrets->remove(NodeHeaders::secretRef(nodeId));
+        return true;
+    }
+    return secrets->write(NodeHeaders::secretRef(nodeId), NodeHeaders::encodeSecret(headers));
+}
+
+QStringList namesOf(const NodeHeaders::Pairs &headers)
+{
+    QStringList names;
+    for (const auto &header : headers)
+        names.append(header.first);
+    return names;
 }
 
 std::optional<ApiError> nameTaken(Store *store, const Node &node)
@@ -119,6 +193,15 @@ std::optional<ApiError> AdminSupport::applyNodeInput(Node *node, const AdminServ
         node->idleTimeoutSeconds = *input.idleTimeoutSeconds;
     if (input.region)
         node->region = input.region->trimmed();
+    if (input.headers) {
+        node->headers.clear();
+        for (const auto &[name, value] : *input.headers)
+            node->headers.append({name.trimmed(), value});
+    }
+    if (input.healthCheckUrl)
+        node->healthCheckUrl = input.healthCheckUrl->trimmed();
+    if (input.autoSyncEnabled)
+        node->autoSyncEnabled = *input.autoSyncEnabled;
     if (input.modelIds) {
         node->modelIds.clear();
         for (const QString &id : *input.modelIds) {
@@ -161,6 +244,33 @@ std::optional<ApiError> AdminSupport::validateNode(const Node &node)
         return ApiError::badRequest(u"first_byte_timeout_seconds must be 0 (the gateway's setting) or 1 to 86400"_s);
     if (node.idleTimeoutSeconds < 0 || node.idleTimeoutSeconds > 86400)
         return ApiError::badRequest(u"idle_timeout_seconds must be 0 (the gateway's setting) or 1 to 86400"_s);
+    if (!node.healthCheckUrl.isEmpty()) {
+        const QUrl url(node.healthCheckUrl, QUrl::StrictMode);
+        if (!url.isValid() || url.host().isEmpty() || (url.scheme() != "http"_L1 && url.scheme() != "https"_L1)
+            || node.healthCheckUrl.size() > 2048)
+            return ApiError::badRequest(u"health_check_url must be an http:// or https:// URL"_s);
+    }
+    if (node.headers.size() + node.secretHeaderNames.size() > NodeHeaders::MaxHeaders)
+        return ApiError::badRequest(u"a node may have at most %1 headers"_s.arg(NodeHeaders::MaxHeaders));
+    QStringList seen;
+    const auto checkName = [&](const QString &name) -> std::optional<ApiError> {
+        if (auto invalid = NodeHeaders::checkName(name, node))
+            return ApiError::badRequest(*invalid);
+        if (seen.contains(name, Qt::CaseInsensitive))
+            return ApiError::badRequest(u"header %1 is given twice (names are case-insensitive, and a header is plain or secret)"_s.arg(name));
+        seen.append(name);
+        return std::nullopt;
+    };
+    for (const auto &[name, value] : node.headers) {
+        if (auto invalid = checkName(name))
+            return invalid;
+        if (auto invalid = NodeHeaders::checkValue(name, value))
+            return ApiError::badRequest(*invalid);
+    }
+    for (const QString &name : node.secretHeaderNames) {
+        if (auto invalid = checkName(name))
+            return invalid;
+    }
     return std::nullopt;
 }
 
@@ -174,6 +284,11 @@ Result<Node> AdminService::addNode(const NodeInput &input)
     if (const auto error = nodeSecret(node, input, &secret))
         return *error;
     node.hasApiKey = secret && !secret->isEmpty();
+    std::optional<NodeHeaders::Pairs> secretHeaders;
+    if (const auto error = nodeSecretHeaders(m_secrets, node, input, &secretHeaders))
+        return *error;
+    if (secretHeaders)
+        node.secretHeaderNames = namesOf(*secretHeaders);
     if (auto error = validateNode(node); error || (error = nameTaken(m_store, node)))
         return *error;
     node.createdAt = QDateTime::currentDateTimeUtc();
@@ -184,7 +299,14 @@ Result<Node> AdminService::addNode(const NodeInput &input)
         m_store->deleteNode(node.id);
         return ApiError::internal(u"The API key could not be stored in %1"_s.arg(m_secrets->description()));
     }
-    announce(u"node.create"_s, u"node"_s, QString::number(node.id), nodeAuditDetails(node, node.hasApiKey));
+    if (secretHeaders && !storeSecretHeaders(m_secrets, node.id, *secretHeaders)) {
+        m_store->deleteNode(node.id);
+        if (node.hasApiKey)
+            m_secrets->remove(apiKeyRef(node.id));
+        return ApiError::internal(u"The secret headers could not be stored in %1"_s.arg(m_secrets->description()));
+    }
+    announce(u"node.create"_s, u"node"_s, QString::number(node.id),
+             nodeAuditDetails(node, node.hasApiKey, !node.secretHeaderNames.isEmpty()));
     return stored(m_store, node.id);
 }
 
@@ -196,8 +318,22 @@ Result<Node> AdminService::updateNode(qint64 id, const NodeInput &input)
     std::optional<QString> secret;
     if (const auto error = nodeSecret(node, input, &secret))
         return *error;
-    if (auto error = validateNode(node); error || (error = nameTaken(m_store, node)))
+    std::optional<NodeHeaders::Pairs> secretHeaders;
+    if (const auto error = nodeSecretHeaders(m_secrets, node, input, &secretHeaders))
         return *error;
+    // Checked as the node will be: whether it has a key decides whether Authorization is free.
+    Node checked = node;
+    if (secret)
+        checked.hasApiKey = !secret->isEmpty();
+    if (secretHeaders)
+        checked.secretHeaderNames = namesOf(*secretHeaders);
+    if (auto error = validateNode(checked); error || (error = nameTaken(m_store, node)))
+        return *error;
+    if (secretHeaders) {
+        if (!storeSecretHeaders(m_secrets, id, *secretHeaders))
+            return ApiError::internal(u"The secret headers could not be stored in %1"_s.arg(m_secrets->description()));
+        node.secretHeaderNames = checked.secretHeaderNames;
+    }
     if (secret) {
         if (secret->isEmpty()) {
             m_secrets->remove(apiKeyRef(id));
@@ -210,7 +346,8 @@ Result<Node> AdminService::updateNode(qint64 id, const NodeInput &input)
     }
     if (!m_store->updateNode(node))
         return storageFailed();
-    announce(u"node.update"_s, u"node"_s, QString::number(id), nodeAuditDetails(node, secret.has_value()));
+    announce(u"node.update"_s, u"node"_s, QString::number(id),
+             nodeAuditDetails(node, secret.has_value(), secretHeaders.has_value()));
     return stored(m_store, id);
 }
 
@@ -233,6 +370,8 @@ Result<bool> AdminService::deleteNode(qint64 id)
                 return false;
             if (node.hasApiKey)
                 m_secrets->remove(apiKeyRef(node.id));
+            if (!node.secretHeaderNames.isEmpty())
+                m_secrets->remove(NodeHeaders::secretRef(node.id));
             return true;
         },
         u"node.delete"_s, u"node"_s, QString::number(id),

@@ -1,4 +1,5 @@
 #include "catalog.h"
+#include "nodeheaders.h"
 
 #include <QSet>
 
@@ -48,6 +49,10 @@ std::shared_ptr<const Catalog> Catalog::load(Store &store, SecretStore *secrets,
                     catalog->m_apiKeys.insert(node.id, *key);
             }
         }
+    }
+    for (const Node &node : std::as_const(catalog->m_nodes)) {
+        if (!node.headers.isEmpty() || !node.secretHeaderNames.isEmpty())
+            catalog->m_nodeHeaders.insert(node.id, NodeHeaders::load(node, secrets));
     }
     catalog->m_nodeModels = store.nodeModels();
     for (qsizetype i = 0; i < catalog->m_nodeModels.size(); ++i)

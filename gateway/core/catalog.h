@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
+#include <QPair>
 #include <QString>
 
 #include <memory>
@@ -41,6 +42,9 @@ public:
     const QList<Node> &nodes() const { return m_nodes; }
     const Node *node(qint64 id) const;
     QString apiKey(qint64 nodeId) const { return m_apiKeys.value(nodeId); }
+    // The headers the node's admin set, secret values included (read from the secret store with
+    // the API keys), to add to every request to the node (addNodeHeaders()).
+    QList<QPair<QByteArray, QByteArray>> nodeHeaders(qint64 nodeId) const { return m_nodeHeaders.value(nodeId); }
     const QList<NodeModel> &nodeModels() const { return m_nodeModels; }
     // What a node reported about one of its models when it was last discovered; nullptr when the
     // node does not list it.
@@ -100,6 +104,7 @@ private:
     QHash<QString, qsizetype> m_userByName;
     QList<Node> m_nodes;
     QHash<qint64, QString> m_apiKeys;
+    QHash<qint64, QList<QPair<QByteArray, QByteArray>>> m_nodeHeaders;
     QList<NodeModel> m_nodeModels;
     QHash<QString, QList<qsizetype>> m_modelsByName; // real name -> indexes into m_nodeModels
     QList<ModelMapping> m_mappingList;

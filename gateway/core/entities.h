@@ -10,6 +10,7 @@
 #include <QUrl>
 
 #include <optional>
+#include <utility>
 
 namespace Maestro {
 
@@ -98,6 +99,16 @@ struct Node
     // the model ids the node serves (Bedrock has no model list to discover).
     QString region;
     QStringList modelIds;
+    // Headers sent on every request to the node (LLM requests, model lists, health checks, pulls),
+    // in the order given. Plain ones are stored with the node; the values of the secret ones live
+    // in the secret store like the API key, and the node records only their names.
+    QList<std::pair<QString, QString>> headers;
+    QStringList secretHeaderNames;
+    // When set, health checks GET this URL (2xx: healthy) instead of asking for the model list.
+    QString healthCheckUrl;
+    // Off: the periodic probe checks health only and leaves the model list as it is; a sync an
+    // admin asks for still replaces it.
+    bool autoSyncEnabled = true;
     Health health = Health::Unknown;
     QString lastError;
     QDateTime lastHealthCheck;

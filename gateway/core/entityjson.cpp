@@ -146,8 +146,16 @@ QJsonObject nodeLoadToJson(int activeRequests, const NodeTraffic &today)
 namespace {
 
 // Bedrock nodes also show their region and model ids (their credentials, like every key, never).
+// Every node also shows its headers: the plain ones with their values, the secret ones by name.
 QJsonObject withBedrockFields(QJsonObject object, const Node &node)
 {
+    QJsonObject headers;
+    for (const auto &[name, value] : node.headers)
+        headers.insert(name, value);
+    object.insert(u"headers"_s, headers);
+    object.insert(u"secret_headers"_s, QJsonArray::fromStringList(node.secretHeaderNames));
+    object.insert(u"health_check_url"_s, node.healthCheckUrl);
+    object.insert(u"auto_sync_enabled"_s, node.autoSyncEnabled);
     if (node.type == NodeType::Bedrock) {
         object.insert(u"region"_s, node.region);
         object.insert(u"model_ids"_s, QJsonArray::fromStringList(node.modelIds));

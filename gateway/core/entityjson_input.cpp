@@ -316,9 +316,36 @@ Result<AdminService::NodeInput> nodeInputFromJson(const QJsonObject &body, bool 
         .text(u"aws_access_key_id"_s, &input.awsAccessKeyId)
         .text(u"aws_secret_key"_s, &input.awsSecretAccessKey) // the seed's spelling
         .text(u"aws_secret_access_key"_s, &input.awsSecretAccessKey)
-        .text(u"aws_session_token"_s, &input.awsSessionToken);
+        .text(u"aws_session_token"_s, &input.awsSessionToken)
+        .text(u"health_check_url"_s, &input.healthCheckUrl)
+        .boolean(u"auto_sync_enabled"_s, &input.autoSyncEnabled);
     if (fields.failed())
         return fields.error();
+    if (const QJsonValue headers = body.value("headers"_L1); !headers.isUndefined()) {
+        if (!headers.isNull() && !headers.isObject())
+            return ApiError::badRequest(u"\"headers\" must be an object of header names and string values"_s);
+        input.headers.emplace();
+        const QJsonObject object = headers.toObject();
+        for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+            if (!it.value().isString())
+                return ApiError::badRequest(u"\"headers\": the value of %1 must be a string"_s.arg(it.key().left(100)));
+            input.headers->append({it.key(), it.value().toString()});
+        }
+    }
+    if (const QJsonValue headers = body.value("secret_headers"_L1); !headers.isUndefined() && !headers.isNull()) {
+        if (!headers.isObject())
+            return ApiError::badRequest(u"\"secret_headers\" must be an object of header names and string values (null removes one)"_s);
+        input.secretHeaders.emplace();
+        const QJsonObject object = headers.toObject();
+        for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+            if (it.value().isNull())
+                input.secretHeaders->append({it.key(), std::nullopt});
+            else if (it.value().isString())
+                input.secretHeaders->append({it.key(), it.value().toString()});
+            else
+                return ApiError::badRequest(u"\"secret_headers\": the value of %1 must be a string or null"_s.arg(it.key().left(100)));
+        }
+    }
     // A Bedrock node's endpoint follows from its region unless a base URL overrides it.
     const bool bedrock = input.nodeType && nodeTypeFromName(*input.nodeType) == NodeType::Bedrock;
     if (creating && (!input.name || (!input.baseUrl && !bedrock)))
@@ -571,7 +598,11 @@ Result<BackupNode> backupNodeFromJson(const QJsonObject &entry)
             return ApiError::badRequest(u"\"id\" must be an integer"_s);
         node.id = qint64(id.toDouble());
     }
-    auto input = nodeInputFromJson(entry, true);
+    // A backup lists the secret headers by name only (their values never leave the secret
+    // store): an existing node keeps its own, a new one starts without.
+    QJsonObject withoutSecrets = entry;
+    withoutSecrets.remove("secret_headers"_L1);
+    auto input = nodeInputFromJson(withoutSecrets, true);
     if (!input.ok())
         return input.error();
     node.input = input.value();
@@ -580,6 +611,7 @@ Result<BackupNode> backupNodeFromJson(const QJsonObject &entry)
     node.input.awsAccessKeyId.reset();
     node.input.awsSecretAccessKey.reset();
     node.input.awsSessionToken.reset();
+    node.input.secretHeaders.reset();
     return node;
 }
 

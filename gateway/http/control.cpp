@@ -2,6 +2,7 @@
 #include "nodejobs.h"
 #include "admin/adminapi.h"
 #include "core/adminservice.h"
+#include "core/nodeheaders.h"
 #include "core/settings.h"
 #include "providers/nodeprober.h"
 #include "providers/upstreamclient.h"
@@ -215,9 +216,13 @@ void Control::checkNode(qint64 id, QObject *context, std::function<void(bool, QS
     QString apiKey;
     if (node->hasApiKey)
         apiKey = m_secrets->read(u"node/%1/api_key"_s.arg(id)).value_or(QString());
+    // Read here with the key, off the I/O threads.
+    const auto headers = NodeHeaders::load(*node, m_secrets);
+    // With auto-sync off, only a check an admin asks for replaces the model list.
+    const bool discover = !periodic || node->autoSyncEnabled;
     QPointer<QObject> guard(context);
     m_prober->setMaxBodyBytes(m_shared->maxUpstreamBodyBytes.load());
-    m_prober->probe(*node, apiKey, this, [this, id, guard, done, periodic, busy, probed, name = node->name, was = node->health](const NodeProber::Outcome &outcome) {
+    m_prober->probe(*node, apiKey, headers, discover, this, [this, id, guard, done, periodic, busy, probed, name = node->name, was = node->health](const NodeProber::Outcome &outcome) {
         if (probed && guard)
             probed();
         if (busy && !outcome.ok) {
@@ -227,7 +232,7 @@ void Control::checkNode(qint64 id, QObject *context, std::function<void(bool, QS
             return;
         }
         QStringList discovered;
-        if (outcome.ok) {
+        if (outcome.ok && outcome.modelsListed) {
             // Discovery: write only when the list changed, so periodic checks stay cheap.
             QList<NodeModel> current;
             const CatalogSnapshot catalog = this->catalog();

@@ -206,7 +206,7 @@ namespace {
 
 // Sends one small JSON request to a node and hands the parsed answer (or an error) back.
 void fetchJson(Gateway *gateway, QObject *context, const Node &node, const QString &apiKey,
-               const QByteArray &method, const QByteArray &path, const QJsonObject &body,
+               const QList<QPair<QByteArray, QByteArray>> &nodeHeaders, const QByteArray &method, const QByteArray &path, const QJsonObject &body,
                std::function<void(int status, const QJsonObject &answer, const QString &error)> done)
 {
     UpstreamRequest request = nodeRequest(node, method, path, apiKey);
@@ -219,6 +219,7 @@ void fetchJson(Gateway *gateway, QObject *context, const Node &node, const QStri
         request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
         request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
     }
+    addNodeHeaders(&request, nodeHeaders);
     UpstreamReply *reply = gateway->upstream()->send(request);
     auto buffer = std::make_shared<QByteArray>();
     QObject::connect(reply, &UpstreamReply::dataReceived, context,
@@ -286,7 +287,7 @@ void LlmController::ollamaShow(HttpContext &ctx)
     QPointer<QTcpSocket> socket = ctx.socket();
     auto responder = std::make_shared<QHttpServerResponder>(std::move(ctx.responder()));
     const Dialect dialect = ctx.dialect();
-    fetchJson(m_gateway, socket, *node, catalog->apiKey(node->id), QByteArrayLiteral("POST"),
+    fetchJson(m_gateway, socket, *node, catalog->apiKey(node->id), catalog->nodeHeaders(node->id), QByteArrayLiteral("POST"),
               QByteArrayLiteral("/api/show"), QJsonObject{{u"model"_s, model->real}},
               [socket, responder, known, dialect](int status, const QJsonObject &answer, const QString &error) {
                   if (!socket)
@@ -342,7 +343,7 @@ void LlmController::ollamaPs(HttpContext &ctx)
     // Copies, as `visible`: the (node, model) pairs a restricted user may reach.
     const QList<NodeModelGrant> pairs = user->nodeModels;
     for (const Node *node : std::as_const(nodes)) {
-        fetchJson(m_gateway, socket, *node, catalog->apiKey(node->id), QByteArrayLiteral("GET"),
+        fetchJson(m_gateway, socket, *node, catalog->apiKey(node->id), catalog->nodeHeaders(node->id), QByteArrayLiteral("GET"),
                   QByteArrayLiteral("/api/ps"), {},
                   [gather, visible, finish, pairs, nodeId = node->id](int status, const QJsonObject &answer,
                                                                       const QString &) {

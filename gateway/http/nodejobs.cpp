@@ -161,7 +161,7 @@ void NodeJobs::pumpWarmup(qint64 nodeId)
     it->waitingSince = NotWaiting;
     it->loading = true;
     const QString model = it->models.takeFirst();
-    load(*current, catalog->apiKey(nodeId), model, [this, nodeId, model](bool ok, const QString &error) {
+    load(*current, catalog->apiKey(nodeId), catalog->nodeHeaders(nodeId), model, [this, nodeId, model](bool ok, const QString &error) {
         if (!ok)
             qCWarning(lcGateway).noquote() << "warmup of" << model << "on node" << nodeId << "failed:" << error;
         const auto it = m_warmups.find(nodeId);
@@ -219,14 +219,14 @@ void NodeJobs::warmNext(const std::shared_ptr<WarmRun> &run)
     timer.start();
     // The run holds a copy of the node; its key is the current one.
     const CatalogSnapshot catalog = m_control->catalog();
-    load(run->node, catalog->apiKey(run->node.id), model, [this, run, model, timer](bool ok, const QString &error) {
+    load(run->node, catalog->apiKey(run->node.id), catalog->nodeHeaders(run->node.id), model, [this, run, model, timer](bool ok, const QString &error) {
         run->outcomes.append({model, ok, error, timer.elapsed()});
         warmNext(run);
     });
 }
 
-void NodeJobs::load(const Node &node, const QString &apiKey, const QString &model,
-                    std::function<void(bool, QString)> done)
+void NodeJobs::load(const Node &node, const QString &apiKey, const QList<QPair<QByteArray, QByteArray>> &headers,
+                    const QString &model, std::function<void(bool, QString)> done)
 {
     const QJsonObject body{{u"model"_s, model}, {u"keep_alive"_s, m_control->warmupSettings().keepAlive}};
     UpstreamRequest request = nodeRequest(node, QByteArrayLiteral("POST"), QByteArrayLiteral("/api/generate"), apiKey);
@@ -235,6 +235,7 @@ void NodeJobs::load(const Node &node, const QString &apiKey, const QString &mode
     // timeout covers it.
     m_control->applyUpstreamTimeouts(node, &request);
     request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+    addNodeHeaders(&request, headers);
 
     Balancer &balancer = m_control->balancer();
     const qint64 nodeId = node.id;

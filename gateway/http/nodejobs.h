@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QPair>
 #include <QPointer>
 #include <QStringList>
 #include <QTimer>
@@ -91,8 +92,8 @@ private:
     // POST /api/generate {"model", "keep_alive"} without a prompt: Ollama loads the model and
     // answers without generating. Counts as a request in flight on the node while it runs.
     // `node` is read only before load() returns.
-    void load(const Node &node, const QString &apiKey, const QString &model,
-              std::function<void(bool ok, QString error)> done);
+    void load(const Node &node, const QString &apiKey, const QList<QPair<QByteArray, QByteArray>> &headers,
+              const QString &model, std::function<void(bool ok, QString error)> done);
 
     Control *m_control;
     int m_deferLimitMs;

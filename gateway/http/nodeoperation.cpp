@@ -120,6 +120,7 @@ void NodeOperation::start()
         if (!m_stream)
             request.maxBodyBytes = m_gateway->maxUpstreamBodyBytes(); // held whole in target->body
         request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+        addNodeHeaders(&request, m_catalog->nodeHeaders(target->node.id));
         target->reply = m_gateway->upstream()->send(request);
         target->reply->setParent(this);
         connect(target->reply, &UpstreamReply::headReceived, this,

@@ -1,4 +1,5 @@
 #include "proxycall.h"
+#include "providers/noderequest.h"
 #include "errorbody.h"
 #include "gateway.h"
 #include "httpwire.h"
@@ -135,6 +136,7 @@ void ProxyCall::tryNext()
     }
     UpstreamRequest request = m_nodeAdapter->request(attempt, m_plan.catalog->apiKey(m_node->id), m_plan.kind,
                                                      body.value(), m_plan.stream);
+    addNodeHeaders(&request, m_plan.catalog->nodeHeaders(m_node->id));
     m_gateway->applyUpstreamTimeouts(*m_node, &request);
     m_firstByteTimeoutMs = request.firstByteTimeoutMs;
     m_idleTimeoutMs = request.idleTimeoutMs;

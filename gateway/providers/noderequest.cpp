@@ -3,6 +3,8 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace Maestro {
@@ -24,6 +26,17 @@ UpstreamRequest nodeRequest(const Node &node, const QByteArray &method, const QB
     if (!apiKey.isEmpty())
         request.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + apiKey.toUtf8()});
     return request;
+}
+
+void addNodeHeaders(UpstreamRequest *request, const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    for (const auto &header : headers) {
+        const bool taken = std::any_of(request->headers.cbegin(), request->headers.cend(), [&](const auto &existing) {
+            return existing.first.compare(header.first, Qt::CaseInsensitive) == 0;
+        });
+        if (!taken)
+            request->headers.append(header);
+    }
 }
 
 NodeRequestSettings NodeRequestSettings::from(const Settings &settings)

@@ -22,6 +22,11 @@ namespace Maestro {
 UpstreamRequest nodeRequest(const Node &node, const QByteArray &method, const QByteArray &path,
                             const QString &apiKey);
 
+// Adds a node's own headers (Catalog::nodeHeaders()) to a request built for it, after the node
+// type set its own and signed it: a header the request already has is not sent twice (the
+// type's wins), and a Bedrock signature, which lists the headers it covers, does not cover them.
+void addNodeHeaders(UpstreamRequest *request, const QList<QPair<QByteArray, QByteArray>> &headers);
+
 // The system settings that shape what is sent to nodes (core/settings.cpp has their defaults).
 struct NodeRequestSettings
 {

@@ -180,6 +180,15 @@ const QList<QStringList> &migrations()
             u"CREATE TABLE shared_secrets (name TEXT PRIMARY KEY, key_id TEXT NOT NULL, "
             "sealed TEXT NOT NULL, updated_at BIGINT NOT NULL)"_s,
         },
+        // 15: per-node request headers (a JSON array of [name, value] pairs), the names of the
+        // secret ones (their values are in the secret store), a health-check URL and whether the
+        // periodic probe may replace the model list
+        {
+            u"ALTER TABLE nodes ADD COLUMN headers TEXT NOT NULL DEFAULT '[]'"_s,
+            u"ALTER TABLE nodes ADD COLUMN secret_header_names TEXT NOT NULL DEFAULT '[]'"_s,
+            u"ALTER TABLE nodes ADD COLUMN health_check_url TEXT NOT NULL DEFAULT ''"_s,
+            u"ALTER TABLE nodes ADD COLUMN auto_sync_enabled INTEGER NOT NULL DEFAULT 1"_s,
+        },
     };
     return steps;
 }

@@ -1,5 +1,6 @@
-// Nodes, their health and the models they serve. API keys are not here: they live in the secret
-// store, and a node only records whether it has one.
+// Nodes, their health and the models they serve. API keys and secret header values are not here:
+// they live in the secret store, and a node only records whether it has a key and the names of
+// its secret headers.
 
 #include "sqlstore.h"
 #include "sqlsupport.h"
@@ -15,14 +16,35 @@ using namespace SqlSupport;
 
 namespace {
 
+// Plain headers as a JSON array of [name, value] pairs: an object would lose their order.
+QString headersText(const QList<std::pair<QString, QString>> &headers)
+{
+    QJsonArray pairs;
+    for (const auto &[name, value] : headers)
+        pairs.append(QJsonArray{name, value});
+    return QString::fromUtf8(QJsonDocument(pairs).toJson(QJsonDocument::Compact));
+}
+
+QList<std::pair<QString, QString>> headersFromText(const QString &text)
+{
+    QList<std::pair<QString, QString>> headers;
+    for (const QJsonValue &pair : QJsonDocument::fromJson(text.toUtf8()).array())
+        headers.append({pair.toArray().at(0).toString(), pair.toArray().at(1).toString()});
+    return headers;
+}
+
 // The columns a node is written with, in the order of the INSERT and UPDATE below.
 QVariantList nodeValues(const Node &node)
 {
-    return {node.name, node.baseUrl.toString(), nodeTypeName(node.type), flag(node.hasApiKey),
+    // A Bedrock node without an address has an empty URL, whose null string would bind as NULL.
+    return {node.name, node.baseUrl.isEmpty() ? u""_s : node.baseUrl.toString(), nodeTypeName(node.type), flag(node.hasApiKey),
             node.priority, node.weight, flag(node.active), flag(node.warmupEnabled),
             node.connectTimeoutSeconds, node.firstByteTimeoutSeconds, node.idleTimeoutSeconds,
             node.region.isNull() ? u""_s : node.region, // a null QString would bind as NULL
-            QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(node.modelIds)).toJson(QJsonDocument::Compact))};
+            QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(node.modelIds)).toJson(QJsonDocument::Compact)),
+            headersText(node.headers),
+            QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(node.secretHeaderNames)).toJson(QJsonDocument::Compact)),
+            node.healthCheckUrl.isNull() ? u""_s : node.healthCheckUrl, flag(node.autoSyncEnabled)};
 }
 
 } // namespace
@@ -34,7 +56,8 @@ QList<Node> SqlStore::selectNodes(const QString &where, const QVariantList &bind
     if (!run(query,
              u"SELECT id, name, base_url, node_type, has_api_key, priority, weight, is_active, "
              "health_status, last_error, last_health_check, created_at, warmup_enabled, "
-             "connect_timeout_seconds, first_byte_timeout_seconds, idle_timeout_seconds, region, model_ids FROM nodes "_s
+             "connect_timeout_seconds, first_byte_timeout_seconds, idle_timeout_seconds, region, model_ids, "
+             "headers, secret_header_names, health_check_url, auto_sync_enabled FROM nodes "_s
                  + where + u" ORDER BY id"_s,
              bindings))
         return nodes;
@@ -59,6 +82,11 @@ QList<Node> SqlStore::selectNodes(const QString &where, const QVariantList &bind
         node.region = query.value(16).toString();
         for (const QJsonValue &id : QJsonDocument::fromJson(query.value(17).toString().toUtf8()).array())
             node.modelIds.append(id.toString());
+        node.headers = headersFromText(query.value(18).toString());
+        for (const QJsonValue &name : QJsonDocument::fromJson(query.value(19).toString().toUtf8()).array())
+            node.secretHeaderNames.append(name.toString());
+        node.healthCheckUrl = query.value(20).toString();
+        node.autoSyncEnabled = query.value(21).toInt() != 0;
         nodes.append(node);
     }
     return nodes;
@@ -84,8 +112,9 @@ qint64 SqlStore::insertNode(const Node &node)
     return insertReturningId(query,
                              u"INSERT INTO nodes (name, base_url, node_type, has_api_key, priority, weight, is_active, "
                              "warmup_enabled, connect_timeout_seconds, first_byte_timeout_seconds, idle_timeout_seconds, "
-                             "region, model_ids, health_status, created_at, updated_at) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
+                             "region, model_ids, headers, secret_header_names, health_check_url, auto_sync_enabled, "
+                             "health_status, created_at, updated_at) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
                              nodeValues(node) + QVariantList{healthName(node.health), now, now});
 }
 
@@ -96,6 +125,7 @@ bool SqlStore::updateNode(const Node &node)
                   u"UPDATE nodes SET name = ?, base_url = ?, node_type = ?, has_api_key = ?, priority = ?, "
                   "weight = ?, is_active = ?, warmup_enabled = ?, connect_timeout_seconds = ?, "
                   "first_byte_timeout_seconds = ?, idle_timeout_seconds = ?, region = ?, model_ids = ?, "
+                  "headers = ?, secret_header_names = ?, health_check_url = ?, auto_sync_enabled = ?, "
                   "updated_at = ? WHERE id = ?"_s,
                   nodeValues(node) + QVariantList{nowMs(), node.id});
 }

@@ -397,13 +397,19 @@ void TestEntityJson::entitiesAsTheApiWritesThem()
     node.baseUrl = QUrl(u"http://h:11434"_s);
     node.hasApiKey = true;
     node.health = Health::Healthy;
+    node.headers = {{u"X-Org"_s, u"acme"_s}};
+    node.secretHeaderNames = {u"X-Token"_s}; // names only: the values never reach a Node
+    node.healthCheckUrl = u"http://h:8080/health"_s;
+    node.autoSyncEnabled = false;
     QCOMPARE(compact(toJson(node, 4, nodeLoadToJson(1, NodeTraffic{5, 1, 30, created}))),
-             QByteArray(R"({"api_key_set":true,"base_url":"http://h:11434","connect_timeout_seconds":0,"created_at":null,)"
-             R"("first_byte_timeout_seconds":0,"health_status":"healthy","id":2,"idle_timeout_seconds":0,)"
+             QByteArray(R"({"api_key_set":true,"auto_sync_enabled":false,"base_url":"http://h:11434",)"
+             R"("connect_timeout_seconds":0,"created_at":null,)"
+             R"("first_byte_timeout_seconds":0,"headers":{"X-Org":"acme"},"health_check_url":"http://h:8080/health",)"
+             R"("health_status":"healthy","id":2,"idle_timeout_seconds":0,)"
              R"("is_active":true,"last_error":null,"last_health_check":null,"load":{"active_requests":1,)"
              R"("avg_latency_ms_today":30,"errors_today":1,"last_request_at":"2026-01-31T08:30:00.005Z",)"
              R"("requests_today":5},"model_count":4,"name":"gpu","node_type":"ollama","priority":0,)"
-             R"("warmup_enabled":false,"weight":100})"));
+             R"("secret_headers":["X-Token"],"warmup_enabled":false,"weight":100})"));
 
     ModelGroup group;
     group.id = 1;

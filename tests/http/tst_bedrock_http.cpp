@@ -193,6 +193,7 @@ private Q_SLOTS:
     void theVerifierRefusesTamperingAndStaleDates();
     void aStreamExceptionEndsTheStreamInTheDialect();
     void aBedrockApiKeyIsSentAsBearer();
+    void nodeHeadersAreSentUnsignedAndTheSignatureHolds();
     void embeddingsAreRefusedClearly();
     void backupCarriesRegionAndModelsButNoSecret();
     void secretsNeverLeak();
@@ -526,6 +527,33 @@ void TestBedrockHttp::aBedrockApiKeyIsSentAsBearer()
     QCOMPARE(seen.status, 200);
     QCOMPARE(seen.target, QByteArray("/model/amazon.nova-pro-v1%3A0/converse-stream"));
     QVERIFY(seen.header("x-amz-date").isEmpty());
+}
+
+// A node's own headers go out after the request is signed: the signature (checked by the fake from
+// the bytes it received) still holds, and it does not cover them.
+void TestBedrockHttp::nodeHeadersAreSentUnsignedAndTheSignatureHolds()
+{
+    const QString path = u"/admin/nodes/%1"_s.arg(m_nodeId);
+    Response patched = m_harness.admin("PATCH", path,
+                                       { { u"headers"_s, QJsonObject { { u"X-Org"_s, u"acme"_s } } },
+                                         { u"secret_headers"_s, QJsonObject { { u"X-Tenant-Key"_s, u"tenant-secret"_s } } } });
+    QCOMPARE(patched.status, 200);
+    const Response response = m_harness.send(
+        "POST", u"/api/chat"_s,
+        R"({"model":"claude","stream":false,"messages":[{"role":"user","content":"hi"}]})", m_token);
+    QCOMPARE(response.status, 200);
+    const FakeBedrock::Seen seen = m_bedrock.lastRequest();
+    QVERIFY2(seen.status == 200, qPrintable(seen.refusal));
+    QCOMPARE(seen.header("x-org"), QByteArray("acme"));
+    QCOMPARE(seen.header("x-tenant-key"), QByteArray("tenant-secret"));
+    const QByteArray authorization = seen.header("authorization");
+    QVERIFY(authorization.contains("SignedHeaders="));
+    QVERIFY(!authorization.contains("x-org") && !authorization.contains("x-tenant-key"));
+    patched = m_harness.admin("PATCH", path,
+                              { { u"headers"_s, QJsonObject() },
+                                { u"secret_headers"_s, QJsonObject { { u"X-Tenant-Key"_s, QJsonValue() } } } });
+    QCOMPARE(patched.status, 200);
+    QVERIFY(!patched.body.contains("tenant-secret"));
 }
 
 void TestBedrockHttp::embeddingsAreRefusedClearly()

@@ -791,6 +791,10 @@ void FakeUpstreamConnection::handle(const Request &request, RecordedRequest *rec
     }
     const FakeUpstream::Admission admission = m_upstream->admit(record);
     Q_EMIT m_upstream->requestReceived(request.method.toByteArray(), request.target.toByteArray());
+    if (const int status = admission.config->pathStatus.value(request.target.toByteArray())) {
+        respondJson(status, QByteArray("{\"status\":" + QByteArray::number(status) + "}"));
+        return;
+    }
     if (equals(request.method, "POST")) {
         const FakeUpstream::Misbehaving misbehaving = m_upstream->takeMisbehaviour();
         switch (misbehaving.how.value_or(FakeUpstream::Misbehaviour::StallAfterEvents)) {
@@ -1751,6 +1755,16 @@ void FakeUpstream::clearToolCall()
 void FakeUpstream::setToolCallUntilResult(bool enabled)
 {
     mutateConfig([enabled](Config &c) { c.toolCallUntilResult = enabled; });
+}
+
+void FakeUpstream::setPathStatus(const QByteArray &path, int status)
+{
+    mutateConfig([path, status](Config &c) {
+        if (status == 0)
+            c.pathStatus.remove(path);
+        else
+            c.pathStatus.insert(path, status);
+    });
 }
 
 void FakeUpstream::setHealthy(bool healthy)

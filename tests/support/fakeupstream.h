@@ -119,6 +119,9 @@ public:
     // reply text instead, as a model answers once it has what it asked for.
     void setToolCallUntilResult(bool enabled);
     void setHealthy(bool healthy); // false: the model list endpoints answer 500
+    // A request to exactly this path (query included) gets `status` with a small JSON body, any
+    // method; 0 removes the rule. For the health-check URLs of nodes.
+    void setPathStatus(const QByteArray &path, int status);
     // Non-empty: /api/pull fails as Ollama does for a model it cannot find (a streamed pull sends
     // "pulling manifest", then {"error": message}; an unstreamed one answers 500) and the model
     // list stays as it was.
@@ -173,6 +176,7 @@ private:
         int chunkDelayMs = 0;
         QByteArray apiKey;
         bool healthy = true;
+        QHash<QByteArray, int> pathStatus;
         QByteArray pullError; // UTF-8; empty: pulls succeed
         QByteArray showAnswer; // empty: the canned /api/show answer
         bool reportUsage = true;

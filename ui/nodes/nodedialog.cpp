@@ -4,11 +4,14 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTableWidget>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -32,6 +35,9 @@ NodeDialog::NodeDialog(const Node *node, QWidget *parent)
     , m_secretAccessKey(new QLineEdit(m_bedrock))
     , m_sessionToken(new QLineEdit(m_bedrock))
     , m_modelIds(new QPlainTextEdit(m_bedrock))
+    , m_headers(new QTableWidget(0, 3, this))
+    , m_healthUrl(new QLineEdit(this))
+    , m_autoSync(new QCheckBox(tr("&Update the node's models on each periodic check"), this))
 {
     setWindowTitle(node ? tr("Edit node %1").arg(node->name) : tr("Add node"));
     m_name->setObjectName(u"name"_s);
@@ -84,6 +90,43 @@ NodeDialog::NodeDialog(const Node *node, QWidget *parent)
     }
     ollamaOnly();
 
+    m_headers->setObjectName(u"headers"_s);
+    m_headers->setHorizontalHeaderLabels({tr("Header"), tr("Value"), tr("Secret")});
+    m_headers->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    m_headers->verticalHeader()->hide();
+    m_headers->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_headers->setMinimumHeight(110);
+    m_headers->setMaximumHeight(180);
+    m_headers->setToolTip(tr("Sent on every request to the node: chats, model lists, health checks, pulls"));
+    if (node) {
+        for (const auto &[name, value] : node->headers)
+            addHeaderRow(name, value, false, false);
+        m_storedSecretHeaders = node->secretHeaderNames;
+        for (const QString &name : node->secretHeaderNames)
+            addHeaderRow(name, QString(), true, true);
+    }
+    auto *addHeader = new QPushButton(tr("A&dd header"), this);
+    auto *removeHeader = new QPushButton(tr("Remo&ve header"), this);
+    addHeader->setObjectName(u"addHeader"_s);
+    removeHeader->setObjectName(u"removeHeader"_s);
+    connect(addHeader, &QPushButton::clicked, this, [this] {
+        addHeaderRow(QString(), QString(), false, false);
+        m_headers->setCurrentCell(m_headers->rowCount() - 1, 0);
+        m_headers->cellWidget(m_headers->rowCount() - 1, 0)->setFocus();
+    });
+    connect(removeHeader, &QPushButton::clicked, this, [this] {
+        if (m_headers->currentRow() >= 0)
+            m_headers->removeRow(m_headers->currentRow());
+    });
+    m_healthUrl->setObjectName(u"healthCheckUrl"_s);
+    m_healthUrl->setPlaceholderText(tr("Optional; e.g. http://10.0.0.5:8080/health (2xx is healthy)"));
+    m_healthUrl->setToolTip(tr("Empty: the node's model list is its health check"));
+    m_autoSync->setObjectName(u"autoSync"_s);
+    m_autoSync->setToolTip(tr("Off: the models stay as they are until you sync them by hand"));
+    m_autoSync->setChecked(!node || node->autoSyncEnabled);
+    if (node)
+        m_healthUrl->setText(node->healthCheckUrl);
+
     auto *form = new QFormLayout;
     form->addRow(tr("&Name:"), m_name);
     form->addRow(tr("&Address:"), m_url);
@@ -92,6 +135,8 @@ NodeDialog::NodeDialog(const Node *node, QWidget *parent)
     form->addRow(tr("&Priority:"), m_priority);
     form->addRow(tr("&Weight:"), m_weight);
     form->addRow(tr("Warmup:"), m_warmup);
+    form->addRow(tr("Hea&lth check:"), m_healthUrl);
+    form->addRow(tr("Model sync:"), m_autoSync);
     auto *bedrockForm = new QFormLayout(m_bedrock);
     bedrockForm->setContentsMargins(0, 0, 0, 0);
     bedrockForm->addRow(tr("&Region:"), m_region);
@@ -102,7 +147,15 @@ NodeDialog::NodeDialog(const Node *node, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_bedrock);
-    auto *hint = new QLabel(tr("API keys are kept in the system keychain, never in the database."), this);
+    layout->addWidget(new QLabel(tr("Request headers:"), this));
+    layout->addWidget(m_headers);
+    auto *headerButtons = new QHBoxLayout;
+    headerButtons->addWidget(addHeader);
+    headerButtons->addWidget(removeHeader);
+    headerButtons->addStretch();
+    layout->addLayout(headerButtons);
+    auto *hint = new QLabel(tr("API keys and secret header values are kept in the system keychain, never in "
+                               "the database."), this);
     hint->setEnabled(false);
     hint->setWordWrap(true);
     layout->addWidget(hint);
@@ -121,14 +174,49 @@ NodeDialog::NodeDialog(const Node *node, QWidget *parent)
         const bool addressOk = bedrock ? (m_url->text().trimmed().isEmpty() || urlOk)
                                              && !m_region->text().trimmed().isEmpty()
                                        : urlOk;
-        buttons->button(QDialogButtonBox::Ok)->setEnabled(!m_name->text().trimmed().isEmpty() && addressOk);
+        const QUrl health(m_healthUrl->text().trimmed());
+        const bool healthOk = m_healthUrl->text().trimmed().isEmpty()
+            || (health.isValid() && (health.scheme() == "http"_L1 || health.scheme() == "https"_L1)
+                && !health.host().isEmpty());
+        buttons->button(QDialogButtonBox::Ok)->setEnabled(!m_name->text().trimmed().isEmpty() && addressOk && healthOk);
     };
     connect(m_name, &QLineEdit::textChanged, this, validate);
     connect(m_url, &QLineEdit::textChanged, this, validate);
     connect(m_region, &QLineEdit::textChanged, this, validate);
     connect(m_type, &QComboBox::currentIndexChanged, this, validate);
+    connect(m_healthUrl, &QLineEdit::textChanged, this, validate);
     validate();
-    resize(480, sizeHint().height());
+    resize(520, sizeHint().height());
+}
+
+void NodeDialog::addHeaderRow(const QString &name, const QString &value, bool secret, bool stored)
+{
+    const int row = m_headers->rowCount();
+    m_headers->insertRow(row);
+    auto *nameEdit = new QLineEdit(name, m_headers);
+    auto *valueEdit = new QLineEdit(value, m_headers);
+    auto *secretBox = new QCheckBox(m_headers);
+    nameEdit->setObjectName(u"headerName"_s);
+    valueEdit->setObjectName(u"headerValue"_s);
+    secretBox->setObjectName(u"headerSecret"_s);
+    nameEdit->setPlaceholderText(tr("e.g. X-Org"));
+    secretBox->setChecked(secret);
+    const auto mask = [valueEdit](bool on) {
+        valueEdit->setEchoMode(on ? QLineEdit::Password : QLineEdit::Normal);
+    };
+    mask(secret);
+    connect(secretBox, &QCheckBox::toggled, valueEdit, mask);
+    if (stored) {
+        // The value is in the keychain of the gateway only: it shows as stored and stays unless
+        // a new one is typed. Another name or a plain header is a new row.
+        nameEdit->setReadOnly(true);
+        secretBox->setEnabled(false);
+        valueEdit->setPlaceholderText(tr("Stored; type to replace"));
+        nameEdit->setProperty("stored", true);
+    }
+    m_headers->setCellWidget(row, 0, nameEdit);
+    m_headers->setCellWidget(row, 1, valueEdit);
+    m_headers->setCellWidget(row, 2, secretBox);
 }
 
 AdminService::NodeInput NodeDialog::input() const
@@ -142,6 +230,33 @@ AdminService::NodeInput NodeDialog::input() const
     input.priority = m_priority->value();
     input.weight = m_weight->value();
     input.warmupEnabled = m_warmup->isEnabled() && m_warmup->isChecked();
+    input.healthCheckUrl = m_healthUrl->text().trimmed();
+    input.autoSyncEnabled = m_autoSync->isChecked();
+    // The plain headers as a whole; of the secret ones only what changed: a value typed sets it,
+    // a stored one no longer in the table is removed, an untouched stored one is not mentioned.
+    input.headers.emplace();
+    QList<std::pair<QString, std::optional<QString>>> secrets;
+    QStringList keptSecrets;
+    for (int row = 0; row < m_headers->rowCount(); ++row) {
+        const auto *nameEdit = qobject_cast<QLineEdit *>(m_headers->cellWidget(row, 0));
+        const auto *valueEdit = qobject_cast<QLineEdit *>(m_headers->cellWidget(row, 1));
+        const auto *secretBox = qobject_cast<QCheckBox *>(m_headers->cellWidget(row, 2));
+        const QString name = nameEdit->text().trimmed();
+        if (name.isEmpty())
+            continue;
+        if (!secretBox->isChecked())
+            input.headers->append({name, valueEdit->text()});
+        else if (!valueEdit->text().isEmpty())
+            secrets.append({name, valueEdit->text()});
+        if (secretBox->isChecked() && nameEdit->property("stored").toBool())
+            keptSecrets.append(name);
+    }
+    for (const QString &name : m_storedSecretHeaders) {
+        if (!keptSecrets.contains(name))
+            secrets.append({name, std::nullopt});
+    }
+    if (!secrets.isEmpty())
+        input.secretHeaders = secrets;
     if (input.nodeType == "bedrock"_L1) {
         input.region = m_region->text().trimmed();
         input.modelIds = m_modelIds->toPlainText().split(u'\n', Qt::SkipEmptyParts);

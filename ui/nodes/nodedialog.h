@@ -9,10 +9,13 @@ class QComboBox;
 class QLineEdit;
 class QPlainTextEdit;
 class QSpinBox;
+class QTableWidget;
 
 namespace Maestro {
 
 // Adds a node, or edits one (then `node` is set and an empty API key field keeps the stored key).
+// Its request headers are a table of name, value and "secret"; a stored secret header shows no
+// value (the desktop never has it) and keeps it unless a new one is typed.
 class NodeDialog final : public QDialog
 {
     Q_OBJECT
@@ -38,6 +41,13 @@ private:
     QLineEdit *m_secretAccessKey;
     QLineEdit *m_sessionToken;
     QPlainTextEdit *m_modelIds;
+    // Every node.
+    QTableWidget *m_headers;
+    QStringList m_storedSecretHeaders; // the node's secret headers when the dialog opened
+    QLineEdit *m_healthUrl;
+    QCheckBox *m_autoSync;
+
+    void addHeaderRow(const QString &name, const QString &value, bool secret, bool stored);
 };
 
 } // namespace Maestro

@@ -3,6 +3,7 @@
 #include "tokendialog.h"
 #include "uiutil.h"
 #include "userdialogs.h"
+#include "usernodemodelsdialog.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -28,6 +29,7 @@ UsersPage::UsersPage(GatewayClient *client, QWidget *parent)
     , m_models(new QPushButton(tr("&Models…"), this))
     , m_limits(new QPushButton(tr("&Limits…"), this))
     , m_nodes(new QPushButton(tr("N&odes…"), this))
+    , m_nodeModels(new QPushButton(tr("Mod&els on nodes…"), this))
     , m_delete(new QPushButton(tr("&Delete"), this))
 {
     auto *create = new QPushButton(tr("&New user…"), this);
@@ -35,6 +37,8 @@ UsersPage::UsersPage(GatewayClient *client, QWidget *parent)
     m_limits->setObjectName(u"editLimits"_s);
     m_nodes->setObjectName(u"editNodes"_s);
     m_nodes->setToolTip(tr("Limit the nodes this user's requests may go to"));
+    m_nodeModels->setObjectName(u"editNodeModels"_s);
+    m_nodeModels->setToolTip(tr("Limit which models this user may use on which node"));
     create->setToolTip(tr("Create a user and show their access token (Ctrl+N)"));
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(create);
@@ -42,6 +46,7 @@ UsersPage::UsersPage(GatewayClient *client, QWidget *parent)
     buttons->addWidget(m_models);
     buttons->addWidget(m_limits);
     buttons->addWidget(m_nodes);
+    buttons->addWidget(m_nodeModels);
     buttons->addWidget(m_rotate);
     buttons->addStretch(1);
     buttons->addWidget(m_delete);
@@ -85,6 +90,7 @@ UsersPage::UsersPage(GatewayClient *client, QWidget *parent)
     connect(m_models, &QPushButton::clicked, this, &UsersPage::editModels);
     connect(m_limits, &QPushButton::clicked, this, &UsersPage::editLimits);
     connect(m_nodes, &QPushButton::clicked, this, &UsersPage::editNodes);
+    connect(m_nodeModels, &QPushButton::clicked, this, &UsersPage::editNodeModels);
     connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
         updateButtons();
         loadActivity();
@@ -143,6 +149,14 @@ void UsersPage::rebuild()
             }
             models = tr("%1 (only on %2)").arg(models, nodes.join(u", "_s));
         }
+        if (!user.nodeModels.isEmpty()) {
+            QStringList pairs;
+            for (const NodeModelGrant &grant : user.nodeModels) {
+                const Node *node = snapshot.node(grant.nodeId);
+                pairs.append(tr("%1 on %2").arg(grant.model, node ? node->name : tr("deleted node %1").arg(grant.nodeId)));
+            }
+            models = tr("%1 (only %2)").arg(models, pairs.join(u", "_s));
+        }
         m_table->setItem(row, 1, cell(models));
         m_table->setItem(row, 2, cell(formatCount(usage.requests)));
         m_table->setItem(row, 3, cell(formatCount(usage.tokens)));
@@ -165,7 +179,7 @@ void UsersPage::rebuild()
 void UsersPage::updateButtons()
 {
     const bool any = !selectedUser().isEmpty();
-    for (QPushButton *button : {m_rotate, m_models, m_limits, m_nodes, m_delete})
+    for (QPushButton *button : {m_rotate, m_models, m_limits, m_nodes, m_nodeModels, m_delete})
         button->setEnabled(any);
 }
 
@@ -312,6 +326,26 @@ void UsersPage::editNodes()
             m_client->setUserNodes(username, dialog->nodeIds(), this, [this](const Result<User> &user) {
                 if (!user.ok())
                     showError(this, tr("Could not change the nodes"), user.error());
+            });
+        });
+        dialog->open();
+        return;
+    }
+}
+
+void UsersPage::editNodeModels()
+{
+    const QString username = selectedUser();
+    const GatewaySnapshot &snapshot = m_client->snapshot();
+    for (const User &user : snapshot.users) {
+        if (user.username != username)
+            continue;
+        auto *dialog = new UserNodeModelsDialog(username, snapshot.nodes, snapshot.nodeModels, user.nodeModels, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &QDialog::accepted, this, [this, dialog, username] {
+            m_client->setUserNodeModels(username, dialog->nodeModels(), this, [this](const Result<User> &user) {
+                if (!user.ok())
+                    showError(this, tr("Could not change the models on nodes"), user.error());
             });
         });
         dialog->open();

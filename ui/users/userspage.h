@@ -31,6 +31,7 @@ private:
     void editModels();
     void editLimits();
     void editNodes();
+    void editNodeModels();
     void showToken(const QString &username, const QString &token);
 
     QTableWidget *m_table;
@@ -40,6 +41,7 @@ private:
     QPushButton *m_models;
     QPushButton *m_limits;
     QPushButton *m_nodes;
+    QPushButton *m_nodeModels;
     QPushButton *m_delete;
 };
 
