@@ -3,6 +3,7 @@
 #include "instance.h"
 #include "options.h"
 #include "core/clock.h"
+#include "core/nodeheaders.h"
 #include "core/tokens.h"
 #include "http/gatewaythread.h"
 #include "storage/database.h"
@@ -273,7 +274,7 @@ int main(int argc, char *argv[])
                                   .arg(QString::fromLatin1(shared->keyId()), dataDir));
         QStringList names;
         for (const Node &node : store.nodes())
-            names.append(nodeApiKeyName(node.id));
+            names << nodeApiKeyName(node.id) << NodeHeaders::secretRef(node.id);
         const int moved = SharedSecrets::moveToShared(&secrets, shared, names);
         if (moved > 0)
             printLine(stderr, u"model-maestro: moved %1 node secret(s) from %2 into the database, encrypted"_s.arg(moved).arg(secrets.description()));

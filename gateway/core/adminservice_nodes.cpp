@@ -19,11 +19,6 @@ using namespace AdminSupport;
 
 namespace {
 
-QString apiKeyRef(qint64 nodeId)
-{
-    return u"node/%1/api_key"_s.arg(nodeId);
-}
-
 QStringList headerNames(const Node &node)
 {
     QStringList names;
@@ -295,14 +290,14 @@ Result<Node> AdminService::addNode(const NodeInput &input)
     node.id = m_store->insertNode(node);
     if (node.id == 0)
         return storageFailed();
-    if (node.hasApiKey && !m_secrets->write(apiKeyRef(node.id), *secret)) {
+    if (node.hasApiKey && !m_secrets->write(nodeApiKeyName(node.id), *secret)) {
         m_store->deleteNode(node.id);
         return ApiError::internal(u"The API key could not be stored in %1"_s.arg(m_secrets->description()));
     }
     if (secretHeaders && !storeSecretHeaders(m_secrets, node.id, *secretHeaders)) {
         m_store->deleteNode(node.id);
         if (node.hasApiKey)
-            m_secrets->remove(apiKeyRef(node.id));
+            m_secrets->remove(nodeApiKeyName(node.id));
         return ApiError::internal(u"The secret headers could not be stored in %1"_s.arg(m_secrets->description()));
     }
     announce(u"node.create"_s, u"node"_s, QString::number(node.id),
@@ -336,9 +331,9 @@ Result<Node> AdminService::updateNode(qint64 id, const NodeInput &input)
     }
     if (secret) {
         if (secret->isEmpty()) {
-            m_secrets->remove(apiKeyRef(id));
+            m_secrets->remove(nodeApiKeyName(id));
             node.hasApiKey = false;
-        } else if (m_secrets->write(apiKeyRef(id), *secret)) {
+        } else if (m_secrets->write(nodeApiKeyName(id), *secret)) {
             node.hasApiKey = true;
         } else {
             return ApiError::internal(u"The API key could not be stored in %1"_s.arg(m_secrets->description()));
@@ -369,7 +364,7 @@ Result<bool> AdminService::deleteNode(qint64 id)
             if (!m_store->deleteNode(node.id))
                 return false;
             if (node.hasApiKey)
-                m_secrets->remove(apiKeyRef(node.id));
+                m_secrets->remove(nodeApiKeyName(node.id));
             if (!node.secretHeaderNames.isEmpty())
                 m_secrets->remove(NodeHeaders::secretRef(node.id));
             return true;

@@ -45,7 +45,7 @@ std::shared_ptr<const Catalog> Catalog::load(Store &store, SecretStore *secrets,
     if (secrets) {
         for (const Node &node : std::as_const(catalog->m_nodes)) {
             if (node.hasApiKey) {
-                if (const auto key = secrets->read(u"node/%1/api_key"_s.arg(node.id)))
+                if (const auto key = secrets->read(nodeApiKeyName(node.id)))
                     catalog->m_apiKeys.insert(node.id, *key);
             }
         }

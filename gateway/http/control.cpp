@@ -215,7 +215,7 @@ void Control::checkNode(qint64 id, QObject *context, std::function<void(bool, QS
     }
     QString apiKey;
     if (node->hasApiKey)
-        apiKey = m_secrets->read(u"node/%1/api_key"_s.arg(id)).value_or(QString());
+        apiKey = m_secrets->read(nodeApiKeyName(id)).value_or(QString());
     // Read here with the key, off the I/O threads.
     const auto headers = NodeHeaders::load(*node, m_secrets);
     // With auto-sync off, only a check an admin asks for replaces the model list.
