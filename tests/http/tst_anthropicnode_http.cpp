@@ -201,10 +201,10 @@ private Q_SLOTS:
     void init();
 
     void discoveryListsTheNodesModels();
-    void aNodeWithoutAddressTalksToAnthropic();
+    void aNodeAddressIsChecked();
     void everyDialectGetsTheToolCall_data();
     void everyDialectGetsTheToolCall();
-    void ollamaGenerateGetsText();
+    void completionsAndEmbeddingsAreRefusedClearly();
     void toolResultsImagesAndUsageGoThrough();
     void signedThinkingSurvivesAClaudeCodeToolLoop_data();
     void signedThinkingSurvivesAClaudeCodeToolLoop();
@@ -307,23 +307,21 @@ void TestAnthropicNodeHttp::discoveryListsTheNodesModels()
     QVERIFY2(listed.body.contains("\"sonnet\"") && listed.body.contains("claude-haiku-4-5"), listed.body);
 }
 
-void TestAnthropicNodeHttp::aNodeWithoutAddressTalksToAnthropic()
+void TestAnthropicNodeHttp::aNodeAddressIsChecked()
 {
-    const Response created = m_harness.admin("POST", u"/admin/nodes"_s,
-                                             { { u"name"_s, u"claude-direct"_s },
-                                               { u"node_type"_s, u"anthropic"_s },
-                                               { u"active"_s, false } });
-    QVERIFY2(created.status == 201, created.body);
-    QCOMPARE(created.json().value("base_url"_L1).toString(), u"https://api.anthropic.com"_s);
-    const qint64 id = qint64(created.json().value("id"_L1).toDouble());
-    QCOMPARE(m_harness.admin("DELETE", u"/admin/nodes/%1"_s.arg(id)).status, 204);
-
+    // Without one, Anthropic's own API (not created here: its health check would go out).
     const Response bad = m_harness.admin("POST", u"/admin/nodes"_s,
                                          { { u"name"_s, u"claude-bad"_s },
                                            { u"node_type"_s, u"anthropic"_s },
                                            { u"base_url"_s, u"ftp://example.com"_s } });
     QCOMPARE(bad.status, 400);
     QVERIFY2(bad.body.contains("base_url must be an http:// or https:// URL"), bad.body);
+    const Response badType = m_harness.admin("POST", u"/admin/nodes"_s,
+                                             { { u"name"_s, u"claude-bad"_s },
+                                               { u"node_type"_s, u"claude"_s },
+                                               { u"base_url"_s, u"http://127.0.0.1:1"_s } });
+    QCOMPARE(badType.status, 400);
+    QVERIFY2(badType.json().value("detail"_L1).toString().contains("\"bedrock\" or \"anthropic\""_L1), badType.body);
 }
 
 void TestAnthropicNodeHttp::everyDialectGetsTheToolCall_data()
@@ -362,21 +360,18 @@ void TestAnthropicNodeHttp::everyDialectGetsTheToolCall()
     QCOMPARE(m_backup.requests().size(), 0);
 }
 
-void TestAnthropicNodeHttp::ollamaGenerateGetsText()
+void TestAnthropicNodeHttp::completionsAndEmbeddingsAreRefusedClearly()
 {
-    for (bool stream : { true, false }) {
-        const QJsonObject body { { u"model"_s, Display }, { u"prompt"_s, u"Say hi"_s },
-                                 { u"system"_s, u"Be brief"_s }, { u"stream"_s, stream } };
-        const Response response = m_harness.send("POST", u"/api/generate"_s, toJson(body), m_token);
-        QVERIFY2(response.status == 200, response.body);
-        QString text;
-        for (const QByteArray &line : stream ? ndjsonLines(response.body) : QList<QByteArray> { response.body })
-            text += QJsonDocument::fromJson(line).object().value("response"_L1).toString();
-        QCOMPARE(text, u"Hello from Claude"_s);
-        const FakeAnthropic::Seen seen = m_primary.lastRequestTo("/v1/messages");
-        QVERIFY2(seen.status == 200, qPrintable(seen.refusal));
-        QCOMPARE(seen.json.value("system"_L1).toString(), u"Be brief"_s);
-    }
+    // The Messages API is chat only: Ollama's generate and embeddings go nowhere, said so.
+    const QJsonObject generate { { u"model"_s, Display }, { u"prompt"_s, u"Say hi"_s }, { u"stream"_s, false } };
+    const Response response = m_harness.send("POST", u"/api/generate"_s, toJson(generate), m_token);
+    QCOMPARE(response.status, 400);
+    QVERIFY2(errorIn(u"ollama"_s, response.body).contains("is a anthropic node, which serves chat only"_L1),
+             response.body);
+    const QJsonObject embed { { u"model"_s, Display }, { u"input"_s, u"text"_s } };
+    const Response embedded = m_harness.send("POST", u"/v1/embeddings"_s, toJson(embed), m_token);
+    QCOMPARE(embedded.status, 400);
+    QCOMPARE(m_primary.requests().size(), 0);
 }
 
 void TestAnthropicNodeHttp::toolResultsImagesAndUsageGoThrough()
@@ -464,7 +459,7 @@ void TestAnthropicNodeHttp::signedThinkingSurvivesAClaudeCodeToolLoop()
             } else if (type == "content_block_delta"_L1) {
                 const QJsonObject delta = event.value("delta"_L1).toObject();
                 if (delta.value("type"_L1) == "thinking_delta"_L1)
-                    block.insert("thinking"_L1, block.value("thinking"_L1).toString() + delta.value("thinking"_L1).toString());
+                    block.insert("thinking"_L1, QString(block.value("thinking"_L1).toString() + delta.value("thinking"_L1).toString()));
                 else if (delta.value("type"_L1) == "signature_delta"_L1)
                     block.insert("signature"_L1, delta.value("signature"_L1));
                 else if (delta.value("type"_L1) == "input_json_delta"_L1)
