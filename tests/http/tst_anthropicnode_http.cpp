@@ -285,18 +285,24 @@ void TestAnthropicNodeHttp::discoveryListsTheNodesModels()
 
     const Response synced = m_harness.admin("POST", u"/admin/nodes/%1/sync-models"_s.arg(m_primaryId));
     QVERIFY2(synced.status == 200, synced.body);
-    const FakeAnthropic::Seen seen = m_primary.lastRequestTo("/v1/models");
-    QCOMPARE(seen.status, 200);
-    QCOMPARE(seen.target, QByteArray("/v1/models?limit=1000"));
-    QCOMPARE(seen.header("x-api-key"), NodeKey.toByteArray());
-    QCOMPARE(seen.header("anthropic-version"), QByteArray("2023-06-01"));
-    QCOMPARE(seen.header("authorization"), QByteArray());
+    // Two pages of two: the second asked for after the first one's last model.
+    const QList<FakeAnthropic::Seen> seen = m_primary.requests();
+    QCOMPARE(seen.size(), 2);
+    QCOMPARE(seen.at(0).target, QByteArray("/v1/models?limit=1000"));
+    QCOMPARE(seen.at(1).target, QByteArray("/v1/models?limit=1000&after_id=claude-haiku-4-5"));
+    for (const FakeAnthropic::Seen &page : seen) {
+        QCOMPARE(page.status, 200);
+        QCOMPARE(page.header("x-api-key"), NodeKey.toByteArray());
+        QCOMPARE(page.header("anthropic-version"), QByteArray("2023-06-01"));
+        QCOMPARE(page.header("authorization"), QByteArray());
+    }
 
     const QJsonArray models = m_harness.admin("GET", u"/admin/nodes/%1/models"_s.arg(m_primaryId)).array();
     QStringList names;
     for (const QJsonValue &value : models)
         names.append(value.toObject().value("name"_L1).toString());
-    QVERIFY2(names.contains(RealModel) && names.contains(u"claude-haiku-4-5"_s), qPrintable(names.join(u',')));
+    names.sort();
+    QCOMPARE(names, (QStringList { u"claude-haiku-4-5"_s, u"claude-opus-4-1"_s, RealModel }));
     for (const QJsonValue &value : models) {
         if (value.toObject().value("name"_L1).toString() == RealModel)
             QCOMPARE(value.toObject().value("details"_L1).toObject().value("display_name"_L1).toString(),
@@ -304,7 +310,7 @@ void TestAnthropicNodeHttp::discoveryListsTheNodesModels()
     }
     // The user sees the mapped model, and the node's own names.
     const Response listed = m_harness.send("GET", u"/v1/models"_s, {}, m_token);
-    QVERIFY2(listed.body.contains("\"sonnet\"") && listed.body.contains("claude-haiku-4-5"), listed.body);
+    QVERIFY2(listed.body.contains("\"sonnet\"") && listed.body.contains("claude-opus-4-1"), listed.body);
 }
 
 void TestAnthropicNodeHttp::aNodeAddressIsChecked()

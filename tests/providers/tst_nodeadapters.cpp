@@ -958,6 +958,15 @@ void TestNodeAdapters::anthropicModels()
     QCOMPARE(models.first().nodeId, qint64(7));
     QCOMPARE(models.first().modifiedAt, u"2025-08-05T00:00:00Z"_s);
     QCOMPARE(compact(models.first().details), uR"({"display_name":"Claude Opus 4.1","provider":"anthropic"})"_s);
+    // Pages: the next one after the last id while there are more.
+    const Node node = makeNode(NodeType::Anthropic, u"http://proxy"_s);
+    QVERIFY(!adapter.nextModelsRequest(node, u"sk-ant"_s, R"({"data":[],"has_more":false,"last_id":"a"})"));
+    QVERIFY(!adapter.nextModelsRequest(node, u"sk-ant"_s, R"({"data":[],"has_more":true})"));
+    QVERIFY(!adapter.nextModelsRequest(node, u"sk-ant"_s, "not json"));
+    const auto next = adapter.nextModelsRequest(node, u"sk-ant"_s, R"({"data":[],"has_more":true,"last_id":"claude a&b"})");
+    QVERIFY(next);
+    QCOMPARE(next->url.toString(QUrl::FullyEncoded), u"http://proxy/v1/models?limit=1000&after_id=claude%20a%26b"_s);
+    QCOMPARE(header(*next, "x-api-key"), QByteArray("sk-ant"));
     models.clear();
     QVERIFY(!adapter.parseModels(7, R"({"type":"error"})", &models, &error));
     QVERIFY(!adapter.parseModels(7, "[]", &models, &error));

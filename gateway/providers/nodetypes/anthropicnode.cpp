@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QUrlQuery>
 
 using namespace Qt::StringLiterals;
 
@@ -165,6 +166,21 @@ UpstreamRequest AnthropicNode::modelsRequest(const Node &node, const QString &ap
     UpstreamRequest request = apiRequest(node, QByteArrayLiteral("GET"),
                                          QByteArrayLiteral("/v1/models?limit=1000"), apiKey);
     request.headers.append({ QByteArrayLiteral("accept"), QByteArrayLiteral("application/json") });
+    return request;
+}
+
+std::optional<UpstreamRequest> AnthropicNode::nextModelsRequest(const Node &node,
+                                                               const QString &apiKey,
+                                                               const QByteArray &body) const
+{
+    const QJsonObject root = QJsonDocument::fromJson(body).object();
+    const QString last = root.value("last_id"_L1).toString();
+    if (!root.value("has_more"_L1).toBool() || last.isEmpty())
+        return std::nullopt;
+    UpstreamRequest request = modelsRequest(node, apiKey);
+    QUrlQuery query(request.url);
+    query.addQueryItem(u"after_id"_s, QString::fromLatin1(QUrl::toPercentEncoding(last)));
+    request.url.setQuery(query);
     return request;
 }
 

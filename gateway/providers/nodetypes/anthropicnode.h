@@ -31,6 +31,9 @@ public:
     UpstreamRequest modelsRequest(const Node &node, const QString &apiKey) const override;
     bool parseModels(qint64 nodeId, const QByteArray &body, QList<NodeModel> *models,
                      QString *error) const override;
+    // While the answer says has_more: the same list after its last_id.
+    std::optional<UpstreamRequest> nextModelsRequest(const Node &node, const QString &apiKey,
+                                                     const QByteArray &body) const override;
 
     // A request to `path` on the node ({base}{path}, base DefaultBaseUrl when the node has none)
     // with Anthropic's headers: x-api-key when there is a key, anthropic-version, and
