@@ -221,6 +221,22 @@ void messages(const QJsonObject &chat, QJsonArray *out, QStringList *system)
         out->prepend(QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"(continue)"_s } });
 }
 
+// Whether the conversation ends in a tool loop whose assistant turn has no thinking to open it:
+// its results last, the turn before them starting with something else. Anthropic refuses
+// thinking for such a request (the turn's thinking must come back signed), as when the turn was
+// answered by another node type or an OpenAI client kept no thinking_blocks.
+bool unsignedToolLoop(const QJsonArray &turns)
+{
+    if (turns.size() < 2)
+        return false;
+    const QJsonArray last = turns.last().toObject().value("content"_L1).toArray();
+    if (last.isEmpty() || last.first().toObject().value("type"_L1) != "tool_result"_L1)
+        return false;
+    const QJsonArray turn = turns.at(turns.size() - 2).toObject().value("content"_L1).toArray();
+    const QJsonValue first = turn.isEmpty() ? QJsonValue() : turn.first().toObject().value("type"_L1);
+    return first != "thinking"_L1 && first != "redacted_thinking"_L1;
+}
+
 qint64 maxTokensOf(const QJsonObject &chat)
 {
     for (const auto key : { "max_completion_tokens"_L1, "max_tokens"_L1 }) {
@@ -284,7 +300,8 @@ QJsonObject request(const QJsonObject &chat)
         = choice.value("type"_L1) == "any"_L1 || choice.value("type"_L1) == "tool"_L1;
 
     // Thinking: the client's own Anthropic request, else the OpenAI effort. Anthropic refuses it
-    // with a forced tool; the tool, which the client asked for by name, wins.
+    // with a forced tool (the tool, which the client asked for by name, wins) and in a tool loop
+    // whose thinking did not come back signed (the loop goes on without thinking).
     const qint64 asked = maxTokensOf(chat);
     QJsonObject thinking = chat.value("thinking"_L1).toObject();
     qint64 budget = 0;
@@ -300,7 +317,7 @@ QJsonObject request(const QJsonObject &chat)
         else
             budget = 0;
     }
-    if (forcedTool && thinking.value("type"_L1) != "disabled"_L1) {
+    if ((forcedTool || unsignedToolLoop(turns)) && thinking.value("type"_L1) != "disabled"_L1) {
         thinking = {};
         budget = 0;
     }

@@ -37,7 +37,8 @@ qint64 budgetForEffort(const QString &effort);
 // with the assistant); tools with their input_schema and tool_choice; max_tokens (see
 // DefaultMaxTokens), temperature (at most 1), top_p, top_k, stop to stop_sequences; thinking
 // from "thinking" or reasoning_effort, with the sampling settings Anthropic refuses alongside it
-// dropped; stream. The model is taken over as it is.
+// dropped (and no thinking with a forced tool, or in a tool loop whose assistant turn carries no
+// signed thinking, both of which Anthropic refuses); stream. The model is taken over as it is.
 QJsonObject request(const QJsonObject &chat);
 
 // The chat finish_reason for a Messages stop_reason.

@@ -650,6 +650,17 @@ void TestNodeAdapters::anthropicThinking_data()
         << uR"("reasoning_effort":"low","max_tokens":500)"_s << QString() << qint64(500);
     QTest::newRow("effort none") << uR"("reasoning_effort":"none")"_s << QString()
                                  << AnthropicUpstream::DefaultMaxTokens;
+    QTest::newRow("a tool loop whose thinking came back unsigned goes without thinking")
+        << uR"("reasoning_effort":"high","messages":[{"role":"user","content":"x"},)"
+           uR"({"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"t","arguments":"{}"}}]},)"
+           uR"({"role":"tool","tool_call_id":"c1","content":"ok"}])"_s
+        << QString() << AnthropicUpstream::DefaultMaxTokens;
+    QTest::newRow("a tool loop with its signed thinking keeps thinking")
+        << uR"("thinking":{"type":"enabled","budget_tokens":2048},"max_tokens":5000,"messages":[{"role":"user","content":"x"},)"
+           uR"({"role":"assistant","content":null,"thinking_blocks":[{"type":"thinking","thinking":"t","signature":"c2lnbmVkLWJ5LWZha2UtYW50aHJvcGlj"}],)"
+           uR"("tool_calls":[{"id":"c1","type":"function","function":{"name":"t","arguments":"{}"}}]},)"
+           uR"({"role":"tool","tool_call_id":"c1","content":"ok"}])"_s
+        << uR"({"budget_tokens":2048,"type":"enabled"})"_s << qint64(5000);
     QTest::newRow("a forced tool goes without thinking")
         << uR"("reasoning_effort":"high","tools":[{"type":"function","function":{"name":"t"}}],"tool_choice":"required")"_s
         << QString() << AnthropicUpstream::DefaultMaxTokens;
@@ -660,9 +671,12 @@ void TestNodeAdapters::anthropicThinking()
     QFETCH(QString, fields);
     QFETCH(QString, thinking);
     QFETCH(qint64, maxTokens);
-    const QJsonObject out = encodedForAnthropic(QJsonDocument::fromJson(
-        (uR"({"model":"m","messages":[{"role":"user","content":"x"}],"temperature":0.2,"top_k":5,)"_s
-         + fields + u"}"_s).toUtf8()).object());
+    QJsonObject chat = QJsonDocument::fromJson(
+        (uR"({"model":"m","temperature":0.2,"top_k":5,)"_s + fields + u"}"_s).toUtf8()).object();
+    QVERIFY(!chat.isEmpty());
+    if (!chat.contains("messages"_L1))
+        chat.insert("messages"_L1, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } });
+    const QJsonObject out = encodedForAnthropic(chat);
     QCOMPARE(out.contains("thinking"_L1), !thinking.isEmpty());
     if (!thinking.isEmpty()) {
         QCOMPARE(compact(out.value("thinking"_L1)), thinking);

@@ -109,6 +109,11 @@ bool FakeAnthropic::listen()
     return m_server.listen(QHostAddress::LocalHost, 0);
 }
 
+bool FakeAnthropic::listen(const QHostAddress &address, quint16 port)
+{
+    return m_server.listen(address, port);
+}
+
 QUrl FakeAnthropic::baseUrl() const
 {
     return QUrl(u"http://127.0.0.1:%1"_s.arg(m_server.serverPort()));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHostAddress>
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
@@ -40,6 +41,8 @@ public:
     explicit FakeAnthropic(QObject *parent = nullptr);
 
     bool listen();
+    bool listen(const QHostAddress &address, quint16 port);
+    quint16 port() const { return m_server.serverPort(); }
     QUrl baseUrl() const; // http://127.0.0.1:PORT
 
     void setApiKey(const QByteArray &key) { m_apiKey = key; }
