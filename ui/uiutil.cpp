@@ -114,6 +114,8 @@ QString nodeTypeText(NodeType type)
         break;
     case NodeType::Bedrock:
         return Text::tr("Amazon Bedrock");
+    case NodeType::Anthropic:
+        return Text::tr("Anthropic");
     }
     return Text::tr("OpenAI-compatible");
 }

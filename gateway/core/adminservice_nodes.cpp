@@ -164,7 +164,7 @@ std::optional<ApiError> AdminSupport::applyNodeInput(Node *node, const AdminServ
     if (input.nodeType) {
         const auto type = nodeTypeFromName(*input.nodeType);
         if (!type)
-            return ApiError::badRequest(u"node_type must be \"ollama\", \"openai\" or \"bedrock\""_s);
+            return ApiError::badRequest(u"node_type must be \"ollama\", \"openai\", \"bedrock\" or \"anthropic\""_s);
         node->type = *type;
         if (node->type != NodeType::Bedrock) {
             // What only a Bedrock node has goes with the type.
@@ -204,6 +204,9 @@ std::optional<ApiError> AdminSupport::applyNodeInput(Node *node, const AdminServ
                 node->modelIds.append(id.trimmed());
         }
     }
+    // An Anthropic node given no address talks to Anthropic's own API.
+    if (node->type == NodeType::Anthropic && node->baseUrl.isEmpty())
+        node->baseUrl = QUrl(u"https://api.anthropic.com"_s);
     return std::nullopt;
 }
 

@@ -14,7 +14,8 @@ enum class Dialect {
 };
 
 // Bedrock: Amazon Bedrock's Converse API, signed with SigV4 or a Bedrock API key.
-enum class NodeType { Ollama, OpenAi, Bedrock };
+// Anthropic: Anthropic's Messages API, with the key in x-api-key.
+enum class NodeType { Ollama, OpenAi, Bedrock, Anthropic };
 
 inline Dialect dialectOf(NodeType type)
 {

@@ -42,6 +42,8 @@ QString nodeTypeName(NodeType type)
         return u"openai"_s;
     case NodeType::Bedrock:
         return u"bedrock"_s;
+    case NodeType::Anthropic:
+        return u"anthropic"_s;
     }
     return u"openai"_s;
 }
@@ -55,6 +57,8 @@ std::optional<NodeType> nodeTypeFromName(const QString &name)
         return NodeType::OpenAi;
     if (name == "bedrock"_L1)
         return NodeType::Bedrock;
+    if (name == "anthropic"_L1)
+        return NodeType::Anthropic;
     return std::nullopt;
 }
 

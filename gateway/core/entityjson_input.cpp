@@ -347,7 +347,10 @@ Result<AdminService::NodeInput> nodeInputFromJson(const QJsonObject &body, bool 
         }
     }
     // A Bedrock node's endpoint follows from its region unless a base URL overrides it.
-    const bool bedrock = input.nodeType && nodeTypeFromName(*input.nodeType) == NodeType::Bedrock;
+    // An Anthropic node's defaults to https://api.anthropic.com.
+    const bool bedrock = input.nodeType
+        && (nodeTypeFromName(*input.nodeType) == NodeType::Bedrock
+            || nodeTypeFromName(*input.nodeType) == NodeType::Anthropic);
     if (creating && (!input.name || (!input.baseUrl && !bedrock)))
         return ApiError::badRequest(u"\"name\" and \"base_url\" are required"_s);
     return input;

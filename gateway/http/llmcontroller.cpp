@@ -1,4 +1,5 @@
 #include "llmcontroller.h"
+#include "counttokens.h"
 #include "admission.h"
 #include "gateway.h"
 #include "httpwire.h"
@@ -155,6 +156,9 @@ void LlmController::countTokens(HttpContext &ctx)
     const QString requested = routes.withoutClaudePrefix(parsed.value().value("model"_L1).toString());
     if (const auto access = routes.access(*user, requested); !access.ok())
         return ctx.fail(access.error());
+    // An Anthropic node counts for itself.
+    if (CountTokens::passThrough(m_gateway, ctx, *catalog, *user, requested, parsed.value()))
+        return;
     ctx.sendJson(200, QJsonObject{{u"input_tokens"_s, double(Anthropic::countTokens(parsed.value()))}});
 }
 

@@ -38,8 +38,9 @@ public:
     // `adapt`, when given, rewrites the parsed body first (a client's variant of the dialect).
     void proxy(HttpContext &ctx, Translate::ApiKind kind, void (*adapt)(QJsonObject *body) = nullptr);
 
-    // POST /v1/messages/count_tokens (Anthropic) -> {"input_tokens": n}, an estimate made
-    // locally (characters / 4, images ~1600), as no node exposes a tokenizer for it.
+    // POST /v1/messages/count_tokens (Anthropic) -> {"input_tokens": n}: the count of the
+    // model's Anthropic node when its first node is one (counttokens.h), else an estimate made
+    // locally (characters / 4, images ~1600), as no other node type exposes a tokenizer for it.
     void countTokens(HttpContext &ctx);
 
     // GET /api/tags -> {"models": [{name, model, modified_at, size, digest, details}]}

@@ -87,11 +87,17 @@ QJsonObject assistantMessage(const QJsonArray &blocks)
 {
     QStringList texts;
     QJsonArray calls;
+    QJsonArray thinking;
     for (const QJsonValue &value : blocks) {
         const QJsonObject block = value.toObject();
         const QString type = block.value("type"_L1).toString();
         if (type == "text"_L1) {
             texts.append(block.value("text"_L1).toString());
+        } else if ((type == "thinking"_L1 && !block.value("signature"_L1).toString().isEmpty())
+                   || type == "redacted_thinking"_L1) {
+            // Signed by Anthropic: only an Anthropic node reads them back (and refuses a tool
+            // turn without them); other node types never see them (anthropicupstream.h).
+            thinking.append(block);
         } else if (type == "tool_use"_L1) {
             calls.append(QJsonObject {
                 { u"id"_s, block.value("id"_L1).toString() },
@@ -100,9 +106,10 @@ QJsonObject assistantMessage(const QJsonArray &blocks)
                   QJsonObject { { u"name"_s, block.value("name"_L1).toString() },
                                 { u"arguments"_s, compactJson(block.value("input"_L1)) } } } });
         }
-        // Thinking blocks carry signatures only Anthropic can check; other models never see them.
     }
     QJsonObject message { { u"role"_s, u"assistant"_s } };
+    if (!thinking.isEmpty())
+        message.insert("thinking_blocks"_L1, thinking);
     const QString text = texts.join(QString());
     message.insert("content"_L1,
                    text.isEmpty() && !calls.isEmpty() ? QJsonValue(QJsonValue::Null)
@@ -319,9 +326,12 @@ QJsonObject toOpenAiChat(const QJsonObject &request)
         out.insert("stop"_L1, stops);
 
     const QJsonObject thinking = request.value("thinking"_L1).toObject();
-    if (thinking.value("type"_L1).toString() == "enabled"_L1)
+    if (thinking.value("type"_L1).toString() == "enabled"_L1) {
         out.insert("reasoning_effort"_L1,
                    reasoningEffortFor(thinking.value("budget_tokens"_L1).toInteger()));
+        // As asked, for an Anthropic node (anthropicupstream.h); dropped for other node types.
+        out.insert("thinking"_L1, thinking);
+    }
 
     out.insert("stream"_L1, wantsStream(request));
     return out;
@@ -370,7 +380,11 @@ QJsonObject fromOpenAiChat(const QJsonObject &chatCompletion, const QString &mod
 
     QJsonArray content;
     const QString thinking = reasoningOf(message);
-    if (!thinking.isEmpty()) {
+    // An Anthropic node's own blocks, signatures and all, so that they can come back.
+    const QJsonArray thinkingBlocks = message.value("thinking_blocks"_L1).toArray();
+    for (const QJsonValue &block : thinkingBlocks)
+        content.append(block);
+    if (!thinking.isEmpty() && thinkingBlocks.isEmpty()) {
         content.append(QJsonObject {
             { u"type"_s, u"thinking"_s }, { u"thinking"_s, thinking }, { u"signature"_s, u""_s } });
     }
@@ -568,6 +582,30 @@ QByteArray StreamTranslator::delta(const QJsonObject &delta)
         out += blockDelta(
             m_blockIndex,
             QJsonObject { { u"type"_s, u"thinking_delta"_s }, { u"thinking"_s, thinking } });
+    }
+
+    // An Anthropic node's signature ends the thinking block it signs; a redacted block comes
+    // whole (anthropicupstream.h).
+    for (const QJsonValue &value : delta.value("thinking_blocks"_L1).toArray()) {
+        const QJsonObject block = value.toObject();
+        const QString type = block.value("type"_L1).toString();
+        if (type == "redacted_thinking"_L1) {
+            out += openBlock(Block::Thinking,
+                             QJsonObject { { u"type"_s, u"redacted_thinking"_s },
+                                           { u"data"_s, block.value("data"_L1) } });
+            out += closeBlock();
+        } else if (type == "thinking"_L1 && !block.value("signature"_L1).toString().isEmpty()) {
+            if (m_block != Block::Thinking) {
+                out += openBlock(Block::Thinking,
+                                 QJsonObject { { u"type"_s, u"thinking"_s },
+                                               { u"thinking"_s, u""_s },
+                                               { u"signature"_s, u""_s } });
+            }
+            out += blockDelta(m_blockIndex,
+                              QJsonObject { { u"type"_s, u"signature_delta"_s },
+                                            { u"signature"_s, block.value("signature"_L1) } });
+            out += closeBlock();
+        }
     }
 
     const QString text = delta.value("content"_L1).toString();

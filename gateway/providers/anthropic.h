@@ -19,8 +19,10 @@ namespace Maestro::Anthropic {
 // ---- Requests -----------------------------------------------------------------------------------
 
 // A Messages request as an OpenAI chat completions request. Server tools (web_search, bash, ...),
-// thinking blocks, cache_control and Anthropic-only fields (metadata, container, mcp_servers,
-// service_tier) are dropped. top_k is kept for Ollama; requestForNode() removes it for OpenAI
+// unsigned thinking blocks, cache_control and Anthropic-only fields (metadata, container,
+// mcp_servers, service_tier) are dropped. Signed thinking blocks and the thinking request ride
+// along as "thinking_blocks" and "thinking" for an Anthropic node (providers/anthropicupstream.h),
+// which answers with them the same way. top_k is kept for Ollama; requestForNode() removes it for OpenAI
 // nodes.
 QJsonObject toOpenAiChat(const QJsonObject &messagesRequest);
 

@@ -46,19 +46,15 @@ void NodeProber::probe(const Node &node, const QString &apiKey, const QList<QPai
             QTimer::singleShot(0, this, [then, models = std::move(*models)] { then({true, QString(), models, 0, true}); });
             return;
         }
-        UpstreamRequest request = adapter.modelsRequest(node, apiKey);
-        addNodeHeaders(&request, headers);
-        const qint64 nodeId = node.id;
-        fetch(request, timeoutMs, [then, nodeId, &adapter](int status, const QByteArray &body, const QString &error) {
-            Outcome outcome;
-            if (!error.isEmpty())
-                outcome.error = error;
-            else if (status != 200)
-                outcome.error = u"HTTP %1"_s.arg(status);
-            else
-                outcome.ok = outcome.modelsListed = adapter.parseModels(nodeId, body, &outcome.models, &outcome.error);
-            then(outcome);
-        });
+        auto pages = std::make_shared<ModelPages>();
+        pages->node = node;
+        pages->apiKey = apiKey;
+        pages->headers = headers;
+        pages->adapter = &adapter;
+        pages->timeoutMs = timeoutMs;
+        pages->then = std::move(then);
+        pages->timer.start();
+        askPage(pages, adapter.modelsRequest(node, apiKey));
     };
     if (node.healthCheckUrl.isEmpty()) {
         listModels([finish, discover](Outcome outcome) {
@@ -94,6 +90,33 @@ void NodeProber::probe(const Node &node, const QString &apiKey, const QList<QPai
             outcome.models = listed.models;
             finish(outcome);
         });
+    });
+}
+
+void NodeProber::askPage(const std::shared_ptr<ModelPages> &pages, UpstreamRequest request)
+{
+    addNodeHeaders(&request, pages->headers);
+    ++pages->asked;
+    // Every page within the one deadline of the probe.
+    const int left = int(qMax<qint64>(1, pages->timeoutMs - pages->timer.elapsed()));
+    fetch(request, left, [this, pages](int status, const QByteArray &body, const QString &error) {
+        Outcome outcome;
+        if (!error.isEmpty())
+            outcome.error = error;
+        else if (status != 200)
+            outcome.error = u"HTTP %1"_s.arg(status);
+        else if (pages->adapter->parseModels(pages->node.id, body, &pages->models, &outcome.error)) {
+            // A list in pages (Anthropic's): the next one, up to NodeAdapter::MaxModelPages.
+            if (pages->asked < NodeAdapter::MaxModelPages) {
+                if (auto next = pages->adapter->nextModelsRequest(pages->node, pages->apiKey, body)) {
+                    askPage(pages, std::move(*next));
+                    return;
+                }
+            }
+            outcome.ok = outcome.modelsListed = true;
+            outcome.models = pages->models;
+        }
+        pages->then(outcome);
     });
 }
 

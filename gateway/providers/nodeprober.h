@@ -2,13 +2,16 @@
 
 #include "core/entities.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPair>
 
 #include <functional>
+#include <memory>
 
 namespace Maestro {
 
+class NodeAdapter;
 class UpstreamClient;
 struct UpstreamRequest;
 
@@ -47,6 +50,21 @@ public:
     void setMaxBodyBytes(qint64 bytes) { m_maxBodyBytes = bytes; }
 
 private:
+    // A model list being asked for, page after page.
+    struct ModelPages
+    {
+        Node node;
+        QString apiKey;
+        QList<QPair<QByteArray, QByteArray>> headers;
+        const NodeAdapter *adapter = nullptr;
+        int timeoutMs = 0;
+        QElapsedTimer timer;
+        QList<NodeModel> models;
+        int asked = 0;
+        std::function<void(Outcome)> then;
+    };
+    // Asks for one page of the list; the next one when the adapter names it, else `then`.
+    void askPage(const std::shared_ptr<ModelPages> &pages, UpstreamRequest request);
     // Sends the request; done gets the status and body, or an error (transport, timeout).
     void fetch(UpstreamRequest request, int timeoutMs,
                std::function<void(int status, const QByteArray &body, const QString &error)> done);

@@ -194,6 +194,25 @@ std::optional<ApiError> foldSystemMessages(QJsonObject *body)
     return std::nullopt;
 }
 
+void dropAnthropicFields(QJsonObject *body)
+{
+    // Only Anthropic's object: an Ollama message's "thinking" is a string of its own.
+    if (body->value("thinking"_L1).isObject())
+        body->remove("thinking"_L1);
+    QJsonArray messages = body->value("messages"_L1).toArray();
+    bool changed = false;
+    for (qsizetype i = 0; i < messages.size(); ++i) {
+        QJsonObject message = messages.at(i).toObject();
+        if (!message.contains("thinking_blocks"_L1))
+            continue;
+        message.remove("thinking_blocks"_L1);
+        messages.replace(i, message);
+        changed = true;
+    }
+    if (changed)
+        body->insert("messages"_L1, messages);
+}
+
 void dropNonPositiveLimits(QJsonObject *body)
 {
     for (const QLatin1StringView key : {"max_tokens"_L1, "max_completion_tokens"_L1, "max_output_tokens"_L1}) {

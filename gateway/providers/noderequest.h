@@ -84,6 +84,11 @@ std::optional<ApiError> foldSystemMessages(QJsonObject *body);
 // Ollama's "no limit" and "fill the context").
 void dropNonPositiveLimits(QJsonObject *body);
 
+// Removes what only an Anthropic node reads (providers/anthropicupstream.h): a chat request's
+// "thinking" object and its assistant messages' "thinking_blocks". OpenAI's API refuses fields
+// it does not know.
+void dropAnthropicFields(QJsonObject *body);
+
 // Whether the body carries an image: OpenAI image_url (and image, input_image) parts, Ollama
 // "images" on a message or on a generate request.
 bool hasImages(const QJsonObject &body);

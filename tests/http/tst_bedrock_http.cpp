@@ -311,7 +311,7 @@ void TestBedrockHttp::adminInputIsChecked_data()
     QJsonObject badType = base;
     badType.insert("node_type"_L1, u"cursor"_s);
     badType.insert("base_url"_L1, u"http://127.0.0.1:1"_s);
-    QTest::newRow("an unknown node type names the three") << badType << u"\"ollama\", \"openai\" or \"bedrock\""_s;
+    QTest::newRow("an unknown node type names the four") << badType << u"\"ollama\", \"openai\", \"bedrock\" or \"anthropic\""_s;
     QJsonObject badModels = base;
     badModels.insert("model_ids"_L1, QJsonArray { 1 });
     QTest::newRow("model_ids are strings") << badModels << u"\"model_ids\" must be an array of strings"_s;

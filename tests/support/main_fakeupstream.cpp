@@ -1,10 +1,12 @@
 // fake-upstream: the test double of an LLM node as a standalone program, for the benchmark and
 // for trying the gateway by hand.
 
+#include "fakeanthropic.h"
 #include "fakeupstream.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QJsonDocument>
 #include <QSocketNotifier>
 
 #include <csignal>
@@ -14,6 +16,7 @@
 
 using namespace Qt::StringLiterals;
 using Maestro::NodeType;
+using Maestro::Test::FakeAnthropic;
 using Maestro::Test::FakeUpstream;
 
 namespace {
@@ -45,7 +48,7 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.setApplicationDescription(u"A fake Ollama or OpenAI-compatible LLM server for tests."_s);
     parser.addHelpOption();
-    const QCommandLineOption dialectOption(u"dialect"_s, u"ollama or openai (default openai)."_s,
+    const QCommandLineOption dialectOption(u"dialect"_s, u"ollama, openai or anthropic (default openai)."_s,
                                            u"dialect"_s, u"openai"_s);
     const QCommandLineOption listenOption(u"listen"_s,
                                           u"HOST:PORT to listen on; port 0 picks one."_s,
@@ -75,8 +78,8 @@ int main(int argc, char *argv[])
     parser.process(app);
 
     const QString dialect = parser.value(dialectOption).toLower();
-    if (dialect != u"ollama"_s && dialect != u"openai"_s)
-        return fail(u"--dialect must be ollama or openai"_s);
+    if (dialect != u"ollama"_s && dialect != u"openai"_s && dialect != u"anthropic"_s)
+        return fail(u"--dialect must be ollama, openai or anthropic"_s);
     const QString listen = parser.value(listenOption);
     const qsizetype colon = listen.lastIndexOf(u':');
     bool portOk = false;
@@ -94,6 +97,26 @@ int main(int argc, char *argv[])
     const int threads = parser.value(threadsOption).toInt(&ok);
     if (!ok || threads < 1)
         return fail(u"--threads must be a positive integer"_s);
+
+    if (dialect == u"anthropic"_s) {
+        // Anthropic's API (tests/support/fakeanthropic.h): the key in x-api-key, a tool call
+        // answered until the conversation ends with its result.
+        FakeAnthropic anthropic;
+        if (parser.isSet(apiKeyOption))
+            anthropic.setApiKey(parser.value(apiKeyOption).toUtf8());
+        if (parser.isSet(modelsOption))
+            anthropic.setModels(parser.value(modelsOption).split(u',', Qt::SkipEmptyParts));
+        if (parser.isSet(textOption))
+            anthropic.setReplyText(parser.value(textOption));
+        if (parser.isSet(toolOption))
+            anthropic.setToolCall(parser.value(toolOption),
+                                  QJsonDocument::fromJson(parser.value(toolArgsOption).toUtf8()).object());
+        if (!anthropic.listen(address, static_cast<quint16>(port)))
+            return fail(u"cannot listen on %1"_s.arg(listen));
+        std::printf("fake-upstream listening on http://127.0.0.1:%u\n", static_cast<unsigned>(anthropic.port()));
+        std::fflush(stdout);
+        return app.exec();
+    }
 
     FakeUpstream upstream(dialect == u"ollama"_s ? NodeType::Ollama : NodeType::OpenAi);
     upstream.setThreadCount(threads);

@@ -49,6 +49,7 @@ NodeDialog::NodeDialog(const Node *node, QWidget *parent)
     m_type->addItem(tr("Ollama"), u"ollama"_s);
     m_type->addItem(tr("OpenAI-compatible (vLLM, LM Studio, llama.cpp, hosted)"), u"openai"_s);
     m_type->addItem(tr("Amazon Bedrock"), u"bedrock"_s);
+    m_type->addItem(tr("Anthropic"), u"anthropic"_s);
     m_region->setObjectName(u"region"_s);
     m_accessKeyId->setObjectName(u"awsAccessKeyId"_s);
     m_secretAccessKey->setObjectName(u"awsSecretAccessKey"_s);

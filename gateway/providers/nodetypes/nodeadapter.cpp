@@ -1,4 +1,5 @@
 #include "nodeadapter.h"
+#include "anthropicnode.h"
 #include "bedrocknode.h"
 #include "ollamanode.h"
 #include "openainode.h"
@@ -81,6 +82,7 @@ const NodeAdapter &NodeAdapter::forType(NodeType type)
     static const OllamaNode ollama;
     static const OpenAiNode openAi;
     static const BedrockNode bedrock;
+    static const AnthropicNode anthropic;
     switch (type) {
     case NodeType::Ollama:
         return ollama;
@@ -88,6 +90,8 @@ const NodeAdapter &NodeAdapter::forType(NodeType type)
         return openAi;
     case NodeType::Bedrock:
         return bedrock;
+    case NodeType::Anthropic:
+        return anthropic;
     }
     Q_UNREACHABLE();
     return openAi;
@@ -104,6 +108,8 @@ std::optional<ApiError> NodeAdapter::shapeRequest(const NodeRequestShape &shape,
     if (auto error = NodeRequest::foldSystemMessages(body))
         return error;
     NodeRequest::dropNonPositiveLimits(body);
+    if (type() != NodeType::Anthropic)
+        NodeRequest::dropAnthropicFields(body);
     adjustRequest(shape, body);
     return std::nullopt;
 }

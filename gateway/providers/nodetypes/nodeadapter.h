@@ -133,6 +133,19 @@ public:
     // The models in the answer to modelsRequest(); false and *error when it cannot be read.
     virtual bool parseModels(qint64 nodeId, const QByteArray &body, QList<NodeModel> *models,
                              QString *error) const = 0;
+    // For a model list given in pages: the request for the page after `body` (the answer to
+    // modelsRequest() or to an earlier call), or nothing when `body` was the last page. The
+    // prober asks for at most MaxModelPages pages. Nothing by default: one answer lists all.
+    static constexpr int MaxModelPages = 10;
+    virtual std::optional<UpstreamRequest> nextModelsRequest(const Node &node,
+                                                             const QString &apiKey,
+                                                             const QByteArray &body) const
+    {
+        Q_UNUSED(node);
+        Q_UNUSED(apiKey);
+        Q_UNUSED(body);
+        return std::nullopt;
+    }
     // The models of a node whose type has no model list to ask for (they are configured on the
     // node): health checks and discovery then take these and send nothing. Nothing by default.
     virtual std::optional<QList<NodeModel>> configuredModels(const Node &node) const
