@@ -3,6 +3,7 @@
 #include "httpcontext.h"
 #include "httpwire.h"
 #include "providers/anthropic.h"
+#include "providers/noderequest.h"
 #include "providers/nodetypes/anthropicnode.h"
 
 #include <QJsonDocument>
@@ -33,6 +34,7 @@ bool passThrough(Gateway *gateway, HttpContext &ctx, const Catalog &catalog, con
     UpstreamRequest request = AnthropicNode::apiRequest(
         node, QByteArrayLiteral("POST"), QByteArrayLiteral("/v1/messages/count_tokens"),
         catalog.apiKey(node.id), QJsonDocument(counted).toJson(QJsonDocument::Compact));
+    addNodeHeaders(&request, catalog.nodeHeaders(node.id));
     gateway->applyUpstreamTimeouts(node, &request);
     // A small lookup: a node that takes longer is not going to answer.
     request.firstByteTimeoutMs = std::min(request.firstByteTimeoutMs, 30'000);
