@@ -20,7 +20,9 @@ std::optional<Options> Options::parse(const QStringList &arguments, QString *err
     const QCommandLineOption headless(u"headless"_s, u"Run the gateway only, without windows (works with no display)."_s);
     const QCommandLineOption printToken(u"print-admin-token"_s, u"Print the admin token kept in the secret store and exit."_s);
     const QCommandLineOption migrateFrom(u"migrate-from"_s, u"Copy every table of this database into the empty one given by --database, then exit."_s, u"URL"_s);
-    parser.addOptions({help, version, listen, dataDir, database, headless, printToken, migrateFrom});
+    const QCommandLineOption tlsCert(u"tls-cert"_s, u"Serve HTTPS with this PEM certificate (with --tls-key); its chain may follow it in the file."_s, u"FILE"_s);
+    const QCommandLineOption tlsKey(u"tls-key"_s, u"The certificate's PEM private key, unencrypted (with --tls-cert)."_s, u"FILE"_s);
+    parser.addOptions({help, version, listen, dataDir, database, headless, printToken, migrateFrom, tlsCert, tlsKey});
 
     Options options;
     options.helpText = parser.helpText();
@@ -85,6 +87,12 @@ std::optional<Options> Options::parse(const QStringList &arguments, QString *err
             return std::nullopt;
         }
         options.action = Action::Migrate;
+    }
+    options.tlsCertificate = parser.value(tlsCert);
+    options.tlsKey = parser.value(tlsKey);
+    if (parser.isSet(tlsCert) != parser.isSet(tlsKey) || (parser.isSet(tlsCert) && (options.tlsCertificate.isEmpty() || options.tlsKey.isEmpty()))) {
+        *error = u"--tls-cert and --tls-key go together, each with a file"_s;
+        return std::nullopt;
     }
     options.headless = parser.isSet(headless);
     return options;
