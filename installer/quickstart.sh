@@ -34,7 +34,7 @@ as_root() {
 build_packages=(build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-tools-dev qt6-l10n-tools
     qt6-translations-l10n libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev
-    libgl-dev zlib1g-dev)
+    libgl-dev zlib1g-dev libssl-dev)
 test_packages=(curl postgresql file desktop-file-utils appstream dbus gnome-keyring libsecret-1-0)
 # The sanitizer and fuzzer builds of `test`: clang 14 with its sanitizer runtimes, libFuzzer and
 # llvm-symbolizer (llvm-14) for readable stack traces.
