@@ -1,6 +1,6 @@
 // The live request log, GET /admin/request-logs/stream, over real sockets: a subscriber receives
 // the entries of requests made after it subscribed, in the request log's shape and through its
-// filters; heartbeats keep an idle stream alive; at most 8 subscribers (the next one gets 503);
+// filters; node health changes as node events; heartbeats keep an idle stream alive; at most 8 subscribers (the next one gets 503);
 // the admin token as everywhere under /admin/; and a subscriber that never reads is dropped once
 // its bounded queue overflows, while a subscriber that reads goes on.
 
@@ -121,6 +121,8 @@ private Q_SLOTS:
     void cleanupTestCase();
 
     void entriesArriveThroughTheFilters();
+    void nodeHealthChangesArriveAsNodeEvents();
+    void statusWithoutTls();
     void heartbeatsKeepAnIdleStreamAlive();
     void ninthSubscriberGets503();
     void adminTokenRequired();
@@ -213,6 +215,37 @@ void TestLogStreamHttp::entriesArriveThroughTheFilters()
 
     // The streams stay open.
     QVERIFY(aliceOnly.connected() && errorsOnly.connected() && everything.connected());
+}
+
+void TestLogStreamHttp::nodeHealthChangesArriveAsNodeEvents()
+{
+    StreamClient client;
+    client.open(m_harness.port(), u"?username=nobody"_s); // node events pass every filter
+    QTRY_COMPARE_WITH_TIMEOUT(client.status(), 200, 5000);
+    const QString checkPath = u"/admin/nodes/%1/health-check"_s.arg(m_harness.openaiId());
+    // The node fails its check (its model list answers 500), then recovers.
+    m_harness.openai()->failNext(500, 1);
+    QCOMPARE(m_harness.admin("POST", checkPath).json().value("health_status"_L1).toString(), u"unhealthy"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(client.events("node").size(), 1, 5000);
+    QCOMPARE(m_harness.admin("POST", checkPath).json().value("health_status"_L1).toString(), u"healthy"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(client.events("node").size(), 2, 5000);
+    const QList<QJsonObject> events = client.events("node");
+    QCOMPARE(events.at(0).value("node_id"_L1).toInteger(), m_harness.openaiId());
+    QCOMPARE(events.at(0).value("node_name"_L1).toString(), u"openai-node"_s);
+    QCOMPARE(events.at(0).value("health_status"_L1).toString(), u"unhealthy"_s);
+    QCOMPARE(events.at(1).value("health_status"_L1).toString(), u"healthy"_s);
+    QVERIFY(client.events().isEmpty()); // no request entry passed the filter
+}
+
+void TestLogStreamHttp::statusWithoutTls()
+{
+    const QJsonObject status = m_harness.admin("GET", u"/admin/status"_s).json();
+    QCOMPARE(status.value("scheme"_L1).toString(), u"http"_s);
+    QCOMPARE(status.value("tls"_L1).toObject().value("enabled"_L1).toBool(true), false);
+    QVERIFY(status.value("tls"_L1).toObject().value("fingerprint_sha256"_L1).isNull());
+    QCOMPARE(status.value("healthy_nodes"_L1).toInt(), 2);
+    QCOMPARE(status.value("nodes"_L1).toObject().value("total"_L1).toInt(), 2);
+    QCOMPARE(status.value("log_stream_subscribers"_L1).toInt(), 0);
 }
 
 void TestLogStreamHttp::heartbeatsKeepAnIdleStreamAlive()
