@@ -2,8 +2,11 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QSaveFile>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -80,6 +83,50 @@ bool DataDirLock::tryLock(QString *error, bool *inUse)
     }
     *error = u"cannot create the lock file in the data directory %1"_s.arg(m_dir);
     return false;
+}
+
+bool writeInstanceFile(const QString &dir, const QJsonObject &info, QString *error)
+{
+    // Whole or not at all: a client never reads half a file.
+    QSaveFile file(QDir(dir).filePath(QLatin1StringView(InstanceFileName)));
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = u"cannot write %1: %2"_s.arg(file.fileName(), file.errorString());
+        return false;
+    }
+    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    file.write(QJsonDocument(info).toJson(QJsonDocument::Indented));
+    if (!file.commit()) {
+        *error = u"cannot write %1: %2"_s.arg(file.fileName(), file.errorString());
+        return false;
+    }
+    return true;
+}
+
+void removeInstanceFile(const QString &dir)
+{
+    QFile::remove(QDir(dir).filePath(QLatin1StringView(InstanceFileName)));
+}
+
+std::optional<QJsonObject> readRunningInstance(const QString &dir)
+{
+    QFile file(QDir(dir).filePath(QLatin1StringView(InstanceFileName)));
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QJsonObject info = QJsonDocument::fromJson(file.read(64 * 1024)).object();
+    const qint64 pid = qint64(info.value("pid"_L1).toDouble());
+    if (pid <= 0)
+        return std::nullopt;
+    // Alive (EPERM: alive, another user's), and the holder of the data dir's lock, so that a
+    // recycled pid does not pass for the gateway.
+    if (::kill(pid_t(pid), 0) != 0 && errno != EPERM)
+        return std::nullopt;
+    QLockFile lock(QDir(dir).filePath(u"maestro.lock"_s));
+    qint64 lockPid = 0;
+    QString host;
+    QString application;
+    if (!lock.getLockInfo(&lockPid, &host, &application) || lockPid != pid)
+        return std::nullopt;
+    return info;
 }
 
 QString raiseOpenFileLimit()

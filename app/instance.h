@@ -1,9 +1,11 @@
 #pragma once
 
+#include <QJsonObject>
 #include <QLockFile>
 #include <QString>
 
 #include <memory>
+#include <optional>
 
 namespace Maestro {
 
@@ -30,6 +32,18 @@ private:
     QString m_dir;
     std::unique_ptr<QLockFile> m_lock;
 };
+
+// "instance.json" in the data dir: how to reach the gateway that serves it, for a client that has
+// no admin token yet (the desktop app deciding to attach instead of starting a second gateway on
+// the same database). Written once the gateway serves, removed on a clean stop; it holds pid,
+// scheme, address, port, url, instance_id, version, started_at, database and, with TLS, the
+// certificate's fingerprint: nothing secret (the admin token never goes there).
+inline constexpr char InstanceFileName[] = "instance.json";
+bool writeInstanceFile(const QString &dir, const QJsonObject &info, QString *error);
+void removeInstanceFile(const QString &dir);
+// The file's contents when the gateway it names still runs: its pid is alive and holds the data
+// dir's lock. A file left by a process that died (SIGKILL, a crash) is stale: nullopt.
+std::optional<QJsonObject> readRunningInstance(const QString &dir);
 
 // Raises the soft limit of open files to the hard limit: every client connection and every
 // upstream request is a descriptor, and the usual soft default (1024) caps a busy gateway long

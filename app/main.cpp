@@ -6,6 +6,7 @@
 #include "core/nodeheaders.h"
 #include "core/tokens.h"
 #include "http/gatewaythread.h"
+#include "http/tlsidentity.h"
 #include "storage/database.h"
 #include "storage/filesecretstore.h"
 #include "storage/keychainsecretstore.h"
@@ -21,6 +22,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonObject>
 #include <QSocketNotifier>
 #include <QStandardPaths>
 
@@ -201,6 +203,14 @@ int main(int argc, char *argv[])
         return 0;
     }
 
+    // Checked before anything is opened: a certificate the gateway cannot serve is a bad flag.
+    std::shared_ptr<const TlsIdentity> tls;
+    if (options->action == Options::Action::Run && !options->tlsCertificate.isEmpty()) {
+        tls = TlsIdentity::load(options->tlsCertificate, options->tlsKey, &error);
+        if (!tls)
+            return fail(error);
+    }
+
     const QString dataDir = QDir::cleanPath(options->dataDir.isEmpty() ? defaultDataDir() : options->dataDir);
     DatabaseConfig dbConfig;
     if (!options->databaseUrl.isEmpty())
@@ -305,6 +315,8 @@ int main(int argc, char *argv[])
     config.address = options->address;
     config.port = options->port;
     config.adminToken = adminToken;
+    config.tls = tls;
+    config.dataDir = QFileInfo(dataDir).absoluteFilePath();
     GatewayThread gateway(config, &store, gatewaySecrets, &usage, &clock, &database);
     if (!gateway.start(&error)) {
         usage.stop();
@@ -329,7 +341,30 @@ int main(int argc, char *argv[])
     const QString host = options->address.protocol() == QAbstractSocket::IPv6Protocol
         ? u"[%1]"_s.arg(options->address.toString())
         : options->address.toString();
-    printLine(stdout, u"Model Maestro listening on http://%1:%2"_s.arg(host).arg(gateway.port()));
+    const QString scheme = tls ? u"https"_s : u"http"_s;
+    if (tls) {
+        // Public: clients that pin a self-signed certificate compare it.
+        printLine(stderr, u"model-maestro: serving HTTPS; certificate %1, SHA-256 fingerprint %2"_s.arg(tls->subject, tls->fingerprintSha256));
+    }
+    // Before the line that says it serves: whoever waits for that line finds the file.
+    {
+        const GatewayShared *shared = gateway.shared();
+        QJsonObject info{{u"pid"_s, double(QCoreApplication::applicationPid())},
+                         {u"scheme"_s, scheme},
+                         {u"address"_s, options->address.toString()},
+                         {u"port"_s, gateway.port()},
+                         {u"url"_s, u"%1://%2:%3"_s.arg(scheme, host).arg(gateway.port())},
+                         {u"instance_id"_s, shared->instance.id},
+                         {u"version"_s, QStringLiteral(MAESTRO_VERSION)},
+                         {u"started_at"_s, shared->instance.startedAt.toString(Qt::ISODateWithMs)},
+                         {u"database"_s, shared->instance.database},
+                         {u"headless"_s, !desktop}};
+        if (tls)
+            info.insert(u"tls_fingerprint_sha256"_s, tls->fingerprintSha256);
+        if (!writeInstanceFile(dataDir, info, &error))
+            printLine(stderr, u"model-maestro: warning: "_s + error);
+    }
+    printLine(stdout, u"Model Maestro listening on %1://%2:%3"_s.arg(scheme, host).arg(gateway.port()));
     if (!openFileLimit.isEmpty())
         printLine(stderr, u"model-maestro: "_s + openFileLimit);
 
@@ -341,6 +376,7 @@ int main(int argc, char *argv[])
     const int code = app.exec();
 #endif
     gateway.stop(5000);
+    removeInstanceFile(dataDir);
     usage.stop();
     return code;
 }

@@ -22,8 +22,10 @@ std::optional<Options> Options::parse(const QStringList &arguments, QString *err
     const QCommandLineOption printSecretKey(u"print-secret-key"_s, u"Print the key that encrypts node secrets in a shared PostgreSQL database (give it to other instances as MAESTRO_SECRET_KEY) and exit."_s);
     const QCommandLineOption rotateSecretKey(u"rotate-secret-key"_s, u"Re-encrypt the node secrets in the PostgreSQL database given by --database with a new key, keep it, and exit."_s);
     const QCommandLineOption migrateFrom(u"migrate-from"_s, u"Copy every table of this database into the empty one given by --database, then exit."_s, u"URL"_s);
+    const QCommandLineOption tlsCert(u"tls-cert"_s, u"Serve HTTPS with this PEM certificate (with --tls-key); its chain may follow it in the file."_s, u"FILE"_s);
+    const QCommandLineOption tlsKey(u"tls-key"_s, u"The certificate's PEM private key, unencrypted (with --tls-cert)."_s, u"FILE"_s);
     parser.addOptions({help, version, listen, dataDir, database, headless, printToken, printSecretKey,
-                       rotateSecretKey, migrateFrom});
+                       rotateSecretKey, migrateFrom, tlsCert, tlsKey});
 
     Options options;
     options.helpText = parser.helpText();
@@ -96,6 +98,12 @@ std::optional<Options> Options::parse(const QStringList &arguments, QString *err
             return std::nullopt;
         }
         options.action = Action::Migrate;
+    }
+    options.tlsCertificate = parser.value(tlsCert);
+    options.tlsKey = parser.value(tlsKey);
+    if (parser.isSet(tlsCert) != parser.isSet(tlsKey) || (parser.isSet(tlsCert) && (options.tlsCertificate.isEmpty() || options.tlsKey.isEmpty()))) {
+        *error = u"--tls-cert and --tls-key go together, each with a file"_s;
+        return std::nullopt;
     }
     options.headless = parser.isSet(headless);
     return options;

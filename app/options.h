@@ -21,6 +21,8 @@ struct Options
     QString dataDir;             // empty: the platform's application data location
     QString databaseUrl;         // empty: SQLite in the data dir
     QString migrateFrom;         // Migrate: copy this database into databaseUrl
+    QString tlsCertificate;      // with tlsKey: serve HTTPS (PEM files)
+    QString tlsKey;
     bool headless = false;
     QString helpText;
 

@@ -259,8 +259,10 @@ void Control::checkNode(qint64 id, QObject *context, std::function<void(bool, QS
         if (periodic && !outcome.ok && was == Health::Healthy && failures < m_shared->healthFailureThreshold)
             health = Health::Healthy; // one lost probe does not take a working node out
         m_admin->recordNodeHealth(id, health, outcome.error);
-        if (was != Health::Unknown && was != health)
+        if (was != Health::Unknown && was != health) {
+            m_shared->logStream.publishNode(id, name, health == Health::Healthy);
             Q_EMIT nodeHealthChanged(id, name, health == Health::Healthy);
+        }
         if (!outcome.ok)
             qCWarning(lcGateway).noquote() << "node" << name << "is unhealthy:" << outcome.error;
         m_jobs->queueWarmup(id, discovered);

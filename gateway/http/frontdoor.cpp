@@ -3,6 +3,7 @@
 #include "httpwire.h"
 
 #include <QLoggingCategory>
+#include <QSslSocket>
 #include <QTimerEvent>
 
 #include <cstring>
@@ -86,6 +87,14 @@ void ProxySocket::close()
     disconnectFromHost();
 }
 
+void ProxySocket::abortConnection()
+{
+    if (!m_door || m_closed)
+        return;
+    m_door->m_wire->abort();
+    m_door->finish();
+}
+
 void ProxySocket::release(const QByteArray &bytes)
 {
     if (m_closed)
@@ -149,6 +158,13 @@ FrontDoor::FrontDoor(QTcpSocket *wire, FrontDoorShared *shared, EarlyRefusal ear
     connect(m_wire, &QTcpSocket::readyRead, this, &FrontDoor::readWire);
     connect(m_wire, &QTcpSocket::bytesWritten, this, &FrontDoor::onWireBytesWritten);
     connect(m_wire, &QTcpSocket::disconnected, this, &FrontDoor::finish);
+    if (auto *tls = qobject_cast<QSslSocket *>(m_wire)) {
+        m_tls = true;
+        m_tlsPending = tls->mode() == QSslSocket::UnencryptedMode;
+        // A failed handshake (a scanner, a client that does not trust the certificate) ends the
+        // connection; nothing can be answered on it.
+        connect(m_wire, &QAbstractSocket::errorOccurred, this, &FrontDoor::onWireError);
+    }
     if (!refusal.isEmpty()) {
         m_wire->write(refusal);
         closeAfterFlush();
@@ -235,6 +251,37 @@ void FrontDoor::readWire()
     process();
 }
 
+bool FrontDoor::awaitingTls()
+{
+    if (!m_tlsPending)
+        return false;
+    auto *tls = static_cast<QSslSocket *>(m_wire);
+    char first = 0;
+    // peek() of an unencrypted QSslSocket leaves the bytes in its plain socket, where the
+    // handshake will read them.
+    if (tls->peek(&first, 1) != 1)
+        return true; // nothing yet: the header timer runs
+    m_tlsPending = false;
+    if (first == 0x16) { // a TLS record of type handshake: the ClientHello
+        tls->startServerEncryption();
+        return true; // decrypted bytes come with the next readyRead
+    }
+    qCDebug(lcFrontDoor) << "plain HTTP on the TLS port from" << m_wire->peerAddress();
+    m_wire->write(Wire::withConnectionClose(errorResponse(
+        Dialect::Admin, ApiError::badRequest(u"This port serves HTTPS: use an https:// URL"_s))));
+    closeAfterFlush();
+    return true;
+}
+
+void FrontDoor::onWireError()
+{
+    if (m_finished || static_cast<QSslSocket *>(m_wire)->isEncrypted())
+        return; // errors of an established connection end in disconnected() as for plain TCP
+    qCDebug(lcFrontDoor) << "TLS handshake failed with" << m_wire->peerAddress() << m_wire->errorString();
+    m_wire->abort();
+    finish();
+}
+
 void FrontDoor::scheduleProcess()
 {
     if (m_processScheduled)
@@ -246,6 +293,8 @@ void FrontDoor::scheduleProcess()
 void FrontDoor::process()
 {
     m_processScheduled = false;
+    if (m_closing || m_finished || awaitingTls())
+        return;
     for (;;) {
         if (m_closing || m_finished || !m_proxy)
             return;
@@ -424,7 +473,8 @@ void FrontDoor::shutdownWrite()
 #ifdef Q_OS_UNIX
     // A FIN now, then read until the client closes too (or the linger time is up): closing with
     // unread bytes would send a reset, which can destroy the answer before the client reads it.
-    if (m_wire->state() == QAbstractSocket::ConnectedState && m_wire->socketDescriptor() >= 0
+    // Not under TLS, where the close_notify must go first: disconnectFromHost sends it.
+    if (!m_tls && m_wire->state() == QAbstractSocket::ConnectedState && m_wire->socketDescriptor() >= 0
         && ::shutdown(int(m_wire->socketDescriptor()), SHUT_WR) == 0) {
         m_wire->skip(m_wire->bytesAvailable());
         startTimer(Timer::Linger, LingerMs);

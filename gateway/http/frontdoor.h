@@ -55,6 +55,9 @@ public:
     bool waitForReadyRead(int) override { return false; }
     bool waitForBytesWritten(int) override { return false; }
 
+    // Drops the client at once, unsent bytes and all (a live log subscriber that does not read).
+    void abortConnection();
+
     // From the door:
     void release(const QByteArray &bytes);
     void wireClosed(); // goes Unconnected and emits disconnected (once)
@@ -76,6 +79,12 @@ private:
 // answers pipelined requests in order, never lets QHttpServer's own parser see an ambiguous
 // request, and lets the door adapt each answer to its client (HEAD, HTTP/1.0, Connection: close).
 // It also enforces the timeouts and answers 100 Continue only for heads it accepted.
+//
+// A QSslSocket wire (GuardedTcpServer with TLS) arrives unencrypted: the door looks at the first
+// byte the client sends. A TLS handshake record starts the server handshake, after which the
+// socket gives the door decrypted bytes and everything above applies unchanged (the header
+// timeout, running from the accept, also bounds the handshake). Anything else is plain HTTP sent
+// to the HTTPS port: answered 400 in clear, then closed.
 class FrontDoor final : public QObject
 {
     Q_OBJECT
@@ -106,6 +115,8 @@ private:
     enum class Timer { None, Header, Body, KeepAlive, Send, Linger };
 
     void readWire();
+    bool awaitingTls(); // true while the TLS handshake has not started (or the client was refused)
+    void onWireError();
     void process();
     void scheduleProcess();
     bool startRequest(); // after a head passed the parser; false when refused
@@ -139,6 +150,8 @@ private:
     bool m_closing = false; // no more requests: flushing, then lingering
     bool m_finished = false;
     bool m_shutdown = false; // our side of the wire is closed; lingering
+    bool m_tls = false; // the wire is a QSslSocket
+    bool m_tlsPending = false; // ... whose handshake has not started yet
 
     // The request being served.
     bool m_inFlight = false; // released to QHttpServer, answer not complete

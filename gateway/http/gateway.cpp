@@ -7,6 +7,7 @@
 #include "llmcontroller.h"
 #include "mailbox.h"
 #include "routes.h"
+#include "tlsidentity.h"
 #include "core/tokens.h"
 #include "providers/upstreamclient.h"
 #include "storage/usagewriter.h"
@@ -62,6 +63,8 @@ bool Gateway::listen(qintptr listeningDescriptor, QString *error)
         dispatch(request, std::move(responder));
     });
     m_tcp = new GuardedTcpServer(&m_shared->door, [this](const RequestParser::Head &head) { return refuseBeforeBody(head); });
+    if (m_config.tls)
+        m_tcp->setTls(m_config.tls->configuration);
     m_tcp->setRefusalNotice([this](const RequestParser::Head &head, int status, const QString &message) {
         logDoorRefusal(head, status, message);
     });
@@ -175,7 +178,14 @@ void Gateway::logRefusal(RequestLogEntry entry)
     if (entry.model.size() > 200)
         entry.model = entry.model.left(200);
     entry.createdAt = m_clock->nowUtc();
-    m_usage->enqueue(entry);
+    logRequest(std::move(entry));
+}
+
+void Gateway::logRequest(RequestLogEntry entry)
+{
+    // The live log shows what the request log holds: not the refusals the writer's cap leaves out.
+    if (!m_usage || m_usage->enqueue(entry, &entry.suppressed))
+        m_shared->logStream.publish(entry);
     Q_EMIT requestLogged(entry);
 }
 
@@ -315,13 +325,24 @@ void Gateway::requestNodeCheck(qint64 nodeId)
         control->call([nodeId](Control *c) { c->checkNode(nodeId, c, [](bool, QString) {}); });
 }
 
-void Gateway::forwardAdmin(HttpContext &ctx, AdminHandler handler)
+bool Gateway::checkAdmin(HttpContext &ctx)
 {
     const QByteArray token = ctx.bearerToken();
-    if (token.isEmpty())
-        return ctx.fail(ApiError::unauthorized(u"Missing authorization header"_s));
-    if (!isAdminToken(token))
-        return ctx.fail(ApiError::forbidden(u"Invalid admin token"_s));
+    if (token.isEmpty()) {
+        ctx.fail(ApiError::unauthorized(u"Missing authorization header"_s));
+        return false;
+    }
+    if (!isAdminToken(token)) {
+        ctx.fail(ApiError::forbidden(u"Invalid admin token"_s));
+        return false;
+    }
+    return true;
+}
+
+void Gateway::forwardAdmin(HttpContext &ctx, AdminHandler handler)
+{
+    if (!checkAdmin(ctx))
+        return;
     const std::shared_ptr<ControlPort> control = m_shared->control;
     if (!control)
         return ctx.fail(ApiError::unavailable(u"The gateway is stopping"_s));

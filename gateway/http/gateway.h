@@ -6,9 +6,11 @@
 #include "core/limiter.h"
 #include "core/metrics.h"
 #include "frontdoor.h"
+#include "logstream.h"
 #include "router.h"
 #include "admin/admincontext.h"
 
+#include <QDateTime>
 #include <QHostAddress>
 #include <QJsonValue>
 #include <QMutex>
@@ -32,6 +34,7 @@ class Mailbox;
 class UpstreamClient;
 class UsageWriter;
 struct UpstreamRequest;
+struct TlsIdentity;
 
 struct GatewayConfig
 {
@@ -52,6 +55,26 @@ struct GatewayConfig
     // How long an admin request may wait for the control thread (its database work) before it
     // is answered 503; the time a handler waits on nodes does not count.
     int adminTimeoutMs = 30'000;
+    // Serve HTTPS with this certificate and key (null: plain HTTP). See GuardedTcpServer.
+    std::shared_ptr<const TlsIdentity> tls;
+    // Where the process keeps its data, for GET /admin/status (empty when unknown).
+    QString dataDir;
+    // The live request log (GET /admin/request-logs/stream): subscribers and their queues (see
+    // LogStreamHub), how much may wait unsent on one connection, and the heartbeat comment.
+    LogStreamHub::Limits logStream;
+    qint64 logStreamMaxUnsent = LogStreamSubscriber::DefaultMaxUnsent;
+    int logStreamHeartbeatMs = 15'000;
+};
+
+// Who this gateway is, for GET /admin/status: set once at start, read-only afterwards.
+struct InstanceInfo
+{
+    QString id; // a new UUID per start
+    QDateTime startedAt;
+    QString database; // "sqlite" or "postgresql"
+    QString dataDir;
+    QString dataDirId; // a stable digest of the data dir's path
+    int ioThreads = 0;
 };
 
 // How model warmup runs, from the settings (see Gateway::reload).
@@ -126,6 +149,8 @@ public:
     std::shared_ptr<ControlPort> control;
     // Admin requests posted to the control thread whose handler has not run yet (or still runs).
     std::atomic<int> adminQueued{0};
+    LogStreamHub logStream; // the live request log's subscribers
+    InstanceInfo instance; // written before the I/O threads start
 
     // Sets the request's connect, first-byte and idle timeouts: the node's own where it has
     // them, the upstream_*_timeout_seconds settings otherwise.
@@ -205,6 +230,9 @@ public:
     RoutingStrategy routingStrategy() const { return m_shared->strategy(); }
 
     bool isAdminToken(const QByteArray &token) const;
+    // The admin token check of the admin routes served on the I/O thread: false after answering
+    // 401 or 403.
+    bool checkAdmin(HttpContext &ctx);
 
     // Whom a user token names: its user, or the user it was taken from (rotated, or the user
     // deleted; `revoked` then says which). userId 0: a token never known.
@@ -215,6 +243,17 @@ public:
         QString revoked; // "token_revoked" or "user_deleted"; empty for a valid token
     };
     static TokenOwner tokenOwner(const Catalog &catalog, const QByteArray &token);
+
+    // Hands a finished request's entry to the usage log, to the live log's subscribers and to
+    // requestLogged. Every entry of the request log goes through here.
+    void logRequest(RequestLogEntry entry);
+
+    // GET /admin/status (admin token): who this gateway is and how it is doing, answered on the
+    // I/O thread from memory (no database), so an attaching client learns it even while the
+    // database is slow.
+    void serveStatus(HttpContext &ctx);
+    // GET /admin/request-logs/stream (admin token): the live request log as server-sent events.
+    void streamRequestLogs(HttpContext &ctx);
 
     // Logs a request refused before it went to a node, with no tokens. Only for a known user:
     // a request with no token or an unknown one logs nothing, or anyone could fill the log (and

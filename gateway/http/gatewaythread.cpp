@@ -3,7 +3,10 @@
 #include "core/handoff.h"
 #include "storage/database.h"
 
+#include <QCryptographicHash>
 #include <QDeadlineTimer>
+#include <QFileInfo>
+#include <QUuid>
 #include <QEventLoop>
 #include <QTimer>
 
@@ -19,6 +22,7 @@ GatewayThread::GatewayThread(GatewayConfig config, Store *store, SecretStore *se
     , m_usage(usage)
     , m_clock(clock)
     , m_database(database)
+    , m_instanceId(QUuid::createUuid().toString(QUuid::WithoutBraces))
 {
 }
 
@@ -54,6 +58,24 @@ bool GatewayThread::start(QString *error)
     // comes back where the clients know it.
     m_config.port = m_port;
     m_shared = std::make_unique<GatewayShared>(m_clock);
+    m_shared->logStream.setLimits(m_config.logStream);
+    int count = m_config.ioThreads > 0 ? m_config.ioThreads : QThread::idealThreadCount();
+    count = std::clamp(count, 1, 8);
+    InstanceInfo &instance = m_shared->instance;
+    instance.id = m_instanceId;
+    instance.startedAt = m_clock->nowUtc();
+    instance.database = m_database && m_database->isPostgres() ? u"postgresql"_s : u"sqlite"_s;
+    instance.dataDir = m_config.dataDir;
+    if (!instance.dataDir.isEmpty()) {
+        // Stable across restarts and renames of nothing but the process: clients key what they
+        // remember of a gateway by it without seeing the path.
+        const QString canonical = QFileInfo(instance.dataDir).canonicalFilePath();
+        instance.dataDirId = QString::fromLatin1(
+            QCryptographicHash::hash((canonical.isEmpty() ? instance.dataDir : canonical).toUtf8(), QCryptographicHash::Sha256)
+                .toHex()
+                .left(16));
+    }
+    instance.ioThreads = count;
     const GatewayConfig config = m_config;
 
     // The control thread first: it publishes the first catalog before any request is served.
@@ -71,8 +93,6 @@ bool GatewayThread::start(QString *error)
     }
     m_shared->control = m_control->port();
 
-    int count = m_config.ioThreads > 0 ? m_config.ioThreads : QThread::idealThreadCount();
-    count = std::clamp(count, 1, 8);
     for (int i = 0; i < count; ++i) {
         Worker worker;
         worker.thread = new QThread;

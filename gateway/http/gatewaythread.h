@@ -68,6 +68,7 @@ private:
     quint16 m_port = 0;
     ListenSocket m_socket;
     bool m_addressInUse = false;
+    QString m_instanceId; // one per process: a restart of the threads is the same instance
 };
 
 } // namespace Maestro

@@ -3,6 +3,7 @@
 #include "httpwire.h"
 
 #include <QLoggingCategory>
+#include <QSslSocket>
 #include <QTcpSocket>
 
 #ifdef Q_OS_UNIX
@@ -81,9 +82,31 @@ bool GuardedTcpServer::listenOn(qintptr listeningDescriptor)
 #endif
 }
 
+void GuardedTcpServer::setTls(const QSslConfiguration &configuration)
+{
+    m_tls = configuration;
+    m_tlsEnabled = true;
+    // A client over the cap would need a whole handshake to read the 503: it is closed instead.
+    m_busy.clear();
+}
+
 void GuardedTcpServer::incomingConnection(qintptr socketDescriptor)
 {
-    auto *wire = new QTcpSocket;
+    if (m_tlsEnabled && m_shared->connections.load() >= m_shared->maxConnections.load()) {
+#ifdef Q_OS_UNIX
+        ::close(int(socketDescriptor));
+#endif
+        return;
+    }
+    QTcpSocket *wire = nullptr;
+    if (m_tlsEnabled) {
+        // Unencrypted until the door has seen that the client starts a handshake (FrontDoor).
+        auto *tls = new QSslSocket;
+        tls->setSslConfiguration(m_tls);
+        wire = tls;
+    } else {
+        wire = new QTcpSocket;
+    }
     if (!wire->setSocketDescriptor(socketDescriptor)) {
         qCDebug(lcAccept) << "cannot take a connection:" << wire->errorString();
         delete wire;
@@ -171,7 +194,9 @@ MAESTRO_NO_VPTR_CHECK void GuardedTcpServer::shedOneWaitingClient()
     }
     const int fd = m_acceptFd < 0 ? -1 : ::accept4(m_acceptFd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
-        [[maybe_unused]] const ssize_t sent = ::send(fd, m_busy.constData(), size_t(m_busy.size()), MSG_NOSIGNAL);
+        if (!m_busy.isEmpty()) {
+            [[maybe_unused]] const ssize_t sent = ::send(fd, m_busy.constData(), size_t(m_busy.size()), MSG_NOSIGNAL);
+        }
         ::shutdown(fd, SHUT_WR);
         ::close(fd);
     }

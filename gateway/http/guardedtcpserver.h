@@ -3,6 +3,7 @@
 #include "frontdoor.h"
 
 #include <QSocketNotifier>
+#include <QSslConfiguration>
 #include <QTcpServer>
 #include <QTimer>
 
@@ -15,6 +16,13 @@ namespace Maestro {
 // strictly parsed, normalized requests, one at a time (see frontdoor.h). Beyond the
 // max_connections setting a connection is answered 503 and closed. When the process runs out of
 // file descriptors, the server neither spins nor stops accepting for good (see acceptAll).
+//
+// With a TLS configuration (setTls) it serves HTTPS. It does what QSslServer does (a QSslSocket
+// per connection, the handshake as a server) but inside the front door: the handshake counts
+// against max_connections and must end, with the request head, within
+// client_header_timeout_seconds; plain HTTP sent to the port is answered 400 in clear and closed.
+// QSslServer itself cannot be used: it takes connections with its own accept loop, outside the
+// front door, and its handshake timeout arrived only in Qt 6.5.
 class GuardedTcpServer final : public QTcpServer
 {
     Q_OBJECT
@@ -31,6 +39,9 @@ public:
     void stopListening();
     // Given to every connection accepted from now on (see FrontDoor).
     void setRefusalNotice(RefusalNotice notice) { m_refusalNotice = std::move(notice); }
+    // Every connection accepted from now on speaks TLS with this configuration (a server
+    // certificate and key, see TlsIdentity).
+    void setTls(const QSslConfiguration &configuration);
 
 protected:
     void incomingConnection(qintptr socketDescriptor) override;
@@ -46,7 +57,9 @@ private:
     FrontDoorShared *m_shared;
     EarlyRefusal m_earlyRefusal;
     RefusalNotice m_refusalNotice;
-    QByteArray m_busy; // the 503 for connections over the cap
+    QByteArray m_busy; // the 503 for connections over the cap; empty with TLS (closed at once)
+    QSslConfiguration m_tls;
+    bool m_tlsEnabled = false;
     int m_acceptFd = -1; // a duplicate of the listening socket that acceptAll accepts on
     std::unique_ptr<QSocketNotifier> m_acceptNotifier;
     QTimer m_resumeTimer;

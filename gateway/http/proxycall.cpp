@@ -408,8 +408,7 @@ void ProxyCall::complete(int status, const QString &error)
     entry.dialect = dialectName(m_plan.client->dialect());
     m_gateway->limiter().addTokens(m_plan.userId, entry.totalTokens(), m_plan.limitedModel);
     m_gateway->metrics().record(entry, m_node ? m_node->name : QString());
-    m_gateway->usage()->enqueue(entry);
-    Q_EMIT m_gateway->requestLogged(entry);
+    m_gateway->logRequest(std::move(entry));
     deleteLater();
 }
 

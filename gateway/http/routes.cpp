@@ -176,6 +176,11 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm)
     A(M::Patch, u"/admin/system-prompts/{id}"_s, &PoliciesController::updateSystemPrompt);
     A(M::Delete, u"/admin/system-prompts/{id}"_s, &PoliciesController::deleteSystemPrompt);
 
+    // Served on the I/O thread from memory (Gateway::serveStatus, streamRequestLogs): an attaching
+    // client's first question, and a stream that stays open.
+    router.add(M::Get, u"/admin/status"_s, Dialect::Admin, [gateway](HttpContext &ctx) { gateway->serveStatus(ctx); });
+    router.add(M::Get, u"/admin/request-logs/stream"_s, Dialect::Admin,
+               [gateway](HttpContext &ctx) { gateway->streamRequestLogs(ctx); });
     A(M::Get, u"/admin/request-logs"_s, &LogsController::requestLogs);
     A(M::Get, u"/admin/dashboard/requests-log"_s, &LogsController::requestLogs);
     A(M::Get, u"/admin/audit-logs"_s, &LogsController::auditLogs);

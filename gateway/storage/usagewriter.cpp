@@ -90,29 +90,32 @@ bool UsageWriter::admitRefusal(RequestLogEntry *entry)
     return true;
 }
 
-void UsageWriter::enqueue(const RequestLogEntry &entry)
+bool UsageWriter::enqueue(const RequestLogEntry &entry, qint64 *suppressed)
 {
     QMutexLocker lock(&m_mutex);
     RequestLogEntry capped;
     if (entry.refused() && entry.userId) {
         capped = entry;
         if (!admitRefusal(&capped))
-            return;
+            return false;
     }
     const RequestLogEntry &queued = capped.refused() ? capped : entry;
+    if (suppressed)
+        *suppressed = queued.suppressed;
     if (m_queue.size() >= m_maxPending) {
         // Reported at the first loss and every 1000 after it, not once per request.
         if (m_dropped++ % 1000 == 0)
             qCCritical(lcStore) << "usage log queue full (" << m_maxPending
                                 << "entries waiting for the database):" << m_dropped
                                 << "entries dropped so far";
-        return;
+        return true;
     }
     m_queue.append(queued);
     if (m_scheduled || !m_worker)
-        return;
+        return true;
     m_scheduled = true;
     QMetaObject::invokeMethod(m_worker, [this] { drain(); }, Qt::QueuedConnection);
+    return true;
 }
 
 void UsageWriter::drain()

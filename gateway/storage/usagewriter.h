@@ -41,7 +41,10 @@ public:
 
     void start();
     void stop();
-    void enqueue(const RequestLogEntry &entry); // thread-safe
+    // Thread-safe. Returns false for a refusal left out by the per-user cap; *suppressed (when
+    // given) gets the count of those the entry reports. An entry lost to the bound of the queue
+    // still counts as logged here (it was meant to be; the loss is reported in the log).
+    bool enqueue(const RequestLogEntry &entry, qint64 *suppressed = nullptr);
     qint64 writtenCount() const;
     qint64 pendingCount() const;
     qint64 droppedCount() const; // entries lost to the bound

@@ -59,11 +59,12 @@ public:
 
     // The nodes serve `ollamaModels` and `openAiModels`; both reply with `replyText`. The gateway
     // serves with MAESTRO_TEST_IO_THREADS I/O threads when that is set (see GatewayStack).
-    bool start(const QStringList &ollamaModels, const QStringList &openAiModels, const QString &replyText)
+    bool start(const QStringList &ollamaModels, const QStringList &openAiModels, const QString &replyText,
+               const StackOptions &options = StackOptions())
     {
         m_replyText = replyText;
         QString error;
-        if (!m_stack.start(StackOptions(), &error)) {
+        if (!m_stack.start(options, &error)) {
             qWarning() << "gateway:" << error;
             return false;
         }

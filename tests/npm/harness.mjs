@@ -64,11 +64,12 @@ export class Harness {
         ], {}, /^fake-upstream listening on (http:\/\/\S+)$/);
     }
 
-    async startGateway() {
+    // `extraArgs`: more of the command line (--tls-cert and --tls-key: it serves https://).
+    async startGateway(extraArgs = []) {
         this.gateway = await this.startProcess(join(binDir, 'model-maestro'), [
-            '--headless', '--listen', '127.0.0.1:0', '--data-dir', this.tempDir('data'),
+            '--headless', '--listen', '127.0.0.1:0', '--data-dir', this.tempDir('data'), ...extraArgs,
         ], { MAESTRO_ADMIN_TOKEN: ADMIN_TOKEN, QT_QPA_PLATFORM: 'offscreen' },
-        /^Model Maestro listening on (http:\/\/\S+)$/);
+        /^Model Maestro listening on (https?:\/\/\S+)$/);
         return this.gateway;
     }
 

@@ -163,12 +163,12 @@ quint16 GatewayStack::port() const
 
 QUrl GatewayStack::baseUrl() const
 {
-    return QUrl(u"http://127.0.0.1:%1"_s.arg(port()));
+    return QUrl(u"%1://127.0.0.1:%2"_s.arg(m_options.config.tls ? u"https"_s : u"http"_s).arg(port()));
 }
 
 QUrl GatewayStack::url(const QString &path) const
 {
-    return QUrl(u"http://127.0.0.1:%1%2"_s.arg(port()).arg(path));
+    return QUrl(baseUrl().toString() + path);
 }
 
 QString GatewayStack::dataDir() const

@@ -91,7 +91,7 @@ public:
     const GatewayConfig &config() const { return m_options.config; }
     QByteArray adminToken() const { return m_options.config.adminToken; }
     quint16 port() const;
-    QUrl baseUrl() const; // http://127.0.0.1:PORT, no trailing slash
+    QUrl baseUrl() const; // http://127.0.0.1:PORT (https with config.tls), no trailing slash
     QUrl url(const QString &path) const;
     QString dataDir() const;
 

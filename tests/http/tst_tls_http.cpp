@@ -1,0 +1,338 @@
+// HTTPS on the listener over real sockets: a chat through the gateway with a client that trusts
+// only the test certificate, the admin status with the certificate's fingerprint, plain HTTP sent
+// to the TLS port refused and closed, a client that opens a connection and stays silent (or stops
+// inside its handshake) closed by the header timeout while it counts as an open connection, and
+// the certificate and key checked when the process starts (with instance.json in the data dir).
+
+#include "gatewayharness.h"
+#include "instance.h"
+#include "http/tlsidentity.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSslCertificate>
+#include <QSslSocket>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace Qt::StringLiterals;
+using namespace Maestro;
+using namespace Maestro::Test;
+
+namespace {
+
+const QString ReplyText = u"served over TLS"_s;
+const QString Model = u"chat-local"_s;
+// What `openssl x509 -in tests/http/fixtures/tls/cert.pem -noout -fingerprint -sha256` prints.
+const QString FixtureFingerprint =
+    u"1C:D7:88:5C:D5:2A:84:BB:70:85:44:C6:2D:A6:B8:55:57:DB:FF:B4:33:50:E8:D0:A3:4C:C0:38:CB:48:67:21"_s;
+
+QString fixture(const QString &name)
+{
+    return qEnvironmentVariable("MAESTRO_SOURCE_DIR") + u"/tests/http/fixtures/tls/"_s + name;
+}
+
+// Reads until the server closes the connection (or timeoutMs pass); true when it did close.
+bool readUntilClosed(QTcpSocket &socket, QByteArray *received, int timeoutMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs) {
+        if (socket.state() == QAbstractSocket::UnconnectedState) {
+            *received += socket.readAll();
+            return true;
+        }
+        socket.waitForReadyRead(50);
+        *received += socket.readAll();
+    }
+    return socket.state() == QAbstractSocket::UnconnectedState;
+}
+
+} // namespace
+
+class TestTlsHttp : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void chatOverHttpsWithPinnedCertificate();
+    void untrustedCertificateIsRefusedByTheClient();
+    void statusShowsTheFingerprint();
+    void plainHttpToTheTlsPortIsRefused();
+    void silentClientIsClosedByTheHeaderTimeout_data();
+    void silentClientIsClosedByTheHeaderTimeout();
+    void identityChecksAtLoad_data();
+    void identityChecksAtLoad();
+    void processRefusesABadKey_data();
+    void processRefusesABadKey();
+    void processServesHttpsAndDescribesItself();
+
+private:
+    GatewayHarness m_harness;
+    QByteArray m_alice;
+    QSslConfiguration m_pinned;
+};
+
+void TestTlsHttp::initTestCase()
+{
+    QString error;
+    const std::shared_ptr<const TlsIdentity> identity = TlsIdentity::load(fixture(u"cert.pem"_s), fixture(u"key.pem"_s), &error);
+    QVERIFY2(identity, qPrintable(error));
+
+    // The test's clients trust this certificate and nothing else: the pin.
+    m_pinned = QSslConfiguration::defaultConfiguration();
+    m_pinned.setCaCertificates(QSslCertificate::fromPath(fixture(u"cert.pem"_s)));
+    QCOMPARE(m_pinned.caCertificates().size(), 1);
+    QSslConfiguration::setDefaultConfiguration(m_pinned);
+
+    StackOptions options;
+    options.config.tls = identity;
+    options.settings.insert(u"client_header_timeout_seconds"_s, u"1"_s);
+    QVERIFY(m_harness.start({u"llama3.2:latest"_s}, {u"gpt-4o-mini"_s}, ReplyText, options));
+    QVERIFY(m_harness.stack().baseUrl().toString().startsWith(u"https://"_s));
+    QVERIFY(m_harness.addMapping(Model, u"llama3.2:latest"_s));
+    m_alice = m_harness.createUser(u"alice"_s, {u"*"_s});
+    QVERIFY(!m_alice.isEmpty());
+}
+
+void TestTlsHttp::cleanupTestCase()
+{
+    m_harness.stop();
+}
+
+void TestTlsHttp::chatOverHttpsWithPinnedCertificate()
+{
+    const QJsonObject body{{u"model"_s, Model}, {u"messages"_s, userMessage(u"hello"_s)}};
+    const Response whole = m_harness.send("POST", u"/v1/chat/completions"_s, toJson(body), m_alice);
+    QCOMPARE(whole.error, QNetworkReply::NoError);
+    QCOMPARE(whole.status, 200);
+    QCOMPARE(whole.json().value("choices"_L1).toArray().at(0).toObject().value("message"_L1).toObject().value("content"_L1).toString(),
+             ReplyText);
+
+    // A stream, event by event, through the encrypted connection.
+    QJsonObject streamed = body;
+    streamed.insert(u"stream"_s, true);
+    const Response stream = m_harness.send("POST", u"/v1/chat/completions"_s, toJson(streamed), m_alice);
+    QCOMPARE(stream.status, 200);
+    QString text;
+    for (const auto &[name, data] : sseEvents(stream.body)) {
+        if (data == "[DONE]")
+            continue;
+        text += QJsonDocument::fromJson(data).object().value("choices"_L1).toArray().at(0).toObject()
+                    .value("delta"_L1).toObject().value("content"_L1).toString();
+    }
+    QCOMPARE(text, ReplyText);
+    // Logged as any request.
+    QCOMPARE(m_harness.waitForLogs(u"alice"_s, 2).at(0).toObject().value("status_code"_L1).toInt(), 200);
+}
+
+void TestTlsHttp::untrustedCertificateIsRefusedByTheClient()
+{
+    // Without the pin (the system's authorities only) the self-signed certificate is refused:
+    // the pin is what lets the clients above in.
+    QSslSocket client;
+    QSslConfiguration system = QSslConfiguration::defaultConfiguration();
+    system.setCaCertificates(QSslConfiguration::systemCaCertificates());
+    client.setSslConfiguration(system);
+    client.connectToHostEncrypted(u"127.0.0.1"_s, m_harness.port());
+    QVERIFY(!client.waitForEncrypted(5000));
+    QVERIFY(!client.sslHandshakeErrors().isEmpty());
+
+    // With the pin, the handshake succeeds and the peer is the fixture's certificate.
+    QSslSocket pinned;
+    pinned.setSslConfiguration(m_pinned);
+    pinned.connectToHostEncrypted(u"127.0.0.1"_s, m_harness.port());
+    QVERIFY2(pinned.waitForEncrypted(5000), qPrintable(pinned.errorString()));
+    QCOMPARE(pinned.peerCertificate(), QSslCertificate::fromPath(fixture(u"cert.pem"_s)).value(0));
+    QVERIFY(pinned.sessionProtocol() == QSsl::TlsV1_2 || pinned.sessionProtocol() == QSsl::TlsV1_3);
+}
+
+void TestTlsHttp::statusShowsTheFingerprint()
+{
+    const Response status = m_harness.admin("GET", u"/admin/status"_s);
+    QCOMPARE(status.status, 200);
+    const QJsonObject json = status.json();
+    QCOMPARE(json.value("tls"_L1).toObject().value("enabled"_L1).toBool(), true);
+    QCOMPARE(json.value("tls"_L1).toObject().value("fingerprint_sha256"_L1).toString(), FixtureFingerprint);
+    QCOMPARE(json.value("scheme"_L1).toString(), u"https"_s);
+    QCOMPARE(json.value("port"_L1).toInt(), int(m_harness.port()));
+    QCOMPARE(json.value("database"_L1).toString(), u"sqlite"_s);
+    QCOMPARE(json.value("version"_L1).toString(), QStringLiteral(MAESTRO_VERSION));
+    QVERIFY(!json.value("instance_id"_L1).toString().isEmpty());
+    QCOMPARE(json.value("healthy_nodes"_L1).toInt(), 2);
+
+    // The admin token, as elsewhere.
+    QCOMPARE(m_harness.send("GET", u"/admin/status"_s, {}, {}).status, 401);
+    QCOMPARE(m_harness.send("GET", u"/admin/status"_s, {}, m_alice).status, 403);
+}
+
+void TestTlsHttp::plainHttpToTheTlsPortIsRefused()
+{
+    QTcpSocket plain;
+    plain.connectToHost(u"127.0.0.1"_s, m_harness.port());
+    QVERIFY(plain.waitForConnected(5000));
+    plain.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QByteArray received;
+    // Answered and closed at once, well before any timeout of the gateway.
+    QVERIFY2(readUntilClosed(plain, &received, 5000), received.constData());
+    QVERIFY2(received.startsWith("HTTP/1.1 400 "), received.constData());
+    QVERIFY(received.contains("Connection: close"));
+    QVERIFY(received.contains("https://"));
+}
+
+void TestTlsHttp::silentClientIsClosedByTheHeaderTimeout_data()
+{
+    QTest::addColumn<QByteArray>("sent");
+    QTest::newRow("nothing at all") << QByteArray();
+    // A TLS record header announcing a ClientHello that never comes: the handshake stalls.
+    QTest::newRow("half a handshake") << QByteArray("\x16\x03\x01\x02\x00\x01", 6);
+}
+
+void TestTlsHttp::silentClientIsClosedByTheHeaderTimeout()
+{
+    QFETCH(QByteArray, sent);
+    const auto openConnections = [this] {
+        return m_harness.admin("GET", u"/admin/status"_s).json().value("open_connections"_L1).toInt();
+    };
+    const int before = openConnections();
+    QTcpSocket silent;
+    silent.connectToHost(u"127.0.0.1"_s, m_harness.port());
+    QVERIFY(silent.waitForConnected(5000));
+    if (!sent.isEmpty()) {
+        silent.write(sent);
+        QVERIFY(silent.waitForBytesWritten(5000));
+    }
+    // It counts against max_connections while it waits.
+    QTRY_VERIFY_WITH_TIMEOUT(openConnections() >= before + 1, 2000);
+    // client_header_timeout_seconds is 1 here: closed after it, not left open.
+    QByteArray received;
+    QVERIFY(readUntilClosed(silent, &received, 10000));
+    QVERIFY(!received.contains("HTTP/1.1"));
+    QTRY_COMPARE_WITH_TIMEOUT(openConnections(), before, 5000);
+}
+
+void TestTlsHttp::identityChecksAtLoad_data()
+{
+    QTest::addColumn<QString>("certificate");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no such certificate") << fixture(u"missing.pem"_s) << fixture(u"key.pem"_s) << u"cannot read the TLS certificate"_s;
+    QTest::newRow("no such key") << fixture(u"cert.pem"_s) << fixture(u"missing.pem"_s) << u"cannot read the TLS key"_s;
+    QTest::newRow("a key as the certificate") << fixture(u"key.pem"_s) << fixture(u"key.pem"_s) << u"holds no PEM certificate"_s;
+    QTest::newRow("a certificate as the key") << fixture(u"cert.pem"_s) << fixture(u"cert.pem"_s) << u"holds no unencrypted PEM private key"_s;
+    QTest::newRow("another certificate's key") << fixture(u"cert.pem"_s) << fixture(u"other-key.pem"_s) << u"does not belong to the certificate"_s;
+    QTest::newRow("encrypted key") << fixture(u"cert.pem"_s) << fixture(u"encrypted-key.pem"_s) << u"is encrypted"_s;
+}
+
+void TestTlsHttp::identityChecksAtLoad()
+{
+    QFETCH(QString, certificate);
+    QFETCH(QString, key);
+    QFETCH(QString, message);
+    QString error;
+    QVERIFY(!TlsIdentity::load(certificate, key, &error));
+    QVERIFY2(error.contains(message), qPrintable(error));
+
+    const auto good = TlsIdentity::load(fixture(u"cert.pem"_s), fixture(u"key.pem"_s), &error);
+    QVERIFY(good);
+    QCOMPARE(good->fingerprintSha256, FixtureFingerprint);
+    QCOMPARE(good->configuration.protocol(), QSsl::TlsV1_2OrLater);
+}
+
+void TestTlsHttp::processRefusesABadKey_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("another certificate's key") << fixture(u"other-key.pem"_s) << u"does not belong to the certificate"_s;
+    QTest::newRow("encrypted key") << fixture(u"encrypted-key.pem"_s) << u"is encrypted"_s;
+}
+
+void TestTlsHttp::processRefusesABadKey()
+{
+    QFETCH(QString, key);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(u"MAESTRO_SECRET_STORE"_s, u"file"_s);
+    process.setProcessEnvironment(environment);
+    process.start(qEnvironmentVariable("MAESTRO_BIN_DIR") + u"/model-maestro"_s,
+                  {u"--headless"_s, u"--listen"_s, u"127.0.0.1:0"_s, u"--data-dir"_s, dir.path() + u"/data"_s,
+                   u"--tls-cert"_s, fixture(u"cert.pem"_s), u"--tls-key"_s, key});
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitCode(), 2);
+    const QString stderrText = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(stderrText.contains(message), qPrintable(stderrText));
+    QVERIFY(process.readAllStandardOutput().isEmpty());
+    // Refused before anything was created.
+    QVERIFY(!QFile::exists(dir.path() + u"/data"_s));
+}
+
+void TestTlsHttp::processServesHttpsAndDescribesItself()
+{
+    QTemporaryDir dir;
+    const QString dataDir = dir.path() + u"/data"_s;
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(u"MAESTRO_SECRET_STORE"_s, u"file"_s);
+    environment.insert(u"MAESTRO_ADMIN_TOKEN"_s, u"process-admin-token"_s);
+    process.setProcessEnvironment(environment);
+    process.start(qEnvironmentVariable("MAESTRO_BIN_DIR") + u"/model-maestro"_s,
+                  {u"--headless"_s, u"--listen"_s, u"127.0.0.1:0"_s, u"--data-dir"_s, dataDir, u"--tls-cert"_s,
+                   fixture(u"cert.pem"_s), u"--tls-key"_s, fixture(u"key.pem"_s)});
+    QTRY_VERIFY_WITH_TIMEOUT(process.canReadLine(), 15000);
+    const QString line = QString::fromUtf8(process.readLine()).trimmed();
+    QVERIFY2(line.startsWith(u"Model Maestro listening on https://127.0.0.1:"_s), qPrintable(line));
+    const quint16 port = quint16(line.section(u':', -1).toUInt());
+
+    // instance.json: how to reach it, nothing secret.
+    QFile file(dataDir + u"/instance.json"_s);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray raw = file.readAll();
+    file.close();
+    QVERIFY(!raw.contains("process-admin-token"));
+    const QJsonObject info = QJsonDocument::fromJson(raw).object();
+    QCOMPARE(qint64(info.value("pid"_L1).toDouble()), process.processId());
+    QCOMPARE(info.value("port"_L1).toInt(), int(port));
+    QCOMPARE(info.value("scheme"_L1).toString(), u"https"_s);
+    QCOMPARE(info.value("url"_L1).toString(), u"https://127.0.0.1:%1"_s.arg(port));
+    QCOMPARE(info.value("tls_fingerprint_sha256"_L1).toString(), FixtureFingerprint);
+    QCOMPARE(QFile(dataDir + u"/instance.json"_s).permissions() & (QFileDevice::ReadOther | QFileDevice::ReadGroup),
+             QFileDevice::Permissions());
+    const std::optional<QJsonObject> running = readRunningInstance(dataDir);
+    QVERIFY(running);
+    QCOMPARE(running->value("instance_id"_L1).toString(), info.value("instance_id"_L1).toString());
+
+    // The same instance answers its status over HTTPS with the pinned certificate.
+    QNetworkAccessManager nam;
+    const Response status = sendRequest(nam, QUrl(u"https://127.0.0.1:%1/admin/status"_s.arg(port)), "GET", {},
+                                        "process-admin-token");
+    QCOMPARE(status.status, 200);
+    QCOMPARE(status.json().value("instance_id"_L1).toString(), info.value("instance_id"_L1).toString());
+    QCOMPARE(status.json().value("data_dir"_L1).toString(), QFileInfo(dataDir).absoluteFilePath());
+    QCOMPARE(status.json().value("tls"_L1).toObject().value("fingerprint_sha256"_L1).toString(), FixtureFingerprint);
+
+    // A clean stop takes the file away.
+    process.terminate();
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY(!QFile::exists(dataDir + u"/instance.json"_s));
+    QVERIFY(!readRunningInstance(dataDir));
+
+    // A file left by a process that died names a pid that no longer runs: stale, not attached to.
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(raw);
+    file.close();
+    QVERIFY(!readRunningInstance(dataDir));
+}
+
+QTEST_GUILESS_MAIN(TestTlsHttp)
+#include "tst_tls_http.moc"
