@@ -112,7 +112,11 @@ void UsageWriter::enqueue(const RequestLogEntry &entry)
     if (m_scheduled || !m_worker)
         return;
     m_scheduled = true;
-    QMetaObject::invokeMethod(m_worker, [this] { drain(); }, Qt::QueuedConnection);
+    // The timer is made on the writer thread, so that it belongs to the worker and goes with the
+    // thread; stop() drains whatever it would have.
+    QMetaObject::invokeMethod(
+        m_worker, [this] { QTimer::singleShot(BatchDelayMs, m_worker, [this] { drain(); }); },
+        Qt::QueuedConnection);
 }
 
 void UsageWriter::drain()
