@@ -124,6 +124,7 @@ private:
     void responseComplete();
     void emitToWire(QByteArrayView bytes, bool body);
     void answerHead(const QByteArray &head);
+    void sendOut();
 
     QTcpSocket *m_wire;
     QPointer<ProxySocket> m_proxy;
@@ -154,6 +155,7 @@ private:
     Out m_out = Out::Head;
     QByteArray m_outHead;
     QByteArray m_outLine;
+    QByteArray m_outPending; // for the client, made during one writeResponse: sent in one write
     qint64 m_outRemaining = 0;
     bool m_dechunk = false; // HTTP/1.0 client: chunked answer sent as its bare bytes, then close
 };
