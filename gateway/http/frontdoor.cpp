@@ -52,7 +52,9 @@ ProxySocket::ProxySocket(FrontDoor *door, const QTcpSocket *wire)
     setLocalAddress(wire->localAddress());
     setLocalPort(wire->localPort());
     setSocketState(QAbstractSocket::ConnectedState);
-    setOpenMode(QIODevice::ReadWrite);
+    // Unbuffered: QHttpServer's reads come straight from m_released. A buffered QIODevice would
+    // keep a read-ahead block of 16 KiB per connection for as long as the connection lives.
+    setOpenMode(QIODevice::ReadWrite | QIODevice::Unbuffered);
 }
 
 ProxySocket::~ProxySocket()
