@@ -26,6 +26,7 @@ struct FrontDoorShared
     std::atomic<int> sendTimeoutMs{60'000}; // a client that takes none of its answer for this long is dropped
     std::atomic<int> maxConnections{10'000};
     std::atomic<int> connections{0}; // open client connections, all I/O threads
+    std::atomic<int> listeners{0}; // I/O threads accepting on the port (see GuardedTcpServer::acceptAll)
 };
 
 // Looks at a request head before any of its body is read. Returns an empty array when the
