@@ -355,7 +355,7 @@ void TestAdminService::addNode_data()
     QTest::newRow("an empty URL is refused")
         << u"n"_s << QString() << u"ollama"_s << 100 << false << QString() << NodeType::Ollama;
     QTest::newRow("an unknown node type is refused")
-        << u"n"_s << u"http://127.0.0.1:1"_s << u"anthropic"_s << 100 << false << QString()
+        << u"n"_s << u"http://127.0.0.1:1"_s << u"cursor"_s << 100 << false << QString()
         << NodeType::Ollama;
     QTest::newRow("an empty name is refused") << u"  "_s << u"http://127.0.0.1:1"_s << u"ollama"_s
                                               << 100 << false << QString() << NodeType::Ollama;
