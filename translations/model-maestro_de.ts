@@ -536,10 +536,6 @@
         <translation>Alle Benutzer</translation>
     </message>
     <message>
-        <source>All models</source>
-        <translation>Alle Modelle</translation>
-    </message>
-    <message>
         <source>&amp;Live</source>
         <translation>&amp;Live</translation>
     </message>
@@ -673,6 +669,81 @@
     <message>
         <source>Error</source>
         <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Any</source>
+        <translation>Beliebig</translation>
+    </message>
+    <message>
+        <source>Any model</source>
+        <translation>Alle Modelle</translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation>Jeder Status</translation>
+    </message>
+    <message>
+        <source>Any endpoint</source>
+        <translation>Alle Endpunkte</translation>
+    </message>
+    <message>
+        <source>Part of the model&apos;s name, in any case</source>
+        <translation>Teil des Modellnamens, Groß-/Kleinschreibung egal</translation>
+    </message>
+    <message>
+        <source>A status (404), a class (4xx) or a list of them (401,403,5xx)</source>
+        <translation>Ein Status (404), eine Klasse (4xx) oder eine Liste davon (401,403,5xx)</translation>
+    </message>
+    <message>
+        <source>Any client</source>
+        <translation>Alle Clients</translation>
+    </message>
+    <message>
+        <source>&amp;Status:</source>
+        <translation>&amp;Status:</translation>
+    </message>
+    <message>
+        <source>&amp;Endpoint:</source>
+        <translation>&amp;Endpunkt:</translation>
+    </message>
+    <message>
+        <source>&amp;Client:</source>
+        <translation>&amp;Client:</translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation>&amp;Von:</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>B&amp;is:</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Not a status: use 404, 4xx or a list such as 401,403,5xx</source>
+        <translation>Kein Status: 404, 4xx oder eine Liste wie 401,403,5xx verwenden</translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>Abgelehnt</translation>
+    </message>
+    <message>
+        <source>Not logged</source>
+        <translation>Nicht protokolliert</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n more refusal(s) of this user just before</source>
+        <translation>
+            <numerusform>%n weitere Ablehnung dieses Benutzers unmittelbar davor</numerusform>
+            <numerusform>%n weitere Ablehnungen dieses Benutzers unmittelbar davor</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1091,6 +1162,14 @@
         <source>For all users together, in any 60 seconds.</source>
         <translation>Für alle Benutzer zusammen, in beliebigen 60 Sekunden.</translation>
     </message>
+    <message>
+        <source>&amp;Keep &lt;think&gt; tags in answers</source>
+        <translation>&lt;think&gt;-Tags in Antworten &amp;behalten</translation>
+    </message>
+    <message>
+        <source>Reasoning the model writes between &lt;think&gt; and &lt;/think&gt; normally reaches each client in its own reasoning field; checked, the text is relayed as written.</source>
+        <translation>Reasoning, das das Modell zwischen &lt;think&gt; und &lt;/think&gt; schreibt, erreicht jeden Client normalerweise in dessen eigenem Reasoning-Feld; angehakt wird der Text unverändert weitergegeben.</translation>
+    </message>
 </context>
 <context>
     <name>Maestro::ModelsPage</name>
@@ -1280,10 +1359,6 @@
         <translation>&amp;Gewicht:</translation>
     </message>
     <message>
-        <source>API keys are kept in the system keychain, never in the database.</source>
-        <translation>API-Schlüssel liegen im Schlüsselbund des Systems, nie in der Datenbank.</translation>
-    </message>
-    <message>
         <source>Add</source>
         <translation>Hinzufügen</translation>
     </message>
@@ -1298,6 +1373,112 @@
     <message>
         <source>Warmup:</source>
         <translation>Vorwärmen:</translation>
+    </message>
+    <message>
+        <source>&amp;Update the node&apos;s models on each periodic check</source>
+        <translation>Modelle des Knotens bei jeder regelmäßigen Prüfung a&amp;ktualisieren</translation>
+    </message>
+    <message>
+        <source>Amazon Bedrock</source>
+        <translation>Amazon Bedrock</translation>
+    </message>
+    <message>
+        <source>Anthropic</source>
+        <translation>Anthropic</translation>
+    </message>
+    <message>
+        <source>e.g. us-east-1</source>
+        <translation>z. B. us-east-1</translation>
+    </message>
+    <message>
+        <source>IAM credentials, or an API key above</source>
+        <translation>IAM-Zugangsdaten oder oben ein API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>Only for temporary credentials</source>
+        <translation>Nur für temporäre Zugangsdaten</translation>
+    </message>
+    <message>
+        <source>One model id or inference profile per line, e.g.
+anthropic.claude-3-5-sonnet-20240620-v1:0</source>
+        <translation>Eine Modell-ID oder ein Inferenzprofil pro Zeile, z. B.
+anthropic.claude-3-5-sonnet-20240620-v1:0</translation>
+    </message>
+    <message>
+        <source>Header</source>
+        <translation>Header</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Secret</source>
+        <translation>Geheim</translation>
+    </message>
+    <message>
+        <source>Sent on every request to the node: chats, model lists, health checks, pulls</source>
+        <translation>Wird bei jeder Anfrage an den Knoten gesendet: Chats, Modelllisten, Zustandsprüfungen, Downloads</translation>
+    </message>
+    <message>
+        <source>A&amp;dd header</source>
+        <translation>Header hinzu&amp;fügen</translation>
+    </message>
+    <message>
+        <source>Remo&amp;ve header</source>
+        <translation>Header &amp;entfernen</translation>
+    </message>
+    <message>
+        <source>Optional; e.g. http://10.0.0.5:8080/health (2xx is healthy)</source>
+        <translation>Optional; z. B. http://10.0.0.5:8080/health (2xx ist in Ordnung)</translation>
+    </message>
+    <message>
+        <source>Empty: the node&apos;s model list is its health check</source>
+        <translation>Leer: Die Modellliste des Knotens dient als Zustandsprüfung</translation>
+    </message>
+    <message>
+        <source>Off: the models stay as they are until you sync them by hand</source>
+        <translation>Aus: Die Modelle bleiben unverändert, bis Sie sie von Hand abgleichen</translation>
+    </message>
+    <message>
+        <source>Hea&amp;lth check:</source>
+        <translation>&amp;Zustandsprüfung:</translation>
+    </message>
+    <message>
+        <source>Model sync:</source>
+        <translation>Modellabgleich:</translation>
+    </message>
+    <message>
+        <source>&amp;Region:</source>
+        <translation>&amp;Region:</translation>
+    </message>
+    <message>
+        <source>Access key &amp;ID:</source>
+        <translation>Zugriffsschlüssel-&amp;ID:</translation>
+    </message>
+    <message>
+        <source>&amp;Secret access key:</source>
+        <translation>Geheimer Z&amp;ugriffsschlüssel:</translation>
+    </message>
+    <message>
+        <source>Session &amp;token:</source>
+        <translation>Sitzungst&amp;oken:</translation>
+    </message>
+    <message>
+        <source>&amp;Models:</source>
+        <translation>&amp;Modelle:</translation>
+    </message>
+    <message>
+        <source>Request headers:</source>
+        <translation>Anfrage-Header:</translation>
+    </message>
+    <message>
+        <source>API keys and secret header values are kept in the system keychain, never in the database.</source>
+        <translation>API-Schlüssel und geheime Header-Werte liegen im Schlüsselbund des Systems, nie in der Datenbank.</translation>
+    </message>
+    <message>
+        <source>e.g. X-Org</source>
+        <translation>z. B. X-Org</translation>
     </message>
 </context>
 <context>
@@ -1865,6 +2046,58 @@
         <source>Could not change starting on login</source>
         <translation>Der Start bei der Anmeldung konnte nicht geändert werden</translation>
     </message>
+    <message>
+        <source>Answer the version without a token, as Ollama does</source>
+        <translation>Die Version ohne Token beantworten, wie Ollama es tut</translation>
+    </message>
+    <message>
+        <source>none (Ollama&apos;s 5 minutes)</source>
+        <translation>keiner (Ollama-Standard: 5 Minuten)</translation>
+    </message>
+    <message>
+        <source>Ollama&apos;s default</source>
+        <translation>Ollama-Standard</translation>
+    </message>
+    <message>
+        <source>Remove the images</source>
+        <translation>Bilder entfernen</translation>
+    </message>
+    <message>
+        <source>Refuse the request (400)</source>
+        <translation>Anfrage ablehnen (400)</translation>
+    </message>
+    <message>
+        <source>Requests to nodes</source>
+        <translation>Anfragen an Knoten</translation>
+    </message>
+    <message>
+        <source>Ollama &amp;keep_alive:</source>
+        <translation>Ollama-&amp;keep_alive:</translation>
+    </message>
+    <message>
+        <source>Sent to Ollama nodes when the client sends none: 30m, 1h30m, seconds, or -1 to keep the model loaded.</source>
+        <translation>Wird an Ollama-Knoten gesendet, wenn der Client keinen Wert sendet: 30m, 1h30m, Sekunden oder -1, um das Modell geladen zu halten.</translation>
+    </message>
+    <message>
+        <source>Default &amp;context length:</source>
+        <translation>Stan&amp;dard-Kontextlänge:</translation>
+    </message>
+    <message>
+        <source>num_ctx for Ollama nodes when neither the client, the model configuration nor the mapping sets one.</source>
+        <translation>num_ctx für Ollama-Knoten, wenn weder der Client noch die Modellkonfiguration noch die Zuordnung einen Wert setzt.</translation>
+    </message>
+    <message>
+        <source>Images for models &amp;without vision:</source>
+        <translation>Bilder für Modelle &amp;ohne vision:</translation>
+    </message>
+    <message>
+        <source>Ollama &amp;version reported:</source>
+        <translation>Gemeldete Ollama-Versio&amp;n:</translation>
+    </message>
+    <message>
+        <source>Ollama clients such as VS Code&apos;s Copilot check the version first, without a token.</source>
+        <translation>Ollama-Clients wie Copilot in VS Code prüfen zuerst die Version, ohne Token.</translation>
+    </message>
 </context>
 <context>
     <name>Maestro::SystemPromptDialog</name>
@@ -2239,6 +2472,14 @@
         <source>OpenAI-compatible</source>
         <translation>OpenAI-kompatibel</translation>
     </message>
+    <message>
+        <source>Amazon Bedrock</source>
+        <translation>Amazon Bedrock</translation>
+    </message>
+    <message>
+        <source>Anthropic</source>
+        <translation>Anthropic</translation>
+    </message>
 </context>
 <context>
     <name>Maestro::UsageChart</name>
@@ -2294,6 +2535,37 @@
     <message>
         <source>Or only these (display names first, then models as nodes name them):</source>
         <translation>Oder nur diese (zuerst Anzeigenamen, dann Modelle, wie die Knoten sie nennen):</translation>
+    </message>
+</context>
+<context>
+    <name>Maestro::UserNodeModelsDialog</name>
+    <message>
+        <source>Models on nodes for %1</source>
+        <translation>Modelle auf Knoten für %1</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation>&amp;Hinzufügen</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>Only these models on these nodes; with no rows, every model on the nodes the user may use. Requests never go elsewhere, not even on failover.</source>
+        <translation>Nur diese Modelle auf diesen Knoten; ohne Zeilen jedes Modell auf den Knoten, die der Benutzer verwenden darf. Anfragen gehen nie anderswohin, auch nicht beim Failover.</translation>
+    </message>
+    <message>
+        <source>Deleted node %1</source>
+        <translation>Gelöschter Knoten %1</translation>
     </message>
 </context>
 <context>
@@ -2480,6 +2752,26 @@
     <message>
         <source>%1 a minute</source>
         <translation>%1 pro Minute</translation>
+    </message>
+    <message>
+        <source>Mod&amp;els on nodes…</source>
+        <translation>Modelle auf &amp;Knoten …</translation>
+    </message>
+    <message>
+        <source>Limit which models this user may use on which node</source>
+        <translation>Begrenzen, welche Modelle dieser Benutzer auf welchem Knoten verwenden darf</translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation>%1 auf %2</translation>
+    </message>
+    <message>
+        <source>%1 (only %2)</source>
+        <translation>%1 (nur %2)</translation>
+    </message>
+    <message>
+        <source>Could not change the models on nodes</source>
+        <translation>Die Modelle auf den Knoten konnten nicht geändert werden</translation>
     </message>
 </context>
 </TS>

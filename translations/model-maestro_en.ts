@@ -20,6 +20,13 @@
             <numerusform>%n requests in total</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n more refusal(s) of this user just before</source>
+        <translation>
+            <numerusform>%n more refusal of this user just before</numerusform>
+            <numerusform>%n more refusals of this user just before</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Maestro::MainWindow</name>

@@ -535,10 +535,6 @@
         <translation>Tüm kullanıcılar</translation>
     </message>
     <message>
-        <source>All models</source>
-        <translation>Tüm modeller</translation>
-    </message>
-    <message>
         <source>&amp;Live</source>
         <translation>&amp;Canlı</translation>
     </message>
@@ -671,6 +667,80 @@
     <message>
         <source>Error</source>
         <translation>Hata</translation>
+    </message>
+    <message>
+        <source>Any</source>
+        <translation>Herhangi biri</translation>
+    </message>
+    <message>
+        <source>Any model</source>
+        <translation>Tüm modeller</translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation>Tüm durumlar</translation>
+    </message>
+    <message>
+        <source>Any endpoint</source>
+        <translation>Tüm uç noktalar</translation>
+    </message>
+    <message>
+        <source>Part of the model&apos;s name, in any case</source>
+        <translation>Model adının bir parçası, büyük/küçük harf fark etmez</translation>
+    </message>
+    <message>
+        <source>A status (404), a class (4xx) or a list of them (401,403,5xx)</source>
+        <translation>Bir durum (404), bir sınıf (4xx) veya bunların listesi (401,403,5xx)</translation>
+    </message>
+    <message>
+        <source>Any client</source>
+        <translation>Tüm istemciler</translation>
+    </message>
+    <message>
+        <source>&amp;Status:</source>
+        <translation>&amp;Durum:</translation>
+    </message>
+    <message>
+        <source>&amp;Endpoint:</source>
+        <translation>&amp;Uç nokta:</translation>
+    </message>
+    <message>
+        <source>&amp;Client:</source>
+        <translation>İs&amp;temci:</translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation>&amp;Başlangıç:</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>B&amp;itiş:</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Neden</translation>
+    </message>
+    <message>
+        <source>Not a status: use 404, 4xx or a list such as 401,403,5xx</source>
+        <translation>Durum değil: 404, 4xx veya 401,403,5xx gibi bir liste kullanın</translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation>İstemci</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>Reddedildi</translation>
+    </message>
+    <message>
+        <source>Not logged</source>
+        <translation>Kaydedilmedi</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n more refusal(s) of this user just before</source>
+        <translation>
+            <numerusform>bu kullanıcının hemen öncesindeki %n reddi daha</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1087,6 +1157,14 @@
         <source>For all users together, in any 60 seconds.</source>
         <translation>Tüm kullanıcılar için toplam, herhangi bir 60 saniyede.</translation>
     </message>
+    <message>
+        <source>&amp;Keep &lt;think&gt; tags in answers</source>
+        <translation>Yanıtlarda &lt;think&gt; etiketlerini k&amp;oru</translation>
+    </message>
+    <message>
+        <source>Reasoning the model writes between &lt;think&gt; and &lt;/think&gt; normally reaches each client in its own reasoning field; checked, the text is relayed as written.</source>
+        <translation>Modelin &lt;think&gt; ile &lt;/think&gt; arasına yazdığı akıl yürütme normalde her istemciye kendi akıl yürütme alanında ulaşır; işaretliyse metin yazıldığı gibi iletilir.</translation>
+    </message>
 </context>
 <context>
     <name>Maestro::ModelsPage</name>
@@ -1275,10 +1353,6 @@
         <translation>&amp;Ağırlık:</translation>
     </message>
     <message>
-        <source>API keys are kept in the system keychain, never in the database.</source>
-        <translation>API anahtarları veritabanında değil, sistem anahtar zincirinde tutulur.</translation>
-    </message>
-    <message>
         <source>Add</source>
         <translation>Ekle</translation>
     </message>
@@ -1293,6 +1367,112 @@
     <message>
         <source>Warmup:</source>
         <translation>Isınma:</translation>
+    </message>
+    <message>
+        <source>&amp;Update the node&apos;s models on each periodic check</source>
+        <translation>Her periyodik denetimde düğümün modellerini güncell&amp;e</translation>
+    </message>
+    <message>
+        <source>Amazon Bedrock</source>
+        <translation>Amazon Bedrock</translation>
+    </message>
+    <message>
+        <source>Anthropic</source>
+        <translation>Anthropic</translation>
+    </message>
+    <message>
+        <source>e.g. us-east-1</source>
+        <translation>ör. us-east-1</translation>
+    </message>
+    <message>
+        <source>IAM credentials, or an API key above</source>
+        <translation>IAM kimlik bilgileri veya yukarıda bir API anahtarı</translation>
+    </message>
+    <message>
+        <source>Only for temporary credentials</source>
+        <translation>Yalnızca geçici kimlik bilgileri için</translation>
+    </message>
+    <message>
+        <source>One model id or inference profile per line, e.g.
+anthropic.claude-3-5-sonnet-20240620-v1:0</source>
+        <translation>Satır başına bir model kimliği veya çıkarım profili, ör.
+anthropic.claude-3-5-sonnet-20240620-v1:0</translation>
+    </message>
+    <message>
+        <source>Header</source>
+        <translation>Başlık</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Değer</translation>
+    </message>
+    <message>
+        <source>Secret</source>
+        <translation>Gizli</translation>
+    </message>
+    <message>
+        <source>Sent on every request to the node: chats, model lists, health checks, pulls</source>
+        <translation>Düğüme giden her istekte gönderilir: sohbetler, model listeleri, durum denetimleri, indirmeler</translation>
+    </message>
+    <message>
+        <source>A&amp;dd header</source>
+        <translation>Başlık e&amp;kle</translation>
+    </message>
+    <message>
+        <source>Remo&amp;ve header</source>
+        <translation>Başlığı ka&amp;ldır</translation>
+    </message>
+    <message>
+        <source>Optional; e.g. http://10.0.0.5:8080/health (2xx is healthy)</source>
+        <translation>İsteğe bağlı; ör. http://10.0.0.5:8080/health (2xx sağlıklı demektir)</translation>
+    </message>
+    <message>
+        <source>Empty: the node&apos;s model list is its health check</source>
+        <translation>Boş: düğümün model listesi durum denetimi olarak kullanılır</translation>
+    </message>
+    <message>
+        <source>Off: the models stay as they are until you sync them by hand</source>
+        <translation>Kapalı: modelleri elle eşitleyene kadar modeller olduğu gibi kalır</translation>
+    </message>
+    <message>
+        <source>Hea&amp;lth check:</source>
+        <translation>Durum &amp;denetimi:</translation>
+    </message>
+    <message>
+        <source>Model sync:</source>
+        <translation>Model eşitleme:</translation>
+    </message>
+    <message>
+        <source>&amp;Region:</source>
+        <translation>&amp;Bölge:</translation>
+    </message>
+    <message>
+        <source>Access key &amp;ID:</source>
+        <translation>Erişim anahtarı k&amp;imliği:</translation>
+    </message>
+    <message>
+        <source>&amp;Secret access key:</source>
+        <translation>&amp;Gizli erişim anahtarı:</translation>
+    </message>
+    <message>
+        <source>Session &amp;token:</source>
+        <translation>Oturum t&amp;oken&apos;ı:</translation>
+    </message>
+    <message>
+        <source>&amp;Models:</source>
+        <translation>&amp;Modeller:</translation>
+    </message>
+    <message>
+        <source>Request headers:</source>
+        <translation>İstek başlıkları:</translation>
+    </message>
+    <message>
+        <source>API keys and secret header values are kept in the system keychain, never in the database.</source>
+        <translation>API anahtarları ve gizli başlık değerleri veritabanında değil, her zaman sistem anahtar zincirinde saklanır.</translation>
+    </message>
+    <message>
+        <source>e.g. X-Org</source>
+        <translation>ör. X-Org</translation>
     </message>
 </context>
 <context>
@@ -1854,6 +2034,58 @@
         <source>Could not change starting on login</source>
         <translation>Oturum açılışında başlatma değiştirilemedi</translation>
     </message>
+    <message>
+        <source>Answer the version without a token, as Ollama does</source>
+        <translation>Sürümü, Ollama&apos;nın yaptığı gibi token olmadan yanıtla</translation>
+    </message>
+    <message>
+        <source>none (Ollama&apos;s 5 minutes)</source>
+        <translation>yok (Ollama varsayılanı: 5 dakika)</translation>
+    </message>
+    <message>
+        <source>Ollama&apos;s default</source>
+        <translation>Ollama varsayılanı</translation>
+    </message>
+    <message>
+        <source>Remove the images</source>
+        <translation>Görselleri kaldır</translation>
+    </message>
+    <message>
+        <source>Refuse the request (400)</source>
+        <translation>İsteği reddet (400)</translation>
+    </message>
+    <message>
+        <source>Requests to nodes</source>
+        <translation>Düğümlere giden istekler</translation>
+    </message>
+    <message>
+        <source>Ollama &amp;keep_alive:</source>
+        <translation>Ollama &amp;keep_alive:</translation>
+    </message>
+    <message>
+        <source>Sent to Ollama nodes when the client sends none: 30m, 1h30m, seconds, or -1 to keep the model loaded.</source>
+        <translation>İstemci göndermediğinde Ollama düğümlerine gönderilir: 30m, 1h30m, saniye veya modeli yüklü tutmak için -1.</translation>
+    </message>
+    <message>
+        <source>Default &amp;context length:</source>
+        <translation>Varsayılan &amp;bağlam uzunluğu:</translation>
+    </message>
+    <message>
+        <source>num_ctx for Ollama nodes when neither the client, the model configuration nor the mapping sets one.</source>
+        <translation>Ne istemci ne model yapılandırması ne de eşleme bir değer belirlediğinde Ollama düğümleri için num_ctx.</translation>
+    </message>
+    <message>
+        <source>Images for models &amp;without vision:</source>
+        <translation>Vision desteği olmayan modellerde gö&amp;rseller:</translation>
+    </message>
+    <message>
+        <source>Ollama &amp;version reported:</source>
+        <translation>Bildirilen Ollama sürü&amp;mü:</translation>
+    </message>
+    <message>
+        <source>Ollama clients such as VS Code&apos;s Copilot check the version first, without a token.</source>
+        <translation>VS Code&apos;daki Copilot gibi Ollama istemcileri önce sürümü token olmadan denetler.</translation>
+    </message>
 </context>
 <context>
     <name>Maestro::SystemPromptDialog</name>
@@ -2226,6 +2458,14 @@
         <source>OpenAI-compatible</source>
         <translation>OpenAI uyumlu</translation>
     </message>
+    <message>
+        <source>Amazon Bedrock</source>
+        <translation>Amazon Bedrock</translation>
+    </message>
+    <message>
+        <source>Anthropic</source>
+        <translation>Anthropic</translation>
+    </message>
 </context>
 <context>
     <name>Maestro::UsageChart</name>
@@ -2280,6 +2520,37 @@
     <message>
         <source>Or only these (display names first, then models as nodes name them):</source>
         <translation>Ya da yalnızca bunlar (önce görünen adlar, sonra düğümlerin verdiği adlarla modeller):</translation>
+    </message>
+</context>
+<context>
+    <name>Maestro::UserNodeModelsDialog</name>
+    <message>
+        <source>Models on nodes for %1</source>
+        <translation>%1 için düğümlerdeki modeller</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Düğüm</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Model</translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation>&amp;Ekle</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Kaldır</translation>
+    </message>
+    <message>
+        <source>Only these models on these nodes; with no rows, every model on the nodes the user may use. Requests never go elsewhere, not even on failover.</source>
+        <translation>Yalnızca bu düğümlerdeki bu modeller; satır yoksa kullanıcının kullanabileceği düğümlerdeki her model. İstekler yedeğe geçişte bile başka yere gitmez.</translation>
+    </message>
+    <message>
+        <source>Deleted node %1</source>
+        <translation>Silinmiş düğüm %1</translation>
     </message>
 </context>
 <context>
@@ -2466,6 +2737,26 @@
     <message>
         <source>%1 a minute</source>
         <translation>dakikada %1</translation>
+    </message>
+    <message>
+        <source>Mod&amp;els on nodes…</source>
+        <translation>Düğümlerdeki mode&amp;ller…</translation>
+    </message>
+    <message>
+        <source>Limit which models this user may use on which node</source>
+        <translation>Bu kullanıcının hangi düğümde hangi modelleri kullanabileceğini sınırla</translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation>%2 üzerinde %1</translation>
+    </message>
+    <message>
+        <source>%1 (only %2)</source>
+        <translation>%1 (yalnızca %2)</translation>
+    </message>
+    <message>
+        <source>Could not change the models on nodes</source>
+        <translation>Düğümlerdeki modeller değiştirilemedi</translation>
     </message>
 </context>
 </TS>
