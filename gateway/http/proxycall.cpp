@@ -111,7 +111,7 @@ void ProxyCall::tryNext()
     m_node = attempt.node;
     m_nodeAdapter = &NodeAdapter::forType(m_node->type);
     if (!m_nodeAdapter->serves(m_plan.kind)) {
-        m_lastError = u"%1 is a %2 node, which serves chat only"_s.arg(m_node->name, nodeTypeName(m_node->type));
+        m_lastError = u"%1 (node type %2) serves chat only"_s.arg(m_node->name, nodeTypeName(m_node->type));
         m_lastErrorKind = ApiError::Kind::BadRequest;
         tryNext();
         return;

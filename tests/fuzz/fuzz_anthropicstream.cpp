@@ -5,6 +5,7 @@
 // whole or in pieces; nothing after an End or an Error event; every chunk translates in each
 // client dialect without a crash.
 
+#include "fuzzcheck.h"
 #include "providers/anthropic.h"
 #include "providers/nodetypes/nodeadapter.h"
 #include "providers/translate.h"
@@ -15,8 +16,6 @@
 #include <QStringList>
 
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 
 using namespace Maestro;
 using namespace Qt::StringLiterals;
@@ -24,14 +23,6 @@ using namespace Qt::StringLiterals;
 namespace {
 
 // An invariant that must hold: a violation is reported like a crash, naming the invariant.
-#define CHECK(condition)                                                                           \
-    do {                                                                                           \
-        if (!(condition)) {                                                                        \
-            std::fprintf(stderr, "invariant violated: %s (%s:%d)\n", #condition, __FILE__, __LINE__); \
-            std::abort();                                                                          \
-        }                                                                                          \
-    } while (false)
-
 struct Outcome
 {
     QStringList events; // "chunk <choices and usage>", "end", "error <message>"

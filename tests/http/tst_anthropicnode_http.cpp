@@ -372,7 +372,7 @@ void TestAnthropicNodeHttp::completionsAndEmbeddingsAreRefusedClearly()
     const QJsonObject generate { { u"model"_s, Display }, { u"prompt"_s, u"Say hi"_s }, { u"stream"_s, false } };
     const Response response = m_harness.send("POST", u"/api/generate"_s, toJson(generate), m_token);
     QCOMPARE(response.status, 400);
-    QVERIFY2(errorIn(u"ollama"_s, response.body).contains("is a anthropic node, which serves chat only"_L1),
+    QVERIFY2(errorIn(u"ollama"_s, response.body).contains("(node type anthropic) serves chat only"_L1),
              response.body);
     const QJsonObject embed { { u"model"_s, Display }, { u"input"_s, u"text"_s } };
     const Response embedded = m_harness.send("POST", u"/v1/embeddings"_s, toJson(embed), m_token);

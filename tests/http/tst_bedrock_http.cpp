@@ -561,7 +561,7 @@ void TestBedrockHttp::embeddingsAreRefusedClearly()
     const Response response = m_harness.send("POST", u"/v1/embeddings"_s,
                                              R"({"model":"claude","input":"hello"})", m_token);
     QCOMPARE(response.status, 400);
-    QVERIFY2(errorIn(u"openai"_s, response.body).contains("bedrock-iam is a bedrock node, which serves chat only"_L1),
+    QVERIFY2(errorIn(u"openai"_s, response.body).contains("bedrock-iam (node type bedrock) serves chat only"_L1),
              response.body);
     QCOMPARE(m_bedrock.requests().size(), 0);
 }
