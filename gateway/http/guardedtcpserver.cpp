@@ -166,10 +166,9 @@ MAESTRO_NO_VPTR_CHECK void GuardedTcpServer::acceptAll()
     for (int i = 0; i < 64; ++i) {
         // Every I/O thread is woken by a waiting connection and the first awake takes it. Without
         // a rule one thread would take a whole burst (wrk's 50 connections, kept alive) and the
-        // others would idle. A thread that serves clearly more than its share takes one
-        // connection per wake-up and leaves the rest to the others; taking at least one means a
-        // thread never spins on a readable socket, and a connection never waits for a busy
-        // thread. The margin keeps a burst of thousands accepted in batches, not one by one.
+        // others would idle. A thread that serves more than its share takes one connection per
+        // wake-up and leaves the rest to the others; taking at least one means a thread never
+        // spins on a readable socket, and a connection never waits for a busy thread.
         if (i > 0 && aheadOfOthers())
             return;
         const int fd = ::accept4(listening, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -209,8 +208,7 @@ bool GuardedTcpServer::aheadOfOthers() const
     const int listeners = m_shared->listeners.load(std::memory_order_relaxed);
     if (listeners <= 1)
         return false;
-    const int share = m_shared->connections.load(std::memory_order_relaxed) / listeners;
-    return m_open > share + share / 4 + 1;
+    return m_open > m_shared->connections.load(std::memory_order_relaxed) / listeners;
 }
 
 MAESTRO_NO_VPTR_CHECK void GuardedTcpServer::shedOneWaitingClient()
