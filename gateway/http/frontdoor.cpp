@@ -1,7 +1,6 @@
 #include "frontdoor.h"
 #include "errorbody.h"
 #include "httpwire.h"
-#include "providers/socketwrite.h"
 
 #include <QLoggingCategory>
 #include <QSslSocket>
@@ -53,9 +52,7 @@ ProxySocket::ProxySocket(FrontDoor *door, const QTcpSocket *wire)
     setLocalAddress(wire->localAddress());
     setLocalPort(wire->localPort());
     setSocketState(QAbstractSocket::ConnectedState);
-    // Unbuffered: QHttpServer's reads come straight from m_released. A buffered QIODevice would
-    // keep a read-ahead block of 16 KiB per connection for as long as the connection lives.
-    setOpenMode(QIODevice::ReadWrite | QIODevice::Unbuffered);
+    setOpenMode(QIODevice::ReadWrite);
 }
 
 ProxySocket::~ProxySocket()
@@ -287,9 +284,7 @@ void FrontDoor::onWireError()
 
 void FrontDoor::scheduleProcess()
 {
-    // Nothing read and not parsed yet: the next readyRead calls process() itself. Most answers
-    // end here, and a queued call would cost the thread a wake-up of its own per request.
-    if (m_processScheduled || (m_inboxPos == m_inbox.size() && m_wire->bytesAvailable() == 0))
+    if (m_processScheduled)
         return;
     m_processScheduled = true;
     QMetaObject::invokeMethod(this, &FrontDoor::process, Qt::QueuedConnection);
@@ -314,14 +309,7 @@ void FrontDoor::process()
                 m_inbox.remove(0, m_inboxPos);
                 m_inboxPos = 0;
             }
-            // Exactly what is there (at most the room left): asking for more makes QIODevice
-            // reserve a read-ahead block that then stays allocated with the socket, and a read
-            // of a whole block takes it over without a copy.
-            const qint64 take = std::min<qint64>(MaxBacklog - unparsed, m_wire->bytesAvailable());
-            if (m_inbox.isEmpty())
-                m_inbox = m_wire->read(take);
-            else
-                m_inbox += m_wire->read(take);
+            m_inbox += m_wire->read(MaxBacklog - unparsed);
         }
         // One request at a time: the next waits until this one is answered.
         if (m_inFlight && m_parser.messageDone())
@@ -445,7 +433,6 @@ bool FrontDoor::startRequest()
 void FrontDoor::refuse(int status, const QByteArray &message)
 {
     qCDebug(lcFrontDoor) << "refused" << status << message << "from" << m_wire->peerAddress();
-    sendOut(); // anything of an answer made so far comes first
     // Mid-answer there is no way to send another one; the close says enough.
     if (!(m_inFlight && m_out != Out::Head)) {
         // The 413 keeps the wording clients have seen from the gateway all along.
@@ -466,7 +453,6 @@ void FrontDoor::closeAfterFlush()
 {
     if (m_closing || m_finished)
         return;
-    sendOut(); // the end of an answer, made in the same write
     m_closing = true;
     stopTimer();
     m_inbox.clear();
@@ -630,9 +616,6 @@ qint64 FrontDoor::writeResponse(const char *data, qint64 size)
             break;
         }
     }
-    // What this write made goes out now, in one write (a head with its body or first chunk),
-    // rather than when the event loop next polls for room.
-    sendOut();
     return size;
 }
 
@@ -642,7 +625,7 @@ void FrontDoor::answerHead(const QByteArray &head)
     if (status >= 100 && status < 200) {
         // Interim answers: an HTTP/1.0 client does not know them.
         if (!m_http10 && !m_headRequest)
-            m_outPending += head;
+            m_wire->write(head);
         return;
     }
     qint64 contentLength = -1;
@@ -696,7 +679,7 @@ void FrontDoor::answerHead(const QByteArray &head)
     else if (m_http10)
         out += "Connection: keep-alive\r\n";
     out += "\r\n";
-    m_outPending += out;
+    m_wire->write(out);
     if (m_out == Out::Done)
         responseComplete();
 }
@@ -705,19 +688,10 @@ void FrontDoor::emitToWire(QByteArrayView bytes, bool body)
 {
     if (bytes.isEmpty() || (body && m_headRequest))
         return;
-    m_outPending += bytes;
-}
-
-void FrontDoor::sendOut()
-{
-    if (m_outPending.isEmpty() || m_finished)
-        return;
-    const QByteArray out = std::exchange(m_outPending, QByteArray());
-    writeToSocket(m_wire, out);
+    m_wire->write(bytes.data(), bytes.size());
     // Nothing else is timed while an answer goes out: a client that stops taking it is dropped
-    // after send_timeout_seconds (which also ends a stream held back for it). What the kernel
-    // took at once needs no watching.
-    if (m_timerKind == Timer::None && m_wire->bytesToWrite() > 0)
+    // after send_timeout_seconds (which also ends a stream held back for it).
+    if (m_timerKind == Timer::None)
         startTimer(Timer::Send, m_shared->sendTimeoutMs.load());
 }
 
@@ -725,7 +699,6 @@ void FrontDoor::responseComplete()
 {
     if (m_closing)
         return;
-    sendOut();
     m_out = Out::Done;
     m_inFlight = false;
     if (m_closeAfter || !m_parser.messageDone()) {
