@@ -99,7 +99,9 @@ std::optional<ApiError> nodeSecretHeaders(SecretStore *secrets, const Node &node
         }
     }
     for (const auto &[name, value] : *input.secretHeaders) {
-        const auto same = [&name](const auto &header) { return header.first.compare(name, Qt::CaseInsensitive) == 0; };
+        // A structured binding cannot be captured before C++20.
+        const QString &named = name;
+        const auto same = [&named](const auto &header) { return header.first.compare(named, Qt::CaseInsensitive) == 0; };
         current.erase(std::remove_if(current.begin(), current.end(), same), current.end());
         if (!value)
             continue;
