@@ -95,6 +95,12 @@ void ProxySocket::abortConnection()
     m_door->finish();
 }
 
+void ProxySocket::limitKernelSendBuffer(int bytes)
+{
+    if (m_door && !m_closed)
+        m_door->m_wire->setSocketOption(QAbstractSocket::SendBufferSizeSocketOption, bytes);
+}
+
 void ProxySocket::release(const QByteArray &bytes)
 {
     if (m_closed)

@@ -57,6 +57,10 @@ public:
 
     // Drops the client at once, unsent bytes and all (a live log subscriber that does not read).
     void abortConnection();
+    // Fixes the kernel's send buffer of the connection at `bytes` (Linux doubles it), instead of
+    // letting it grow with the window up to net.ipv4.tcp_wmem's maximum (4 MiB by default): for a
+    // long-lived stream whose own queue is the bound (the live request log).
+    void limitKernelSendBuffer(int bytes);
 
     // From the door:
     void release(const QByteArray &bytes);

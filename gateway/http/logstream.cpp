@@ -166,6 +166,8 @@ bool LogStreamSubscriber::start(LogQuery filter)
     // client took some, so more may go.
     connect(m_socket.data(), &QTcpSocket::disconnected, this, &QObject::deleteLater);
     connect(m_socket.data(), &QTcpSocket::bytesWritten, this, &LogStreamSubscriber::drain);
+    if (auto *proxy = qobject_cast<ProxySocket *>(m_socket.data()))
+        proxy->limitKernelSendBuffer(KernelSendBuffer);
     // A first comment at once, so the client knows the stream is live before any entry.
     m_socket->write(Wire::streamHead(200, "text/event-stream; charset=utf-8") + Wire::chunk(": model-maestro request log\n\n"));
     m_heartbeat.start();
@@ -180,9 +182,12 @@ void LogStreamSubscriber::drain()
         drop(nullptr);
         return;
     }
-    while (m_socket->bytesToWrite() < m_maxUnsent) {
+    for (;;) {
+        // Asked even when the client holds too much unsent to take more: a queue that overflowed
+        // meanwhile is seen now, not after the client reads again (it may never).
+        const int room = m_socket->bytesToWrite() < m_maxUnsent ? TakeBatch : 0;
         bool overflowed = false;
-        const QList<QByteArray> events = LogStreamHub::take(*m_subscription, TakeBatch, &overflowed);
+        const QList<QByteArray> events = LogStreamHub::take(*m_subscription, room, &overflowed);
         if (overflowed) {
             drop("it fell behind: it did not read its live request log");
             return;

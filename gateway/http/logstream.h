@@ -63,8 +63,8 @@ public:
     // `event: node` on a node's health change (unfiltered).
     void publishNode(qint64 nodeId, const QString &name, bool healthy);
 
-    // Takes up to `max` events queued for `subscription` (on its thread). *overflowed: it fell
-    // behind and must be dropped.
+    // Takes up to `max` events queued for `subscription` (on its thread; 0 only asks), and lets
+    // the next event wake it again. *overflowed: it fell behind and must be dropped.
     static QList<QByteArray> take(Subscription &subscription, int max, bool *overflowed);
 
 private:
@@ -85,6 +85,9 @@ class LogStreamSubscriber final : public QObject
 public:
     // Bytes written to the client and not yet taken, beyond which events wait in the hub's queue.
     static constexpr qint64 DefaultMaxUnsent = 256 * 1024;
+    // The connection's kernel send buffer: fixed, so that what a client that does not read can
+    // make the gateway hold is this, the unsent bytes and the hub's queue, on any machine.
+    static constexpr int KernelSendBuffer = 64 * 1024;
 
     LogStreamSubscriber(LogStreamHub *hub, QPointer<QTcpSocket> socket, std::unique_ptr<QHttpServerResponder> responder,
                         int heartbeatMs, qint64 maxUnsent, QObject *parent);

@@ -2,23 +2,16 @@
 // only the test certificate, the admin status with the certificate's fingerprint, plain HTTP sent
 // to the TLS port refused and closed, a client that opens a connection and stays silent (or stops
 // inside its handshake) closed by the header timeout while it counts as an open connection, and
-// the certificate and key checked when the process starts (with instance.json in the data dir).
+// the certificate and key checked at load. tests/app/tst_tls_process.cpp runs the binary with them.
 
 #include "gatewayharness.h"
-#include "instance.h"
 #include "http/tlsidentity.h"
 
-#include <QDir>
-#include <QFile>
 #include <QJsonDocument>
-#include <QProcess>
 #include <QSslCertificate>
 #include <QSslSocket>
 #include <QTcpSocket>
-#include <QTemporaryDir>
 #include <QTest>
-
-#include <csignal>
 
 using namespace Qt::StringLiterals;
 using namespace Maestro;
@@ -71,9 +64,6 @@ private Q_SLOTS:
     void silentClientIsClosedByTheHeaderTimeout();
     void identityChecksAtLoad_data();
     void identityChecksAtLoad();
-    void processRefusesABadKey_data();
-    void processRefusesABadKey();
-    void processServesHttpsAndDescribesItself();
 
 private:
     GatewayHarness m_harness;
@@ -245,93 +235,6 @@ void TestTlsHttp::identityChecksAtLoad()
     QVERIFY(good);
     QCOMPARE(good->fingerprintSha256, FixtureFingerprint);
     QCOMPARE(good->configuration.protocol(), QSsl::TlsV1_2OrLater);
-}
-
-void TestTlsHttp::processRefusesABadKey_data()
-{
-    QTest::addColumn<QString>("key");
-    QTest::addColumn<QString>("message");
-    QTest::newRow("another certificate's key") << fixture(u"other-key.pem"_s) << u"does not belong to the certificate"_s;
-    QTest::newRow("encrypted key") << fixture(u"encrypted-key.pem"_s) << u"is encrypted"_s;
-}
-
-void TestTlsHttp::processRefusesABadKey()
-{
-    QFETCH(QString, key);
-    QFETCH(QString, message);
-    QTemporaryDir dir;
-    QProcess process;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(u"MAESTRO_SECRET_STORE"_s, u"file"_s);
-    process.setProcessEnvironment(environment);
-    process.start(qEnvironmentVariable("MAESTRO_BIN_DIR") + u"/model-maestro"_s,
-                  {u"--headless"_s, u"--listen"_s, u"127.0.0.1:0"_s, u"--data-dir"_s, dir.path() + u"/data"_s,
-                   u"--tls-cert"_s, fixture(u"cert.pem"_s), u"--tls-key"_s, key});
-    QVERIFY(process.waitForFinished(15000));
-    QCOMPARE(process.exitCode(), 2);
-    const QString stderrText = QString::fromUtf8(process.readAllStandardError());
-    QVERIFY2(stderrText.contains(message), qPrintable(stderrText));
-    QVERIFY(process.readAllStandardOutput().isEmpty());
-    // Refused before anything was created.
-    QVERIFY(!QFile::exists(dir.path() + u"/data"_s));
-}
-
-void TestTlsHttp::processServesHttpsAndDescribesItself()
-{
-    QTemporaryDir dir;
-    const QString dataDir = dir.path() + u"/data"_s;
-    QProcess process;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(u"MAESTRO_SECRET_STORE"_s, u"file"_s);
-    environment.insert(u"MAESTRO_ADMIN_TOKEN"_s, u"process-admin-token"_s);
-    process.setProcessEnvironment(environment);
-    process.start(qEnvironmentVariable("MAESTRO_BIN_DIR") + u"/model-maestro"_s,
-                  {u"--headless"_s, u"--listen"_s, u"127.0.0.1:0"_s, u"--data-dir"_s, dataDir, u"--tls-cert"_s,
-                   fixture(u"cert.pem"_s), u"--tls-key"_s, fixture(u"key.pem"_s)});
-    QTRY_VERIFY_WITH_TIMEOUT(process.canReadLine(), 15000);
-    const QString line = QString::fromUtf8(process.readLine()).trimmed();
-    QVERIFY2(line.startsWith(u"Model Maestro listening on https://127.0.0.1:"_s), qPrintable(line));
-    const quint16 port = quint16(line.section(u':', -1).toUInt());
-
-    // instance.json: how to reach it, nothing secret.
-    QFile file(dataDir + u"/instance.json"_s);
-    QVERIFY(file.open(QIODevice::ReadOnly));
-    const QByteArray raw = file.readAll();
-    file.close();
-    QVERIFY(!raw.contains("process-admin-token"));
-    const QJsonObject info = QJsonDocument::fromJson(raw).object();
-    QCOMPARE(qint64(info.value("pid"_L1).toDouble()), process.processId());
-    QCOMPARE(info.value("port"_L1).toInt(), int(port));
-    QCOMPARE(info.value("scheme"_L1).toString(), u"https"_s);
-    QCOMPARE(info.value("url"_L1).toString(), u"https://127.0.0.1:%1"_s.arg(port));
-    QCOMPARE(info.value("tls_fingerprint_sha256"_L1).toString(), FixtureFingerprint);
-    QCOMPARE(QFile(dataDir + u"/instance.json"_s).permissions() & (QFileDevice::ReadOther | QFileDevice::ReadGroup),
-             QFileDevice::Permissions());
-    const std::optional<QJsonObject> running = readRunningInstance(dataDir);
-    QVERIFY(running);
-    QCOMPARE(running->value("instance_id"_L1).toString(), info.value("instance_id"_L1).toString());
-
-    // The same instance answers its status over HTTPS with the pinned certificate.
-    QNetworkAccessManager nam;
-    const Response status = sendRequest(nam, QUrl(u"https://127.0.0.1:%1/admin/status"_s.arg(port)), "GET", {},
-                                        "process-admin-token");
-    QCOMPARE(status.status, 200);
-    QCOMPARE(status.json().value("instance_id"_L1).toString(), info.value("instance_id"_L1).toString());
-    QCOMPARE(status.json().value("data_dir"_L1).toString(), QFileInfo(dataDir).absoluteFilePath());
-    QCOMPARE(status.json().value("tls"_L1).toObject().value("fingerprint_sha256"_L1).toString(), FixtureFingerprint);
-
-    // A clean stop takes the file away.
-    process.terminate();
-    QVERIFY(process.waitForFinished(15000));
-    QCOMPARE(process.exitCode(), 0);
-    QVERIFY(!QFile::exists(dataDir + u"/instance.json"_s));
-    QVERIFY(!readRunningInstance(dataDir));
-
-    // A file left by a process that died names a pid that no longer runs: stale, not attached to.
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(raw);
-    file.close();
-    QVERIFY(!readRunningInstance(dataDir));
 }
 
 QTEST_GUILESS_MAIN(TestTlsHttp)

@@ -40,7 +40,9 @@ public:
         *event = std::move(m_events[m_next++]);
         return true;
     }
-    bool overflowed() const override { return m_parser.overflowed(); }
+    // Bytes past an error or message_stop are not read, so an event too large among them does
+    // not count, however the stream was cut into reads.
+    bool overflowed() const override { return !m_stopped && m_parser.overflowed(); }
 
 private:
     void take(const QList<SseParser::Event> &events)
