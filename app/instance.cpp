@@ -129,6 +129,32 @@ std::optional<QJsonObject> readRunningInstance(const QString &dir)
     return info;
 }
 
+QJsonObject systemdUnitFromCgroup(const QString &cgroupText)
+{
+    for (const QString &line : cgroupText.split(u'\n', Qt::SkipEmptyParts)) {
+        // hierarchy-id:controllers:path
+        const QStringList fields = line.split(u':');
+        if (fields.size() < 3)
+            continue;
+        const bool unified = fields.at(0) == "0"_L1 && fields.at(1).isEmpty();
+        if (!unified && fields.at(1) != "name=systemd"_L1)
+            continue;
+        const QString path = fields.mid(2).join(u':');
+        const QStringList parts = path.split(u'/', Qt::SkipEmptyParts);
+        // The service is the last .service component: .../user@1000.service/app.slice/x.service.
+        for (qsizetype i = parts.size() - 1; i >= 0; --i) {
+            const QString &part = parts.at(i);
+            if (!part.endsWith(".service"_L1))
+                continue;
+            if (part.startsWith("user@"_L1))
+                break; // the user manager itself: a process of the session, not a unit of its own
+            return {{QStringLiteral("systemd_unit"), part}, {QStringLiteral("systemd_user"), path.contains("/user@"_L1)}};
+        }
+        return {};
+    }
+    return {};
+}
+
 QString raiseOpenFileLimit()
 {
     rlimit limit = {};

@@ -45,6 +45,12 @@ void removeInstanceFile(const QString &dir);
 // dir's lock. A file left by a process that died (SIGKILL, a crash) is stale: nullopt.
 std::optional<QJsonObject> readRunningInstance(const QString &dir);
 
+// The systemd unit this process runs as, from /proc/self/cgroup's text (the cgroup v2 "0::/..."
+// line or v1's "name=systemd" one), when systemd started it as a service: {"systemd_unit": name,
+// "systemd_user": whether a user manager runs it}, for instance.json, so that the desktop app can
+// start and stop it through systemctl. Empty for a process started any other way.
+QJsonObject systemdUnitFromCgroup(const QString &cgroupText);
+
 // Raises the soft limit of open files to the hard limit: every client connection and every
 // upstream request is a descriptor, and the usual soft default (1024) caps a busy gateway long
 // before memory does. Returns a line for the log when the limit changed, else an empty string.

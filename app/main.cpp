@@ -21,6 +21,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonObject>
 #include <QSocketNotifier>
@@ -228,6 +229,32 @@ int main(int argc, char *argv[])
         return fail(error);
     if (!warning.isEmpty())
         printLine(stderr, u"model-maestro: warning: "_s + warning);
+#ifdef MAESTRO_WITH_GUI
+    // A gateway already serves this data dir (the systemd service, a headless run): the app
+    // manages that one through its admin API instead of starting a second one on the same files,
+    // and quitting the app leaves it running.
+    if (desktop && options->action == Options::Action::Run) {
+        if (const std::optional<QJsonObject> running = readRunningInstance(dataDir)) {
+            const std::unique_ptr<SecretStore> secrets = openSecretStore(dataDir);
+            QByteArray adminToken = qgetenv("MAESTRO_ADMIN_TOKEN").trimmed();
+            if (adminToken.isEmpty())
+                adminToken = secrets->read(u"admin_token"_s).value_or(QString()).toUtf8();
+            const AttachedGateway attached = attachedGateway(*running, adminToken);
+            printLine(stderr, u"model-maestro: the gateway at %1 (pid %2) already serves %3; the app manages it"_s
+                                  .arg(attached.endpoint.url.toString())
+                                  .arg(qint64(running->value("pid"_L1).toDouble()))
+                                  .arg(dataDir));
+            DesktopContext context;
+            context.secrets = secrets.get();
+            context.adminToken = adminToken;
+            context.dataDir = dataDir;
+            context.databaseUrl = running->value("database"_L1).toString();
+            context.listenAddress = attached.endpoint.displayName();
+            context.attached = attached;
+            return runDesktop(context);
+        }
+    }
+#endif
     // One gateway per data dir: two would share the SQLite file, the secret file and the logs.
     // Only the gateway takes the lock; --print-admin-token (and --help, --version, --migrate-from,
     // handled above) only read, so they work while a gateway runs.
@@ -361,6 +388,15 @@ int main(int argc, char *argv[])
                          {u"headless"_s, !desktop}};
         if (tls)
             info.insert(u"tls_fingerprint_sha256"_s, tls->fingerprintSha256);
+        // Started by systemd (which sets INVOCATION_ID): the unit, so the app can stop and start it.
+        if (qEnvironmentVariableIsSet("INVOCATION_ID")) {
+            QFile cgroup(u"/proc/self/cgroup"_s);
+            if (cgroup.open(QIODevice::ReadOnly)) {
+                const QJsonObject unit = systemdUnitFromCgroup(QString::fromUtf8(cgroup.read(64 * 1024)));
+                for (auto it = unit.begin(); it != unit.end(); ++it)
+                    info.insert(it.key(), it.value());
+            }
+        }
         if (!writeInstanceFile(dataDir, info, &error))
             printLine(stderr, u"model-maestro: warning: "_s + error);
     }
@@ -369,9 +405,20 @@ int main(int argc, char *argv[])
         printLine(stderr, u"model-maestro: "_s + openFileLimit);
 
 #ifdef MAESTRO_WITH_GUI
-    const int code = desktop ? runDesktop({&store, &gateway, adminToken, dataDir, dbConfig.displayUrl(),
-                                           u"%1:%2"_s.arg(host).arg(gateway.port())})
-                             : app.exec();
+    int code = 0;
+    if (desktop) {
+        DesktopContext context;
+        context.store = &store;
+        context.gateway = &gateway;
+        context.secrets = &secrets;
+        context.adminToken = adminToken;
+        context.dataDir = dataDir;
+        context.databaseUrl = dbConfig.displayUrl();
+        context.listenAddress = u"%1:%2"_s.arg(host).arg(gateway.port());
+        code = runDesktop(context);
+    } else {
+        code = app.exec();
+    }
 #else
     const int code = app.exec();
 #endif

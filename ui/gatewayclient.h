@@ -1,31 +1,19 @@
 #pragma once
 
 #include "core/adminservice.h"
-#include "core/balancer.h"
 #include "core/entities.h"
 #include "core/settings.h"
 #include "core/store.h"
 
-#include <QCoreApplication>
 #include <QHash>
 #include <QList>
 #include <QObject>
-#include <QPointer>
-#include <QThread>
-#include <QTimer>
 
 #include <functional>
 #include <memory>
 #include <optional>
-#include <type_traits>
 
 namespace Maestro {
-
-class Control;
-class ControlPort;
-class Gateway;
-class GatewayThread;
-class NodeOperation;
 
 // What the pages show, fetched in one queued call and replaced whole.
 struct GatewaySnapshot
@@ -60,19 +48,23 @@ struct GatewaySnapshot
     int downNodes() const; // active nodes known to be unhealthy
 };
 
-// A model pull seen from the GUI thread (GatewayClient::pullModel). The pull itself runs on an
-// I/O thread of the gateway (it only talks to nodes); its reports arrive here queued, in the order the nodes sent them, so the
+// A model pull seen from the GUI thread (GatewayClient::pullModel). The pull runs in the gateway
+// (it only talks to nodes); its reports arrive here in the order the nodes sent them, and the
 // gateway never waits for the GUI. Deleting a running job cancels the pull.
 class ModelPullJob final : public QObject
 {
     Q_OBJECT
 
 public:
+    // For the GatewayClient implementations: `cancel` stops the pull where it runs.
+    ModelPullJob(std::function<void()> cancel, QObject *parent);
     ~ModelPullJob() override;
 
     bool isRunning() const { return m_running; }
     // Aborts the pull on every node still pulling: each of them finishes failed, then finished(false).
     void cancel();
+    // For the implementations: the pull is over; finished(ok) follows.
+    void end(bool ok);
 
 Q_SIGNALS:
     // The nodes the pull goes to, before any of their progress.
@@ -87,153 +79,127 @@ Q_SIGNALS:
     void finished(bool ok);
 
 private:
-    friend class GatewayClient;
-    ModelPullJob(Gateway *gateway, QObject *parent);
-    void end(bool ok);
-
-    Gateway *m_gateway;
-    // Set and read on the gateway's thread only.
-    std::shared_ptr<QPointer<NodeOperation>> m_operation;
+    std::function<void()> m_cancel;
     bool m_running = true;
 };
 
-// The desktop application's only way to the gateway. Every operation runs on the gateway's control
-// thread (where the AdminService and its database connection live, as for the admin API) through
-// a queued invocation, and its result comes back to the GUI thread the same way: the GUI thread
-// never waits for the database or a node. While calls are out, busy() is true.
-class GatewayClient final : public QObject
+// The desktop application's only way to the gateway it manages. No page knows which gateway that
+// is: the one inside this process (InProcessGatewayClient), or one that runs elsewhere, as a
+// service on this computer or on a server, reached through its admin API (RemoteGatewayClient).
+// Every operation answers later on the GUI thread, which never waits for the database, a node or
+// the network; while calls are out, isBusy() is true. An answer for a `context` destroyed in
+// between is dropped.
+class GatewayClient : public QObject
 {
     Q_OBJECT
 
 public:
-    explicit GatewayClient(GatewayThread *gateways, QObject *parent = nullptr);
     ~GatewayClient() override;
 
     const GatewaySnapshot &snapshot() const { return m_snapshot; }
     bool isBusy() const { return m_pending > 0; }
-    bool isRunning() const { return m_run == Run::Running; }
-    // True between startGateway()/stopGateway() and runningChanged().
-    bool isSwitching() const { return m_run == Run::Starting || m_run == Run::Stopping; }
-    // Why the last start failed (empty after a successful one).
-    QString startError() const { return m_startError; }
-    quint16 port() const { return m_port; }
+
+    // Which gateway this is, for the window's title and status bar: "this app's gateway",
+    // "the service on this computer", "gpu-server.lan:8000".
+    virtual QString gatewayName() const = 0;
     // The address clients use, e.g. http://127.0.0.1:8000.
-    QString baseUrl() const;
+    virtual QString baseUrl() const = 0;
+    // Why the gateway cannot be managed now (the token was refused, it cannot be reached); empty
+    // when it can. problemChanged() follows every change.
+    QString problem() const { return m_problem; }
+
+    // Whether this app can stop and start the gateway: its own, or a service it runs through
+    // systemd. Stop lets running requests finish; both happen without blocking, and
+    // runningChanged() follows.
+    virtual bool canStartStop() const = 0;
+    virtual bool isRunning() const = 0;
+    // True between startGateway()/stopGateway() and runningChanged().
+    virtual bool isSwitching() const = 0;
+    // Why the last start failed (empty after a successful one).
+    virtual QString startError() const = 0;
+    virtual void stopGateway() = 0;
+    virtual void startGateway() = 0;
 
     // Fetches a new snapshot; snapshotChanged() follows.
-    void refresh();
-
-    // Stop lets running requests finish (up to 5 s) and start binds the listening sockets; both
-    // happen off the GUI thread, and runningChanged() follows. While stopped, calls are dropped.
-    void stopGateway();
-    void startGateway();
-
-    // Runs work(control) on the control thread, then done(result) on the GUI thread, unless
-    // context was destroyed in between.
-    template<typename Work, typename Done>
-    void call(QObject *context, Work work, Done done, bool showBusy = true)
-    {
-        using T = std::invoke_result_t<Work, Control *>;
-        if (!m_control)
-            return;
-        QPointer<QObject> guard(context);
-        QPointer<GatewayClient> self(this);
-        const bool posted = postToControl(
-            [work = std::move(work), done = std::move(done), guard, self, showBusy](Control *control) mutable {
-                T result = work(control);
-                // The application object outlives every window, so the reply always has a home.
-                QMetaObject::invokeMethod(
-                    QCoreApplication::instance(),
-                    [result = std::move(result), done = std::move(done), guard, self, showBusy]() mutable {
-                        if (self && showBusy)
-                            self->endBusy();
-                        if (guard)
-                            done(result);
-                    },
-                    Qt::QueuedConnection);
-            });
-        if (posted && showBusy)
-            beginBusy();
-    }
+    virtual void refresh() = 0;
 
     using CreatedUser = AdminService::CreatedUser;
     template<typename T>
     using Reply = std::function<void(const Result<T> &)>;
 
-    void createUser(const QString &username, QObject *context, Reply<CreatedUser> done);
-    void rotateToken(const QString &username, QObject *context, Reply<CreatedUser> done);
-    void deleteUser(const QString &username, QObject *context, Reply<bool> done);
-    void setUserModels(const QString &username, bool all, const QStringList &models,
-                       QObject *context, Reply<User> done);
-    void setUserLimits(const QString &username, const UserLimits &limits, QObject *context,
-                       Reply<User> done);
+    virtual void createUser(const QString &username, QObject *context, Reply<CreatedUser> done) = 0;
+    virtual void rotateToken(const QString &username, QObject *context, Reply<CreatedUser> done) = 0;
+    virtual void deleteUser(const QString &username, QObject *context, Reply<bool> done) = 0;
+    virtual void setUserModels(const QString &username, bool all, const QStringList &models, QObject *context,
+                               Reply<User> done) = 0;
+    virtual void setUserLimits(const QString &username, const UserLimits &limits, QObject *context,
+                               Reply<User> done) = 0;
     // Empty nodeIds: every node; the (node, model) pairs are kept as they are.
-    void setUserNodes(const QString &username, const QList<qint64> &nodeIds, QObject *context,
-                      Reply<User> done);
+    virtual void setUserNodes(const QString &username, const QList<qint64> &nodeIds, QObject *context,
+                              Reply<User> done) = 0;
     // Empty pairs: every model on the user's nodes; the node list is kept as it is.
-    void setUserNodeModels(const QString &username, const QList<NodeModelGrant> &pairs, QObject *context,
-                           Reply<User> done);
+    virtual void setUserNodeModels(const QString &username, const QList<NodeModelGrant> &pairs, QObject *context,
+                                   Reply<User> done) = 0;
 
-    void addNode(const AdminService::NodeInput &input, QObject *context, Reply<Node> done);
-    void updateNode(qint64 id, const AdminService::NodeInput &input, QObject *context,
-                    Reply<Node> done);
-    void toggleNode(qint64 id, QObject *context, Reply<Node> done);
-    void deleteNode(qint64 id, QObject *context, Reply<bool> done);
+    virtual void addNode(const AdminService::NodeInput &input, QObject *context, Reply<Node> done) = 0;
+    virtual void updateNode(qint64 id, const AdminService::NodeInput &input, QObject *context, Reply<Node> done) = 0;
+    virtual void toggleNode(qint64 id, QObject *context, Reply<Node> done) = 0;
+    virtual void deleteNode(qint64 id, QObject *context, Reply<bool> done) = 0;
     // Health check and model discovery now; done(healthy, error) when the node answered or not.
-    void checkNode(qint64 id, QObject *context, std::function<void(bool, const QString &)> done);
+    virtual void checkNode(qint64 id, QObject *context, std::function<void(bool, const QString &)> done) = 0;
 
-    void addMapping(const AdminService::MappingInput &input, QObject *context,
-                    Reply<ModelMapping> done);
-    void updateMapping(const QString &displayName, const AdminService::MappingInput &input,
-                       QObject *context, Reply<ModelMapping> done);
-    void deleteMapping(const QString &displayName, QObject *context, Reply<bool> done);
+    virtual void addMapping(const AdminService::MappingInput &input, QObject *context, Reply<ModelMapping> done) = 0;
+    virtual void updateMapping(const QString &displayName, const AdminService::MappingInput &input, QObject *context,
+                               Reply<ModelMapping> done) = 0;
+    virtual void deleteMapping(const QString &displayName, QObject *context, Reply<bool> done) = 0;
 
-    void addGroup(const AdminService::GroupInput &input, const QList<AdminService::MemberInput> &members,
-                  QObject *context, Reply<ModelGroup> done);
-    void updateGroup(const QString &name, const AdminService::GroupInput &input, QObject *context,
-                     Reply<ModelGroup> done);
-    void deleteGroup(const QString &name, QObject *context, Reply<bool> done);
-    void addMember(const QString &group, const AdminService::MemberInput &input, QObject *context,
-                   Reply<ModelGroup> done);
-    void updateMember(const QString &group, qint64 memberId, const AdminService::MemberInput &input,
-                      QObject *context, Reply<ModelGroup> done);
-    void deleteMember(const QString &group, qint64 memberId, QObject *context, Reply<ModelGroup> done);
+    virtual void addGroup(const AdminService::GroupInput &input, const QList<AdminService::MemberInput> &members,
+                          QObject *context, Reply<ModelGroup> done) = 0;
+    virtual void updateGroup(const QString &name, const AdminService::GroupInput &input, QObject *context,
+                             Reply<ModelGroup> done) = 0;
+    virtual void deleteGroup(const QString &name, QObject *context, Reply<bool> done) = 0;
+    virtual void addMember(const QString &group, const AdminService::MemberInput &input, QObject *context,
+                           Reply<ModelGroup> done) = 0;
+    virtual void updateMember(const QString &group, qint64 memberId, const AdminService::MemberInput &input,
+                              QObject *context, Reply<ModelGroup> done) = 0;
+    virtual void deleteMember(const QString &group, qint64 memberId, QObject *context, Reply<ModelGroup> done) = 0;
     // memberIds: every member of the group, in the new fallback order.
-    void reorderMembers(const QString &group, const QList<qint64> &memberIds, QObject *context,
-                        Reply<ModelGroup> done);
+    virtual void reorderMembers(const QString &group, const QList<qint64> &memberIds, QObject *context,
+                                Reply<ModelGroup> done) = 0;
 
     // Both save by their key (the tool set's name, the configuration's pattern): create or replace.
-    void saveToolSet(const ToolSet &set, QObject *context, Reply<ToolSet> done);
-    void deleteToolSet(const QString &name, QObject *context, Reply<bool> done);
-    void saveModelConfig(const ModelConfig &config, QObject *context, Reply<ModelConfig> done);
-    void deleteModelConfig(const QString &pattern, QObject *context, Reply<bool> done);
+    virtual void saveToolSet(const ToolSet &set, QObject *context, Reply<ToolSet> done) = 0;
+    virtual void deleteToolSet(const QString &name, QObject *context, Reply<bool> done) = 0;
+    virtual void saveModelConfig(const ModelConfig &config, QObject *context, Reply<ModelConfig> done) = 0;
+    virtual void deleteModelConfig(const QString &pattern, QObject *context, Reply<bool> done) = 0;
 
     // All or nothing, as AdminService::updateSettings; done gets the effective settings.
-    void updateSettings(const QJsonObject &values, QObject *context, Reply<QJsonObject> done);
+    virtual void updateSettings(const QJsonObject &values, QObject *context, Reply<QJsonObject> done) = 0;
 
     // Pulls `model` onto the Ollama node `nodeId`, or without it onto every active Ollama node. The
     // job belongs to context. Pulled models show up in the snapshot once the nodes are re-discovered.
-    ModelPullJob *pullModel(const QString &model, std::optional<qint64> nodeId, QObject *context);
+    virtual ModelPullJob *pullModel(const QString &model, std::optional<qint64> nodeId, QObject *context) = 0;
 
-    void addSystemPrompt(const AdminService::PromptInput &input, QObject *context, Reply<SystemPrompt> done);
-    void updateSystemPrompt(qint64 id, const AdminService::PromptInput &input, QObject *context,
-                            Reply<SystemPrompt> done);
-    void deleteSystemPrompt(qint64 id, QObject *context, Reply<bool> done);
+    virtual void addSystemPrompt(const AdminService::PromptInput &input, QObject *context,
+                                 Reply<SystemPrompt> done) = 0;
+    virtual void updateSystemPrompt(qint64 id, const AdminService::PromptInput &input, QObject *context,
+                                    Reply<SystemPrompt> done) = 0;
+    virtual void deleteSystemPrompt(qint64 id, QObject *context, Reply<bool> done) = 0;
     // ids: the prompts in their new order, the first applied first.
-    void reorderSystemPrompts(const QList<qint64> &ids, QObject *context, Reply<QList<SystemPrompt>> done);
-
+    virtual void reorderSystemPrompts(const QList<qint64> &ids, QObject *context,
+                                      Reply<QList<SystemPrompt>> done) = 0;
 
     struct LogPage
     {
         QList<RequestLogEntry> entries;
         qint64 total = 0;
     };
-    void requestLogs(const LogQuery &query, QObject *context, std::function<void(const LogPage &)> done);
-    void auditLogs(const LogQuery &query, QObject *context,
-                   std::function<void(const QList<AuditEntry> &)> done);
-    // Requests logged since `since`, newest first (for the dashboard).
-    void requestsSince(const QDateTime &since, QObject *context,
-                       std::function<void(const QList<RequestLogEntry> &)> done);
+    virtual void requestLogs(const LogQuery &query, QObject *context, std::function<void(const LogPage &)> done) = 0;
+    virtual void auditLogs(const LogQuery &query, QObject *context,
+                           std::function<void(const QList<AuditEntry> &)> done) = 0;
+    // Requests logged since `since`, newest first, refusals left out (for the dashboard).
+    virtual void requestsSince(const QDateTime &since, QObject *context,
+                               std::function<void(const QList<RequestLogEntry> &)> done) = 0;
 
 Q_SIGNALS:
     void snapshotChanged();
@@ -242,31 +208,25 @@ Q_SIGNALS:
     void nodeHealthChanged(qint64 nodeId, const QString &name, bool healthy);
     void callsChanged(int active);
     void runningChanged(bool running);
+    void problemChanged(const QString &problem);
 
-private:
-    enum class Run { Running, Stopping, Stopped, Starting };
+protected:
+    explicit GatewayClient(QObject *parent);
 
-    Gateway *primary() const;
-    // Queues work to the control thread; false while the gateway is stopped.
-    bool postToControl(std::function<void(Control *)> work);
-    // Follows the gateways now running: their signals, the control thread, the port.
-    void attach();
-    // Runs a blocking GatewayThread operation on a thread of its own, then settles the state.
-    void switchGateway(Run during, std::function<bool(QString *)> operation);
+    void replaceSnapshot(const GatewaySnapshot &snapshot);
+    // A request was logged: today's usage of its user and its node's traffic in the snapshot
+    // count it, then requestLogged().
+    void noteLogged(const RequestLogEntry &entry);
+    void noteCalls(int active);
+    void setProblem(const QString &problem);
+    // Calls go out and come back; an implementation drops what is out when its gateway goes.
     void beginBusy();
     void endBusy();
+    void resetBusy();
 
-    GatewayThread *m_gateways;
-    // Set on the GUI thread only, and cleared before a stop begins, so no call reaches a gateway
-    // that is going away. The port refuses work once the control thread stopped.
-    QPointer<Gateway> m_primary;
-    std::shared_ptr<ControlPort> m_control;
-    Run m_run = Run::Stopped;
-    QString m_startError;
-    quint16 m_port = 0;
-    QPointer<QThread> m_switch; // the thread of a stop or start under way
+private:
     GatewaySnapshot m_snapshot;
-    QTimer m_refreshTimer;
+    QString m_problem;
     int m_pending = 0;
 };
 

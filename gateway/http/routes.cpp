@@ -120,6 +120,7 @@ void registerRoutes(Router &router, Gateway *gateway, LlmController *llm)
     A(M::Get, u"/admin/users/{username}/activity"_s, &LogsController::activity);
     A(M::Get, u"/admin/users/{username}/token-usage"_s, &LogsController::tokenUsage);
     A(M::Get, u"/admin/users/{username}/model-usage"_s, &LogsController::modelUsage);
+    A(M::Get, u"/admin/overview"_s, &OverviewController::overview);
     A(M::Get, u"/admin/stats"_s, &LogsController::stats);
     A(M::Get, u"/admin/dashboard/stats"_s, &LogsController::stats);
     A(M::Get, u"/admin/dashboard/user-stats"_s, &LogsController::userStats);

@@ -4,7 +4,7 @@
 #include "fakeupstream.h"
 #include "gatewayfixture.h"
 #include "connect/connectdialog.h"
-#include "gatewayclient.h"
+#include "inprocessclient.h"
 #include "groups/groupdialogs.h"
 #include "groups/groupspage.h"
 #include "groups/membermodel.h"
@@ -115,7 +115,7 @@ void TestDesktop::initTestCase()
     m_second = std::make_unique<FakeUpstream>(NodeType::OpenAi);
     QVERIFY(m_second->listen());
 
-    m_client = std::make_unique<GatewayClient>(m_fixture.gateway());
+    m_client = std::make_unique<InProcessGatewayClient>(m_fixture.gateway());
     m_window = std::make_unique<MainWindow>(m_client.get(), m_fixture.context());
     m_window->show();
     QTRY_VERIFY(m_client->snapshot().loaded);

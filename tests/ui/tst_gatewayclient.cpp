@@ -3,7 +3,7 @@
 // and one made over HTTP land in the same place, in order, and each shows up on the other side.
 
 #include "gatewayfixture.h"
-#include "gatewayclient.h"
+#include "inprocessclient.h"
 #include "http/control.h"
 #include "http/gateway.h"
 #include "http/gatewaythread.h"
@@ -34,14 +34,14 @@ private:
     QStringList httpUsernames();
 
     GatewayFixture m_fixture;
-    std::unique_ptr<GatewayClient> m_client;
+    std::unique_ptr<InProcessGatewayClient> m_client;
 };
 
 void TestGatewayClient::initTestCase()
 {
     QString error;
     QVERIFY2(m_fixture.start(&error), qPrintable(error));
-    m_client = std::make_unique<GatewayClient>(m_fixture.gateway());
+    m_client = std::make_unique<InProcessGatewayClient>(m_fixture.gateway());
     QTRY_VERIFY(m_client->snapshot().loaded);
 }
 

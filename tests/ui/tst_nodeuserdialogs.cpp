@@ -4,7 +4,7 @@
 
 #include "fakeupstream.h"
 #include "gatewayfixture.h"
-#include "gatewayclient.h"
+#include "inprocessclient.h"
 #include "nodes/nodedialog.h"
 #include "uiutil.h"
 #include "users/usernodemodelsdialog.h"
@@ -76,7 +76,7 @@ void TestNodeUserDialogs::initTestCase()
     QVERIFY2(m_fixture.start(&error), qPrintable(error));
     m_ollama = std::make_unique<FakeUpstream>(NodeType::Ollama);
     QVERIFY(m_ollama->listen());
-    m_client = std::make_unique<GatewayClient>(m_fixture.gateway());
+    m_client = std::make_unique<InProcessGatewayClient>(m_fixture.gateway());
     QTRY_VERIFY(m_client->snapshot().loaded);
 }
 

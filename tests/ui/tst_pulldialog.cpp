@@ -3,7 +3,7 @@
 
 #include "fakeupstream.h"
 #include "gatewayfixture.h"
-#include "gatewayclient.h"
+#include "inprocessclient.h"
 #include "mainwindow/mainwindow.h"
 #include "nodes/nodespage.h"
 #include "nodes/pullmodeldialog.h"
@@ -85,7 +85,7 @@ void TestPullDialog::initTestCase()
     m_openAiId = addNode(u"hosted"_s, m_openAi.get());
     QVERIFY(m_firstId > 0 && m_secondId > 0 && m_openAiId > 0);
 
-    m_client = std::make_unique<GatewayClient>(m_fixture.gateway());
+    m_client = std::make_unique<InProcessGatewayClient>(m_fixture.gateway());
     m_window = std::make_unique<MainWindow>(m_client.get(), m_fixture.context());
     m_window->show();
     QTRY_COMPARE(m_client->snapshot().nodes.size(), 3);

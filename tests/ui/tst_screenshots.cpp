@@ -7,7 +7,7 @@
 #include "connect/connectdialog.h"
 #include "dashboard/dashboardpage.h"
 #include "dashboard/usagechart.h"
-#include "gatewayclient.h"
+#include "inprocessclient.h"
 #include "groups/groupdialogs.h"
 #include "groups/groupspage.h"
 #include "groups/membermodel.h"
@@ -152,7 +152,7 @@ void TestScreenshots::initTestCase()
     QCOMPARE(m_fixture.admin("POST", u"/admin/users/bob/limits"_s, {{u"request_limit"_s, 500}, {u"token_limit"_s, 2000000}}).status, 200);
     m_token = tokens.value(u"alice"_s);
 
-    m_client = std::make_unique<GatewayClient>(m_fixture.gateway());
+    m_client = std::make_unique<InProcessGatewayClient>(m_fixture.gateway());
     m_window = std::make_unique<MainWindow>(m_client.get(), m_fixture.context());
     m_window->show();
     QTRY_VERIFY(m_client->snapshot().loaded);

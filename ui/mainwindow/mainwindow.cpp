@@ -46,12 +46,14 @@ MainWindow::MainWindow(GatewayClient *client, const DesktopContext &context, QWi
     , m_systemPrompts(new SystemPromptsPage(client, this))
     , m_logs(new LogsPage(client, this))
     , m_settings(new SettingsPage(client, context, this))
+    , m_problem(new QLabel(this))
     , m_address(new QLabel(this))
     , m_activity(new QLabel(this))
     , m_busy(new QProgressBar(this))
 {
     setObjectName(u"mainWindow"_s);
-    setWindowTitle(tr("Model Maestro"));
+    // Which gateway this window manages: the app's own, the service on this computer, or another machine.
+    setWindowTitle(tr("Model Maestro — %1").arg(client->gatewayName()));
     setWindowIcon(TrayIcon::icon(TrayIcon::State::Healthy));
 
     const QStringList titles{tr("Dashboard"), tr("Users"), tr("Nodes"), tr("Models"), tr("Groups"),
@@ -91,6 +93,13 @@ MainWindow::MainWindow(GatewayClient *client, const DesktopContext &context, QWi
     auto *content = new QWidget(central);
     auto *contentLayout = new QVBoxLayout(content);
     contentLayout->setContentsMargins(12, 12, 12, 6);
+    m_problem->setObjectName(u"problemBanner"_s);
+    m_problem->setWordWrap(true);
+    m_problem->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_problem->setStyleSheet(u"QLabel#problemBanner { background: #fdecea; color: #8a1c12; border: 1px solid #f5c2bd;"
+                             u" border-radius: 4px; padding: 8px; }"_s);
+    m_problem->hide();
+    contentLayout->addWidget(m_problem);
     contentLayout->addWidget(m_stack);
     layout->addWidget(content, 1);
     setCentralWidget(central);
@@ -110,6 +119,7 @@ MainWindow::MainWindow(GatewayClient *client, const DesktopContext &context, QWi
     connect(m_client, &GatewayClient::snapshotChanged, this, &MainWindow::updateStatus);
     connect(m_client, &GatewayClient::callsChanged, this, &MainWindow::updateStatus);
     connect(m_client, &GatewayClient::runningChanged, this, &MainWindow::updateStatus);
+    connect(m_client, &GatewayClient::problemChanged, this, &MainWindow::updateStatus);
 
     createMenus();
     setTabOrder(m_sidebar, m_stack);
@@ -137,6 +147,11 @@ void MainWindow::createMenus()
     file->addAction(tr("&Connect a client…"), QKeySequence(Qt::CTRL | Qt::Key_0), this,
                     [this] { openConnectDialog(); });
     file->addAction(tr("Setup &wizard…"), this, &MainWindow::setupWizardRequested);
+    file->addSeparator();
+    file->addAction(tr("Connect to &gateway…"), this, &MainWindow::connectGatewayRequested)
+        ->setToolTip(tr("Manage a gateway that runs on another machine, over its admin API"));
+    m_ownGateway = file->addAction(tr("&This computer's gateway"), this, &MainWindow::ownGatewayRequested);
+    m_ownGateway->setVisible(false);
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), QKeySequence::Quit, this, &MainWindow::quitRequested);
     quit->setMenuRole(QAction::QuitRole);
@@ -180,10 +195,25 @@ ConnectDialog *MainWindow::openConnectDialog(const QString &token)
     return dialog;
 }
 
+void MainWindow::setOwnGatewayElsewhere(bool elsewhere)
+{
+    m_ownGateway->setVisible(elsewhere);
+}
+
+QString MainWindow::problemText() const
+{
+    // isHidden(), not isVisible(): the banner counts while the window itself is hidden.
+    return m_problem->isHidden() ? QString() : m_problem->text();
+}
+
 void MainWindow::updateStatus()
 {
     const GatewaySnapshot &snapshot = m_client->snapshot();
-    m_address->setText(m_client->isRunning()     ? tr("Gateway at %1").arg(m_client->baseUrl())
+    const QString problem = m_client->problem();
+    m_problem->setText(problem);
+    m_problem->setVisible(!problem.isEmpty());
+    m_address->setText(!problem.isEmpty()        ? tr("%1: not reachable").arg(m_client->gatewayName())
+                       : m_client->isRunning()   ? tr("Gateway at %1").arg(m_client->baseUrl())
                        : m_client->isSwitching() ? tr("Gateway starting or stopping…")
                                                  : tr("Gateway stopped"));
     const int down = snapshot.downNodes();

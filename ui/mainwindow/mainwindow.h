@@ -4,6 +4,7 @@
 
 #include <QMainWindow>
 
+class QAction;
 class QLabel;
 class QListWidget;
 class QProgressBar;
@@ -49,10 +50,18 @@ public:
     ConnectDialog *openConnectDialog(const QString &token = {});
     // When set, closing the window hides it (the tray icon brings it back).
     void setHidesToTray(bool hides) { m_hidesToTray = hides; }
+    // When set, the window manages a gateway other than the one on this app's data dir, and
+    // File offers the way back to it.
+    void setOwnGatewayElsewhere(bool elsewhere);
+    // Why the gateway cannot be managed now, as the banner above the pages shows it (empty: hidden).
+    QString problemText() const;
 
 Q_SIGNALS:
     void setupWizardRequested();
     void quitRequested();
+    // File > Connect to gateway…, and the way back to this computer's gateway.
+    void connectGatewayRequested();
+    void ownGatewayRequested();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -74,6 +83,8 @@ private:
     SystemPromptsPage *m_systemPrompts;
     LogsPage *m_logs;
     SettingsPage *m_settings;
+    QLabel *m_problem; // above the pages: the token was refused, the gateway went away
+    QAction *m_ownGateway = nullptr;
     QLabel *m_address;
     QLabel *m_activity;
     QProgressBar *m_busy;

@@ -103,6 +103,7 @@ TrayIcon::TrayIcon(GatewayClient *client, QObject *parent)
                                             QSystemTrayIcon::Warning);
                 });
     }
+    connect(m_client, &GatewayClient::problemChanged, this, &TrayIcon::update);
     // Failures age out of the window without any event to say so.
     auto *ageing = new QTimer(this);
     ageing->start(30'000);
@@ -141,7 +142,8 @@ void TrayIcon::update()
     QString status;
     switch (m_state) {
     case State::Stopped:
-        status = m_client->isSwitching()        ? tr("Gateway starting or stopping…")
+        status = m_client->isSwitching()          ? tr("Gateway starting or stopping…")
+               : !m_client->problem().isEmpty()   ? m_client->problem()
                : m_client->startError().isEmpty() ? tr("Gateway stopped")
                                                   : tr("Gateway could not start: %1").arg(m_client->startError());
         break;
@@ -155,11 +157,13 @@ void TrayIcon::update()
         status = tr("All nodes healthy");
         break;
     }
-    m_toolTip = tr("Model Maestro — %1\n%2 active requests, %3 requests today")
-                    .arg(status)
+    m_toolTip = tr("Model Maestro — %1\n%2\n%3 active requests, %4 requests today")
+                    .arg(m_client->gatewayName(), status)
                     .arg(snapshot.activeCalls)
                     .arg(m_requestsToday);
     m_startStop->setText(m_client->isRunning() ? tr("&Stop gateway") : tr("&Start gateway"));
+    // A gateway on another machine, or one systemd does not run, is not this app's to stop.
+    m_startStop->setVisible(m_client->canStartStop());
     m_startStop->setEnabled(!m_client->isSwitching());
     if (m_tray) {
         m_tray->setIcon(icon(m_state));

@@ -4,6 +4,7 @@
 #include "logscontroller.h"
 #include "modelscontroller.h"
 #include "nodescontroller.h"
+#include "overviewcontroller.h"
 #include "policiescontroller.h"
 #include "userscontroller.h"
 
@@ -19,7 +20,8 @@ class AdminApi
 public:
     explicit AdminApi(Control *control)
         : m_controllers(UsersController(control), NodesController(control), ModelsController(control),
-                        PoliciesController(control), LogsController(control), BackupController(control))
+                        PoliciesController(control), LogsController(control), BackupController(control),
+                        OverviewController(control))
     {
     }
 
@@ -31,7 +33,7 @@ public:
 
 private:
     std::tuple<UsersController, NodesController, ModelsController, PoliciesController, LogsController,
-               BackupController>
+               BackupController, OverviewController>
         m_controllers;
 };
 

@@ -27,7 +27,16 @@ int modelCount(const Catalog &catalog, qint64 nodeId)
                              [nodeId](const NodeModel &model) { return model.nodeId == nodeId; }));
 }
 
-QJsonArray modelsOf(const Catalog &catalog, qint64 nodeId)
+// A node's live load: requests in flight on this gateway (warmup loads included), and the
+// day's requests from the request log, so every gateway on a shared database and restarts count.
+QJsonObject loadJson(const Node &node, Control *control, const QHash<qint64, NodeTraffic> &traffic)
+{
+    return nodeLoadToJson(control->balancer().active(node.id), traffic.value(node.id));
+}
+
+} // namespace
+
+QJsonArray NodesController::modelsOf(const Catalog &catalog, qint64 nodeId)
 {
     QJsonArray models;
     for (const NodeModel &model : catalog.nodeModels()) {
@@ -37,30 +46,21 @@ QJsonArray modelsOf(const Catalog &catalog, qint64 nodeId)
     return models;
 }
 
-// A node's live load: requests in flight on this gateway (warmup loads included), and the
-// day's requests from the request log, so every gateway on a shared database and restarts count.
-QJsonObject loadJson(const Node &node, Control *control, const QHash<qint64, NodeTraffic> &traffic)
-{
-    return nodeLoadToJson(control->balancer().active(node.id), traffic.value(node.id));
-}
-
-QHash<qint64, NodeTraffic> trafficToday(Control *control)
+QHash<qint64, NodeTraffic> NodesController::trafficToday(Control *control)
 {
     return control->store()->nodeTraffic(control->clock()->nowUtc().date());
 }
 
-QJsonObject nodeJson(const Node &node, Control *control, const QHash<qint64, NodeTraffic> &traffic)
+QJsonObject NodesController::nodeJson(const Node &node, Control *control, const QHash<qint64, NodeTraffic> &traffic)
 {
     const CatalogSnapshot catalog = control->catalog();
     return toJson(node, modelCount(*catalog, node.id), loadJson(node, control, traffic));
 }
 
-QJsonObject nodeJson(const Node &node, Control *control)
+QJsonObject NodesController::nodeJson(const Node &node, Control *control)
 {
     return nodeJson(node, control, trafficToday(control));
 }
-
-} // namespace
 
 void NodesController::checkThenAnswer(AdminContext &ctx, qint64 id, int status, bool withModels)
 {

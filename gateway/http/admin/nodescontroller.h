@@ -2,6 +2,9 @@
 
 #include "admincontroller.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
+
 namespace Maestro {
 
 // /admin/nodes/...: the nodes, their health, discovered models, load and warmup. The checks and
@@ -43,6 +46,13 @@ public:
     void syncAllNodes(AdminContext &ctx);
     // GET /admin/nodes/{id}/models -> [discovered model]
     void nodeModels(AdminContext &ctx);
+
+    // A node as the API shows it, with its model count and load (`traffic`: today's, per node).
+    static QJsonObject nodeJson(const Node &node, Control *control, const QHash<qint64, NodeTraffic> &traffic);
+    static QJsonObject nodeJson(const Node &node, Control *control);
+    static QHash<qint64, NodeTraffic> trafficToday(Control *control);
+    // The models `catalog` knows on the node.
+    static QJsonArray modelsOf(const Catalog &catalog, qint64 nodeId);
 
 private:
     // Checks the node now, then answers `status` with the node (and its models).
