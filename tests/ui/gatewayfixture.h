@@ -5,6 +5,8 @@
 
 #include "desktop.h"
 #include "gatewaystack.h"
+#include "inprocessclient.h"
+#include "remote/remoteclient.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -45,6 +47,21 @@ public:
         context.databaseUrl = m_stack.database()->config().displayUrl();
         context.listenAddress = u"127.0.0.1:%1"_s.arg(m_stack.port());
         return context;
+    }
+
+    // MAESTRO_TEST_DESKTOP_CLIENT=http: the window manages the gateway over its admin API
+    // (RemoteGatewayClient) instead of in-process; ctest runs such suites both ways, since no page
+    // may know which client it talks to.
+    static bool overHttp() { return qEnvironmentVariable("MAESTRO_TEST_DESKTOP_CLIENT") == QLatin1StringView("http"); }
+
+    std::unique_ptr<GatewayClient> makeClient() const
+    {
+        if (!overHttp())
+            return std::make_unique<InProcessGatewayClient>(gateway());
+        GatewayEndpoint endpoint;
+        endpoint.url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_stack.port()));
+        endpoint.adminToken = AdminToken;
+        return std::make_unique<RemoteGatewayClient>(endpoint, false, ServiceUnit());
     }
 
     GatewayThread *gateway() const { return m_stack.gatewayThread(); }

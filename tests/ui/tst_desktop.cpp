@@ -18,7 +18,6 @@
 #include "settings/settingspage.h"
 #include "prompts/systempromptdialog.h"
 #include "prompts/systempromptspage.h"
-#include "remote/remoteclient.h"
 #include "tray/trayicon.h"
 #include "uiutil.h"
 #include "users/tokendialog.h"
@@ -54,17 +53,6 @@ using namespace Qt::StringLiterals;
 using namespace Maestro;
 using Maestro::Test::FakeUpstream;
 using Maestro::Test::GatewayFixture;
-
-namespace {
-
-// MAESTRO_TEST_DESKTOP_CLIENT=http: the window manages the gateway over its admin API
-// (RemoteGatewayClient) instead of in-process; ctest runs the suite both ways.
-bool overHttp()
-{
-    return qEnvironmentVariable("MAESTRO_TEST_DESKTOP_CLIENT") == "http"_L1;
-}
-
-} // namespace
 
 class TestDesktop : public QObject
 {
@@ -127,15 +115,8 @@ void TestDesktop::initTestCase()
     m_second = std::make_unique<FakeUpstream>(NodeType::OpenAi);
     QVERIFY(m_second->listen());
 
-    // The same suite runs with each GatewayClient: no page may know which one it talks to.
-    if (overHttp()) {
-        GatewayEndpoint endpoint;
-        endpoint.url = QUrl(m_fixture.context().listenAddress.prepend(u"http://"_s));
-        endpoint.adminToken = GatewayFixture::AdminToken;
-        m_client = std::make_unique<RemoteGatewayClient>(endpoint, false, ServiceUnit());
-    } else {
-        m_client = std::make_unique<InProcessGatewayClient>(m_fixture.gateway());
-    }
+    // The same suite runs with each GatewayClient (see GatewayFixture::makeClient).
+    m_client = m_fixture.makeClient();
     m_window = std::make_unique<MainWindow>(m_client.get(), m_fixture.context());
     m_window->show();
     QTRY_VERIFY(m_client->snapshot().loaded);
@@ -837,7 +818,7 @@ void TestDesktop::trayWithoutHostKeepsWindow()
 
 void TestDesktop::trayShowsErrorsAndStopsGateway()
 {
-    if (overHttp())
+    if (GatewayFixture::overHttp())
         QSKIP("A gateway managed over HTTP is stopped through systemd, or not at all: tests/ui/tst_attach");
     QVERIFY(!m_aliceToken.isEmpty());
     TrayIcon tray(m_client.get());

@@ -85,7 +85,7 @@ void TestPullDialog::initTestCase()
     m_openAiId = addNode(u"hosted"_s, m_openAi.get());
     QVERIFY(m_firstId > 0 && m_secondId > 0 && m_openAiId > 0);
 
-    m_client = std::make_unique<InProcessGatewayClient>(m_fixture.gateway());
+    m_client = m_fixture.makeClient(); // in-process, or over HTTP (tst_pulldialog_http)
     m_window = std::make_unique<MainWindow>(m_client.get(), m_fixture.context());
     m_window->show();
     QTRY_COMPARE(m_client->snapshot().nodes.size(), 3);

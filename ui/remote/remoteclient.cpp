@@ -165,7 +165,16 @@ RemoteGatewayClient::RemoteGatewayClient(const GatewayEndpoint &endpoint, bool l
     m_pollTimer.setInterval(15000);
     connect(&m_pollTimer, &QTimer::timeout, this, &RemoteGatewayClient::refresh);
     m_pollTimer.start();
+    // A gateway that is restarting, or a network that comes back, is managed again without the
+    // user connecting anew; a refused token or another version wait for the user.
+    m_retryTimer.setSingleShot(true);
+    m_retryTimer.setInterval(5000);
+    connect(&m_retryTimer, &QTimer::timeout, this, &RemoteGatewayClient::connectToGateway);
+    connectToGateway();
+}
 
+void RemoteGatewayClient::connectToGateway()
+{
     m_connection->probe(this, [this](const QJsonObject &status, const AdminFailure &failure) {
         if (failure.failed()) {
             onFailure(failure);
@@ -214,8 +223,13 @@ void RemoteGatewayClient::onFailure(const AdminFailure &failure)
     if (failure.kind == AdminFailure::Kind::Refused || failure.kind == AdminFailure::Kind::Malformed)
         return;
     setProblem(failure.message);
-    if (failure.kind == AdminFailure::Kind::Token || failure.kind == AdminFailure::Kind::Version)
+    if (failure.kind == AdminFailure::Kind::Token || failure.kind == AdminFailure::Kind::Version
+        || failure.kind == AdminFailure::Kind::Certificate) {
         m_connection->closeLogStream(); // nothing to manage until the user connects again
+        m_pollTimer.stop();
+    } else if (!m_switching) {
+        m_retryTimer.start();
+    }
     setReachable(false);
 }
 
@@ -238,6 +252,8 @@ void RemoteGatewayClient::onLogEvent(const QByteArray &name, const QJsonObject &
 
 void RemoteGatewayClient::refresh()
 {
+    if (!m_reachable && m_retryTimer.isActive())
+        return; // the retry asks first
     m_connection->send("GET", u"/admin/overview"_s, QJsonValue(), this,
                        [this](const QJsonValue &answer, const AdminFailure &failure) {
                            if (failure.failed())
@@ -780,6 +796,7 @@ void RemoteGatewayClient::awaitService(bool running, int attemptsLeft)
             if (up) {
                 m_status = status;
                 m_reachable = true;
+                m_retryTimer.stop();
                 setProblem(QString());
                 m_connection->openLogStream();
                 refresh();

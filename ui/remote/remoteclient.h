@@ -115,6 +115,8 @@ private:
     void onLogEvent(const QByteArray &name, const QJsonObject &data);
     void onFailure(const AdminFailure &failure);
     void setReachable(bool reachable);
+    // GET /admin/status; on success the log stream opens and the snapshot is fetched.
+    void connectToGateway();
     // Runs systemctl for `verb`, then waits for the gateway to answer (start) or go (stop).
     void runService(const QString &verb);
     void awaitService(bool running, int attemptsLeft);
@@ -128,6 +130,7 @@ private:
     QString m_startError;
     QTimer m_refreshTimer; // gathers the refreshes several changes ask for
     QTimer m_pollTimer;    // load and other admins' changes, when no event says so
+    QTimer m_retryTimer;   // after the gateway could not be reached: asks again
     QPointer<QProcess> m_systemctl;
 };
 
