@@ -136,6 +136,8 @@ public:
             bool valid = value.isArray();
             for (const QJsonValue &item : value.toArray()) {
                 valid = valid && item.isDouble() && isWhole(item.toDouble());
+                if (!valid)
+                    break; // before a conversion that would overflow
                 list.append(qint64(item.toDouble()));
             }
             if (!valid)

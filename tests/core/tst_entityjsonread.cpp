@@ -774,6 +774,8 @@ void TestEntityJsonRead::malformedAnswersAreRefused_data()
         u"user: \"token_limit\" must be a non-negative integer or null"_s);
     row("user: node ids as text", u"user"_s, withUser(R"("node_ids":["1"])"),
         u"user: \"node_ids\" must be an array of integers"_s);
+    row("user: a node id beyond what JSON holds exactly", u"user"_s, withUser(R"("node_ids":[2,3e75])"),
+        u"user: \"node_ids\" must be an array of integers"_s);
     row("user: node models holding a number", u"user"_s, withUser(R"("node_models":[1])"),
         u"user: \"node_models\" element 0 must be {\"node_id\": integer, \"model_name\": string}"_s);
     row("user: a node model without its model", u"user"_s, withUser(R"("node_models":[{"node_id":1}])"),
