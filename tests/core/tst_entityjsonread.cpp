@@ -737,7 +737,7 @@ void TestEntityJsonRead::listsReadEveryElement()
     QVERIFY(!readJsonList(QJsonArray{QJsonValue()}, &users, &error));
     QCOMPARE(error, u"element 0 is not an object"_s);
     QList<Node> nodes;
-    QVERIFY(!readJsonList(QJsonArray{QJsonArray{}}, &nodes, &error));
+    QVERIFY(!readJsonList(QJsonArray{QJsonValue(QJsonArray()), toJson(fullNode(), 0, {})}, &nodes, &error));
     QCOMPARE(error, u"element 0 is not an object"_s);
 }
 
