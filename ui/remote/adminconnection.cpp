@@ -302,9 +302,10 @@ void AdminConnection::send(const QByteArray &method, const QString &path, const 
     timer->start(m_limits.timeoutMs);
     connect(reply, &QNetworkReply::metaDataChanged, this, [reply, call] {
         const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
-        if (length.isValid() && length.toLongLong() > call->maxBody && !call->finished) {
+        if (length.isValid() && length.toLongLong() > call->maxBody && !call->finished && !call->tooLarge) {
             call->tooLarge = true;
-            reply->abort();
+            // Not from inside this signal: Qt 6.4 then reports an error twice.
+            QMetaObject::invokeMethod(reply, &QNetworkReply::abort, Qt::QueuedConnection);
         }
     });
     connect(reply, &QNetworkReply::readyRead, this, [reply, call] {
@@ -512,10 +513,10 @@ void AdminConnection::connectLogStream()
     watchTls(reply, call);
     m_logIdle->start(m_limits.logStreamIdleMs);
     connect(reply, &QNetworkReply::metaDataChanged, this, [this, reply] {
-        if (reply == m_logReply && reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200) {
-            // Connected: a later drop starts again from the shortest wait.
-            m_logRetryMs = m_limits.logStreamFirstRetryMs;
+        if (reply == m_logReply && !m_logConnected
+            && reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200) {
             m_logOutage = false;
+            m_logConnectedFor.start();
             setLogStreamConnected(true);
         }
     });
@@ -565,6 +566,10 @@ void AdminConnection::onLogStreamFinished()
     m_logReply = nullptr;
     m_logIdle->stop();
     AdminFailure failure = classify(reply, *call, call->body);
+    // A stream that lived through a watchdog period was a good one: the next wait starts short
+    // again. One that is dropped at once (a server that accepts and hangs up) waits longer each time.
+    if (m_logConnected && m_logConnectedFor.elapsed() >= m_limits.logStreamIdleMs)
+        m_logRetryMs = m_limits.logStreamFirstRetryMs;
     setLogStreamConnected(false);
     if (!m_logWanted)
         return;

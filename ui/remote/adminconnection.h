@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QObject>
@@ -109,8 +110,8 @@ public:
 
     // The live request log (GET /admin/request-logs/stream, server-sent events parsed with the
     // gateway's SseParser capped at MaxStreamEventBytes). While open it reconnects after a drop
-    // (after 1 s, doubling up to 30 s) and is dropped itself when nothing, not even a heartbeat,
-    // arrived for 45 s.
+    // (after 1 s, doubling up to 30 s; back to 1 s once a stream lived 45 s) and is dropped itself
+    // when nothing, not even a heartbeat, arrived for 45 s. A refused token stops it (failed()).
     void openLogStream();
     void closeLogStream();
     bool isLogStreamConnected() const;
@@ -143,6 +144,7 @@ private:
     bool m_logConnected = false;
     bool m_logOutage = false; // an Unreachable attempt was reported; the next is not until it connected
     int m_logRetryMs = 0;
+    QElapsedTimer m_logConnectedFor;
     QPointer<QNetworkReply> m_logReply;
     std::shared_ptr<Call> m_logCall;
     QTimer *m_logIdle = nullptr;
