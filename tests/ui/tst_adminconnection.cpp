@@ -4,7 +4,7 @@
 // another version, a live log that drops or falls silent).
 
 #include "../http/gatewayharness.h"
-//DIALOG #include "connect/gatewayconnectdialog.h"
+#include "connect/gatewayconnectdialog.h"
 #include "http/tlsidentity.h"
 #include "remote/adminconnection.h"
 #include "storage/filesecretstore.h"
@@ -199,7 +199,14 @@ private Q_SLOTS:
     void streamLinesReadsNdjson();
     void streamLinesRefusesAnOverlongLine();
 
+    void dialogShowsARefusedTokenAndStaysOpen();
+    void dialogAcceptsAndRemembersWithoutTheTokenInSettings();
+    void dialogTrustsACertificateByItsFingerprint();
+    void recentGatewaysKeepTheTenLatest();
+
 private:
+    void clearRecent();
+
     GatewayHarness m_harness; // plain HTTP, with nodes
     GatewayStack m_tls; // HTTPS with the fixture certificate
     QUrl m_url;
@@ -624,6 +631,243 @@ void TestAdminConnection::streamLinesRefusesAnOverlongLine()
     QCOMPARE(lines.size(), 1);
     QTest::qWait(100);
     QCOMPARE(done, 1);
+}
+
+void TestAdminConnection::clearRecent()
+{
+    DesktopSettings settings;
+    // Never the user's own settings.
+    QVERIFY2(settings.fileName().contains(u"qttest"_s), qPrintable(settings.fileName()));
+    settings.remove(u"gateways"_s);
+}
+
+namespace {
+
+struct DialogParts
+{
+    QComboBox *recent = nullptr;
+    QLineEdit *url = nullptr;
+    QLineEdit *token = nullptr;
+    QCheckBox *remember = nullptr;
+    QLabel *message = nullptr;
+    QPushButton *trust = nullptr;
+    QPushButton *connect = nullptr;
+    QPushButton *forget = nullptr;
+    QWidget *busy = nullptr;
+};
+
+DialogParts partsOf(GatewayConnectDialog &dialog)
+{
+    DialogParts parts;
+    parts.recent = dialog.findChild<QComboBox *>(u"recent"_s);
+    parts.url = dialog.findChild<QLineEdit *>(u"url"_s);
+    parts.token = dialog.findChild<QLineEdit *>(u"token"_s);
+    parts.remember = dialog.findChild<QCheckBox *>(u"rememberToken"_s);
+    parts.message = dialog.findChild<QLabel *>(u"message"_s);
+    parts.trust = dialog.findChild<QPushButton *>(u"trust"_s);
+    parts.connect = dialog.findChild<QPushButton *>(u"connect"_s);
+    parts.forget = dialog.findChild<QPushButton *>(u"forget"_s);
+    parts.busy = dialog.findChild<QWidget *>(u"busy"_s);
+    return parts;
+}
+
+void typeInto(QLineEdit *edit, const QString &text)
+{
+    edit->clear();
+    QTest::keyClicks(edit, text);
+}
+
+} // namespace
+
+void TestAdminConnection::dialogShowsARefusedTokenAndStaysOpen()
+{
+    clearRecent();
+    QTemporaryDir dir;
+    FileSecretStore secrets(dir.filePath(u"secrets.json"_s));
+    GatewayConnectDialog dialog(&secrets);
+    dialog.show();
+    const DialogParts parts = partsOf(dialog);
+    QVERIFY(parts.url && parts.token && parts.remember && parts.message && parts.trust && parts.connect && parts.busy);
+    QCOMPARE(parts.token->echoMode(), QLineEdit::Password);
+    QVERIFY(!parts.recent->isEnabled());
+
+    // A bare host:port means http.
+    typeInto(parts.url, u"127.0.0.1:%1"_s.arg(m_harness.port()));
+    typeInto(parts.token, u"not-the-admin-token"_s);
+    QTest::mouseClick(parts.connect, Qt::LeftButton);
+    // The dialog does not block while it asks.
+    QVERIFY(parts.busy->isVisible());
+    QVERIFY(!parts.connect->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(parts.message->isVisible(), 10000);
+    QCOMPARE(parts.message->text(), u"The gateway refused the admin token."_s);
+    QVERIFY(!parts.busy->isVisible());
+    QVERIFY(parts.connect->isEnabled());
+    QVERIFY(!parts.trust->isVisible());
+    QVERIFY(dialog.isVisible());
+    QCOMPARE(dialog.result(), int(QDialog::Rejected));
+    QVERIFY(GatewayConnectDialog::recentGateways(&secrets).isEmpty());
+
+    // Nothing listening there: said in words, still open.
+    quint16 closedPort = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        closedPort = probe.serverPort();
+    }
+    typeInto(parts.url, u"http://127.0.0.1:%1"_s.arg(closedPort));
+    QVERIFY(!parts.message->isVisible());
+    QTest::mouseClick(parts.connect, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(parts.message->isVisible(), 10000);
+    QCOMPARE(parts.message->text(), u"Could not connect to 127.0.0.1:%1: connection refused."_s.arg(closedPort));
+
+    // Not an address.
+    typeInto(parts.url, u"ftp://somewhere"_s);
+    QTest::mouseClick(parts.connect, Qt::LeftButton);
+    QVERIFY(parts.message->isVisible());
+    QVERIFY(parts.message->text().contains(u"http://host:port"_s));
+    QVERIFY(dialog.isVisible());
+}
+
+void TestAdminConnection::dialogAcceptsAndRemembersWithoutTheTokenInSettings()
+{
+    clearRecent();
+    QTemporaryDir dir;
+    FileSecretStore secrets(dir.filePath(u"secrets.json"_s));
+    const QString token = QString::fromUtf8(m_harness.stack().adminToken());
+    const QUrl url(u"http://127.0.0.1:%1"_s.arg(m_harness.port()));
+    {
+        GatewayConnectDialog dialog(&secrets);
+        dialog.show();
+        const DialogParts parts = partsOf(dialog);
+        typeInto(parts.url, url.toString() + u"/"_s);
+        typeInto(parts.token, token);
+        parts.remember->setChecked(true);
+        QTest::mouseClick(parts.connect, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isVisible(), 10000);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QCOMPARE(dialog.endpoint().url, url);
+        QCOMPARE(dialog.endpoint().adminToken, token.toUtf8());
+        QCOMPARE(dialog.status().value("version"_L1).toString(), QStringLiteral(MAESTRO_VERSION));
+    }
+    const QList<GatewayEndpoint> recent = GatewayConnectDialog::recentGateways(&secrets);
+    QCOMPARE(recent.size(), 1);
+    QCOMPARE(recent.at(0).url, url);
+    QCOMPARE(recent.at(0).adminToken, token.toUtf8());
+    QCOMPARE(secrets.read(u"gateway/%1/admin_token"_s.arg(url.toString())), std::optional<QString>(token));
+    // The token is in the secret store only: not in any settings value, not in the file.
+    {
+        DesktopSettings settings;
+        settings.sync();
+        for (const QString &key : settings.allKeys())
+            QVERIFY2(!settings.value(key).toString().contains(token), qPrintable(key));
+        QFile file(settings.fileName());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray contents = file.readAll();
+        QVERIFY(contents.contains(url.toString().toUtf8()));
+        QVERIFY(!contents.contains(token.toUtf8()));
+    }
+
+    // The next time the dialog opens on it, token included, and connects at once.
+    {
+        GatewayConnectDialog dialog(&secrets);
+        dialog.show();
+        const DialogParts parts = partsOf(dialog);
+        QCOMPARE(parts.recent->count(), 1);
+        QCOMPARE(parts.url->text(), url.toString());
+        QCOMPARE(parts.token->text(), token);
+        QVERIFY(parts.remember->isChecked());
+        // Unticking the box removes the stored token once connected.
+        parts.remember->setChecked(false);
+        QTest::mouseClick(parts.connect, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isVisible(), 10000);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    }
+    QCOMPARE(secrets.read(u"gateway/%1/admin_token"_s.arg(url.toString())), std::nullopt);
+    QVERIFY(GatewayConnectDialog::recentGateways(&secrets).at(0).adminToken.isEmpty());
+
+    // Forgetting a gateway in the dialog removes it and its token.
+    GatewayConnectDialog::remember(recent.at(0), &secrets, true);
+    QVERIFY(secrets.read(u"gateway/%1/admin_token"_s.arg(url.toString())).has_value());
+    GatewayConnectDialog dialog(&secrets);
+    const DialogParts parts = partsOf(dialog);
+    QCOMPARE(parts.recent->currentIndex(), 0);
+    QTest::mouseClick(parts.forget, Qt::LeftButton);
+    QCOMPARE(parts.recent->count(), 0);
+    QVERIFY(parts.url->text().isEmpty());
+    QVERIFY(GatewayConnectDialog::recentGateways(&secrets).isEmpty());
+    QCOMPARE(secrets.read(u"gateway/%1/admin_token"_s.arg(url.toString())), std::nullopt);
+}
+
+void TestAdminConnection::dialogTrustsACertificateByItsFingerprint()
+{
+    clearRecent();
+    QTemporaryDir dir;
+    FileSecretStore secrets(dir.filePath(u"secrets.json"_s));
+    const QUrl url = m_tls.baseUrl();
+    {
+        GatewayConnectDialog dialog(&secrets);
+        dialog.show();
+        const DialogParts parts = partsOf(dialog);
+        typeInto(parts.url, url.toString());
+        typeInto(parts.token, QString::fromUtf8(m_tls.adminToken()));
+        QTest::mouseClick(parts.connect, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(parts.message->isVisible(), 10000);
+        QVERIFY2(parts.message->text().startsWith(
+                     u"The gateway's certificate is not trusted (SHA-256 %1)."_s.arg(FixtureFingerprint)),
+                 qPrintable(parts.message->text()));
+        QVERIFY(parts.trust->isVisible());
+        QVERIFY(dialog.isVisible());
+
+        QTest::mouseClick(parts.trust, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isVisible(), 10000);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QCOMPARE(dialog.endpoint().pinnedFingerprint, FixtureFingerprint);
+        QCOMPARE(dialog.status().value("scheme"_L1).toString(), u"https"_s);
+    }
+    const QList<GatewayEndpoint> recent = GatewayConnectDialog::recentGateways(&secrets);
+    QCOMPARE(recent.size(), 1);
+    QCOMPARE(recent.at(0).url, url);
+    QCOMPARE(recent.at(0).pinnedFingerprint, FixtureFingerprint);
+    // Not asked to remember it: no token kept.
+    QVERIFY(recent.at(0).adminToken.isEmpty());
+
+    // Chosen again from the recent gateways, the pin comes with it: no question this time.
+    GatewayConnectDialog dialog(&secrets);
+    dialog.show();
+    const DialogParts parts = partsOf(dialog);
+    QCOMPARE(parts.url->text(), url.toString());
+    typeInto(parts.token, QString::fromUtf8(m_tls.adminToken()));
+    QTest::mouseClick(parts.connect, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.isVisible(), 10000);
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    QVERIFY(!parts.trust->isVisible());
+}
+
+void TestAdminConnection::recentGatewaysKeepTheTenLatest()
+{
+    clearRecent();
+    QTemporaryDir dir;
+    FileSecretStore secrets(dir.filePath(u"secrets.json"_s));
+    for (int i = 1; i <= 12; ++i) {
+        GatewayEndpoint endpoint = endpointOf(QUrl(u"http://10.0.0.%1:8000"_s.arg(i)), "token-" + QByteArray::number(i));
+        QVERIFY(GatewayConnectDialog::remember(endpoint, &secrets, true));
+    }
+    // Again, typed with a trailing slash: moved to the front, not added twice.
+    QVERIFY(GatewayConnectDialog::remember(endpointOf(QUrl(u"http://10.0.0.5:8000/"_s), "token-5"), &secrets, true));
+    const QList<GatewayEndpoint> recent = GatewayConnectDialog::recentGateways(&secrets);
+    QCOMPARE(recent.size(), GatewayConnectDialog::MaxRecentGateways);
+    QCOMPARE(recent.at(0).url, QUrl(u"http://10.0.0.5:8000"_s));
+    QCOMPARE(recent.at(1).url, QUrl(u"http://10.0.0.12:8000"_s));
+    QCOMPARE(recent.at(1).adminToken, QByteArray("token-12"));
+    QCOMPARE(recent.last().url, QUrl(u"http://10.0.0.3:8000"_s));
+    // The two that fell off the list took their tokens with them.
+    QCOMPARE(secrets.keys().size(), GatewayConnectDialog::MaxRecentGateways);
+    QVERIFY(!secrets.read(u"gateway/http://10.0.0.1:8000/admin_token"_s).has_value());
+    QVERIFY(!secrets.read(u"gateway/http://10.0.0.2:8000/admin_token"_s).has_value());
+    GatewayConnectDialog::forget(QUrl(u"http://10.0.0.12:8000"_s), &secrets);
+    QCOMPARE(GatewayConnectDialog::recentGateways(&secrets).size(), GatewayConnectDialog::MaxRecentGateways - 1);
+    QVERIFY(!secrets.read(u"gateway/http://10.0.0.12:8000/admin_token"_s).has_value());
+    clearRecent();
 }
 
 QTEST_MAIN(TestAdminConnection)
