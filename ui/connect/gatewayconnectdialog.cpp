@@ -143,7 +143,7 @@ GatewayConnectDialog::GatewayConnectDialog(SecretStore *secrets, QWidget *parent
     , m_token(new QLineEdit(this))
     , m_remember(new QCheckBox(tr("&Remember the token in the keychain"), this))
     , m_message(new QLabel(this))
-    , m_trust(new QPushButton(tr("&Trust this certificate"), this))
+    , m_trust(new QPushButton(tr("Trust t&his certificate"), this))
     , m_busy(new QProgressBar(this))
     , m_connect(new QPushButton(tr("&Connect"), this))
 {
