@@ -17,6 +17,89 @@
     </message>
 </context>
 <context>
+    <name>Maestro::AdminConnection</name>
+    <message>
+        <source>The gateway&apos;s certificate cannot be used: %1.</source>
+        <translation>Das Zertifikat des Gateways ist nicht verwendbar: %1.</translation>
+    </message>
+    <message>
+        <source>The gateway&apos;s certificate is not the one trusted for %1 (it is now SHA-256 %2).</source>
+        <translation>Das Zertifikat des Gateways ist nicht das für %1 als vertrauenswürdig gespeicherte (jetzt SHA-256 %2).</translation>
+    </message>
+    <message>
+        <source>The gateway&apos;s certificate is not trusted (SHA-256 %1).</source>
+        <translation>Dem Zertifikat des Gateways wird nicht vertraut (SHA-256 %1).</translation>
+    </message>
+    <message>
+        <source>%1 did not answer within %2 seconds.</source>
+        <translation>%1 hat nicht innerhalb von %2 Sekunden geantwortet.</translation>
+    </message>
+    <message>
+        <source>The answer from %1 is larger than %2; it was not read.</source>
+        <translation>Die Antwort von %1 ist größer als %2; sie wurde nicht gelesen.</translation>
+    </message>
+    <message>
+        <source>The gateway refused the admin token.</source>
+        <translation>Das Gateway hat das Admin-Token abgelehnt.</translation>
+    </message>
+    <message>
+        <source>The gateway answered %1 %2.</source>
+        <translation>Das Gateway hat mit %1 %2 geantwortet.</translation>
+    </message>
+    <message>
+        <source>Could not connect to %1: connection refused.</source>
+        <translation>Keine Verbindung zu %1: Verbindung abgelehnt.</translation>
+    </message>
+    <message>
+        <source>Could not connect to %1: the host is unknown.</source>
+        <translation>Keine Verbindung zu %1: der Host ist unbekannt.</translation>
+    </message>
+    <message>
+        <source>%1 closed the connection before it answered.</source>
+        <translation>%1 hat die Verbindung vor einer Antwort geschlossen.</translation>
+    </message>
+    <message>
+        <source>Could not connect to %1: no answer in time.</source>
+        <translation>Keine Verbindung zu %1: keine Antwort in der vorgesehenen Zeit.</translation>
+    </message>
+    <message>
+        <source>The request to %1 was cancelled.</source>
+        <translation>Die Anfrage an %1 wurde abgebrochen.</translation>
+    </message>
+    <message>
+        <source>Could not open a secure connection to %1: %2.</source>
+        <translation>Keine sichere Verbindung zu %1 möglich: %2.</translation>
+    </message>
+    <message>
+        <source>Could not connect to %1: %2.</source>
+        <translation>Keine Verbindung zu %1: %2.</translation>
+    </message>
+    <message>
+        <source>The answer from %1 is not a Model Maestro gateway&apos;s answer.</source>
+        <translation>Die Antwort von %1 ist keine Antwort eines Model-Maestro-Gateways.</translation>
+    </message>
+    <message>
+        <source>%1 did not answer as a Model Maestro gateway.</source>
+        <translation>%1 hat nicht wie ein Model-Maestro-Gateway geantwortet.</translation>
+    </message>
+    <message>
+        <source>The gateway runs version %1; this app is %2.</source>
+        <translation>Das Gateway läuft in Version %1, diese App ist Version %2.</translation>
+    </message>
+    <message>
+        <source>A line of the answer from %1 is not a JSON object.</source>
+        <translation>Eine Zeile der Antwort von %1 ist kein JSON-Objekt.</translation>
+    </message>
+    <message>
+        <source>A line of the answer from %1 is longer than %2.</source>
+        <translation>Eine Zeile der Antwort von %1 ist länger als %2.</translation>
+    </message>
+    <message>
+        <source>An event of the live log from %1 is longer than %2.</source>
+        <translation>Ein Ereignis des Live-Protokolls von %1 ist länger als %2.</translation>
+    </message>
+</context>
+<context>
     <name>Maestro::ConnectDialog</name>
     <message>
         <source>Connect a client</source>
@@ -301,6 +384,89 @@
     <message>
         <source>The gateway is not running</source>
         <translation>Das Gateway läuft nicht</translation>
+    </message>
+</context>
+<context>
+    <name>Maestro::GatewayConnectDialog</name>
+    <message>
+        <source>&amp;Forget</source>
+        <translation>Ver&amp;gessen</translation>
+    </message>
+    <message>
+        <source>&amp;Remember the token in the keychain</source>
+        <translation>Token im Schlüsselbund &amp;merken</translation>
+    </message>
+    <message>
+        <source>Trust t&amp;his certificate</source>
+        <translation>Diesem Zertifikat ve&amp;rtrauen</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>&amp;Verbinden</translation>
+    </message>
+    <message>
+        <source>Connect to gateway</source>
+        <translation>Mit Gateway verbinden</translation>
+    </message>
+    <message>
+        <source>No recent gateway</source>
+        <translation>Kein zuletzt verwendetes Gateway</translation>
+    </message>
+    <message>
+        <source>Remove this gateway from the list, and its token from the keychain</source>
+        <translation>Dieses Gateway aus der Liste und sein Token aus dem Schlüsselbund entfernen</translation>
+    </message>
+    <message>
+        <source>e.g. https://192.168.1.10:8443</source>
+        <translation>z. B. https://192.168.1.10:8443</translation>
+    </message>
+    <message>
+        <source>The gateway&apos;s admin token</source>
+        <translation>Das Admin-Token des Gateways</translation>
+    </message>
+    <message>
+        <source>On the gateway&apos;s machine: model-maestro --print-admin-token</source>
+        <translation>Auf dem Rechner des Gateways: model-maestro --print-admin-token</translation>
+    </message>
+    <message>
+        <source>Kept in %1, never in the settings file</source>
+        <translation>Liegt in %1, nie in der Einstellungsdatei</translation>
+    </message>
+    <message>
+        <source>Remember this certificate&apos;s fingerprint for this address and connect</source>
+        <translation>Den Fingerabdruck dieses Zertifikats für diese Adresse merken und verbinden</translation>
+    </message>
+    <message>
+        <source>Recent &amp;gateways:</source>
+        <translation>&amp;Letzte Gateways:</translation>
+    </message>
+    <message>
+        <source>Gateway &amp;URL:</source>
+        <translation>Gateway-&amp;URL:</translation>
+    </message>
+    <message>
+        <source>Admin &amp;token:</source>
+        <translation>Admin-&amp;Token:</translation>
+    </message>
+    <message>
+        <source>Manage a Model Maestro gateway that runs elsewhere, e.g. on a server of your LAN, through its admin API. It must run the same version as this app.</source>
+        <translation>Ein Model-Maestro-Gateway, das anderswo läuft, z. B. auf einem Server in Ihrem LAN, über seine Admin-API verwalten. Es muss dieselbe Version wie diese App haben.</translation>
+    </message>
+    <message>
+        <source>%1 (trusted certificate)</source>
+        <translation>%1 (vertrautes Zertifikat)</translation>
+    </message>
+    <message>
+        <source>Type the gateway&apos;s address as http://host:port or https://host:port.</source>
+        <translation>Geben Sie die Adresse des Gateways als http://host:port oder https://host:port ein.</translation>
+    </message>
+    <message>
+        <source>Type the gateway&apos;s admin token.</source>
+        <translation>Geben Sie das Admin-Token des Gateways ein.</translation>
+    </message>
+    <message>
+        <source>Trust it only if the gateway&apos;s machine shows the same fingerprint (it prints it at start, and openssl x509 -fingerprint -sha256 shows it).</source>
+        <translation>Vertrauen Sie ihm nur, wenn der Rechner des Gateways denselben Fingerabdruck zeigt (das Gateway gibt ihn beim Start aus, openssl x509 -fingerprint -sha256 zeigt ihn).</translation>
     </message>
 </context>
 <context>

@@ -17,6 +17,89 @@
     </message>
 </context>
 <context>
+    <name>Maestro::AdminConnection</name>
+    <message>
+        <source>The gateway&apos;s certificate cannot be used: %1.</source>
+        <translation>Ağ geçidinin sertifikası kullanılamaz: %1.</translation>
+    </message>
+    <message>
+        <source>The gateway&apos;s certificate is not the one trusted for %1 (it is now SHA-256 %2).</source>
+        <translation>Ağ geçidinin sertifikası %1 için güvenilen sertifika değil (şimdiki SHA-256 %2).</translation>
+    </message>
+    <message>
+        <source>The gateway&apos;s certificate is not trusted (SHA-256 %1).</source>
+        <translation>Ağ geçidinin sertifikasına güvenilmiyor (SHA-256 %1).</translation>
+    </message>
+    <message>
+        <source>%1 did not answer within %2 seconds.</source>
+        <translation>%1, %2 saniye içinde yanıt vermedi.</translation>
+    </message>
+    <message>
+        <source>The answer from %1 is larger than %2; it was not read.</source>
+        <translation>%1 yanıtı %2 boyutundan büyük; okunmadı.</translation>
+    </message>
+    <message>
+        <source>The gateway refused the admin token.</source>
+        <translation>Ağ geçidi yönetici token&apos;ını reddetti.</translation>
+    </message>
+    <message>
+        <source>The gateway answered %1 %2.</source>
+        <translation>Ağ geçidi %1 %2 yanıtını verdi.</translation>
+    </message>
+    <message>
+        <source>Could not connect to %1: connection refused.</source>
+        <translation>%1 adresine bağlanılamadı: bağlantı reddedildi.</translation>
+    </message>
+    <message>
+        <source>Could not connect to %1: the host is unknown.</source>
+        <translation>%1 adresine bağlanılamadı: sunucu bilinmiyor.</translation>
+    </message>
+    <message>
+        <source>%1 closed the connection before it answered.</source>
+        <translation>%1 yanıt vermeden bağlantıyı kapattı.</translation>
+    </message>
+    <message>
+        <source>Could not connect to %1: no answer in time.</source>
+        <translation>%1 adresine bağlanılamadı: zamanında yanıt gelmedi.</translation>
+    </message>
+    <message>
+        <source>The request to %1 was cancelled.</source>
+        <translation>%1 adresine yapılan istek iptal edildi.</translation>
+    </message>
+    <message>
+        <source>Could not open a secure connection to %1: %2.</source>
+        <translation>%1 adresine güvenli bağlantı kurulamadı: %2.</translation>
+    </message>
+    <message>
+        <source>Could not connect to %1: %2.</source>
+        <translation>%1 adresine bağlanılamadı: %2.</translation>
+    </message>
+    <message>
+        <source>The answer from %1 is not a Model Maestro gateway&apos;s answer.</source>
+        <translation>%1 yanıtı bir Model Maestro ağ geçidinin yanıtı değil.</translation>
+    </message>
+    <message>
+        <source>%1 did not answer as a Model Maestro gateway.</source>
+        <translation>%1 bir Model Maestro ağ geçidi gibi yanıt vermedi.</translation>
+    </message>
+    <message>
+        <source>The gateway runs version %1; this app is %2.</source>
+        <translation>Ağ geçidi %1 sürümünü çalıştırıyor; bu uygulama %2 sürümü.</translation>
+    </message>
+    <message>
+        <source>A line of the answer from %1 is not a JSON object.</source>
+        <translation>%1 yanıtının bir satırı JSON nesnesi değil.</translation>
+    </message>
+    <message>
+        <source>A line of the answer from %1 is longer than %2.</source>
+        <translation>%1 yanıtının bir satırı %2 boyutundan uzun.</translation>
+    </message>
+    <message>
+        <source>An event of the live log from %1 is longer than %2.</source>
+        <translation>%1 canlı günlüğünün bir olayı %2 boyutundan uzun.</translation>
+    </message>
+</context>
+<context>
     <name>Maestro::ConnectDialog</name>
     <message>
         <source>Connect a client</source>
@@ -300,6 +383,89 @@
     <message>
         <source>The gateway is not running</source>
         <translation>Ağ geçidi çalışmıyor</translation>
+    </message>
+</context>
+<context>
+    <name>Maestro::GatewayConnectDialog</name>
+    <message>
+        <source>&amp;Forget</source>
+        <translation>U&amp;nut</translation>
+    </message>
+    <message>
+        <source>&amp;Remember the token in the keychain</source>
+        <translation>Token&apos;ı anahtar zincirinde &amp;hatırla</translation>
+    </message>
+    <message>
+        <source>Trust t&amp;his certificate</source>
+        <translation>Bu sertifikaya &amp;güven</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>&amp;Bağlan</translation>
+    </message>
+    <message>
+        <source>Connect to gateway</source>
+        <translation>Ağ geçidine bağlan</translation>
+    </message>
+    <message>
+        <source>No recent gateway</source>
+        <translation>Son kullanılan ağ geçidi yok</translation>
+    </message>
+    <message>
+        <source>Remove this gateway from the list, and its token from the keychain</source>
+        <translation>Bu ağ geçidini listeden, token&apos;ını anahtar zincirinden kaldır</translation>
+    </message>
+    <message>
+        <source>e.g. https://192.168.1.10:8443</source>
+        <translation>ör. https://192.168.1.10:8443</translation>
+    </message>
+    <message>
+        <source>The gateway&apos;s admin token</source>
+        <translation>Ağ geçidinin yönetici token&apos;ı</translation>
+    </message>
+    <message>
+        <source>On the gateway&apos;s machine: model-maestro --print-admin-token</source>
+        <translation>Ağ geçidinin makinesinde: model-maestro --print-admin-token</translation>
+    </message>
+    <message>
+        <source>Kept in %1, never in the settings file</source>
+        <translation>%1 içinde saklanır, asla ayar dosyasında değil</translation>
+    </message>
+    <message>
+        <source>Remember this certificate&apos;s fingerprint for this address and connect</source>
+        <translation>Bu sertifikanın parmak izini bu adres için hatırla ve bağlan</translation>
+    </message>
+    <message>
+        <source>Recent &amp;gateways:</source>
+        <translation>&amp;Son ağ geçitleri:</translation>
+    </message>
+    <message>
+        <source>Gateway &amp;URL:</source>
+        <translation>Ağ geçidi &amp;URL&apos;si:</translation>
+    </message>
+    <message>
+        <source>Admin &amp;token:</source>
+        <translation>Yönetici &amp;token&apos;ı:</translation>
+    </message>
+    <message>
+        <source>Manage a Model Maestro gateway that runs elsewhere, e.g. on a server of your LAN, through its admin API. It must run the same version as this app.</source>
+        <translation>Başka bir yerde, ör. yerel ağınızdaki bir sunucuda çalışan bir Model Maestro ağ geçidini yönetim API&apos;si üzerinden yönetin. Bu uygulamayla aynı sürümü çalıştırmalıdır.</translation>
+    </message>
+    <message>
+        <source>%1 (trusted certificate)</source>
+        <translation>%1 (güvenilen sertifika)</translation>
+    </message>
+    <message>
+        <source>Type the gateway&apos;s address as http://host:port or https://host:port.</source>
+        <translation>Ağ geçidinin adresini http://sunucu:port veya https://sunucu:port biçiminde yazın.</translation>
+    </message>
+    <message>
+        <source>Type the gateway&apos;s admin token.</source>
+        <translation>Ağ geçidinin yönetici token&apos;ını yazın.</translation>
+    </message>
+    <message>
+        <source>Trust it only if the gateway&apos;s machine shows the same fingerprint (it prints it at start, and openssl x509 -fingerprint -sha256 shows it).</source>
+        <translation>Yalnızca ağ geçidinin makinesi aynı parmak izini gösteriyorsa güvenin (ağ geçidi başlarken yazdırır, openssl x509 -fingerprint -sha256 de gösterir).</translation>
     </message>
 </context>
 <context>

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QObject>
@@ -13,6 +14,7 @@
 
 class QNetworkAccessManager;
 class QNetworkReply;
+class QTimer;
 
 namespace Maestro {
 
@@ -46,7 +48,10 @@ struct AdminFailure
     Kind kind = Kind::None;
     int status = 0;         // the HTTP status, when an answer came
     QString message;        // one translated sentence for the user
-    QString fingerprint;    // Certificate: the SHA-256 of the certificate the server showed
+    // Certificate: the SHA-256 of the certificate the server showed, when pinning it would let it
+    // in (it is only not trusted); empty when something else is wrong with it (expired, revoked,
+    // not meant for a server), which no pin excuses.
+    QString fingerprint;
 
     bool failed() const { return kind != Kind::None; }
 };
@@ -70,6 +75,21 @@ public:
 
     const GatewayEndpoint &endpoint() const { return m_endpoint; }
 
+    // The bounds in force: the constants above and those of the live log, unless a test shortens
+    // them (a server that never answers should not make a test wait 15 s).
+    struct Limits
+    {
+        int timeoutMs = TimeoutMs;
+        qint64 maxAnswerBytes = MaxAnswerBytes;
+        qint64 maxStreamEventBytes = MaxStreamEventBytes;
+        int logStreamIdleMs = 45000; // three missed heartbeats
+        int logStreamFirstRetryMs = 1000;
+        int logStreamMaxRetryMs = 30000;
+    };
+    const Limits &limits() const { return m_limits; }
+    // Applies to requests started afterwards.
+    void setLimits(const Limits &limits) { m_limits = limits; }
+
     using Done = std::function<void(const QJsonValue &answer, const AdminFailure &failure)>;
     // One request, e.g. send("POST", "/admin/users", QJsonObject{{"username","ann"}}, ...).
     // `path` includes any query, already percent-encoded. A null `body` sends none. done() runs
@@ -90,8 +110,8 @@ public:
 
     // The live request log (GET /admin/request-logs/stream, server-sent events parsed with the
     // gateway's SseParser capped at MaxStreamEventBytes). While open it reconnects after a drop
-    // (after 1 s, doubling up to 30 s) and is dropped itself when nothing, not even a heartbeat,
-    // arrived for 45 s.
+    // (after 1 s, doubling up to 30 s; back to 1 s once a stream lived 45 s) and is dropped itself
+    // when nothing, not even a heartbeat, arrived for 45 s. A refused token stops it (failed()).
     void openLogStream();
     void closeLogStream();
     bool isLogStreamConnected() const;
@@ -107,7 +127,29 @@ Q_SIGNALS:
 private:
     GatewayEndpoint m_endpoint;
     std::unique_ptr<QNetworkAccessManager> m_network;
-    // Members the implementation needs go here.
+    Limits m_limits;
+
+    struct Call;
+    QNetworkReply *start(const QByteArray &method, const QString &path, const QJsonValue &body, bool stream);
+    void watchTls(QNetworkReply *reply, const std::shared_ptr<Call> &call);
+    AdminFailure classify(QNetworkReply *reply, const Call &call, const QByteArray &body) const;
+    void report(const AdminFailure &failure);
+
+    // The live log.
+    void connectLogStream();
+    void onLogStreamData();
+    void onLogStreamFinished();
+    void setLogStreamConnected(bool connected);
+    bool m_logWanted = false;
+    bool m_logConnected = false;
+    bool m_logOutage = false; // an Unreachable attempt was reported; the next is not until it connected
+    int m_logRetryMs = 0;
+    QElapsedTimer m_logConnectedFor;
+    QPointer<QNetworkReply> m_logReply;
+    std::shared_ptr<Call> m_logCall;
+    QTimer *m_logIdle = nullptr;
+    QTimer *m_logRetry = nullptr;
+    bool m_destroying = false;
 };
 
 } // namespace Maestro
