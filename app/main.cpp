@@ -27,6 +27,7 @@
 #include <QSocketNotifier>
 #include <QStandardPaths>
 
+#include <algorithm>
 #include <csignal>
 #include <memory>
 #include <cstdio>
@@ -167,10 +168,22 @@ int main(int argc, char *argv[])
     QString error;
     auto options = Options::parse(app.arguments(), &error);
 #ifdef MAESTRO_WITH_GUI
-    // A listen address chosen in Settings applies unless the command line names one.
+    // A listen address and a TLS certificate chosen in Settings apply unless the command line
+    // names its own.
+    QStringList preferredArguments;
+    const auto given = [&app](const QString &flag) {
+        const QStringList arguments = app.arguments();
+        return std::any_of(arguments.cbegin(), arguments.cend(),
+                           [&flag](const QString &argument) { return argument.startsWith(flag); });
+    };
     const QString preferred = desktop ? preferredListenAddress() : QString();
-    if (options && !preferred.isEmpty() && !app.arguments().join(u' ').contains(u"--listen"_s)) {
-        if (auto withPreferred = Options::parse(app.arguments() << u"--listen"_s << preferred, &error))
+    if (!preferred.isEmpty() && !given(u"--listen"_s))
+        preferredArguments << u"--listen"_s << preferred;
+    const auto [certificate, key] = desktop ? preferredTls() : std::pair<QString, QString>();
+    if (!certificate.isEmpty() && !given(u"--tls-cert"_s))
+        preferredArguments << u"--tls-cert"_s << certificate << u"--tls-key"_s << key;
+    if (options && !preferredArguments.isEmpty()) {
+        if (auto withPreferred = Options::parse(app.arguments() + preferredArguments, &error))
             options = withPreferred;
     }
 #endif

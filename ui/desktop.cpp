@@ -41,6 +41,12 @@ QString preferredListenAddress()
     return DesktopSettings().value(u"gateway/listen"_s).toString();
 }
 
+std::pair<QString, QString> preferredTls()
+{
+    const DesktopSettings settings;
+    return {settings.value(u"gateway/tlsCertificate"_s).toString(), settings.value(u"gateway/tlsKey"_s).toString()};
+}
+
 AttachedGateway attachedGateway(const QJsonObject &instance, const QByteArray &adminToken)
 {
     // A gateway listening on every address is reached on loopback.

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <optional>
+#include <utility>
 
 class QCoreApplication;
 
@@ -46,6 +47,8 @@ struct DesktopContext
 std::unique_ptr<QCoreApplication> createDesktopApplication(int &argc, char **argv);
 // The listen address chosen in Settings, or empty; the command line wins over it.
 QString preferredListenAddress();
+// The TLS certificate and key files chosen in Settings, or empty; --tls-cert wins over them.
+std::pair<QString, QString> preferredTls();
 // Main window, tray icon and, on the first run, the setup wizard; returns the exit code. "Connect
 // to gateway…" replaces the window's gateway with another one; the app's own keeps serving.
 int runDesktop(const DesktopContext &context);

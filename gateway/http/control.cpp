@@ -161,8 +161,10 @@ bool Control::reload()
             QMetaObject::invokeMethod(this, &Control::scheduleHealthChecks, Qt::AutoConnection);
         m_shared->setWarmup(readWarmupSettings(settings, m_config.warmupSecondMs));
     });
-    if (published)
+    if (published) {
+        m_shared->logStream.publishCatalog(m_shared->configVersion.load());
         Q_EMIT catalogReloaded();
+    }
     return true;
 }
 

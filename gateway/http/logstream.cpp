@@ -86,12 +86,22 @@ void LogStreamHub::publish(const RequestLogEntry &entry)
 
 void LogStreamHub::publishNode(qint64 nodeId, const QString &name, bool healthy)
 {
+    deliverToAll("node", QJsonObject{{u"node_id"_s, double(nodeId)},
+                                     {u"node_name"_s, name},
+                                     {u"health_status"_s, healthy ? u"healthy"_s : u"unhealthy"_s}});
+}
+
+void LogStreamHub::publishCatalog(qint64 configVersion)
+{
+    deliverToAll("catalog", QJsonObject{{u"config_version"_s, double(configVersion)}});
+}
+
+void LogStreamHub::deliverToAll(QByteArrayView name, const QJsonObject &data)
+{
     QMutexLocker lock(&m_mutex);
     if (m_subscriptions.isEmpty())
         return;
-    const QByteArray event = sseEvent("node", QJsonObject{{u"node_id"_s, double(nodeId)},
-                                                          {u"node_name"_s, name},
-                                                          {u"health_status"_s, healthy ? u"healthy"_s : u"unhealthy"_s}});
+    const QByteArray event = sseEvent(name, data);
     for (const std::shared_ptr<Subscription> &subscription : std::as_const(m_subscriptions))
         deliver(subscription, event);
 }

@@ -3,6 +3,8 @@
 #include "core/entities.h"
 
 #include <QByteArray>
+#include <QByteArrayView>
+#include <QJsonObject>
 #include <QList>
 #include <QMutex>
 #include <QObject>
@@ -62,6 +64,9 @@ public:
     void publish(const RequestLogEntry &entry);
     // `event: node` on a node's health change (unfiltered).
     void publishNode(qint64 nodeId, const QString &name, bool healthy);
+    // `event: catalog` when the configuration was reloaded (an admin change here or on another
+    // instance, a health change, discovered models): an app showing it reads it again (unfiltered).
+    void publishCatalog(qint64 configVersion);
 
     // Takes up to `max` events queued for `subscription` (on its thread; 0 only asks), and lets
     // the next event wake it again. *overflowed: it fell behind and must be dropped.
@@ -69,6 +74,7 @@ public:
 
 private:
     void deliver(const std::shared_ptr<Subscription> &subscription, const QByteArray &event);
+    void deliverToAll(QByteArrayView name, const QJsonObject &data);
 
     mutable QMutex m_mutex;
     Limits m_limits;

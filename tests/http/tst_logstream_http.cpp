@@ -122,6 +122,7 @@ private Q_SLOTS:
 
     void entriesArriveThroughTheFilters();
     void nodeHealthChangesArriveAsNodeEvents();
+    void adminChangesArriveAsCatalogEvents();
     void statusWithoutTls();
     void heartbeatsKeepAnIdleStreamAlive();
     void ninthSubscriberGets503();
@@ -235,6 +236,19 @@ void TestLogStreamHttp::nodeHealthChangesArriveAsNodeEvents()
     QCOMPARE(events.at(0).value("health_status"_L1).toString(), u"unhealthy"_s);
     QCOMPARE(events.at(1).value("health_status"_L1).toString(), u"healthy"_s);
     QVERIFY(client.events().isEmpty()); // no request entry passed the filter
+}
+
+void TestLogStreamHttp::adminChangesArriveAsCatalogEvents()
+{
+    StreamClient client;
+    client.open(m_harness.port(), u"?username=nobody"_s); // catalog events pass every filter
+    QTRY_COMPARE_WITH_TIMEOUT(client.status(), 200, 5000);
+    QVERIFY(client.events("catalog").isEmpty());
+    // A change an admin makes (here over HTTP; from a desktop app or another instance alike).
+    QCOMPARE(m_harness.admin("POST", u"/admin/users"_s, QJsonObject{{u"username"_s, u"catalog-watcher"_s}}).status, 201);
+    QTRY_VERIFY_WITH_TIMEOUT(!client.events("catalog").isEmpty(), 5000);
+    QVERIFY(client.events("catalog").constLast().value("config_version"_L1).isDouble());
+    QVERIFY(client.events().isEmpty()); // still no request entry passed the filter
 }
 
 void TestLogStreamHttp::statusWithoutTls()

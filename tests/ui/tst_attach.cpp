@@ -172,10 +172,16 @@ void TestAttach::appAttachesAndItsEditsReachClients()
     const QUrl models(u"http://127.0.0.1:%1/v1/models"_s.arg(port));
     QCOMPARE(sendRequest(m_nam, models, "GET", {}, userToken).status, 200);
     QCOMPARE(sendRequest(m_nam, models, "GET", {}, "not-" + userToken).status, 401);
+    // No node serves it yet: refused, and logged under the user.
+    const QByteArray chat = R"({"model":"no-such-model","messages":[{"role":"user","content":"hi"}]})";
+    QCOMPARE(sendRequest(m_nam, QUrl(u"http://127.0.0.1:%1/v1/chat/completions"_s.arg(port)), "POST", chat, userToken)
+                 .status,
+             404);
     QTRY_VERIFY_WITH_TIMEOUT(!logged.isEmpty(), 10000);
     const auto entry = logged.first().first().value<RequestLogEntry>();
     QCOMPARE(entry.username, u"from-the-app"_s);
-    QCOMPARE(entry.endpoint, u"/v1/models"_s);
+    QCOMPARE(entry.endpoint, u"/v1/chat/completions"_s);
+    QCOMPARE(entry.statusCode, 404);
 }
 
 void TestAttach::appProcessAttachesInsteadOfStartingAnother()
@@ -275,14 +281,14 @@ void TestAttach::serviceStopsAndStartsThroughSystemctl()
     const QString calls = dir.path() + u"/systemctl-calls"_s;
     QFile script(bin + u"/systemctl"_s);
     QVERIFY(script.open(QIODevice::WriteOnly));
-    script.write(uR"(#!/bin/sh
+    script.write(uR"sh(#!/bin/sh
 echo "$@" >> '%1'
 case "$2" in
 stop) kill -TERM "$(sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' '%2/instance.json')" ;;
 start) MAESTRO_SECRET_STORE=file nohup '%3' --headless --listen 127.0.0.1:%4 --data-dir '%2' >/dev/null 2>&1 & ;;
 *) exit 1 ;;
 esac
-)"_s.arg(calls, dataDir, binary())
+)sh"_s.arg(calls, dataDir, binary())
                      .arg(port)
                      .toUtf8());
     script.close();
@@ -304,8 +310,9 @@ esac
     QTRY_VERIFY_WITH_TIMEOUT(!client.isSwitching(), 20000);
     QVERIFY2(client.startError().isEmpty(), qPrintable(client.startError()));
     QVERIFY(!client.isRunning());
-    QVERIFY(gateway.waitForFinished(10000));
-    QCOMPARE(gateway.exitCode(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(gateway.state(), QProcess::NotRunning, 10000);
+    QCOMPARE(gateway.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(gateway.exitCode(), 0); // stopped cleanly, as systemd stops it
 
     client.startGateway();
     QTRY_VERIFY_WITH_TIMEOUT(!client.isSwitching(), 20000);

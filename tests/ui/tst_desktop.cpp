@@ -80,6 +80,7 @@ private Q_SLOTS:
     void trayShowsErrorsAndStopsGateway();
     void defaultLimitsFromSettingsPageReachNewUsers();
     void nodeRequestSettingsFromSettingsPage();
+    void tlsSettingIsCheckedBeforeItIsKept();
     void startOnLoginWritesAutostartEntry();
     void autostartExecQuoting_data();
     void autostartExecQuoting();
@@ -912,6 +913,44 @@ void TestDesktop::defaultLimitsFromSettingsPageReachNewUsers()
 
 // The request defaults for nodes and what Ollama clients are told are edited on the same page,
 // shown as the gateway has them, and written only when changed.
+void TestDesktop::tlsSettingIsCheckedBeforeItIsKept()
+{
+    const QString fixtures = qEnvironmentVariable("MAESTRO_SOURCE_DIR") + u"/tests/http/fixtures/tls/"_s;
+    m_window->showPage(MainWindow::Settings);
+    SettingsPage *settings = m_window->settingsPage();
+    settings->findChild<QPushButton *>(u"revert"_s)->click();
+    auto *certificate = settings->findChild<QLineEdit *>(u"tlsCertificate"_s);
+    auto *key = settings->findChild<QLineEdit *>(u"tlsKey"_s);
+    QVERIFY(certificate && key);
+    QVERIFY(certificate->text().isEmpty());
+    const auto cleanup = qScopeGuard([] {
+        DesktopSettings().remove(u"gateway/tlsCertificate"_s);
+        DesktopSettings().remove(u"gateway/tlsKey"_s);
+    });
+
+    // A key that does not belong to the certificate is refused at once, as the gateway would.
+    certificate->setText(fixtures + u"cert.pem"_s);
+    key->setText(fixtures + u"other-key.pem"_s);
+    settings->apply();
+    QVERIFY(!DesktopSettings().contains(u"gateway/tlsCertificate"_s));
+    auto *status = settings->findChild<QLabel *>(u"status"_s);
+    QVERIFY(status);
+    QVERIFY2(status->text().contains(u"does not belong to the certificate"_s), qPrintable(status->text()));
+
+    // The pair the gateway can serve is kept for the next start, and its fingerprint shown.
+    key->setText(fixtures + u"key.pem"_s);
+    settings->apply();
+    QCOMPARE(DesktopSettings().value(u"gateway/tlsCertificate"_s).toString(), fixtures + u"cert.pem"_s);
+    QCOMPARE(preferredTls(), (std::pair<QString, QString>(fixtures + u"cert.pem"_s, fixtures + u"key.pem"_s)));
+    QVERIFY2(status->text().contains(u"1C:D7:88:5C"_s), qPrintable(status->text()));
+
+    // Emptied: plain HTTP again.
+    certificate->clear();
+    key->clear();
+    settings->apply();
+    QCOMPARE(preferredTls(), (std::pair<QString, QString>()));
+}
+
 void TestDesktop::nodeRequestSettingsFromSettingsPage()
 {
     m_window->showPage(MainWindow::Settings);

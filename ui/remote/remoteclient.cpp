@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QSet>
 #include <QUrlQuery>
 
 using namespace Qt::StringLiterals;
@@ -247,7 +248,10 @@ void RemoteGatewayClient::onLogEvent(const QByteArray &name, const QJsonObject &
         Q_EMIT nodeHealthChanged(id, data.value("node_name"_L1).toString(),
                                  data.value("health_status"_L1).toString() == "healthy"_L1);
         m_refreshTimer.start();
+        return;
     }
+    if (name == "catalog") // a change made here, by another admin, or models discovered
+        m_refreshTimer.start();
 }
 
 void RemoteGatewayClient::refresh()
@@ -501,8 +505,10 @@ void RemoteGatewayClient::reorderMembers(const QString &group, const QList<qint6
 
 void RemoteGatewayClient::saveToolSet(const ToolSet &set, QObject *context, Reply<ToolSet> done)
 {
-    request<ToolSet>("PUT", u"/admin/tool-sets/"_s + segment(set.name), toJson(set), context, readObject<ToolSet>,
-                     std::move(done));
+    // PUT replaces one that exists; POST creates.
+    const bool exists = snapshot().toolSet(set.name) != nullptr;
+    request<ToolSet>(exists ? "PUT" : "POST", exists ? u"/admin/tool-sets/"_s + segment(set.name) : u"/admin/tool-sets"_s,
+                     toJson(set), context, readObject<ToolSet>, std::move(done));
 }
 
 void RemoteGatewayClient::deleteToolSet(const QString &name, QObject *context, Reply<bool> done)
@@ -513,8 +519,10 @@ void RemoteGatewayClient::deleteToolSet(const QString &name, QObject *context, R
 
 void RemoteGatewayClient::saveModelConfig(const ModelConfig &config, QObject *context, Reply<ModelConfig> done)
 {
-    request<ModelConfig>("PUT", u"/admin/model-configs/"_s + segment(config.pattern), toJson(config), context,
-                         readObject<ModelConfig>, std::move(done));
+    const bool exists = snapshot().modelConfig(config.pattern) != nullptr;
+    request<ModelConfig>(exists ? "PUT" : "POST",
+                         exists ? u"/admin/model-configs/"_s + segment(config.pattern) : u"/admin/model-configs"_s,
+                         toJson(config), context, readObject<ModelConfig>, std::move(done));
 }
 
 void RemoteGatewayClient::deleteModelConfig(const QString &pattern, QObject *context, Reply<bool> done)
@@ -598,9 +606,10 @@ ModelPullJob *RemoteGatewayClient::pullModel(const QString &model, std::optional
         path += u"?node=%1"_s.arg(*nodeId);
     QPointer<ModelPullJob> guard(job);
     auto announced = std::make_shared<bool>(false);
+    auto finished = std::make_shared<QSet<qint64>>();
     *reply = m_connection->streamLines(
         "POST", path, QJsonObject{{u"model"_s, model}, {u"stream"_s, true}}, job,
-        [guard, nodes, ids, announced](const QJsonObject &line) {
+        [guard, nodes, ids, announced, finished](const QJsonObject &line) {
             if (!guard)
                 return;
             if (!*announced) {
@@ -610,6 +619,7 @@ ModelPullJob *RemoteGatewayClient::pullModel(const QString &model, std::optional
             if (line.contains("nodes"_L1)) { // the last line: each node's outcome
                 for (const QJsonValue &value : line.value("nodes"_L1).toArray()) {
                     const QJsonObject outcome = value.toObject();
+                    finished->insert(qint64(outcome.value("node_id"_L1).toDouble()));
                     Q_EMIT guard->nodeFinished(qint64(outcome.value("node_id"_L1).toDouble()),
                                                outcome.value("status"_L1).toString() == "success"_L1,
                                                outcome.value("error"_L1).toString());
@@ -624,13 +634,26 @@ ModelPullJob *RemoteGatewayClient::pullModel(const QString &model, std::optional
                                    qint64(line.value("completed"_L1).toDouble()),
                                    qint64(line.value("total"_L1).toDouble()));
         },
-        [guard](const AdminFailure &failure) {
+        [guard, nodes, announced, finished](const AdminFailure &failure) {
             if (!guard || !guard->isRunning())
                 return;
-            if (failure.failed())
-                Q_EMIT guard->refused(failure.message);
-            guard->end(false); // ended without the last line
+            // Refused before it began (no such node, not an Ollama node, no model...).
+            if (!*announced) {
+                Q_EMIT guard->refused(failure.failed() ? failure.message : tr("The gateway ended the pull before it began."));
+                guard->end(false);
+                return;
+            }
+            // Cut off (cancelled here, or the gateway went away): every node still pulling failed.
+            for (const Node &node : nodes) {
+                if (!finished->contains(node.id))
+                    Q_EMIT guard->nodeFinished(node.id, false,
+                                               failure.failed() ? failure.message : tr("The gateway ended the pull."));
+            }
+            guard->end(false);
         });
+    // The pulled models arrive with the nodes' next discovery (a catalog event); and once more
+    // when the job ends, for a gateway whose log stream is down.
+    connect(job, &ModelPullJob::finished, this, [this] { m_refreshTimer.start(); });
     return job;
 }
 

@@ -1,6 +1,7 @@
 #include "settingspage.h"
 #include "autostart.h"
 #include "gatewayclient.h"
+#include "http/tlsidentity.h"
 #include "uiutil.h"
 
 #include <QCheckBox>
@@ -61,6 +62,8 @@ qint64 mebibytesUp(qint64 bytes)
 SettingsPage::SettingsPage(GatewayClient *client, const DesktopContext &context, QWidget *parent)
     : Page(client, parent)
     , m_listen(new QLineEdit(this))
+    , m_tlsCertificate(new QLineEdit(this))
+    , m_tlsKey(new QLineEdit(this))
     , m_database(new QLabel(context.databaseUrl, this))
     , m_strategy(new QComboBox(this))
     , m_maxBody(new QSpinBox(this))
@@ -79,6 +82,11 @@ SettingsPage::SettingsPage(GatewayClient *client, const DesktopContext &context,
     , m_status(new QLabel(this))
 {
     m_listen->setObjectName(u"listen"_s);
+    m_status->setObjectName(u"status"_s);
+    m_tlsCertificate->setObjectName(u"tlsCertificate"_s);
+    m_tlsKey->setObjectName(u"tlsKey"_s);
+    m_tlsCertificate->setPlaceholderText(tr("none: plain HTTP"));
+    m_tlsKey->setPlaceholderText(tr("PEM file, not encrypted"));
     m_strategy->setObjectName(u"strategy"_s);
     m_maxBody->setObjectName(u"maxBody"_s);
     m_language->setObjectName(u"language"_s);
@@ -120,6 +128,9 @@ SettingsPage::SettingsPage(GatewayClient *client, const DesktopContext &context,
     auto *gatewayForm = new QFormLayout(gateway);
     gatewayForm->addRow(tr("&Listen address:"), m_listen);
     gatewayForm->addRow(QString(), note(tr("HOST:PORT, e.g. 0.0.0.0:8000 to serve the LAN. Takes effect after a restart; --listen on the command line wins."), gateway));
+    gatewayForm->addRow(tr("TLS &certificate:"), m_tlsCertificate);
+    gatewayForm->addRow(tr("TLS &key:"), m_tlsKey);
+    gatewayForm->addRow(QString(), note(tr("PEM files: the gateway serves HTTPS on the listen address, so that tokens do not cross the LAN in clear. Takes effect after a restart; --tls-cert on the command line wins."), gateway));
     gatewayForm->addRow(tr("Database:"), m_database);
     gatewayForm->addRow(tr("&Routing strategy:"), m_strategy);
     gatewayForm->addRow(QString(), note(tr("How the first node is picked; the others are the failover order."), gateway));
@@ -197,6 +208,8 @@ void SettingsPage::load()
 {
     DesktopSettings settings;
     m_listen->setText(settings.value(u"gateway/listen"_s).toString());
+    m_tlsCertificate->setText(settings.value(u"gateway/tlsCertificate"_s).toString());
+    m_tlsKey->setText(settings.value(u"gateway/tlsKey"_s).toString());
     const GatewaySnapshot &snapshot = m_client->snapshot();
     m_strategy->setCurrentIndex(std::max(0, m_strategy->findData(snapshot.settings.string(u"routing_strategy"_s))));
     m_maxBody->setValue(int(mebibytesUp(snapshot.settings.integer(u"max_body_bytes"_s))));
@@ -218,8 +231,34 @@ void SettingsPage::load()
 void SettingsPage::apply()
 {
     DesktopSettings settings;
+    // Checked now, as the gateway would at its start: a pair it cannot serve is not kept.
+    const QString certificate = m_tlsCertificate->text().trimmed();
+    const QString key = m_tlsKey->text().trimmed();
+    QString tlsNote;
+    if (certificate.isEmpty() != key.isEmpty()) {
+        m_status->setText(tr("Give both the TLS certificate and its key, or neither."));
+        return;
+    }
+    if (!certificate.isEmpty()) {
+        QString error;
+        const auto identity = TlsIdentity::load(certificate, key, &error);
+        if (!identity) {
+            m_status->setText(tr("Not saved: %1").arg(error));
+            return;
+        }
+        tlsNote = u" "_s + tr("Certificate fingerprint (SHA-256): %1").arg(identity->fingerprintSha256);
+    }
+    const bool tlsChanged = certificate != settings.value(u"gateway/tlsCertificate"_s).toString()
+        || key != settings.value(u"gateway/tlsKey"_s).toString();
+    if (certificate.isEmpty()) {
+        settings.remove(u"gateway/tlsCertificate"_s);
+        settings.remove(u"gateway/tlsKey"_s);
+    } else {
+        settings.setValue(u"gateway/tlsCertificate"_s, certificate);
+        settings.setValue(u"gateway/tlsKey"_s, key);
+    }
     const QString listen = m_listen->text().trimmed();
-    bool restart = listen != settings.value(u"gateway/listen"_s).toString()
+    bool restart = tlsChanged || listen != settings.value(u"gateway/listen"_s).toString()
         || m_language->currentData().toString() != settings.value(u"ui/language"_s).toString();
     if (listen.isEmpty())
         settings.remove(u"gateway/listen"_s);
@@ -268,7 +307,7 @@ void SettingsPage::apply()
             m_startOnLogin->setChecked(autostart.isEnabled());
         }
     }
-    m_status->setText(restart ? tr("Saved. Some changes take effect after a restart.") : tr("Saved."));
+    m_status->setText((restart ? tr("Saved. Some changes take effect after a restart.") : tr("Saved.")) + tlsNote);
 }
 
 } // namespace Maestro

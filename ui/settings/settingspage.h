@@ -24,6 +24,8 @@ private:
     void load();
 
     QLineEdit *m_listen;
+    QLineEdit *m_tlsCertificate;
+    QLineEdit *m_tlsKey;
     QLabel *m_database;
     QComboBox *m_strategy;
     QSpinBox *m_maxBody;
