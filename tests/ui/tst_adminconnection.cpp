@@ -52,7 +52,7 @@ class RawServer : public QTcpServer
 public:
     using Answer = std::function<void(QTcpSocket *socket, const QByteArray &head)>;
 
-    explicit RawServer(Answer answer)
+    explicit RawServer(Answer answer, quint16 port = 0)
         : m_answer(std::move(answer))
     {
         connect(this, &QTcpServer::newConnection, this, [this] {
@@ -71,7 +71,7 @@ public:
                 });
             }
         });
-        listen(QHostAddress::LocalHost);
+        listen(QHostAddress::LocalHost, port);
     }
 
     QUrl url() const { return QUrl(u"http://127.0.0.1:%1"_s.arg(serverPort())); }
@@ -195,6 +195,7 @@ private Q_SLOTS:
     void logStreamIdleWatchdogDropsASilentStream();
     void logStreamHeartbeatsKeepItOpen();
     void logStreamStopsOnARefusedToken();
+    void logStreamReportsAnOutageOnce();
 
     void streamLinesReadsNdjson();
     void streamLinesRefusesAnOverlongLine();
@@ -580,6 +581,34 @@ void TestAdminConnection::logStreamStopsOnARefusedToken()
     QCOMPARE(failed.size(), 1);
     QCOMPARE(connected.size(), 0);
     QVERIFY(!connection.isLogStreamConnected());
+}
+
+void TestAdminConnection::logStreamReportsAnOutageOnce()
+{
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        port = probe.serverPort();
+    }
+    AdminConnection connection(endpointOf(QUrl(u"http://127.0.0.1:%1"_s.arg(port)), "token"));
+    AdminConnection::Limits limits;
+    limits.logStreamFirstRetryMs = 50;
+    connection.setLimits(limits);
+    QSignalSpy failed(&connection, &AdminConnection::failed);
+    connection.openLogStream();
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 5000);
+    QCOMPARE(failed.at(0).at(0).value<AdminFailure>().kind, AdminFailure::Kind::Unreachable);
+    // It goes on trying (50, 100, 200, 400 ms...) without a banner for every attempt.
+    QTest::qWait(1000);
+    QCOMPARE(failed.size(), 1);
+
+    // Once a gateway is there, the stream connects on its own.
+    RawServer server(answerWith(SseHead + ": hello\n\n", false), port);
+    QVERIFY(server.isListening());
+    QTRY_VERIFY_WITH_TIMEOUT(connection.isLogStreamConnected(), 5000);
+    QCOMPARE(failed.size(), 1);
+    connection.closeLogStream();
 }
 
 void TestAdminConnection::streamLinesReadsNdjson()

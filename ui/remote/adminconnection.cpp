@@ -342,9 +342,10 @@ void AdminConnection::send(const QByteArray &method, const QString &path, const 
             }
         }
         call->body.clear();
+        // The banner first: done() may delete this connection (it should use deleteLater()).
+        report(failure);
         if (!hasContext || guard)
             done(answer, failure);
-        report(failure);
     });
 }
 
@@ -398,9 +399,9 @@ QNetworkReply *AdminConnection::streamLines(const QByteArray &method, const QStr
 
     const auto finish = [this, call, guard, hasContext, done](const AdminFailure &failure) {
         call->finished = true;
+        report(failure);
         if (!hasContext || guard)
             done(failure);
-        report(failure);
     };
     const auto takeLines = [this, reply, call, guard, hasContext, onLine](const QList<QByteArray> &lines) {
         const QPointer<QNetworkReply> alive(reply);

@@ -94,6 +94,7 @@ public:
     // One request, e.g. send("POST", "/admin/users", QJsonObject{{"username","ann"}}, ...).
     // `path` includes any query, already percent-encoded. A null `body` sends none. done() runs
     // once, later, unless `context` was destroyed; an answer without a body (204) is a null value.
+    // failed() comes before done(); done() may delete this connection only with deleteLater().
     void send(const QByteArray &method, const QString &path, const QJsonValue &body, QObject *context, Done done);
 
     // GET /admin/status: the gateway is reached, accepts the token and runs this app's version
