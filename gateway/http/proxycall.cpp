@@ -256,6 +256,9 @@ QByteArray ProxyCall::streamHeadOnce()
         return {};
     m_headSent = true;
     m_ttfbMs = m_timer.elapsed();
+    // From here on no other attempt is made: the bodies kept for failover can go, rather than
+    // stay with the stream for as long as it lasts.
+    m_bodies.clear();
     return Wire::streamHead(200, m_plan.client->streamContentType());
 }
 
