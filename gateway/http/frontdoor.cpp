@@ -1,6 +1,7 @@
 #include "frontdoor.h"
 #include "errorbody.h"
 #include "httpwire.h"
+#include "providers/socketwrite.h"
 
 #include <QLoggingCategory>
 #include <QSslSocket>
@@ -52,7 +53,9 @@ ProxySocket::ProxySocket(FrontDoor *door, const QTcpSocket *wire)
     setLocalAddress(wire->localAddress());
     setLocalPort(wire->localPort());
     setSocketState(QAbstractSocket::ConnectedState);
-    setOpenMode(QIODevice::ReadWrite);
+    // Unbuffered: QHttpServer's reads come straight from m_released. A buffered QIODevice would
+    // keep a read-ahead block of 16 KiB per connection for as long as the connection lives.
+    setOpenMode(QIODevice::ReadWrite | QIODevice::Unbuffered);
 }
 
 ProxySocket::~ProxySocket()
@@ -290,7 +293,9 @@ void FrontDoor::onWireError()
 
 void FrontDoor::scheduleProcess()
 {
-    if (m_processScheduled)
+    // Nothing read and not parsed yet: the next readyRead calls process() itself. Most answers
+    // end here, and a queued call would cost the thread a wake-up of its own per request.
+    if (m_processScheduled || (m_inboxPos == m_inbox.size() && m_wire->bytesAvailable() == 0))
         return;
     m_processScheduled = true;
     QMetaObject::invokeMethod(this, &FrontDoor::process, Qt::QueuedConnection);
@@ -315,7 +320,14 @@ void FrontDoor::process()
                 m_inbox.remove(0, m_inboxPos);
                 m_inboxPos = 0;
             }
-            m_inbox += m_wire->read(MaxBacklog - unparsed);
+            // Exactly what is there (at most the room left): asking for more makes QIODevice
+            // reserve a read-ahead block that then stays allocated with the socket, and a read
+            // of a whole block takes it over without a copy.
+            const qint64 take = std::min<qint64>(MaxBacklog - unparsed, m_wire->bytesAvailable());
+            if (m_inbox.isEmpty())
+                m_inbox = m_wire->read(take);
+            else
+                m_inbox += m_wire->read(take);
         }
         // One request at a time: the next waits until this one is answered.
         if (m_inFlight && m_parser.messageDone())
@@ -439,6 +451,7 @@ bool FrontDoor::startRequest()
 void FrontDoor::refuse(int status, const QByteArray &message)
 {
     qCDebug(lcFrontDoor) << "refused" << status << message << "from" << m_wire->peerAddress();
+    sendOut(); // anything of an answer made so far comes first
     // Mid-answer there is no way to send another one; the close says enough.
     if (!(m_inFlight && m_out != Out::Head)) {
         // The 413 keeps the wording clients have seen from the gateway all along.
@@ -459,6 +472,7 @@ void FrontDoor::closeAfterFlush()
 {
     if (m_closing || m_finished)
         return;
+    sendOut(); // the end of an answer, made in the same write
     m_closing = true;
     stopTimer();
     m_inbox.clear();
@@ -622,6 +636,9 @@ qint64 FrontDoor::writeResponse(const char *data, qint64 size)
             break;
         }
     }
+    // What this write made goes out now, in one write (a head with its body or first chunk),
+    // rather than when the event loop next polls for room.
+    sendOut();
     return size;
 }
 
@@ -631,7 +648,7 @@ void FrontDoor::answerHead(const QByteArray &head)
     if (status >= 100 && status < 200) {
         // Interim answers: an HTTP/1.0 client does not know them.
         if (!m_http10 && !m_headRequest)
-            m_wire->write(head);
+            m_outPending += head;
         return;
     }
     qint64 contentLength = -1;
@@ -685,7 +702,7 @@ void FrontDoor::answerHead(const QByteArray &head)
     else if (m_http10)
         out += "Connection: keep-alive\r\n";
     out += "\r\n";
-    m_wire->write(out);
+    m_outPending += out;
     if (m_out == Out::Done)
         responseComplete();
 }
@@ -694,10 +711,19 @@ void FrontDoor::emitToWire(QByteArrayView bytes, bool body)
 {
     if (bytes.isEmpty() || (body && m_headRequest))
         return;
-    m_wire->write(bytes.data(), bytes.size());
+    m_outPending += bytes;
+}
+
+void FrontDoor::sendOut()
+{
+    if (m_outPending.isEmpty() || m_finished)
+        return;
+    const QByteArray out = std::exchange(m_outPending, QByteArray());
+    writeToSocket(m_wire, out);
     // Nothing else is timed while an answer goes out: a client that stops taking it is dropped
-    // after send_timeout_seconds (which also ends a stream held back for it).
-    if (m_timerKind == Timer::None)
+    // after send_timeout_seconds (which also ends a stream held back for it). What the kernel
+    // took at once needs no watching.
+    if (m_timerKind == Timer::None && m_wire->bytesToWrite() > 0)
         startTimer(Timer::Send, m_shared->sendTimeoutMs.load());
 }
 
@@ -705,6 +731,7 @@ void FrontDoor::responseComplete()
 {
     if (m_closing)
         return;
+    sendOut();
     m_out = Out::Done;
     m_inFlight = false;
     if (m_closeAfter || !m_parser.messageDone()) {

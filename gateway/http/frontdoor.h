@@ -26,6 +26,7 @@ struct FrontDoorShared
     std::atomic<int> sendTimeoutMs{60'000}; // a client that takes none of its answer for this long is dropped
     std::atomic<int> maxConnections{10'000};
     std::atomic<int> connections{0}; // open client connections, all I/O threads
+    std::atomic<int> listeners{0}; // I/O threads accepting on the port (see GuardedTcpServer::acceptAll)
 };
 
 // Looks at a request head before any of its body is read. Returns an empty array when the
@@ -139,6 +140,7 @@ private:
     void responseComplete();
     void emitToWire(QByteArrayView bytes, bool body);
     void answerHead(const QByteArray &head);
+    void sendOut();
 
     QTcpSocket *m_wire;
     QPointer<ProxySocket> m_proxy;
@@ -171,6 +173,7 @@ private:
     Out m_out = Out::Head;
     QByteArray m_outHead;
     QByteArray m_outLine;
+    QByteArray m_outPending; // for the client, made during one writeResponse: sent in one write
     qint64 m_outRemaining = 0;
     bool m_dechunk = false; // HTTP/1.0 client: chunked answer sent as its bare bytes, then close
 };

@@ -51,6 +51,7 @@ private:
     // readable, accept() keeps failing and the I/O thread spins. The server therefore accepts
     // itself (Qt's notifier stays paused) and handles running out of descriptors.
     void acceptAll();
+    bool aheadOfOthers() const;
     void resumeAfterShortage();
     void shedOneWaitingClient();
 
@@ -64,6 +65,8 @@ private:
     std::unique_ptr<QSocketNotifier> m_acceptNotifier;
     QTimer m_resumeTimer;
     int m_spareFd = -1; // given up when descriptors run out, to answer one waiting client
+    int m_open = 0; // connections of this server (this I/O thread) being served
+    bool m_counted = false; // counted in FrontDoorShared::listeners
 };
 
 } // namespace Maestro

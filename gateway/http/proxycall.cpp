@@ -68,13 +68,7 @@ Result<QByteArray> ProxyCall::upstreamBody(const Attempt &attempt)
     const QString prompts = SystemPrompts::block(m_plan.catalog->systemPrompts(), target);
     const NodeRequestShape shape = NodeRequestShape::forAttempt(*m_plan.catalog, m_plan.kind, m_plan.displayModel,
                                                                 attempt);
-    const int vision = shape.vision ? int(*shape.vision) : -1;
-    const QString key = u"%1 %2 %3 %4 %5\n%6"_s.arg(int(type))
-                            .arg(attempt.contextLength)
-                            .arg(vision)
-                            .arg(attempt.realModel, shape.model, prompts);
-    auto it = m_bodies.find(key);
-    if (it == m_bodies.end()) {
+    const auto make = [&]() -> Result<QByteArray> {
         const NodeAdapter &node = NodeAdapter::forType(type);
         const NodeType wire = node.wire();
         QJsonObject body = m_plan.body;
@@ -85,10 +79,19 @@ Result<QByteArray> ProxyCall::upstreamBody(const Attempt &attempt)
         SystemPrompts::inject(m_plan.kind, wire, prompts, &body);
         // After the prompts, so that the system message they made is folded with the others.
         if (auto refused = node.shapeRequest(shape, &body))
-            it = m_bodies.insert(key, *refused);
-        else
-            it = m_bodies.insert(key, node.encodeRequest(m_plan.kind, body));
-    }
+            return *refused;
+        return node.encodeRequest(m_plan.kind, body);
+    };
+    // A plan that can ask one node only (most requests) makes one body: nothing to keep.
+    if (m_plan.attempts.size() == 1 && m_plan.contextFallback.isEmpty())
+        return make();
+    const int vision = shape.vision ? int(*shape.vision) : -1;
+    // One concatenation: a chain of arg() calls makes a string per step.
+    const QString key = QString::number(int(type)) + u' ' + QString::number(attempt.contextLength) + u' '
+        + QString::number(vision) + u' ' + attempt.realModel + u' ' + shape.model + u'\n' + prompts;
+    auto it = m_bodies.find(key);
+    if (it == m_bodies.end())
+        it = m_bodies.insert(key, make());
     return *it;
 }
 
@@ -256,6 +259,9 @@ QByteArray ProxyCall::streamHeadOnce()
         return {};
     m_headSent = true;
     m_ttfbMs = m_timer.elapsed();
+    // From here on no other attempt is made: the bodies kept for failover can go, rather than
+    // stay with the stream for as long as it lasts.
+    m_bodies.clear();
     return Wire::streamHead(200, m_plan.client->streamContentType());
 }
 

@@ -127,22 +127,29 @@ QString joined(const QString &first, const QString &second)
 
 // Splits object[textKey] and puts the reasoning (after what object[reasoningKey] held already)
 // into object[reasoningKey]. `renameFrom`: a second name the node may use for the reasoning.
-void splitField(QJsonObject *object, QLatin1StringView textKey, QLatin1StringView reasoningKey,
+// Returns whether the object changed (most answers have no tags and no second name).
+bool splitField(QJsonObject *object, QLatin1StringView textKey, QLatin1StringView reasoningKey,
                 QLatin1StringView renameFrom = {})
 {
+    const bool renamed = !renameFrom.isEmpty() && object->contains(renameFrom);
+    const QJsonValue text = object->value(textKey);
+    const bool tagged = text.isString() && mayHoldTags(text.toString());
+    // Otherwise object[reasoningKey] would only be written back as it is.
+    if (!renamed && !tagged)
+        return false;
     QString reasoning = object->value(reasoningKey).toString();
-    if (!renameFrom.isEmpty() && object->contains(renameFrom)) {
+    if (renamed) {
         reasoning = joined(reasoning, object->value(renameFrom).toString());
         object->remove(renameFrom);
     }
-    const QJsonValue text = object->value(textKey);
-    if (text.isString() && mayHoldTags(text.toString())) {
+    if (tagged) {
         const SplitText split = splitText(text.toString());
         reasoning = joined(reasoning, split.reasoning);
         object->insert(textKey, split.content);
     }
     if (!reasoning.isEmpty())
         object->insert(reasoningKey, reasoning);
+    return true;
 }
 
 } // namespace
@@ -160,18 +167,28 @@ void splitResponse(NodeType node, QJsonObject *body)
         return;
     }
     QJsonArray choices = body->value("choices"_L1).toArray();
+    bool changed = false;
     for (qsizetype i = 0; i < choices.size(); ++i) {
+        // A choice (or message) that is not an object is written back as an empty one.
+        bool rewrite = !choices.at(i).isObject();
         QJsonObject choice = choices.at(i).toObject();
         if (choice.contains("message"_L1)) {
-            QJsonObject message = choice.value("message"_L1).toObject();
-            splitField(&message, "content"_L1, "reasoning_content"_L1, "reasoning"_L1);
-            choice.insert("message"_L1, message);
+            const QJsonValue sent = choice.value("message"_L1);
+            QJsonObject message = sent.toObject();
+            if (splitField(&message, "content"_L1, "reasoning_content"_L1, "reasoning"_L1) || !sent.isObject()) {
+                choice.insert("message"_L1, message);
+                rewrite = true;
+            }
         } else {
-            splitField(&choice, "text"_L1, "reasoning_content"_L1, "reasoning"_L1);
+            rewrite = splitField(&choice, "text"_L1, "reasoning_content"_L1, "reasoning"_L1) || rewrite;
         }
+        if (!rewrite)
+            continue;
         choices.replace(i, choice);
+        changed = true;
     }
-    if (!choices.isEmpty())
+    // An answer without tags is left as it is, rather than copied and written back whole.
+    if (changed)
         body->insert("choices"_L1, choices);
 }
 

@@ -1,5 +1,6 @@
 #include "upstreamclient.h"
 #include "responseparser.h"
+#include "socketwrite.h"
 
 #include <QBasicTimer>
 #include <QByteArrayView>
@@ -222,7 +223,7 @@ void UpstreamConnection::start(UpstreamReply *reply, const QByteArray &request,
 
 void UpstreamConnection::resetExchange()
 {
-    m_buffer.resize(0);
+    m_buffer = QByteArray();
     m_pos = 0;
     m_parser.reset(m_head);
 }
@@ -236,10 +237,9 @@ void UpstreamConnection::onConnected()
     m_state = State::Busy;
     m_lastActivity = m_sentAt = Clock::now();
     armTimer(currentDeadline());
-    // Sharing the whole request with the socket's buffer avoids a copy; flushing sends it now
-    // instead of after the next event loop pass.
-    m_socket->write(m_request);
-    m_socket->flush();
+    // Straight to the kernel, now rather than after the next event loop pass; only what it does
+    // not take waits in the socket's buffer.
+    writeToSocket(m_socket, m_request);
 }
 
 void UpstreamConnection::becomeIdle()
@@ -386,10 +386,11 @@ void UpstreamConnection::timerEvent(QTimerEvent *event)
 
 void UpstreamConnection::readSocket()
 {
-    // Keep the buffer's capacity across reads: drop the consumed prefix in place.
+    // Drop the consumed prefix in place. A buffer read whole is let go: the next read takes the
+    // socket's block over without a copy, and a stream waiting for its next event holds nothing.
     if (m_pos > 0) {
         if (m_pos >= m_buffer.size())
-            m_buffer.resize(0);
+            m_buffer = QByteArray();
         else
             m_buffer.remove(0, m_pos);
         m_pos = 0;

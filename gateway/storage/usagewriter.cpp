@@ -114,7 +114,11 @@ bool UsageWriter::enqueue(const RequestLogEntry &entry, qint64 *suppressed)
     if (m_scheduled || !m_worker)
         return true;
     m_scheduled = true;
-    QMetaObject::invokeMethod(m_worker, [this] { drain(); }, Qt::QueuedConnection);
+    // The timer is made on the writer thread, so that it belongs to the worker and goes with the
+    // thread; stop() drains whatever it would have.
+    QMetaObject::invokeMethod(
+        m_worker, [this] { QTimer::singleShot(BatchDelayMs, m_worker, [this] { drain(); }); },
+        Qt::QueuedConnection);
     return true;
 }
 

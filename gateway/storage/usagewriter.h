@@ -17,6 +17,13 @@ class Database;
 // thread drains the queue and writes each batch in one transaction. stop() writes whatever is
 // still queued before it returns, so a clean shutdown loses nothing.
 //
+// The first entry of a batch wakes the writer thread, which waits BatchDelayMs before it drains:
+// entries that come meanwhile join that batch without waking anyone. Each commit costs the
+// database a few page writes per index whatever the number of rows, so under load a batch of
+// dozens of rows costs about what a single row did; an entry reaches the log at most
+// BatchDelayMs later than it would have (a crash could lose those, as it could lose the entries
+// queued while a batch is written).
+//
 // While the database refuses writes, the batch stays queued and is tried again every RetryMs.
 // The queue is bounded: past maxPending entries (a database away for hours under load), new
 // entries are dropped, counted and reported in the log, rather than growing without limit.
@@ -33,6 +40,7 @@ class UsageWriter final : public QObject
 public:
     static constexpr qsizetype MaxPending = 100000; // about 50 MB of entries
     static constexpr int RetryMs = 1000;
+    static constexpr int BatchDelayMs = 50;
     static constexpr int RefusalBurst = 20;
     static constexpr int RefusalIntervalMs = 1000;
 
