@@ -729,9 +729,12 @@ void RemoteGatewayClient::requestsSince(const QDateTime &since, QObject *context
     walk->query.limit = 1000;
     walk->query.from = since;
     QPointer<RemoteGatewayClient> self(this);
+    // Only the request out holds the walk's next step (strongly), so a walk whose answer is
+    // dropped (its context went away) frees everything.
     auto next = std::make_shared<std::function<void()>>();
-    *next = [self, walk, context, done, next] {
-        if (!self)
+    *next = [self, walk, context, done, weakNext = std::weak_ptr<std::function<void()>>(next)] {
+        const std::shared_ptr<std::function<void()>> next = weakNext.lock();
+        if (!self || !next)
             return;
         self->request<LogPage>(
             "GET", u"/admin/request-logs?"_s + logQueryString(walk->query), QJsonValue(), context,
@@ -741,7 +744,6 @@ void RemoteGatewayClient::requestsSince(const QDateTime &since, QObject *context
             [walk, done, next](const Result<LogPage> &page) {
                 if (!page.ok()) {
                     done(walk->recent);
-                    *next = nullptr;
                     return;
                 }
                 for (const RequestLogEntry &entry : page.value().entries) {
@@ -751,7 +753,6 @@ void RemoteGatewayClient::requestsSince(const QDateTime &since, QObject *context
                 walk->query.offset += walk->query.limit;
                 if (page.value().entries.size() < walk->query.limit || ++walk->pages >= 50) {
                     done(walk->recent);
-                    *next = nullptr; // ends the cycle the closure holds
                     return;
                 }
                 (*next)();
