@@ -380,13 +380,6 @@
     </message>
 </context>
 <context>
-    <name>Maestro::GatewayClient</name>
-    <message>
-        <source>The gateway is not running</source>
-        <translation>Das Gateway läuft nicht</translation>
-    </message>
-</context>
-<context>
     <name>Maestro::GatewayConnectDialog</name>
     <message>
         <source>&amp;Forget</source>
@@ -696,6 +689,17 @@
     </message>
 </context>
 <context>
+    <name>Maestro::InProcessGatewayClient</name>
+    <message>
+        <source>this app&apos;s gateway</source>
+        <translation>das Gateway dieser App</translation>
+    </message>
+    <message>
+        <source>The gateway is not running</source>
+        <translation>Das Gateway läuft nicht</translation>
+    </message>
+</context>
+<context>
     <name>Maestro::LogsPage</name>
     <message>
         <source>All users</source>
@@ -915,10 +919,6 @@
 <context>
     <name>Maestro::MainWindow</name>
     <message>
-        <source>Model Maestro</source>
-        <translation>Model Maestro</translation>
-    </message>
-    <message>
         <source>Dashboard</source>
         <translation>Übersicht</translation>
     </message>
@@ -1027,6 +1027,26 @@
     <message>
         <source>Gateway starting or stopping…</source>
         <translation>Gateway wird gestartet oder angehalten …</translation>
+    </message>
+    <message>
+        <source>Model Maestro — %1</source>
+        <translation>Model Maestro — %1</translation>
+    </message>
+    <message>
+        <source>Connect to &amp;gateway…</source>
+        <translation>Mit &amp;Gateway verbinden …</translation>
+    </message>
+    <message>
+        <source>Manage a gateway that runs on another machine, over its admin API</source>
+        <translation>Ein Gateway auf einem anderen Rechner über seine Admin-API verwalten</translation>
+    </message>
+    <message>
+        <source>&amp;This computer&apos;s gateway</source>
+        <translation>Gateway &amp;dieses Rechners</translation>
+    </message>
+    <message>
+        <source>%1: not reachable</source>
+        <translation>%1: nicht erreichbar</translation>
     </message>
 </context>
 <context>
@@ -2079,6 +2099,53 @@ anthropic.claude-3-5-sonnet-20240620-v1:0</translation>
     </message>
 </context>
 <context>
+    <name>Maestro::RemoteGatewayClient</name>
+    <message>
+        <source>the service on this computer (%1)</source>
+        <translation>der Dienst auf diesem Rechner (%1)</translation>
+    </message>
+    <message>
+        <source>the gateway on this computer (%1)</source>
+        <translation>das Gateway auf diesem Rechner (%1)</translation>
+    </message>
+    <message>
+        <source>The gateway&apos;s answer could not be read: %1</source>
+        <translation>Die Antwort des Gateways ist nicht lesbar: %1</translation>
+    </message>
+    <message>
+        <source>The gateway ended the pull before it began.</source>
+        <translation>Das Gateway hat den Download beendet, bevor er begann.</translation>
+    </message>
+    <message>
+        <source>The gateway ended the pull.</source>
+        <translation>Das Gateway hat den Download beendet.</translation>
+    </message>
+    <message>
+        <source>systemctl failed: %1</source>
+        <translation>systemctl ist fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>exit code %1</source>
+        <translation>Exit-Code %1</translation>
+    </message>
+    <message>
+        <source>systemctl could not be run: %1</source>
+        <translation>systemctl ließ sich nicht ausführen: %1</translation>
+    </message>
+    <message>
+        <source>The service did not answer after it was started: %1</source>
+        <translation>Der Dienst antwortet nach dem Start nicht: %1</translation>
+    </message>
+    <message>
+        <source>The service still answers after it was stopped.</source>
+        <translation>Der Dienst antwortet nach dem Anhalten noch.</translation>
+    </message>
+    <message>
+        <source>The gateway is stopped.</source>
+        <translation>Das Gateway ist angehalten.</translation>
+    </message>
+</context>
+<context>
     <name>Maestro::SettingsPage</name>
     <message>
         <source>Start minimized to the tray</source>
@@ -2263,6 +2330,38 @@ anthropic.claude-3-5-sonnet-20240620-v1:0</translation>
     <message>
         <source>Ollama clients such as VS Code&apos;s Copilot check the version first, without a token.</source>
         <translation>Ollama-Clients wie Copilot in VS Code prüfen zuerst die Version, ohne Token.</translation>
+    </message>
+    <message>
+        <source>none: plain HTTP</source>
+        <translation>keins: einfaches HTTP</translation>
+    </message>
+    <message>
+        <source>PEM file, not encrypted</source>
+        <translation>PEM-Datei, unverschlüsselt</translation>
+    </message>
+    <message>
+        <source>TLS &amp;certificate:</source>
+        <translation>TLS-&amp;Zertifikat:</translation>
+    </message>
+    <message>
+        <source>TLS &amp;key:</source>
+        <translation>TLS-Schl&amp;üssel:</translation>
+    </message>
+    <message>
+        <source>PEM files: the gateway serves HTTPS on the listen address, so that tokens do not cross the LAN in clear. Takes effect after a restart; --tls-cert on the command line wins.</source>
+        <translation>PEM-Dateien: Das Gateway bedient HTTPS auf der Lauschadresse, damit Tokens nicht im Klartext durchs LAN gehen. Wirkt nach einem Neustart; --tls-cert auf der Kommandozeile hat Vorrang.</translation>
+    </message>
+    <message>
+        <source>Give both the TLS certificate and its key, or neither.</source>
+        <translation>Geben Sie das TLS-Zertifikat und seinen Schlüssel an, oder keins von beiden.</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>Certificate fingerprint (SHA-256): %1</source>
+        <translation>Fingerabdruck des Zertifikats (SHA-256): %1</translation>
     </message>
 </context>
 <context>
@@ -2579,12 +2678,6 @@ anthropic.claude-3-5-sonnet-20240620-v1:0</translation>
         <translation>Alle Knoten in Ordnung</translation>
     </message>
     <message>
-        <source>Model Maestro — %1
-%2 active requests, %3 requests today</source>
-        <translation>Model Maestro — %1
-%2 aktive Anfragen, %3 Anfragen heute</translation>
-    </message>
-    <message>
         <source>&amp;Stop gateway</source>
         <translation>Gateway &amp;anhalten</translation>
     </message>
@@ -2606,6 +2699,14 @@ anthropic.claude-3-5-sonnet-20240620-v1:0</translation>
     <message>
         <source>&amp;Start gateway</source>
         <translation>Gateway &amp;starten</translation>
+    </message>
+    <message>
+        <source>Model Maestro — %1
+%2
+%3 active requests, %4 requests today</source>
+        <translation>Model Maestro — %1
+%2
+%3 aktive Anfragen, %4 Anfragen heute</translation>
     </message>
 </context>
 <context>

@@ -379,13 +379,6 @@
     </message>
 </context>
 <context>
-    <name>Maestro::GatewayClient</name>
-    <message>
-        <source>The gateway is not running</source>
-        <translation>Ağ geçidi çalışmıyor</translation>
-    </message>
-</context>
-<context>
     <name>Maestro::GatewayConnectDialog</name>
     <message>
         <source>&amp;Forget</source>
@@ -695,6 +688,17 @@
     </message>
 </context>
 <context>
+    <name>Maestro::InProcessGatewayClient</name>
+    <message>
+        <source>this app&apos;s gateway</source>
+        <translation>bu uygulamanın ağ geçidi</translation>
+    </message>
+    <message>
+        <source>The gateway is not running</source>
+        <translation>Ağ geçidi çalışmıyor</translation>
+    </message>
+</context>
+<context>
     <name>Maestro::LogsPage</name>
     <message>
         <source>All users</source>
@@ -912,10 +916,6 @@
 <context>
     <name>Maestro::MainWindow</name>
     <message>
-        <source>Model Maestro</source>
-        <translation>Model Maestro</translation>
-    </message>
-    <message>
         <source>Dashboard</source>
         <translation>Pano</translation>
     </message>
@@ -1022,6 +1022,26 @@
     <message>
         <source>Gateway starting or stopping…</source>
         <translation>Ağ geçidi başlatılıyor veya durduruluyor…</translation>
+    </message>
+    <message>
+        <source>Model Maestro — %1</source>
+        <translation>Model Maestro — %1</translation>
+    </message>
+    <message>
+        <source>Connect to &amp;gateway…</source>
+        <translation>&amp;Ağ geçidine bağlan…</translation>
+    </message>
+    <message>
+        <source>Manage a gateway that runs on another machine, over its admin API</source>
+        <translation>Başka bir makinede çalışan ağ geçidini yönetim API&apos;si üzerinden yönet</translation>
+    </message>
+    <message>
+        <source>&amp;This computer&apos;s gateway</source>
+        <translation>&amp;Bu bilgisayarın ağ geçidi</translation>
+    </message>
+    <message>
+        <source>%1: not reachable</source>
+        <translation>%1: erişilemiyor</translation>
     </message>
 </context>
 <context>
@@ -2067,6 +2087,53 @@ anthropic.claude-3-5-sonnet-20240620-v1:0</translation>
     </message>
 </context>
 <context>
+    <name>Maestro::RemoteGatewayClient</name>
+    <message>
+        <source>the service on this computer (%1)</source>
+        <translation>bu bilgisayardaki hizmet (%1)</translation>
+    </message>
+    <message>
+        <source>the gateway on this computer (%1)</source>
+        <translation>bu bilgisayardaki ağ geçidi (%1)</translation>
+    </message>
+    <message>
+        <source>The gateway&apos;s answer could not be read: %1</source>
+        <translation>Ağ geçidinin yanıtı okunamadı: %1</translation>
+    </message>
+    <message>
+        <source>The gateway ended the pull before it began.</source>
+        <translation>Ağ geçidi indirmeyi başlamadan bitirdi.</translation>
+    </message>
+    <message>
+        <source>The gateway ended the pull.</source>
+        <translation>Ağ geçidi indirmeyi bitirdi.</translation>
+    </message>
+    <message>
+        <source>systemctl failed: %1</source>
+        <translation>systemctl başarısız oldu: %1</translation>
+    </message>
+    <message>
+        <source>exit code %1</source>
+        <translation>çıkış kodu %1</translation>
+    </message>
+    <message>
+        <source>systemctl could not be run: %1</source>
+        <translation>systemctl çalıştırılamadı: %1</translation>
+    </message>
+    <message>
+        <source>The service did not answer after it was started: %1</source>
+        <translation>Hizmet başlatıldıktan sonra yanıt vermedi: %1</translation>
+    </message>
+    <message>
+        <source>The service still answers after it was stopped.</source>
+        <translation>Hizmet durdurulduktan sonra hâlâ yanıt veriyor.</translation>
+    </message>
+    <message>
+        <source>The gateway is stopped.</source>
+        <translation>Ağ geçidi durduruldu.</translation>
+    </message>
+</context>
+<context>
     <name>Maestro::SettingsPage</name>
     <message>
         <source>Start minimized to the tray</source>
@@ -2251,6 +2318,38 @@ anthropic.claude-3-5-sonnet-20240620-v1:0</translation>
     <message>
         <source>Ollama clients such as VS Code&apos;s Copilot check the version first, without a token.</source>
         <translation>VS Code&apos;daki Copilot gibi Ollama istemcileri önce sürümü token olmadan denetler.</translation>
+    </message>
+    <message>
+        <source>none: plain HTTP</source>
+        <translation>yok: düz HTTP</translation>
+    </message>
+    <message>
+        <source>PEM file, not encrypted</source>
+        <translation>PEM dosyası, şifresiz</translation>
+    </message>
+    <message>
+        <source>TLS &amp;certificate:</source>
+        <translation>TLS s&amp;ertifikası:</translation>
+    </message>
+    <message>
+        <source>TLS &amp;key:</source>
+        <translation>TLS a&amp;nahtarı:</translation>
+    </message>
+    <message>
+        <source>PEM files: the gateway serves HTTPS on the listen address, so that tokens do not cross the LAN in clear. Takes effect after a restart; --tls-cert on the command line wins.</source>
+        <translation>PEM dosyaları: ağ geçidi dinleme adresinde HTTPS sunar, böylece belirteçler yerel ağda açık metin olarak dolaşmaz. Yeniden başlatmadan sonra geçerli olur; komut satırındaki --tls-cert önceliklidir.</translation>
+    </message>
+    <message>
+        <source>Give both the TLS certificate and its key, or neither.</source>
+        <translation>TLS sertifikasını ve anahtarını birlikte verin ya da hiçbirini vermeyin.</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Kaydedilmedi: %1</translation>
+    </message>
+    <message>
+        <source>Certificate fingerprint (SHA-256): %1</source>
+        <translation>Sertifika parmak izi (SHA-256): %1</translation>
     </message>
 </context>
 <context>
@@ -2566,12 +2665,6 @@ anthropic.claude-3-5-sonnet-20240620-v1:0</translation>
         <translation>Tüm düğümler sağlıklı</translation>
     </message>
     <message>
-        <source>Model Maestro — %1
-%2 active requests, %3 requests today</source>
-        <translation>Model Maestro — %1
-%2 etkin istek, bugün %3 istek</translation>
-    </message>
-    <message>
         <source>&amp;Stop gateway</source>
         <translation>Ağ geçidini &amp;durdur</translation>
     </message>
@@ -2592,6 +2685,14 @@ anthropic.claude-3-5-sonnet-20240620-v1:0</translation>
     <message>
         <source>&amp;Start gateway</source>
         <translation>Ağ geçidini &amp;başlat</translation>
+    </message>
+    <message>
+        <source>Model Maestro — %1
+%2
+%3 active requests, %4 requests today</source>
+        <translation>Model Maestro — %1
+%2
+%3 etkin istek, bugün %4 istek</translation>
     </message>
 </context>
 <context>
