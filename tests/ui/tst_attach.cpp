@@ -84,6 +84,17 @@ QByteArray adminTokenOf(const QString &dataDir)
     return FileSecretStore(dataDir + u"/secrets.json"_s).read(u"admin_token"_s).value_or(QString()).toUtf8();
 }
 
+// A headless model-maestro on a data dir of its own, stopped when the test ends.
+struct HeadlessGateway
+{
+    QTemporaryDir dir;
+    QString dataDir = dir.path() + QStringLiteral("/data");
+    QProcess process;
+    quint16 port = startHeadless(&process, dataDir); // 0: it did not start
+
+    ~HeadlessGateway() { stopProcess(&process); }
+};
+
 template<typename T>
 T *waitForChild(QWidget *parent)
 {
@@ -122,12 +133,10 @@ void TestAttach::initTestCase()
 
 void TestAttach::appAttachesAndItsEditsReachClients()
 {
-    QTemporaryDir dir;
-    const QString dataDir = dir.path() + u"/data"_s;
-    QProcess gateway;
-    const quint16 port = startHeadless(&gateway, dataDir);
-    QVERIFY(port != 0);
-    const auto cleanup = qScopeGuard([&] { stopProcess(&gateway); });
+    HeadlessGateway headless;
+    QVERIFY(headless.port != 0);
+    const QString &dataDir = headless.dataDir;
+    const quint16 port = headless.port;
 
     // What main() does when a gateway already serves the data dir.
     const std::optional<QJsonObject> running = readRunningInstance(dataDir);
@@ -186,12 +195,10 @@ void TestAttach::appAttachesAndItsEditsReachClients()
 
 void TestAttach::appProcessAttachesInsteadOfStartingAnother()
 {
-    QTemporaryDir dir;
-    const QString dataDir = dir.path() + u"/data"_s;
-    QProcess gateway;
-    const quint16 port = startHeadless(&gateway, dataDir);
-    QVERIFY(port != 0);
-    const auto cleanup = qScopeGuard([&] { stopProcess(&gateway); });
+    HeadlessGateway headless;
+    QVERIFY(headless.port != 0);
+    const QString &dataDir = headless.dataDir;
+    const quint16 port = headless.port;
 
     // The desktop app on the same data dir (offscreen): it says it manages the running gateway,
     // and starts no second one (which would refuse with exit 3, the data dir being in use).
@@ -221,12 +228,9 @@ void TestAttach::appProcessAttachesInsteadOfStartingAnother()
 
 void TestAttach::wrongTokenIsSaidInTheWindow()
 {
-    QTemporaryDir dir;
-    const QString dataDir = dir.path() + u"/data"_s;
-    QProcess gateway;
-    const quint16 port = startHeadless(&gateway, dataDir);
-    QVERIFY(port != 0);
-    const auto cleanup = qScopeGuard([&] { stopProcess(&gateway); });
+    HeadlessGateway headless;
+    QVERIFY(headless.port != 0);
+    const quint16 port = headless.port;
 
     GatewayEndpoint endpoint;
     endpoint.url = QUrl(u"http://127.0.0.1:%1"_s.arg(port));
@@ -262,23 +266,22 @@ void TestAttach::absentGatewayIsSaidInTheWindow()
 
 void TestAttach::serviceStopsAndStartsThroughSystemctl()
 {
-    QTemporaryDir dir;
-    const QString dataDir = dir.path() + u"/data"_s;
-    QProcess gateway;
-    const quint16 port = startHeadless(&gateway, dataDir);
-    QVERIFY(port != 0);
+    HeadlessGateway headless;
+    QVERIFY(headless.port != 0);
+    const QString &dataDir = headless.dataDir;
+    const quint16 port = headless.port;
+    QProcess &gateway = headless.process;
     const auto cleanup = qScopeGuard([&] {
-        stopProcess(&gateway);
-        // The one the stand-in started.
-        if (const auto running = readRunningInstance(dataDir))
+        // The one the stand-in started (the first one stops with `headless`).
+        if (const auto running = readRunningInstance(dataDir); running && gateway.state() == QProcess::NotRunning)
             ::kill(pid_t(running->value("pid"_L1).toDouble()), SIGTERM);
     });
 
     // A stand-in for systemctl: records its arguments, stops the gateway the unit runs (SIGTERM,
     // as systemd does) or starts it again on the same data dir and port.
-    const QString bin = dir.path() + u"/bin"_s;
+    const QString bin = headless.dir.path() + u"/bin"_s;
     QVERIFY(QDir().mkpath(bin));
-    const QString calls = dir.path() + u"/systemctl-calls"_s;
+    const QString calls = headless.dir.path() + u"/systemctl-calls"_s;
     QFile script(bin + u"/systemctl"_s);
     QVERIFY(script.open(QIODevice::WriteOnly));
     script.write(uR"sh(#!/bin/sh
