@@ -5,6 +5,7 @@
 // pid makes stale. (A process of its own: the thread sanitizer cannot follow the fork of a
 // QProcess, so the in-process TLS tests are in tests/http/tst_tls_http.cpp.)
 
+#include "tlsfixture.h"
 #include "instance.h"
 #include "httpclient.h"
 
@@ -23,19 +24,6 @@ using namespace Qt::StringLiterals;
 using namespace Maestro;
 using namespace Maestro::Test;
 
-namespace {
-
-// What `openssl x509 -in tests/http/fixtures/tls/cert.pem -noout -fingerprint -sha256` prints.
-const QString FixtureFingerprint =
-    u"1C:D7:88:5C:D5:2A:84:BB:70:85:44:C6:2D:A6:B8:55:57:DB:FF:B4:33:50:E8:D0:A3:4C:C0:38:CB:48:67:21"_s;
-
-QString fixture(const QString &name)
-{
-    return qEnvironmentVariable("MAESTRO_SOURCE_DIR") + u"/tests/http/fixtures/tls/"_s + name;
-}
-
-} // namespace
-
 class TestTlsProcess : public QObject
 {
     Q_OBJECT
@@ -51,7 +39,7 @@ void TestTlsProcess::initTestCase()
 {
     // The test's clients trust this certificate and nothing else: the pin.
     QSslConfiguration pinned = QSslConfiguration::defaultConfiguration();
-    pinned.setCaCertificates(QSslCertificate::fromPath(fixture(u"cert.pem"_s)));
+    pinned.setCaCertificates(QSslCertificate::fromPath(tlsFixture(u"cert.pem"_s)));
     QCOMPARE(pinned.caCertificates().size(), 1);
     QSslConfiguration::setDefaultConfiguration(pinned);
 }
@@ -60,8 +48,8 @@ void TestTlsProcess::processRefusesABadKey_data()
 {
     QTest::addColumn<QString>("key");
     QTest::addColumn<QString>("message");
-    QTest::newRow("another certificate's key") << fixture(u"other-key.pem"_s) << u"does not belong to the certificate"_s;
-    QTest::newRow("encrypted key") << fixture(u"encrypted-key.pem"_s) << u"is encrypted"_s;
+    QTest::newRow("another certificate's key") << tlsFixture(u"other-key.pem"_s) << u"does not belong to the certificate"_s;
+    QTest::newRow("encrypted key") << tlsFixture(u"encrypted-key.pem"_s) << u"is encrypted"_s;
 }
 
 void TestTlsProcess::processRefusesABadKey()
@@ -75,7 +63,7 @@ void TestTlsProcess::processRefusesABadKey()
     process.setProcessEnvironment(environment);
     process.start(qEnvironmentVariable("MAESTRO_BIN_DIR") + u"/model-maestro"_s,
                   {u"--headless"_s, u"--listen"_s, u"127.0.0.1:0"_s, u"--data-dir"_s, dir.path() + u"/data"_s,
-                   u"--tls-cert"_s, fixture(u"cert.pem"_s), u"--tls-key"_s, key});
+                   u"--tls-cert"_s, tlsFixture(u"cert.pem"_s), u"--tls-key"_s, key});
     QVERIFY(process.waitForFinished(15000));
     QCOMPARE(process.exitCode(), 2);
     const QString stderrText = QString::fromUtf8(process.readAllStandardError());
@@ -96,7 +84,7 @@ void TestTlsProcess::processServesHttpsAndDescribesItself()
     process.setProcessEnvironment(environment);
     process.start(qEnvironmentVariable("MAESTRO_BIN_DIR") + u"/model-maestro"_s,
                   {u"--headless"_s, u"--listen"_s, u"127.0.0.1:0"_s, u"--data-dir"_s, dataDir, u"--tls-cert"_s,
-                   fixture(u"cert.pem"_s), u"--tls-key"_s, fixture(u"key.pem"_s)});
+                   tlsFixture(u"cert.pem"_s), u"--tls-key"_s, tlsFixture(u"key.pem"_s)});
     QTRY_VERIFY_WITH_TIMEOUT(process.canReadLine(), 15000);
     const QString line = QString::fromUtf8(process.readLine()).trimmed();
     QVERIFY2(line.startsWith(u"Model Maestro listening on https://127.0.0.1:"_s), qPrintable(line));
@@ -113,7 +101,7 @@ void TestTlsProcess::processServesHttpsAndDescribesItself()
     QCOMPARE(info.value("port"_L1).toInt(), int(port));
     QCOMPARE(info.value("scheme"_L1).toString(), u"https"_s);
     QCOMPARE(info.value("url"_L1).toString(), u"https://127.0.0.1:%1"_s.arg(port));
-    QCOMPARE(info.value("tls_fingerprint_sha256"_L1).toString(), FixtureFingerprint);
+    QCOMPARE(info.value("tls_fingerprint_sha256"_L1).toString(), TlsFixtureFingerprint);
     QCOMPARE(QFile(dataDir + u"/instance.json"_s).permissions() & (QFileDevice::ReadOther | QFileDevice::ReadGroup),
              QFileDevice::Permissions());
     const std::optional<QJsonObject> running = readRunningInstance(dataDir);
@@ -127,7 +115,7 @@ void TestTlsProcess::processServesHttpsAndDescribesItself()
     QCOMPARE(status.status, 200);
     QCOMPARE(status.json().value("instance_id"_L1).toString(), info.value("instance_id"_L1).toString());
     QCOMPARE(status.json().value("data_dir"_L1).toString(), QFileInfo(dataDir).absoluteFilePath());
-    QCOMPARE(status.json().value("tls"_L1).toObject().value("fingerprint_sha256"_L1).toString(), FixtureFingerprint);
+    QCOMPARE(status.json().value("tls"_L1).toObject().value("fingerprint_sha256"_L1).toString(), TlsFixtureFingerprint);
 
     // A clean stop takes the file away.
     process.terminate();

@@ -4,6 +4,7 @@
 // inside its handshake) closed by the header timeout while it counts as an open connection, and
 // the certificate and key checked at load. tests/app/tst_tls_process.cpp runs the binary with them.
 
+#include "tlsfixture.h"
 #include "gatewayharness.h"
 #include "http/tlsidentity.h"
 
@@ -21,15 +22,6 @@ namespace {
 
 const QString ReplyText = u"served over TLS"_s;
 const QString Model = u"chat-local"_s;
-// What `openssl x509 -in tests/http/fixtures/tls/cert.pem -noout -fingerprint -sha256` prints.
-const QString FixtureFingerprint =
-    u"1C:D7:88:5C:D5:2A:84:BB:70:85:44:C6:2D:A6:B8:55:57:DB:FF:B4:33:50:E8:D0:A3:4C:C0:38:CB:48:67:21"_s;
-
-QString fixture(const QString &name)
-{
-    return qEnvironmentVariable("MAESTRO_SOURCE_DIR") + u"/tests/http/fixtures/tls/"_s + name;
-}
-
 // Reads until the server closes the connection (or timeoutMs pass); true when it did close.
 bool readUntilClosed(QTcpSocket &socket, QByteArray *received, int timeoutMs)
 {
@@ -74,12 +66,12 @@ private:
 void TestTlsHttp::initTestCase()
 {
     QString error;
-    const std::shared_ptr<const TlsIdentity> identity = TlsIdentity::load(fixture(u"cert.pem"_s), fixture(u"key.pem"_s), &error);
+    const std::shared_ptr<const TlsIdentity> identity = TlsIdentity::load(tlsFixture(u"cert.pem"_s), tlsFixture(u"key.pem"_s), &error);
     QVERIFY2(identity, qPrintable(error));
 
     // The test's clients trust this certificate and nothing else: the pin.
     m_pinned = QSslConfiguration::defaultConfiguration();
-    m_pinned.setCaCertificates(QSslCertificate::fromPath(fixture(u"cert.pem"_s)));
+    m_pinned.setCaCertificates(QSslCertificate::fromPath(tlsFixture(u"cert.pem"_s)));
     QCOMPARE(m_pinned.caCertificates().size(), 1);
     QSslConfiguration::setDefaultConfiguration(m_pinned);
 
@@ -141,7 +133,7 @@ void TestTlsHttp::untrustedCertificateIsRefusedByTheClient()
     pinned.setSslConfiguration(m_pinned);
     pinned.connectToHostEncrypted(u"127.0.0.1"_s, m_harness.port());
     QVERIFY2(pinned.waitForEncrypted(5000), qPrintable(pinned.errorString()));
-    QCOMPARE(pinned.peerCertificate(), QSslCertificate::fromPath(fixture(u"cert.pem"_s)).value(0));
+    QCOMPARE(pinned.peerCertificate(), QSslCertificate::fromPath(tlsFixture(u"cert.pem"_s)).value(0));
     QVERIFY(pinned.sessionProtocol() == QSsl::TlsV1_2 || pinned.sessionProtocol() == QSsl::TlsV1_3);
 }
 
@@ -151,7 +143,7 @@ void TestTlsHttp::statusShowsTheFingerprint()
     QCOMPARE(status.status, 200);
     const QJsonObject json = status.json();
     QCOMPARE(json.value("tls"_L1).toObject().value("enabled"_L1).toBool(), true);
-    QCOMPARE(json.value("tls"_L1).toObject().value("fingerprint_sha256"_L1).toString(), FixtureFingerprint);
+    QCOMPARE(json.value("tls"_L1).toObject().value("fingerprint_sha256"_L1).toString(), TlsFixtureFingerprint);
     QCOMPARE(json.value("scheme"_L1).toString(), u"https"_s);
     QCOMPARE(json.value("port"_L1).toInt(), int(m_harness.port()));
     QCOMPARE(json.value("database"_L1).toString(), u"sqlite"_s);
@@ -214,12 +206,12 @@ void TestTlsHttp::identityChecksAtLoad_data()
     QTest::addColumn<QString>("certificate");
     QTest::addColumn<QString>("key");
     QTest::addColumn<QString>("message");
-    QTest::newRow("no such certificate") << fixture(u"missing.pem"_s) << fixture(u"key.pem"_s) << u"cannot read the TLS certificate"_s;
-    QTest::newRow("no such key") << fixture(u"cert.pem"_s) << fixture(u"missing.pem"_s) << u"cannot read the TLS key"_s;
-    QTest::newRow("a key as the certificate") << fixture(u"key.pem"_s) << fixture(u"key.pem"_s) << u"holds no PEM certificate"_s;
-    QTest::newRow("a certificate as the key") << fixture(u"cert.pem"_s) << fixture(u"cert.pem"_s) << u"holds no unencrypted PEM private key"_s;
-    QTest::newRow("another certificate's key") << fixture(u"cert.pem"_s) << fixture(u"other-key.pem"_s) << u"does not belong to the certificate"_s;
-    QTest::newRow("encrypted key") << fixture(u"cert.pem"_s) << fixture(u"encrypted-key.pem"_s) << u"is encrypted"_s;
+    QTest::newRow("no such certificate") << tlsFixture(u"missing.pem"_s) << tlsFixture(u"key.pem"_s) << u"cannot read the TLS certificate"_s;
+    QTest::newRow("no such key") << tlsFixture(u"cert.pem"_s) << tlsFixture(u"missing.pem"_s) << u"cannot read the TLS key"_s;
+    QTest::newRow("a key as the certificate") << tlsFixture(u"key.pem"_s) << tlsFixture(u"key.pem"_s) << u"holds no PEM certificate"_s;
+    QTest::newRow("a certificate as the key") << tlsFixture(u"cert.pem"_s) << tlsFixture(u"cert.pem"_s) << u"holds no unencrypted PEM private key"_s;
+    QTest::newRow("another certificate's key") << tlsFixture(u"cert.pem"_s) << tlsFixture(u"other-key.pem"_s) << u"does not belong to the certificate"_s;
+    QTest::newRow("encrypted key") << tlsFixture(u"cert.pem"_s) << tlsFixture(u"encrypted-key.pem"_s) << u"is encrypted"_s;
 }
 
 void TestTlsHttp::identityChecksAtLoad()
@@ -231,9 +223,9 @@ void TestTlsHttp::identityChecksAtLoad()
     QVERIFY(!TlsIdentity::load(certificate, key, &error));
     QVERIFY2(error.contains(message), qPrintable(error));
 
-    const auto good = TlsIdentity::load(fixture(u"cert.pem"_s), fixture(u"key.pem"_s), &error);
+    const auto good = TlsIdentity::load(tlsFixture(u"cert.pem"_s), tlsFixture(u"key.pem"_s), &error);
     QVERIFY(good);
-    QCOMPARE(good->fingerprintSha256, FixtureFingerprint);
+    QCOMPARE(good->fingerprintSha256, TlsFixtureFingerprint);
     QCOMPARE(good->configuration.protocol(), QSsl::TlsV1_2OrLater);
 }
 

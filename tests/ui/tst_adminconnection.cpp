@@ -3,6 +3,7 @@
 // certificate), and small raw servers that play a gateway gone wrong (silent, not JSON, too large,
 // another version, a live log that drops or falls silent).
 
+#include "tlsfixture.h"
 #include "../http/gatewayharness.h"
 #include "connect/gatewayconnectdialog.h"
 #include "http/tlsidentity.h"
@@ -36,15 +37,6 @@ namespace {
 
 const QString ReplyText = u"answered for the live log"_s;
 const QString Model = u"chat-local"_s;
-// What `openssl x509 -in tests/http/fixtures/tls/cert.pem -noout -fingerprint -sha256` prints.
-const QString FixtureFingerprint =
-    u"1C:D7:88:5C:D5:2A:84:BB:70:85:44:C6:2D:A6:B8:55:57:DB:FF:B4:33:50:E8:D0:A3:4C:C0:38:CB:48:67:21"_s;
-
-QString fixture(const QString &name)
-{
-    return qEnvironmentVariable("MAESTRO_SOURCE_DIR") + u"/tests/http/fixtures/tls/"_s + name;
-}
-
 // A server that plays a broken gateway: each request (its head) is handed to `answer`, which
 // writes what it likes on the socket, or nothing.
 class RawServer : public QTcpServer
@@ -223,9 +215,9 @@ void TestAdminConnection::initTestCase()
     m_url = m_harness.stack().baseUrl();
 
     QString error;
-    const std::shared_ptr<const TlsIdentity> identity = TlsIdentity::load(fixture(u"cert.pem"_s), fixture(u"key.pem"_s), &error);
+    const std::shared_ptr<const TlsIdentity> identity = TlsIdentity::load(tlsFixture(u"cert.pem"_s), tlsFixture(u"key.pem"_s), &error);
     QVERIFY2(identity, qPrintable(error));
-    QCOMPARE(identity->fingerprintSha256, FixtureFingerprint);
+    QCOMPARE(identity->fingerprintSha256, TlsFixtureFingerprint);
     StackOptions tls;
     tls.config.tls = identity;
     QVERIFY2(m_tls.start(tls, &error), qPrintable(error));
@@ -430,20 +422,20 @@ void TestAdminConnection::tlsWithoutPinIsACertificateFailure()
     const Outcome outcome = probeAndWait(connection);
     QVERIFY(outcome.done);
     QCOMPARE(outcome.failure.kind, AdminFailure::Kind::Certificate);
-    QCOMPARE(outcome.failure.fingerprint, FixtureFingerprint);
-    QCOMPARE(outcome.failure.message, u"The gateway's certificate is not trusted (SHA-256 %1)."_s.arg(FixtureFingerprint));
+    QCOMPARE(outcome.failure.fingerprint, TlsFixtureFingerprint);
+    QCOMPARE(outcome.failure.message, u"The gateway's certificate is not trusted (SHA-256 %1)."_s.arg(TlsFixtureFingerprint));
     QCOMPARE(failed.size(), 0);
 }
 
 void TestAdminConnection::tlsWithThePinConnects()
 {
     // As printed, and as someone may paste it (lower case, no colons).
-    for (const QString &pin : {FixtureFingerprint, FixtureFingerprint.toLower().remove(u':')}) {
+    for (const QString &pin : {TlsFixtureFingerprint, TlsFixtureFingerprint.toLower().remove(u':')}) {
         AdminConnection connection(endpointOf(m_tls.baseUrl(), m_tls.adminToken(), pin));
         const Outcome outcome = probeAndWait(connection);
         QVERIFY(outcome.done);
         QVERIFY2(!outcome.failure.failed(), qPrintable(outcome.failure.message));
-        QCOMPARE(outcome.status.value("tls"_L1).toObject().value("fingerprint_sha256"_L1).toString(), FixtureFingerprint);
+        QCOMPARE(outcome.status.value("tls"_L1).toObject().value("fingerprint_sha256"_L1).toString(), TlsFixtureFingerprint);
         // And the next request on the same connection.
         const Outcome users = sendAndWait(connection, "GET", u"/admin/users"_s);
         QVERIFY2(!users.failure.failed(), qPrintable(users.failure.message));
@@ -453,14 +445,14 @@ void TestAdminConnection::tlsWithThePinConnects()
 
 void TestAdminConnection::tlsWithAnotherPinIsRefused()
 {
-    QString otherPin = FixtureFingerprint;
+    QString otherPin = TlsFixtureFingerprint;
     otherPin.replace(0, 2, u"00"_s);
     AdminConnection connection(endpointOf(m_tls.baseUrl(), m_tls.adminToken(), otherPin));
     const Outcome outcome = probeAndWait(connection);
     QVERIFY(outcome.done);
     QCOMPARE(outcome.failure.kind, AdminFailure::Kind::Certificate);
-    QCOMPARE(outcome.failure.fingerprint, FixtureFingerprint);
-    QVERIFY2(outcome.failure.message.contains(FixtureFingerprint), qPrintable(outcome.failure.message));
+    QCOMPARE(outcome.failure.fingerprint, TlsFixtureFingerprint);
+    QVERIFY2(outcome.failure.message.contains(TlsFixtureFingerprint), qPrintable(outcome.failure.message));
 }
 
 void TestAdminConnection::logStreamDeliversRequests()
@@ -842,7 +834,7 @@ void TestAdminConnection::dialogTrustsACertificateByItsFingerprint()
         QTest::mouseClick(parts.connect, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(parts.message->isVisible(), 10000);
         QVERIFY2(parts.message->text().startsWith(
-                     u"The gateway's certificate is not trusted (SHA-256 %1)."_s.arg(FixtureFingerprint)),
+                     u"The gateway's certificate is not trusted (SHA-256 %1)."_s.arg(TlsFixtureFingerprint)),
                  qPrintable(parts.message->text()));
         QVERIFY(parts.trust->isVisible());
         QVERIFY(dialog.isVisible());
@@ -850,13 +842,13 @@ void TestAdminConnection::dialogTrustsACertificateByItsFingerprint()
         QTest::mouseClick(parts.trust, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!dialog.isVisible(), 10000);
         QCOMPARE(dialog.result(), int(QDialog::Accepted));
-        QCOMPARE(dialog.endpoint().pinnedFingerprint, FixtureFingerprint);
+        QCOMPARE(dialog.endpoint().pinnedFingerprint, TlsFixtureFingerprint);
         QCOMPARE(dialog.status().value("scheme"_L1).toString(), u"https"_s);
     }
     const QList<GatewayEndpoint> recent = GatewayConnectDialog::recentGateways(&secrets);
     QCOMPARE(recent.size(), 1);
     QCOMPARE(recent.at(0).url, url);
-    QCOMPARE(recent.at(0).pinnedFingerprint, FixtureFingerprint);
+    QCOMPARE(recent.at(0).pinnedFingerprint, TlsFixtureFingerprint);
     // Not asked to remember it: no token kept.
     QVERIFY(recent.at(0).adminToken.isEmpty());
 
